@@ -1,0 +1,70 @@
+"""Command-line interface: `python run.py COMMAND ...`; every user error is one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+from sim import __version__
+from sim.cli.common import CliError, CliUsageError, PivotArgumentParser
+from sim.scenario.errors import ScenarioError
+
+#: Modules that each add one sub-command (``register(subparsers)`` sets ``handler`` on its parser).
+COMMAND_MODULES: tuple[str, ...] = (
+    "sim.cli.play_cmd",
+    "sim.cli.run_cmd",
+)
+
+DESCRIPTION = (
+    "Pivot: play and study how Cambodia hedges between China, Russia, the US, the EU and ASEAN. "
+    "Without a command, opens the game on the default scenario."
+)
+
+
+def build_parser() -> PivotArgumentParser:
+    parser = PivotArgumentParser(prog="python run.py", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"pivot {__version__}")
+    subparsers = parser.add_subparsers(
+        dest="command", title="commands", metavar="COMMAND", parser_class=PivotArgumentParser
+    )
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
+            args_list = ["play", *args_list]
+        args = parser.parse_args(args_list)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_help()
+            return 2
+        return int(handler(args) or 0)
+    except CliUsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: stopped cleanly (finished work is kept)", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+__all__ = ["CliError", "build_parser", "main"]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

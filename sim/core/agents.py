@@ -1,0 +1,132 @@
+"""CountryAgent: a Mesa agent per actor that chooses its moves by utility and softmax, or takes them from outside."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.core.actions import ACTION_INDEX, CATALOGUE
+from sim.core.record import Move
+from sim.core.setup import ActorSpec, Controller
+from sim.core.utility import CandidateList, CandidateTable
+
+if TYPE_CHECKING:
+    from sim.core.model import AlignmentModel
+
+_PASS = ACTION_INDEX["pass"]
+#: Pairs of moves that contradict each other on the same target within one round.
+_OPPOSITES = {
+    ACTION_INDEX["impose_sanctions"]: ACTION_INDEX["lift_sanctions"],
+    ACTION_INDEX["lift_sanctions"]: ACTION_INDEX["impose_sanctions"],
+    ACTION_INDEX["open_trade"]: ACTION_INDEX["raise_tariffs"],
+    ACTION_INDEX["raise_tariffs"]: ACTION_INDEX["open_trade"],
+}
+
+
+def softmax_scale(gains: np.ndarray, tau: float) -> float:
+    """The softmax temperature in utility units: ``tau x |best gain|`` (or the largest |gain| if best is 0).
+
+    A relative temperature makes tau dimensionless: at tau = 0.15 a move worth 90 % of the best is drawn
+    about half as often as the best, one worth 50 % about 4 % as often.
+    """
+    best = float(gains.max())
+    scale = abs(best) if best != 0.0 else float(np.abs(gains).max())
+    return tau * scale
+
+
+def softmax_probabilities(gains: np.ndarray, tau: float) -> np.ndarray:
+    """Choice probabilities of one draw over candidate gains (tau <= 0: greedy, ties shared)."""
+    if gains.size == 0:
+        return gains
+    temperature = softmax_scale(gains, tau)
+    p = (gains == gains.max()).astype(float) if temperature <= 0.0 else np.exp((gains - gains.max()) / temperature)
+    return p / p.sum()
+
+
+class CountryAgent(mesa.Agent):
+    """One actor. Each round its controller supplies moves: ``ai`` by utility + softmax,
+    ``human`` from orders submitted to the model, ``scripted`` from the scenario's fixed moves."""
+
+    def __init__(self, model: AlignmentModel, index: int, spec: ActorSpec) -> None:
+        super().__init__(model)
+        self.index = index
+        self.spec = spec
+        self.controller: Controller = spec.controller
+        self.chosen: list[Move] = []
+        # Per-round readings, refreshed by the model after scoring (for the DataCollector).
+        self.gdp = 0.0
+        self.hedging = 0.0
+        self.bloc_tilt = 0.0
+        self.primary_partner = ""
+        self.utility = 0.0
+
+    @property
+    def actor_id(self) -> str:
+        return self.spec.id
+
+    def choose_moves(self) -> None:
+        """Fill ``self.chosen`` for this round (called through AgentSet.shuffle_do)."""
+        model = self.model
+        forced = model.forced_moves_for(self.index)
+        budget = int(model.policy.actions_per_round[self.index]) - len(forced)
+        if self.controller == "human":
+            self.chosen = forced + model.take_orders(self.index)
+        elif self.controller == "scripted" or budget <= 0:
+            self.chosen = forced
+        else:
+            self.chosen = forced + self.softmax_choice(model.candidates, model.table, model.gumbel, budget, forced)
+
+    def softmax_choice(
+        self, candidates: CandidateList, table: CandidateTable, gumbel: np.ndarray, budget: int, exclude: list[Move]
+    ) -> list[Move]:
+        """Draw up to ``budget`` distinct moves by softmax over estimated gains; a drawn pass ends the turn.
+
+        Sequential softmax draws without replacement are taken at once with the Gumbel top-k trick:
+        the order of ``gain / temperature + Gumbel noise`` is a Plackett-Luce sample of the softmax.
+        """
+        lo, hi = candidates.start[self.index], candidates.start[self.index + 1]
+        gains = candidates.gain[lo:hi]
+        temperature = softmax_scale(gains, float(self.model.policy.tau[self.index]))
+        keys = gains / temperature + gumbel[lo:hi] if temperature > 0 else gains
+        blocked = {(ACTION_INDEX[m.action], m.target, m.sector) for m in exclude}
+        blocked |= {
+            (_OPPOSITES[ACTION_INDEX[m.action]], m.target, None)
+            for m in exclude
+            if ACTION_INDEX[m.action] in _OPPOSITES
+        }
+        picks: list[Move] = []
+        for k in np.argsort(-keys, kind="stable"):
+            row = lo + int(k)
+            kind = int(candidates.kind[row])
+            if kind == _PASS:
+                break
+            target, sector = int(candidates.target[row]), int(candidates.sector[row])
+            key = (kind, target, None if sector < 0 else sector)
+            if key in blocked or (kind, target, None) in blocked:
+                continue
+            picks.append(self._describe(table, kind, target, sector))
+            blocked.add(key)
+            if kind in _OPPOSITES:
+                blocked.add((_OPPOSITES[kind], target, None))
+            if len(picks) == budget:
+                break
+        return picks
+
+    def _describe(self, table: CandidateTable, a: int, j: int, s: int) -> Move:
+        i = self.index
+        if s >= 0:
+            terms, gain = table.sector_terms[:, i, j, s], float(table.sector_gain[i, j, s])
+        else:
+            terms, gain = table.terms[:, a, i, j], float(table.gain[a, i, j])
+        return Move(
+            actor=i,
+            action=CATALOGUE[a].id,
+            target=j,
+            sector=None if s < 0 else s,
+            expected_gain=gain,
+            terms=tuple(terms.tolist()),
+            cost=float(table.cost[a, i]),
+            source="ai",
+        )

@@ -1,0 +1,116 @@
+"""Between-move dynamics: trade toward a gravity equilibrium, GDP growth, relation memory and decay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.scoring import sanction_pressure
+from sim.core.setup import DynamicsParams
+from sim.core.world import WorldState
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """Quantities of the initial state that the dynamics are calibrated against (computed once a run)."""
+
+    trade: np.ndarray  # (N, N) initial exports, the calibrated equilibrium
+    gdp: np.ndarray  # (N,)
+    capability: np.ndarray  # (N,)
+    tariff: np.ndarray  # (N, N)
+    sanction_pair: np.ndarray  # (N, N) initial max(s_ij, s_ji)
+    trade_agreements: np.ndarray  # (N, N) initial count of trade-related agreements
+    sanctions_received: np.ndarray  # (N,) initial capability-weighted sanctions on each actor
+    relations: np.ndarray  # (N, N) baseline regard that relations decay toward (moves shift it)
+    original_relations: np.ndarray  # (N, N) the scenario's baseline, which shifted baselines return to
+
+    @classmethod
+    def of(cls, world: WorldState, trade_sectors: tuple[int, ...], relations: np.ndarray) -> Baseline:
+        return cls(
+            trade=world.trade.copy(),
+            gdp=world.gdp.copy(),
+            capability=world.capability.copy(),
+            tariff=world.tariff.copy(),
+            sanction_pair=sanction_pressure(world.sanctions),
+            trade_agreements=trade_agreement_count(world.agreements, trade_sectors),
+            sanctions_received=sanctions_received(world.sanctions, world.capability),
+            relations=relations.copy(),
+            original_relations=relations.copy(),
+        )
+
+
+def trade_agreement_count(agreements: np.ndarray, trade_sectors: tuple[int, ...]) -> np.ndarray:
+    if not trade_sectors:
+        return np.zeros(agreements.shape[:2])
+    return agreements[:, :, list(trade_sectors)].sum(axis=2).astype(float)
+
+
+def sanctions_received(sanctions: np.ndarray, capability: np.ndarray) -> np.ndarray:
+    """Capability-weighted sanctions each actor suffers (column sums weighted by the sanctioner's share)."""
+    total = capability.sum()
+    share = capability / total if total > 0 else np.zeros_like(capability)
+    return share @ sanctions
+
+
+def gdp_ratio(world: WorldState, base: Baseline) -> np.ndarray:
+    return np.divide(world.gdp, base.gdp, out=np.ones_like(world.gdp), where=base.gdp > 0)
+
+
+def equilibrium_trade(
+    world: WorldState, base: Baseline, params: DynamicsParams, trade_sectors: tuple[int, ...]
+) -> np.ndarray:
+    """T*[i, j]: the export level i -> j that current GDPs, tariffs, sanctions and agreements sustain.
+
+    A gravity form calibrated so that the initial state is its own equilibrium: every factor is a
+    ratio to its initial value. Exports i -> j face j's tariff on i, ``tariff[j, i]``.
+    """
+    ratio = gdp_ratio(world, base)
+    size = ratio[:, None] * ratio[None, :]
+    tariff_factor = np.exp(-params.tariff_elasticity * (world.tariff.T - base.tariff.T))
+    sanction_factor = np.exp(
+        -params.sanction_trade_elasticity * (sanction_pressure(world.sanctions) - base.sanction_pair)
+    )
+    agreements = trade_agreement_count(world.agreements, trade_sectors)
+    agreement_factor = (1.0 + params.agreement_trade_bonus * agreements) / (
+        1.0 + params.agreement_trade_bonus * base.trade_agreements
+    )
+    return base.trade * size * tariff_factor * sanction_factor * agreement_factor
+
+
+def advance(
+    world: WorldState,
+    base: Baseline,
+    params: DynamicsParams,
+    base_growth: np.ndarray,
+    trade_sectors: tuple[int, ...],
+    rng: np.random.Generator,
+) -> None:
+    """Move the world one quarter forward in place: trade, GDP, capability, regard, pressure, agreements."""
+    old_total = world.trade.sum(axis=1) + world.trade.sum(axis=0)
+    target = equilibrium_trade(world, base, params, trade_sectors)
+    world.trade += params.trade_adjustment * (target - world.trade)
+    np.maximum(world.trade, 0.0, out=world.trade)
+    new_total = world.trade.sum(axis=1) + world.trade.sum(axis=0)
+
+    # Growth: the scenario's base rate, plus a response to own trade growth weighted by openness,
+    # minus a drag proportional to sanctions suffered beyond those already in the base rate.
+    trade_growth = np.log(np.divide(new_total, old_total, out=np.ones_like(new_total), where=old_total > 0))
+    openness = np.divide(old_total, world.gdp, out=np.zeros_like(old_total), where=world.gdp > 0)
+    extra_sanctions = sanctions_received(world.sanctions, base.capability) - base.sanctions_received
+    growth = base_growth + params.gdp_trade_elasticity * np.minimum(openness, 2.0) * trade_growth
+    growth -= params.sanction_gdp_drag * extra_sanctions
+    world.gdp *= np.clip(1.0 + growth, 0.5, 1.5)
+
+    # Capability follows the economy half-way: its other half (military, diplomatic reach) is sticky.
+    world.capability[:] = np.clip(base.capability * np.sqrt(gdp_ratio(world, base)), 0.0, 1.0)
+
+    base.relations[:] += params.baseline_memory * (base.original_relations - base.relations)
+    world.relations += params.relation_memory * (base.relations - world.relations)
+    np.clip(world.relations, -1.0, 1.0, out=world.relations)
+    np.fill_diagonal(world.relations, 0.0)
+    world.pressure *= 1.0 - params.pressure_memory
+    if params.agreement_lapse > 0 and world.agreements.any():
+        lapse = np.triu(rng.random(world.agreements.shape) < params.agreement_lapse, k=0)
+        lapse = lapse | lapse.transpose(1, 0, 2)
+        world.agreements &= ~lapse

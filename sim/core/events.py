@@ -1,0 +1,148 @@
+"""Scenario events in the Paradox style: a trigger (round or condition, chance, once/repeat) and effects as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from sim.core.conditions import Condition, MetricView
+from sim.core.world import INTERESTS, RANGES, WorldState
+
+#: State entries an event may set or add to, with how many indices each takes.
+EVENT_TARGETS: dict[str, int] = {
+    "relations": 2,
+    "trade": 2,
+    "tariff": 2,
+    "sanctions": 2,
+    "debt": 2,
+    "pressure": 2,
+    "gdp": 1,
+    "capability": 1,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeState:
+    """Set or add to one entry of the world (``positions`` takes an actor and a dimension index)."""
+
+    array: str
+    index: tuple[int, ...]
+    value: float
+    mode: Literal["set", "add"] = "set"
+    symmetric: bool = False  # also apply to the mirrored pair
+
+
+@dataclass(frozen=True, slots=True)
+class SetAgreement:
+    pair: tuple[int, int]
+    sector: int
+    signed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SetPosition:
+    actor: int
+    dimension: int
+    value: float
+    mode: Literal["set", "add"] = "set"
+
+
+@dataclass(frozen=True, slots=True)
+class ForceMove:
+    actor: int
+    action: str
+    target: int | None = None
+    sector: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetInterest:
+    actor: int
+    interest: str
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class SetPolicy:
+    actor: int
+    tau: float | None = None
+    actions_per_round: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EndScenario:
+    reason: str
+
+
+Effect = ChangeState | SetAgreement | SetPosition | ForceMove | SetInterest | SetPolicy | EndScenario
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One scripted or conditional event.
+
+    Fires at ``at_round``, or in any round where ``when`` holds; ``chance`` is the probability per
+    eligible round (drawn from the run's generator); ``repeat`` lets it fire again in later rounds.
+    """
+
+    id: str
+    title: str
+    text: str
+    effects: tuple[Effect, ...]
+    at_round: int | None = None
+    when: Condition | None = None
+    chance: float = 1.0
+    repeat: bool = False
+
+
+@dataclass(slots=True)
+class PolicyState:
+    """The parts of actors' make-up that events may change during a run."""
+
+    interests: np.ndarray  # (N, 5)
+    tau: np.ndarray  # (N,)
+    actions_per_round: np.ndarray  # (N,)
+    forced: list[ForceMove] = field(default_factory=list)
+    ended: str | None = None
+    positions_changed: bool = False
+
+
+def is_due(event: Event, round_number: int, view: MetricView, fired_before: bool) -> bool:
+    """Whether the event's trigger holds this round (before the chance draw)."""
+    if fired_before and not event.repeat:
+        return False
+    if event.at_round is not None and event.at_round != round_number:
+        return False
+    return event.when is None or event.when.holds(view)
+
+
+def apply_effects(event: Event, world: WorldState, policy: PolicyState) -> None:
+    """Apply an event's effects in order, keeping every array in its range."""
+    for effect in event.effects:
+        match effect:
+            case ChangeState(array=name, index=idx, value=value, mode=mode, symmetric=symmetric):
+                target = getattr(world, name)
+                indices = [idx, idx[::-1]] if symmetric and len(idx) == 2 else [idx]
+                low, high = RANGES[name]
+                for ix in indices:
+                    new = value if mode == "set" else target[ix] + value
+                    target[ix] = min(max(new, low), high)
+            case SetAgreement(pair=(a, b), sector=s, signed=signed):
+                world.agreements[a, b, s] = world.agreements[b, a, s] = signed
+            case SetPosition(actor=a, dimension=dim, value=value, mode=mode):
+                new = value if mode == "set" else world.positions[a, dim] + value
+                world.positions[a, dim] = min(max(new, -1.0), 1.0)
+                policy.positions_changed = True
+            case ForceMove():
+                policy.forced.append(effect)
+            case SetInterest(actor=a, interest=name, value=value):
+                policy.interests[a, INTERESTS.index(name)] = value
+            case SetPolicy(actor=a, tau=tau, actions_per_round=k):
+                if tau is not None:
+                    policy.tau[a] = tau
+                if k is not None:
+                    policy.actions_per_round[a] = k
+            case EndScenario(reason=reason):
+                policy.ended = reason

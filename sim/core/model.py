@@ -1,0 +1,319 @@
+"""AlignmentModel(mesa.Model): one round = events -> moves -> resolution -> dynamics -> scoring -> record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+import mesa
+import numpy as np
+
+from sim.core.actions import ACTION_INDEX, CATALOGUE, action, apply_move, move_allowed
+from sim.core.agents import CountryAgent
+from sim.core.conditions import MetricView
+from sim.core.dynamics import Baseline, advance, equilibrium_trade
+from sim.core.events import Event, PolicyState, apply_effects, is_due
+from sim.core.record import FiredEvent, Move, RoundRecord
+from sim.core.scoring import Scores, bloc_tilt, hedging_index, policy_affinity, primary_partner, raw_alignment
+from sim.core.setup import ModelSetup
+from sim.core.utility import (
+    RoundContext,
+    features,
+    flatten,
+    partner_weights,
+    price_candidates,
+    trade_value,
+    value_distance,
+)
+from sim.core.world import WorldState
+
+
+class MoveError(ValueError):
+    """A move submitted from outside (a human or a script) that the rules do not allow now."""
+
+
+class AlignmentModel(mesa.Model):
+    """A run of a scenario. ``rng`` is a seed or a ``numpy.random.Generator``; it is the run's only
+    source of randomness (Mesa's own ``random`` is seeded from it)."""
+
+    def __init__(
+        self,
+        setup: ModelSetup,
+        rng: int | np.random.Generator | np.random.SeedSequence | None = None,
+        *,
+        collect: bool = True,
+    ) -> None:
+        super().__init__(rng=np.random.default_rng(rng))
+        self.setup = setup
+        self.world: WorldState = setup.world.copy()
+        calibration = setup.calibration if setup.calibration is not None else setup.world
+        self.base = Baseline.of(calibration, setup.trade_sectors, setup.baseline_relations)
+        self.affinity = policy_affinity(self.world.positions, self.world.salience)
+        self.policy = PolicyState(setup.interests.copy(), setup.tau.copy(), setup.actions_per_round.copy())
+        self.round = 0
+        self.history: list[RoundRecord] = []
+        self._orders: dict[int, list[Move]] = {}
+        self._fired: set[str] = set()
+        self.countries: list[CountryAgent] = [CountryAgent(self, i, spec) for i, spec in enumerate(setup.actors)]
+        self.table = None
+        self.candidates = None
+        self.gumbel = np.zeros(0)
+        self.ended: str | None = None
+        self._ctx: RoundContext | None = None
+        self._not_self = ~np.eye(setup.n_actors, dtype=bool)
+        self.datacollector = (
+            mesa.DataCollector(
+                model_reporters={"round": "round", "outcome": lambda m: m.history[-1].outcome},
+                agent_reporters={
+                    "actor": "actor_id",
+                    "gdp": "gdp",
+                    "hedging": "hedging",
+                    "bloc_tilt": "bloc_tilt",
+                    "primary_partner": "primary_partner",
+                    "utility": "utility",
+                },
+            )
+            if collect
+            else None
+        )
+        self._record(moves=(), events=())
+
+    # -- public API -------------------------------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        return self.round >= self.setup.rounds or self.ended is not None
+
+    @property
+    def scores(self) -> Scores:
+        last = self.history[-1]
+        return Scores(last.alignment, last.hedging, last.bloc_tilt, last.primary_partner)
+
+    def submit(self, actor: int | str, moves: Iterable[tuple[str, int | str | None, int | str | None]]) -> None:
+        """Give a human-controlled actor its moves for the next round: (action, target, sector) triples.
+
+        Raises MoveError for an unknown action, target or sector, or a move the rules forbid now.
+        """
+        i = actor if isinstance(actor, int) else self.setup.index(actor)
+        orders: list[Move] = []
+        for action_id, target, sector in moves:
+            if action_id not in ACTION_INDEX:
+                raise MoveError(f"unknown action {action_id!r}; known: {', '.join(a.id for a in CATALOGUE)}")
+            j = self._actor_index(target)
+            s = self._sector_index(sector)
+            if not self.setup.action_enabled[ACTION_INDEX[action_id], i]:
+                raise MoveError(f"{action_id} is disabled for {self.setup.actors[i].id} in this scenario")
+            if not move_allowed(self.world, i, action_id, j, s, self.setup.sectors):
+                raise MoveError(f"{action_id} on {target} is not possible now")
+            orders.append(
+                Move(actor=i, action=action_id, target=j, sector=s, note="chosen by the player", source="human")
+            )
+        if len(orders) > int(self.policy.actions_per_round[i]):
+            raise MoveError(f"at most {int(self.policy.actions_per_round[i])} moves a round")
+        self._orders[i] = orders
+
+    def run(self) -> list[RoundRecord]:
+        """Play every remaining round; return the history (round 0 = start)."""
+        while not self.finished:
+            self.step()
+        return self.history
+
+    def utility(self) -> np.ndarray:
+        """Each actor's current utility over its interests."""
+        return self.history[-1].utility.copy()
+
+    # -- the round --------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        if self.finished:
+            self.running = False
+            return
+        self.round += 1
+        fired = self._fire_events()
+        if self.ended is not None:
+            self._record(moves=(), events=fired)
+            self.running = False
+            return
+        ctx = self._ctx if self._ctx is not None and not fired else self._context()
+        self.table = price_candidates(ctx, self.setup, self.policy.interests)
+        self.candidates = flatten(self.table)
+        self.gumbel = self.rng.gumbel(size=self.candidates.gain.size)
+        self.agents.shuffle_do("choose_moves")
+        moves = [m for c in self.countries for m in c.chosen]
+        resolved: list[Move] = []
+        magnitude = self.setup.action_magnitude
+        for k in self.rng.permutation(len(moves)):
+            m = moves[k]
+            ok = move_allowed(self.world, m.actor, m.action, m.target, m.sector, self.setup.sectors, self._not_self)
+            if ok:
+                apply_move(
+                    self.world,
+                    m.actor,
+                    m.action,
+                    m.target,
+                    m.sector,
+                    float(magnitude[ACTION_INDEX[m.action], m.actor]),
+                    ctx.alignment,
+                    self.setup.dynamics,
+                    self.setup.sectors,
+                    self.base.relations,
+                )
+            resolved.append(m if ok else _not_applied(m))
+        resolved.sort(key=lambda m: m.actor)
+        advance(self.world, self.base, self.setup.dynamics, self.setup.base_growth, self.setup.trade_sectors, self.rng)
+        self._record(moves=tuple(resolved), events=fired)
+        if self.finished:
+            self.running = False
+
+    def forced_moves_for(self, actor: int) -> list[Move]:
+        forced = [f for f in self.policy.forced if f.actor == actor]
+        scripted = [s for s in self.setup.scripted_moves if s.round == self.round and s.actor == actor]
+        moves = [
+            Move(
+                actor=actor,
+                action=f.action,
+                target=f.target,
+                sector=f.sector,
+                note="forced by an event",
+                source="event",
+            )
+            for f in forced
+        ]
+        moves += [
+            Move(actor=actor, action=s.action, target=s.target, sector=s.sector, note=s.reason, source="scripted")
+            for s in scripted
+        ]
+        return moves
+
+    def take_orders(self, actor: int) -> list[Move]:
+        return self._orders.pop(actor, [])
+
+    # -- internals --------------------------------------------------------------------------------
+
+    def _context(self) -> RoundContext:
+        w = self.world
+        raw = raw_alignment(w, self.setup.scoring.weights, self.affinity)
+        A = np.clip(raw, -1.0, 1.0)
+        trade_eq = equilibrium_trade(w, self.base, self.setup.dynamics, self.setup.trade_sectors)
+        return RoundContext(
+            world=w,
+            alignment=A,
+            clip_free=(np.abs(raw) < 1.0).astype(float),
+            partner=partner_weights(w.capability),
+            distance=value_distance(w.positions, self.setup.scoring.values_dimension),
+            trade_eq=trade_eq,
+            trade_eq_total=trade_value(trade_eq, self.setup.dynamics.import_value),
+            base=self.base,
+        )
+
+    def _fire_events(self) -> tuple[FiredEvent, ...]:
+        self.policy.forced = []
+        if not self.setup.events:
+            return ()
+        view = self._view()
+        fired: list[FiredEvent] = []
+        for event in self.setup.events:
+            assert isinstance(event, Event)
+            if not is_due(event, self.round, view, event.id in self._fired):
+                continue
+            if event.chance < 1.0 and self.rng.random() >= event.chance:
+                continue
+            self.fire(event, record=False)
+            fired.append(FiredEvent(event.id, event.title, event.text, self.round))
+        return tuple(fired)
+
+    def fire(self, event: Event, *, record: bool = True) -> FiredEvent:
+        """Apply an event now (the instructor panel uses this); forced moves join the next round."""
+        apply_effects(event, self.world, self.policy)
+        self._fired.add(event.id)
+        self._ctx = None
+        if self.policy.positions_changed:
+            self.affinity = policy_affinity(self.world.positions, self.world.salience)
+            self.policy.positions_changed = False
+        if self.policy.ended is not None:
+            self.ended = self.policy.ended
+        fired = FiredEvent(event.id, event.title, event.text, self.round)
+        if record:
+            self.history[-1].events = (*self.history[-1].events, fired)
+        return fired
+
+    def _view(self) -> MetricView:
+        last = self.history[-1]
+        return MetricView(
+            round=self.round,
+            world=self.world,
+            initial=self.setup.world,
+            alignment=last.alignment,
+            hedging=last.hedging,
+            bloc_tilt=last.bloc_tilt,
+            primary_partner=last.primary_partner,
+            utility=last.utility,
+        )
+
+    def _record(self, moves: tuple[Move, ...], events: tuple[FiredEvent, ...]) -> None:
+        sc = self.setup.scoring
+        ctx = self._ctx = self._context()
+        A = ctx.alignment
+        scores = Scores(
+            A, hedging_index(A, sc.powers), bloc_tilt(A, sc.bloc_a, sc.bloc_b), primary_partner(A, sc.powers)
+        )
+        utility = (features(ctx, self.setup) * self.policy.interests).sum(axis=1)
+        view = MetricView(
+            round=self.round,
+            world=self.world,
+            initial=self.setup.world,
+            alignment=A,
+            hedging=scores.hedging,
+            bloc_tilt=scores.bloc_tilt,
+            primary_partner=scores.primary_partner,
+            utility=utility,
+        )
+        outcome = next((rule.label for rule in sc.outcomes if rule.when.holds(view)), sc.default_outcome)
+        label = "start" if self.round == 0 else self.setup.round_labels[self.round - 1]
+        self.history.append(
+            RoundRecord(
+                round=self.round,
+                label=label,
+                moves=moves,
+                events=events,
+                alignment=A,
+                hedging=scores.hedging,
+                bloc_tilt=scores.bloc_tilt,
+                primary_partner=scores.primary_partner,
+                utility=utility,
+                outcome=outcome,
+                world=self.world.copy(),
+            )
+        )
+        if self.datacollector is not None:
+            ids = self.setup.actor_ids
+            for c in self.countries:
+                i = c.index
+                c.gdp, c.hedging, c.bloc_tilt = (
+                    float(self.world.gdp[i]),
+                    float(scores.hedging[i]),
+                    float(scores.bloc_tilt[i]),
+                )
+                c.primary_partner, c.utility = ids[int(scores.primary_partner[i])], float(utility[i])
+            self.datacollector.collect(self)
+
+    def _actor_index(self, actor: int | str | None) -> int | None:
+        if actor is None or isinstance(actor, int):
+            return actor
+        if actor not in self.setup.actor_ids:
+            raise MoveError(f"unknown actor {actor!r}; known: {', '.join(self.setup.actor_ids)}")
+        return self.setup.index(actor)
+
+    def _sector_index(self, sector: int | str | None) -> int | None:
+        if sector is None or isinstance(sector, int):
+            return sector
+        if sector not in self.setup.sectors:
+            raise MoveError(f"unknown sector {sector!r}; known: {', '.join(self.setup.sectors)}")
+        return self.setup.sectors.index(sector)
+
+
+def _not_applied(move: Move) -> Move:
+    return replace(move, applied=False)
+
+
+__all__ = ["AlignmentModel", "MoveError", "action"]

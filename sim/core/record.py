@@ -1,0 +1,85 @@
+"""What a run leaves behind: moves with their reasons, fired events, and one record per round."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.core.world import INTERESTS, WorldState
+
+INTEREST_PHRASES: dict[str, str] = {
+    "economy": "economic gain",
+    "security": "security ties",
+    "autonomy": "diversifying partners",
+    "influence": "influence",
+    "values": "its values",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One move of one actor in one round, with the reason the actor had for it."""
+
+    actor: int
+    action: str
+    target: int | None = None
+    sector: int | None = None
+    expected_gain: float = 0.0  # estimated utility change minus cost, when chosen
+    terms: tuple[float, ...] = ()  # estimated utility change per interest (INTERESTS order)
+    cost: float = 0.0
+    note: str = ""  # the reason given from outside (player, script, event); AI reasons derive from terms
+    source: str = "ai"  # ai | human | scripted | event
+    applied: bool = True  # False when the precondition no longer held at resolution
+
+    @property
+    def reason(self) -> str:
+        """Why the actor made this move: the leading interest terms of its estimated gain, or the note."""
+        text = self.note or explain(np.asarray(self.terms), self.cost, self.expected_gain)
+        return text if self.applied else text + " (no effect: no longer possible when resolved)"
+
+
+def explain(terms: np.ndarray, cost: float, gain: float) -> str:
+    """A short human-readable reason from the interest terms of a move's estimated gain.
+
+    Figures are utility points (1 point = 0.001 of utility), the unit the debrief and docs use.
+    """
+    if len(terms) == 0:
+        return "no reason recorded"
+    pts = np.asarray(terms) * 1000.0
+    order = np.argsort(-np.abs(pts))
+    pros = [k for k in order if pts[k] > 0.05][:2]
+    notable = 0.1 * max((pts[k] for k in pros), default=0.0)
+    cons = [k for k in order if pts[k] < -max(notable, 0.05)][:1]
+    if not pros:
+        return f"exploratory move (expected net {gain * 1000:+.1f} pts)"
+    text = "for " + " and ".join(f"{INTEREST_PHRASES[INTERESTS[k]]} ({pts[k]:+.1f})" for k in pros)
+    if cons:
+        text += f", despite {INTEREST_PHRASES[INTERESTS[cons[0]]]} ({pts[cons[0]]:+.1f})"
+    return text + f"; cost {cost * 1000:.1f}, net {gain * 1000:+.1f} pts"
+
+
+@dataclass(frozen=True, slots=True)
+class FiredEvent:
+    id: str
+    title: str
+    text: str
+    round: int
+
+
+@dataclass(slots=True)
+class RoundRecord:
+    """The state and scores after one round (round 0 is the starting state)."""
+
+    round: int
+    label: str
+    moves: tuple[Move, ...]
+    events: tuple[FiredEvent, ...]
+    alignment: np.ndarray
+    hedging: np.ndarray
+    bloc_tilt: np.ndarray
+    primary_partner: np.ndarray
+    utility: np.ndarray
+    outcome: str
+    world: WorldState
+    rng_state: dict = field(repr=False, default_factory=dict)  # generator state at the end of the round

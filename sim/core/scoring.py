@@ -1,0 +1,122 @@
+"""Alignment scoring in numpy (DESIGN.md section 5) and the per-actor indices derived from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.setup import ScoringWeights
+from sim.core.world import WorldState
+
+
+def policy_affinity(positions: np.ndarray, salience: np.ndarray) -> np.ndarray:
+    """P[i, j] in [0, 1]: 1 - salience-weighted mean distance of positions / 2 (identical = 1).
+
+    The pair's salience is the mean of both actors' saliences, so P is symmetric.
+    """
+    distance = np.abs(positions[:, None, :] - positions[None, :, :]) / 2.0
+    pair_salience = (salience[:, None, :] + salience[None, :, :]) / 2.0
+    return 1.0 - np.einsum("ijd,ijd->ij", distance, pair_salience)
+
+
+def trade_interdependence(trade: np.ndarray, gdp: np.ndarray, squash: float) -> np.ndarray:
+    """E[i, j] in [0, 1): two-way trade over the smaller economy's GDP, squashed by 1 - exp(-k x)."""
+    two_way = trade + trade.T
+    smaller = np.minimum(gdp[:, None], gdp[None, :])
+    share = np.divide(two_way, smaller, out=np.zeros_like(two_way), where=smaller > 0)
+    return 1.0 - np.exp(-squash * share)
+
+
+def agreement_density(agreements: np.ndarray) -> np.ndarray:
+    """I[i, j] in [0, 1]: share of sectors with a signed agreement."""
+    return agreements.mean(axis=2) if agreements.shape[2] else np.zeros(agreements.shape[:2])
+
+
+def sanction_pressure(sanctions: np.ndarray) -> np.ndarray:
+    """X[i, j] in [0, 1]: the heavier of the two sides' sanctions on each other."""
+    return np.maximum(sanctions, sanctions.T)
+
+
+def raw_alignment(world: WorldState, weights: ScoringWeights, affinity: np.ndarray) -> np.ndarray:
+    """The alignment score before clipping (needed to know where the clip binds)."""
+    r_sym = (world.relations + world.relations.T) / 2.0
+    raw = (
+        weights.relations * r_sym
+        + weights.policy * (2.0 * affinity - 1.0)
+        + weights.trade * trade_interdependence(world.trade, world.gdp, weights.trade_squash)
+        + weights.agreements * agreement_density(world.agreements)
+        - weights.sanctions * sanction_pressure(world.sanctions)
+    )
+    np.fill_diagonal(raw, 0.0)
+    return raw
+
+
+def alignment(world: WorldState, weights: ScoringWeights, affinity: np.ndarray | None = None) -> np.ndarray:
+    """A[i, j] in [-1, 1], symmetric, zero diagonal: who is aligned with whom."""
+    if affinity is None:
+        affinity = policy_affinity(world.positions, world.salience)
+    return np.clip(raw_alignment(world, weights, affinity), -1.0, 1.0)
+
+
+def hedging_index(A: np.ndarray, powers: tuple[int, ...]) -> np.ndarray:
+    """Normalised entropy (0..1) of each actor's positive alignment over the great powers (self excluded).
+
+    1 = positive alignment spread evenly over every other power; 0 = all of it on one power (or none).
+    """
+    n = A.shape[0]
+    cols = np.array(powers, dtype=int)
+    positive = np.maximum(A[:, cols], 0.0)
+    is_self = cols[None, :] == np.arange(n)[:, None]
+    positive[is_self] = 0.0
+    others = len(cols) - is_self.sum(axis=1)
+    total = positive.sum(axis=1, keepdims=True)
+    shares = np.divide(positive, total, out=np.zeros_like(positive), where=total > 0)
+    logs = np.log(shares, out=np.zeros_like(shares), where=shares > 0)
+    entropy = -(shares * logs).sum(axis=1)
+    norm = np.log(np.maximum(others, 2))
+    return np.where(others >= 2, entropy / norm, 0.0)
+
+
+def bloc_tilt(A: np.ndarray, bloc_a: tuple[int, ...], bloc_b: tuple[int, ...]) -> np.ndarray:
+    """Mean alignment to bloc a minus mean alignment to bloc b (each actor's own entry excluded)."""
+
+    def mean_to(bloc: tuple[int, ...]) -> np.ndarray:
+        cols = np.array(bloc, dtype=int)
+        block = A[:, cols]
+        mask = cols[None, :] != np.arange(A.shape[0])[:, None]
+        counts = mask.sum(axis=1)
+        return np.divide((block * mask).sum(axis=1), counts, out=np.zeros(A.shape[0]), where=counts > 0)
+
+    return mean_to(bloc_a) - mean_to(bloc_b)
+
+
+def primary_partner(A: np.ndarray, powers: tuple[int, ...]) -> np.ndarray:
+    """Index of the great power each actor is most aligned with (never itself)."""
+    cols = np.array(powers, dtype=int)
+    block = A[:, cols].copy()
+    block[cols[None, :] == np.arange(A.shape[0])[:, None]] = -np.inf
+    return cols[np.argmax(block, axis=1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """The scoring of one moment: alignment and the indices derived from it."""
+
+    alignment: np.ndarray
+    hedging: np.ndarray
+    bloc_tilt: np.ndarray
+    primary_partner: np.ndarray
+
+
+def score(
+    world: WorldState,
+    weights: ScoringWeights,
+    powers: tuple[int, ...],
+    bloc_a: tuple[int, ...],
+    bloc_b: tuple[int, ...],
+    affinity: np.ndarray | None = None,
+) -> Scores:
+    """Alignment plus hedging index, bloc tilt and primary partner for every actor."""
+    A = alignment(world, weights, affinity)
+    return Scores(A, hedging_index(A, powers), bloc_tilt(A, bloc_a, bloc_b), primary_partner(A, powers))

@@ -1,0 +1,135 @@
+"""ModelSetup: the plain, validated data a run starts from (built by sim.scenario, read by the model)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from sim.core.conditions import Condition
+from sim.core.world import WorldState
+
+Controller = Literal["ai", "human", "scripted"]
+
+
+@dataclass(frozen=True, slots=True)
+class ActorSpec:
+    """Who an actor is (everything numeric lives in the world arrays)."""
+
+    id: str
+    name: str
+    kind: str = "state"
+    colour: str = "#888888"
+    lon: float = 0.0
+    lat: float = 0.0
+    controller: Controller = "ai"
+    playable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DynamicsParams:
+    """Between-move dynamics (DESIGN.md section 4 step 4); sources in docs/model.md."""
+
+    trade_adjustment: float = 0.25  # share of the gap to equilibrium trade closed per quarter
+    tariff_elasticity: float = 5.0  # gravity trade elasticity to tariffs (Head & Mayer 2014 median ~5)
+    sanction_trade_elasticity: float = 1.0  # sanctions of 0.5 cut pair trade by ~40 % (EU-Russia 2013-15)
+    agreement_trade_bonus: float = 0.12  # each trade-related agreement lifts equilibrium trade by 12 %
+    gdp_trade_elasticity: float = 0.3  # growth response to own trade growth, scaled by trade/GDP
+    sanction_gdp_drag: float = 0.02  # quarterly growth lost at full capability-weighted sanctions
+    relation_memory: float = 0.08  # share of the gap to baseline regard closed per quarter
+    pressure_memory: float = 0.5  # share of public pressure that fades per quarter
+    goldstein_scale: float = 0.02  # change in regard per Goldstein point (gamma)
+    reciprocity: float = 0.5  # the mover's own regard moves by this share of the target's
+    spillover: float = 0.3  # third parties shift their regard of the mover by this share x alignment
+    credit_value: float = 0.25  # utility value of a claim on a debtor, per unit of the creditor's GDP
+    import_value: float = 0.25  # imports count this much of exports in the economy interest
+    gratitude: float = 2.0  # extra regard per unit of a transfer (aid, debt relief) over the recipient's GDP
+    lasting_share: float = 0.2  # share of a move's direct regard change that shifts the baseline regard
+    baseline_memory: float = 0.02  # share of the gap between shifted and original baseline closed a quarter
+    agreement_lapse: float = 0.05  # chance per quarter that an agreement lapses (MoUs typically run ~5 years)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringWeights:
+    """Weights of the alignment score A (DESIGN.md section 5)."""
+
+    relations: float = 0.4
+    policy: float = 0.3
+    trade: float = 0.15
+    agreements: float = 0.2
+    sanctions: float = 0.3
+    trade_squash: float = 5.0  # E = 1 - exp(-k * two-way trade / smaller GDP)
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRule:
+    label: str
+    when: Condition
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringSpec:
+    weights: ScoringWeights
+    focal: int  # index of the actor whose outcome the run reports
+    powers: tuple[int, ...]  # great powers for hedging and primary partner
+    bloc_a: tuple[int, ...]  # bloc_tilt = mean alignment to bloc_a - mean alignment to bloc_b
+    bloc_b: tuple[int, ...]
+    bloc_names: tuple[str, str] = ("west", "east")
+    outcomes: tuple[OutcomeRule, ...] = ()
+    default_outcome: str = "unclassified"
+    values_dimension: int = 0  # index of the democracy & human-rights dimension
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptedMove:
+    """A move fixed in advance (scripted controllers, forced moves, tests)."""
+
+    round: int
+    actor: int
+    action: str
+    target: int | None = None
+    sector: int | None = None
+    reason: str = "scripted by the scenario"
+
+
+@dataclass(slots=True)
+class ModelSetup:
+    """Everything one run needs, as arrays and small frozen records."""
+
+    scenario_id: str
+    title: str
+    actors: tuple[ActorSpec, ...]
+    dimensions: tuple[str, ...]
+    sectors: tuple[str, ...]
+    security_sectors: tuple[int, ...]
+    trade_sectors: tuple[int, ...]
+    world: WorldState  # the initial state (never mutated by a run)
+    baseline_relations: np.ndarray  # (N, N) regard decays toward this
+    base_growth: np.ndarray  # (N,) quarterly nominal growth without shocks
+    interests: np.ndarray  # (N, 5) weights over INTERESTS
+    tau: np.ndarray  # (N,) softmax temperature, relative to the actor's best gain
+    actions_per_round: np.ndarray  # (N,) int
+    action_enabled: np.ndarray  # (A, N) bool
+    action_magnitude: np.ndarray  # (A, N) multiplier of the catalogue effect
+    action_cost: np.ndarray  # (A, N) utility cost
+    dynamics: DynamicsParams
+    scoring: ScoringSpec
+    rounds: int
+    round_labels: tuple[str, ...]  # label of the quarter each round plays, len == rounds
+    scripted_moves: tuple[ScriptedMove, ...] = ()
+    events: tuple[object, ...] = field(default_factory=tuple)  # sim.core.events.Event
+    # The observed state the dynamics are calibrated to (default: ``world``). A counterfactual that
+    # changes the starting state keeps the observed one here, so that growth and trade respond to it.
+    calibration: WorldState | None = None
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actors)
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.actors)
+
+    def index(self, actor_id: str) -> int:
+        return self.actor_ids.index(actor_id)

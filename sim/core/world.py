@@ -1,0 +1,83 @@
+"""WorldState: the numpy arrays of one run (DESIGN.md section 3) and cheap copies of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+FloatArray = np.ndarray
+
+#: Interests every actor weighs (DESIGN.md section 4); order fixes the columns of `interests` arrays.
+INTERESTS: tuple[str, ...] = ("economy", "security", "autonomy", "influence", "values")
+
+#: Inclusive ranges promised for each array; the property tests check them after any sequence of moves.
+RANGES: dict[str, tuple[float, float]] = {
+    "gdp": (0.0, np.inf),
+    "capability": (0.0, 1.0),
+    "positions": (-1.0, 1.0),
+    "salience": (0.0, 1.0),
+    "relations": (-1.0, 1.0),
+    "trade": (0.0, np.inf),
+    "tariff": (0.0, 1.0),
+    "sanctions": (0.0, 1.0),
+    "debt": (0.0, np.inf),
+    "pressure": (0.0, 1.0),
+}
+
+
+@dataclass(slots=True)
+class WorldState:
+    """The state of one run: N actors, D policy dimensions, S agreement sectors.
+
+    Matrices are indexed ``[i, j]`` = "i towards j": ``relations[i, j]`` is how i regards j,
+    ``trade[i, j]`` exports from i to j (USD bn/yr), ``tariff[i, j]`` the barrier i puts on j's
+    goods, ``sanctions[i, j]`` i's sanctions on j, ``debt[i, j]`` what i owes j (USD bn),
+    ``pressure[i, j]`` recent public pressure (criticism) i put on j. ``agreements[i, j, s]`` is
+    symmetric: a signed agreement between i and j in sector s.
+    """
+
+    gdp: FloatArray  # (N,) USD bn per year
+    capability: FloatArray  # (N,) 0..1 composite power
+    positions: FloatArray  # (N, D) -1..1
+    salience: FloatArray  # (N, D) rows sum to 1
+    relations: FloatArray  # (N, N) -1..1, directed, diagonal 0
+    trade: FloatArray  # (N, N) >= 0, diagonal 0
+    tariff: FloatArray  # (N, N) 0..1
+    sanctions: FloatArray  # (N, N) 0..1
+    debt: FloatArray  # (N, N) >= 0
+    agreements: np.ndarray  # (N, N, S) bool, symmetric
+    pressure: FloatArray  # (N, N) 0..1, decays each round
+
+    @property
+    def n_actors(self) -> int:
+        return int(self.gdp.shape[0])
+
+    def copy(self) -> WorldState:
+        """A deep copy of every array (cheap: a few small ndarray copies)."""
+        return WorldState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Name -> array, for recording, checking and serialising."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def check(self) -> list[str]:
+        """Describe every broken invariant (empty list when the state is sound)."""
+        problems: list[str] = []
+        for name, array in self.arrays().items():
+            if array.dtype == bool:
+                continue
+            if not np.all(np.isfinite(array)):
+                problems.append(f"{name}: non-finite values")
+                continue
+            low, high = RANGES[name]
+            if array.size and (array.min() < low - 1e-12 or array.max() > high + 1e-12):
+                problems.append(f"{name}: outside [{low}, {high}] (min {array.min()}, max {array.max()})")
+        if not np.array_equal(self.agreements, self.agreements.transpose(1, 0, 2)):
+            problems.append("agreements: not symmetric")
+        if not np.allclose(self.salience.sum(axis=1), 1.0):
+            problems.append("salience: rows do not sum to 1")
+        for name in ("relations", "trade", "tariff", "sanctions", "debt", "pressure"):
+            if np.any(np.diagonal(getattr(self, name)) != 0):
+                problems.append(f"{name}: non-zero diagonal")
+        return problems

@@ -1,0 +1,227 @@
+"""Strict, safe YAML reading: YAML 1.2 scalars, no duplicate keys, no tags, bounded aliases, with positions.
+
+Only the composer of PyYAML's safe loader runs; values are built here from the node tree, so no
+constructor (safe or not) ever executes, every node's line and column are kept, and alias
+expansion is counted to refuse "billion laughs" documents.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from sim.scenario.errors import ScenarioError
+
+MAX_BYTES = 2 * 1024 * 1024  # 2 MiB: a scenario is a few tens of KiB
+MAX_NODES = 200_000  # values after alias expansion
+MAX_ALIASES = 200
+MAX_DEPTH = 64
+
+Path = tuple[str | int, ...]
+TAG = "tag:yaml.org,2002:"
+
+
+class _Yaml12Resolver(BaseResolver):
+    """YAML 1.2 core schema: only true/false are booleans (no yes/no/on/off), 1e3 is a float."""
+
+
+_Yaml12Resolver.add_implicit_resolver(TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Yaml12Resolver.add_implicit_resolver(TAG + "null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+_Yaml12Resolver.add_implicit_resolver(
+    TAG + "int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_Yaml12Resolver.add_implicit_resolver(
+    TAG + "float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+class _ComposeOnly(Reader, Scanner, Parser, Composer, _Yaml12Resolver):
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _Yaml12Resolver.__init__(self)
+        self.alias_count = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self.alias_count += 1
+            if self.alias_count > MAX_ALIASES:
+                event = self.peek_event()
+                raise _RefusedError(
+                    f"more than {MAX_ALIASES} aliases: refused as a possible alias bomb", event.start_mark
+                )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _RefusedError(f"nesting deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _RefusedError(Exception):
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A YAML document as plain Python data, with the position of every value and key."""
+
+    file: str
+    data: Any
+    value_marks: dict[Path, tuple[int, int]]  # path -> (line, column), 1-based
+    key_marks: dict[Path, tuple[int, int]]
+
+    def where(self, path: Path, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of a path, falling back to its nearest located ancestor."""
+        marks = self.key_marks if key and path in self.key_marks else self.value_marks
+        p = path
+        while p:
+            if p in marks:
+                return marks[p]
+            p = p[:-1]
+        return marks.get((), (None, None))
+
+
+def read_text(path: str, display: str | None = None) -> str:
+    """Read a file as UTF-8 text, refusing missing, oversized, binary or non-UTF-8 files with one clear problem."""
+    name = display or path
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ScenarioError.single(name, "no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError.single(name, "is a directory, not a scenario file") from None
+    except OSError as exc:
+        raise ScenarioError.single(name, f"cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError.single(name, f"file larger than {MAX_BYTES // (1024 * 1024)} MiB: refused")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError.single(name, f"not UTF-8 text (byte {exc.start}): save the file as UTF-8") from None
+
+
+def parse(text: str, file: str) -> Document:
+    """Parse one YAML document strictly. Raises ScenarioError with the position of the first problem."""
+    loader = _ComposeOnly(text)
+    try:
+        root = loader.get_single_node()
+    except _RefusedError as exc:
+        raise ScenarioError.single(file, exc.message, line=exc.mark.line + 1, column=exc.mark.column + 1) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = (exc.problem or exc.context or "invalid YAML").strip()
+        if "\t" in text and ("'\\t'" in message or "tab" in message.lower()):
+            message += " (tabs cannot indent YAML: use spaces)"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise ScenarioError.single(file, f"YAML syntax error: {message}", line=line, column=col) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError.single(file, f"YAML error: {exc}") from None
+    except RecursionError:
+        raise ScenarioError.single(file, "nesting too deep: refused") from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise ScenarioError.single(file, "the file is empty")
+    builder = _Builder(file)
+    data = builder.build(root, ())
+    return Document(file, data, builder.value_marks, builder.key_marks)
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.value_marks: dict[Path, tuple[int, int]] = {}
+        self.key_marks: dict[Path, tuple[int, int]] = {}
+        self.count = 0
+
+    def fail(self, node: Node, path: Path, message: str) -> ScenarioError:
+        return ScenarioError.single(
+            self.file, message, _dotted(path), node.start_mark.line + 1, node.start_mark.column + 1
+        )
+
+    def build(self, node: Node, path: Path, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(node, path, f"more than {MAX_NODES} values after expanding aliases: refused")
+        if depth > MAX_DEPTH:
+            raise self.fail(node, path, f"nesting deeper than {MAX_DEPTH} levels: refused")
+        self.value_marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, MappingNode):
+            if node.tag not in (TAG + "map",):
+                raise self.fail(node, path, f"tag {node.tag!r} is not allowed (only plain YAML data)")
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.tag == TAG + "merge":
+                    raise self.fail(key_node, path, "merge keys (<<) are not supported: write the values out")
+                key = self.build(key_node, (*path, "<key>"), depth + 1)
+                if not isinstance(key, str):
+                    raise self.fail(key_node, path, f"keys must be names (got {key!r})")
+                child = (*path, key)
+                if key in out:
+                    raise self.fail(
+                        key_node, child, f"duplicate key {key!r} (first at line {self.key_marks[child][0]})"
+                    )
+                self.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                out[key] = self.build(value_node, child, depth + 1)
+            return out
+        if isinstance(node, SequenceNode):
+            if node.tag != TAG + "seq":
+                raise self.fail(node, path, f"tag {node.tag!r} is not allowed (only plain YAML data)")
+            return [self.build(item, (*path, k), depth + 1) for k, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self._scalar(node, path)
+
+    def _scalar(self, node: ScalarNode, path: Path) -> Any:
+        tag, value = node.tag, node.value
+        if tag == TAG + "str":
+            return value
+        if tag == TAG + "null":
+            return None
+        if tag == TAG + "bool":
+            return value.lower() == "true"
+        if tag == TAG + "int":
+            if value.startswith("0o"):
+                return int(value[2:], 8)
+            if value.startswith("0x"):
+                return int(value[2:], 16)
+            return int(value)
+        if tag == TAG + "float":
+            lowered = value.lower()
+            if lowered.endswith(".inf"):
+                return -math.inf if lowered.startswith("-") else math.inf
+            if lowered.endswith(".nan"):
+                return math.nan
+            return float(value)
+        raise self.fail(
+            node,
+            path,
+            f"tag {tag.replace(TAG, '!!')!r} is not allowed: scenario files hold plain "
+            "data only (no Python objects or custom tags)",
+        )
+
+
+def _dotted(path: Path) -> str:
+    return ".".join(str(p) for p in path if p != "<key>")

@@ -1,0 +1,193 @@
+"""The action catalogue: every entry is consistent with its sources, and each action moves the state its way."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.core import CATALOGUE, ModelSetup, action
+from sim.core.actions import apply_move, move_allowed
+from sim.core.scoring import alignment
+from sim.core.world import WorldState
+
+REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "reference" / "cameo_goldstein.csv"
+REQUIRED = {
+    "state_visit",
+    "sign_agreement",
+    "open_trade",
+    "raise_tariffs",
+    "impose_sanctions",
+    "lift_sanctions",
+    "cancel_debt",
+    "restructure_debt",
+    "provide_aid",
+    "criticise",
+    "joint_statement",
+    "defence_cooperation",
+    "pass",
+}
+
+
+def goldstein_table() -> dict[str, float]:
+    with REFERENCE.open() as handle:
+        return {row["code"]: float(row["goldstein"]) for row in csv.DictReader(handle)}
+
+
+def test_catalogue_has_every_required_action() -> None:
+    assert {a.id for a in CATALOGUE} >= REQUIRED
+
+
+@pytest.mark.parametrize("act", [a for a in CATALOGUE if a.targeted], ids=lambda a: a.id)
+def test_goldstein_weight_matches_the_reference_table(act) -> None:  # type: ignore[no-untyped-def]
+    assert act.goldstein == goldstein_table()[act.cameo], f"{act.id}: CAMEO {act.cameo}"
+
+
+@pytest.mark.parametrize("act", CATALOGUE, ids=lambda a: a.id)
+def test_every_entry_declares_consistent_properties(act) -> None:  # type: ignore[no-untyped-def]
+    assert act.description and act.label
+    assert act.cost >= 0
+    assert act.category in ("diplomatic", "economic", "security", "none")
+    if act.stance == "cooperative":
+        assert act.goldstein > 0
+    elif act.stance == "conflictual":
+        assert act.goldstein < 0
+    else:
+        assert act.goldstein == 0 and not act.targeted
+
+
+def _apply(
+    setup: ModelSetup,
+    actor: str,
+    action_id: str,
+    target: str,
+    sector: str | None = None,
+    world: WorldState | None = None,
+) -> tuple[WorldState, WorldState]:
+    before = (world or setup.world).copy()
+    after = before.copy()
+    i, j = setup.index(actor), setup.index(target)
+    s = None if sector is None else setup.sectors.index(sector)
+    assert move_allowed(after, i, action_id, j, s, setup.sectors), f"{action_id} should be allowed"
+    A = alignment(after, setup.scoring.weights)
+    apply_move(after, i, action_id, j, s, 1.0, A, setup.dynamics, setup.sectors)
+    return before, after
+
+
+def test_state_visit_warms_the_hosts_regard_of_the_visitor(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "russia", "state_visit", "cambodia")
+    kh, ru = base_setup.index("cambodia"), base_setup.index("russia")
+    assert after.relations[kh, ru] > before.relations[kh, ru]
+    assert after.relations[kh, ru] - before.relations[kh, ru] > after.relations[ru, kh] - before.relations[ru, kh]
+
+
+def test_sign_agreement_records_the_sector_for_both_sides(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "russia", "sign_agreement", "cambodia", "defence")
+    kh, ru, s = base_setup.index("cambodia"), base_setup.index("russia"), base_setup.sectors.index("defence")
+    assert not before.agreements[kh, ru, s] and after.agreements[kh, ru, s] and after.agreements[ru, kh, s]
+    assert after.relations[kh, ru] > before.relations[kh, ru]
+
+
+def test_sign_agreement_is_refused_when_already_signed(base_setup) -> None:  # type: ignore[no-untyped-def]
+    kh, ru, s = base_setup.index("cambodia"), base_setup.index("russia"), base_setup.sectors.index("nuclear_energy")
+    assert not move_allowed(base_setup.world, ru, "sign_agreement", kh, s, base_setup.sectors)
+
+
+def test_open_trade_cuts_the_movers_tariff_on_the_target(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "us", "open_trade", "cambodia")
+    us, kh = base_setup.index("us"), base_setup.index("cambodia")
+    assert after.tariff[us, kh] == pytest.approx(before.tariff[us, kh] - 0.05)
+
+
+def test_raise_tariffs_raises_the_movers_tariff_and_sours_regard(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "us", "raise_tariffs", "china")
+    us, cn = base_setup.index("us"), base_setup.index("china")
+    assert after.tariff[us, cn] == pytest.approx(before.tariff[us, cn] + 0.05)
+    assert after.relations[cn, us] < before.relations[cn, us]
+
+
+def test_impose_sanctions_raises_sanctions_and_friends_of_the_target_resent_it(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "us", "impose_sanctions", "china")
+    us, cn, ru = base_setup.index("us"), base_setup.index("china"), base_setup.index("russia")
+    assert after.sanctions[us, cn] == pytest.approx(before.sanctions[us, cn] + 0.25)
+    assert after.relations[cn, us] < before.relations[cn, us]
+    assert after.relations[ru, us] < before.relations[ru, us], "Russia is aligned with China: spillover"
+
+
+def test_lift_sanctions_lowers_sanctions_and_warms_the_target(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "eu", "lift_sanctions", "russia")
+    eu, ru = base_setup.index("eu"), base_setup.index("russia")
+    assert after.sanctions[eu, ru] == pytest.approx(before.sanctions[eu, ru] - 0.25)
+    assert after.relations[ru, eu] > before.relations[ru, eu]
+
+
+def test_cancel_debt_writes_off_the_debt_and_raises_debtor_regard_of_creditor(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "russia", "cancel_debt", "cambodia")
+    kh, ru = base_setup.index("cambodia"), base_setup.index("russia")
+    assert before.debt[kh, ru] == pytest.approx(1.5) and after.debt[kh, ru] == 0.0
+    assert after.relations[kh, ru] - before.relations[kh, ru] > 0.2, "gratitude for 8 % of GDP adds to the event"
+
+
+def test_restructure_debt_writes_off_part_of_it(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "russia", "restructure_debt", "cambodia")
+    kh, ru = base_setup.index("cambodia"), base_setup.index("russia")
+    assert after.debt[kh, ru] == pytest.approx(0.7 * before.debt[kh, ru])
+    assert after.relations[kh, ru] > before.relations[kh, ru]
+
+
+def test_provide_aid_adds_to_the_recipients_gdp(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "eu", "provide_aid", "cambodia")
+    kh, eu = base_setup.index("cambodia"), base_setup.index("eu")
+    assert after.gdp[kh] == pytest.approx(before.gdp[kh] + 0.05)
+    assert after.relations[kh, eu] > before.relations[kh, eu]
+
+
+def test_provide_aid_needs_a_richer_donor(base_setup) -> None:  # type: ignore[no-untyped-def]
+    kh, cn = base_setup.index("cambodia"), base_setup.index("china")
+    assert not move_allowed(base_setup.world, kh, "provide_aid", cn, None, base_setup.sectors)
+
+
+def test_criticise_adds_pressure_and_sours_the_targets_regard(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "us", "criticise", "cambodia")
+    us, kh = base_setup.index("us"), base_setup.index("cambodia")
+    assert after.pressure[us, kh] > before.pressure[us, kh]
+    assert after.relations[kh, us] < before.relations[kh, us]
+
+
+def test_joint_statement_warms_both_sides(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "cambodia", "joint_statement", "china")
+    kh, cn = base_setup.index("cambodia"), base_setup.index("china")
+    assert after.relations[cn, kh] > before.relations[cn, kh] and after.relations[kh, cn] > before.relations[kh, cn]
+
+
+def test_joint_statement_needs_warm_relations(base_setup) -> None:  # type: ignore[no-untyped-def]
+    us, ru = base_setup.index("us"), base_setup.index("russia")
+    assert not move_allowed(base_setup.world, us, "joint_statement", ru, None, base_setup.sectors)
+
+
+def test_defence_cooperation_signs_in_the_defence_sector(base_setup) -> None:  # type: ignore[no-untyped-def]
+    before, after = _apply(base_setup, "russia", "defence_cooperation", "cambodia")
+    kh, ru, s = base_setup.index("cambodia"), base_setup.index("russia"), base_setup.sectors.index("defence")
+    assert not before.agreements[ru, kh, s] and after.agreements[ru, kh, s]
+
+
+def test_pass_changes_nothing(base_setup) -> None:  # type: ignore[no-untyped-def]
+    world = base_setup.world.copy()
+    A = alignment(world, base_setup.scoring.weights)
+    apply_move(world, 0, "pass", None, None, 1.0, A, base_setup.dynamics, base_setup.sectors)
+    for name, array in world.arrays().items():
+        assert np.array_equal(array, base_setup.world.arrays()[name])
+
+
+def test_sanctions_block_visits_between_the_pair(base_setup) -> None:  # type: ignore[no-untyped-def]
+    us, ru = base_setup.index("us"), base_setup.index("russia")
+    assert not move_allowed(base_setup.world, us, "state_visit", ru, None, base_setup.sectors)
+    assert not move_allowed(base_setup.world, ru, "sign_agreement", us, 0, base_setup.sectors)
+
+
+def test_action_lookup_by_id() -> None:
+    assert action("cancel_debt").cameo == "071"
+    with pytest.raises(KeyError):
+        action("declare_war")

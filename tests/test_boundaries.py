@@ -1,0 +1,40 @@
+"""Architecture boundaries: the core and the scenario layer never load pygame, the CLI imports the UI lazily."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("module", ["sim.core", "sim.scenario", "sim.runs", "sim.cli"])
+def test_module_does_not_load_pygame(module: str) -> None:
+    code = f"import sys, {module}; sys.exit(1 if 'pygame' in sys.modules else 0)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+def test_core_imports_nothing_outside_the_core_and_numpy_mesa() -> None:
+    allowed = {"__future__", "collections", "dataclasses", "typing", "math", "mesa", "numpy"}
+    for path in (ROOT / "sim" / "core").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
+            for name in names:
+                top = name.split(".")[0]
+                assert top in allowed or name.startswith("sim.core"), f"{path.name} imports {name}"
+
+
+def test_every_module_says_what_it_does_in_its_first_line() -> None:
+    for path in (ROOT / "sim").rglob("*.py"):
+        doc = ast.get_docstring(ast.parse(path.read_text()))
+        assert doc, f"{path} has no module docstring"
+        assert len(doc.splitlines()[0]) > 10

@@ -1,0 +1,96 @@
+"""Property tests of the numeric core: bounds, finiteness and symmetry after any sequence of moves."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.core import CATALOGUE, AlignmentModel
+from sim.core.actions import apply_move, move_allowed
+from sim.core.dynamics import Baseline, advance
+from sim.core.scoring import alignment, bloc_tilt, hedging_index, policy_affinity
+from sim.scenario import build_setup
+from sim.scenario.synthetic import synthetic_scenario
+
+ACTION_IDS = [a.id for a in CATALOGUE]
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _check_scores(world, setup) -> None:  # type: ignore[no-untyped-def]
+    A = alignment(world, setup.scoring.weights)
+    assert np.all(np.isfinite(A))
+    assert A.min() >= -1.0 and A.max() <= 1.0
+    assert np.allclose(A, A.T)
+    h = hedging_index(A, setup.scoring.powers)
+    assert np.all((h >= 0.0) & (h <= 1.0 + 1e-12))
+    t = bloc_tilt(A, setup.scoring.bloc_a, setup.scoring.bloc_b)
+    assert np.all(np.abs(t) <= 2.0 + 1e-12)
+
+
+@SETTINGS
+@given(
+    n=st.integers(min_value=2, max_value=9),
+    scenario_seed=st.integers(min_value=0, max_value=10_000),
+    moves=st.lists(
+        st.tuples(
+            st.integers(0, 8),
+            st.sampled_from(ACTION_IDS),
+            st.integers(0, 8),
+            st.integers(0, 9),
+            st.floats(0.0, 10.0),
+            st.booleans(),
+        ),
+        max_size=40,
+    ),
+)
+def test_any_sequence_of_moves_keeps_every_array_in_range(n, scenario_seed, moves) -> None:  # type: ignore[no-untyped-def]
+    setup = build_setup(synthetic_scenario(n, scenario_seed))
+    world = setup.world.copy()
+    base = Baseline.of(world, setup.trade_sectors, setup.baseline_relations)
+    rng = np.random.default_rng(scenario_seed)
+    for actor, action_id, target, sector, magnitude, then_advance in moves:
+        i, j = actor % n, target % n
+        if move_allowed(world, i, action_id, j, sector, setup.sectors):
+            A = alignment(world, setup.scoring.weights)
+            apply_move(world, i, action_id, j, sector, magnitude, A, setup.dynamics, setup.sectors, base.relations)
+        if then_advance:
+            advance(world, base, setup.dynamics, setup.base_growth, setup.trade_sectors, rng)
+        assert world.check() == []
+        assert np.all(np.abs(base.relations) <= 1.0)
+    _check_scores(world, setup)
+
+
+@SETTINGS
+@given(n=st.integers(min_value=2, max_value=8), scenario_seed=st.integers(0, 10_000), seed=st.integers(0, 2**32 - 1))
+def test_whole_runs_of_random_scenarios_stay_sound(n, scenario_seed, seed) -> None:  # type: ignore[no-untyped-def]
+    setup = build_setup(synthetic_scenario(n, scenario_seed, rounds=6))
+    model = AlignmentModel(setup, rng=seed, collect=False)
+    model.run()
+    assert len(model.history) == 7
+    for record in model.history:
+        assert record.world.check() == []
+        assert np.all(np.isfinite(record.utility))
+        assert np.allclose(record.alignment, record.alignment.T)
+        assert np.all(np.abs(record.alignment) <= 1.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    positions=st.lists(st.floats(-1, 1), min_size=3, max_size=3),
+    other=st.lists(st.floats(-1, 1), min_size=3, max_size=3),
+    salience=st.lists(st.floats(0.01, 1), min_size=3, max_size=3),
+)
+def test_identical_positions_give_policy_affinity_one(positions, other, salience) -> None:  # type: ignore[no-untyped-def]
+    x = np.array([positions, positions, other])
+    s = np.array(salience) / np.sum(salience)
+    P = policy_affinity(x, np.array([s, s[::-1], s]))
+    assert P[0, 1] == 1.0 and P[1, 0] == 1.0
+    assert np.allclose(P, P.T)
+    assert np.all((P >= 0.0) & (P <= 1.0))
+
+
+def test_affinity_is_zero_for_opposite_extremes() -> None:
+    x = np.array([[1.0, 1.0], [-1.0, -1.0]])
+    s = np.array([[0.5, 0.5], [0.5, 0.5]])
+    assert policy_affinity(x, s)[0, 1] == 0.0
