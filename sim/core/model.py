@@ -13,6 +13,7 @@ from sim.core.agents import CountryAgent
 from sim.core.conditions import MetricView
 from sim.core.dynamics import Baseline, advance, equilibrium_trade
 from sim.core.events import Event, PolicyState, apply_effects, is_due
+from sim.core.objectives import ObjectiveReport, assess
 from sim.core.record import FiredEvent, Move, RoundRecord
 from sim.core.scoring import Scores, bloc_tilt, hedging_index, policy_affinity, primary_partner, raw_alignment
 from sim.core.setup import ModelSetup
@@ -117,6 +118,11 @@ class AlignmentModel(mesa.Model):
         while not self.finished:
             self.step()
         return self.history
+
+    def objective_report(self, actor: int | str) -> ObjectiveReport:
+        """The actor's objectives met or missed so far, with its score (0..100) and grade."""
+        i = actor if isinstance(actor, int) else self.setup.index(actor)
+        return assess(self.history, self.setup.world, self.setup.objectives, i)  # type: ignore[arg-type]
 
     def utility(self) -> np.ndarray:
         """Each actor's current utility over its interests."""

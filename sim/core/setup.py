@@ -122,6 +122,9 @@ class ModelSetup:
     # The observed state the dynamics are calibrated to (default: ``world``). A counterfactual that
     # changes the starting state keeps the observed one here, so that growth and trade respond to it.
     calibration: WorldState | None = None
+    summary: str = ""
+    briefings: dict[str, str] = field(default_factory=dict)  # actor id -> briefing text (Markdown-light)
+    objectives: tuple[object, ...] = ()  # sim.core.objectives.Objective
 
     @property
     def n_actors(self) -> int:

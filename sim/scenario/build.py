@@ -101,6 +101,7 @@ def build_setup(scenario: Scenario) -> ModelSetup:
     return ModelSetup(
         scenario_id=scenario.meta.id,
         title=scenario.meta.title,
+        summary=scenario.meta.summary,
         actors=tuple(
             ActorSpec(
                 id=a,
