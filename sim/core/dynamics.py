@@ -22,6 +22,8 @@ class Baseline:
     sanction_pair: np.ndarray  # (N, N) initial max(s_ij, s_ji)
     trade_agreements: np.ndarray  # (N, N) initial count of trade-related agreements
     sanctions_received: np.ndarray  # (N,) initial capability-weighted sanctions on each actor
+    last_sanctions_received: np.ndarray  # (N,) the same at the previous quarter (updated by advance)
+    last_access: np.ndarray  # (N,) log trade access at the previous quarter (updated by advance)
     relations: np.ndarray  # (N, N) baseline regard that relations decay toward (moves shift it)
     original_relations: np.ndarray  # (N, N) the scenario's baseline, which shifted baselines return to
 
@@ -35,6 +37,8 @@ class Baseline:
             sanction_pair=sanction_pressure(world.sanctions),
             trade_agreements=trade_agreement_count(world.agreements, trade_sectors),
             sanctions_received=sanctions_received(world.sanctions, world.capability),
+            last_sanctions_received=sanctions_received(world.sanctions, world.capability),
+            last_access=np.zeros(world.n_actors),
             relations=relations.copy(),
             original_relations=relations.copy(),
         )
@@ -57,6 +61,21 @@ def gdp_ratio(world: WorldState, base: Baseline) -> np.ndarray:
     return np.divide(world.gdp, base.gdp, out=np.ones_like(world.gdp), where=base.gdp > 0)
 
 
+def trade_policy_factor(
+    world: WorldState, base: Baseline, params: DynamicsParams, trade_sectors: tuple[int, ...]
+) -> np.ndarray:
+    """F[i, j]: how much current tariffs, sanctions and agreements scale exports i -> j against the start."""
+    tariff_factor = np.exp(-params.tariff_elasticity * (world.tariff.T - base.tariff.T))
+    sanction_factor = np.exp(
+        -params.sanction_trade_elasticity * (sanction_pressure(world.sanctions) - base.sanction_pair)
+    )
+    agreements = trade_agreement_count(world.agreements, trade_sectors)
+    agreement_factor = (1.0 + params.agreement_trade_bonus * agreements) / (
+        1.0 + params.agreement_trade_bonus * base.trade_agreements
+    )
+    return tariff_factor * sanction_factor * agreement_factor
+
+
 def equilibrium_trade(
     world: WorldState, base: Baseline, params: DynamicsParams, trade_sectors: tuple[int, ...]
 ) -> np.ndarray:
@@ -67,15 +86,14 @@ def equilibrium_trade(
     """
     ratio = gdp_ratio(world, base)
     size = ratio[:, None] * ratio[None, :]
-    tariff_factor = np.exp(-params.tariff_elasticity * (world.tariff.T - base.tariff.T))
-    sanction_factor = np.exp(
-        -params.sanction_trade_elasticity * (sanction_pressure(world.sanctions) - base.sanction_pair)
-    )
-    agreements = trade_agreement_count(world.agreements, trade_sectors)
-    agreement_factor = (1.0 + params.agreement_trade_bonus * agreements) / (
-        1.0 + params.agreement_trade_bonus * base.trade_agreements
-    )
-    return base.trade * size * tariff_factor * sanction_factor * agreement_factor
+    return base.trade * size * trade_policy_factor(world, base, params, trade_sectors)
+
+
+def trade_openness(base: Baseline, factor: np.ndarray) -> np.ndarray:
+    """(N,) each actor's start-weighted trade access under current policies (1 = as at the start)."""
+    start = base.trade.sum(axis=1) + base.trade.sum(axis=0)
+    now = (base.trade * factor).sum(axis=1) + (base.trade * factor).sum(axis=0)
+    return np.divide(now, start, out=np.ones_like(now), where=start > 0)
 
 
 def advance(
@@ -85,21 +103,29 @@ def advance(
     base_growth: np.ndarray,
     trade_sectors: tuple[int, ...],
     rng: np.random.Generator,
+    quarter: int = 1,
 ) -> None:
     """Move the world one quarter forward in place: trade, GDP, capability, regard, pressure, agreements."""
-    old_total = world.trade.sum(axis=1) + world.trade.sum(axis=0)
-    target = equilibrium_trade(world, base, params, trade_sectors)
+    factor = trade_policy_factor(world, base, params, trade_sectors)
+    ratio = gdp_ratio(world, base)
+    target = base.trade * (ratio[:, None] * ratio[None, :]) * factor
     world.trade += params.trade_adjustment * (target - world.trade)
     np.maximum(world.trade, 0.0, out=world.trade)
-    new_total = world.trade.sum(axis=1) + world.trade.sum(axis=0)
 
-    # Growth: the scenario's base rate, plus a response to own trade growth weighted by openness,
-    # minus a drag proportional to sanctions suffered beyond those already in the base rate.
-    trade_growth = np.log(np.divide(new_total, old_total, out=np.ones_like(new_total), where=old_total > 0))
-    openness = np.divide(old_total, world.gdp, out=np.zeros_like(old_total), where=world.gdp > 0)
-    extra_sanctions = sanctions_received(world.sanctions, base.capability) - base.sanctions_received
-    growth = base_growth + params.gdp_trade_elasticity * np.minimum(openness, 2.0) * trade_growth
-    growth -= params.sanction_gdp_drag * extra_sanctions
+    # Growth: the scenario's base rate, tapering so that long runs converge. Trade policy and sanctions act
+    # on the GDP *level*: a change in an actor's trade access (tariffs, sanctions and agreements, weighted
+    # by its openness at the start) moves GDP once, and so does a change in the capability-weighted
+    # sanctions it suffers beyond those of the calibration state; undoing the change restores the level.
+    # Level effects keep long runs bounded (no trade-growth feedback, no compounding sanction drag).
+    access = np.log(trade_openness(base, factor))
+    start_total = base.trade.sum(axis=1) + base.trade.sum(axis=0)
+    openness = np.minimum(np.divide(start_total, base.gdp, out=np.zeros_like(start_total), where=base.gdp > 0), 2.0)
+    suffered = sanctions_received(world.sanctions, base.capability)
+    growth = base_growth * params.growth_taper ** max(quarter - 1, 0)
+    growth = growth + params.gdp_trade_elasticity * openness * (access - base.last_access)
+    growth -= params.sanction_gdp_drag * (suffered - base.last_sanctions_received)
+    base.last_access[:] = access
+    base.last_sanctions_received[:] = suffered
     world.gdp *= np.clip(1.0 + growth, 0.5, 1.5)
 
     # Capability follows the economy half-way: its other half (military, diplomatic reach) is sticky.
@@ -111,6 +137,7 @@ def advance(
     np.fill_diagonal(world.relations, 0.0)
     world.pressure *= 1.0 - params.pressure_memory
     if params.agreement_lapse > 0 and world.agreements.any():
-        lapse = np.triu(rng.random(world.agreements.shape) < params.agreement_lapse, k=0)
-        lapse = lapse | lapse.transpose(1, 0, 2)
-        world.agreements &= ~lapse
+        n = world.n_actors
+        lapse = rng.random(world.agreements.shape) < params.agreement_lapse
+        lapse &= np.triu(np.ones((n, n), dtype=bool), k=1)[:, :, None]
+        world.agreements &= ~(lapse | lapse.transpose(1, 0, 2))

@@ -166,7 +166,15 @@ class AlignmentModel(mesa.Model):
                 )
             resolved.append(m if ok else _not_applied(m))
         resolved.sort(key=lambda m: m.actor)
-        advance(self.world, self.base, self.setup.dynamics, self.setup.base_growth, self.setup.trade_sectors, self.rng)
+        advance(
+            self.world,
+            self.base,
+            self.setup.dynamics,
+            self.setup.base_growth,
+            self.setup.trade_sectors,
+            self.rng,
+            self.round,
+        )
         self._record(moves=tuple(resolved), events=fired)
         if self.finished:
             self.running = False

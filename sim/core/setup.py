@@ -36,7 +36,8 @@ class DynamicsParams:
     sanction_trade_elasticity: float = 1.0  # sanctions of 0.5 cut pair trade by ~40 % (EU-Russia 2013-15)
     agreement_trade_bonus: float = 0.12  # each trade-related agreement lifts equilibrium trade by 12 %
     gdp_trade_elasticity: float = 0.3  # growth response to own trade growth, scaled by trade/GDP
-    sanction_gdp_drag: float = 0.02  # quarterly growth lost at full capability-weighted sanctions
+    sanction_gdp_drag: float = 0.2  # share of GDP level lost per unit of capability-weighted sanctions suffered
+    growth_taper: float = 0.99  # base growth shrinks by this factor a quarter (half-life ~17 years)
     relation_memory: float = 0.08  # share of the gap to baseline regard closed per quarter
     pressure_memory: float = 0.5  # share of public pressure that fades per quarter
     goldstein_scale: float = 0.02  # change in regard per Goldstein point (gamma)

@@ -189,7 +189,18 @@ class Dynamics(Strict):
         0.3, ge=0, le=5, description="Growth response to own trade growth.", examples=[0.3]
     )
     sanction_gdp_drag: float = Field(
-        0.02, ge=0, le=1, description="Quarterly growth lost at full sanctions.", examples=[0.02]
+        0.2,
+        ge=0,
+        le=1,
+        description="Share of GDP level lost per unit of capability-weighted sanctions suffered.",
+        examples=[0.2],
+    )
+    growth_taper: float = Field(
+        0.99,
+        ge=0,
+        le=1,
+        description="Factor by which base growth shrinks each quarter (long runs converge).",
+        examples=[0.99],
     )
     relation_memory: float = Field(
         0.08, ge=0, le=1, description="Share of the gap to baseline regard closed a quarter.", examples=[0.08]
