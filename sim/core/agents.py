@@ -45,6 +45,17 @@ def softmax_probabilities(gains: np.ndarray, tau: float) -> np.ndarray:
     return p / p.sum()
 
 
+def choice_keys(candidates: CandidateList, tau: np.ndarray, gumbel: np.ndarray) -> np.ndarray:
+    """Sort keys of every candidate of every actor: gain / (tau x |best gain|) + Gumbel noise (greedy: gain)."""
+    gains, start = candidates.gain, candidates.start[:-1]
+    best = np.maximum.reduceat(gains, start)
+    largest = np.maximum.reduceat(np.abs(gains), start)
+    temperature = tau * np.where(best != 0.0, np.abs(best), largest)
+    per_row = temperature[candidates.actor]
+    safe = np.where(per_row > 0, per_row, 1.0)
+    return np.where(per_row > 0, gains / safe + gumbel, gains)
+
+
 class CountryAgent(mesa.Agent):
     """One actor. Each round its controller supplies moves: ``ai`` by utility + softmax,
     ``human`` from orders submitted to the model, ``scripted`` from the scenario's fixed moves."""
@@ -76,20 +87,18 @@ class CountryAgent(mesa.Agent):
         elif self.controller == "scripted" or budget <= 0:
             self.chosen = forced
         else:
-            self.chosen = forced + self.softmax_choice(model.candidates, model.table, model.gumbel, budget, forced)
+            self.chosen = forced + self.softmax_choice(model.candidates, model.table, model.choice_keys, budget, forced)
 
     def softmax_choice(
-        self, candidates: CandidateList, table: CandidateTable, gumbel: np.ndarray, budget: int, exclude: list[Move]
+        self, candidates: CandidateList, table: CandidateTable, keys: np.ndarray, budget: int, exclude: list[Move]
     ) -> list[Move]:
         """Draw up to ``budget`` distinct moves by softmax over estimated gains; a drawn pass ends the turn.
 
-        Sequential softmax draws without replacement are taken at once with the Gumbel top-k trick:
-        the order of ``gain / temperature + Gumbel noise`` is a Plackett-Luce sample of the softmax.
+        Sequential softmax draws without replacement are taken at once with the Gumbel top-k trick: the
+        order of ``gain / temperature + Gumbel noise`` (``keys``, see :func:`choice_keys`) is a
+        Plackett-Luce sample of the softmax.
         """
         lo, hi = candidates.start[self.index], candidates.start[self.index + 1]
-        gains = candidates.gain[lo:hi]
-        temperature = softmax_scale(gains, float(self.model.policy.tau[self.index]))
-        keys = gains / temperature + gumbel[lo:hi] if temperature > 0 else gains
         blocked = {(ACTION_INDEX[m.action], m.target, m.sector) for m in exclude}
         blocked |= {
             (_OPPOSITES[ACTION_INDEX[m.action]], m.target, None)
@@ -97,12 +106,13 @@ class CountryAgent(mesa.Agent):
             if ACTION_INDEX[m.action] in _OPPOSITES
         }
         picks: list[Move] = []
-        for k in np.argsort(-keys, kind="stable"):
+        kinds, targets, sectors = candidates.kind, candidates.target, candidates.sector
+        for k in np.argsort(-keys[lo:hi], kind="stable"):
             row = lo + int(k)
-            kind = int(candidates.kind[row])
+            kind = int(kinds[row])
             if kind == _PASS:
                 break
-            target, sector = int(candidates.target[row]), int(candidates.sector[row])
+            target, sector = int(targets[row]), int(sectors[row])
             key = (kind, target, None if sector < 0 else sector)
             if key in blocked or (kind, target, None) in blocked:
                 continue

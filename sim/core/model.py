@@ -9,13 +9,13 @@ import mesa
 import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, action, apply_move, move_allowed
-from sim.core.agents import CountryAgent
+from sim.core.agents import CountryAgent, choice_keys
 from sim.core.conditions import MetricView
 from sim.core.dynamics import Baseline, advance, equilibrium_trade
 from sim.core.events import Event, PolicyState, apply_effects, is_due
 from sim.core.objectives import ObjectiveReport, assess
 from sim.core.record import FiredEvent, Move, RoundRecord
-from sim.core.scoring import Scores, bloc_tilt, hedging_index, policy_affinity, primary_partner, raw_alignment
+from sim.core.scoring import IndexPlan, Scores, policy_affinity, raw_alignment
 from sim.core.setup import ModelSetup
 from sim.core.utility import (
     RoundContext,
@@ -58,10 +58,12 @@ class AlignmentModel(mesa.Model):
         self.countries: list[CountryAgent] = [CountryAgent(self, i, spec) for i, spec in enumerate(setup.actors)]
         self.table = None
         self.candidates = None
-        self.gumbel = np.zeros(0)
+        self.choice_keys = np.zeros(0)
         self.ended: str | None = None
         self._ctx: RoundContext | None = None
         self._not_self = ~np.eye(setup.n_actors, dtype=bool)
+        sc = setup.scoring
+        self._index_plan = IndexPlan.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
         self.datacollector = (
             mesa.DataCollector(
                 model_reporters={"round": "round", "outcome": lambda m: m.history[-1].outcome},
@@ -143,7 +145,9 @@ class AlignmentModel(mesa.Model):
         ctx = self._ctx if self._ctx is not None and not fired else self._context()
         self.table = price_candidates(ctx, self.setup, self.policy.interests)
         self.candidates = flatten(self.table)
-        self.gumbel = self.rng.gumbel(size=self.candidates.gain.size)
+        self.choice_keys = choice_keys(
+            self.candidates, self.policy.tau, self.rng.gumbel(size=self.candidates.gain.size)
+        )
         self.agents.shuffle_do("choose_moves")
         moves = [m for c in self.countries for m in c.chosen]
         resolved: list[Move] = []
@@ -268,9 +272,8 @@ class AlignmentModel(mesa.Model):
         sc = self.setup.scoring
         ctx = self._ctx = self._context()
         A = ctx.alignment
-        scores = Scores(
-            A, hedging_index(A, sc.powers), bloc_tilt(A, sc.bloc_a, sc.bloc_b), primary_partner(A, sc.powers)
-        )
+        plan = self._index_plan
+        scores = Scores(A, plan.hedging(A), plan.tilt(A), plan.primary(A))
         utility = (features(ctx, self.setup) * self.policy.interests).sum(axis=1)
         view = MetricView(
             round=self.round,

@@ -59,44 +59,83 @@ def alignment(world: WorldState, weights: ScoringWeights, affinity: np.ndarray |
     return np.clip(raw_alignment(world, weights, affinity), -1.0, 1.0)
 
 
-def hedging_index(A: np.ndarray, powers: tuple[int, ...]) -> np.ndarray:
-    """Normalised entropy (0..1) of each actor's positive alignment over the great powers (self excluded).
+@dataclass(frozen=True, slots=True)
+class IndexPlan:
+    """Index arrays and masks for the per-actor indices, computed once per run (the actors never change)."""
 
-    1 = positive alignment spread evenly over every other power; 0 = all of it on one power (or none).
-    """
-    n = A.shape[0]
-    cols = np.array(powers, dtype=int)
-    positive = np.maximum(A[:, cols], 0.0)
-    is_self = cols[None, :] == np.arange(n)[:, None]
-    positive[is_self] = 0.0
-    others = len(cols) - is_self.sum(axis=1)
-    total = positive.sum(axis=1, keepdims=True)
-    shares = np.divide(positive, total, out=np.zeros_like(positive), where=total > 0)
-    logs = np.log(shares, out=np.zeros_like(shares), where=shares > 0)
-    entropy = -(shares * logs).sum(axis=1)
-    norm = np.log(np.maximum(others, 2))
-    return np.where(others >= 2, entropy / norm, 0.0)
+    powers: np.ndarray  # (P,) great-power columns
+    power_is_self: np.ndarray  # (N, P)
+    other_powers: np.ndarray  # (N,) powers other than the actor itself
+    bloc_a: np.ndarray
+    bloc_a_mask: np.ndarray  # (N, |a|) excludes the actor itself
+    bloc_a_count: np.ndarray
+    bloc_b: np.ndarray
+    bloc_b_mask: np.ndarray
+    bloc_b_count: np.ndarray
+
+    @classmethod
+    def of(cls, n: int, powers: tuple[int, ...], bloc_a: tuple[int, ...], bloc_b: tuple[int, ...]) -> IndexPlan:
+        rows = np.arange(n)[:, None]
+        cols = np.array(powers, dtype=int)
+        a, b = np.array(bloc_a, dtype=int), np.array(bloc_b, dtype=int)
+        is_self = cols[None, :] == rows
+        mask_a, mask_b = a[None, :] != rows, b[None, :] != rows
+        return cls(
+            cols, is_self, len(cols) - is_self.sum(axis=1), a, mask_a, mask_a.sum(axis=1), b, mask_b, mask_b.sum(axis=1)
+        )
+
+    def hedging(self, A: np.ndarray) -> np.ndarray:
+        """Normalised entropy (0..1) of each actor's positive alignment over the great powers (self excluded).
+
+        1 = positive alignment spread evenly over every other power; 0 = all of it on one power (or none).
+        """
+        positive = np.maximum(A[:, self.powers], 0.0)
+        positive[self.power_is_self] = 0.0
+        total = positive.sum(axis=1, keepdims=True)
+        shares = np.divide(positive, total, out=np.zeros_like(positive), where=total > 0)
+        logs = np.log(shares, out=np.zeros_like(shares), where=shares > 0)
+        entropy = -(shares * logs).sum(axis=1)
+        others = self.other_powers
+        norm = np.log(np.maximum(others, 2))
+        return np.where(others >= 2, entropy / norm, 0.0)
+
+    def tilt(self, A: np.ndarray) -> np.ndarray:
+        """Mean alignment to bloc a minus mean alignment to bloc b (each actor's own entry excluded)."""
+        n = A.shape[0]
+        to_a = np.divide(
+            (A[:, self.bloc_a] * self.bloc_a_mask).sum(axis=1),
+            self.bloc_a_count,
+            out=np.zeros(n),
+            where=self.bloc_a_count > 0,
+        )
+        to_b = np.divide(
+            (A[:, self.bloc_b] * self.bloc_b_mask).sum(axis=1),
+            self.bloc_b_count,
+            out=np.zeros(n),
+            where=self.bloc_b_count > 0,
+        )
+        return to_a - to_b
+
+    def primary(self, A: np.ndarray) -> np.ndarray:
+        """Index of the great power each actor is most aligned with (never itself)."""
+        block = A[:, self.powers].copy()
+        block[self.power_is_self] = -np.inf
+        return self.powers[np.argmax(block, axis=1)]
+
+
+def hedging_index(A: np.ndarray, powers: tuple[int, ...]) -> np.ndarray:
+    """Normalised entropy (0..1) of each actor's positive alignment over the great powers (self excluded)."""
+    return IndexPlan.of(A.shape[0], powers, (), ()).hedging(A)
 
 
 def bloc_tilt(A: np.ndarray, bloc_a: tuple[int, ...], bloc_b: tuple[int, ...]) -> np.ndarray:
     """Mean alignment to bloc a minus mean alignment to bloc b (each actor's own entry excluded)."""
-
-    def mean_to(bloc: tuple[int, ...]) -> np.ndarray:
-        cols = np.array(bloc, dtype=int)
-        block = A[:, cols]
-        mask = cols[None, :] != np.arange(A.shape[0])[:, None]
-        counts = mask.sum(axis=1)
-        return np.divide((block * mask).sum(axis=1), counts, out=np.zeros(A.shape[0]), where=counts > 0)
-
-    return mean_to(bloc_a) - mean_to(bloc_b)
+    return IndexPlan.of(A.shape[0], (), bloc_a, bloc_b).tilt(A)
 
 
 def primary_partner(A: np.ndarray, powers: tuple[int, ...]) -> np.ndarray:
     """Index of the great power each actor is most aligned with (never itself)."""
-    cols = np.array(powers, dtype=int)
-    block = A[:, cols].copy()
-    block[cols[None, :] == np.arange(A.shape[0])[:, None]] = -np.inf
-    return cols[np.argmax(block, axis=1)]
+    return IndexPlan.of(A.shape[0], powers, (), ()).primary(A)
 
 
 @dataclass(frozen=True, slots=True)

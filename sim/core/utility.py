@@ -245,10 +245,10 @@ def price_candidates(ctx: RoundContext, setup: ModelSetup, interests: np.ndarray
             terms[:, k] += agreement_part[..., setup.sectors.index(sector)]
 
     terms[:, ~_TARGETED] = 0.0
-    weighted = np.einsum("if,faij->faij", interests, terms)
+    weighted = terms * interests.T[:, None, :, None]
     cost = setup.action_cost
     gain = weighted.sum(axis=0) - cost[:, :, None]
-    sector_weighted = np.einsum("if,fijs->fijs", interests, sector_terms)
+    sector_weighted = sector_terms * interests.T[:, :, None, None]
     sector_gain = sector_weighted.sum(axis=0) - cost[_SECTOR_ACTION][:, None, None]
     feasible, sector_feasible = feasibility(w, setup)
     return CandidateTable(gain, weighted, feasible, sector_gain, sector_weighted, sector_feasible, cost)
