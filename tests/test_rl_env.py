@@ -12,6 +12,8 @@ import gymnasium
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim import rl
 from sim.core import ModelSetup
@@ -128,6 +130,31 @@ def test_single_agent_env_reproduces_the_same_run_as_the_parallel_env_with_one_l
         assert r_s == r_p["cambodia"] and trunc_s == trunc_p["cambodia"]
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    picks=st.lists(st.lists(st.floats(0, 1, exclude_max=True), min_size=6, max_size=6), min_size=1, max_size=24),
+    moves_per_round=st.sampled_from([1, 2]),
+)
+def test_any_sequence_of_masked_moves_keeps_observations_in_their_box_and_the_world_sound(
+    base_setup, seed, picks, moves_per_round
+):
+    env = rl.PivotParallelEnv(base_setup, moves_per_round=moves_per_round)
+    obs, infos = env.reset(seed=seed)
+    space = env.observation_space("cambodia")
+    for fractions in picks:
+        if not env.agents:
+            break
+        actions = {}
+        for a, f in zip(env.agents, fractions, strict=True):
+            allowed = np.flatnonzero(infos[a]["action_mask"])
+            actions[a] = int(allowed[int(f * len(allowed))])
+        obs, rewards, _, _, infos = env.step(actions)  # every masked move is accepted by the model
+        assert all(space.contains(v) for v in obs.values())
+        assert all(np.isfinite(r) for r in rewards.values())
+        assert env.episode.model.world.check() == []
+
+
 # -- the move list and the masks --------------------------------------------------------------------
 
 
@@ -145,6 +172,10 @@ def test_move_list_is_pass_then_actions_by_target_then_agreements_by_target_and_
     assert moves.index("sign_agreement", "china", "trade") == base + 2 * s + base_setup.sectors.index("trade")
     with pytest.raises(ValueError, match="no move"):
         moves.index("sign_agreement", "china")
+    with pytest.raises(ValueError, match="unknown actor 'japan'"):
+        moves.index("state_visit", "japan")
+    with pytest.raises(ValueError, match="unknown sector 'space'"):
+        moves.index("sign_agreement", "china", "space")
 
 
 def test_mask_marks_exactly_the_moves_the_rules_allow_now(base_setup):

@@ -24,6 +24,7 @@ Rules of a step:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -107,6 +108,15 @@ class Episode:
         self.moves = MoveList(setup)
         self._rows = np.array(learners, dtype=np.intp)
         self.model: AlignmentModel | None = None
+        # The round in progress (reset by _new_round): moves chosen so far, passes, budgets, masks.
+        self._sub_step = 0
+        self._chosen: list[list[int]] = []
+        self._counts = np.zeros(len(learners), dtype=np.intp)
+        self._passed = np.zeros(len(learners), dtype=bool)
+        self._budget = np.zeros(len(learners), dtype=np.intp)
+        self._base = np.zeros((len(learners), self.moves.size), dtype=bool)
+        self._masks: np.ndarray | None = None
+        self._score = np.zeros(len(learners))
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -155,7 +165,7 @@ class Episode:
 
     # -- a step -----------------------------------------------------------------------------------
 
-    def act(self, choices: list[int]) -> StepOutcome:
+    def act(self, choices: Sequence[object]) -> StepOutcome:
         """Take one move index per learner (learner order); play the round when every learner is done."""
         model = self._model()
         if model.finished:
@@ -221,12 +231,12 @@ class Episode:
         model = self._model()
         n_learners = len(self.learners)
         self._sub_step = 0
-        self._chosen: list[list[int]] = [[] for _ in range(n_learners)]
+        self._chosen = [[] for _ in range(n_learners)]
         self._counts = np.zeros(n_learners, dtype=np.intp)
         self._passed = np.zeros(n_learners, dtype=bool)
         self._budget = np.minimum(model.policy.actions_per_round[self._rows], self.moves_per_round).astype(np.intp)
         self._base = self.moves.masks(model.world)[self._rows]
-        self._masks: np.ndarray | None = None
+        self._masks = None
 
     def _play_round(self) -> tuple[tuple[str, ...], ...]:
         model = self._model()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.actions import CATALOGUE, Action, agreement_sector
+from sim.core.actions import action as catalogue_entry
 from sim.core.setup import ModelSetup
 from sim.core.utility import feasibility
 from sim.core.world import WorldState
@@ -39,12 +40,6 @@ def _opposed(a: Action, b: Action) -> bool:
     )
 
 
-def _signed_sector(entry: MoveSpec, sectors: tuple[str, ...]) -> int:
-    act = CATALOGUE[next(k for k, a in enumerate(CATALOGUE) if a.id == entry.action)]
-    s = agreement_sector(act, entry.sector, sectors) if act.signs_agreement else None
-    return -1 if s is None else s
-
-
 @dataclass(frozen=True, slots=True)
 class MoveSpec:
     """One entry of the move list: a catalogue action with its target and sector (indices, or None)."""
@@ -56,6 +51,12 @@ class MoveSpec:
     def order(self) -> tuple[str, int | None, int | None]:
         """The (action, target, sector) triple ``AlignmentModel.submit`` takes."""
         return (self.action, self.target, self.sector)
+
+    def agreement(self, sectors: tuple[str, ...]) -> int:
+        """The sector whose agreement this move signs (-1 if it signs none)."""
+        act = catalogue_entry(self.action)
+        s = agreement_sector(act, self.sector, sectors) if act.signs_agreement else None
+        return -1 if s is None else s
 
 
 class MoveList:
@@ -70,6 +71,7 @@ class MoveList:
         entries += [MoveSpec(CATALOGUE[SECTOR_ACTION].id, j, s) for j in range(n) for s in range(n_sectors)]
         self.entries: tuple[MoveSpec, ...] = tuple(entries)
         self.size = len(entries)
+        self._position = {e: k for k, e in enumerate(entries)}
         ids = setup.actor_ids
         self.labels: tuple[str, ...] = tuple(
             e.action
@@ -85,7 +87,7 @@ class MoveList:
         # Which entries each entry excludes later in the same round: itself and its opposite on the same target.
         opposite = np.array([[_opposed(a, b) for b in CATALOGUE] for a in CATALOGUE])
         same_target = (self.target[:, None] == self.target[None, :]) & (self.target[:, None] >= 0)
-        signs = np.array([_signed_sector(e, setup.sectors) for e in entries], dtype=np.intp)
+        signs = np.array([e.agreement(setup.sectors) for e in entries], dtype=np.intp)
         same_agreement = (signs[:, None] == signs[None, :]) & (signs[:, None] >= 0)  # defence twice over
         self.excludes = np.eye(self.size, dtype=bool) | (
             (opposite[self.kind][:, self.kind] | same_agreement) & same_target
@@ -94,12 +96,17 @@ class MoveList:
 
     def index(self, action: str, target: str | int | None = None, sector: str | int | None = None) -> int:
         """The list index of a move given by ids or indices (ValueError if it is not in the list)."""
-        t = self.setup.index(target) if isinstance(target, str) else target
-        s = self.setup.sectors.index(sector) if isinstance(sector, str) else sector
-        try:
-            return self.entries.index(MoveSpec(action, t, s))
-        except ValueError:
-            raise ValueError(f"no move ({action}, {target}, {sector}) in this scenario's move list") from None
+        ids, sectors = self.setup.actor_ids, self.setup.sectors
+        if isinstance(target, str) and target not in ids:
+            raise ValueError(f"unknown actor {target!r}; the scenario's actors: {', '.join(ids)}")
+        if isinstance(sector, str) and sector not in sectors:
+            raise ValueError(f"unknown sector {sector!r}; the scenario's sectors: {', '.join(sectors)}")
+        t = ids.index(target) if isinstance(target, str) else target
+        s = sectors.index(sector) if isinstance(sector, str) else sector
+        position = self._position.get(MoveSpec(action, t, s))
+        if position is None:
+            raise ValueError(f"no move ({action}, {target}, {sector}) in this scenario's move list")
+        return position
 
     def masks(self, world: WorldState) -> np.ndarray:
         """(N, M) bool: row i marks the moves actor i may make now (pass always; the budget is not applied)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import Any, ClassVar, Literal
 
@@ -108,11 +107,9 @@ class PivotParallelEnv(ParallelEnv):
 
     # -- spaces -----------------------------------------------------------------------------------
 
-    @functools.cache  # noqa: B019 - one env holds a few agents; the cache must return the same object
     def observation_space(self, agent: str) -> spaces.Space:
         return self._observation_spaces[agent]
 
-    @functools.cache  # noqa: B019 - same reason
     def action_space(self, agent: str) -> spaces.Space:
         return self._action_spaces[agent]
 
