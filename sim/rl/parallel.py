@@ -13,7 +13,7 @@ from pettingzoo import ParallelEnv
 from sim.rl.episode import Episode, InvalidAction, RewardKind
 from sim.rl.observations import observation_bounds, observation_size
 from sim.rl.registration import DEFAULT_SCENARIO, ScenarioLike, scenario_setup
-from sim.rl.render import FrameRenderer, ansi_text, matrix_frame
+from sim.rl.render import FrameRenderer, ansi_text, default_frame_renderer
 
 RENDER_MODES: tuple[str, ...] = ("ansi", "rgb_array")
 
@@ -95,7 +95,7 @@ class PivotParallelEnv(ParallelEnv):
         self.moves = self.episode.moves
         self.mask_in_observation = mask_in_observation
         self.render_mode = render_mode
-        self.frame_renderer: FrameRenderer = frame_renderer or matrix_frame
+        self.frame_renderer: FrameRenderer = frame_renderer or default_frame_renderer()
         n, size = setup.n_actors, self.moves.size
         # One space object per agent, so seeding one agent's space never changes another's samples.
         self._observation_spaces = {a: observation_space(n, size, mask_in_observation) for a in self.possible_agents}

@@ -120,6 +120,12 @@ def matrix_frame(model: AlignmentModel, focus: int | None = None) -> np.ndarray:
     return frame
 
 
+def default_frame_renderer() -> FrameRenderer:
+    """The renderer an environment uses when given none: the one place to route "rgb_array" elsewhere
+    (for example to the front end's round screen drawn off-screen, imported lazily here)."""
+    return matrix_frame
+
+
 def ansi_text(model: AlignmentModel, learners: tuple[int, ...] = ()) -> str:
     """A plain-text summary of the current round: indices per actor, alignment matrix, the last moves."""
     setup, record = model.setup, model.history[-1]

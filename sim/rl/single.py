@@ -11,7 +11,7 @@ from gymnasium import spaces
 from sim.rl.episode import Episode, InvalidAction, RewardKind
 from sim.rl.parallel import RENDER_MODES, learner_indices, observation_space
 from sim.rl.registration import DEFAULT_SCENARIO, ScenarioLike, scenario_setup
-from sim.rl.render import FrameRenderer, ansi_text, matrix_frame
+from sim.rl.render import FrameRenderer, ansi_text, default_frame_renderer
 
 
 class PivotEnv(gymnasium.Env):
@@ -58,7 +58,7 @@ class PivotEnv(gymnasium.Env):
         self.moves = self.episode.moves
         self.mask_in_observation = mask_in_observation
         self.render_mode = render_mode
-        self.frame_renderer: FrameRenderer = frame_renderer or matrix_frame
+        self.frame_renderer: FrameRenderer = frame_renderer or default_frame_renderer()
         self.action_space = spaces.Discrete(self.moves.size)
         self.observation_space = observation_space(setup.n_actors, self.moves.size, mask_in_observation)
 
