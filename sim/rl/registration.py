@@ -1,0 +1,77 @@
+"""Scenarios for the environments: resolve a name, path, Scenario or ModelSetup; register the library with Gymnasium.
+
+Every ``scenarios/*.yaml`` file found when :func:`register_scenarios` runs (on ``import sim.rl``) becomes
+``Pivot/<file stem>-v0``, a :class:`sim.rl.PivotEnv`. Registration only lists files; a scenario is read
+and validated when an environment is made, so one malformed file never stops the others from registering.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import gymnasium
+
+from sim.core.setup import ModelSetup
+from sim.scenario import Scenario, ScenarioError, build_setup, load_scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+DEFAULT_SCENARIO = "medvedev_visit_2015"
+NAMESPACE = "Pivot"
+VERSION = 0
+#: What Gymnasium accepts as an environment name (without namespace and version).
+_NAME = re.compile(r"^[\w.-]+$")
+
+ScenarioLike = str | os.PathLike[str] | Scenario | ModelSetup
+
+
+def scenario_path(name: str | os.PathLike[str]) -> Path:
+    """The file of a library scenario name (``medvedev_visit_2015``) or a path (ScenarioError if neither)."""
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") or path.exists() or os.sep in str(name):
+        return path
+    candidate = SCENARIO_DIR / f"{name}.yaml"
+    if candidate.exists():
+        return candidate
+    known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
+    raise ScenarioError.single(str(name), f"no such scenario file or library scenario; library: {known}")
+
+
+def scenario_setup(scenario: ScenarioLike) -> ModelSetup:
+    """The ModelSetup of a library name, a file path, a validated Scenario or a ModelSetup."""
+    if isinstance(scenario, ModelSetup):
+        return scenario
+    if isinstance(scenario, Scenario):
+        return build_setup(scenario)
+    return build_setup(load_scenario(scenario_path(scenario)))
+
+
+def env_id(scenario_name: str) -> str:
+    """``Pivot/<name>-v0``."""
+    return f"{NAMESPACE}/{scenario_name}-v{VERSION}"
+
+
+def library(folder: Path = SCENARIO_DIR) -> list[Path]:
+    """The scenario files of the library, by name."""
+    return sorted(p for p in folder.glob("*.yaml") if _NAME.match(p.stem))
+
+
+def register_scenarios(folder: Path = SCENARIO_DIR) -> list[str]:
+    """Register ``Pivot/<stem>-v0`` for every scenario file in ``folder`` not yet registered; return all their ids."""
+    ids = []
+    for path in library(folder):
+        eid = env_id(path.stem)
+        if eid not in gymnasium.registry:
+            gymnasium.register(id=eid, entry_point="sim.rl.single:PivotEnv", kwargs={"scenario": str(path)})
+        ids.append(eid)
+    return ids
+
+
+def registered_scenario(eid: str) -> str:
+    """The scenario a registered ``Pivot/...-v0`` id plays (ValueError naming the known ids otherwise)."""
+    spec = gymnasium.registry.get(eid)
+    if spec is None or spec.namespace != NAMESPACE:
+        known = ", ".join(sorted(k for k in gymnasium.registry if k.startswith(f"{NAMESPACE}/")))
+        raise ValueError(f"{eid!r} is not a registered Pivot environment; known: {known}")
+    return str(spec.kwargs["scenario"])
