@@ -143,11 +143,14 @@ class AlignmentModel(mesa.Model):
             self.running = False
             return
         ctx = self._ctx if self._ctx is not None and not fired else self._context()
-        self.table = price_candidates(ctx, self.setup, self.policy.interests)
-        self.candidates = flatten(self.table)
-        self.choice_keys = choice_keys(
-            self.candidates, self.policy.tau, self.rng.gumbel(size=self.candidates.gain.size)
-        )
+        if any(c.controller == "ai" for c in self.countries):
+            # Pricing is only needed when some actor chooses by utility (not when every actor is a human
+            # player or a learner); skipping it leaves the random stream of AI runs unchanged.
+            self.table = price_candidates(ctx, self.setup, self.policy.interests)
+            self.candidates = flatten(self.table)
+            self.choice_keys = choice_keys(
+                self.candidates, self.policy.tau, self.rng.gumbel(size=self.candidates.gain.size)
+            )
         self.agents.shuffle_do("choose_moves")
         moves = [m for c in self.countries for m in c.chosen]
         resolved: list[Move] = []
