@@ -60,7 +60,7 @@ def rings_of(shape) -> list[list[tuple[float, float]]]:
 
 def main() -> int:
     try:
-        import shapefile  # pyshp
+        import shapefile  # noqa: PLC0415  (pyshp: a dev-time dependency, so say how to get it if missing)
     except ImportError:
         print("tools/make_map.py needs pyshp: .venv/bin/pip install pyshp (it is in the dev extra)", file=sys.stderr)
         return 1

@@ -25,7 +25,7 @@ class BaselineResult:
     """One AI-only run, read from the student's actor's side."""
 
     score: float  # objective score 0..100 (0 when the actor has no objectives)
-    utility: float  # final utility, points
+    utility: float  # utility gained over the game (final minus start), points
     outcome: str
 
 
@@ -42,7 +42,8 @@ def run_chunk(setup: ModelSetup, seeds: list[np.random.SeedSequence], actor: int
         model = play(setup, seed)
         report = model.objective_report(actor)
         last = model.history[-1]
-        out.append(BaselineResult(report.score, float(last.utility[actor]) * 1000.0, last.outcome))
+        gain = float(last.utility[actor] - model.history[0].utility[actor]) * 1000.0
+        out.append(BaselineResult(report.score, gain, last.outcome))
     return out
 
 

@@ -187,7 +187,8 @@ class DebriefView:
     score: float
     grade: str
     series: Series
-    utility: float  # the player's final utility, in points (1 point = 0.001)
+    utility: float  # utility the player gained over the game (final minus start), points (1 point = 0.001)
+    position: tuple[tuple[str, str, str], ...]  # (index, at the start, at the end) for the debrief
     rounds_played: int
     ended_by_event: str | None
     forks: tuple[Fork, ...]
@@ -410,7 +411,7 @@ def outcome_word(model: AlignmentModel, player: int) -> str:
 
 
 def round_view(session: GameSession, viewpoint: str | None = None) -> RoundView:
-    """The round screen's snapshot, seen by ``viewpoint`` (default: the hot-seat player, the student, the focal actor)."""
+    """The round screen's snapshot as ``viewpoint`` sees it (default: the hot-seat player, else the focal actor)."""
     model = session.model
     setup = model.setup
     humans = session.humans()
@@ -503,10 +504,25 @@ def debrief_view(session: GameSession, viewpoint: str | None = None) -> DebriefV
         score=report.score,
         grade=report.grade if has else "–",
         series=series(model, player, tuple(session.log.forks)),
-        utility=float(last.utility[player]) * 1000.0,
+        utility=float(last.utility[player] - model.history[0].utility[player]) * 1000.0,
+        position=final_position(model, player),
         rounds_played=model.round,
         ended_by_event=model.ended,
         forks=tuple(session.log.forks),
+    )
+
+
+def final_position(model: AlignmentModel, player: int) -> tuple[tuple[str, str, str], ...]:
+    """The player's indices at the start and at the end, as the debrief lists them."""
+    setup = model.setup
+    first, last = model.history[0], model.history[-1]
+    a, b = setup.scoring.bloc_names
+    name = [x.name for x in setup.actors]
+    return (
+        ("Hedging index (1 = evenly spread)", f"{first.hedging[player]:.2f}", f"{last.hedging[player]:.2f}"),
+        (f"Tilt {a} − {b}", f"{first.bloc_tilt[player]:+.2f}", f"{last.bloc_tilt[player]:+.2f}"),
+        ("Closest partner", name[int(first.primary_partner[player])], name[int(last.primary_partner[player])]),
+        ("Utility (points)", "0.0", f"{(last.utility[player] - first.utility[player]) * 1000:+.1f}"),
     )
 
 
