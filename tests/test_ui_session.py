@@ -1,4 +1,4 @@
-"""The game log behind the front end: replay, rewind, save and load are exact, and bad save files are refused cleanly."""
+"""The game log behind the front end: replay, rewind, save and load are exact; bad save files are refused cleanly."""
 
 from __future__ import annotations
 

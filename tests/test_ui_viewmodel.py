@@ -157,7 +157,7 @@ def test_markup_reads_headings_bullets_and_bold() -> None:
 def test_round_layout_panels_tile_the_window_without_overlap(w: int, h: int) -> None:
     boxes = layout.round_layout(w, h, min(w / 1280, h / 720))
     for name, b in boxes.items():
-        assert 0 <= b.x and 0 <= b.y and b.right <= w and b.bottom <= h, name
+        assert b.x >= 0 and b.y >= 0 and b.right <= w and b.bottom <= h, name
     names = list(boxes)
     for i, a in enumerate(names):
         for b in names[i + 1 :]:

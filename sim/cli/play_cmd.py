@@ -50,7 +50,8 @@ def handle(args: argparse.Namespace) -> int:
     ref = library.reference(path)
     if args.actor is not None and args.actor not in setup.actor_ids:
         raise CliUsageError(
-            f"play: --as {args.actor}: no such actor in {setup.scenario_id}; choose one of: {', '.join(setup.actor_ids)}"
+            f"play: --as {args.actor}: no such actor in {setup.scenario_id}; "
+            f"choose one of: {', '.join(setup.actor_ids)}"
         )
     if args.actor is not None and args.watch:
         raise CliUsageError("play: --as and --watch exclude each other (watching means the AI plays every actor)")
