@@ -14,7 +14,7 @@ from sim.ui import theme as th
 from sim.ui.game import Game
 from sim.ui.scenes.base import Scene, key_name
 from sim.ui.session import GameSession, SaveError, default_save_dir, load_session
-from sim.ui.widgets import draw_text, text_surface
+from sim.ui.widgets import clear_caches, draw_text, text_surface
 
 FPS = 60
 SIZES = ((1280, 720), (1920, 1080))
@@ -39,6 +39,7 @@ class App:
         save_dir: Path | None = None,
         scenario_dir: Path = library.SCENARIO_DIR,
     ) -> None:
+        clear_caches()
         pygame.init()
         pygame.display.set_caption("Pivot")
         self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
@@ -215,6 +216,7 @@ class App:
     def quit(self) -> None:
         if self.game is not None:
             self.game.close()
+        clear_caches()
         pygame.quit()
 
     def screenshot(self, path: Path) -> Path:

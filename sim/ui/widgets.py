@@ -16,6 +16,13 @@ _WRAP_CACHE: dict[tuple[str, int, int, bool], list[str]] = {}
 _CACHE_LIMIT = 4000  # rendered strings kept; a frame re-renders nothing it drew before
 
 
+def clear_caches() -> None:
+    """Forget rendered text (fonts and surfaces die with pygame.quit(); a new window starts afresh)."""
+    _TEXT_CACHE.clear()
+    _WRAP_CACHE.clear()
+    th.font.cache_clear()
+
+
 def text_surface(text: str, size: int, colour: RGB = th.TEXT, bold: bool = False) -> pygame.Surface:
     key = (text, size, bold, colour)
     surf = _TEXT_CACHE.get(key)

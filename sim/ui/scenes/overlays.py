@@ -337,7 +337,7 @@ class RewindOverlay(ListOverlay):
     def __init__(self, app: App) -> None:
         super().__init__(app)
         g = app.game
-        self.selected = max(0, (g.session.round - 1) if g else 0)
+        self.selected = g.session.round if g else 0  # "now": each ↑ goes one round further back
 
     def rows(self) -> list[Row]:
         g = self.app.game
