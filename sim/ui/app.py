@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,13 @@ class App:
         self.frames = 0
         self._toast: tuple[str, bool, float] | None = None
         self.frame_times: list[float] = []
+        self._metrics_key: tuple | None = None
+        self._metrics = th.Metrics(1.0)
+        self._cache: pygame.Surface | None = None
+        self._cache_key: tuple | None = None
+        # The model's worker thread and this loop share the GIL: hand it over every millisecond (default 5 ms)
+        # so a frame never waits long on a round being resolved.
+        sys.setswitchinterval(0.001)
 
     # -- geometry -----------------------------------------------------------------------------------
 
@@ -62,8 +70,11 @@ class App:
 
     @property
     def metrics(self) -> th.Metrics:
-        w, h = self.size
-        return th.Metrics.for_size(w, h, self.settings.text_size)
+        key = (self.size, self.settings.text_size)
+        if key != self._metrics_key:
+            self._metrics = th.Metrics.for_size(*key[0], key[1])
+            self._metrics_key = key
+        return self._metrics
 
     def resize(self, size: tuple[int, int]) -> None:
         self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
@@ -153,7 +164,12 @@ class App:
     # -- the loop -----------------------------------------------------------------------------------
 
     def frame(self, dt: float | None = None) -> bool:
-        """One frame: input, update, draw, flip. Returns False once the player quit."""
+        """One frame: input, update, draw, flip. Returns False once the player quit.
+
+        ``dt`` (seconds) replaces the clock for tests; without it the clock paces the loop to 60 FPS
+        (the wait is not counted in ``frame_times``, which holds each frame's own work).
+        """
+        step = self.clock.tick(FPS) / 1000.0 if dt is None else dt
         start = time.perf_counter()
         for event in pygame.event.get():
             if event.type == pygame.QUIT:
@@ -168,7 +184,6 @@ class App:
                 self.top.handle(event)
         if self.game is not None:
             self.game.poll()
-        step = self.clock.tick(FPS) / 1000.0 if dt is None else dt
         if self.stack:
             self.top.update(step)
         self.draw()
@@ -182,9 +197,19 @@ class App:
     def draw(self) -> None:
         """Paint the stack from the last full-screen scene up (overlays over what is under them)."""
         surface = self.screen
-        surface.fill(th.BG)
         first = max((k for k, s in enumerate(self.stack) if not s.overlay), default=0)
-        for scene in self.stack[first:]:
+        base = self.stack[first] if self.stack else None
+        key = base.cache_key() if base is not None else None
+        if key is not None and (key, surface.get_size(), self.settings.text_size) == self._cache_key:
+            surface.blit(self._cache, (0, 0))  # nothing the scene shows has changed since the last frame
+        else:
+            surface.fill(th.BG)
+            if base is not None:
+                base.draw(surface)
+            if key is not None:
+                self._cache = surface.copy()
+                self._cache_key = (key, surface.get_size(), self.settings.text_size)
+        for scene in self.stack[first + 1 :]:
             scene.draw(surface)
         self._draw_toast(surface)
 

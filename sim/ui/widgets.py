@@ -20,6 +20,7 @@ def clear_caches() -> None:
     """Forget rendered text (fonts and surfaces die with pygame.quit(); a new window starts afresh)."""
     _TEXT_CACHE.clear()
     _WRAP_CACHE.clear()
+    _SHADES.clear()
     th.font.cache_clear()
 
 
@@ -231,9 +232,17 @@ def draw_button(surface: pygame.Surface, b: Button, m: th.Metrics, hover: bool =
     )
 
 
+_SHADES: dict[tuple[tuple[int, int], int], pygame.Surface] = {}
+
+
 def backdrop(surface: pygame.Surface, alpha: int = 170) -> None:
-    shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-    shade.fill((5, 8, 12, alpha))
+    key = (surface.get_size(), alpha)
+    shade = _SHADES.get(key)
+    if shade is None:
+        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+        shade.fill((5, 8, 12, alpha))
+        _SHADES.clear()
+        _SHADES[key] = shade
     surface.blit(shade, (0, 0))
 
 

@@ -52,6 +52,17 @@ class Scene:
     def panels(self) -> dict[str, pygame.Rect]:
         return {}
 
+    def cache_key(self) -> tuple | None:
+        """Everything the scene's picture depends on, or None to redraw every frame.
+
+        When the key is unchanged the app shows the previous frame's pixels instead of drawing again.
+        """
+        return None
+
+    def hovered(self) -> str:
+        mouse = pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)
+        return next((b.id for b in self.buttons if b.enabled and b.rect.collidepoint(mouse)), "")
+
     def draw_buttons(self, surface: pygame.Surface) -> None:
         mouse = pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)
         for b in self.buttons:

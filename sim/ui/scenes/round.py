@@ -267,6 +267,26 @@ class RoundScene(Scene):
     def panels(self) -> dict[str, pygame.Rect]:
         return {k: self._rects[k] for k in ("status", "map", "chart", "orders", "log", "keys") if k in self._rects}
 
+    def cache_key(self) -> tuple | None:
+        g = self.app.game
+        if g is None:
+            return None
+        dots = int(pygame.time.get_ticks() / 333) if g.busy else -1  # the "resolving" animation
+        return (
+            id(g.view),
+            g.busy,
+            dots,
+            self.category,
+            self.selected,
+            self.list_scroll,
+            self.log_scroll,
+            tuple(o.order for o in self.orders),
+            self.playing,
+            self.speed,
+            self.hovered(),
+            len(self.buttons),
+        )
+
     # -- drawing (reads self.view only) ---------------------------------------------------------------------
 
     def draw(self, surface: pygame.Surface) -> None:
