@@ -221,13 +221,13 @@ class App:
             self._toast = None
             return
         m = self.metrics
-        w, h = surface.get_size()
+        w = surface.get_width()
         from sim.ui.widgets import wrap  # noqa: PLC0415
 
         lines = wrap(message, m.body, min(w - 4 * m.pad, m.px(760)))
         lh = text_surface("Ag", m.body).get_height()
         box = pygame.Rect(0, 0, min(w - 2 * m.pad, m.px(780)), len(lines) * lh + 2 * m.pad)
-        box.midbottom = (w // 2, h - m.px(44))
+        box.midtop = (w // 2, m.px(60))  # below the status bar, clear of every scene's buttons
         pygame.draw.rect(surface, (40, 22, 10) if error else th.PANEL_HI, box, border_radius=m.px(8))
         pygame.draw.rect(surface, th.BAD if error else th.ACCENT, box, width=2, border_radius=m.px(8))
         for k, line in enumerate(lines):

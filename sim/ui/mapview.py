@@ -126,7 +126,8 @@ class MapView:
                     pygame.draw.circle(surface, th.ACCENT, p, m.px(8), width=m.px(2))
                 pygame.draw.circle(surface, a.colour, p, m.px(5))
                 pygame.draw.circle(surface, (245, 245, 245), p, m.px(5), width=1)
-                draw_text(surface, a.name, (p[0] + m.px(9), p[1]), m.small, th.TEXT, anchor="midleft")
+                short = a.name.split(" (")[0]  # "ASEAN (other nine)" -> "ASEAN": the inset is small
+                draw_text(surface, short, (p[0] + m.px(9), p[1]), m.small, th.TEXT, anchor="midleft")
         surface.set_clip(clip)
         self._legend(surface, rect, m)
 

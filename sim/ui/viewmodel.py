@@ -520,10 +520,15 @@ def final_position(model: AlignmentModel, player: int) -> tuple[tuple[str, str, 
     name = [x.name for x in setup.actors]
     return (
         ("Hedging index (1 = evenly spread)", f"{first.hedging[player]:.2f}", f"{last.hedging[player]:.2f}"),
-        (f"Tilt {a} − {b}", f"{first.bloc_tilt[player]:+.2f}", f"{last.bloc_tilt[player]:+.2f}"),
+        (f"Tilt {a} − {b}", _signed(first.bloc_tilt[player]), _signed(last.bloc_tilt[player])),
         ("Closest partner", name[int(first.primary_partner[player])], name[int(last.primary_partner[player])]),
-        ("Utility (points)", "0.0", f"{(last.utility[player] - first.utility[player]) * 1000:+.1f}"),
+        ("Utility gained (points)", "0.0", _signed((last.utility[player] - first.utility[player]) * 1000, 1)),
     )
+
+
+def _signed(value: float, digits: int = 2) -> str:
+    """A signed number with a typographic minus."""
+    return f"{value:+.{digits}f}".replace("-", "−")
 
 
 def percentile(value: float, sample: list[float] | np.ndarray) -> float:

@@ -378,7 +378,7 @@ class RoundScene(Scene):
         buttons_top = inner.bottom - m.px(34) - m.px(8)
         orders_h = line_height(m.body) * max(1, v.moves_per_round) + m.px(8)
         orders_top = buttons_top - orders_h
-        preview_h = m.px(96)
+        preview_h = 4 * line_height(m.small) + m.px(26)  # description (2 lines), summary, bars
         preview_top = orders_top - preview_h - m.px(6)
         list_rect = pygame.Rect(
             inner.left, inner.top + tab_h + m.px(6), inner.width, preview_top - inner.top - tab_h - m.px(12)
