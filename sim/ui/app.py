@@ -115,6 +115,7 @@ class App:
         from sim.ui.scenes.round import RoundScene  # noqa: PLC0415
 
         setup = library.load_setup(scenario_ref)
+        self._toast = None  # messages about the previous game do not carry over
         session = GameSession.start(setup, scenario_ref, secrets.randbelow(2**31) if seed is None else seed, player)
         self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
         self.replace_all(RoundScene(self))

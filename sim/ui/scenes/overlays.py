@@ -181,6 +181,22 @@ class ListOverlay(Overlay):
     def activate(self, k: int) -> None:
         """Act on row k."""
 
+    def update(self, dt: float) -> None:
+        """Size the panel to its rows (up to the overlay's maximum), centred in the window."""
+        super().update(dt)
+        m = self.m
+        width = self._box.width - 2 * m.pad
+        rows = self.rows() or [Row(self.empty)]
+        content = sum(
+            line_height(m.body) + len(wrap(r.detail, m.small, width - m.px(40))[:3]) * line_height(m.small) + m.px(12)
+            for r in rows
+        )
+        footer = len(wrap(self.footer, m.small, width)) * line_height(m.small) + m.px(8) if self.footer else 0
+        wanted = content + footer + line_height(m.small) + m.px(6) + 2 * m.pad + m.px(8)
+        if wanted < self._box.height:
+            self._box = pygame.Rect(self._box.left, 0, self._box.width, wanted)
+            self._box.centery = self.app.size[1] // 2
+
     def handle(self, event: pygame.event.Event) -> None:
         key = key_name(event)
         n = len(self.rows())

@@ -240,7 +240,7 @@ class RoundScene(Scene):
         if self.view.watching:
             labels = [
                 ("play", "Pause" if self.playing else "Play", "Space", self.toggle_play, True),
-                ("step", "Step one round", "N", self.step_once, False),
+                ("step", "Step", "N", self.step_once, False),
                 ("slower", "Slower", "−", lambda: self.change_speed(-1), False),
                 ("faster", "Faster", "+", lambda: self.change_speed(1), False),
             ]
