@@ -1,23 +1,36 @@
-"""`play`: open the game window on a scenario, or explain and fall back to a headless run without a display."""
+"""`play`: open the game window on a scenario; without a display, say so and run the scenario headless instead."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
-from sim.cli.common import DEFAULT_SCENARIO
+from sim.cli.common import DEFAULT_SCENARIO, CliError, CliUsageError, resolve_scenario, seed_int
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "play",
         help="play a scenario in the game window (default command)",
-        description="Open the game on a scenario. Without a display, runs it headless.",
+        description=(
+            "Open the game. Without options it shows the title menu with SCENARIO selected; --as ACTOR starts a "
+            "game as that actor (briefing first), --watch lets the AI play every actor. Without a display it "
+            "explains why no window opens and runs the scenario headless instead (python run.py run SCENARIO)."
+        ),
     )
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, help="scenario file or library name")
-    p.add_argument("--seed", type=int, help="random seed of the AI actors")
+    p.add_argument("--as", dest="actor", metavar="ACTOR", help="play as this actor (an actor id, e.g. cambodia)")
+    p.add_argument("--watch", action="store_true", help="watch the AI play every actor (for a class projector)")
+    p.add_argument("--seed", type=seed_int, help="random seed of the game (default: drawn at random)")
+    p.add_argument("--load", metavar="FILE", help="continue a saved game")
+    p.add_argument(
+        "--screenshot",
+        metavar="DIR",
+        help="save a PNG of every scene at 1280x720 and 1920x1080 into DIR, then exit (works without a display)",
+    )
     p.set_defaults(handler=handle)
 
 
@@ -29,11 +42,70 @@ def display_available() -> bool:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from sim.ui import library
+    from sim.ui.session import SaveError, load_session
+
+    path = resolve_scenario(args.scenario)
+    setup = library.load_setup(path)  # a broken scenario is reported (file:line:col) before any window opens
+    ref = library.reference(path)
+    if args.actor is not None and args.actor not in setup.actor_ids:
+        raise CliUsageError(
+            f"play: --as {args.actor}: no such actor in {setup.scenario_id}; "
+            f"choose one of: {', '.join(setup.actor_ids)}"
+        )
+    if args.actor is not None and args.watch:
+        raise CliUsageError("play: --as and --watch exclude each other (watching means the AI plays every actor)")
+    if args.load is not None:
+        try:
+            load_session(args.load, library.load_setup)
+        except SaveError as exc:
+            raise CliError(f"{exc} (the file is left as it is)") from None
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    if args.screenshot is not None:
+        return _screenshots(Path(args.screenshot), ref, args.actor, 2015 if args.seed is None else args.seed)
+    if not display_available():
+        return _headless(args, ref)
+    try:
+        from sim.ui.app import open_app
+
+        app = open_app(ref, args.actor, args.watch, args.seed, load=Path(args.load) if args.load else None)
+        app.run()
+    except ImportError as exc:
+        raise CliError(f"the game window needs pygame-ce ({exc}); install it with: pip install pygame-ce") from None
+    except Exception as exc:
+        if type(exc).__name__ == "error" and type(exc).__module__.startswith("pygame"):  # SDL could not open a window
+            print(f"The game window could not open here ({exc}).", file=sys.stderr)
+            return _headless(args, ref)
+        raise
+    return 0
+
+
+def _headless(args: argparse.Namespace, ref: str) -> int:
+    """No display: explain, then run the scenario headless so the user still sees the game play out."""
     from sim.cli import run_cmd
 
+    seed = f" --seed {args.seed}" if args.seed is not None else ""
     print(
-        f"No game window yet on this build: running the scenario headless instead (python run.py run {args.scenario}).",
+        "No display found (DISPLAY and WAYLAND_DISPLAY are unset), so the game window cannot open here.\n"
+        f"Running the scenario headless instead: python run.py run {ref}{seed}\n"
+        "(On a desktop, run `make play`; over SSH use `ssh -X`, or save every scene as PNGs with "
+        f"`python run.py play {ref} --screenshot DIR`.)\n",
         file=sys.stderr,
     )
-    run_args = argparse.Namespace(scenario=args.scenario, seed=args.seed, rounds=None, format="table", out=None)
-    return run_cmd.handle(run_args)
+    run_args = argparse.Namespace(scenario=ref, seed=args.seed, rounds=None, format="table", out=None)
+    return int(run_cmd.handle(run_args) or 0)
+
+
+def _screenshots(out: Path, ref: str, actor: str | None, seed: int) -> int:
+    if not display_available():
+        os.environ["SDL_VIDEODRIVER"] = "dummy"  # render off-screen: screenshots need no display
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    from sim.ui.screenshots import capture
+
+    try:
+        shots = capture(out, ref, actor, seed=seed)
+    except OSError as exc:
+        raise CliError(f"{out}: cannot write screenshots ({exc.strerror or exc})") from None
+    for shot in shots:
+        print(shot.path)
+    return 0

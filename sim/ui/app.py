@@ -1,0 +1,272 @@
+"""The game window: display, clock, scene stack, settings, toasts, and starting, saving and loading games."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+from sim.ui import library
+from sim.ui import theme as th
+from sim.ui.game import Game
+from sim.ui.scenes.base import Scene, key_name
+from sim.ui.session import GameSession, SaveError, default_save_dir, load_session
+from sim.ui.widgets import clear_caches, draw_text, text_surface
+
+FPS = 60
+SIZES = ((1280, 720), (1920, 1080))
+
+
+@dataclass(slots=True)
+class Settings:
+    """What the Settings screen changes (kept for the session of the program)."""
+
+    text_size: str = "normal"  # normal | large | huge
+    watch_speed: float = 1.0  # rounds per second in watch mode
+    baseline_runs: int = 100  # AI-only runs for the debrief's comparison (0: none)
+
+
+class App:
+    """Owns the window and the scene stack; ``frame()`` runs one frame (tests call it directly)."""
+
+    def __init__(
+        self,
+        size: tuple[int, int] = SIZES[0],
+        settings: Settings | None = None,
+        save_dir: Path | None = None,
+        scenario_dir: Path = library.SCENARIO_DIR,
+    ) -> None:
+        clear_caches()
+        pygame.init()
+        pygame.display.set_caption("Pivot")
+        self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self.clock = pygame.time.Clock()
+        self.settings = settings or Settings()
+        self.save_dir = save_dir or default_save_dir()
+        self.scenario_dir = scenario_dir
+        self.stack: list[Scene] = []
+        self.game: Game | None = None
+        self.running = True
+        self.frames = 0
+        self._toast: tuple[str, bool, float] | None = None
+        self.frame_times: list[float] = []
+        self._metrics_key: tuple | None = None
+        self._metrics = th.Metrics(1.0)
+        self._cache: pygame.Surface | None = None
+        self._cache_key: tuple | None = None
+        # The model's worker thread and this loop share the GIL: hand it over every millisecond (default 5 ms)
+        # so a frame never waits long on a round being resolved.
+        sys.setswitchinterval(0.001)
+
+    # -- geometry -----------------------------------------------------------------------------------
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.screen.get_size()
+
+    @property
+    def metrics(self) -> th.Metrics:
+        key = (self.size, self.settings.text_size)
+        if key != self._metrics_key:
+            self._metrics = th.Metrics.for_size(*key[0], key[1])
+            self._metrics_key = key
+        return self._metrics
+
+    def resize(self, size: tuple[int, int]) -> None:
+        self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+
+    # -- scene stack --------------------------------------------------------------------------------
+
+    @property
+    def top(self) -> Scene:
+        return self.stack[-1]
+
+    def push(self, scene: Scene) -> None:
+        self.stack.append(scene)
+
+    def pop(self) -> None:
+        if len(self.stack) > 1:
+            self.stack.pop()
+
+    def replace_all(self, scene: Scene) -> None:
+        self.stack = [scene]
+
+    def find(self, kind: type) -> Scene | None:
+        return next((s for s in reversed(self.stack) if isinstance(s, kind)), None)
+
+    # -- messages -------------------------------------------------------------------------------------
+
+    def toast(self, message: str, error: bool = False, seconds: float = 4.0) -> None:
+        self._toast = (message, error, time.monotonic() + seconds)
+
+    @property
+    def toast_text(self) -> str:
+        return self._toast[0] if self._toast else ""
+
+    # -- games --------------------------------------------------------------------------------------
+
+    def start_game(self, scenario_ref: str, player: str | None, seed: int | None = None) -> None:
+        """A new game of a library scenario: the briefing first when playing, straight to the map when watching."""
+        from sim.ui.scenes.briefing import BriefingScene  # noqa: PLC0415  (scenes import app: avoid a cycle)
+        from sim.ui.scenes.round import RoundScene  # noqa: PLC0415
+
+        setup = library.load_setup(scenario_ref)
+        self._toast = None  # messages about the previous game do not carry over
+        session = GameSession.start(setup, scenario_ref, secrets.randbelow(2**31) if seed is None else seed, player)
+        self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
+        self.replace_all(RoundScene(self))
+        if player is not None:
+            self.push(BriefingScene(self, player))
+
+    def set_game(self, game: Game) -> None:
+        if self.game is not None:
+            self.game.close()
+        self.game = game
+
+    def save_game(self, path: Path | None = None) -> Path | None:
+        if self.game is None:
+            return None
+        s = self.game.session
+        target = path or self.save_dir / f"{s.log.scenario_id}-round{s.round:02d}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        try:
+            self.game.save(target)
+        except OSError as exc:
+            self.toast(f"Could not save to {target}: {exc.strerror or exc}. The game goes on unchanged.", error=True)
+            return None
+        self.toast(f"Saved: {target}")
+        return target
+
+    def load_game(self, path: Path) -> bool:
+        """Load a save; a bad file leaves the current game as it was and says why."""
+        from sim.ui.scenes.round import RoundScene  # noqa: PLC0415
+
+        try:
+            session = load_session(path, library.load_setup)
+        except SaveError as exc:
+            self.toast(str(exc), error=True, seconds=8.0)
+            return False
+        self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
+        self.replace_all(RoundScene(self))
+        self.toast(f"Loaded {Path(path).name}: round {session.round} of {session.setup.rounds}")
+        return True
+
+    def to_menu(self) -> None:
+        from sim.ui.scenes.menu import MenuScene  # noqa: PLC0415
+
+        if self.game is not None:
+            self.game.close()
+            self.game = None
+        self.replace_all(MenuScene(self))
+
+    # -- the loop -----------------------------------------------------------------------------------
+
+    def frame(self, dt: float | None = None) -> bool:
+        """One frame: input, update, draw, flip. Returns False once the player quit.
+
+        ``dt`` (seconds) replaces the clock for tests; without it the clock paces the loop to 60 FPS
+        (the wait is not counted in ``frame_times``, which holds each frame's own work).
+        """
+        step = self.clock.tick(FPS) / 1000.0 if dt is None else dt
+        start = time.perf_counter()
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT:
+                self.running = False
+            elif event.type == pygame.VIDEORESIZE:
+                self.resize((max(800, event.w), max(480, event.h)))
+            elif event.type == pygame.KEYDOWN and key_name(event) in ("f1", "?") and self.top.name != "help":
+                from sim.ui.scenes.overlays import HelpOverlay  # noqa: PLC0415
+
+                self.push(HelpOverlay(self))
+            elif self.stack:
+                self.top.handle(event)
+        if self.game is not None:
+            self.game.poll()
+        if self.stack:
+            self.top.update(step)
+        self.draw()
+        pygame.display.flip()
+        self.frames += 1
+        self.frame_times.append(time.perf_counter() - start)
+        if len(self.frame_times) > 10_000:
+            del self.frame_times[:5000]
+        return self.running
+
+    def draw(self) -> None:
+        """Paint the stack from the last full-screen scene up (overlays over what is under them)."""
+        surface = self.screen
+        first = max((k for k, s in enumerate(self.stack) if not s.overlay), default=0)
+        base = self.stack[first] if self.stack else None
+        key = base.cache_key() if base is not None else None
+        if key is not None and (key, surface.get_size(), self.settings.text_size) == self._cache_key:
+            surface.blit(self._cache, (0, 0))  # nothing the scene shows has changed since the last frame
+        else:
+            surface.fill(th.BG)
+            if base is not None:
+                base.draw(surface)
+            if key is not None:
+                self._cache = surface.copy()
+                self._cache_key = (key, surface.get_size(), self.settings.text_size)
+        for scene in self.stack[first + 1 :]:
+            scene.draw(surface)
+        self._draw_toast(surface)
+
+    def _draw_toast(self, surface: pygame.Surface) -> None:
+        if self._toast is None:
+            return
+        message, error, until = self._toast
+        if time.monotonic() > until:
+            self._toast = None
+            return
+        m = self.metrics
+        w = surface.get_width()
+        from sim.ui.widgets import wrap  # noqa: PLC0415
+
+        lines = wrap(message, m.body, min(w - 4 * m.pad, m.px(760)))
+        lh = text_surface("Ag", m.body).get_height()
+        box = pygame.Rect(0, 0, min(w - 2 * m.pad, m.px(780)), len(lines) * lh + 2 * m.pad)
+        box.midtop = (w // 2, m.px(60))  # below the status bar, clear of every scene's buttons
+        pygame.draw.rect(surface, (40, 22, 10) if error else th.PANEL_HI, box, border_radius=m.px(8))
+        pygame.draw.rect(surface, th.BAD if error else th.ACCENT, box, width=2, border_radius=m.px(8))
+        for k, line in enumerate(lines):
+            draw_text(surface, line, (box.left + m.pad, box.top + m.pad + k * lh), m.body, th.TEXT)
+
+    def run(self) -> None:
+        while self.running:
+            self.frame()
+        self.quit()
+
+    def quit(self) -> None:
+        if self.game is not None:
+            self.game.close()
+        clear_caches()
+        pygame.quit()
+
+    def screenshot(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(self.screen, str(path))
+        return path
+
+
+def open_app(
+    scenario: str | None = None,
+    player: str | None = None,
+    watch: bool = False,
+    seed: int | None = None,
+    size: tuple[int, int] = SIZES[0],
+    settings: Settings | None = None,
+    load: Path | None = None,
+) -> App:
+    """An app opened where the command line asked: the menu, a briefing, the map in watch mode, or a loaded save."""
+    from sim.ui.scenes.menu import MenuScene  # noqa: PLC0415
+
+    app = App(size, settings)
+    app.push(MenuScene(app, selected=scenario))
+    if load is not None:
+        app.load_game(load)
+    elif scenario is not None and (player is not None or watch):
+        app.start_game(scenario, None if watch else player, seed)
+    return app

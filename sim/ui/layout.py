@@ -1,0 +1,95 @@
+"""Where each panel goes for a window size: plain rectangles, computed without pygame (tests sample them)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Box(NamedTuple):
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def right(self) -> int:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.h
+
+    def inset(self, d: int) -> Box:
+        return Box(self.x + d, self.y + d, max(0, self.w - 2 * d), max(0, self.h - 2 * d))
+
+
+def round_layout(width: int, height: int, scale: float) -> dict[str, Box]:
+    """The round screen: status bar on top, map over chart on the left, orders over log on the right, key bar below."""
+    gap = max(6, round(8 * scale))
+    top = round(52 * scale)
+    bottom = round(30 * scale)
+    body_y = top + gap
+    body_h = height - body_y - bottom - gap
+    left_w = round((width - 3 * gap) * 0.58)
+    right_x = gap + left_w + gap
+    right_w = width - right_x - gap
+    map_h = round(body_h * 0.6)
+    picker_h = round(body_h * 0.58)
+    return {
+        "status": Box(0, 0, width, top),
+        "map": Box(gap, body_y, left_w, map_h),
+        "chart": Box(gap, body_y + map_h + gap, left_w, body_h - map_h - gap),
+        "orders": Box(right_x, body_y, right_w, picker_h),
+        "log": Box(right_x, body_y + picker_h + gap, right_w, body_h - picker_h - gap),
+        "keys": Box(0, height - bottom, width, bottom),
+    }
+
+
+def centred(width: int, height: int, w_frac: float, h_frac: float, max_w: int, max_h: int) -> Box:
+    w = min(round(width * w_frac), max_w)
+    h = min(round(height * h_frac), max_h)
+    return Box((width - w) // 2, (height - h) // 2, w, h)
+
+
+def menu_layout(width: int, height: int, scale: float) -> dict[str, Box]:
+    gap = round(16 * scale)
+    header = round(110 * scale)
+    footer = round(56 * scale)
+    body_h = height - header - footer - gap
+    list_w = round((width - 3 * gap) * 0.42)
+    return {
+        "header": Box(0, 0, width, header),
+        "scenarios": Box(gap, header, list_w, body_h),
+        "details": Box(2 * gap + list_w, header, width - 3 * gap - list_w, body_h),
+        "footer": Box(0, height - footer, width, footer),
+    }
+
+
+def briefing_layout(width: int, height: int, scale: float) -> dict[str, Box]:
+    gap = round(16 * scale)
+    footer = round(64 * scale)
+    content_w = min(width - 2 * gap, round(1500 * scale))
+    x = (width - content_w) // 2
+    text_w = round((content_w - gap) * 0.6)
+    body_h = height - 2 * gap - footer
+    return {
+        "briefing": Box(x, gap, text_w, body_h),
+        "objectives": Box(x + text_w + gap, gap, content_w - text_w - gap, body_h),
+        "footer": Box(0, height - footer, width, footer),
+    }
+
+
+def debrief_layout(width: int, height: int, scale: float) -> dict[str, Box]:
+    gap = round(12 * scale)
+    header = round(120 * scale)
+    footer = round(56 * scale)
+    body_h = height - header - footer - gap
+    left_w = round((width - 3 * gap) * 0.5)
+    top_h = round(body_h * 0.52)
+    return {
+        "outcome": Box(gap, gap, width - 2 * gap, header - gap),
+        "objectives": Box(gap, header + gap // 2, left_w, top_h),
+        "distribution": Box(gap, header + gap // 2 + top_h + gap, left_w, body_h - top_h - gap),
+        "chart": Box(2 * gap + left_w, header + gap // 2, width - 3 * gap - left_w, body_h),
+        "footer": Box(0, height - footer, width, footer),
+    }

@@ -1,0 +1,69 @@
+"""The scenario library as the title menu lists it: each file's title, summary and playable actors, or its error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.core import ModelSetup
+from sim.scenario import ScenarioError, build_setup, load_scenario
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCENARIO_DIR = PROJECT_ROOT / "scenarios"
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioEntry:
+    """One scenario file of the library: enough to list it and start it, or why it cannot be played."""
+
+    ref: str  # library name (file stem) or path, as a save file records it
+    path: Path
+    title: str
+    summary: str
+    playable: tuple[tuple[str, str, str], ...]  # (actor id, name, colour)
+    rounds: int = 0
+    error: str = ""  # first problem of a file that does not load (the others still list)
+
+
+def resolve(ref: str | Path) -> Path:
+    """The file of a library name (``medvedev_visit_2015``) or a path."""
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    return SCENARIO_DIR / f"{ref}.yaml"
+
+
+def reference(path: Path) -> str:
+    """How a save file names a scenario: its library name when it lives in the library, else its path."""
+    resolved = path.resolve()
+    if resolved.parent == SCENARIO_DIR.resolve():
+        return resolved.stem
+    return str(resolved)
+
+
+def load_setup(ref: str | Path) -> ModelSetup:
+    """Load and build a scenario (raises ScenarioError with located problems)."""
+    path = resolve(ref)
+    if not path.exists():
+        raise ScenarioError.single(str(ref), "no such scenario file or library scenario")
+    return build_setup(load_scenario(path))
+
+
+def entry_for(path: Path) -> ScenarioEntry:
+    """Describe one scenario file; a broken file becomes an entry carrying its first error (Swarm's lesson)."""
+    try:
+        setup = load_setup(path)
+    except ScenarioError as exc:
+        first = str(exc.problems[0]) if exc.problems else str(exc)
+        return ScenarioEntry(reference(path), path, path.stem, "", (), error=first)
+    playable = tuple((a.id, a.name, a.colour) for a in setup.actors if a.playable)
+    if not playable:  # a scenario that marks no actor playable can still be played as its focal actor
+        focal = setup.actors[setup.scoring.focal]
+        playable = ((focal.id, focal.name, focal.colour),)
+    return ScenarioEntry(reference(path), path, setup.title, setup.summary, playable, setup.rounds)
+
+
+def scan(folder: Path = SCENARIO_DIR) -> list[ScenarioEntry]:
+    """Every scenario in ``folder``, loadable ones first, each group by title."""
+    entries = [entry_for(p) for p in sorted(folder.glob("*.yaml"))]
+    return sorted(entries, key=lambda e: (bool(e.error), e.title.lower()))

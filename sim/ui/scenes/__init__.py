@@ -1,0 +1,1 @@
+"""The scenes: title menu, briefing, round screen, debrief, and the overlays (help, settings, load, classroom)."""

@@ -1,0 +1,91 @@
+"""The scene contract: input may change the game, update adopts results, and drawing never changes the game."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pygame
+
+from sim.ui import theme as th
+from sim.ui.widgets import Button, draw_button
+
+if TYPE_CHECKING:
+    from sim.ui.app import App
+
+
+class Scene:
+    """One screen on the app's stack.
+
+    ``handle`` reacts to input (the only place a scene changes the game, through ``app.game``);
+    ``update`` runs once a frame before drawing (adopt finished work, lay out buttons);
+    ``draw`` paints the current view model and promises to change nothing but pixels
+    (tests check that drawing leaves the game log untouched). ``panels`` names the rectangles
+    drawn, so tests can sample their pixels.
+    """
+
+    #: An overlay draws over the scene below it instead of replacing it.
+    overlay = False
+    name = "scene"
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.buttons: list[Button] = []
+        self.focus = 0  # keyboard focus among buttons (Tab / arrows)
+
+    @property
+    def m(self) -> th.Metrics:
+        return self.app.metrics
+
+    def handle(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            for b in self.buttons:
+                if b.hit(event.pos) and b.action is not None:
+                    b.action()
+                    return
+
+    def update(self, dt: float) -> None:
+        """Called every frame before draw."""
+
+    def draw(self, surface: pygame.Surface) -> None:
+        raise NotImplementedError
+
+    def panels(self) -> dict[str, pygame.Rect]:
+        return {}
+
+    def cache_key(self) -> tuple | None:
+        """Everything the scene's picture depends on, or None to redraw every frame.
+
+        When the key is unchanged the app shows the previous frame's pixels instead of drawing again.
+        """
+        return None
+
+    def hovered(self) -> str:
+        mouse = pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)
+        return next((b.id for b in self.buttons if b.enabled and b.rect.collidepoint(mouse)), "")
+
+    def draw_buttons(self, surface: pygame.Surface) -> None:
+        mouse = pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)
+        for b in self.buttons:
+            draw_button(surface, b, self.m, hover=b.enabled and b.rect.collidepoint(mouse))
+
+    def button(self, button_id: str) -> Button:
+        """The button with this id (tests click it by posting a mouse event at its centre)."""
+        return next(b for b in self.buttons if b.id == button_id)
+
+
+def key_name(event: pygame.event.Event) -> str:
+    """A stable name for a key press: 'return', 'space', 'f1', '?', 'ctrl+s', ..."""
+    if event.type != pygame.KEYDOWN:
+        return ""
+    if event.unicode == "?":
+        return "?"
+    name = pygame.key.name(event.key)
+    if event.mod & pygame.KMOD_CTRL and len(name) == 1:
+        return f"ctrl+{name}"
+    if name in ("[+]", "=", "+") or event.unicode == "+":
+        return "+"
+    if name in ("[-]", "-") or event.unicode == "-":
+        return "-"
+    if name == "enter":  # the keypad's Enter
+        return "return"
+    return name

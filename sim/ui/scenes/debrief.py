@@ -1,0 +1,266 @@
+"""The debrief: outcome, objectives met or missed, score and grade, the whole game's chart, the AI-runs comparison."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pygame
+
+from sim.ui import theme as th
+from sim.ui import viewmodel as vm
+from sim.ui.charts import alignment_chart, histogram
+from sim.ui.layout import debrief_layout
+from sim.ui.scenes.base import Scene, key_name
+from sim.ui.widgets import Button, draw_text, draw_wrapped, line_height, panel
+
+if TYPE_CHECKING:
+    from sim.ui.app import App
+
+
+class DebriefScene(Scene):
+    name = "debrief"
+
+    def __init__(self, app: App) -> None:
+        super().__init__(app)
+        assert app.game is not None
+        self.view = vm.debrief_view(app.game.session)
+        self.round_view = app.game.view
+        self._rects: dict[str, pygame.Rect] = {}
+
+    def to_menu(self) -> None:
+        self.app.to_menu()
+
+    def back(self) -> None:
+        self.app.pop()
+
+    def rewind(self) -> None:
+        from sim.ui.scenes.overlays import RewindOverlay  # noqa: PLC0415
+
+        self.app.push(RewindOverlay(self.app))
+
+    def handle(self, event: pygame.event.Event) -> None:
+        key = key_name(event)
+        if key == "return":
+            self.to_menu()
+        elif key in ("b", "escape"):
+            self.back()
+        elif key == "r":
+            self.rewind()
+        elif key == "ctrl+s":
+            self.app.save_game()
+        else:
+            super().handle(event)
+
+    def comparison(self) -> tuple[list[float], float, str, str]:
+        """(sample, the player's value, unit, what is compared) from the background AI-only runs so far."""
+        g = self.app.game
+        results = g.baseline.poll() if g is not None and g.baseline is not None else []
+        if self.view.has_objectives:
+            return [r.score for r in results], self.view.score, "", "objective score"
+        return [r.utility for r in results], self.view.utility, "", "utility gain"
+
+    def update(self, dt: float) -> None:
+        m = self.m
+        w, h = self.app.size
+        self._rects = {k: pygame.Rect(b) for k, b in debrief_layout(w, h, m.scale).items()}
+        footer = self._rects["footer"]
+        bh, gap = m.px(42), m.px(8)
+        bw = min(m.px(240), (w - 2 * m.px(16) - 3 * gap) // 4)
+        specs = [
+            ("back", "Back to the map", "B", self.back, False),
+            ("rewind", "Rewind and try again", "R", self.rewind, False),
+            ("save", "Save", "Ctrl+S", self.app.save_game, False),
+            ("menu", "Title menu", "Enter", self.to_menu, True),
+        ]
+        x = w - m.px(16) - len(specs) * bw - (len(specs) - 1) * gap
+        self.buttons = [
+            Button(
+                bid,
+                label,
+                pygame.Rect(x + k * (bw + gap), footer.centery - bh // 2, bw, bh),
+                act,
+                key=key,
+                primary=primary,
+            )
+            for k, (bid, label, key, act, primary) in enumerate(specs)
+        ]
+
+    def panels(self) -> dict[str, pygame.Rect]:
+        return {k: self._rects[k] for k in ("outcome", "objectives", "distribution", "chart", "footer")}
+
+    def draw(self, surface: pygame.Surface) -> None:
+        m = self.m
+        if not self._rects:
+            self.update(0.0)
+        v = self.view
+        # Outcome banner.
+        r = self._rects["outcome"]
+        pygame.draw.rect(surface, th.PANEL, r, border_radius=m.px(10))
+        pygame.draw.rect(
+            surface,
+            v.actor.colour,
+            (r.left, r.top, m.px(8), r.height),
+            border_top_left_radius=m.px(10),
+            border_bottom_left_radius=m.px(10),
+        )
+        x = r.left + m.px(28)
+        ended = f" — ended early: {v.ended_by_event}" if v.ended_by_event else ""
+        draw_text(
+            surface,
+            f"DEBRIEF · {v.actor.name.upper()} · {v.title}{ended}",
+            (x, r.top + m.px(14)),
+            m.small,
+            th.MUTED,
+            bold=True,
+            max_width=r.width - m.px(300),
+        )
+        draw_text(
+            surface,
+            v.outcome[:1].upper() + v.outcome[1:],
+            (x, r.top + m.px(34)),
+            m.huge,
+            th.TEXT,
+            bold=True,
+            max_width=r.width - m.px(320),
+        )
+        forks = f" · {len(v.forks)} rewind(s)" if v.forks else ""
+        draw_text(
+            surface,
+            f"after {v.rounds_played} rounds{forks}",
+            (x, r.bottom - m.px(12)),
+            m.body,
+            th.MUTED,
+            anchor="bottomleft",
+        )
+        grade_box = pygame.Rect(r.right - m.px(260), r.top + m.px(12), m.px(244), r.height - m.px(24))
+        pygame.draw.rect(surface, th.PANEL_HI, grade_box, border_radius=m.px(8))
+        if v.has_objectives:
+            draw_text(
+                surface,
+                v.grade,
+                (grade_box.left + m.px(20), grade_box.centery),
+                m.px(52),
+                th.ACCENT,
+                bold=True,
+                anchor="midleft",
+            )
+            draw_text(
+                surface,
+                f"{v.score:.0f} / 100",
+                (grade_box.right - m.px(16), grade_box.centery - m.px(2)),
+                m.title,
+                th.TEXT,
+                bold=True,
+                anchor="bottomright",
+            )
+            draw_text(
+                surface,
+                "score",
+                (grade_box.right - m.px(16), grade_box.centery + m.px(4)),
+                m.small,
+                th.MUTED,
+                anchor="topright",
+            )
+        else:
+            draw_text(
+                surface,
+                f"{v.utility:+.1f}".replace("-", "−"),
+                (grade_box.centerx, grade_box.centery - m.px(2)),
+                m.px(30),
+                th.ACCENT,
+                bold=True,
+                anchor="midbottom",
+            )
+            draw_text(
+                surface,
+                "utility gained, points",
+                (grade_box.centerx, grade_box.centery + m.px(4)),
+                m.small,
+                th.MUTED,
+                anchor="midtop",
+                max_width=grade_box.width - m.px(12),
+            )
+        self._draw_objectives(surface)
+        self._draw_distribution(surface)
+        inner = panel(
+            surface,
+            self._rects["chart"],
+            m,
+            f"{v.actor.name}'s alignment with the powers, whole game",
+            "dashed: rewinds" if v.forks else "",
+        )
+        alignment_chart(surface, inner, v.series, self.round_view.actors, max(1, len(v.series.labels) - 1), m)
+        self.draw_buttons(surface)
+
+    def _draw_objectives(self, surface: pygame.Surface) -> None:
+        m = self.m
+        v = self.view
+        inner = panel(surface, self._rects["objectives"], m, "Objectives and your position")
+        y = inner.top
+        clip = surface.get_clip()
+        surface.set_clip(inner)
+        if not v.objectives:
+            y = draw_wrapped(
+                surface,
+                "This scenario set no objectives for you, so your result is the utility you "
+                "gained: the interests in your briefing, weighed as the AI weighs them.",
+                inner,
+                m.body,
+                th.MUTED,
+            ) + m.px(10)
+        for o in v.objectives:
+            mark, colour, word = ("✓", th.GOOD, "met") if o.met else ("✗", th.BAD, "missed")
+            draw_text(surface, mark, (inner.left, y), m.title, colour, bold=True)
+            area = pygame.Rect(inner.left + m.px(28), y, inner.width - m.px(28), inner.bottom - y)
+            y = draw_wrapped(surface, o.description, area, m.body, th.TEXT, top=y + m.px(2))
+            draw_text(
+                surface,
+                f"{word} · held in {o.rounds_held} rounds · weight {o.weight:g}",
+                (area.left, y),
+                m.small,
+                colour,
+            )
+            y += line_height(m.small) + m.px(10)
+        # The player's indices, start -> end.
+        col = [inner.left, inner.left + round(inner.width * 0.55), inner.left + round(inner.width * 0.78)]
+        for k, head in enumerate(("", "START", "END")):
+            draw_text(surface, head, (col[k], y), m.small, th.MUTED, bold=True)
+        y += line_height(m.small) + m.px(2)
+        for label, start, end in v.position:
+            draw_text(surface, label, (col[0], y), m.body, th.MUTED, max_width=col[1] - col[0] - m.px(8))
+            draw_text(surface, start, (col[1], y), m.body, th.TEXT, max_width=col[2] - col[1] - m.px(8))
+            draw_text(surface, end, (col[2], y), m.body, th.TEXT, bold=True, max_width=inner.right - col[2])
+            y += line_height(m.body) + m.px(4)
+        surface.set_clip(clip)
+
+    def _draw_distribution(self, surface: pygame.Surface) -> None:
+        m = self.m
+        g = self.app.game
+        inner = panel(surface, self._rects["distribution"], m, "You against the AI")
+        if g is None or g.baseline is None:
+            draw_wrapped(surface, "The AI comparison is switched off in Settings.", inner, m.body, th.MUTED)
+            return
+        sample, mine, unit, what = self.comparison()
+        total = g.baseline.total
+        if g.baseline.error:
+            draw_wrapped(surface, g.baseline.error, inner, m.body, th.BAD)
+            return
+        if not sample:
+            draw_wrapped(
+                surface, f"Playing {total} AI-only games of this scenario in the background…", inner, m.body, th.MUTED
+            )
+            return
+        pct = vm.percentile(mine, sample)
+        done = "" if len(sample) >= total else f" ({len(sample)} of {total} done…)"
+        text = (
+            f"Your {what} beats {pct:.0f}% of {len(sample)} games in which the AI played {self.view.actor.name}{done}."
+        )
+        y = draw_wrapped(surface, text, inner, m.body, th.TEXT)
+        if self.view.has_objectives:
+            lo, hi = 0.0, 100.0
+        else:
+            lo, hi = min([*sample, mine]), max([*sample, mine])
+            pad = max(1.0, (hi - lo) * 0.1)
+            lo, hi = lo - pad, hi + pad
+        chart = pygame.Rect(inner.left, y + m.px(4), inner.width, inner.bottom - y - m.px(4))
+        histogram(surface, chart, sample, mine, lo, hi, m, unit)

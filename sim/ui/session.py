@@ -1,0 +1,353 @@
+"""A game in progress as an event-sourced log: scenario + seed + the commands given, replayed to any round.
+
+Runs are deterministic (one numpy Generator per run), so the log *is* the game: replaying its
+commands on a fresh model reaches exactly the same state. Rewinding to round k replays the log
+truncated after the k-th round (a branch, recorded in ``forks``); saving writes the log as
+versioned JSON (atomically); loading replays it and checks it reaches the state it was saved in.
+No pygame here: the front end drives a :class:`GameSession`, and tests drive it directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from sim import __version__
+from sim.core import AlignmentModel, ModelSetup, MoveError
+from sim.core.events import Event
+from sim.scenario import ScenarioError
+
+SAVE_FORMAT = "pivot-save"
+SAVE_VERSION = 1
+
+#: One order as the log keeps it: (action id, target actor id or None, sector id or None).
+Order = tuple[str, str | None, str | None]
+
+
+class SaveError(Exception):
+    """A save file that cannot be loaded (corrupt, foreign, from a newer version, or no longer replayable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One thing done to the game, in order: ``control`` / ``fire`` / ``orders`` before a round, ``step`` plays it."""
+
+    op: Literal["control", "fire", "orders", "step"]
+    actor: str | None = None
+    controller: str | None = None  # for control: "ai" | "human"
+    event: str | None = None  # for fire: the event id
+    moves: tuple[Order, ...] = ()  # for orders
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"op": self.op}
+        if self.actor is not None:
+            out["actor"] = self.actor
+        if self.controller is not None:
+            out["controller"] = self.controller
+        if self.event is not None:
+            out["event"] = self.event
+        if self.op == "orders":
+            out["moves"] = [list(m) for m in self.moves]
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> Command:
+        if not isinstance(data, dict) or data.get("op") not in ("control", "fire", "orders", "step"):
+            raise SaveError(f"unreadable command {data!r}; expected an object with op control|fire|orders|step")
+        moves = data.get("moves", [])
+        if not isinstance(moves, list) or not all(
+            isinstance(m, list) and len(m) == 3 and isinstance(m[0], str) for m in moves
+        ):
+            raise SaveError(f"unreadable orders {moves!r}; expected [[action, target, sector], ...]")
+        return cls(
+            op=data["op"],
+            actor=data.get("actor"),
+            controller=data.get("controller"),
+            event=data.get("event"),
+            moves=tuple((m[0], m[1], m[2]) for m in moves),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Fork:
+    """A rewind: play went back from ``from_round`` to ``to_round`` and continued from there."""
+
+    to_round: int
+    from_round: int
+
+
+@dataclass(slots=True)
+class GameLog:
+    """Everything needed to rebuild a game: the scenario, the seed, the player and the commands in order."""
+
+    scenario: str  # library name or path (see sim.ui.library.reference)
+    scenario_id: str
+    seed: int
+    player: str | None  # the actor the student plays; None when watching the AI
+    commands: list[Command] = field(default_factory=list)
+    forks: list[Fork] = field(default_factory=list)
+
+    def rounds(self) -> int:
+        return sum(1 for c in self.commands if c.op == "step")
+
+    def truncated(self, round_number: int) -> list[Command]:
+        """The commands up to and including the step that played ``round_number`` (0: none)."""
+        out: list[Command] = []
+        steps = 0
+        for c in self.commands:
+            if steps == round_number:
+                break
+            out.append(c)
+            steps += c.op == "step"
+        return out
+
+
+class GameSession:
+    """A model plus the log that rebuilds it; every change to the game goes through here and is logged."""
+
+    def __init__(self, setup: ModelSetup, log: GameLog) -> None:
+        self.setup = setup
+        self.log = GameLog(log.scenario, log.scenario_id, log.seed, log.player, [], list(log.forks))
+        self.model = AlignmentModel(setup, rng=log.seed)
+        if log.player is not None:  # the student's actor starts in human hands (implied by the log's player)
+            self.model.countries[setup.index(log.player)].controller = "human"
+        for command in log.commands:
+            self._apply(command)
+            self.log.commands.append(command)
+
+    # -- starting ------------------------------------------------------------------------------------
+
+    @classmethod
+    def start(cls, setup: ModelSetup, scenario: str, seed: int, player: str | None) -> GameSession:
+        """A new game; ``player`` is the actor the student controls (None: watch the AI)."""
+        if player is not None and player not in setup.actor_ids:
+            raise ValueError(f"unknown actor {player!r}; this scenario has {', '.join(setup.actor_ids)}")
+        return cls(setup, GameLog(scenario, setup.scenario_id, seed, player))
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    @property
+    def round(self) -> int:
+        return self.model.round
+
+    @property
+    def finished(self) -> bool:
+        return self.model.finished
+
+    def humans(self) -> list[str]:
+        """Actors controlled by people this round, in scenario order (the hot-seat order)."""
+        return [c.actor_id for c in self.model.countries if c.controller == "human"]
+
+    def controller(self, actor: str) -> str:
+        return self.model.countries[self.setup.index(actor)].controller
+
+    def event(self, event_id: str) -> Event:
+        for e in self.setup.events:
+            if isinstance(e, Event) and e.id == event_id:
+                return e
+        raise KeyError(event_id)
+
+    def digest(self) -> str:
+        """A fingerprint of the current state (alignment and world arrays), to check a replay arrived."""
+        last = self.model.history[-1]
+        h = hashlib.sha256()
+        h.update(str(last.round).encode())
+        for array in (last.alignment, *last.world.arrays().values()):
+            h.update(np.round(np.asarray(array, dtype=float), 9).tobytes())
+        return h.hexdigest()
+
+    # -- changing the game (every change is logged) ---------------------------------------------------
+
+    def switch(self, actor: str, controller: Literal["ai", "human"]) -> None:
+        """Hand an actor to a person or to the AI from the next round on (hot seat)."""
+        self._do(Command("control", actor=actor, controller=controller))
+
+    def fire(self, event_id: str) -> None:
+        """Fire one of the scenario's events now (the instructor panel); it shows in this round's log."""
+        self._do(Command("fire", event=event_id))
+
+    def play_round(self, orders: dict[str, Sequence[Order]] | None = None) -> None:
+        """Give every human actor its orders (missing: no moves) and play the next round.
+
+        Raises MoveError (and changes nothing) if an order is not allowed now.
+        """
+        if self.finished:
+            raise MoveError("the game is over")
+        orders = dict(orders or {})
+        commands = [Command("orders", actor=actor, moves=tuple(orders.get(actor, ()))) for actor in self.humans()]
+        for actor in orders:
+            if actor not in self.humans():
+                raise MoveError(f"{actor} is not played by a person this round")
+        for command in commands:  # validate all before recording any
+            self.model.submit(command.actor or "", command.moves)
+        for command in commands:
+            self.log.commands.append(command)
+        self._do(Command("step"))
+
+    def rewind(self, round_number: int) -> GameSession:
+        """A new session at the start of play after ``round_number`` (a branch of this one, recorded as a fork)."""
+        if not 0 <= round_number <= self.round:
+            raise ValueError(f"can rewind to rounds 0..{self.round}, not {round_number}")
+        log = GameLog(
+            self.log.scenario,
+            self.log.scenario_id,
+            self.log.seed,
+            self.log.player,
+            self.log.truncated(round_number),
+            [*self.log.forks, Fork(round_number, self.round)],
+        )
+        return GameSession(self.setup, log)
+
+    # -- saving ----------------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": SAVE_FORMAT,
+            "version": SAVE_VERSION,
+            "engine": f"pivot {__version__}",
+            "scenario": self.log.scenario,
+            "scenario_id": self.log.scenario_id,
+            "seed": self.log.seed,
+            "player": self.log.player,
+            "round": self.round,
+            "digest": self.digest(),
+            "commands": [c.to_json() for c in self.log.commands],
+            "forks": [{"to_round": f.to_round, "from_round": f.from_round} for f in self.log.forks],
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write the game to ``path`` atomically (an earlier file there stays intact if anything fails)."""
+        target = Path(path)
+        text = json.dumps(self.to_json(), indent=1)
+        write_atomically(target, text)
+        return target
+
+    # -- internals -------------------------------------------------------------------------------------
+
+    def _do(self, command: Command) -> None:
+        self._apply(command)
+        self.log.commands.append(command)
+
+    def _apply(self, command: Command) -> None:
+        model = self.model
+        match command.op:
+            case "control":
+                if command.actor not in self.setup.actor_ids or command.controller not in ("ai", "human"):
+                    raise MoveError(f"cannot hand {command.actor!r} to {command.controller!r}")
+                model.countries[self.setup.index(command.actor)].controller = command.controller  # type: ignore[assignment]
+            case "fire":
+                try:
+                    event = self.event(command.event or "")
+                except KeyError:
+                    known = ", ".join(e.id for e in self.setup.events if isinstance(e, Event)) or "none"
+                    raise MoveError(f"unknown event {command.event!r}; this scenario's events: {known}") from None
+                model.fire(event)
+            case "orders":
+                model.submit(command.actor or "", command.moves)
+            case "step":
+                if model.finished:
+                    raise MoveError("the game is over")
+                model.step()
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Write text to a temporary file beside ``target``, then rename it into place."""
+    folder = target.parent if str(target.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_save(path: str | Path) -> dict[str, Any]:
+    """The checked contents of a save file (raises SaveError with a one-line reason)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SaveError(f"{p}: no such save file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SaveError(f"{p}: cannot be read ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SaveError(f"{p}:{exc.lineno}:{exc.colno}: not a Pivot save file (damaged JSON: {exc.msg})") from None
+    if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
+        raise SaveError(f'{p}: not a Pivot save file (no "format": "{SAVE_FORMAT}")')
+    version = data.get("version")
+    if not isinstance(version, int) or version > SAVE_VERSION or version < 1:
+        raise SaveError(f"{p}: save format version {version!r} is not supported (this Pivot reads 1..{SAVE_VERSION})")
+    for key, kind in (("scenario", str), ("seed", int), ("commands", list)):
+        if not isinstance(data.get(key), kind):
+            raise SaveError(f"{p}: damaged save: field {key!r} missing or not a {kind.__name__}")
+    if data.get("player") is not None and not isinstance(data["player"], str):
+        raise SaveError(f"{p}: damaged save: field 'player' must be an actor id or null")
+    return data
+
+
+def load_session(path: str | Path, load_setup: Any) -> GameSession:
+    """Rebuild a saved game by replaying its log; ``load_setup(ref)`` loads the scenario it names.
+
+    Raises SaveError (never anything else) when the file is unreadable, foreign, or no longer replays
+    to the state it was saved in (for example because the scenario file changed since).
+    """
+    data = read_save(path)
+    p = Path(path)
+    try:
+        setup = load_setup(data["scenario"])
+    except ScenarioError as exc:
+        first = exc.problems[0] if exc.problems else exc
+        raise SaveError(f"{p}: its scenario {data['scenario']!r} cannot be loaded: {first}") from None
+    if data.get("scenario_id") not in (None, setup.scenario_id):
+        raise SaveError(
+            f"{p}: saved for scenario {data['scenario_id']!r}, but {data['scenario']!r} is now {setup.scenario_id!r}"
+        )
+    try:
+        commands = [Command.from_json(c) for c in data["commands"]]
+        forks = [Fork(int(f["to_round"]), int(f["from_round"])) for f in data.get("forks", [])]
+    except (SaveError, KeyError, TypeError, ValueError) as exc:
+        raise SaveError(f"{p}: damaged save: {exc}") from None
+    log = GameLog(data["scenario"], setup.scenario_id, data["seed"], data.get("player"), commands, forks)
+    try:
+        session = GameSession(setup, log)
+    except (MoveError, ValueError, IndexError) as exc:
+        raise SaveError(f"{p}: the saved game no longer replays on this scenario ({exc})") from None
+    if "digest" in data and data["digest"] != session.digest():
+        raise SaveError(
+            f"{p}: the saved game replays to a different state (the scenario or Pivot changed since it was saved)"
+        )
+    return session
+
+
+def default_save_dir() -> Path:
+    """Where the game keeps saves: $PIVOT_SAVE_DIR, else ~/.pivot/saves."""
+    return Path(os.environ.get("PIVOT_SAVE_DIR") or Path.home() / ".pivot" / "saves")
+
+
+def list_saves(folder: Path) -> list[Path]:
+    """Save files in ``folder``, newest first."""
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.glob("*.json") if p.is_file()]
+    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+
+
+def orders_from(moves: Iterable[tuple[str, str | None, str | None]]) -> tuple[Order, ...]:
+    return tuple((a, t, s) for a, t, s in moves)

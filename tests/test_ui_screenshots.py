@@ -1,0 +1,112 @@
+"""`play --screenshot DIR` saves every scene at 1280x720 and 1920x1080 with real content in the expected panels;
+`play` without a display explains itself and runs headless; the CLI loads pygame only to play."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pygame
+import pytest
+
+from sim.ui import layout
+from sim.ui.theme import Metrics
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.ui
+SCENES = (
+    "menu",
+    "settings",
+    "briefing",
+    "round",
+    "help",
+    "instructor",
+    "players",
+    "rewind",
+    "load",
+    "debrief",
+    "watch",
+)
+SIZES = ((1280, 720), (1920, 1080))
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("shots")
+    result = run_cli("play", "--screenshot", str(out), "--seed", "7", timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.split()) == len(SCENES) * len(SIZES)
+    return out
+
+
+def colours_in(image: pygame.Surface, rect: pygame.Rect, step: int = 3) -> set[tuple[int, int, int]]:
+    return {
+        tuple(image.get_at((x, y)))[:3]
+        for x in range(rect.left + 2, rect.right - 2, step)
+        for y in range(rect.top + 2, rect.bottom - 2, step)
+    }
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("scene", SCENES)
+def test_every_scene_is_saved_with_non_trivial_content(shots: Path, scene: str, size: tuple[int, int]) -> None:
+    path = shots / f"{scene}_{size[0]}x{size[1]}.png"
+    image = pygame.image.load(str(path))
+    assert image.get_size() == size
+    assert len(colours_in(image, image.get_rect(), step=7)) > 40  # not one colour: text, panels, map
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_round_screen_draws_each_of_its_panels(shots: Path, size: tuple[int, int]) -> None:
+    w, h = size
+    image = pygame.image.load(str(shots / f"round_{w}x{h}.png"))
+    boxes = layout.round_layout(w, h, Metrics.for_size(w, h).scale)
+    for name, box in boxes.items():
+        found = colours_in(image, pygame.Rect(box))
+        assert len(found) > 12, f"{name} panel looks empty at {size}"
+    # The map panel shows land, water and actors in their own colours.
+    map_colours = colours_in(image, pygame.Rect(boxes["map"]), step=2)
+    for colour in ((0, 158, 115), (213, 94, 0), (0, 114, 178)):  # Cambodia, China, United States
+        assert colour in map_colours
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_debrief_and_menu_draw_their_panels(shots: Path, size: tuple[int, int]) -> None:
+    w, h = size
+    scale = Metrics.for_size(w, h).scale
+    for scene, boxes in (
+        ("debrief", layout.debrief_layout(w, h, scale)),
+        ("menu", layout.menu_layout(w, h, scale)),
+        ("briefing", layout.briefing_layout(w, h, scale)),
+    ):
+        image = pygame.image.load(str(shots / f"{scene}_{w}x{h}.png"))
+        for name, box in boxes.items():
+            assert len(colours_in(image, pygame.Rect(box))) > 6, f"{scene}: {name} panel looks empty at {size}"
+
+
+def test_play_without_a_display_explains_and_runs_headless() -> None:
+    result = run_cli("play", "--seed", "4", env={"SDL_VIDEODRIVER": "", "DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert result.returncode == 0
+    assert "No display found" in result.stderr and "python run.py run medvedev_visit_2015 --seed 4" in result.stderr
+    assert "seed 4" in result.stdout and "SDL" not in result.stderr
+
+
+def test_play_rejects_an_unknown_actor_and_a_bad_save_in_one_line(tmp_path: Path) -> None:
+    bad = run_cli("play", "--as", "atlantis")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "cambodia" in bad.stderr
+    save = tmp_path / "x.json"
+    save.write_text("[1, 2")
+    result = run_cli("play", "--load", str(save))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "not a Pivot save file" in result.stderr
+    assert save.read_text() == "[1, 2"
+
+
+def test_the_cli_imports_the_ui_only_to_play() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, sim.cli; sim.cli.build_parser(); sys.exit(1 if 'pygame' in sys.modules else 0)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
