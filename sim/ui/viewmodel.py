@@ -16,6 +16,7 @@ import numpy as np
 from sim.core import CATALOGUE, AlignmentModel, ModelSetup
 from sim.core.actions import ACTION_INDEX, agreement_sector, apply_move, move_allowed
 from sim.core.objectives import Objective, ObjectiveReport
+from sim.core.record import RoundRecord
 from sim.core.scoring import score
 from sim.core.utility import feasibility
 from sim.core.world import INTERESTS
@@ -259,36 +260,60 @@ def planned_objectives(setup: ModelSetup, player: int) -> tuple[ObjectiveLine, .
 
 def log_lines(session: GameSession) -> tuple[LogLine, ...]:
     """The game's log, newest round first: each round's events, then its moves with their reasons."""
-    model = session.model
-    setup = model.setup
-    names = [a.name for a in setup.actors]
+    return history_log(session.model, tuple(session.log.forks), _controls_by_round(session))
+
+
+def history_log(
+    model: AlignmentModel,
+    forks: tuple[Fork, ...] = (),
+    controls: dict[int, list[str]] | None = None,
+    outside_note: str | None = None,
+) -> tuple[LogLine, ...]:
+    """The log of a model's history, newest round first: each round's forks and hand-overs (when given),
+    its events, then its moves with their reasons (see :func:`round_log`)."""
+    controls = controls or {}
     out: list[LogLine] = []
-    forks_at: dict[int, list[Fork]] = {}
-    for f in session.log.forks:
-        forks_at.setdefault(f.to_round, []).append(f)
-    controls = _controls_by_round(session)
     for record in reversed(model.history):
-        r = record.round
-        head = "Start" if r == 0 else f"Round {r} · {record.label}"
-        out.append(LogLine(r, record.label, "header", None, head))
-        for f in forks_at.get(r, []):
-            out.append(LogLine(r, record.label, "fork", None, f"Branch: play went back here from round {f.from_round}"))
-        for text in controls.get(r, []):
-            out.append(LogLine(r, record.label, "control", None, text))
-        for e in record.events:
-            out.append(LogLine(r, record.label, "event", None, e.title, e.text))
-        for m in record.moves:
-            out.append(
-                LogLine(
-                    r,
-                    record.label,
-                    "move",
-                    m.actor,
-                    f"{names[m.actor]}: {describe_move(setup, m.action, m.target, m.sector)}",
-                    m.reason,
-                    m.applied,
-                )
+        here = tuple(f for f in forks if f.to_round == record.round)
+        out.extend(round_log(model.setup, record, here, tuple(controls.get(record.round, ())), outside_note))
+    return tuple(out)
+
+
+def round_log(
+    setup: ModelSetup,
+    record: RoundRecord,
+    forks: tuple[Fork, ...] = (),
+    controls: tuple[str, ...] = (),
+    outside_note: str | None = None,
+) -> tuple[LogLine, ...]:
+    """One round's part of the log: its header, the forks back to it and hand-overs after it, its events, then
+    its moves with their reasons. ``outside_note`` replaces the reason of moves chosen from outside the model
+    (controller "human"), e.g. "chosen by the learning agent"."""
+    names = [a.name for a in setup.actors]
+    r = record.round
+    head = "Start" if r == 0 else f"Round {r} · {record.label}"
+    out = [LogLine(r, record.label, "header", None, head)]
+    for f in forks:
+        out.append(LogLine(r, record.label, "fork", None, f"Branch: play went back here from round {f.from_round}"))
+    for text in controls:
+        out.append(LogLine(r, record.label, "control", None, text))
+    for e in record.events:
+        out.append(LogLine(r, record.label, "event", None, e.title, e.text))
+    for m in record.moves:
+        reason = m.reason
+        if outside_note is not None and m.source == "human":
+            reason = outside_note if m.applied else f"{outside_note} (no effect: no longer possible when resolved)"
+        out.append(
+            LogLine(
+                r,
+                record.label,
+                "move",
+                m.actor,
+                f"{names[m.actor]}: {describe_move(setup, m.action, m.target, m.sector)}",
+                reason,
+                m.applied,
             )
+        )
     return tuple(out)
 
 
@@ -418,20 +443,45 @@ def round_view(session: GameSession, viewpoint: str | None = None) -> RoundView:
     watching = not humans
     who = viewpoint or (humans[0] if humans else session.log.player) or setup.actor_ids[setup.scoring.focal]
     player = setup.index(who)
+    return model_round_view(
+        model,
+        player,
+        humans=tuple(setup.index(h) for h in humans),
+        forks=tuple(session.log.forks),
+        log=log_lines(session),
+        options=() if watching or model.finished or who not in humans else move_options(model, player),
+    )
+
+
+def model_round_view(
+    model: AlignmentModel,
+    player: int,
+    *,
+    humans: tuple[int, ...] = (),
+    forks: tuple[Fork, ...] = (),
+    log: tuple[LogLine, ...] | None = None,
+    options: tuple[MoveOption, ...] = (),
+) -> RoundView:
+    """The round screen's snapshot of a bare model from ``player``'s point of view (no session needed).
+
+    ``humans``: actors played from outside (none: watching the AI); ``log``: default :func:`history_log`;
+    ``options``: the move picker's entries (none unless given: they are the costly part).
+    """
+    setup = model.setup
     report = model.objective_report(player)
     return RoundView(
         actors=actor_views(model, player),
         player=player,
         links=links(model, player),
-        series=series(model, player, tuple(session.log.forks)),
-        log=log_lines(session),
-        options=() if watching or model.finished or who not in humans else move_options(model, player),
+        series=series(model, player, forks),
+        log=history_log(model, forks) if log is None else log,
+        options=options,
         moves_per_round=int(model.policy.actions_per_round[player]),
         status=status(model, player),
         objectives=objective_lines(report),
-        humans=tuple(setup.index(h) for h in humans),
+        humans=humans,
         events=tuple((e.id, e.title, e.text) for e in setup.events if hasattr(e, "id")),  # type: ignore[attr-defined]
-        watching=watching,
+        watching=not humans,
     )
 
 
