@@ -101,7 +101,7 @@ class MapView:
         assert self._base is not None
         surface.blit(self._base, rect.topleft)
         pos = self.positions(view)
-        key = (rect.size, id(view), m.scale)
+        key = (rect.size, view.links, m.scale)  # what the layer shows (an id could be reused by a later view)
         if key != self._links_key:
             self._links = self._draw_links(rect.size, view, pos, m)
             self._links_key = key
