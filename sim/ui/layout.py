@@ -45,6 +45,31 @@ def round_layout(width: int, height: int, scale: float) -> dict[str, Box]:
     }
 
 
+#: The off-screen round screen (``sim.ui.offscreen``, the learning environments' "rgb_array" frames).
+FRAME_SIZE: tuple[int, int] = (1280, 720)
+FRAME_MIN: tuple[int, int] = (640, 360)
+
+
+def check_frame_size(size: tuple[int, int]) -> tuple[int, int]:
+    """``size`` as (width, height) ints; ValueError, saying what is allowed, when it is not at least FRAME_MIN."""
+    try:
+        w, h = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise ValueError(f"size must be (width, height) in pixels, got {size!r}") from None
+    if w < FRAME_MIN[0] or h < FRAME_MIN[1]:
+        raise ValueError(f"size must be at least {FRAME_MIN[0]}x{FRAME_MIN[1]} pixels, got {w}x{h}")
+    return w, h
+
+
+def frame_layout(width: int, height: int, scale: float) -> dict[str, Box]:
+    """The off-screen round screen: no move picker, so the event log takes the whole right column."""
+    boxes = round_layout(width, height, scale)
+    top, log = boxes.pop("orders"), boxes["log"]
+    boxes["log"] = Box(top.x, top.y, top.w, log.bottom - top.y)
+    boxes["footer"] = boxes.pop("keys")  # objectives and who plays whom; no keys in a picture
+    return boxes
+
+
 def centred(width: int, height: int, w_frac: float, h_frac: float, max_w: int, max_h: int) -> Box:
     w = min(round(width * w_frac), max_w)
     h = min(round(height * h_frac), max_h)
