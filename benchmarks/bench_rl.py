@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.core import AlignmentModel
-from sim.rl import Episode, MoveList, PivotEnv, PivotParallelEnv, scenario_setup
+from sim.rl import Episode, MoveList, PivotEnv, PivotParallelEnv, RoundScreen, matrix_frame, scenario_setup
 
 EPISODES = 8  # per timed block; blocks of every configuration are interleaved and the median block is reported
 BLOCKS = 7
@@ -129,6 +129,31 @@ def breakdown(env: PivotParallelEnv) -> tuple[float, list[tuple[str, float]]]:
     return per_step, parts
 
 
+def render_times(setup: object) -> tuple[float, float, float]:
+    """Seconds per rgb_array frame after each step of two episodes: (round screen median, its first frame, numpy
+    matrix frame median). The first round-screen frame loads pygame and draws the map's outline layer."""
+    screen = RoundScreen()
+    env = PivotEnv(setup, render_mode="rgb_array", frame_renderer=screen)
+    rng = np.random.default_rng(5)
+    screens, matrices = [], []
+    for seed in (0, 1):
+        _, info = env.reset(seed=seed)
+        done = False
+        while not done:
+            _, _, terminated, truncated, info = env.step(int(rng.choice(np.flatnonzero(info["action_mask"]))))
+            done = terminated or truncated
+            model = env.episode._model()
+            start = time.perf_counter()
+            env.render()
+            screens.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            matrix_frame(model, 0)
+            matrices.append(time.perf_counter() - start)
+    if screen.fallback:
+        print(f"  (pygame unavailable, the round screen fell back to the numpy frame: {screen.fallback})")
+    return statistics.median(screens[1:]), screens[0], statistics.median(matrices)
+
+
 def main() -> None:
     setup = scenario_setup("medvedev_visit_2015")
     env = PivotParallelEnv(setup)
@@ -149,6 +174,12 @@ def main() -> None:
     print(f"  the model alone, rounds/s (passing): {model_rate:6.0f}   the ceiling: one env step is one model round")
     print(f"  an env step (passing) takes:         {model_rate / passing:6.2f}x a bare model round")
     print(f"Gymnasium env, Cambodia alone vs the AI, masked random moves: {single_rate:6.0f} steps/s")
+    screen, first, matrix = render_times(setup)
+    print(
+        f"rgb_array render, round screen 1280x720 off-screen: median {screen * 1e3:.1f} ms a frame "
+        f"(first {first * 1e3:.0f} ms; numpy matrix frame {matrix * 1e3:.1f} ms; a masked random env step "
+        f"{1e3 / moving:.2f} ms, parallel env above)"
+    )
     per_step, parts = breakdown(env)
     print(f"Where an env step with masked random moves goes (mean {per_step * 1e6:.0f} us, timed inside the steps):")
     for name, seconds in parts:

@@ -511,8 +511,8 @@ def test_ansi_render_lists_every_actor_and_marks_the_learner(base_setup):
     assert "cambodia: state_visit china" in text
 
 
-def test_rgb_render_draws_a_frame_and_the_frame_renderer_can_be_replaced(base_setup):
-    env = rl.PivotEnv(base_setup, render_mode="rgb_array")
+def test_the_numpy_matrix_frame_draws_a_picture_and_the_frame_renderer_can_be_replaced(base_setup):
+    env = rl.PivotEnv(base_setup, render_mode="rgb_array", frame_renderer=rl.matrix_frame)
     env.reset(seed=0)
     frame = env.render()
     assert frame.shape == (360, 720, 3) and frame.dtype == np.uint8

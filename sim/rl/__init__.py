@@ -24,7 +24,7 @@ from sim.rl.registration import (
     registered_scenario,
     scenario_setup,
 )
-from sim.rl.render import ansi_text, matrix_frame
+from sim.rl.render import RoundScreen, ansi_text, matrix_frame
 from sim.rl.single import PivotEnv
 
 
@@ -55,6 +55,7 @@ __all__ = [
     "MoveSpec",
     "PivotEnv",
     "PivotParallelEnv",
+    "RoundScreen",
     "aec_env",
     "ansi_text",
     "env_id",

@@ -1,14 +1,16 @@
-"""Pictures of a run for the environments' ``render()``: a text summary ("ansi") and an RGB frame drawn with numpy.
+"""Pictures of a run for the environments' ``render()``: a text summary ("ansi") and RGB frames.
 
-The frame is made by a :data:`FrameRenderer`, a function ``(model, focus) -> (H, W, 3) uint8``. The default,
-:func:`matrix_frame`, draws without pygame: a map of the actors (placed by longitude and latitude, linked
-by lines coloured by alignment, thicker when closer) beside the alignment matrix, over a bar of the rounds
-played. Once the pygame front end can draw its round screen off-screen, an environment can be given that
-renderer instead (``frame_renderer=...``) without changing anything else here.
+A frame is made by a :data:`FrameRenderer`, a function ``(model, focus) -> (H, W, 3) uint8``. The default,
+:class:`RoundScreen`, is the front end's round screen drawn off-screen with pygame (:mod:`sim.ui.offscreen`,
+imported at the first frame, so importing ``sim.rl`` never loads pygame). When pygame cannot be
+initialised it falls back, with one warning, to :func:`matrix_frame`, drawn with numpy alone: a map of the
+actors (placed by longitude and latitude, linked by lines coloured by alignment, thicker when closer)
+beside the alignment matrix, over a bar of the rounds played.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -120,10 +122,51 @@ def matrix_frame(model: AlignmentModel, focus: int | None = None) -> np.ndarray:
     return frame
 
 
+#: The round screen's frame size (width, height) by default: the front end's design size.
+ROUND_SCREEN_SIZE: tuple[int, int] = (1280, 720)
+
+
+class RoundScreen:
+    """A :data:`FrameRenderer` drawing the front end's round screen off-screen, ``size`` = (width, height) pixels.
+
+    The status bar, the map with alignment-coloured links as wide as the trade, the focus actor's alignment
+    chart, the event log with the reason of every move and the objectives, as the game shows them
+    (:func:`sim.ui.offscreen.render_round`). pygame is imported at the first frame; if it cannot be imported
+    or initialised, this warns once and draws :func:`matrix_frame` from then on (``fallback`` says why).
+    """
+
+    def __init__(self, size: tuple[int, int] = ROUND_SCREEN_SIZE) -> None:
+        from sim.ui.layout import check_frame_size  # noqa: PLC0415  (pure: no pygame)
+
+        self.size = check_frame_size(size)
+        self.fallback: str | None = None
+        self._render: Callable[..., np.ndarray] | None = None
+
+    def __call__(self, model: AlignmentModel, focus: int | None = None) -> np.ndarray:
+        if self._render is None and self.fallback is None:
+            try:
+                from sim.ui.offscreen import render_round  # noqa: PLC0415  (loads pygame)
+
+                frame = render_round(model, focus, self.size)
+            except (ImportError, OSError, RuntimeError) as exc:  # pygame.error is a RuntimeError
+                self.fallback = f"{type(exc).__name__}: {exc}"
+                warnings.warn(
+                    f"rgb_array: cannot draw the round screen with pygame ({self.fallback}); "
+                    "drawing the numpy matrix frame instead",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+            else:
+                self._render = render_round
+                return frame
+        if self._render is None:
+            return matrix_frame(model, focus)
+        return self._render(model, focus, self.size)
+
+
 def default_frame_renderer() -> FrameRenderer:
-    """The renderer an environment uses when given none: the one place to route "rgb_array" elsewhere
-    (for example to the front end's round screen drawn off-screen, imported lazily here)."""
-    return matrix_frame
+    """The renderer an environment uses when given none: the round screen at 1280 x 720 (numpy if no pygame)."""
+    return RoundScreen()
 
 
 def ansi_text(model: AlignmentModel, learners: tuple[int, ...] = ()) -> str:

@@ -19,8 +19,8 @@ class PivotEnv(gymnasium.Env):
 
     The same move list, masks (``info["action_mask"]``), observations, rewards and options as
     :class:`sim.rl.PivotParallelEnv` with a single learner. ``render_mode``: ``"ansi"`` (text) or
-    ``"rgb_array"`` (an (H, W, 3) uint8 frame from ``frame_renderer``, by default a numpy drawing of
-    the actor map and alignment matrix).
+    ``"rgb_array"`` (an (H, W, 3) uint8 frame from ``frame_renderer``, by default the game's round screen
+    at 1280 x 720 drawn off-screen, :class:`sim.rl.RoundScreen`).
     """
 
     # gymnasium.Env declares metadata as a plain attribute, so it cannot be a ClassVar here.
