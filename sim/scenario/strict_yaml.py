@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -85,22 +85,34 @@ class _RefusedError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A YAML document as plain Python data, with the position of every value and key."""
+    """A YAML document as plain Python data, with the position of every value and key.
+
+    A document merged from several files (``extends:``) records in ``files`` the file each path was
+    written in; paths not listed there come from ``file``.
+    """
 
     file: str
     data: Any
     value_marks: dict[Path, tuple[int, int]]  # path -> (line, column), 1-based
     key_marks: dict[Path, tuple[int, int]]
+    files: dict[Path, str] = field(default_factory=dict)
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of a path, falling back to its nearest located ancestor."""
+        _, line, column = self.locate(path, key=key)
+        return line, column
+
+    def locate(self, path: Path, *, key: bool = False) -> tuple[str, int | None, int | None]:
+        """File, line and column of a path (its key with ``key=True``), else of its nearest located ancestor."""
         marks = self.key_marks if key and path in self.key_marks else self.value_marks
         p = path
-        while p:
+        while True:
             if p in marks:
-                return marks[p]
+                line, column = marks[p]
+                return self.files.get(p, self.file), line, column
+            if not p:
+                return self.file, None, None
             p = p[:-1]
-        return marks.get((), (None, None))
 
 
 def read_text(path: str, display: str | None = None) -> str:
