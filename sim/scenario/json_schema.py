@@ -4,8 +4,9 @@ One schema serves both kinds of file. A complete scenario must give every requir
 ``extends:`` is an *overlay* merged onto its base, so it validates against partial copies of the
 definitions in which nothing is required (except its own ``meta.id``). Only what is reached through
 mappings becomes partial: list items (events, objectives, outcomes...) replace the base's list whole,
-so they must be complete. Checks that need the whole merged file (known actors, sums, rounds) are
-``python run.py validate``'s, not the schema's.
+so they must be complete. In an overlay any merged key may also be null, which removes the base's
+value. Checks that need the whole merged file (known actors, sums, rounds) are ``python run.py
+validate``'s, not the schema's.
 """
 
 from __future__ import annotations
@@ -70,10 +71,12 @@ def _overlay_definitions(definitions: dict[str, Any]) -> dict[str, Any]:
             out[overlay_name] = {}  # placeholder: definitions may refer to themselves
             node = copy.deepcopy(definitions[name])
             node.pop("required", None)
-            for prop in node.get("properties", {}).values():
+            for key, prop in node.get("properties", {}).items():
                 rewrite(prop)
+                node["properties"][key] = _nullable(prop)
             if isinstance(node.get("additionalProperties"), dict):
                 rewrite(node["additionalProperties"])
+                node["additionalProperties"] = _nullable(node["additionalProperties"])
             out[overlay_name] = node
         return overlay_name
 
@@ -85,7 +88,16 @@ def _overlay_definitions(definitions: dict[str, Any]) -> dict[str, Any]:
                 rewrite(option)
         if isinstance(schema.get("additionalProperties"), dict):
             rewrite(schema["additionalProperties"])
+            schema["additionalProperties"] = _nullable(schema["additionalProperties"])
         # "items" stay complete: a list in an overlay replaces the base's list whole.
 
     make("Scenario")
     return out
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema, or null: in an overlay, null removes the base's value (descriptions stay on the outside)."""
+    if any(option.get("type") == "null" for option in schema.get("anyOf", [])):
+        return schema
+    outer = {k: schema.pop(k) for k in ("title", "description", "examples", "default") if k in schema}
+    return {**outer, "anyOf": [schema, {"type": "null"}]}
