@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import SCENARIO_DIR
+from sim.cli.common import SCENARIO_DIR, CliError
 from sim.scenario.errors import ScenarioError
 
 
@@ -16,9 +16,10 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "scenarios",
         help="list the scenario library with titles and summaries",
-        description="List the scenarios in the library folder (scenarios/): name, title, summary, who can be "
-        "played and for how long. A file that does not load is listed with its first problem.",
+        description="List the scenarios in the library folder (scenarios/), or in FOLDER: name, title, summary, "
+        "who can be played and for how long. A file that does not load is listed with its first problem.",
     )
+    p.add_argument("folder", nargs="?", type=Path, default=SCENARIO_DIR, help="folder to list (default: the library)")
     p.set_defaults(handler=handle)
 
 
@@ -29,9 +30,12 @@ def library_files(folder: Path = SCENARIO_DIR) -> list[Path]:
 def handle(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
 
+    if not args.folder.is_dir():
+        raise CliError(f"scenarios: {args.folder} is not a folder")
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
-    files = library_files()
-    print(f"Scenario library ({len(files)} in {SCENARIO_DIR.name}/); run one with: python run.py run NAME --seed 1")
+    files = library_files(args.folder)
+    where = f"{args.folder.name}/" if args.folder == SCENARIO_DIR else str(args.folder)
+    print(f"Scenario library ({len(files)} in {where}); run one with: python run.py run NAME --seed 1")
     for path in files:
         print()
         try:

@@ -44,7 +44,8 @@ def _load(display: str, chain: tuple[str, ...], shown: tuple[str, ...]) -> Docum
     if base_real == here or base_real in chain:
         loop = [*shown, display, base_display]
         start = loop.index(next(s for s in loop if os.path.realpath(s) == base_real))
-        raise _problem(document, "extends cycle: " + " -> ".join(loop[start:]) + " (a scenario cannot extend itself)")
+        itself = " (a scenario cannot extend itself)" if base_real == here else ""
+        raise _problem(document, "extends cycle: " + " -> ".join(loop[start:]) + itself)
     if len(chain) >= MAX_CHAIN:
         raise _problem(document, f"more than {MAX_CHAIN} scenarios in a chain of extends: refused")
     if not os.path.exists(base_display):

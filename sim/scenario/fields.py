@@ -104,8 +104,14 @@ class Condition(Strict):
                 f"a condition needs exactly one metric (one of {', '.join(METRICS)}); got "
                 f"{', '.join(metrics) or 'none'}"
             )
-        if len(comparators) != 1:
-            raise ValueError(f"a condition needs exactly one comparator (one of {', '.join(COMPARATORS)})")
+        if not comparators:
+            raise ValueError(f"a condition needs a comparator (one of {', '.join(COMPARATORS)})")
+        if len(comparators) > 1:
+            first, second = (f"{{{metrics[0]}: ..., {op}: ...}}" for op in comparators[:2])
+            raise ValueError(
+                f"a condition takes one comparator, got {', '.join(comparators)}; to require both, "
+                f"write all: [{first}, {second}]"
+            )
         metric, op = metrics[0], comparators[0]
         categorical = metric == "primary_partner"
         if categorical != (op in ("is", "is_not")):

@@ -102,10 +102,15 @@ def _sweep_problems(scenario: Scenario, document: Document) -> Iterator[Problem]
             found = schema_problems(data, document, check_sweep=False)
             if found:
                 first = found[0]
+                where = first.path.split(".")
+                if len(where) < len(target) and target[: len(where)] == where:
+                    # The path itself leaves the format (a misspelt field on the way): say so at the path.
+                    file, line, col = document.locate((*path, "path"))
+                    yield Problem(file, line, col, dotted((*path, "path")), f"{first.path}: {first.message}")
+                    break
                 # A value can be wrong in itself, or make another part of the file wrong (a rounds sweep
                 # below an event's at_round): the second case names the part it breaks.
-                same = first.path.split(".")[: len(target)] == target
-                detail = first.message if same else f"{first.path}: {first.message}"
+                detail = first.message if where == target else f"{first.path}: {first.message}"
                 file, line, col = document.locate(at)
                 yield Problem(file, line, col, dotted(at), f"{parameter.path} = {value!r} is not allowed: {detail}")
                 break
@@ -157,7 +162,7 @@ def _message(error: dict[str, Any], loc: Path) -> str:
         case "less_than_equal":
             return f"must be <= {_num(ctx['le'])} (got {shown})"
         case "float_type" | "float_parsing":
-            quoted = " (numbers are written without quotes)" if isinstance(got, str) else ""
+            quoted = " (numbers are written without quotes)" if isinstance(got, str) and _numeric(got) else ""
             return f"must be a number (got {shown}){quoted}"
         case "int_type" | "int_parsing" | "int_from_float":
             return f"must be a whole number (got {shown})"
@@ -188,6 +193,14 @@ def _message(error: dict[str, Any], loc: Path) -> str:
         case "value_error":
             return str(ctx.get("error", error["msg"]))
     return f"{error['msg'].lower()} (got {shown})"
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _pattern_hint(pattern: str) -> str:

@@ -254,10 +254,16 @@ class _References:
         if actor_id not in self.actors:
             yield self.problem((section, actor_id), unknown("actor", actor_id, self.actors), key=True)
         elif not self.s.actors[actor_id].playable:
+            inherited = self.doc.locate((section, actor_id), key=True)[0] != self.doc.file
+            fix = (
+                f"or drop the inherited entry with {section}: {{{actor_id}: ~}} in {self.doc.file}"
+                if inherited
+                else "or remove this entry"
+            )
             yield self.problem(
                 (section, actor_id),
                 f"{section} are for playable actors; {actor_id!r} is not playable "
-                f"(set actors.{actor_id}.playable: true, or remove this entry)",
+                f"(set actors.{actor_id}.playable: true, {fix})",
                 key=True,
             )
 

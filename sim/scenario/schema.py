@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from sim.core.actions import ACTION_IDS
 from sim.scenario.fields import ID_PATTERN, Condition, Identifier, MetricRef, Signed, Strict, Unit
@@ -138,11 +138,14 @@ class Actor(Strict):
         examples=[[{"round": 1, "action": "state_visit", "target": "cambodia"}]],
     )
 
-    @model_validator(mode="after")
-    def _salience_sums_to_one(self) -> Actor:
-        if self.salience and abs(sum(self.salience.values()) - 1.0) > 0.011:
-            raise ValueError(f"salience must sum to 1 (got {sum(self.salience.values()):.3f})")
-        return self
+    @field_validator("salience")
+    @classmethod
+    def _salience_sums_to_one(cls, salience: dict[str, float]) -> dict[str, float]:
+        total = sum(salience.values())
+        if salience and abs(total - 1.0) > 0.011:
+            parts = " + ".join(f"{k} {v:g}" for k, v in salience.items())
+            raise ValueError(f"salience must sum to 1 (got {parts} = {total:.3f})")
+        return salience
 
 
 class ActionOverride(Strict):

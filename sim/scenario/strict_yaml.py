@@ -156,7 +156,9 @@ def parse(text: str, file: str) -> Document:
     finally:
         loader.dispose()
     if root is None:
-        raise ScenarioError.single(file, "the file is empty")
+        raise ScenarioError.single(
+            file, "the file is empty (or holds only comments): a scenario needs meta, actors and scoring, or extends:"
+        )
     builder = _Builder(file)
     data = builder.build(root, ())
     return Document(file, data, builder.value_marks, builder.key_marks)
@@ -183,7 +185,7 @@ class _Builder:
         self.value_marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, MappingNode):
             if node.tag not in (TAG + "map",):
-                raise self.fail(node, path, f"tag {node.tag!r} is not allowed (only plain YAML data)")
+                raise self.fail(node, path, _tag_refused(node.tag))
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if isinstance(key_node, ScalarNode) and key_node.tag == TAG + "merge":
@@ -201,7 +203,7 @@ class _Builder:
             return out
         if isinstance(node, SequenceNode):
             if node.tag != TAG + "seq":
-                raise self.fail(node, path, f"tag {node.tag!r} is not allowed (only plain YAML data)")
+                raise self.fail(node, path, _tag_refused(node.tag))
             return [self.build(item, (*path, k), depth + 1) for k, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
         return self._scalar(node, path)
@@ -227,12 +229,14 @@ class _Builder:
             if lowered.endswith(".nan"):
                 return math.nan
             return float(value)
-        raise self.fail(
-            node,
-            path,
-            f"tag {tag.replace(TAG, '!!')!r} is not allowed: scenario files hold plain "
-            "data only (no Python objects or custom tags)",
-        )
+        raise self.fail(node, path, _tag_refused(tag))
+
+
+def _tag_refused(tag: str) -> str:
+    return (
+        f"tag {tag.replace(TAG, '!!')!r} is not allowed: scenario files hold plain data only "
+        "(no Python objects or custom tags)"
+    )
 
 
 def _dotted(path: Path) -> str:
