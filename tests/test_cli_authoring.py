@@ -53,8 +53,8 @@ def test_validate_a_single_valid_file_prints_one_summary_line() -> None:
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout == (
         f"{SCENARIOS / 'tutorial.yaml'}: valid: tutorial 'Tutorial: your first year as Cambodia', extends "
-        "medvedev_visit_2015.yaml, 6 actors (1 playable), 4 rounds from 2015-Q4, 4 events, 3 objectives, "
-        "1 briefings, 3 expectations\n"
+        "medvedev_visit_2015.yaml, 6 actors (2 playable), 4 rounds from 2015-Q4, 4 events, 5 objectives, "
+        "2 briefings, 3 expectations\n"
     )
 
 
@@ -155,7 +155,7 @@ def test_scenarios_lists_the_library_with_titles_and_summaries() -> None:
         scenario = load_scenario(path)
         assert f"  {path.stem}  {scenario.meta.title}" in result.stdout
         assert " ".join(scenario.meta.summary.split()[:5]) in " ".join(result.stdout.split())
-    assert "play as: Cambodia · 4 rounds from 2015-Q4" in result.stdout
+    assert "play as: Cambodia, Russia · 4 rounds from 2015-Q4" in result.stdout
 
 
 def test_scenarios_lists_a_broken_file_without_stopping(tmp_path: Path) -> None:

@@ -81,6 +81,8 @@ def _overlay_definitions(definitions: dict[str, Any]) -> dict[str, Any]:
         return overlay_name
 
     def rewrite(schema: dict[str, Any]) -> None:
+        if schema.get("type") == "object":
+            schema.pop("minProperties", None)  # counted after the merge: an overlay may add one actor
         if "$ref" in schema:
             schema["$ref"] = REF + make(schema["$ref"].removeprefix(REF))
         for key in ("anyOf", "allOf", "oneOf"):

@@ -337,7 +337,12 @@ class Scenario(Strict):
     actors: dict[str, Actor] = Field(
         min_length=2,
         description="The actors, by identifier.",
-        examples=[{"cambodia": {"name": "Cambodia", "gdp": 18.05, "capability": 0.01}}],
+        examples=[
+            {
+                "cambodia": {"name": "Cambodia", "gdp": 18.05, "capability": 0.01},
+                "russia": {"name": "Russia", "gdp": 1363.5, "capability": 0.14},
+            }
+        ],
     )
     relations: PairValues = Field(
         default_factory=dict,

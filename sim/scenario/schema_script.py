@@ -195,6 +195,14 @@ class Effect(Strict):
 class EventModel(Strict):
     """A scripted or conditional event: trigger, text for the log, effects."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        allow_inf_nan=False,
+        json_schema_extra={"anyOf": [{"required": ["at_round"]}, {"required": ["when"]}]},
+    )
+
     id: Identifier = Field(description="Identifier of the event (unique in the scenario).", examples=["debt_offer"])
     title: str = Field(min_length=1, description="Headline in the event log.", examples=["Russia offers a write-off"])
     text: str = Field("", description="What happened, shown in the log and the game.", examples=["Moscow offers..."])
