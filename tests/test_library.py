@@ -10,7 +10,7 @@ import pytest
 from sim.core import AlignmentModel
 from sim.scenario import build_setup, load_scenario
 from sim.scenario.loader import load_document
-from tests.conftest import BASE_FILE, ROOT, SCENARIOS, run_cli
+from tests.conftest import ROOT, SCENARIOS, run_cli
 
 REQUIRED = [
     "medvedev_visit_2015",

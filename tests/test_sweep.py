@@ -67,6 +67,6 @@ def test_a_rounds_sweep_that_strands_an_event_names_both(tmp_path: Path) -> None
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert str(info.value) == (
-        f"{path}:6:39: sweep.parameters.0.range: rounds = 4 is not allowed: "
+        f"{path}:6:29: sweep.parameters.0.range: rounds = 4 is not allowed: "
         "events.0.at_round: round 10 is after the last round (rounds: 4)"
     )

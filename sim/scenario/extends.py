@@ -124,4 +124,5 @@ def _problem(document: Document, message: str) -> ScenarioError:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "empty text"}.get(type(value), repr(value))
+    kinds: dict[type, str] = {dict: "a mapping", list: "a list", str: "empty text"}
+    return kinds.get(type(value), repr(value))

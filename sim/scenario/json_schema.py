@@ -101,5 +101,5 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     """The schema, or null: in an overlay, null removes the base's value (descriptions stay on the outside)."""
     if any(option.get("type") == "null" for option in schema.get("anyOf", [])):
         return schema
-    outer = {k: schema.pop(k) for k in ("title", "description", "examples", "default") if k in schema}
+    outer: dict[str, Any] = {k: schema.pop(k) for k in ("title", "description", "examples", "default") if k in schema}
     return {**outer, "anyOf": [schema, {"type": "null"}]}

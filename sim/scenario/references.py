@@ -119,13 +119,14 @@ class _References:
             for field in ("positions", "salience"):
                 for dim in getattr(actor, field):
                     if dim not in self.dims:
-                        path = ("actors", actor_id, field, dim)
-                        yield self.problem(path, unknown("dimension", dim, self.dims), key=True)
+                        yield self.problem(
+                            ("actors", actor_id, field, dim), unknown("dimension", dim, self.dims), key=True
+                        )
         for section, (low, high, meaning) in PAIR_RANGES.items():
             for a, row in getattr(s, section).items():
                 yield from self.actor((section, a), a, key=True)
                 for b, value in row.items():
-                    path = (section, a, b)
+                    path: Path = (section, a, b)
                     yield from self.actor(path, b, key=True)
                     if a == b:
                         yield self.problem(path, f"an actor cannot be paired with itself ({a!r})", key=True)
