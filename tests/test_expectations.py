@@ -29,7 +29,8 @@ def test_every_shipped_scenario_shows_what_it_expects(name: str) -> None:
     assert lines[0].startswith(f"check {name}: {CI_RUNS} runs, seeds SeedSequence(0).spawn({CI_RUNS})")
     shown = [line for line in lines if line.startswith("  PASS")]
     assert shown and not any(line.startswith("  FAIL") for line in lines)
-    assert lines[-1] == f"{len(shown)} expectation(s): {len(shown)} shown, 0 not shown"
+    noun = "expectation" if len(shown) == 1 else "expectations"
+    assert lines[-1] == f"{len(shown)} {noun}: {len(shown)} shown, 0 not shown"
 
 
 @pytest.mark.slow
@@ -70,7 +71,7 @@ expect:
     )
     assert "+0.000 vs base [95 % +0.000, +0.000] (mean" in out[2], "the base run in its own scenario: no difference"
     assert out[3].startswith("  PASS  hedging_high: mean final hedging cambodia above 0.5: mean 0.")
-    assert out[-1] == "3 expectation(s): 1 shown, 2 not shown"
+    assert out[-1] == "3 expectations: 1 shown, 2 not shown"
     again = run_cli("check", str(path), "--runs", "12", "--seed", "7")
     assert again.stdout == result.stdout, "same seeds, same verdicts"
 

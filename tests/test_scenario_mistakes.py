@@ -58,7 +58,7 @@ def test_validate_reports_every_case_in_one_call_without_a_traceback(monkeypatch
             assert line in errors, f"{case.name}: {line!r} missing from validate's output"
     assert result.stdout.splitlines() == [
         "tests/data/mistakes/small_base.yaml: valid: small_base 'Small base', 3 actors (2 playable), "
-        "4 rounds from 2015-Q4, 0 events, 1 objectives, 0 briefings, 0 expectations"
+        "4 rounds from 2015-Q4, 0 events, 1 objective, 0 briefings, 0 expectations"
     ]
     assert errors[-1] == f"{len(CASES) + 1} files: 1 valid, {len(CASES)} with problems"
 

@@ -181,7 +181,8 @@ def reference() -> str:
         for field, prop in definition.get("properties", {}).items():
             refs: list[str] = []
             kind = type_of(prop, refs)
-            default = "**required**" if field in required else (flow(prop["default"]) if "default" in prop else "")
+            given = prop.get("default")
+            default = "**required**" if field in required else (flow(given) if given is not None else "")
             if default not in ("", "**required**"):
                 default = f"`{default}`"
             example = flow(prop["examples"][0]).replace("|", "\\|")
@@ -209,7 +210,8 @@ def mistakes() -> str:
             except ScenarioError as exc:
                 problems = [str(p) for p in exc.problems]
             body = "\n".join(line for line in text.splitlines() if not line.startswith(("# mistake:", "# expect:")))
-            body = body.replace("../../../scenarios/", "").replace("\t", "<TAB>")
+            body = re.sub(r"\d\d_[a-z_]+\.yaml", "other.yaml", body.replace("../../../scenarios/", ""))
+            body = body.replace("\t", "<TAB>")
 
             def shown(line: str, own: str = case.name) -> str:
                 line = line.replace("tests/data/mistakes/", "").replace("../../../scenarios/", "")
@@ -217,9 +219,11 @@ def mistakes() -> str:
                 return re.sub(r"\d\d_[a-z_]+\.yaml", "other.yaml", line)
 
             try:
-                editor = bool(list(validator.iter_errors(parse(read_text(relative), relative).data)))
-            except ScenarioError:
-                editor = True  # not even YAML: the editor's YAML support flags it
+                data = parse(read_text(relative), relative).data
+                editor = "Your editor's JSON Schema check flags this too." if list(validator.iter_errors(data)) else ""
+            except ScenarioError as exc:
+                empty = "the file is empty" in exc.problems[0].message
+                editor = "" if empty else "Your editor's YAML support flags this too."
             lines.append(f"**{number}. {title}.**")
             lines.append("")
             lines.append("```yaml")
@@ -228,21 +232,20 @@ def mistakes() -> str:
             others = sorted({p.split(":")[0] for p in problems} - {relative})
             for other in others:
                 if other.startswith("tests/data/mistakes/") and not re.match(r"\d\d_", Path(other).name):
+                    lines.append("")
                     lines.append(f"with `{Path(other).name}`:")
                     lines.append("")
                     lines.append("```yaml")
                     lines.append((ROOT / other).read_text().rstrip())
                     lines.append("```")
+            lines.append("")
             lines.append("gives")
             lines.append("")
             lines.append("```")
             lines.extend(shown(p) for p in problems)
             lines.append("```")
-            lines.append(
-                "Your editor's JSON Schema check flags this too."
-                if editor
-                else "Only `python run.py validate` sees this one (it needs the merged file or the whole scenario)."
-            )
+            lines.append("")
+            lines.append(editor or "Only `python run.py validate` sees this one.")
             lines.append("")
     finally:
         os.chdir(cwd)

@@ -59,7 +59,8 @@ def handle(args: argparse.Namespace) -> int:
     for result in results:
         print(format_result(result))
     failed = [r for r in results if not r.passed]
-    print(f"{len(results)} expectation(s): {len(results) - len(failed)} shown, {len(failed)} not shown")
+    noun = "expectation" if len(results) == 1 else "expectations"
+    print(f"{len(results)} {noun}: {len(results) - len(failed)} shown, {len(failed)} not shown")
     return 1 if failed else 0
 
 

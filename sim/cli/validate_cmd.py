@@ -73,11 +73,15 @@ def describe(scenario: Any) -> str:
     parts = [
         f"{scenario.meta.id} {scenario.meta.title!r}",
         *([f"extends {scenario.extends}"] if scenario.extends else []),
-        f"{len(scenario.actors)} actors ({len(playable)} playable)",
-        f"{scenario.rounds} rounds from {scenario.calendar.start}",
-        f"{len(scenario.events)} events",
-        f"{objectives} objectives",
-        f"{len(scenario.briefing)} briefings",
-        f"{len(scenario.expect)} expectations",
+        f"{count(len(scenario.actors), 'actor')} ({len(playable)} playable)",
+        f"{count(scenario.rounds, 'round')} from {scenario.calendar.start}",
+        count(len(scenario.events), "event"),
+        count(objectives, "objective"),
+        count(len(scenario.briefing), "briefing"),
+        count(len(scenario.expect), "expectation"),
     ]
     return ", ".join(parts)
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

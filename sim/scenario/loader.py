@@ -50,9 +50,13 @@ def load_document(path: str | FilePath) -> Document:
     return load_merged(path)
 
 
-def validate_document(document: Document) -> Scenario:
-    """Validate parsed (and merged) data against the schema and the cross-references between sections."""
-    problems = schema_problems(document.data, document)
+def validate_document(document: Document, *, check_sweep: bool = True) -> Scenario:
+    """Validate parsed (and merged) data against the schema and the cross-references between sections.
+
+    ``check_sweep=False`` skips trying the sweep's values (for a document a sweep point was applied to:
+    its sweep was already checked when the file was loaded).
+    """
+    problems = schema_problems(document.data, document, check_sweep=check_sweep)
     if problems:
         raise ScenarioError(problems)
     return Scenario.model_validate(document.data)
@@ -86,12 +90,16 @@ def schema_problems(data: Any, document: Document, *, check_sweep: bool = True) 
 
 
 def _sweep_problems(scenario: Scenario, document: Document) -> Iterator[Problem]:
-    """Each sweep value applied to the file's data must give a valid scenario (else: located at the value)."""
+    """Each sweep value applied to the file's data must give a valid scenario (else: located at the value).
+
+    Listed values are tried one by one; a range by its two ends, since the format's limits are intervals.
+    """
     for k, parameter in enumerate(scenario.sweep.parameters):
         path: Path = ("sweep", "parameters", k)
         target = parameter.path.split(".")
         listed = parameter.values is not None
-        for m, value in enumerate(parameter.points()):
+        points = parameter.points()
+        for m, value in enumerate(points if listed else [points[0], points[-1]]):
             at: Path = (*path, "values", m) if listed else (*path, "range")
             try:
                 data = apply_override(document.data, parameter.path, value)
