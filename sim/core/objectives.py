@@ -41,25 +41,17 @@ class ObjectiveReport:
 
 
 def view_of(record: RoundRecord, initial: WorldState) -> MetricView:
-    return MetricView(
-        round=record.round,
-        world=record.world,
-        initial=initial,
-        alignment=record.alignment,
-        hedging=record.hedging,
-        bloc_tilt=record.bloc_tilt,
-        primary_partner=record.primary_partner,
-        utility=record.utility,
-    )
+    return MetricView(round=record.round, world=record.world, initial=initial, alignment=record.alignment,
+                      hedging=record.hedging, bloc_tilt=record.bloc_tilt, primary_partner=record.primary_partner,
+                      utility=record.utility)
 
 
 def grade_for(score: float) -> str:
     return next(letter for threshold, letter in GRADES if score / 100.0 >= threshold - 1e-12)
 
 
-def assess(
-    history: list[RoundRecord], initial: WorldState, objectives: tuple[Objective, ...], actor: int
-) -> ObjectiveReport:
+def assess(history: list[RoundRecord], initial: WorldState, objectives: tuple[Objective, ...],
+           actor: int) -> ObjectiveReport:
     """Each of ``actor``'s objectives met or missed over ``history`` (round 0 first), with score and grade."""
     mine = [o for o in objectives if o.actor == actor]
     played = history[1:] or history
