@@ -9,6 +9,7 @@ import numpy as np
 
 from sim import __version__
 from sim.core import AlignmentModel, ModelSetup, Move, RoundRecord
+from sim.core.objectives import ObjectiveReport
 from sim.core.world import INTERESTS
 from sim.scenario.schema import quarter_labels
 
@@ -80,6 +81,11 @@ def run_document(model: AlignmentModel, seed: int) -> dict[str, Any]:
             }
         )
     start, last = model.history[0], model.history[-1]
+    objectives = {}
+    for i, actor in enumerate(ids):
+        report = model.objective_report(i)
+        if report.statuses:
+            objectives[actor] = objectives_dict(report)
     return {
         "engine": f"pivot {__version__}",
         "scenario": setup.scenario_id,
@@ -101,6 +107,26 @@ def run_document(model: AlignmentModel, seed: int) -> dict[str, Any]:
             "indices": indices_dict(last, ids),
             "outcome": last.outcome,
         },
+        "objectives": objectives,
+    }
+
+
+def objectives_dict(report: ObjectiveReport) -> dict[str, Any]:
+    """An actor's objectives met or missed, with its score (0..100) and grade, as JSON-ready data."""
+    return {
+        "score": _r(report.score),
+        "grade": report.grade,
+        "objectives": [
+            {
+                "id": s.objective.id,
+                "description": s.objective.description,
+                "timing": s.objective.timing,
+                "weight": _r(s.objective.weight),
+                "met": s.met,
+                "rounds_held": s.rounds_held,
+            }
+            for s in report.statuses
+        ],
     }
 
 

@@ -21,3 +21,44 @@ def test_model_doc_shows_the_current_unga_comparison() -> None:
 def test_readme_shows_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make play" in readme and "make test" in readme
+
+
+GUIDE = ROOT / "docs" / "scenario-authoring.md"
+
+
+def test_authoring_guide_reference_and_mistakes_are_in_step_with_the_code() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "scenario_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_guide_s_worked_example_validates_and_checks_as_quoted(tmp_path: Path) -> None:
+    text = GUIDE.read_text()
+    example = text.split("<!-- worked-example -->\n```yaml\n", 1)[1].split("```", 1)[0]
+    quoted = text.split("<!-- worked-example-check -->\n```\n", 1)[1].split("```", 1)[0].splitlines()
+    path = ROOT / "scenarios" / "eu_answer.yaml"
+    assert not path.exists()
+    copy = tmp_path / "eu_answer.yaml"
+    copy.write_text(
+        example.replace("extends: medvedev_visit_2015.yaml", f"extends: {path.parent}/medvedev_visit_2015.yaml")
+    )
+    from tests.conftest import run_cli
+
+    assert run_cli("validate", str(copy)).returncode == 0
+    table = run_cli("run", str(copy), "--seed", "1").stdout
+    assert "EVENT Brussels answers Moscow: The EU's foreign-policy chief visits Phnom Penh" in table
+    assert "forced by an event" in table
+    checked = run_cli("check", str(copy), "--runs", "40")
+    assert checked.returncode == 0
+    assert checked.stdout.splitlines()[1:] == quoted[1:], "the guide quotes check's output: update it"
+
+
+def test_readme_has_a_writing_scenarios_section() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "## Writing scenarios" in readme and "docs/scenario-authoring.md" in readme
+    for command in ("python run.py new", "python run.py validate", "python run.py check"):
+        assert command in readme

@@ -458,8 +458,10 @@ def test_objective_rewards_add_up_to_the_change_of_the_objective_score(base_setu
 
 
 def test_objective_reward_without_objectives_names_the_learners_missing_them(base_setup):
+    only_russia = replace(base_setup, objectives=tuple(o for o in base_setup.objectives if o.actor == 1))
     with pytest.raises(ValueError, match="has none for cambodia, china"):
-        rl.PivotParallelEnv(base_setup, learners=["cambodia", "china"], reward="objective")
+        rl.PivotParallelEnv(only_russia, learners=["cambodia", "china", "russia"], reward="objective")
+    rl.PivotParallelEnv(only_russia, learners=["russia"], reward="objective")
 
 
 # -- registration, factories, rendering, boundaries -------------------------------------------------

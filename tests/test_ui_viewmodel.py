@@ -110,6 +110,9 @@ def test_watch_mode_offers_no_moves(base_setup) -> None:
 
 
 def test_briefing_falls_back_to_one_written_from_the_scenario(base_setup) -> None:
+    assert "cambodia" in base_setup.briefings, "the base scenario's own brief is used as written"
+    assert not vm.briefing_view(base_setup, "cambodia").generated
+    base_setup = replace(base_setup, briefings={})
     brief = vm.briefing_view(base_setup, "cambodia")
     assert brief.generated and "Economy" in brief.text and "Autonomy" in brief.text
     assert base_setup.summary.split(":")[0] in brief.text

@@ -14,6 +14,11 @@ from sim.scenario.errors import ScenarioError
 COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.play_cmd",
     "sim.cli.run_cmd",
+    "sim.cli.check_cmd",
+    "sim.cli.validate_cmd",
+    "sim.cli.schema_cmd",
+    "sim.cli.new_cmd",
+    "sim.cli.scenarios_cmd",
 )
 
 DESCRIPTION = (

@@ -53,4 +53,10 @@ def render_table(doc: dict[str, Any], setup: ModelSetup) -> str:
     out.append("")
     out.append(f"  bloc tilt = mean alignment to {west} minus {east}; hedging 1 = evenly spread over the powers")
     out.append(f"Outcome for {names[focal]}: {final['outcome']}")
+    for actor, report in doc.get("objectives", {}).items():
+        out.append("")
+        out.append(f"Objectives of {names[actor]}: score {report['score']:.0f}/100, grade {report['grade']}")
+        for o in report["objectives"]:
+            mark = "met   " if o["met"] else "missed"
+            out.append(f"  {mark} {o['description']} (weight {o['weight']:g})")
     return "\n".join(out) + "\n"

@@ -2,7 +2,15 @@
 
 from sim.scenario.build import build_setup
 from sim.scenario.errors import Problem, ScenarioError
-from sim.scenario.loader import load_scenario
+from sim.scenario.loader import load_document, load_scenario, validate_document
 from sim.scenario.schema import Scenario
 
-__all__ = ["Problem", "Scenario", "ScenarioError", "build_setup", "load_scenario"]
+__all__ = [
+    "Problem",
+    "Scenario",
+    "ScenarioError",
+    "build_setup",
+    "load_document",
+    "load_scenario",
+    "validate_document",
+]

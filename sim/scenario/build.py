@@ -5,10 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core import conditions as cond
+from sim.core import events as ev
 from sim.core.actions import CATALOGUE
-from sim.core.setup import ActorSpec, DynamicsParams, ModelSetup, OutcomeRule, ScoringSpec, ScoringWeights
+from sim.core.objectives import Objective
+from sim.core.setup import (
+    ActorSpec,
+    DynamicsParams,
+    ModelSetup,
+    OutcomeRule,
+    ScoringSpec,
+    ScoringWeights,
+    ScriptedMove,
+)
 from sim.core.world import INTERESTS, WorldState
 from sim.scenario.schema import Condition, Scenario, quarter_labels
+from sim.scenario.schema_script import Effect, EventModel
 
 
 def build_setup(scenario: Scenario) -> ModelSetup:
@@ -132,6 +143,32 @@ def build_setup(scenario: Scenario) -> ModelSetup:
         scoring=scoring,
         rounds=scenario.rounds,
         round_labels=quarter_labels(scenario.calendar.start, scenario.rounds),
+        scripted_moves=tuple(
+            ScriptedMove(
+                round=step.round,
+                actor=index[a],
+                action=step.action,
+                target=None if step.target is None else index[step.target],
+                sector=None if step.sector is None else sectors.index(step.sector),
+                reason=step.reason,
+            )
+            for a, x in scenario.actors.items()
+            for step in x.script
+        ),
+        events=tuple(to_event(e, index, dims, sectors) for e in scenario.events),
+        briefings=dict(scenario.briefing),
+        objectives=tuple(
+            Objective(
+                id=o.id,
+                actor=index[a],
+                description=o.description,
+                condition=to_condition(o.condition, index),
+                weight=o.weight,
+                timing=o.timing,
+            )
+            for a, listed in scenario.objectives.items()
+            for o in listed
+        ),
     )
 
 
@@ -146,3 +183,63 @@ def to_condition(c: Condition, index: dict[str, int]) -> cond.Condition:
     metric, names, op, value = c.metric()
     number = float(index[value]) if isinstance(value, str) else float(value)
     return cond.Compare(metric, tuple(index[a] for a in names), op, number)  # type: ignore[arg-type]
+
+
+def to_event(e: EventModel, index: dict[str, int], dims: list[str], sectors: list[str]) -> ev.Event:
+    """The core's event for a validated schema event (names -> indices)."""
+    return ev.Event(
+        id=e.id,
+        title=e.title,
+        text=e.text,
+        effects=tuple(to_effect(x, index, dims, sectors) for x in e.effects),
+        at_round=e.at_round,
+        when=None if e.when is None else to_condition(e.when, index),
+        chance=e.chance,
+        repeat=e.repeat,
+    )
+
+
+def to_effect(x: Effect, index: dict[str, int], dims: list[str], sectors: list[str]) -> ev.Effect:
+    """The core's effect for a validated schema effect."""
+    if x.set is not None or x.add is not None:
+        change = x.set if x.set is not None else x.add
+        assert change is not None
+        entry, names = change.entry()
+        return ev.ChangeState(
+            array=entry,
+            index=tuple(index[a] for a in names),
+            value=change.value,
+            mode="set" if x.set is not None else "add",
+            symmetric=change.symmetric,
+        )
+    if x.sign_agreement is not None or x.end_agreement is not None:
+        agreement = x.sign_agreement or x.end_agreement
+        assert agreement is not None
+        a, b = (index[p] for p in agreement.pair)
+        return ev.SetAgreement(pair=(a, b), sector=sectors.index(agreement.sector), signed=x.sign_agreement is not None)
+    if x.set_position is not None or x.add_position is not None:
+        position = x.set_position or x.add_position
+        assert position is not None
+        return ev.SetPosition(
+            actor=index[position.actor],
+            dimension=dims.index(position.dimension),
+            value=position.value,
+            mode="set" if x.set_position is not None else "add",
+        )
+    if x.force_move is not None:
+        move = x.force_move
+        return ev.ForceMove(
+            actor=index[move.actor],
+            action=move.action,
+            target=None if move.target is None else index[move.target],
+            sector=None if move.sector is None else sectors.index(move.sector),
+        )
+    if x.set_interest is not None:
+        return ev.SetInterest(
+            actor=index[x.set_interest.actor], interest=x.set_interest.interest, value=x.set_interest.value
+        )
+    if x.set_policy is not None:
+        policy = x.set_policy
+        return ev.SetPolicy(actor=index[policy.actor], tau=policy.tau, actions_per_round=policy.actions_per_round)
+    assert x.end_scenario is not None
+    return ev.EndScenario(reason=x.end_scenario)

@@ -1,9 +1,11 @@
-"""Strict scenario loading: YAML in, a validated Scenario out, every error as file:line:column: path: message."""
+"""Strict scenario loading: YAML in (with `extends:` merged), a validated Scenario out, every error located.
+
+Every problem reads ``file:line:column: path: message``, where ``file`` is the file the value was
+written in (a base scenario's own file for an inherited value).
+"""
 
 from __future__ import annotations
 
-import difflib
-import math
 import types
 import typing
 from collections.abc import Iterator
@@ -12,57 +14,114 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.core.actions import ACTION_IDS
-from sim.core.conditions import METRICS
+from sim.core.conditions import COMPARATORS, METRICS
 from sim.scenario.errors import Problem, ScenarioError
-from sim.scenario.schema import Condition, Scenario
-from sim.scenario.strict_yaml import Document, Path, parse, read_text
+from sim.scenario.extends import load_merged
+from sim.scenario.fields import NUMERIC_METRICS, Condition, MetricRef
+from sim.scenario.overrides import OverrideError, apply_override
+from sim.scenario.references import PAIR_RANGES, condition_references, cross_references, did_you_mean, dotted
+from sim.scenario.schema import Scenario
+from sim.scenario.schema_script import EFFECT_KINDS, STATE_ENTRIES, Effect, StateChange
+from sim.scenario.strict_yaml import Document, Path
 
-#: Ranges of the pairwise sections (checked here so the message can name the pair).
-PAIR_RANGES: dict[str, tuple[float, float, str]] = {
-    "relations": (-1.0, 1.0, "regard from -1 (hostile) to 1 (close)"),
-    "trade": (0.0, 1e5, "exports in USD bn per year, 0 or more"),
-    "tariffs": (0.0, 1.0, "a tariff share from 0 to 1"),
-    "sanctions": (0.0, 1.0, "a sanction intensity from 0 to 1"),
-    "debt": (0.0, 1e5, "debt in USD bn, 0 or more"),
-}
+__all__ = [
+    "PAIR_RANGES",
+    "condition_references",
+    "load_document",
+    "load_scenario",
+    "schema_problems",
+    "validate_document",
+]
+
+#: Parts of pydantic's error locations that name a union branch or a validator, not a place in the file.
+_BRANCH_TAGS = frozenset({"Condition", "list[Condition]", "float", "int", "bool", "str"})
 
 
 def load_scenario(path: str | FilePath) -> Scenario:
-    """Read, parse and validate a scenario file; raises ScenarioError listing every problem."""
-    document = load_document(path)
-    return validate_document(document)
+    """Read, parse, merge onto its base (``extends:``) and validate a scenario file.
+
+    Raises ScenarioError listing every problem.
+    """
+    return validate_document(load_document(path))
 
 
 def load_document(path: str | FilePath) -> Document:
-    name = str(path)
-    return parse(read_text(name), name)
+    """The file's data, merged onto its base when it has ``extends:``, with the file and position of every value."""
+    return load_merged(path)
 
 
-def validate_document(document: Document) -> Scenario:
-    """Validate parsed data against the schema and the cross-references between sections."""
-    data = document.data
+def validate_document(document: Document, *, check_sweep: bool = True) -> Scenario:
+    """Validate parsed (and merged) data against the schema and the cross-references between sections.
+
+    ``check_sweep=False`` skips trying the sweep's values (for a document a sweep point was applied to:
+    its sweep was already checked when the file was loaded).
+    """
+    problems = schema_problems(document.data, document, check_sweep=check_sweep)
+    if problems:
+        raise ScenarioError(problems)
+    return Scenario.model_validate(document.data)
+
+
+def schema_problems(data: Any, document: Document, *, check_sweep: bool = True) -> list[Problem]:
+    """Every problem of ``data`` as a scenario (``document`` locates them); empty when it is valid.
+
+    Structure is checked first; references between sections are checked once the structure is right.
+    """
     if not isinstance(data, dict):
-        line, col = document.where(())
-        raise ScenarioError(
-            [
-                Problem(
-                    document.file,
-                    line,
-                    col,
-                    "",
-                    f"a scenario must be a mapping of sections (meta, actors, scoring, ...), got {_kind(data)}",
-                )
-            ]
-        )
+        file, line, col = document.locate(())
+        kind = _kind(data)
+        return [
+            Problem(
+                file,
+                line,
+                col,
+                "",
+                f"a scenario must be a mapping of sections (meta, actors, scoring, ...), got {kind}",
+            )
+        ]
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_translate(exc, document)) from None
-    problems = list(_cross_references(scenario, document))
-    if problems:
-        raise ScenarioError(problems)
-    return scenario
+        return _translate(exc, document)
+    problems = list(cross_references(scenario, document))
+    if not problems and check_sweep:
+        problems = list(_sweep_problems(scenario, document))
+    return problems
+
+
+def _sweep_problems(scenario: Scenario, document: Document) -> Iterator[Problem]:
+    """Each sweep value applied to the file's data must give a valid scenario (else: located at the value).
+
+    Listed values are tried one by one; a range by its two ends, since the format's limits are intervals.
+    """
+    for k, parameter in enumerate(scenario.sweep.parameters):
+        path: Path = ("sweep", "parameters", k)
+        target = parameter.path.split(".")
+        listed = parameter.values is not None
+        points = parameter.points()
+        for m, value in enumerate(points if listed else [points[0], points[-1]]):
+            at: Path = (*path, "values", m) if listed else (*path, "range")
+            try:
+                data = apply_override(document.data, parameter.path, value)
+            except OverrideError as exc:
+                file, line, col = document.locate((*path, "path"))
+                yield Problem(file, line, col, dotted((*path, "path")), str(exc))
+                break
+            found = schema_problems(data, document, check_sweep=False)
+            if found:
+                first = found[0]
+                where = first.path.split(".")
+                if len(where) < len(target) and target[: len(where)] == where:
+                    # The path itself leaves the format (a misspelt field on the way): say so at the path.
+                    file, line, col = document.locate((*path, "path"))
+                    yield Problem(file, line, col, dotted((*path, "path")), f"{first.path}: {first.message}")
+                    break
+                # A value can be wrong in itself, or make another part of the file wrong (a rounds sweep
+                # below an event's at_round): the second case names the part it breaks.
+                detail = first.message if where == target else f"{first.path}: {first.message}"
+                file, line, col = document.locate(at)
+                yield Problem(file, line, col, dotted(at), f"{parameter.path} = {value!r} is not allowed: {detail}")
+                break
 
 
 # -- pydantic errors -> located problems -------------------------------------------------------------
@@ -78,9 +137,9 @@ def _translate(exc: ValidationError, document: Document) -> list[Problem]:
             continue
         seen.add((loc, message))
         is_key = error["type"] == "extra_forbidden"
-        line, col = document.where(loc, key=is_key)
-        problems.append(Problem(document.file, line, col, _dotted(loc), message))
-    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        file, line, col = document.locate(loc, key=is_key)
+        problems.append(Problem(file, line, col, dotted(loc), message))
+    problems.sort(key=lambda p: (p.file, p.line or 0, p.column or 0))
     return problems
 
 
@@ -88,7 +147,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> Path:
     """Drop pydantic's union-branch and validator entries from a location."""
     out: list[str | int] = []
     for part in loc:
-        if isinstance(part, str) and (part.startswith("function-") or part in ("Condition", "list[Condition]")):
+        if isinstance(part, str) and (part.startswith("function-") or part in _BRANCH_TAGS):
             continue
         out.append({"not_": "not", "is_": "is"}.get(part, part) if isinstance(part, str) else part)
     return tuple(out)
@@ -99,15 +158,9 @@ def _message(error: dict[str, Any], loc: Path) -> str:
     shown = _show(got)
     match kind:
         case "missing":
-            return "required field is missing"
+            return "required field is missing" + _field_hint(loc)
         case "extra_forbidden":
-            allowed = _allowed_fields(loc[:-1])
-            hint = _did_you_mean(str(loc[-1]), allowed)
-            return (
-                f"unknown field {loc[-1]!r}{hint}; allowed: {', '.join(allowed)}"
-                if allowed
-                else f"unknown field {loc[-1]!r}"
-            )
+            return _unknown_field(loc)
         case "greater_than":
             return f"must be > {_num(ctx['gt'])} (got {shown})"
         case "greater_than_equal":
@@ -117,14 +170,16 @@ def _message(error: dict[str, Any], loc: Path) -> str:
         case "less_than_equal":
             return f"must be <= {_num(ctx['le'])} (got {shown})"
         case "float_type" | "float_parsing":
-            return f"must be a number (got {shown})"
+            quoted = " (numbers are written without quotes)" if isinstance(got, str) and _numeric(got) else ""
+            return f"must be a number (got {shown}){quoted}"
         case "int_type" | "int_parsing" | "int_from_float":
             return f"must be a whole number (got {shown})"
         case "bool_type" | "bool_parsing":
             extra = " (YAML 1.2: write true or false; yes/no/on/off are text)" if isinstance(got, str) else ""
             return f"must be true or false (got {shown}){extra}"
         case "string_type":
-            return f"must be text (got {shown})"
+            hint = f' (to mean the text, write it in quotes: "{got}")' if isinstance(got, (int, float, bool)) else ""
+            return f"must be text (got {shown}){hint}"
         case "dict_type" | "model_type" | "model_attributes_type":
             return f"must be a mapping of names to values (got {_kind(got)})"
         case "list_type":
@@ -134,16 +189,67 @@ def _message(error: dict[str, Any], loc: Path) -> str:
         case "literal_error":
             return f"must be one of {ctx.get('expected', '')} (got {shown})"
         case "string_pattern_mismatch":
-            return f"must match {ctx.get('pattern')} (got {shown})"
+            return f"must match {ctx.get('pattern')} (got {shown})" + _pattern_hint(str(ctx.get("pattern")))
         case "too_short":
             return f"needs at least {ctx.get('min_length')} item(s) (got {ctx.get('actual_length')})"
         case "too_long":
             return f"takes at most {ctx.get('max_length')} item(s) (got {ctx.get('actual_length')})"
         case "string_too_short":
             return "must not be empty"
+        case "string_too_long":
+            return f"must be at most {ctx.get('max_length')} characters long"
         case "value_error":
             return str(ctx.get("error", error["msg"]))
     return f"{error['msg'].lower()} (got {shown})"
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _pattern_hint(pattern: str) -> str:
+    if pattern == "^[a-z][a-z0-9_]*$":
+        return ": lower-case letters, digits and _, starting with a letter"
+    return ""
+
+
+def _unknown_field(loc: Path) -> str:
+    """'unknown field' with the nearest allowed name, phrased for the kind of mapping it sits in."""
+    name = str(loc[-1])
+    model = _model_at(loc[:-1])
+    if model is Condition:
+        options = _allowed_fields(Condition)
+        return (
+            f"unknown metric or comparator {name!r}{did_you_mean(name, options)}; metrics: {', '.join(METRICS)}; "
+            f"comparators: {', '.join(COMPARATORS)}; or all / any / not"
+        )
+    if model is MetricRef:
+        return f"unknown metric {name!r}{did_you_mean(name, NUMERIC_METRICS)}; metrics: {', '.join(NUMERIC_METRICS)}"
+    if model is Effect:
+        return f"unknown effect {name!r}{did_you_mean(name, EFFECT_KINDS)}; effects: {', '.join(EFFECT_KINDS)}"
+    if model is StateChange:
+        options = [*STATE_ENTRIES, "value", "symmetric"]
+        return f"unknown state entry {name!r}{did_you_mean(name, options)}; entries: {', '.join(STATE_ENTRIES)}"
+    allowed = _allowed_fields(model)
+    if not allowed:
+        return f"unknown field {name!r}"
+    return f"unknown field {name!r}{did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}"
+
+
+def _field_hint(loc: Path) -> str:
+    """' (what the field is, for example X)' for a missing field, from the schema's description."""
+    model = _model_at(loc[:-1])
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return ""
+    field = next((f for n, f in model.model_fields.items() if loc[-1] in (n, f.alias)), None)
+    if field is None or not field.description:
+        return ""
+    example = f"; for example {field.examples[0]!r}" if field.examples else ""
+    return f": {field.description.rstrip('.')}{example}"
 
 
 def _num(value: Any) -> str:
@@ -165,18 +271,17 @@ def _kind(value: Any) -> str:
     )
 
 
-def _did_you_mean(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _allowed_fields(loc: Path) -> list[str]:
-    """Field names of the model that sits at ``loc`` inside a Scenario."""
+def _model_at(loc: Path) -> Any:
+    """The schema type that sits at ``loc`` inside a Scenario (None if the path leaves the schema)."""
     model: Any = Scenario
     for part in loc:
         model = _step_into(model, part)
         if model is None:
-            return []
+            return None
+    return model
+
+
+def _allowed_fields(model: Any) -> list[str]:
     if isinstance(model, type) and issubclass(model, BaseModel):
         return [f.alias or name for name, f in model.model_fields.items()]
     return []
@@ -206,98 +311,3 @@ def _unwrap(annotation: Any) -> Any:
     if origin is typing.Annotated:
         return _unwrap(typing.get_args(annotation)[0])
     return annotation
-
-
-# -- cross-references ---------------------------------------------------------------------------------
-
-
-def _cross_references(s: Scenario, doc: Document) -> Iterator[Problem]:
-    actors = list(s.actors)
-    dims = [d.id for d in s.dimensions]
-    sectors = [x.id for x in s.sectors]
-
-    def problem(path: Path, message: str, key: bool = False) -> Problem:
-        line, col = doc.where(path, key=key)
-        return Problem(doc.file, line, col, _dotted(path), message)
-
-    def unknown(kind: str, name: str, options: list[str]) -> str:
-        return f"unknown {kind} {name!r}{_did_you_mean(name, options)}; known: {', '.join(options)}"
-
-    def check_actor(path: Path, name: str, key: bool = False) -> Iterator[Problem]:
-        if name not in actors:
-            yield problem(path, unknown("actor", name, actors), key)
-
-    for section, items in (("dimensions", dims), ("sectors", sectors)):
-        for k, item in enumerate(items):
-            if item in items[:k]:
-                yield problem((section, k, "id"), f"duplicate {section[:-1]} id {item!r}")
-    for actor_id, actor in s.actors.items():
-        if actor_id not in actors:  # pragma: no cover - keys are the actors
-            continue
-        for field in ("positions", "salience"):
-            for dim in getattr(actor, field):
-                if dim not in dims:
-                    yield problem(("actors", actor_id, field, dim), unknown("dimension", dim, dims), key=True)
-    for section, (low, high, meaning) in PAIR_RANGES.items():
-        for a, row in getattr(s, section).items():
-            yield from check_actor((section, a), a, key=True)
-            for b, value in row.items():
-                path = (section, a, b)
-                yield from check_actor(path, b, key=True)
-                if a == b:
-                    yield problem(path, f"an actor cannot be paired with itself ({a!r})", key=True)
-                if not (math.isfinite(value) and low <= value <= high):
-                    yield problem(path, f"must be {meaning} (got {value})")
-    for a, row in s.agreements.items():
-        yield from check_actor(("agreements", a), a, key=True)
-        for b, listed in row.items():
-            yield from check_actor(("agreements", a, b), b, key=True)
-            if a == b:
-                yield problem(("agreements", a, b), f"an actor cannot be paired with itself ({a!r})", key=True)
-            for k, sector in enumerate(listed):
-                if sector not in sectors:
-                    yield problem(("agreements", a, b, k), unknown("sector", sector, sectors))
-    for action_id, settings in s.actions.items():
-        if action_id not in ACTION_IDS:
-            yield problem(("actions", action_id), unknown("action", action_id, list(ACTION_IDS)), key=True)
-        for field in ("enabled_for", "disabled_for"):
-            for k, name in enumerate(getattr(settings, field) or []):
-                yield from check_actor(("actions", action_id, field, k), name)
-        for name in settings.per_actor:
-            yield from check_actor(("actions", action_id, "per_actor", name), name, key=True)
-    sc = s.scoring
-    yield from check_actor(("scoring", "focal"), sc.focal)
-    for k, name in enumerate(sc.powers):
-        yield from check_actor(("scoring", "powers", k), name)
-    for bloc, members in sc.blocs.items():
-        for k, name in enumerate(members):
-            yield from check_actor(("scoring", "blocs", bloc, k), name)
-    if sc.values_dimension is not None and sc.values_dimension not in dims:
-        yield problem(("scoring", "values_dimension"), unknown("dimension", sc.values_dimension, dims))
-    for k, rule in enumerate(sc.outcomes):
-        yield from condition_references(rule.when, ("scoring", "outcomes", k, "when"), actors, problem)
-
-
-def condition_references(cond: Condition, path: Path, actors: list[str], problem: Any) -> Iterator[Problem]:
-    """Problems with the actors a condition names (shared by outcomes, events and objectives)."""
-    for key in ("all", "any"):
-        for k, item in enumerate(getattr(cond, key) or []):
-            yield from condition_references(item, (*path, key, k), actors, problem)
-    if cond.not_ is not None:
-        yield from condition_references(cond.not_, (*path, "not"), actors, problem)
-        return
-    if cond.all is not None or cond.any is not None:
-        return
-    metric, names, op, value = cond.metric()
-    for k, name in enumerate(names):
-        if name not in actors:
-            sub = path + (metric,) + ((k,) if METRICS[metric] == 2 else ())
-            yield problem(sub, f"unknown actor {name!r}{_did_you_mean(name, actors)}; known: {', '.join(actors)}")
-    if op in ("is", "is_not") and value not in actors:
-        yield problem(
-            (*path, op), f"unknown actor {value!r}{_did_you_mean(str(value), actors)}; known: {', '.join(actors)}"
-        )
-
-
-def _dotted(path: Path) -> str:
-    return ".".join(str(p) for p in path)

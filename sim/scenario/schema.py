@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from sim.core.actions import ACTION_IDS
-from sim.core.conditions import COMPARATORS, METRICS
-
-ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-Identifier = Annotated[
-    str,
-    Field(
-        pattern=ID_PATTERN,
-        min_length=1,
-        max_length=40,
-        description="A lower-case identifier: letters, digits and underscores.",
-        examples=["cambodia"],
-    ),
-]
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
-
-
-class Strict(BaseModel):
-    """Base of every section: unknown fields are errors (typos must not pass silently)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+from sim.scenario.fields import ID_PATTERN, Condition, Identifier, MetricRef, Signed, Strict, Unit
+from sim.scenario.schema_script import EventModel, Expectation, ObjectiveModel, ScriptStep, Sweep
 
 
 class Source(Strict):
@@ -146,13 +127,25 @@ class Actor(Strict):
     controller: Literal["ai", "human", "scripted"] = Field(
         "ai", description="Who chooses the actor's moves.", examples=["ai"]
     )
-    playable: bool = Field(False, description="Whether a student may play this actor.", examples=[True])
+    playable: bool = Field(
+        False,
+        description="Whether a student may play this actor (needed for objectives and a briefing).",
+        examples=[True],
+    )
+    script: list[ScriptStep] = Field(
+        default_factory=list,
+        description="Moves fixed by the scenario, made whatever the controller (a scripted actor makes only these).",
+        examples=[[{"round": 1, "action": "state_visit", "target": "cambodia"}]],
+    )
 
-    @model_validator(mode="after")
-    def _salience_sums_to_one(self) -> Actor:
-        if self.salience and abs(sum(self.salience.values()) - 1.0) > 0.011:
-            raise ValueError(f"salience must sum to 1 (got {sum(self.salience.values()):.3f})")
-        return self
+    @field_validator("salience")
+    @classmethod
+    def _salience_sums_to_one(cls, salience: dict[str, float]) -> dict[str, float]:
+        total = sum(salience.values())
+        if salience and abs(total - 1.0) > 0.011:
+            parts = " + ".join(f"{k} {v:g}" for k, v in salience.items())
+            raise ValueError(f"salience must sum to 1 (got {parts} = {total:.3f})")
+        return salience
 
 
 class ActionOverride(Strict):
@@ -256,103 +249,6 @@ class ScoringWeightsModel(Strict):
     trade_squash: float = Field(5.0, gt=0, le=100, description="k in 1 - exp(-k x) for trade over GDP.", examples=[5.0])
 
 
-class Condition(Strict):
-    """A comparison on one metric, or all / any / not of other conditions."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        strict=True,
-        allow_inf_nan=False,
-        populate_by_name=True,
-        json_schema_extra={
-            "description": "Exactly one metric key (with its actors) and one "
-            "comparator, or exactly one of all / any / not."
-        },
-    )
-
-    all: list[Condition] | None = Field(
-        None, description="Every condition holds.", examples=[[{"hedging": "cambodia", "at_least": 0.6}]]
-    )
-    any: list[Condition] | None = Field(
-        None, description="At least one condition holds.", examples=[[{"round": True, "at_least": 4}]]
-    )
-    not_: Condition | None = Field(
-        None,
-        alias="not",
-        description="The condition does not hold.",
-        examples=[{"primary_partner": "cambodia", "is": "china"}],
-    )
-    round: bool | None = Field(None, description="The round number (write `round: true`).", examples=[True])
-    alignment: list[str] | None = Field(
-        None, description="Alignment of a pair [a, b], -1..1.", examples=[["cambodia", "russia"]]
-    )
-    relations: list[str] | None = Field(None, description="How a regards b, -1..1.", examples=[["cambodia", "us"]])
-    trade: list[str] | None = Field(None, description="Exports a -> b, USD bn/yr.", examples=[["cambodia", "eu"]])
-    trade_change: list[str] | None = Field(
-        None, description="Exports a -> b relative to the start (0.2 = +20 %).", examples=[["cambodia", "eu"]]
-    )
-    debt: list[str] | None = Field(None, description="What a owes b, USD bn.", examples=[["cambodia", "russia"]])
-    sanctions: list[str] | None = Field(None, description="a's sanctions on b, 0..1.", examples=[["us", "russia"]])
-    tariff: list[str] | None = Field(None, description="a's tariff on b's goods, 0..1.", examples=[["eu", "cambodia"]])
-    agreements: list[str] | None = Field(
-        None, description="Number of sectors with an agreement.", examples=[["cambodia", "russia"]]
-    )
-    gdp: str | None = Field(None, description="GDP of an actor, USD bn.", examples=["russia"])
-    gdp_change: str | None = Field(None, description="GDP relative to the start (0.05 = +5 %).", examples=["russia"])
-    capability: str | None = Field(None, description="Capability of an actor, 0..1.", examples=["china"])
-    hedging: str | None = Field(None, description="Hedging index of an actor, 0..1.", examples=["cambodia"])
-    bloc_tilt: str | None = Field(None, description="Bloc tilt of an actor, -2..2.", examples=["cambodia"])
-    primary_partner: str | None = Field(
-        None, description="The power an actor is most aligned with (use is/is_not).", examples=["cambodia"]
-    )
-    utility: str | None = Field(None, description="Utility of an actor.", examples=["russia"])
-    above: float | None = Field(None, description="Metric > value.", examples=[0.4])
-    below: float | None = Field(None, description="Metric < value.", examples=[0.0])
-    at_least: float | None = Field(None, description="Metric >= value.", examples=[0.6])
-    at_most: float | None = Field(None, description="Metric <= value.", examples=[0.2])
-    equals: float | None = Field(None, description="Metric == value.", examples=[0.0])
-    is_: str | None = Field(None, alias="is", description="A categorical metric is this actor.", examples=["china"])
-    is_not: str | None = Field(None, description="A categorical metric is not this actor.", examples=["us"])
-
-    @model_validator(mode="after")
-    def _one_form(self) -> Condition:
-        combinators = [k for k in ("all", "any", "not_") if getattr(self, k) is not None]
-        metrics = [k for k in METRICS if getattr(self, k) is not None]
-        comparators = [k for k in COMPARATORS if getattr(self, "is_" if k == "is" else k) is not None]
-        if combinators:
-            if len(combinators) > 1 or metrics or comparators:
-                raise ValueError("a condition with all/any/not must have nothing else beside it")
-            return self
-        if len(metrics) != 1:
-            raise ValueError(
-                f"a condition needs exactly one metric (one of {', '.join(METRICS)}); got "
-                f"{', '.join(metrics) or 'none'}"
-            )
-        if len(comparators) != 1:
-            raise ValueError(f"a condition needs exactly one comparator (one of {', '.join(COMPARATORS)})")
-        metric, op = metrics[0], comparators[0]
-        categorical = metric == "primary_partner"
-        if categorical != (op in ("is", "is_not")):
-            raise ValueError(
-                "primary_partner is compared with is / is_not; numbers with above/below/at_least/at_most/equals"
-            )
-        subject = getattr(self, metric)
-        if METRICS[metric] == 2 and len(subject) != 2:
-            raise ValueError(f"{metric} takes a pair [a, b] (got {subject})")
-        return self
-
-    def metric(self) -> tuple[str, tuple[str, ...], str, float | str]:
-        """(metric, actor ids, comparator, value) of a comparison."""
-        metric = next(k for k in METRICS if getattr(self, k) is not None)
-        op = next(k for k in COMPARATORS if getattr(self, "is_" if k == "is" else k) is not None)
-        subject = getattr(self, metric)
-        actors: tuple[str, ...] = (
-            () if metric == "round" else ((subject,) if isinstance(subject, str) else tuple(subject))
-        )
-        return metric, actors, op, getattr(self, "is_" if op == "is" else op)
-
-
 class OutcomeRuleModel(Strict):
     label: str = Field(
         min_length=1, description="Outcome label reported when the condition holds.", examples=["balanced hedger"]
@@ -423,6 +319,13 @@ class Scenario(Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False, title="Pivot scenario")
 
+    extends: str | None = Field(
+        None,
+        min_length=1,
+        description="A base scenario file, relative to this one; this file's values are merged onto it key by key "
+        "(mappings merge, lists and single values replace).",
+        examples=["medvedev_visit_2015.yaml"],
+    )
     meta: Meta = Field(
         description="Identity, summary and sources of the scenario.",
         examples=[{"id": "my_scenario", "title": "My scenario"}],
@@ -445,7 +348,12 @@ class Scenario(Strict):
     actors: dict[str, Actor] = Field(
         min_length=2,
         description="The actors, by identifier.",
-        examples=[{"cambodia": {"name": "Cambodia", "gdp": 18.05, "capability": 0.01}}],
+        examples=[
+            {
+                "cambodia": {"name": "Cambodia", "gdp": 18.05, "capability": 0.01},
+                "russia": {"name": "Russia", "gdp": 1363.5, "capability": 0.14},
+            }
+        ],
     )
     relations: PairValues = Field(
         default_factory=dict,
@@ -483,6 +391,70 @@ class Scenario(Strict):
         description="How alignment is scored and runs are labelled.",
         examples=[{"focal": "cambodia", "powers": ["china", "us"], "blocs": {"west": ["us"], "east": ["china"]}}],
     )
+    events: list[EventModel] = Field(
+        default_factory=list,
+        description="Scripted and conditional events, checked in this order at the start of each round.",
+        examples=[
+            [
+                {
+                    "id": "debt_offer",
+                    "title": "Russia offers a write-off",
+                    "at_round": 1,
+                    "effects": [{"force_move": {"actor": "russia", "action": "cancel_debt", "target": "cambodia"}}],
+                }
+            ]
+        ],
+    )
+    objectives: dict[str, list[ObjectiveModel]] = Field(
+        default_factory=dict,
+        description="Goals of each playable actor, by actor.",
+        examples=[
+            {
+                "cambodia": [
+                    {
+                        "id": "stay_hedged",
+                        "description": "Keep hedging at 0.6 or more",
+                        "condition": {"hedging": "cambodia", "at_least": 0.6},
+                        "timing": "always",
+                    }
+                ]
+            }
+        ],
+    )
+    briefing: dict[str, str] = Field(
+        default_factory=dict,
+        description="Text shown to the player of each playable actor before the game (Markdown-light: "
+        "paragraphs, **bold**, lines starting with '- ').",
+        examples=[{"cambodia": "You are Prime Minister Hun Sen's government..."}],
+    )
+    expect: list[Expectation] = Field(
+        default_factory=list,
+        description="What the scenario should show over many seeds; checked by `python run.py check`.",
+        examples=[[{"id": "china_first", "holds": {"primary_partner": "cambodia", "is": "china"}, "at_least": 0.8}]],
+    )
+    sweep: Sweep = Field(
+        default_factory=Sweep,
+        description="Parameters and ranges for batch runs.",
+        examples=[{"runs": 200, "parameters": [{"path": "actors.russia.policy.tau", "values": [0.05, 0.5]}]}],
+    )
+
+
+__all__ = [
+    "DEFAULT_DIMENSIONS",
+    "DEFAULT_SECTORS",
+    "ID_PATTERN",
+    "Actor",
+    "Condition",
+    "EventModel",
+    "Expectation",
+    "Identifier",
+    "MetricRef",
+    "ObjectiveModel",
+    "Scenario",
+    "ScriptStep",
+    "Sweep",
+    "quarter_labels",
+]
 
 
 def quarter_labels(start: str, rounds: int) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -138,22 +138,34 @@ class _RefusedError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A YAML document as plain Python data, with the position of every value and key."""
+    """A YAML document as plain Python data, with the position of every value and key.
+
+    A document merged from several files (``extends:``) records in ``files`` the file each path was
+    written in; paths not listed there come from ``file``.
+    """
 
     file: str
     data: Any
     value_marks: dict[Path, tuple[int, int]]  # path -> (line, column), 1-based
     key_marks: dict[Path, tuple[int, int]]
+    files: dict[Path, str] = field(default_factory=dict)
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of a path, falling back to its nearest located ancestor."""
+        _, line, column = self.locate(path, key=key)
+        return line, column
+
+    def locate(self, path: Path, *, key: bool = False) -> tuple[str, int | None, int | None]:
+        """File, line and column of a path (its key with ``key=True``), else of its nearest located ancestor."""
         marks = self.key_marks if key and path in self.key_marks else self.value_marks
         p = path
-        while p:
+        while True:
             if p in marks:
-                return marks[p]
+                line, column = marks[p]
+                return self.files.get(p, self.file), line, column
+            if not p:
+                return self.file, None, None
             p = p[:-1]
-        return marks.get((), (None, None))
 
 
 def read_text(path: str, display: str | None = None) -> str:
@@ -183,10 +195,15 @@ def parse(text: str, file: str) -> Document:
     except _RefusedError as exc:
         raise ScenarioError.single(file, exc.message, line=exc.mark.line + 1, column=exc.mark.column + 1) from None
     except yaml.MarkedYAMLError as exc:
+        try:
+            exc = _clearer_syntax_error(text, exc)
+        except _RefusedError as refused:
+            line, col = refused.mark.line + 1, refused.mark.column + 1
+            raise ScenarioError.single(file, refused.message, line=line, column=col) from None
         mark = exc.problem_mark or exc.context_mark
         message = (exc.problem or exc.context or "invalid YAML").strip()
         if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
-            message += " (a tab: YAML is indented with spaces only)"
+            message += " (tabs cannot indent YAML: use spaces)"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise ScenarioError.single(file, f"YAML syntax error: {message}", line=line, column=col) from None
     except yaml.YAMLError as exc:
@@ -194,10 +211,31 @@ def parse(text: str, file: str) -> Document:
     except RecursionError:
         raise ScenarioError.single(file, "nesting too deep: refused") from None
     if root is None:
-        raise ScenarioError.single(file, "the file is empty")
+        raise ScenarioError.single(
+            file, "the file is empty (or holds only comments): a scenario needs meta, actors and scoring, or extends:"
+        )
     builder = _Builder(file)
     data = builder.build(root, ())
     return Document(file, data, builder.value_marks, builder.key_marks)
+
+
+def _clearer_syntax_error(text: str, error: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError:
+    """The pure-Python parser's report of a syntax error: it names what it found, libyaml's does not.
+
+    Only used on the error path, so the fast parser still reads every valid file.
+    """
+    if not yaml.__with_libyaml__:
+        return error
+    loader = _ComposeOnly(text)
+    try:
+        loader.get_single_node()
+    except yaml.MarkedYAMLError as slow:
+        return slow
+    except (yaml.YAMLError, RecursionError):
+        return error
+    finally:
+        loader.dispose()
+    return error
 
 
 def _char_at(text: str, line: int, column: int) -> str:

@@ -1,0 +1,120 @@
+"""`check`: run a scenario's seeds and test each `expect:` statement, printing its observed value and 95 % interval."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from sim.cli.common import CliError, positive_int, resolve_scenario, seed_int
+
+DEFAULT_RUNS = 100
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "check",
+        help="test a scenario's expected outcomes (its expect: section) over many seeds",
+        description="Run the scenario with many seeds (and its base scenario with the same seeds, when an "
+        "expectation compares with it), print each expectation with its observed value and 95 %% "
+        "interval, and exit 1 if any is not shown. An expectation passes when its whole interval "
+        "satisfies it.",
+    )
+    p.add_argument("scenario", help="a scenario file, or a library name such as debt_cancellation")
+    p.add_argument("--runs", type=positive_int, default=DEFAULT_RUNS, help=f"seeds to run (default {DEFAULT_RUNS})")
+    p.add_argument("--seed", type=seed_int, default=0, help="root seed; run k uses SeedSequence(seed).spawn(runs)[k]")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from sim.expectations import check_scenario
+    from sim.runs import with_rounds
+    from sim.scenario import build_setup
+    from sim.scenario.loader import load_document, validate_document
+
+    path = resolve_scenario(args.scenario)
+    document = load_document(path)
+    scenario = validate_document(document)
+    if not scenario.expect:
+        print(f"{path}: no expectations to check (add an expect: section; see docs/scenario-authoring.md)")
+        return 0
+    setup = build_setup(scenario)
+    base_setup = None
+    base_label = ""
+    if any(e.against_base for e in scenario.expect):
+        assert scenario.extends is not None  # validation requires it for comparisons with the base
+        base_file = os.path.normpath(os.path.join(os.path.dirname(document.file), scenario.extends))
+        base = validate_document(load_document(base_file))
+        missing = sorted(
+            {a for e in scenario.expect if e.against_base and e.mean for a in e.mean.metric()[1]} - set(base.actors)
+        )
+        if missing:
+            raise CliError(f"{path}: the base scenario {base_file} has no actor {', '.join(missing)} to compare with")
+        base_setup = with_rounds(build_setup(base), scenario.rounds, base.calendar.start)
+        base_label = f"; base {base.meta.id} ({base_file}) with the same seeds over {scenario.rounds} rounds"
+    print(f"check {scenario.meta.id}: {args.runs} runs, seeds SeedSequence({args.seed}).spawn({args.runs}){base_label}")
+    sys.stdout.flush()
+    results = check_scenario(scenario, setup, base_setup, args.runs, args.seed)
+    for result in results:
+        print(format_result(result))
+    failed = [r for r in results if not r.passed]
+    noun = "expectation" if len(results) == 1 else "expectations"
+    print(f"{len(results)} {noun}: {len(results) - len(failed)} shown, {len(failed)} not shown")
+    return 1 if failed else 0
+
+
+def format_result(result: Any) -> str:
+    """One expectation as 'PASS id: statement: observed [95 % low, high] (detail)'."""
+    e = result.expectation
+    tag = {"pass": "PASS", "fail": "FAIL", "unsure": "FAIL"}[result.verdict]
+    statement = describe(e)
+    if e.holds is not None:
+        value = f"{result.observed:.2f} of runs [95 % {result.low:.2f}, {result.high:.2f}]"
+    elif e.against_base:
+        value = (
+            f"{result.observed:+.3f} vs base [95 % {result.low:+.3f}, {result.high:+.3f}] "
+            f"(mean {result.scenario_mean:.3f}, base {result.base_mean:.3f})"
+        )
+    else:
+        value = f"mean {result.observed:.3f} [95 % {result.low:.3f}, {result.high:.3f}]"
+    line = f"  {tag}  {e.id}: {statement}: {value}"
+    if result.verdict == "unsure":
+        line += (
+            f" -- the estimate agrees but the interval does not: not shown with {result.runs} runs (try more --runs)"
+        )
+    elif result.verdict == "fail":
+        line += " -- contradicted"
+    return line
+
+
+def describe(e: Any) -> str:
+    """The expectation as a short sentence."""
+    if e.holds is not None:
+        when = {"final": "at the end", "always": "in every round", "ever": "in some round"}[e.timing]
+        share = "at least" if e.comparator == "at_least" else "at most"
+        return f"{condition_text(e.holds)} {when}, in {share} {e.threshold:g} of runs"
+    name, actors = e.mean.metric()
+    subject = f"mean {'final' if e.timing == 'final' else 'game-average'} {name} {'-'.join(actors)}"
+    match e.comparator:
+        case "above_base_by":
+            return f"{subject} above base by more than {e.threshold:g}"
+        case "below_base_by":
+            return f"{subject} below base by more than {e.threshold:g}"
+        case "above":
+            return f"{subject} above {e.threshold:g}"
+    return f"{subject} below {e.threshold:g}"
+
+
+def condition_text(c: Any) -> str:
+    if c.all is not None:
+        return "(" + " and ".join(condition_text(x) for x in c.all) + ")"
+    if c.any is not None:
+        return "(" + " or ".join(condition_text(x) for x in c.any) + ")"
+    if c.not_ is not None:
+        return f"not {condition_text(c.not_)}"
+    metric, actors, op, value = c.metric()
+    subject = metric if not actors else f"{metric} {'-'.join(actors)}"
+    symbol = {"above": ">", "below": "<", "at_least": ">=", "at_most": "<=", "equals": "==", "is": "==", "is_not": "!="}
+    shown = value if isinstance(value, str) else f"{value:g}"
+    return f"{subject} {symbol[op]} {shown}"

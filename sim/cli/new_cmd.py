@@ -1,0 +1,69 @@
+"""`new`: write a commented starter scenario that validates and runs (a small world, or an overlay on a base)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from sim.cli.common import SCENARIO_DIR, CliError, atomic_write, resolve_scenario
+from sim.cli.starters import overlay_starter, world_starter
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "new",
+        help="write a commented starter scenario (scenarios/NAME.yaml, or a path)",
+        description="Write a commented starter scenario that validates and runs. A bare NAME writes "
+        "scenarios/NAME.yaml; a path (ending in .yaml) writes there. Without --from it is a small "
+        "three-actor world with every section; with --from BASE it extends BASE and adds an event, "
+        "objectives, a briefing and an expectation. An existing file is never overwritten.",
+    )
+    p.add_argument("name", help="scenario name (lower-case letters, digits, _) or a path ending in .yaml")
+    p.add_argument("--from", dest="base", metavar="BASE", help="extend this scenario (library name or file)")
+    p.add_argument("--title", help="the scenario's title (default: from the name)")
+    p.set_defaults(handler=handle)
+
+
+def target_path(name: str) -> Path:
+    if name.endswith((".yaml", ".yml")) or os.sep in name or "/" in name:
+        return Path(name)
+    return SCENARIO_DIR / f"{name}.yaml"
+
+
+def handle(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+
+    path = target_path(args.name)
+    stem = path.stem
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", stem):
+        raise CliError(
+            f"new: the name {stem!r} must be lower-case letters, digits and _, starting with a letter "
+            "(it becomes meta.id)"
+        )
+    if path.exists():
+        raise CliError(f"new: {path} already exists; not overwritten (choose another name or remove the file)")
+    if not path.parent.is_dir():
+        raise CliError(f"new: folder {path.parent} does not exist")
+    title = args.title or stem.replace("_", " ").capitalize()
+    here = path.parent.resolve()
+    schema = base_reference(SCENARIO_DIR / "scenario.schema.json", here)
+    if args.base is None:
+        text = world_starter(stem, title, str(path), schema)
+    else:
+        base_path = resolve_scenario(args.base)
+        base = load_scenario(base_path)  # a broken base is reported as usual, and nothing is written
+        text = overlay_starter(stem, title, str(path), schema, base_reference(base_path.resolve(), here), base)
+    with atomic_write(path) as out:
+        out.write(text)
+    print(f"wrote {path}: check it with python run.py validate {path}", file=sys.stderr)
+    return 0
+
+
+def base_reference(base: Path, folder: Path) -> str:
+    """How the new file names another file: relative within one tree, else by its absolute path."""
+    relative = os.path.relpath(base, folder)
+    return relative if not relative.startswith(os.pardir + os.sep + os.pardir) else str(base)

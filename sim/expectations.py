@@ -1,0 +1,238 @@
+"""A scenario's expected outcomes (`expect:`) tested over many seeds, each with its observed value and 95 % interval.
+
+An expectation is a statement over seeds: the share of runs in which a condition holds (Wilson score
+interval), or the mean of a final metric, on its own or against the base scenario the file extends,
+run with the same seeds (paired t interval of the differences). It **passes** when the whole 95 %
+interval satisfies the statement: the runs show it, not merely fail to contradict it. When the
+point estimate satisfies it but the interval does not, the verdict says more runs are needed.
+
+Seeds: run k of a check with root seed S uses ``numpy.random.SeedSequence(S).spawn(runs)[k]``, the
+same scheme as the batch runner, so the runs can be repeated and compared one by one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Literal
+
+import numpy as np
+
+from sim.core import AlignmentModel, ModelSetup
+from sim.core.objectives import view_of
+from sim.scenario.build import to_condition
+from sim.scenario.schema import Expectation, Scenario
+
+Z95 = 1.959963984540054  # two-sided 95 % quantile of the standard normal
+#: Two-sided 95 % quantiles of Student's t for 1..10 degrees of freedom; beyond, a Cornish-Fisher expansion.
+_T95_SMALL = (
+    12.7062047,
+    4.3026527,
+    3.1824463,
+    2.7764451,
+    2.5705818,
+    2.4469119,
+    2.3646243,
+    2.3060041,
+    2.2621572,
+    2.2281389,
+)
+
+Verdict = Literal["pass", "fail", "unsure"]
+
+
+def seeds_for(runs: int, seed: int) -> list[np.random.SeedSequence]:
+    """The seed of each run: children of one root SeedSequence (as the batch runner spawns them)."""
+    return np.random.SeedSequence(seed).spawn(runs)
+
+
+def play_seeds[T](
+    setup: ModelSetup, seeds: Sequence[np.random.SeedSequence], measure: Callable[[AlignmentModel], T]
+) -> list[T]:
+    """Play every seed of ``setup`` to the end and measure each finished run (serially, in seed order).
+
+    This is the one loop to hand to a parallel runner: ``measure`` is a picklable module-level
+    function (or a partial of one), and results come back in seed order.
+    """
+    results = []
+    for seed in seeds:
+        model = AlignmentModel(setup, rng=seed, collect=False)
+        model.run()
+        results.append(measure(model))
+    return results
+
+
+# -- measuring one run -------------------------------------------------------------------------------
+
+
+def measure_run(model: AlignmentModel, expectations: tuple[Expectation, ...]) -> tuple[float, ...]:
+    """One number per expectation for a finished run: 1.0/0.0 for ``holds``; for ``mean`` the metric's final value
+    or its average over the rounds played (round 0, the starting state, is not a round played)."""
+    index = {a: k for k, a in enumerate(model.setup.actor_ids)}
+    views = [view_of(r, model.setup.world) for r in model.history[1:] or model.history]
+    out = []
+    for e in expectations:
+        if e.holds is not None:
+            condition = to_condition(e.holds, index)
+            held = [condition.holds(v) for v in views]
+            met = {"final": held[-1], "always": all(held), "ever": any(held)}[e.timing]
+            out.append(1.0 if met else 0.0)
+        else:
+            assert e.mean is not None
+            name, actors = e.mean.metric()
+            at = tuple(index[a] for a in actors)
+            if e.timing == "average":
+                out.append(float(np.mean([v.value(name, at) for v in views])))
+            else:
+                out.append(views[-1].value(name, at))
+    return tuple(out)
+
+
+def measurer(expectations: tuple[Expectation, ...]) -> Callable[[AlignmentModel], tuple[float, ...]]:
+    return partial(measure_run, expectations=expectations)
+
+
+# -- statistics ---------------------------------------------------------------------------------------
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of a binomial share (good at shares near 0 or 1, unlike the normal one)."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    denominator = 1.0 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    # At 0 or n successes the bound is exactly 0 or 1; rounding must not move it.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
+
+
+def t_quantile_95(df: int) -> float:
+    """Two-sided 95 % quantile of Student's t with ``df`` degrees of freedom (error < 1e-4)."""
+    if df < 1:
+        return math.inf
+    if df <= len(_T95_SMALL):
+        return _T95_SMALL[df - 1]
+    z = Z95
+    g1 = (z**3 + z) / 4
+    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
+    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+
+
+def mean_interval(values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean and its 95 % t interval (infinite with fewer than two values)."""
+    x = np.asarray(values, dtype=float)
+    mean = float(x.mean()) if x.size else math.nan
+    if x.size < 2:
+        return mean, -math.inf, math.inf
+    half = t_quantile_95(x.size - 1) * float(x.std(ddof=1)) / math.sqrt(x.size)
+    return mean, mean - half, mean + half
+
+
+# -- verdicts -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectationResult:
+    expectation: Expectation
+    observed: float  # share of runs, mean, or mean difference to the base
+    low: float  # 95 % interval of ``observed``
+    high: float
+    runs: int
+    verdict: Verdict
+    scenario_mean: float | None = None  # for comparisons with the base: the two means
+    base_mean: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "pass"
+
+
+def judge(e: Expectation, observed: float, low: float, high: float) -> Verdict:
+    """pass: the whole interval satisfies the statement; unsure: only the estimate does; fail: not even that."""
+    t = e.threshold
+
+    def ok(x: float) -> bool:
+        match e.comparator:
+            case "at_least":
+                return x >= t
+            case "at_most":
+                return x <= t
+            case "above" | "above_base_by":
+                return x > t
+            case "below":
+                return x < t
+            case "below_base_by":
+                return x < -t
+        raise ValueError(e.comparator)
+
+    worst = low if e.comparator in ("at_least", "above", "above_base_by") else high
+    if ok(worst):
+        return "pass"
+    return "unsure" if ok(observed) else "fail"
+
+
+def evaluate(
+    expectations: tuple[Expectation, ...],
+    scenario_runs: list[tuple[float, ...]],
+    base_runs: list[tuple[float, ...]] | None,
+) -> list[ExpectationResult]:
+    """Each expectation's observed value, interval and verdict from per-run measurements (paired by seed)."""
+    results = []
+    n = len(scenario_runs)
+    for k, e in enumerate(expectations):
+        values = [run[k] for run in scenario_runs]
+        if e.holds is not None:
+            successes = round(sum(values))
+            low, high = wilson_interval(successes, n)
+            observed = successes / n if n else math.nan
+            results.append(ExpectationResult(e, observed, low, high, n, judge(e, observed, low, high)))
+        elif e.against_base:
+            assert base_runs is not None, "a comparison with the base needs the base's runs"
+            base = [run[k] for run in base_runs]
+            diff = [a - b for a, b in zip(values, base, strict=True)]
+            observed, low, high = mean_interval(diff)
+            results.append(
+                ExpectationResult(
+                    e,
+                    observed,
+                    low,
+                    high,
+                    n,
+                    judge(e, observed, low, high),
+                    scenario_mean=float(np.mean(values)),
+                    base_mean=float(np.mean(base)),
+                )
+            )
+        else:
+            observed, low, high = mean_interval(values)
+            results.append(ExpectationResult(e, observed, low, high, n, judge(e, observed, low, high)))
+    return results
+
+
+def check_scenario(
+    scenario: Scenario, setup: ModelSetup, base_setup: ModelSetup | None, runs: int, seed: int
+) -> list[ExpectationResult]:
+    """Run the scenario (and its base, with the same seeds, if any expectation compares with it) and judge."""
+    expectations = tuple(scenario.expect)
+    seeds = seeds_for(runs, seed)
+    measured = play_seeds(setup, seeds, measurer(expectations))
+    base_measured = None
+    against = tuple(e for e in expectations if e.against_base)
+    if against:
+        if base_setup is None:
+            raise ValueError("expectations compare with the base, but no base setup was given")
+        only = measurer(against)
+        partial_base = play_seeds(base_setup, seeds, only)
+        # Spread the base's measurements back to the positions of the comparisons (others are unused).
+        position = {id(e): k for k, e in enumerate(against)}
+        base_measured = [
+            tuple(run[position[id(e)]] if id(e) in position else math.nan for e in expectations) for run in partial_base
+        ]
+    return evaluate(expectations, measured, base_measured)
