@@ -14,6 +14,9 @@ from sim.scenario.errors import ScenarioError
 COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.play_cmd",
     "sim.cli.run_cmd",
+    "sim.cli.batch_cmd",
+    "sim.cli.report_cmd",
+    "sim.cli.sensitivity_cmd",
 )
 
 DESCRIPTION = (
