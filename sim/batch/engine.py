@@ -30,8 +30,7 @@ from sim.scenario.overrides import Value, parse_values, validate, with_overrides
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_RUNS_PER_POINT = 1_000_000  # --until-ci stops here even if an interval is still too wide
-SPLIT_AFTER = 2  # a chunk lost this many times is split into single runs to isolate the culprit
-GIVE_UP_AFTER = 3  # a single run lost this many times is recorded as failed
+ISOLATED_TRIES = 2  # a run that kills its worker this many times when played alone is recorded as failed
 
 
 def scenario_path(scenario: str | Path) -> Path:
@@ -198,15 +197,23 @@ def _drain(
     progress: Progress,
     finished: list[int],
 ) -> tuple[int, int]:
-    """Run chunks with a bounded number in flight; resend lost ones (split after repeated losses)."""
+    """Run chunks with a bounded number in flight and resend the ones a dying worker took with it.
+
+    A dead worker takes every chunk of its pool down, so a loss does not say which run was to blame.
+    A chunk lost once is sent again; lost again, its runs become suspects, played one at a time with
+    nothing else in flight once the other work is done. A suspect that still kills its worker alone
+    (ISOLATED_TRIES times) is recorded as a failure row, and the batch completes.
+    """
     window = max(2, 2 * executor.workers)
     retry: deque[Chunk] = deque()
+    suspects: deque[Chunk] = deque()
     losses: dict[str, int] = {}
+    isolated: dict[str, int] = {}
     played = restarts = 0
-    exhausted = False
+    exhausted = alone = False
     columns = tally.needed_columns
     while True:
-        while executor.in_flight < window:
+        while not alone and executor.in_flight < window:
             if retry:
                 chunk = retry.popleft()
             elif not exhausted:
@@ -214,6 +221,8 @@ def _drain(
                 if chunk is None:
                     exhausted = True
                     continue
+            elif suspects and executor.in_flight == 0:
+                chunk, alone = suspects.popleft(), True
             else:
                 break
             executor.submit(make_task(chunk))
@@ -223,18 +232,23 @@ def _drain(
             if isinstance(returned, Lost):
                 restarts += 1
                 name = task.chunk.name
-                losses[name] = losses.get(name, 0) + 1
-                if losses[name] < SPLIT_AFTER:
-                    retry.append(task.chunk)
+                if alone:
+                    alone = False
+                    isolated[name] = isolated.get(name, 0) + 1
+                    if isolated[name] < ISOLATED_TRIES:
+                        suspects.appendleft(task.chunk)
+                        continue
+                    tries = f"{ISOLATED_TRIES} time{'s' if ISOLATED_TRIES > 1 else ''}"
+                    result = lost_result(task, f"its worker process died each time it played this run alone ({tries})")
+                else:
+                    losses[name] = losses.get(name, 0) + 1
+                    if losses[name] < 2:
+                        retry.append(task.chunk)
+                    else:
+                        suspects.extend(task.chunk.split())
                     continue
-                if task.chunk.size > 1:
-                    retry.extend(task.chunk.split())
-                    continue
-                if losses[name] < GIVE_UP_AFTER:
-                    retry.append(task.chunk)
-                    continue
-                result = lost_result(task, returned.reason)
             else:
+                alone = False
                 result = returned
             store.write(result)
             tally.add(result.summaries.select(columns))

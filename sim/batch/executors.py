@@ -104,7 +104,8 @@ class ProcessExecutor(Executor):
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["sim.batch.runner"])
         self._pool: cf.ProcessPoolExecutor | None = None
-        self._futures: dict[cf.Future[ChunkResult], ChunkTask] = {}
+        self._generation = 0  # which pool a future belongs to: a broken pool fails only its own futures
+        self._futures: dict[cf.Future[ChunkResult], tuple[ChunkTask, int]] = {}
         self.restarts = 0
 
     def _get_pool(self) -> cf.ProcessPoolExecutor:
@@ -117,27 +118,33 @@ class ProcessExecutor(Executor):
             )
         return self._pool
 
+    def _retire(self, generation: int) -> None:
+        """Drop a broken pool (once); the next submit starts a fresh one."""
+        if generation == self._generation and self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+            self._generation += 1
+            self.restarts += 1
+
     def submit(self, task: ChunkTask) -> None:
-        self._futures[self._get_pool().submit(run_chunk, task)] = task
+        try:
+            future = self._get_pool().submit(run_chunk, task)
+        except cf.process.BrokenProcessPool:  # it broke since the last wait(): start again
+            self._retire(self._generation)
+            future = self._get_pool().submit(run_chunk, task)
+        self._futures[future] = (task, self._generation)
 
     def wait(self) -> list[Done]:
         done, _ = cf.wait(list(self._futures), return_when=cf.FIRST_COMPLETED)
         out: list[Done] = []
-        broken = False
         for future in done:
-            task = self._futures.pop(future)
+            task, generation = self._futures.pop(future)
             try:
                 out.append((task, future.result()))
             except cf.process.BrokenProcessPool:
-                broken = True
-                out.append((task, Lost("a worker process died while playing this chunk")))
-        if broken:  # the pool cannot be used any more: every chunk still in it is lost, start a new pool
-            out += [(task, Lost("the worker pool restarted after a worker died")) for task in self._futures.values()]
-            self._futures.clear()
-            assert self._pool is not None
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-            self.restarts += 1
+                # A worker died: its pool fails every chunk it held; each comes back Lost to be sent again.
+                self._retire(generation)
+                out.append((task, Lost("a worker process died while this chunk was in its pool")))
         return out
 
     @property

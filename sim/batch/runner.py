@@ -25,8 +25,8 @@ from sim.scenario.build import build_setup
 from sim.scenario.overrides import Value, validate, with_overrides
 from sim.scenario.strict_yaml import Document
 
-#: Test hook: "POINT:SEED_INDEX:MARKER" makes a worker *process* die (os._exit) at that run, once
-#: (the marker file records that it happened). Used to prove that a lost chunk is retried.
+#: Test hook: "POINT:SEED_INDEX:MARKER" makes a worker *process* die (os._exit) at that run, once (the
+#: marker file records that it happened; an empty MARKER dies every time). Proves lost chunks are retried.
 KILL_HOOK = "PIVOT_BATCH_TEST_KILL_WORKER"
 SETUP_CACHE_SIZE = 64
 
@@ -271,10 +271,11 @@ def _maybe_die_for_test(point: int, k: int) -> None:
         return
     if multiprocessing.parent_process() is None:  # never kill the driver itself (serial or threaded runs)
         return
-    try:
-        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-    except FileExistsError:
-        return
+    if marker:  # die only the first time; without a marker, every time
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return
     os._exit(70)
 
 

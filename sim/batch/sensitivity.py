@@ -231,7 +231,7 @@ def bar_plot(result: SensitivityResult, title: str, path: Path) -> Path:
             ("mu_star", "mu_star_conf", "mu* (mean |effect|)", PALETTE[0]),
             ("sigma", None, "sigma (interactions)", PALETTE[1]),
         )
-        xlabel = "elementary effect (metric units)"
+        xlabel = "elementary effect (metric change over the range)"
     for k, metric in enumerate(metrics):
         ax = axes[k // cols][k % cols]
         block = frame[frame["metric"] == metric].set_index("parameter").reindex(params)
@@ -252,8 +252,10 @@ def bar_plot(result: SensitivityResult, title: str, path: Path) -> Path:
         ax.set_title(metric)
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
-        if result.method == "sobol":
-            ax.set_xlim(min(0.0, float(np.nanmin(block["S1"] - block["S1_conf"])) - 0.05), 1.05)
+        if result.method == "sobol":  # indices live in 0..1; leave room for wide intervals, within reason
+            low = float(np.nanmin(block[["S1", "ST"]].to_numpy() - block[["S1_conf", "ST_conf"]].to_numpy()))
+            high = float(np.nanmax(block[["S1", "ST"]].to_numpy() + block[["S1_conf", "ST_conf"]].to_numpy()))
+            ax.set_xlim(max(-1.0, min(0.0, low) - 0.05), min(1.6, max(1.05, high + 0.05)))
     for k in range(len(metrics), rows * cols):
         axes[k // cols][k % cols].set_visible(False)
     handles, labels = axes[0][0].get_legend_handles_labels()

@@ -99,6 +99,8 @@ def handle(args: argparse.Namespace) -> int:
                     "batch: give a SCENARIO (or --resume an --out folder that holds a batch, or --plan PLAN_JSON)"
                 )
             plan = existing
+            if args.runs is not None:
+                plan.runs = [args.runs] * plan.n_points  # the folder keeps any point that already has more
         else:
             seed = args.seed
             if seed is None:
