@@ -52,6 +52,18 @@ def test_several_sweeps_form_a_grid_and_each_point_gets_its_block(tmp_path: Path
     assert "4 points x 2 seeds = 8 runs" in result.stderr
 
 
+def test_until_ci_says_how_many_runs_it_took(tmp_path: Path) -> None:
+    result = run_cli(
+        "batch", *QUICK, "--runs", "6", "--workers", "1", "--until-ci", "0.3", "--out", str(tmp_path / "u")
+    )
+    assert result.returncode == 0, result.stderr
+    verdict = result.stdout.strip().splitlines()[-1]
+    assert verdict.startswith("--until-ci 0.3: every outcome share's 95 % interval is narrower than 0.3 after ")
+    runs = len(load_results(tmp_path / "u"))
+    assert runs > 6 and f"after {runs} runs" in verdict
+    assert json.loads((tmp_path / "u" / "plan.json").read_text())["runs"] == [runs]
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
@@ -252,3 +264,22 @@ def test_run_set_and_seed_index_are_checked(tmp_path: Path) -> None:
                       "--set", "sanctions.us.russia=0")  # fmt: skip
     plain = run_cli("run", "medvedev_visit_2015", "--seed", "1", "--rounds", "2", "--format", "json")
     assert changed.returncode == 0 and changed.stdout != plain.stdout
+
+
+def test_the_research_guide_uses_only_options_that_exist() -> None:
+    import argparse
+    import re
+
+    from sim.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    text = (ROOT / "docs" / "research.md").read_text(encoding="utf-8") + (ROOT / "README.md").read_text()
+    checked = 0
+    for command in ("batch", "run", "report", "sensitivity"):
+        known = {o for action in commands[command]._actions for o in action.option_strings}
+        pattern = rf"run\.py {command} ((?:[^\n]|\\\n)*)"
+        for match in re.finditer(pattern, text):
+            for option in re.findall(r"(?<![\w-])--[a-z][a-z-]*", match.group(1)):
+                assert option in known, f"docs use `{command} {option}`, which does not exist"
+                checked += 1
+    assert checked > 20

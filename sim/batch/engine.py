@@ -217,10 +217,11 @@ def _drain(
             if retry:
                 chunk = retry.popleft()
             elif not exhausted:
-                chunk = next(chunks, None)
-                if chunk is None:
+                following = next(chunks, None)
+                if following is None:
                     exhausted = True
                     continue
+                chunk = following
             elif suspects and executor.in_flight == 0:
                 chunk, alone = suspects.popleft(), True
             else:
@@ -272,7 +273,7 @@ def _more_seeds(plan: Plan, tally: Tally, width: float) -> tuple[dict[int, int],
         needed = tally.runs_needed(point, width) + tally.points[point].failed
         step = max(8, n // 10)
         grown[point] = min(MAX_RUNS_PER_POINT, max(needed, n + step), 4 * max(n, 8))
-    total = f"{sum(plan.runs):,} runs ({_per_point(plan.runs)})"
+    total = f"{sum(plan.runs):,} runs" + (f" ({_per_point(plan.runs)})" if len(plan.runs) > 1 else "")
     if capped and not grown:
         return {}, f"--until-ci {width:g}: stopped at {MAX_RUNS_PER_POINT:,} runs per point with intervals still wider"
     if grown:
@@ -282,7 +283,7 @@ def _more_seeds(plan: Plan, tally: Tally, width: float) -> tuple[dict[int, int],
 
 def _per_point(runs: Sequence[int]) -> str:
     if len(set(runs)) == 1:
-        return f"{runs[0]:,} per point" if len(runs) > 1 else "one point"
+        return f"{runs[0]:,} per point"
     return "per point: " + ", ".join(f"{n:,}" for n in runs)
 
 
@@ -322,10 +323,11 @@ def run_batch(
     )
     with tempfile.TemporaryDirectory(prefix="pivot-batch-") as scratch:
         folder = Path(out) if out is not None else Path(scratch)
-        store = ResultStore.open(folder, plan, resume=resume, runs_given=runs is not None)
+        ResultStore.check(folder, plan, resume=resume, runs_given=runs is not None)
         own = executor is None
         active = executor if executor is not None else make_executor(workers, dask, dask_local)
         try:
+            store = ResultStore.open(folder, plan, resume=resume, runs_given=runs is not None)
             execute(
                 store,
                 active,

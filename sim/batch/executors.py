@@ -161,7 +161,8 @@ class DaskExecutor(Executor):
     """Chunks as tasks on a Dask distributed cluster: an existing scheduler, a client, or a LocalCluster.
 
     Dask itself reschedules a task whose worker dies; a task that keeps killing workers comes back
-    ``Lost`` (KilledWorker) and the driver splits it to isolate the run responsible.
+    ``Lost`` (KilledWorker) and the driver resends it, then plays its runs alone to find the culprit.
+    Workers must run the same Pivot version as the driver (checked when connecting).
     """
 
     name = "dask"
@@ -174,6 +175,8 @@ class DaskExecutor(Executor):
                 "the Dask executor needs the 'distributed' package: pip install -e '.[distributed]'"
             ) from None
         self._distributed = distributed
+        self._futures: dict[Any, ChunkTask] = {}
+        self._attempt = 0
         self._cluster: Any = None
         self._own_client = client is None
         if client is not None:
@@ -192,11 +195,24 @@ class DaskExecutor(Executor):
                 self._client = distributed.Client(address, timeout="15s")
             except (OSError, TimeoutError) as exc:
                 raise BatchError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        self._check_engines()
         threads = sum(w.get("nthreads", 1) for w in self._client.scheduler_info().get("workers", {}).values())
         self.workers = max(1, threads)
         self.address = str(getattr(self._client, "scheduler", None) and self._client.scheduler.address)
-        self._futures: dict[Any, ChunkTask] = {}
-        self._attempt = 0
+
+    def _check_engines(self) -> None:
+        """Refuse workers that run another Pivot version: their rows would not match the plan's engine."""
+        try:
+            versions = self._client.run(_engine_version)
+        except Exception as exc:  # a worker without Pivot installed cannot even answer
+            self.close()
+            raise BatchError(f"Dask workers cannot import Pivot ({exc}); install it on every worker machine") from None
+        mine = _engine_version()
+        other = {addr: v for addr, v in versions.items() if v != mine}
+        if other:
+            self.close()
+            addr, version = next(iter(other.items()))
+            raise BatchError(f"Dask worker {addr} runs {version}, this driver {mine}: install the same version")
 
     def submit(self, task: ChunkTask) -> None:
         self._attempt += 1
@@ -237,6 +253,12 @@ class DaskExecutor(Executor):
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+
+def _engine_version() -> str:
+    from sim import __version__
+
+    return f"pivot {__version__}"
 
 
 def make_executor(workers: int | None = None, dask: Any = None, dask_local: int | None = None) -> Executor:

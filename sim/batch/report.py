@@ -122,7 +122,8 @@ def fan_chart(frame: pd.DataFrame, focus: Focus, colours: dict[str, str], title:
         ax.set_title(f"{focus.names[focus.focal]} – {focus.names[power]}", fontweight="bold")
         if k % cols == 0:
             ax.set_ylabel("alignment (−1 … +1)")
-        ax.legend(loc="lower left", fontsize=8, frameon=False)
+        if k == 0:
+            ax.legend(loc="lower left", fontsize=8, frameon=False)
     for k in range(len(powers), rows * cols):
         axes[k // cols][k % cols].set_visible(False)
     step = max(1, len(rounds) // 8)
@@ -434,7 +435,7 @@ def _write_html(report: Report, folder: Path, plan: Plan, tally: Tally, sections
 
 def _failure_list(folder: Path) -> str:
     e = html.escape
-    items = []
+    items: list[str] = []
     for part in iter_parts(folder, "summaries", ["status", "run_id", "error", "reproduce"]):
         for status, run_id, error, command in zip(
             *(part.column(c).to_pylist() for c in ("status", "run_id", "error", "reproduce")), strict=True

@@ -223,6 +223,7 @@ def bar_plot(result: SensitivityResult, title: str, path: Path) -> Path:
     fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 0.5 * len(params) * rows + 2.4 * rows), squeeze=False)
     y = np.arange(len(params))
     height = 0.38
+    series: tuple[tuple[str, str | None, str, str], ...]
     if result.method == "sobol":
         series = (("S1", "S1_conf", "first order S1", PALETTE[0]), ("ST", "ST_conf", "total ST", PALETTE[1]))
         xlabel = "Sobol index (share of variance)"

@@ -116,8 +116,8 @@ class ResultStore:
     # -- opening ------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, folder: str | Path, plan: Plan, *, resume: bool, runs_given: bool = True) -> ResultStore:
-        """Claim ``folder`` for ``plan``; with ``resume``, continue the same plan's runs already there.
+    def check(cls, folder: str | Path, plan: Plan, *, resume: bool, runs_given: bool = True) -> None:
+        """Whether ``plan`` may use ``folder`` (writes nothing); on resume, adopt the seeds planned there.
 
         Refuses (BatchError) to mix runs of a different plan, or to touch a folder holding a batch
         without ``resume``. On resume the plan keeps the seeds per point already planned there, or more
@@ -141,6 +141,12 @@ class ResultStore:
             plan.runs = [max(a, b) if runs_given else a for a, b in zip(old.runs, plan.runs, strict=True)]
         elif (path / SUMMARIES).exists() and any((path / SUMMARIES).glob(PART_GLOB)):
             raise BatchError(f"{path} holds results without a {PLAN_FILE}: choose another --out")
+
+    @classmethod
+    def open(cls, folder: str | Path, plan: Plan, *, resume: bool, runs_given: bool = True) -> ResultStore:
+        """Claim ``folder`` for ``plan`` (see ``check``): clear leftovers, write the plan and scenario data."""
+        cls.check(folder, plan, resume=resume, runs_given=runs_given)
+        path = Path(folder)
         try:
             (path / SUMMARIES).mkdir(parents=True, exist_ok=True)
             if plan.trajectories:

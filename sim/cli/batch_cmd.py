@@ -117,7 +117,8 @@ def handle(args: argparse.Namespace) -> int:
                 trajectories=args.trajectories,
                 source=args.scenario,
             )
-        store = ResultStore.open(args.out, plan, resume=args.resume, runs_given=args.runs is not None)
+        runs_given = args.runs is not None
+        ResultStore.check(args.out, plan, resume=args.resume, runs_given=runs_given)  # before any slow start-up
         points = f"{plan.n_points} points x " if plan.n_points > 1 else ""
         seeds = f"{plan.runs[0]} seeds" if len(set(plan.runs)) == 1 else "seeds per point as planned"
         print(
@@ -127,6 +128,7 @@ def handle(args: argparse.Namespace) -> int:
         )
         with make_executor(args.workers, args.dask, args.dask_local) as executor:
             print(f"executor: {executor.describe()}", file=sys.stderr)
+            store = ResultStore.open(args.out, plan, resume=args.resume, runs_given=runs_given)
             outcome = execute(
                 store,
                 executor,
