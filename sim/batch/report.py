@@ -22,7 +22,7 @@ from sim.batch.engine import base_setup
 from sim.batch.plan import Plan
 from sim.batch.runner import alignment_column
 from sim.batch.store import MANIFEST_FILE, TRAJECTORIES, BatchError, iter_parts, load_results, read_plan, write_atomic
-from sim.batch.summary import Focus, Tally, wilson
+from sim.batch.summary import Focus, PointTally, Tally, wilson
 from sim.scenario.overrides import format_value
 
 #: Okabe & Ito (2008) colour-blind-safe palette (black last).
@@ -30,6 +30,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 FIGURES = "figures"
 MAX_FAN_POINTS = 6  # fan charts for at most this many sweep points (first, last and evenly between)
 MAX_RESPONSE_BINS = 10  # sampled designs (sensitivity) are binned by value
+MAX_OUTCOME_ROWS = 30  # more sweep points than this: one pooled outcome chart (the response plots show trends)
 
 
 @dataclass
@@ -79,7 +80,12 @@ def _line_colour(colour: str) -> str:
 
 def _point_label(plan: Plan, k: int) -> str:
     values = plan.points[k]
-    return ", ".join(f"{_short(p)}={format_value(v)}" for p, v in values.items()) or "base scenario"
+    return ", ".join(f"{_short(p)}={_fmt(v)}" for p, v in values.items()) or "base scenario"
+
+
+def _fmt(value: object) -> str:
+    """A value for a label: floats to four significant digits (sampled designs have long ones)."""
+    return f"{value:.4g}" if isinstance(value, float) else format_value(value)
 
 
 def _short(path: str) -> str:
@@ -143,8 +149,9 @@ def outcome_chart(tally: Tally, plan: Plan, path: Path) -> Path:
     labels = tally.labels()
     colours = {label: PALETTE[k % len(PALETTE)] for k, label in enumerate(labels)}
     name = focus.names[focus.focal]
-    if plan.n_points == 1:
-        t = tally.points[0]
+    pooled = plan.n_points > MAX_OUTCOME_ROWS
+    if plan.n_points == 1 or pooled:
+        t = tally.points[0] if not pooled else _pool(tally)
         shares = np.array([t.outcomes[x] / t.ok if t.ok else 0.0 for x in labels])
         ci = np.array([wilson(t.outcomes[x], t.ok) for x in labels]).reshape(-1, 2)
         fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(labels) + 1.6))
@@ -156,7 +163,8 @@ def outcome_chart(tally: Tally, plan: Plan, path: Path) -> Path:
         ax.set_yticks(y, labels)
         ax.set_xlim(0, min(1.0, max(ci[:, 1].max() + 0.12, 0.3)))
         ax.set_xlabel("share of runs (bars: 95 % Wilson interval)")
-        ax.set_title(f"Final outcome for {name} ({t.ok:,} runs)")
+        where = f", all {plan.n_points} points pooled" if pooled else ""
+        ax.set_title(f"Final outcome for {name} ({t.ok:,} runs{where})")
         ax.grid(axis="y", visible=False)
     else:
         points = list(range(plan.n_points))
@@ -181,6 +189,15 @@ def outcome_chart(tally: Tally, plan: Plan, path: Path) -> Path:
         ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return _save(fig, path, plt)
+
+
+def _pool(tally: Tally) -> PointTally:
+    pooled = PointTally(alignment_sum=np.zeros(len(tally.columns)))
+    for t in tally.points:
+        pooled.ok += t.ok
+        pooled.failed += t.failed
+        pooled.outcomes.update(t.outcomes)
+    return pooled
 
 
 def _text_on(colour: str) -> str:

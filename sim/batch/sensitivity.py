@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,6 +33,7 @@ from sim.scenario.overrides import (
     validate,
     validate_overrides,
 )
+from sim.scenario.strict_yaml import Document
 
 Method = Literal["sobol", "morris"]
 MORRIS_LEVELS = 4
@@ -43,7 +44,7 @@ class Bound:
     path: str
     low: float
     high: float
-    whole: bool  # both ends written as whole numbers: samples are rounded (for integer fields)
+    whole: bool = False  # an integer field (such as rounds): samples are rounded to whole numbers
 
 
 @dataclass
@@ -73,7 +74,7 @@ def parse_bound(text: str) -> Bound:
     low, high = ends
     if not low < high:  # type: ignore[operator]
         raise ScenarioError([Problem(origin, None, None, "", f"low must be below high (got {low} and {high})")])
-    return Bound(path, float(low), float(high), isinstance(low, int) and isinstance(high, int))  # type: ignore[arg-type]
+    return Bound(path, float(low), float(high))  # type: ignore[arg-type]
 
 
 def design(method: Method, bounds: Sequence[Bound], samples: int, seed: int) -> np.ndarray:
@@ -116,6 +117,7 @@ def plan_sensitivity(
     document = load_document(scenario_path(scenario))
     validate(document)
     fixed: dict[str, Any] = {} if rounds is None else {"rounds": rounds}
+    bounds = [replace(b, whole=_integer_field(document, fixed, b)) for b in bounds]
     for b in bounds:
         for end in (b.low, b.high):
             value = int(end) if b.whole else end
@@ -134,6 +136,21 @@ def plan_sensitivity(
         design=rows,
     )
     return plan, X
+
+
+def _integer_field(document: Document, fixed: dict[str, Any], bound: Bound) -> bool:
+    """Whether the schema wants whole numbers at this path (a float is refused where its int is not)."""
+    if not bound.low.is_integer():
+        return False
+    try:
+        validate_overrides(document, {**fixed, bound.path: bound.low}, "probe")
+    except ScenarioError:
+        try:
+            validate_overrides(document, {**fixed, bound.path: int(bound.low)}, "probe")
+        except ScenarioError:
+            return False
+        return True
+    return False
 
 
 def metric_columns(focus: Focus) -> dict[str, str]:

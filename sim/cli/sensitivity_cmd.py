@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
         action="extend",
         required=True,
         metavar="PATH=LOW:HIGH",
-        help="parameters and their ranges (whole-number ends give whole-number samples)",
+        help="parameters and their ranges (integer fields such as rounds get whole-number samples)",
     )
     p.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="sobol (default) or morris")
     p.add_argument(
