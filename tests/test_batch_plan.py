@@ -219,3 +219,21 @@ def test_plan_json_of_a_parsed_document_round_trips(tmp_path: Path) -> None:
     plan = build_plan(document, "base.yaml", seed=5, runs=2)
     text = json.dumps(plan.to_json())
     assert json.loads(text)["scenario"]["hash"] == plan.scenario.hash
+
+
+def test_sensitivity_designs_sample_ranges_and_keep_integer_fields_whole() -> None:
+    pytest.importorskip("SALib")
+    from sim.batch.sensitivity import parse_bound, plan_sensitivity
+
+    bounds = [parse_bound("rounds=2:6"), parse_bound("sanctions.us.russia=0:1")]
+    plan, X = plan_sensitivity("medvedev_visit_2015", bounds, "sobol", 8, seed=3, reps=2)
+    assert plan.n_points == 8 * (2 + 2) and plan.runs == [2] * plan.n_points and X.shape == (32, 2)
+    rounds = [p["rounds"] for p in plan.points]
+    sanctions = [p["sanctions.us.russia"] for p in plan.points]
+    assert all(isinstance(r, int) and 2 <= r <= 6 for r in rounds)
+    assert all(isinstance(v, float) and 0 <= v <= 1 for v in sanctions)
+    assert any(0 < v < 1 for v in sanctions), "a float field keeps its continuous samples"
+    again, _ = plan_sensitivity("medvedev_visit_2015", bounds, "sobol", 8, seed=3, reps=2)
+    assert again.fingerprint == plan.fingerprint, "the design is seeded"
+    with pytest.raises(ScenarioError, match="low must be below high"):
+        parse_bound("rounds=6:2")
