@@ -94,6 +94,8 @@ def test_a_folder_of_another_plan_is_refused_and_resume_needs_only_the_folder(tm
     assert "(5 runs)" in more.stdout and len(load_results(out)) == 5
     empty = run_cli("batch", "--resume", "--out", str(tmp_path / "nothing"))
     assert empty.returncode == 2 and "give a SCENARIO" in empty.stderr
+    mixed = run_cli("batch", "--resume", "--out", str(out), "--seed", "0")
+    assert mixed.returncode == 2 and "--seed cannot change a plan" in mixed.stderr
 
 
 def test_a_plan_json_replays_the_same_batch(tmp_path: Path) -> None:

@@ -198,9 +198,10 @@ class ResultStore:
         for part in self.parts(["point", "seed_index"]):
             points = part.column("point").to_numpy()
             seeds = part.column("seed_index").to_numpy()
-            for p, k in zip(points, seeds, strict=True):
-                if p < len(done) and k < len(done[p]):
-                    done[p][k] = True
+            for p in np.unique(points):
+                if p < len(done):
+                    k = seeds[points == p]
+                    done[p][k[k < len(done[p])]] = True
         return done
 
     # -- manifest -----------------------------------------------------------------------------------

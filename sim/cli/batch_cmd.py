@@ -69,6 +69,15 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=handle)
 
 
+_PLAN_OPTIONS = {
+    "--seed": "seed",
+    "--sweep": "sweep",
+    "--set": "set",
+    "--rounds": "rounds",
+    "--trajectories": "trajectories",
+}
+
+
 def _width(text: str) -> float:
     try:
         value = float(text)
@@ -87,6 +96,13 @@ def handle(args: argparse.Namespace) -> int:
 
     if args.plan is not None and args.scenario is not None:
         raise CliUsageError("batch: give a SCENARIO or --plan PLAN_JSON, not both")
+    if args.scenario is None:
+        given = [flag for flag, value in _PLAN_OPTIONS.items() if getattr(args, value) not in (None, False, [])]
+        if given:
+            raise CliUsageError(
+                f"batch: {', '.join(given)} cannot change a plan that is replayed or resumed without a SCENARIO "
+                f"(it defines them); give the SCENARIO to compare, or drop {given[0]}"
+            )
     try:
         existing = read_plan(args.out) if args.resume and (args.out / PLAN_FILE).exists() else None
         if args.plan is not None:
