@@ -78,6 +78,11 @@ _PLAN_OPTIONS = {
 }
 
 
+def _given(value: object) -> bool:
+    """An option the user gave (0 is a seed; False and [] are the defaults of flags and lists)."""
+    return value is not None and value is not False and value != []
+
+
 def _width(text: str) -> float:
     try:
         value = float(text)
@@ -97,7 +102,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.plan is not None and args.scenario is not None:
         raise CliUsageError("batch: give a SCENARIO or --plan PLAN_JSON, not both")
     if args.scenario is None:
-        given = [flag for flag, value in _PLAN_OPTIONS.items() if getattr(args, value) not in (None, False, [])]
+        given = [flag for flag, name in _PLAN_OPTIONS.items() if _given(getattr(args, name))]
         if given:
             raise CliUsageError(
                 f"batch: {', '.join(given)} cannot change a plan that is replayed or resumed without a SCENARIO "
