@@ -7,7 +7,7 @@ processes; every figure also as a ratio to the serial engine. Then the peak resi
 batch driver (the `batch` command's own process, workers excluded) for 1,000 and 20,000 runs, each in a
 fresh subprocess: it must not grow with the number of runs.
 
-    python benchmarks/bench_batch.py                 # 600 runs per batch, memory at 1,000 and 20,000 runs
+    python benchmarks/bench_batch.py                 # 1,000 runs per batch, memory at 1,000 and 20,000 runs
     python benchmarks/bench_batch.py --runs 2000 --repeats 1 --memory-rounds 12
 """
 
@@ -123,8 +123,8 @@ def driver_peak_mb(runs: int, rounds: int, workers: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=600, help="runs per batch for the speed figures")
-    parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats; the best of each is shown")
+    parser.add_argument("--runs", type=int, default=1000, help="runs per batch for the speed figures")
+    parser.add_argument("--repeats", type=int, default=2, help="interleaved repeats; the best of each is shown")
     parser.add_argument("--memory-runs", default="1000,20000", help="run counts for the driver memory figures")
     parser.add_argument("--memory-rounds", type=int, default=2, help="rounds per run in the memory batches")
     parser.add_argument("--skip-memory", action="store_true")
