@@ -193,3 +193,27 @@ def test_bad_api_arguments_are_clear_errors() -> None:
 
     with pytest.raises(ScenarioError, match="unknown field 'taux'"):
         run_batch("medvedev_visit_2015", runs=2, sweep={"actors.russia.policy.taux": [1.0]})
+
+
+def test_actors_with_objectives_get_a_score_and_grade_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from sim.batch import engine, runner
+    from sim.core.conditions import Compare
+    from sim.core.objectives import Objective
+
+    def with_objectives(scenario):  # type: ignore[no-untyped-def]
+        setup = build_setup(scenario)
+        hedge = Objective("hedge", 0, "stay a hedger", Compare("hedging", (0,), "at_least", 0.9), 2.0, "final")
+        never = Objective("never", 0, "impossible", Compare("hedging", (0,), "above", 1.5), 1.0, "ever")
+        return replace(setup, objectives=(hedge, never))
+
+    monkeypatch.setattr(runner, "build_setup", with_objectives)
+    monkeypatch.setattr(engine, "build_setup", with_objectives)
+    rows = run_batch("medvedev_visit_2015", workers=1, runs=4, seed=3, rounds=2)
+    assert {"objective_score.cambodia", "objective_grade.cambodia"} <= set(rows.columns)
+    assert "objective_score.china" not in rows.columns, "only actors with objectives get the columns"
+    hedged = rows["hedging.cambodia"] >= 0.9
+    expected = np.where(hedged, 100.0 * 2 / 3, 0.0)
+    assert rows["objective_score.cambodia"].tolist() == pytest.approx(expected.tolist())
+    assert set(rows["objective_grade.cambodia"]) <= {"C", "E"}
