@@ -216,6 +216,11 @@ def test_report_writes_a_self_contained_page_and_every_figure(tmp_path: Path) ->
     assert "Cambodia" in page and "95 % Wilson" in page and "plan.json" in page
     for png in (out / "figures").glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    shares = pd.read_csv(out / "outcome_shares.csv")
+    assert set(shares["point"]) == {0, 1} and (shares["runs"] == 8).all()
+    assert shares.groupby("point")["share"].sum().round(9).tolist() == [1.0, 1.0]
+    assert ((shares["ci_low"] <= shares["share"]) & (shares["share"] <= shares["ci_high"])).all()
+    assert {"param.actors.russia.policy.tau", "mean_alignment.china", "mean_alignment.russia"} <= set(shares.columns)
 
 
 def test_report_without_trajectories_says_how_to_get_fan_charts(tmp_path: Path) -> None:

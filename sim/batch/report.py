@@ -1,4 +1,4 @@
-"""Plots and a self-contained HTML report from a batch results folder (matplotlib, Agg backend).
+"""Plots, an outcome table and a self-contained HTML report from a batch results folder (matplotlib, Agg).
 
 Figures: fan charts of the focal actor's alignment to each power over rounds (median, 50 % and 90 %
 bands; needs --trajectories), the outcome distribution per sweep point, the response of key indices to
@@ -39,6 +39,7 @@ class Report:
 
     html: Path
     figures: list[Path] = field(default_factory=list)
+    table: Path | None = None  # outcome_shares.csv: share, 95 % interval and mean alignments per point
     notes: list[str] = field(default_factory=list)
 
 
@@ -349,6 +350,8 @@ def write_report(folder: str | Path) -> Report:
         ("Final alignment matrix", heatmap_chart(frame, focus, heat_title, figures_dir / "heatmap_alignment.png"), "")
     )
     report.figures = [png for _, png, _ in sections]
+    report.table = folder / "outcome_shares.csv"
+    write_atomic(report.table, tally.frame().to_csv(index=False).encode("utf-8"))
     _write_html(report, folder, plan, tally, sections)
     return report
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -220,7 +219,3 @@ class Tally:
                 cells = "  ".join(f"{f.names.get(p, p)} {m:+.2f}" for p, m in zip(f.powers, means, strict=True))
                 out.append(f"  mean final alignment to: {cells}")
         return "\n".join(out) + "\n"
-
-
-def describe_points(plan: Plan, points: Sequence[int]) -> list[str]:
-    return [", ".join(f"{p}={format_value(v)}" for p, v in plan.points[k].items()) or "base" for k in points]

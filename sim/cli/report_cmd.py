@@ -35,5 +35,6 @@ def handle(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     for png in report.figures:
         print(png)
+    print(report.table)
     print(report.html)
     return 0
