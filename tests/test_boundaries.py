@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("module", ["sim.core", "sim.scenario", "sim.runs", "sim.cli"])
+@pytest.mark.parametrize("module", ["sim.core", "sim.scenario", "sim.runs", "sim.cli", "sim.batch"])
 def test_module_does_not_load_pygame(module: str) -> None:
     code = f"import sys, {module}; sys.exit(1 if 'pygame' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0

@@ -49,9 +49,11 @@ def test_apply_override_refuses_paths_it_cannot_follow(path: str, message: str) 
     assert str(info.value) == message
 
 
-def test_the_base_sweep_is_valid_and_every_point_gives_a_valid_scenario() -> None:
-    scenario = load_scenario(BASE_FILE)
-    document = load_document(BASE_FILE)
+def test_the_library_sweep_is_valid_and_every_point_gives_a_valid_scenario() -> None:
+    swept = BASE_FILE.parent / "sanctions_escalation.yaml"
+    assert not load_scenario(BASE_FILE).sweep.parameters, "the base stays a plain Monte Carlo for batch"
+    scenario = load_scenario(swept)
+    document = load_document(swept)
     assert scenario.sweep.runs == 200
     for p in scenario.sweep.parameters:
         for value in p.points():

@@ -14,11 +14,14 @@ from sim.scenario.errors import ScenarioError
 COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.play_cmd",
     "sim.cli.run_cmd",
-    "sim.cli.check_cmd",
     "sim.cli.validate_cmd",
     "sim.cli.schema_cmd",
     "sim.cli.new_cmd",
     "sim.cli.scenarios_cmd",
+    "sim.cli.batch_cmd",
+    "sim.cli.report_cmd",
+    "sim.cli.check_cmd",
+    "sim.cli.sensitivity_cmd",
 )
 
 DESCRIPTION = (

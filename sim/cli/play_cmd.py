@@ -92,7 +92,10 @@ def _headless(args: argparse.Namespace, ref: str) -> int:
         f"`python run.py play {ref} --screenshot DIR`.)\n",
         file=sys.stderr,
     )
-    run_args = argparse.Namespace(scenario=ref, seed=args.seed, rounds=None, format="table", out=None)
+    from sim.cli import build_parser  # the parser imports this module
+
+    argv = ["run", ref] + (["--seed", str(args.seed)] if args.seed is not None else [])
+    run_args = build_parser().parse_args(argv)  # run's own defaults, whatever options it gains
     return int(run_cmd.handle(run_args) or 0)
 
 

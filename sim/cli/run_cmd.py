@@ -6,12 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.cli.common import CliUsageError, atomic_write, positive_int, resolve_scenario, seed_int
 from sim.cli.table import render_table
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 MAX_ROUNDS = 400
 
@@ -25,6 +28,19 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("scenario", help="a scenario file, or a library name such as medvedev_visit_2015")
     p.add_argument("--seed", type=seed_int, help="random seed (drawn and printed when omitted)")
+    p.add_argument(
+        "--seed-index",
+        type=seed_int,
+        metavar="K",
+        help="play the K-th seed that `batch --seed SEED` gives its runs: child K of SeedSequence(SEED)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override one scenario value by dotted path, e.g. actors.russia.policy.tau=0.3 (repeatable)",
+    )
     p.add_argument("--rounds", type=positive_int, help=f"number of rounds to play (1..{MAX_ROUNDS})")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     p.add_argument("--out", type=Path, help="also write tidy per-round rows to FILE.csv or FILE.parquet")
@@ -38,22 +54,27 @@ def draw_seed() -> int:
 
 def handle(args: argparse.Namespace) -> int:
     from sim.runs import play, run_document, tidy_rows, with_rounds
-    from sim.scenario import build_setup, load_scenario
+    from sim.scenario import build_setup
 
     if args.out is not None and args.out.suffix not in (".csv", ".parquet"):
         raise CliUsageError(f"run: --out must end in .csv or .parquet (got {args.out})")
     if args.rounds is not None and args.rounds > MAX_ROUNDS:
         raise CliUsageError(f"run: --rounds must be <= {MAX_ROUNDS} (got {args.rounds})")
-    scenario = load_scenario(resolve_scenario(args.scenario))
+    scenario = _load(args)
     setup = build_setup(scenario)
     if args.rounds is not None:
         setup = with_rounds(setup, args.rounds, scenario.calendar.start)
     seed = args.seed
     if seed is None:
+        if args.seed_index is not None:
+            raise CliUsageError("run: --seed-index needs --seed (the batch's root seed)")
         seed = draw_seed()
         print(f"seed: {seed} (repeat this run with --seed {seed})", file=sys.stderr)
-    model = play(setup, seed)
+    rng = seed if args.seed_index is None else np.random.SeedSequence(seed, spawn_key=(args.seed_index,))
+    model = play(setup, rng)
     document = run_document(model, seed)
+    if args.seed_index is not None:
+        document["seed_index"] = args.seed_index
     if args.out is not None:
         write_rows(tidy_rows(model, seed), args.out)
     if args.format == "json":
@@ -61,6 +82,25 @@ def handle(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_table(document, setup))
     return 0
+
+
+def _load(args: argparse.Namespace) -> Scenario:
+    """The scenario, with any --set overrides applied and validated like the file itself."""
+    from sim.scenario import load_scenario
+    from sim.scenario.loader import load_document
+    from sim.scenario.overrides import OverrideError, parse_scalar, split_assignment, validate_overrides
+
+    path = resolve_scenario(args.scenario)
+    if not args.set:
+        return load_scenario(path)
+    overrides: dict[str, Any] = {}
+    for text in args.set:
+        try:
+            key, value = split_assignment(text)
+        except OverrideError as exc:
+            raise CliUsageError(f"run: --set {text}: {exc}") from None
+        overrides[key] = parse_scalar(value)
+    return validate_overrides(load_document(path), overrides, "--set " + " --set ".join(args.set))
 
 
 def write_rows(rows: list[dict[str, Any]], path: Path) -> None:

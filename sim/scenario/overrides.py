@@ -1,57 +1,181 @@
-"""Parameter overrides by dotted path (``actors.russia.policy.tau``) on a scenario's raw data, as sweeps use them."""
+"""Parameter overrides: set values at dotted paths in a scenario's raw data, then validate it like any file.
+
+A path names nested mapping keys (``actors.russia.policy.tau``, ``sanctions.us.russia``) or list positions
+(``dimensions.0.label``). A key that the file leaves out but the schema knows (``sanctions.eu.cambodia``
+when that pair is not listed) is created; a path the schema rejects gives one located line naming the
+option it came from. This is how `batch --sweep`, `batch --set` and `run --set` change a scenario.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.strict_yaml import Document
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
+
+Value = int | float | bool | str | None
+
+_INT = re.compile(r"^[-+]?\d+$")
+_FLOAT = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_PATH = re.compile(r"^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$")
+MAX_STEPS = 10_000
 
 
 class OverrideError(ValueError):
-    """A dotted path that cannot be followed through the data (one-line message)."""
+    """A path or value that cannot be applied; the message is one line without the origin."""
+
+
+def parse_scalar(text: str) -> Value:
+    """A command-line value as the YAML reader would read it: true/false, null, whole number, number, or text."""
+    word = text.strip()
+    if word in ("true", "false"):
+        return word == "true"
+    if word in ("null", "~"):
+        return None
+    if _INT.match(word):
+        return int(word)
+    if _FLOAT.match(word):
+        return float(word)
+    return word
+
+
+def tidy_float(x: float) -> float:
+    """A grid value without binary noise (0.30000000000000004 -> 0.3), so labels and paths read cleanly."""
+    return float(f"{x:.12g}")
+
+
+def grid(low: float, high: float, steps: int) -> list[int | float]:
+    """``steps`` evenly spaced values from ``low`` to ``high`` (whole numbers when both ends and every step are)."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise OverrideError(f"steps must be a whole number >= 1 (got {steps!r})")
+    if steps > MAX_STEPS:
+        raise OverrideError(f"steps must be <= {MAX_STEPS} (got {steps})")
+    for name, bound in (("low", low), ("high", high)):
+        if isinstance(bound, bool) or not isinstance(bound, (int, float)) or not math.isfinite(bound):
+            raise OverrideError(f"{name} must be a finite number (got {bound!r})")
+    values = [tidy_float(v) for v in np.linspace(float(low), float(high), steps)]
+    if isinstance(low, int) and isinstance(high, int) and all(v.is_integer() for v in values):
+        return [int(v) for v in values]
+    return values
+
+
+def parse_values(text: str) -> list[Value]:
+    """``a,b,c`` (a list) or ``low:high:steps`` (an even grid) as a list of values."""
+    parts = text.split(":")
+    if len(parts) == 3 and all(_INT.match(p.strip()) or _FLOAT.match(p.strip()) for p in parts):
+        low, high, steps = (parse_scalar(p) for p in parts)
+        if not isinstance(steps, int) or isinstance(steps, bool):
+            raise OverrideError(f"steps in low:high:steps must be a whole number (got {parts[2].strip()!r})")
+        return list(grid(low, high, steps))  # type: ignore[arg-type]
+    items = text.split(",")
+    if any(not item.strip() for item in items):
+        raise OverrideError(f"values must be a,b,c or low:high:steps without empty items (got {text!r})")
+    return [parse_scalar(item) for item in items]
+
+
+def split_assignment(text: str) -> tuple[str, str]:
+    """``PATH=VALUE`` -> (path, value text); the path is checked for shape."""
+    path, sep, value = text.partition("=")
+    path = path.strip()
+    if not sep or not value.strip():
+        raise OverrideError(f"expected PATH=VALUE, e.g. actors.russia.policy.tau=0.3 (got {text!r})")
+    check_path(path)
+    return path, value
+
+
+def check_path(path: str) -> None:
+    if not _PATH.match(path):
+        raise OverrideError(f"a path is dot-separated names such as actors.russia.policy.tau (got {path!r})")
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``value`` at dotted ``path`` inside ``data`` (in place), creating missing mapping keys.
+
+    List items are addressed by number (``events.0.chance``); a missing actor is refused with the known ones,
+    since a new actor cannot be made from one value.
+    """
+    check_path(path)
+    keys = path.split(".")
+    node: Any = data
+    for depth, key in enumerate(keys):
+        last = depth == len(keys) - 1
+        where = ".".join(keys[: depth + 1])
+        here = ".".join(keys[:depth]) or "the scenario"
+        if isinstance(node, list):
+            if not key.isdigit():
+                raise OverrideError(f"{where}: {here} is a list; address its items by number")
+            if int(key) >= len(node):
+                raise OverrideError(f"{where}: the list has {len(node)} item(s), numbered from 0")
+            if last:
+                node[int(key)] = value
+            else:
+                node = node[int(key)]
+        elif isinstance(node, dict):
+            if key not in node and keys[:depth] == ["actors"]:
+                known = list(node)
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise OverrideError(f"unknown actor {key!r}{hint}; known: {', '.join(known)}")
+            if last:
+                node[key] = value
+            else:
+                if key not in node or node[key] is None:
+                    node[key] = {}
+                node = node[key]
+        else:
+            raise OverrideError(f"{where}: {here} is a single value, not a section")
 
 
 def apply_override(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy of ``data`` with the value at ``path`` replaced (the original is not changed).
-
-    Mapping keys that do not exist yet are created, so a default can be overridden
-    (``dynamics.relation_memory`` when the file leaves ``dynamics`` empty); list items are
-    addressed by number (``events.0.chance``). Whether the result is a valid scenario is for
-    validation to say, with the usual located message.
-    """
-    parts = path.split(".")
-    if not parts or any(not p for p in parts):
-        raise OverrideError(f"{path!r} is not a dotted path such as actors.russia.policy.tau")
-    root: dict[str, Any] = dict(data)
-    node: Any = root
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        where = ".".join(parts[: depth + 1])
-        if isinstance(node, dict):
-            if last:
-                node[part] = value
-                break
-            child = node.get(part)
-            child = {} if child is None else _copy(child, where)
-            node[part] = child
-            node = child
-        elif isinstance(node, list):
-            if not part.isdigit():
-                raise OverrideError(f"{where}: {'.'.join(parts[:depth])} is a list; address its items by number")
-            k = int(part)
-            if k >= len(node):
-                raise OverrideError(f"{where}: the list has {len(node)} item(s), numbered from 0")
-            if last:
-                node[k] = value
-                break
-            node[k] = _copy(node[k], where)
-            node = node[k]
-        else:
-            raise OverrideError(f"{where}: {'.'.join(parts[:depth])} is a single value, not a section")
-    return root
+    """A copy of ``data`` with the value at ``path`` set (the original is not changed); see set_path."""
+    changed = copy.deepcopy(data)
+    set_path(changed, path, value)
+    return changed
 
 
-def _copy(node: Any, where: str) -> Any:
-    if isinstance(node, dict):
-        return dict(node)
-    if isinstance(node, list):
-        return list(node)
-    return node
+def validate(document: Document) -> Scenario:
+    """Validate a document a sweep point or ``--set`` was applied to (its own sweep's values are not re-tried)."""
+    from sim.scenario.loader import validate_document  # noqa: PLC0415 - the loader checks sweeps with set_path
+
+    return validate_document(document, check_sweep=False)
+
+
+def with_overrides(document: Document, overrides: Mapping[str, Any]) -> Document:
+    """A copy of the document with every override set (positions stay those of the original file)."""
+    data = copy.deepcopy(document.data)
+    for path, value in overrides.items():
+        set_path(data, path, value)
+    return Document(document.file, data, document.value_marks, document.key_marks)
+
+
+def validate_overrides(document: Document, overrides: Mapping[str, Any], origin: str) -> Scenario:
+    """Apply ``overrides`` and validate; any problem is one ScenarioError line that starts with ``origin``."""
+    try:
+        changed = with_overrides(document, overrides)
+    except OverrideError as exc:
+        raise ScenarioError([Problem(origin, None, None, "", str(exc))]) from None
+    try:
+        return validate(changed)
+    except ScenarioError as exc:
+        first = exc.problems[0]
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        raise ScenarioError([Problem(origin, None, None, "", f"{first}{more}")]) from None
+
+
+def format_value(value: Any) -> str:
+    """The text that parse_scalar reads back as ``value`` (floats round-trip exactly)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return repr(value) if isinstance(value, float) else str(value)

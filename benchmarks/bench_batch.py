@@ -1,0 +1,169 @@
+"""Batch throughput and driver memory, measured in one run.
+
+Prints runs per second on the base scenario for the batch engine played serially, on 2 local processes
+and on a Dask LocalCluster of 2 workers, and for `mesa.batch_run` over the same model (the
+`ScenarioModel` adapter, which keeps Mesa's DataCollector on as batch_run requires) with 1 and 2
+processes; every figure also as a ratio to the serial engine. Then the peak resident memory of the
+batch driver (the `batch` command's own process, workers excluded) for 1,000 and 20,000 runs, each in a
+fresh subprocess: it must not grow with the number of runs.
+
+    python benchmarks/bench_batch.py                 # 1,000 runs per batch, memory at 1,000 and 20,000 runs
+    python benchmarks/bench_batch.py --runs 2000 --repeats 1 --memory-rounds 12
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SCENARIO = "medvedev_visit_2015"
+SEED = 2015
+
+
+def engine_seconds(runs: int, **executor: object) -> float:
+    from sim.batch import run_batch
+
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        rows = run_batch(SCENARIO, runs=runs, seed=SEED, out=Path(folder) / "b", **executor)  # type: ignore[arg-type]
+        elapsed = time.perf_counter() - start
+    assert len(rows) == runs and (rows["status"] == "ok").all()
+    return elapsed
+
+
+def mesa_seconds(runs: int, processes: int) -> float:
+    from mesa.batchrunner import batch_run
+
+    from sim.batch import run_seed
+    from sim.batch.mesa_model import ScenarioModel
+
+    method = multiprocessing.get_start_method(allow_none=True)
+    start = time.perf_counter()
+    try:
+        rows = batch_run(
+            ScenarioModel,
+            parameters={"scenario": SCENARIO},
+            rng=[run_seed(SEED, k) for k in range(runs)],
+            number_processes=processes,
+            display_progress=False,
+        )
+    finally:
+        multiprocessing.set_start_method(method, force=True)
+    elapsed = time.perf_counter() - start
+    assert len({r["RunId"] for r in rows}) == runs
+    return elapsed
+
+
+def throughput(runs: int, repeats: int) -> dict[str, float]:
+    """Best runs/s of each set-up over interleaved repeats (the least disturbed by other load)."""
+    import logging
+
+    import distributed
+
+    from sim.batch import ProcessExecutor
+
+    best: dict[str, float] = {}
+
+    def note(name: str, seconds: float) -> None:
+        best[name] = max(best.get(name, 0.0), runs / seconds)
+
+    warm_pool = ProcessExecutor(2)
+    engine_seconds(4, executor=warm_pool)  # start the pool's fork server once
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        engine_seconds(4, dask=client)  # workers import the model once
+        for _ in range(repeats):
+            note("engine, serial", engine_seconds(runs, workers=1))
+            note("engine, 2 processes (pool start-up included)", engine_seconds(runs, workers=2))
+            note("engine, 2 processes (pool already running)", engine_seconds(runs, executor=warm_pool))
+            note("engine, Dask LocalCluster 2 workers (running)", engine_seconds(runs, dask=client))
+            note("mesa.batch_run, 1 process", mesa_seconds(runs, 1))
+            note("mesa.batch_run, 2 processes", mesa_seconds(runs, 2))
+    warm_pool.close()
+    return best
+
+
+CHILD = """
+import resource, sys
+from sim.cli import main
+code = main(sys.argv[1:])
+print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def driver_peak_mb(runs: int, rounds: int, workers: int) -> tuple[float, float]:
+    """Peak RSS (MB) of the batch driver process for ``runs`` runs, and the seconds it took."""
+    with tempfile.TemporaryDirectory() as folder:
+        args = [
+            "batch", SCENARIO, "--runs", str(runs), "--seed", str(SEED), "--rounds", str(rounds),
+            "--workers", str(workers), "--out", str(Path(folder) / "b"), "--progress", "none",
+        ]  # fmt: skip
+        start = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-c", CHILD, *args], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        elapsed = time.perf_counter() - start
+    line = next(x for x in result.stderr.splitlines() if x.startswith("MAXRSS_KB"))
+    return int(line.split()[1]) / 1024.0, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1000, help="runs per batch for the speed figures")
+    parser.add_argument("--repeats", type=int, default=2, help="interleaved repeats; the best of each is shown")
+    parser.add_argument("--memory-runs", default="1000,20000", help="run counts for the driver memory figures")
+    parser.add_argument("--memory-rounds", type=int, default=2, help="rounds per run in the memory batches")
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = os.getloadavg()[0]
+    print(
+        f"batch throughput on {SCENARIO} (12 rounds), {args.runs} runs per batch, best of {args.repeats} "
+        f"interleaved repeats; {cores} cores, load average {load:.1f} at start"
+    )
+    best = throughput(args.runs, args.repeats)
+    serial = best["engine, serial"]
+    width = max(len(name) for name in best)
+    for name, rate in best.items():
+        print(f"  {name:<{width}}  {rate:7.1f} runs/s   {rate / serial:5.2f}x serial engine")
+    mesa_2 = best["mesa.batch_run, 2 processes"]
+    print(
+        f"  engine on 2 processes vs mesa.batch_run on 2 processes: "
+        f"{best['engine, 2 processes (pool start-up included)'] / mesa_2:.2f}x (start-up included), "
+        f"{best['engine, 2 processes (pool already running)'] / mesa_2:.2f}x (pool running)"
+    )
+    print(f"  engine serial vs mesa.batch_run serial: {serial / best['mesa.batch_run, 1 process']:.2f}x")
+    print(f"  load average at end {os.getloadavg()[0]:.1f} (other processes on the machine lower every figure)")
+
+    if args.skip_memory:
+        return
+    sizes = [int(x) for x in args.memory_runs.split(",")]
+    print(f"\npeak memory of the batch driver (workers excluded), {args.memory_rounds} rounds per run, 2 workers")
+    peaks = []
+    for n in sizes:
+        peak, seconds = driver_peak_mb(n, args.memory_rounds, 2)
+        peaks.append(peak)
+        print(f"  {n:>7,} runs: {peak:6.1f} MB peak RSS ({seconds:.0f} s)")
+    print(
+        f"  ratio {sizes[-1]:,} / {sizes[0]:,} runs: {peaks[-1] / peaks[0]:.2f}x memory "
+        f"for {sizes[-1] / sizes[0]:.0f}x runs"
+    )
+
+
+if __name__ == "__main__":
+    main()

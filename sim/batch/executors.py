@@ -1,0 +1,273 @@
+"""Where chunks run: in this process, in local worker processes, or on a Dask cluster -- one interface.
+
+Every executor plays a chunk with the same function (`runner.run_chunk`), so a run id gives the same
+rows whichever executor and however many workers. A chunk whose worker dies comes back as ``Lost`` and
+the driver sends it again; the executor itself carries on (the process pool is rebuilt, Dask reschedules).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import multiprocessing
+import os
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from sim.batch.runner import ChunkResult, ChunkTask, run_chunk, watch_driver
+from sim.batch.store import BatchError
+
+
+@dataclass(frozen=True, slots=True)
+class Lost:
+    """A chunk that produced no result because the process running it died."""
+
+    reason: str
+
+
+Done = tuple[ChunkTask, ChunkResult | Lost]
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class Executor(ABC):
+    """Runs chunk tasks and hands back each as it finishes (in any order)."""
+
+    name: str = "executor"
+    workers: int = 1
+
+    @abstractmethod
+    def submit(self, task: ChunkTask) -> None:
+        """Queue a task (returns at once)."""
+
+    @abstractmethod
+    def wait(self) -> list[Done]:
+        """Block until at least one queued task is done; return every task done so far."""
+
+    @property
+    @abstractmethod
+    def in_flight(self) -> int:
+        """Tasks submitted and not yet returned by wait()."""
+
+    def close(self) -> None:  # noqa: B027 - most executors hold nothing to release
+        """Release workers (idempotent)."""
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.workers} worker{'s' if self.workers != 1 else ''})"
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+class SerialExecutor(Executor):
+    """Plays chunks one after another in this process (no start-up cost; easiest to debug)."""
+
+    name = "serial"
+
+    def __init__(self) -> None:
+        self.workers = 1
+        self._queue: list[ChunkTask] = []
+
+    def submit(self, task: ChunkTask) -> None:
+        self._queue.append(task)
+
+    def wait(self) -> list[Done]:
+        task = self._queue.pop(0)
+        return [(task, run_chunk(task))]
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._queue)
+
+
+class ProcessExecutor(Executor):
+    """A pool of local worker processes started by a fork server that has already imported the model.
+
+    ``fork`` is avoided because the driver has threads (progress display, Dask); ``forkserver`` starts
+    workers quickly from a clean, preloaded process. Workers exit by themselves if the driver is killed.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or available_cores()
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["sim.batch.runner"])
+        self._pool: cf.ProcessPoolExecutor | None = None
+        self._generation = 0  # which pool a future belongs to: a broken pool fails only its own futures
+        self._futures: dict[cf.Future[ChunkResult], tuple[ChunkTask, int]] = {}
+        self.restarts = 0
+
+    def _get_pool(self) -> cf.ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = cf.ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=self._context,
+                initializer=watch_driver,
+                initargs=(os.getpid(),),
+            )
+        return self._pool
+
+    def _retire(self, generation: int) -> None:
+        """Drop a broken pool (once); the next submit starts a fresh one."""
+        if generation == self._generation and self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+            self._generation += 1
+            self.restarts += 1
+
+    def submit(self, task: ChunkTask) -> None:
+        try:
+            future = self._get_pool().submit(run_chunk, task)
+        except cf.process.BrokenProcessPool:  # it broke since the last wait(): start again
+            self._retire(self._generation)
+            future = self._get_pool().submit(run_chunk, task)
+        self._futures[future] = (task, self._generation)
+
+    def wait(self) -> list[Done]:
+        done, _ = cf.wait(list(self._futures), return_when=cf.FIRST_COMPLETED)
+        out: list[Done] = []
+        for future in done:
+            task, generation = self._futures.pop(future)
+            try:
+                out.append((task, future.result()))
+            except cf.process.BrokenProcessPool:
+                # A worker died: its pool fails every chunk it held; each comes back Lost to be sent again.
+                self._retire(generation)
+                out.append((task, Lost("a worker process died while this chunk was in its pool")))
+        return out
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._futures)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor(Executor):
+    """Chunks as tasks on a Dask distributed cluster: an existing scheduler, a client, or a LocalCluster.
+
+    Dask itself reschedules a task whose worker dies; a task that keeps killing workers comes back
+    ``Lost`` (KilledWorker) and the driver resends it, then plays its runs alone to find the culprit.
+    Workers must run the same Pivot version as the driver (checked when connecting).
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, *, local_workers: int | None = None, client: Any = None) -> None:
+        try:
+            import distributed
+        except ImportError:
+            raise BatchError(
+                "the Dask executor needs the 'distributed' package: pip install -e '.[distributed]'"
+            ) from None
+        self._distributed = distributed
+        self._futures: dict[Any, ChunkTask] = {}
+        self._attempt = 0
+        self._cluster: Any = None
+        self._own_client = client is None
+        if client is not None:
+            self._client = client
+        elif local_workers is not None:
+            self._cluster = distributed.LocalCluster(
+                n_workers=local_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self._client = distributed.Client(self._cluster)
+        else:
+            try:
+                self._client = distributed.Client(address, timeout="15s")
+            except (OSError, TimeoutError) as exc:
+                raise BatchError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        self._check_engines()
+        threads = sum(w.get("nthreads", 1) for w in self._client.scheduler_info().get("workers", {}).values())
+        self.workers = max(1, threads)
+        self.address = str(getattr(self._client, "scheduler", None) and self._client.scheduler.address)
+
+    def _check_engines(self) -> None:
+        """Refuse workers that run another Pivot version: their rows would not match the plan's engine."""
+        try:
+            versions = self._client.run(_engine_version)
+        except Exception as exc:  # a worker without Pivot installed cannot even answer
+            self.close()
+            raise BatchError(f"Dask workers cannot import Pivot ({exc}); install it on every worker machine") from None
+        mine = _engine_version()
+        other = {addr: v for addr, v in versions.items() if v != mine}
+        if other:
+            self.close()
+            addr, version = next(iter(other.items()))
+            raise BatchError(f"Dask worker {addr} runs {version}, this driver {mine}: install the same version")
+
+    def submit(self, task: ChunkTask) -> None:
+        self._attempt += 1
+        future = self._client.submit(run_chunk, task, pure=False, key=f"pivot-{task.chunk.name}-{self._attempt}")
+        self._futures[future] = task
+
+    def wait(self) -> list[Done]:
+        done = self._distributed.wait(list(self._futures), return_when="FIRST_COMPLETED").done
+        out: list[Done] = []
+        for future in done:
+            task = self._futures.pop(future)
+            if future.status == "finished":
+                out.append((task, future.result()))
+            elif future.status == "error":
+                exc = future.exception()
+                if type(exc).__name__ != "KilledWorker":
+                    raise exc
+                out.append((task, Lost(f"Dask gave up on the chunk: {exc}".splitlines()[0])))
+            else:
+                out.append((task, Lost(f"Dask task {future.status}")))
+            future.release()
+        return out
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._futures)
+
+    def describe(self) -> str:
+        where = "LocalCluster" if self._cluster is not None else self.address
+        return f"dask at {where} ({self.workers} worker thread{'s' if self.workers != 1 else ''})"
+
+    def close(self) -> None:
+        for future in list(self._futures):
+            future.cancel()
+        self._futures.clear()
+        if self._own_client:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+
+def _engine_version() -> str:
+    from sim import __version__
+
+    return f"pivot {__version__}"
+
+
+def make_executor(workers: int | None = None, dask: Any = None, dask_local: int | None = None) -> Executor:
+    """serial (workers == 1), local processes (default: every core), or Dask (address, Client, local)."""
+    if dask is not None and dask_local is not None:
+        raise BatchError("give either a Dask scheduler address or a local Dask cluster size, not both")
+    if dask_local is not None:
+        return DaskExecutor(local_workers=dask_local)
+    if dask is not None:
+        return DaskExecutor(dask) if isinstance(dask, str) else DaskExecutor(client=dask)
+    count = workers or available_cores()
+    return SerialExecutor() if count == 1 else ProcessExecutor(count)

@@ -1,0 +1,311 @@
+"""The worker side of a batch: play one chunk of runs and return its summary (and per-round) rows as tables.
+
+A chunk carries everything a worker needs (scenario data, overrides, seeds), so a worker on another
+machine reads no file. Each point's setup is built once per worker and reused for all its runs. A run
+that raises becomes a failure row with its error and the command that reproduces it; the chunk goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from sim.batch.plan import Chunk, run_seed
+from sim.core import AlignmentModel, ModelSetup
+from sim.scenario.build import build_setup
+from sim.scenario.overrides import Value, validate, with_overrides
+from sim.scenario.strict_yaml import Document
+
+#: Test hook: "POINT:SEED_INDEX:MARKER" makes a worker *process* die (os._exit) at that run, once (the
+#: marker file records that it happened; an empty MARKER dies every time). Proves lost chunks are retried.
+KILL_HOOK = "PIVOT_BATCH_TEST_KILL_WORKER"
+SETUP_CACHE_SIZE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Column layout of a plan's tables: actors, pairs, parameters (the same for every chunk)."""
+
+    actors: tuple[str, ...]
+    objective_actors: tuple[str, ...]  # actors with objectives: they get a score and grade column
+    params: tuple[str, ...]
+    param_types: tuple[str, ...]  # "bool" | "int" | "float" | "str"
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """Unordered actor pairs in scenario order (alignment is symmetric)."""
+        ids = self.actors
+        return [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
+
+
+def alignment_column(layout_actors: Sequence[str], a: str, b: str) -> str:
+    """The column holding the alignment of a and b, whichever order they are named in."""
+    i, j = layout_actors.index(a), layout_actors.index(b)
+    first, second = (a, b) if i < j else (b, a)
+    return f"alignment.{first}.{second}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkTask:
+    """One unit of work: the runs of a chunk and everything needed to play them anywhere."""
+
+    plan_key: str  # plan fingerprint: keys the worker's setup cache
+    chunk: Chunk
+    scenario_file: str
+    scenario_data: dict[str, Any]
+    seed: int
+    overrides: Mapping[int, Mapping[str, Value]]  # point -> overrides (only the chunk's points)
+    reproduce: Mapping[int, str]  # point -> `run` command with "--seed-index K" for the seed index
+    layout: Layout
+    trajectories: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    name: str
+    summaries: pa.Table
+    trajectories: pa.Table | None
+    runs: int
+    failures: int
+
+
+_setups: OrderedDict[tuple[str, int], ModelSetup | str] = OrderedDict()
+_setups_lock = threading.Lock()
+
+
+def setup_for(task: ChunkTask, point: int) -> ModelSetup | str:
+    """The point's setup (or the reason it cannot be built), built once per worker."""
+    key = (task.plan_key, point)
+    with _setups_lock:
+        if key in _setups:
+            _setups.move_to_end(key)
+            return _setups[key]
+    try:
+        document = with_overrides(Document(task.scenario_file, task.scenario_data, {}, {}), task.overrides[point])
+        setup: ModelSetup | str = build_setup(validate(document))
+    except Exception as exc:  # a point the driver validated should build; if not, its runs fail with why
+        setup = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    with _setups_lock:
+        _setups[key] = setup
+        while len(_setups) > SETUP_CACHE_SIZE:
+            _setups.popitem(last=False)
+    return setup
+
+
+def run_chunk(task: ChunkTask) -> ChunkResult:
+    """Play every run of the chunk; never raises for a failing run (it becomes a failure row)."""
+    summaries = _Columns(summary_schema(task.layout))
+    trajectories = _Columns(trajectory_schema(task.layout)) if task.trajectories else None
+    failures = 0
+    for point, k in task.chunk.runs():
+        base = _ids(task, point, k)
+        setup = setup_for(task, point)
+        try:
+            if isinstance(setup, str):
+                raise RuntimeError(setup)
+            _maybe_die_for_test(point, k)
+            model = AlignmentModel(setup, rng=np.random.default_rng(run_seed(task.seed, k)), collect=False)
+            model.run()
+        except Exception as exc:
+            failures += 1
+            message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            summaries.add({**base, "status": "failed", "error": message, "reproduce": _reproduce(task, point, k)})
+            continue
+        summaries.add({**base, **_summary_values(model, task.layout)})
+        if trajectories is not None:
+            trajectories.extend(_trajectory_columns(model, task.layout, base))
+    return ChunkResult(
+        name=task.chunk.name,
+        summaries=summaries.table(),
+        trajectories=None if trajectories is None else trajectories.table(),
+        runs=task.chunk.size,
+        failures=failures,
+    )
+
+
+def _ids(task: ChunkTask, point: int, k: int) -> dict[str, Any]:
+    values = task.overrides[point]
+    return {
+        "run_id": f"{point}:{k}",
+        "point": point,
+        "seed_index": k,
+        "seed": task.seed,
+        **{f"param.{path}": values.get(path) for path in task.layout.params},
+    }
+
+
+def _reproduce(task: ChunkTask, point: int, k: int) -> str:
+    return task.reproduce[point].replace(" --seed-index K", f" --seed-index {k}")
+
+
+def _summary_values(model: AlignmentModel, layout: Layout) -> dict[str, Any]:
+    final = model.history[-1]
+    ids = layout.actors
+    n = len(ids)
+    iu = np.triu_indices(n, 1)
+    out: dict[str, Any] = {
+        "status": "ok",
+        "outcome": final.outcome,
+        "rounds_played": final.round,
+        "ended_by_event": model.ended,
+    }
+    out.update(zip((f"alignment.{a}.{b}" for a, b in layout.pairs), final.alignment[iu].tolist(), strict=True))
+    for name, values in (("hedging", final.hedging), ("bloc_tilt", final.bloc_tilt), ("gdp", final.world.gdp)):
+        out.update(zip((f"{name}.{a}" for a in ids), values.tolist(), strict=True))
+    out.update(zip((f"utility.{a}" for a in ids), final.utility.tolist(), strict=True))
+    out.update({f"primary_partner.{a}": ids[int(p)] for a, p in zip(ids, final.primary_partner, strict=True)})
+    for a in layout.objective_actors:
+        report = model.objective_report(a)
+        out[f"objective_score.{a}"] = float(report.score)
+        out[f"objective_grade.{a}"] = report.grade
+    return out
+
+
+def _trajectory_columns(model: AlignmentModel, layout: Layout, base: dict[str, Any]) -> dict[str, list[Any]]:
+    history = model.history
+    ids = layout.actors
+    iu = np.triu_indices(len(ids), 1)
+    rows = len(history)
+    A = np.stack([r.alignment for r in history])[:, iu[0], iu[1]]
+    cols: dict[str, list[Any]] = {
+        "run_id": [base["run_id"]] * rows,
+        "point": [base["point"]] * rows,
+        "seed_index": [base["seed_index"]] * rows,
+        "round": [r.round for r in history],
+        "label": [r.label for r in history],
+        "outcome": [r.outcome for r in history],
+    }
+    for c, (a, b) in enumerate(layout.pairs):
+        cols[f"alignment.{a}.{b}"] = A[:, c].tolist()
+    for name, stack in (
+        ("hedging", np.stack([r.hedging for r in history])),
+        ("bloc_tilt", np.stack([r.bloc_tilt for r in history])),
+        ("gdp", np.stack([r.world.gdp for r in history])),
+    ):
+        for i, a in enumerate(ids):
+            cols[f"{name}.{a}"] = stack[:, i].tolist()
+    partners = np.stack([r.primary_partner for r in history])
+    for i, a in enumerate(ids):
+        cols[f"primary_partner.{a}"] = [ids[int(p)] for p in partners[:, i]]
+    return cols
+
+
+_ARROW = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "str": pa.string()}
+
+
+def summary_schema(layout: Layout) -> pa.Schema:
+    fields = [
+        ("run_id", pa.string()),
+        ("point", pa.int32()),
+        ("seed_index", pa.int64()),
+        ("seed", pa.int64()),
+        *((f"param.{p}", _ARROW[t]) for p, t in zip(layout.params, layout.param_types, strict=True)),
+        ("status", pa.string()),
+        ("outcome", pa.string()),
+        ("rounds_played", pa.int32()),
+        ("ended_by_event", pa.string()),
+        *((f"alignment.{a}.{b}", pa.float64()) for a, b in layout.pairs),
+        *((f"{name}.{a}", pa.float64()) for name in ("hedging", "bloc_tilt", "gdp", "utility") for a in layout.actors),
+        *((f"primary_partner.{a}", pa.string()) for a in layout.actors),
+        *((f"objective_score.{a}", pa.float64()) for a in layout.objective_actors),
+        *((f"objective_grade.{a}", pa.string()) for a in layout.objective_actors),
+        ("error", pa.string()),
+        ("reproduce", pa.string()),
+    ]
+    return pa.schema(fields)
+
+
+def trajectory_schema(layout: Layout) -> pa.Schema:
+    fields = [
+        ("run_id", pa.string()),
+        ("point", pa.int32()),
+        ("seed_index", pa.int64()),
+        ("round", pa.int32()),
+        ("label", pa.string()),
+        ("outcome", pa.string()),
+        *((f"alignment.{a}.{b}", pa.float64()) for a, b in layout.pairs),
+        *((f"{name}.{a}", pa.float64()) for name in ("hedging", "bloc_tilt", "gdp") for a in layout.actors),
+        *((f"primary_partner.{a}", pa.string()) for a in layout.actors),
+    ]
+    return pa.schema(fields)
+
+
+class _Columns:
+    """Rows gathered column by column against a fixed schema (missing values are nulls)."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        self.schema = schema
+        self.columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+        self.rows = 0
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        for name, column in self.columns.items():
+            column.append(row.get(name))
+        self.rows += 1
+
+    def extend(self, cols: Mapping[str, list[Any]]) -> None:
+        count = len(next(iter(cols.values())))
+        for name, column in self.columns.items():
+            column.extend(cols.get(name, [None] * count))
+        self.rows += count
+
+    def table(self) -> pa.Table:
+        return pa.table({name: pa.array(col, type=self.schema.field(name).type) for name, col in self.columns.items()})
+
+
+def _maybe_die_for_test(point: int, k: int) -> None:
+    spec = os.environ.get(KILL_HOOK)
+    if not spec:
+        return
+    target_point, target_k, marker = spec.split(":", 2)
+    if (int(target_point), int(target_k)) != (point, k):
+        return
+    if multiprocessing.parent_process() is None:  # never kill the driver itself (serial or threaded runs)
+        return
+    if marker:  # die only the first time; without a marker, every time
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return
+    os._exit(70)
+
+
+def watch_driver(driver_pid: int, interval: float = 1.0) -> None:
+    """Process-pool initializer: exit when the driver is gone (a SIGKILLed batch leaves no orphan workers)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                os.kill(driver_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # pid reused by another user's process: the driver is gone
+                os._exit(0)
+
+    threading.Thread(target=watch, name="pivot-driver-watch", daemon=True).start()
+
+
+def lost_result(task: ChunkTask, reason: str) -> ChunkResult:
+    """Failure rows for runs whose worker died every time they were tried (so the batch can finish)."""
+    summaries = _Columns(summary_schema(task.layout))
+    for point, k in task.chunk.runs():
+        summaries.add(
+            {
+                **_ids(task, point, k),
+                "status": "failed",
+                "error": f"WorkerDied: {reason}",
+                "reproduce": _reproduce(task, point, k),
+            }
+        )
+    trajectories = _Columns(trajectory_schema(task.layout)).table() if task.trajectories else None
+    return ChunkResult(task.chunk.name, summaries.table(), trajectories, task.chunk.size, task.chunk.size)
