@@ -14,8 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sim.batch.executors import make_executor
+from sim.batch.plan import run_seed
 from sim.core import AlignmentModel
-from sim.expectations import check_scenario, seeds_for
+from sim.expectations import check_scenario
 from sim.runs import with_rounds
 from sim.scenario import build_setup, load_scenario
 from sim.scenario.loader import load_document, validate_document
@@ -25,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 BASE = SCENARIOS / "medvedev_visit_2015.yaml"
 OVERLAY = SCENARIOS / "debt_cancellation.yaml"
+SWEPT = SCENARIOS / "sanctions_escalation.yaml"
 
 
 def median_seconds(work: Callable[[], object], repeat: int = 15) -> float:
@@ -47,14 +50,16 @@ def main() -> None:
     ratio = overlay_load / base_load
     show("load + merge + validate an overlay", f"{overlay_load * 1000:.1f} ms", f"({ratio:.2f} x base)")
 
-    document = load_document(BASE)
+    document = load_document(SWEPT)
     without_sweep = {k: v for k, v in document.data.items() if k != "sweep"}
     bare = Document(document.file, without_sweep, document.value_marks, document.key_marks)
     swept = median_seconds(lambda: validate_document(document))
     plain = median_seconds(lambda: validate_document(bare))
-    points = sum(len(p.points()) for p in load_scenario(BASE).sweep.parameters)
+    points = sum(len(p.points()) for p in load_scenario(SWEPT).sweep.parameters)
     show(
-        f"validate the base with its {points}-point sweep", f"{swept * 1000:.1f} ms", f"({swept / plain:.1f} x without)"
+        f"validate {SWEPT.stem} with its {points} sweep values",
+        f"{swept * 1000:.1f} ms",
+        f"({swept / plain:.1f} x without)",
     )
 
     library = sorted(SCENARIOS.glob("*.yaml"))
@@ -65,7 +70,7 @@ def main() -> None:
     scenario = load_scenario(OVERLAY)
     setup = build_setup(scenario)
     base_setup = with_rounds(build_setup(load_scenario(BASE)), scenario.rounds, "2015-Q4")
-    seeds = seeds_for(runs, 0)
+    seeds = [run_seed(0, k) for k in range(runs)]
 
     def plain_runs() -> None:
         for seed in seeds:
@@ -75,9 +80,17 @@ def main() -> None:
     checked = median_seconds(lambda: check_scenario(scenario, setup, base_setup, runs, 0), repeat=3)
     show(f"{runs} runs of {scenario.meta.id}", f"{bare_runs:.2f} s", f"({runs / bare_runs:.0f} runs/s)")
     show(
-        f"check {scenario.meta.id} --runs {runs}",
+        f"check {scenario.meta.id} --runs {runs} --workers 1",
         f"{checked:.2f} s",
         f"({checked / bare_runs:.2f} x the runs alone; its base plays the same {runs} seeds)",
+    )
+    many = 400
+    serial = median_seconds(lambda: check_scenario(scenario, setup, base_setup, many, 0), repeat=1)
+    with make_executor(workers=2) as pool:
+        check_scenario(scenario, setup, base_setup, 20, 0, executor=pool)  # start the workers first
+        pooled = median_seconds(lambda: check_scenario(scenario, setup, base_setup, many, 0, executor=pool), repeat=1)
+    show(
+        f"check --runs {many}: 2 processes vs serial", f"{serial / pooled:.2f} x", f"({serial:.2f} s vs {pooled:.2f} s)"
     )
 
 

@@ -20,6 +20,8 @@ from typing import Literal
 
 import numpy as np
 
+from sim.batch.executors import Executor
+from sim.batch.measure import measure_seeds
 from sim.core import AlignmentModel, ModelSetup
 from sim.core.objectives import view_of
 from sim.scenario.build import to_condition
@@ -41,27 +43,6 @@ _T95_SMALL = (
 )
 
 Verdict = Literal["pass", "fail", "unsure"]
-
-
-def seeds_for(runs: int, seed: int) -> list[np.random.SeedSequence]:
-    """The seed of each run: children of one root SeedSequence (as the batch runner spawns them)."""
-    return np.random.SeedSequence(seed).spawn(runs)
-
-
-def play_seeds[T](
-    setup: ModelSetup, seeds: Sequence[np.random.SeedSequence], measure: Callable[[AlignmentModel], T]
-) -> list[T]:
-    """Play every seed of ``setup`` to the end and measure each finished run (serially, in seed order).
-
-    This is the one loop to hand to a parallel runner: ``measure`` is a picklable module-level
-    function (or a partial of one), and results come back in seed order.
-    """
-    results = []
-    for seed in seeds:
-        model = AlignmentModel(setup, rng=seed, collect=False)
-        model.run()
-        results.append(measure(model))
-    return results
 
 
 # -- measuring one run -------------------------------------------------------------------------------
@@ -217,19 +198,27 @@ def evaluate(
 
 
 def check_scenario(
-    scenario: Scenario, setup: ModelSetup, base_setup: ModelSetup | None, runs: int, seed: int
+    scenario: Scenario,
+    setup: ModelSetup,
+    base_setup: ModelSetup | None,
+    runs: int,
+    seed: int,
+    executor: Executor | None = None,
 ) -> list[ExpectationResult]:
-    """Run the scenario (and its base, with the same seeds, if any expectation compares with it) and judge."""
+    """Run the scenario (and its base, with the same seeds, if any expectation compares with it) and judge.
+
+    Runs are played by the batch runner's ``executor`` (serial when None); run k uses child k of
+    ``SeedSequence(seed)``, as in `batch --seed`.
+    """
     expectations = tuple(scenario.expect)
-    seeds = seeds_for(runs, seed)
-    measured = play_seeds(setup, seeds, measurer(expectations))
+    measured = measure_seeds(setup, runs, seed, measurer(expectations), executor=executor, label="scenario")
     base_measured = None
     against = tuple(e for e in expectations if e.against_base)
     if against:
         if base_setup is None:
             raise ValueError("expectations compare with the base, but no base setup was given")
         only = measurer(against)
-        partial_base = play_seeds(base_setup, seeds, only)
+        partial_base = measure_seeds(base_setup, runs, seed, only, executor=executor, label="base")
         # Spread the base's measurements back to the positions of the comparisons (others are unused).
         position = {id(e): k for k, e in enumerate(against)}
         base_measured = [

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.expectations import evaluate, judge, mean_interval, seeds_for, t_quantile_95, wilson_interval
+from sim.expectations import evaluate, judge, mean_interval, t_quantile_95, wilson_interval
 from sim.scenario.schema import Expectation
 from tests.conftest import BASE_FILE, ROOT, SCENARIOS, run_cli
 
@@ -159,6 +159,30 @@ def test_evaluate_pairs_runs_by_seed_against_the_base() -> None:
     assert result.high - result.low < 0.02, "pairing by seed removes the run-to-run noise"
 
 
-def test_seeds_are_the_batch_runner_s_children_of_one_root() -> None:
-    seeds = seeds_for(3, 11)
-    assert [s.spawn_key for s in seeds] == [(0,), (1,), (2,)] and all(s.entropy == 11 for s in seeds)
+def test_check_plays_the_batch_runner_s_runs_on_any_executor(base_setup) -> None:
+    from sim.batch import run_batch
+    from sim.batch.executors import make_executor
+    from sim.batch.measure import measure_seeds
+    from sim.runs import with_rounds
+
+    setup = with_rounds(base_setup, 3, "2015-Q4")
+    batch = run_batch("medvedev_visit_2015", workers=1, runs=25, seed=11, rounds=3)
+    hedging = batch.sort_values("seed_index")["hedging.cambodia"].tolist()
+    serial = measure_seeds(setup, 25, 11, _hedging_of_cambodia)
+    with make_executor(workers=2) as pool:
+        pooled = measure_seeds(setup, 25, 11, _hedging_of_cambodia, executor=pool)
+    assert serial == pooled == hedging, "check --seed S and batch --seed S play the same runs, in seed order"
+
+
+def _hedging_of_cambodia(model) -> float:
+    return float(model.history[-1].hedging[0])
+
+
+def test_check_prints_the_same_verdicts_serially_and_on_worker_processes() -> None:
+    from tests.conftest import run_cli
+
+    serial = run_cli("check", "tutorial", "--runs", "30", "--workers", "1")
+    pooled = run_cli("check", "tutorial", "--runs", "30", "--workers", "2")
+    assert serial.returncode == pooled.returncode and serial.stdout == pooled.stdout
+    assert "3 expectations" in serial.stdout
+

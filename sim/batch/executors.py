@@ -1,6 +1,7 @@
 """Where chunks run: in this process, in local worker processes, or on a Dask cluster -- one interface.
 
-Every executor plays a chunk with the same function (`runner.run_chunk`), so a run id gives the same
+Every executor plays a task with the same function (`runner.play_task`: a batch chunk, or the seeds
+`check` measures), so a run id gives the same
 rows whichever executor and however many workers. A chunk whose worker dies comes back as ``Lost`` and
 the driver sends it again; the executor itself carries on (the process pool is rebuilt, Dask reschedules).
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-from sim.batch.runner import ChunkResult, ChunkTask, run_chunk, watch_driver
+from sim.batch.runner import Task, play_task, watch_driver
 from sim.batch.store import BatchError
 
 
@@ -27,7 +28,7 @@ class Lost:
     reason: str
 
 
-Done = tuple[ChunkTask, ChunkResult | Lost]
+Done = tuple[Task, Any]  # the task and what its play() returned, or Lost
 
 
 def available_cores() -> int:
@@ -44,7 +45,7 @@ class Executor(ABC):
     workers: int = 1
 
     @abstractmethod
-    def submit(self, task: ChunkTask) -> None:
+    def submit(self, task: Task) -> None:
         """Queue a task (returns at once)."""
 
     @abstractmethod
@@ -76,14 +77,14 @@ class SerialExecutor(Executor):
 
     def __init__(self) -> None:
         self.workers = 1
-        self._queue: list[ChunkTask] = []
+        self._queue: list[Task] = []
 
-    def submit(self, task: ChunkTask) -> None:
+    def submit(self, task: Task) -> None:
         self._queue.append(task)
 
     def wait(self) -> list[Done]:
         task = self._queue.pop(0)
-        return [(task, run_chunk(task))]
+        return [(task, task.play())]
 
     @property
     def in_flight(self) -> int:
@@ -105,7 +106,7 @@ class ProcessExecutor(Executor):
         self._context.set_forkserver_preload(["sim.batch.runner"])
         self._pool: cf.ProcessPoolExecutor | None = None
         self._generation = 0  # which pool a future belongs to: a broken pool fails only its own futures
-        self._futures: dict[cf.Future[ChunkResult], tuple[ChunkTask, int]] = {}
+        self._futures: dict[cf.Future[Any], tuple[Task, int]] = {}
         self.restarts = 0
 
     def _get_pool(self) -> cf.ProcessPoolExecutor:
@@ -126,12 +127,12 @@ class ProcessExecutor(Executor):
             self._generation += 1
             self.restarts += 1
 
-    def submit(self, task: ChunkTask) -> None:
+    def submit(self, task: Task) -> None:
         try:
-            future = self._get_pool().submit(run_chunk, task)
+            future = self._get_pool().submit(play_task, task)
         except cf.process.BrokenProcessPool:  # it broke since the last wait(): start again
             self._retire(self._generation)
-            future = self._get_pool().submit(run_chunk, task)
+            future = self._get_pool().submit(play_task, task)
         self._futures[future] = (task, self._generation)
 
     def wait(self) -> list[Done]:
@@ -175,7 +176,7 @@ class DaskExecutor(Executor):
                 "the Dask executor needs the 'distributed' package: pip install -e '.[distributed]'"
             ) from None
         self._distributed = distributed
-        self._futures: dict[Any, ChunkTask] = {}
+        self._futures: dict[Any, Task] = {}
         self._attempt = 0
         self._cluster: Any = None
         self._own_client = client is None
@@ -214,9 +215,9 @@ class DaskExecutor(Executor):
             addr, version = next(iter(other.items()))
             raise BatchError(f"Dask worker {addr} runs {version}, this driver {mine}: install the same version")
 
-    def submit(self, task: ChunkTask) -> None:
+    def submit(self, task: Task) -> None:
         self._attempt += 1
-        future = self._client.submit(run_chunk, task, pure=False, key=f"pivot-{task.chunk.name}-{self._attempt}")
+        future = self._client.submit(play_task, task, pure=False, key=f"pivot-{task.name}-{self._attempt}")
         self._futures[future] = task
 
     def wait(self) -> list[Done]:

@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -67,6 +67,27 @@ class ChunkTask:
     reproduce: Mapping[int, str]  # point -> `run` command with "--seed-index K" for the seed index
     layout: Layout
     trajectories: bool
+
+    @property
+    def name(self) -> str:
+        return self.chunk.name
+
+    def play(self) -> ChunkResult:
+        return run_chunk(self)
+
+
+class Task(Protocol):
+    """What an executor runs: a picklable unit of work with a name, played where it lands."""
+
+    @property
+    def name(self) -> str: ...
+
+    def play(self) -> Any: ...
+
+
+def play_task(task: Task) -> Any:
+    """The one function executors send to workers: play the task there."""
+    return task.play()
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,15 +19,26 @@ def register(subparsers: Any) -> None:
         description="Run the scenario with many seeds (and its base scenario with the same seeds, when an "
         "expectation compares with it), print each expectation with its observed value and 95 %% "
         "interval, and exit 1 if any is not shown. An expectation passes when its whole interval "
-        "satisfies it.",
+        "satisfies it. The runs are played by the batch runner (every core by default, or Dask).",
     )
     p.add_argument("scenario", help="a scenario file, or a library name such as debt_cancellation")
     p.add_argument("--runs", type=positive_int, default=DEFAULT_RUNS, help=f"seeds to run (default {DEFAULT_RUNS})")
-    p.add_argument("--seed", type=seed_int, default=0, help="root seed; run k uses SeedSequence(seed).spawn(runs)[k]")
+    p.add_argument(
+        "--seed", type=seed_int, default=0, help="root seed; run k uses child k of SeedSequence(seed), as in batch"
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=positive_int, help="local worker processes (default: serial up to 100 runs, else every core)"
+    )
+    where.add_argument("--dask", metavar="ADDRESS", help="play the runs on a Dask scheduler, e.g. tcp://host:8786")
+    where.add_argument("--dask-local", type=positive_int, metavar="W", help="start a local Dask cluster of W workers")
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    from sim.batch.executors import available_cores, make_executor
+    from sim.batch.measure import default_workers
+    from sim.batch.store import BatchError
     from sim.expectations import check_scenario
     from sim.runs import with_rounds
     from sim.scenario import build_setup
@@ -55,7 +66,14 @@ def handle(args: argparse.Namespace) -> int:
         base_label = f"; base {base.meta.id} ({base_file}) with the same seeds over {scenario.rounds} rounds"
     print(f"check {scenario.meta.id}: {args.runs} runs, seeds SeedSequence({args.seed}).spawn({args.runs}){base_label}")
     sys.stdout.flush()
-    results = check_scenario(scenario, setup, base_setup, args.runs, args.seed)
+    workers = args.workers
+    if workers is None and args.dask is None and args.dask_local is None:
+        workers = default_workers(args.runs, available_cores())
+    try:
+        with make_executor(workers, args.dask, args.dask_local) as executor:
+            results = check_scenario(scenario, setup, base_setup, args.runs, args.seed, executor=executor)
+    except BatchError as exc:
+        raise CliError(str(exc)) from None
     for result in results:
         print(format_result(result))
     failed = [r for r in results if not r.passed]

@@ -1,0 +1,94 @@
+"""Play many seeds of one setup on a batch executor and measure each finished run, in seed order (for `check`).
+
+`batch` stores whole summaries; `check` needs one number per expectation per run, computed where the run
+was played so that only those numbers travel back. Seeds are the batch's: run k plays child k of
+``SeedSequence(seed)``, so `check --seed S` and `batch --seed S` play the same runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sim.batch.executors import Executor, Lost, make_executor
+from sim.batch.plan import run_seed
+from sim.batch.store import BatchError
+from sim.core import AlignmentModel, ModelSetup
+
+RUNS_PER_TASK = 20  # a 12-round run takes ~15 ms: 20 of them keep a task's overhead under a few per cent
+LOST_TRIES = 3
+SERIAL_UP_TO = 100  # check debt_cancellation: 100 runs 4.2 s serial, 4.1 s on 2 processes; 400 runs 12.5 vs 8.4 s
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureTask:
+    """Seed indices ``first .. first + count - 1`` of one setup, measured with a picklable function."""
+
+    setup: ModelSetup
+    seed: int
+    first: int
+    count: int
+    measure: Callable[[AlignmentModel], Any]
+    label: str = "measure"
+
+    @property
+    def name(self) -> str:
+        return f"{self.label}-{self.first:06d}"
+
+    def play(self) -> list[Any]:
+        results = []
+        for k in range(self.first, self.first + self.count):
+            model = AlignmentModel(self.setup, rng=run_seed(self.seed, k), collect=False)
+            model.run()
+            results.append(self.measure(model))
+        return results
+
+
+def measure_seeds[T](
+    setup: ModelSetup,
+    runs: int,
+    seed: int,
+    measure: Callable[[AlignmentModel], T],
+    *,
+    executor: Executor | None = None,
+    label: str = "measure",
+) -> list[T]:
+    """``measure`` of runs 0..runs-1 of ``setup`` (seed ``seed``), in seed order, on ``executor`` (default serial).
+
+    A task whose worker dies is sent again (up to LOST_TRIES times); a run that raises stops the whole
+    measurement with that error, since an expectation over a partial sample would mislead.
+    """
+    own = executor is None
+    executor = executor or make_executor(workers=1)
+    tasks = [
+        MeasureTask(setup, seed, first, min(RUNS_PER_TASK, runs - first), measure, label)
+        for first in range(0, runs, RUNS_PER_TASK)
+    ]
+    results: list[list[T] | None] = [None] * len(tasks)
+    position = {task.name: n for n, task in enumerate(tasks)}
+    lost: dict[str, int] = {}
+    try:
+        for task in tasks:
+            executor.submit(task)
+        while executor.in_flight:
+            for task, returned in executor.wait():
+                if isinstance(returned, Lost):
+                    lost[task.name] = lost.get(task.name, 0) + 1
+                    if lost[task.name] >= LOST_TRIES:
+                        raise BatchError(f"{task.name}: {returned.reason} ({LOST_TRIES} times); giving up")
+                    executor.submit(task)
+                    continue
+                results[position[task.name]] = returned
+    finally:
+        if own:
+            executor.close()
+    return [value for chunk in results if chunk is not None for value in chunk]
+
+
+def default_workers(runs: int, cores: int) -> int:
+    """Worker processes for ``runs`` when none are asked for: serial up to SERIAL_UP_TO runs (a pool's start-up
+    costs about what 100 runs take), else every core that the runs' tasks can keep busy."""
+    if runs <= SERIAL_UP_TO:
+        return 1
+    return max(1, min(cores, -(-runs // RUNS_PER_TASK)))
