@@ -181,3 +181,13 @@ def test_the_map_asset_has_the_actors_countries_and_projects_them_inside_its_bou
 
 def test_action_ids_in_the_view_are_catalogue_ids(session: GameSession) -> None:
     assert all(o.action in ACTION_INDEX for o in vm.round_view(session).options)
+
+
+def test_standing_says_how_many_ai_games_the_player_beats_ties_and_trails() -> None:
+    assert vm.standing(80, [80] * 40, "objective score", "Cambodia") == (
+        "Your objective score equals 40 of 40 games in which the AI played Cambodia."
+    )
+    assert vm.standing(80, [70] * 10 + [80] * 5 + [90] * 25, "score", "Cambodia").startswith(
+        "Your score beats 10, equals 5 and trails 25 of 40 games"
+    )
+    assert vm.standing(81.5, [70, 90, 60], "utility gain", "Cambodia").endswith("(67th percentile).")

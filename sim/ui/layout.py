@@ -104,13 +104,18 @@ def briefing_layout(width: int, height: int, scale: float) -> dict[str, Box]:
     }
 
 
-def debrief_layout(width: int, height: int, scale: float) -> dict[str, Box]:
+def debrief_layout(width: int, height: int, scale: float, objectives_height: int = 0) -> dict[str, Box]:
+    """Outcome banner, objectives over the AI comparison on the left, the chart on the right.
+
+    ``objectives_height`` is what the objectives panel needs for its content; it grows up to the point where
+    the comparison below keeps a readable histogram.
+    """
     gap = round(12 * scale)
     header = round(120 * scale)
     footer = round(56 * scale)
     body_h = height - header - footer - gap
     left_w = round((width - 3 * gap) * 0.5)
-    top_h = round(body_h * 0.52)
+    top_h = min(max(round(body_h * 0.52), objectives_height), body_h - gap - round(170 * scale))
     return {
         "outcome": Box(gap, gap, width - 2 * gap, header - gap),
         "objectives": Box(gap, header + gap // 2, left_w, top_h),

@@ -115,6 +115,7 @@ def capture(
             settle(app)
             if app.game is not None and app.game.baseline is not None:
                 app.game.baseline.wait(timeout=120)
+            app.toast("", seconds=0.0)  # the save above is not part of the debrief's picture
             _shot(app, out, "debrief", shots)
             app.start_game(scenario, None, seed)
             for _ in range(4):

@@ -581,6 +581,20 @@ def _signed(value: float, digits: int = 2) -> str:
     return f"{value:+.{digits}f}".replace("-", "−")
 
 
+def standing(value: float, sample: list[float] | np.ndarray, what: str, who: str) -> str:
+    """One sentence placing ``value`` in ``sample``: how many games it beats, ties and trails."""
+    x = np.asarray(sample, dtype=float)
+    below, tied, above = int((x < value).sum()), int((x == value).sum()), int((x > value).sum())
+    games = f"{x.size} game{'s' if x.size != 1 else ''} in which the AI played {who}"
+    if tied == 0:
+        return f"Your {what} beats {below} of {games} ({percentile(value, x):.0f}th percentile)."
+    parts = [f"beats {below}"] if below else []
+    parts.append(f"equals {tied}")
+    if above:
+        parts.append(f"trails {above}")
+    return f"Your {what} {', '.join(parts[:-1])}{' and ' if len(parts) > 1 else ''}{parts[-1]} of {games}."
+
+
 def percentile(value: float, sample: list[float] | np.ndarray) -> float:
     """Share of the sample (0..100) strictly below ``value``, with ties counted half (mid-rank)."""
     x = np.asarray(sample, dtype=float)

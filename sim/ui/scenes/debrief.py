@@ -11,7 +11,7 @@ from sim.ui import viewmodel as vm
 from sim.ui.charts import alignment_chart, histogram
 from sim.ui.layout import debrief_layout
 from sim.ui.scenes.base import Scene, key_name
-from sim.ui.widgets import Button, draw_text, draw_wrapped, line_height, panel
+from sim.ui.widgets import Button, draw_text, draw_wrapped, line_height, panel, wrapped_height
 
 if TYPE_CHECKING:
     from sim.ui.app import App
@@ -62,7 +62,7 @@ class DebriefScene(Scene):
     def update(self, dt: float) -> None:
         m = self.m
         w, h = self.app.size
-        self._rects = {k: pygame.Rect(b) for k, b in debrief_layout(w, h, m.scale).items()}
+        self._rects = {k: pygame.Rect(b) for k, b in debrief_layout(w, h, m.scale, self._objectives_height()).items()}
         footer = self._rects["footer"]
         bh, gap = m.px(42), m.px(8)
         bw = min(m.px(240), (w - 2 * m.px(16) - 3 * gap) // 4)
@@ -192,6 +192,18 @@ class DebriefScene(Scene):
         alignment_chart(surface, inner, v.series, self.round_view.actors, max(1, len(v.series.labels) - 1), m)
         self.draw_buttons(surface)
 
+    def _objectives_height(self) -> int:
+        """Height the objectives panel needs (title, objectives, start/end table), laid out as _draw_objectives does."""
+        m = self.m
+        w, _ = self.app.size
+        width = debrief_layout(w, 720, m.scale)["objectives"][2] - 2 * m.pad
+        height = 2 * m.pad + line_height(m.small) + m.px(6)
+        for o in self.view.objectives:
+            height += m.px(2) + wrapped_height(o.description, m.body, width - m.px(28))
+            height += line_height(m.small) + m.px(10)
+        height += line_height(m.small) + m.px(2) + len(self.view.position) * (line_height(m.body) + m.px(4))
+        return height
+
     def _draw_objectives(self, surface: pygame.Surface) -> None:
         m = self.m
         v = self.view
@@ -250,11 +262,8 @@ class DebriefScene(Scene):
                 surface, f"Playing {total} AI-only games of this scenario in the background…", inner, m.body, th.MUTED
             )
             return
-        pct = vm.percentile(mine, sample)
         done = "" if len(sample) >= total else f" ({len(sample)} of {total} done…)"
-        text = (
-            f"Your {what} beats {pct:.0f}% of {len(sample)} games in which the AI played {self.view.actor.name}{done}."
-        )
+        text = vm.standing(mine, sample, what, self.view.actor.name) + done
         y = draw_wrapped(surface, text, inner, m.body, th.TEXT)
         if self.view.has_objectives:
             lo, hi = 0.0, 100.0
