@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -229,7 +229,8 @@ def _drain(
             executor.submit(make_task(chunk))
         if executor.in_flight == 0:
             return played, restarts
-        for task, returned in executor.wait():
+        for done_task, returned in executor.wait():
+            task = cast(ChunkTask, done_task)  # this loop submits only chunk tasks
             if isinstance(returned, Lost):
                 restarts += 1
                 name = task.chunk.name

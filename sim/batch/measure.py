@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sim.batch.executors import Executor, Lost, make_executor
 from sim.batch.plan import run_seed
@@ -72,7 +72,8 @@ def measure_seeds[T](
         for task in tasks:
             executor.submit(task)
         while executor.in_flight:
-            for task, returned in executor.wait():
+            for done_task, returned in executor.wait():
+                task = cast(MeasureTask, done_task)  # this loop submits only measure tasks
                 if isinstance(returned, Lost):
                     lost[task.name] = lost.get(task.name, 0) + 1
                     if lost[task.name] >= LOST_TRIES:

@@ -18,6 +18,8 @@ from sim.core.record import FiredEvent, Move, RoundRecord
 from sim.core.scoring import IndexPlan, Scores, policy_affinity, raw_alignment
 from sim.core.setup import ModelSetup
 from sim.core.utility import (
+    CandidateList,
+    CandidateTable,
     RoundContext,
     features,
     flatten,
@@ -56,8 +58,8 @@ class AlignmentModel(mesa.Model):
         self._orders: dict[int, list[Move]] = {}
         self._fired: set[str] = set()
         self.countries: list[CountryAgent] = [CountryAgent(self, i, spec) for i, spec in enumerate(setup.actors)]
-        self.table = None
-        self.candidates = None
+        self.table: CandidateTable | None = None
+        self.candidates: CandidateList | None = None
         self.choice_keys = np.zeros(0)
         self.ended: str | None = None
         self._ctx: RoundContext | None = None

@@ -54,8 +54,8 @@ def build_setup(scenario: Scenario) -> ModelSetup:
         return out
 
     agreements = np.zeros((n, n, s), dtype=bool)
-    for a, row in scenario.agreements.items():
-        for b, listed in row.items():
+    for a, agreed in scenario.agreements.items():
+        for b, listed in agreed.items():
             for sector in listed:
                 k = sectors.index(sector)
                 agreements[index[a], index[b], k] = agreements[index[b], index[a], k] = True

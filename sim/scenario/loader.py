@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -153,7 +153,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> Path:
     return tuple(out)
 
 
-def _message(error: dict[str, Any], loc: Path) -> str:
+def _message(error: Mapping[str, Any], loc: Path) -> str:
     kind, ctx, got = error["type"], error.get("ctx") or {}, error.get("input")
     shown = _show(got)
     match kind:

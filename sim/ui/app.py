@@ -201,7 +201,11 @@ class App:
         first = max((k for k, s in enumerate(self.stack) if not s.overlay), default=0)
         base = self.stack[first] if self.stack else None
         key = base.cache_key() if base is not None else None
-        if key is not None and (key, surface.get_size(), self.settings.text_size) == self._cache_key:
+        if (
+            key is not None
+            and self._cache is not None
+            and (key, surface.get_size(), self.settings.text_size) == self._cache_key
+        ):
             surface.blit(self._cache, (0, 0))  # nothing the scene shows has changed since the last frame
         else:
             surface.fill(th.BG)

@@ -89,11 +89,11 @@ def wrap_runs(runs: tuple[Run, ...], width: int, measure: Measure, kind: BlockKi
     """Lines of runs no wider than ``width`` (a word wider than the line is split by characters)."""
     words: list[Run] = []
     for run in runs:
-        for k, word in enumerate(run.text.split(" ")):
+        for k, piece in enumerate(run.text.split(" ")):
             if k > 0 or (words and run.text.startswith(" ")):
                 words.append(Run(" ", run.bold))
-            if word:
-                words.append(Run(word, run.bold))
+            if piece:
+                words.append(Run(piece, run.bold))
     lines: list[list[Run]] = [[]]
     used = 0
     for word in words:

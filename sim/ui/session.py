@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -175,7 +175,7 @@ class GameSession:
         """Fire one of the scenario's events now (the instructor panel); it shows in this round's log."""
         self._do(Command("fire", event=event_id))
 
-    def play_round(self, orders: dict[str, Sequence[Order]] | None = None) -> None:
+    def play_round(self, orders: Mapping[str, Sequence[Order]] | None = None) -> None:
         """Give every human actor its orders (missing: no moves) and play the next round.
 
         Raises MoveError (and changes nothing) if an order is not allowed now.

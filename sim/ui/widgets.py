@@ -181,7 +181,7 @@ class Button:
     id: str
     label: str
     rect: pygame.Rect
-    action: Callable[[], None] | None = None
+    action: Callable[[], object] | None = None  # its result, if any, is ignored
     key: str = ""  # the key hint shown on the button, e.g. "Enter"
     enabled: bool = True
     primary: bool = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pygame
@@ -66,7 +67,7 @@ class DebriefScene(Scene):
         footer = self._rects["footer"]
         bh, gap = m.px(42), m.px(8)
         bw = min(m.px(240), (w - 2 * m.px(16) - 3 * gap) // 4)
-        specs = [
+        specs: list[tuple[str, str, str, Callable[[], object], bool]] = [
             ("back", "Back to the map", "B", self.back, False),
             ("rewind", "Rewind and try again", "R", self.rewind, False),
             ("save", "Save", "Ctrl+S", self.app.save_game, False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import pygame
@@ -128,7 +129,7 @@ class MenuScene(Scene):
                         f"role:{role}",
                         label,
                         r,
-                        lambda k=k: setattr(self, "role", k),
+                        functools.partial(setattr, self, "role", k),
                         colour=colour,
                         selected=k == self.role % max(1, len(roles)),
                         key="W" if role == WATCH else "",
