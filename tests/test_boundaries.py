@@ -38,3 +38,19 @@ def test_every_module_says_what_it_does_in_its_first_line() -> None:
         doc = ast.get_docstring(ast.parse(path.read_text()))
         assert doc, f"{path} has no module docstring"
         assert len(doc.splitlines()[0]) > 10
+
+
+def test_no_module_uses_python_s_random_module_or_numpy_s_global_generator() -> None:
+    """Determinism: every draw comes from the run's one numpy Generator, never from a global stream."""
+    for path in (ROOT / "sim").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                assert all(a.name != "random" for a in node.names), f"{path} imports random"
+            elif isinstance(node, ast.ImportFrom):
+                assert node.module != "random", f"{path} imports from random"
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
+                inner = node.value
+                if isinstance(inner.value, ast.Name) and inner.value.id in ("np", "numpy") and inner.attr == "random":
+                    allowed = {"default_rng", "Generator", "SeedSequence", "PCG64", "BitGenerator"}
+                    assert node.attr in allowed, f"{path}:{node.lineno} uses numpy.random.{node.attr} (global state)"
