@@ -7,20 +7,12 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from sim.core.events import EVENT_TARGETS
 from sim.core.world import INTERESTS
 from sim.scenario.fields import Condition, Identifier, MetricRef, Strict
 
-#: State entries an event may set or add to (the keys of StateChange), with their number of actors.
-STATE_ENTRIES: dict[str, int] = {
-    "relations": 2,
-    "trade": 2,
-    "tariff": 2,
-    "sanctions": 2,
-    "debt": 2,
-    "pressure": 2,
-    "gdp": 1,
-    "capability": 1,
-}
+#: State entries an event may set or add to (the keys of StateChange), with their number of actors: the core's.
+STATE_ENTRIES: dict[str, int] = EVENT_TARGETS
 
 
 def _only_one(kind: str, given: list[str], options: tuple[str, ...] | list[str]) -> None:
