@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import signal
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -47,6 +48,11 @@ def run_chunk(setup: ModelSetup, seeds: list[np.random.SeedSequence], actor: int
     return out
 
 
+def ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C in the terminal is for the game process (it saves and quits), not this worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class BaselineRuns:
     """A background batch of AI-only runs; ``poll()`` returns what has finished so far without waiting."""
 
@@ -58,7 +64,9 @@ class BaselineRuns:
         chunks = [children[k : k + CHUNK] for k in range(0, runs, CHUNK)]
         self._pool: cf.Executor
         try:
-            self._pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = cf.ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=ignore_interrupts
+            )
         except (OSError, NotImplementedError):  # no process support here: a thread still keeps frames free of it
             self._pool = cf.ThreadPoolExecutor(max_workers=1)
         base = ai_only(setup)
