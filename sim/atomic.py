@@ -56,7 +56,7 @@ class WriteError(OSError):
         self.action = action
 
     def __str__(self) -> str:
-        kept = "the earlier file is unchanged" if self.existed else "nothing was written"
+        kept = "the earlier file is unchanged" if self.existed else "no partial file was left"
         if self.action != "written":
             return f"{self.path}: could not be {self.action}: {self.strerror}"
         return f"{self.path}: could not be written: {self.strerror}; {kept}"

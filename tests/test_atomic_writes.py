@@ -132,7 +132,7 @@ def test_os_errors_become_one_line_naming_the_file_and_the_cause(tmp_path: Path)
     with pytest.raises(WriteError) as info:
         write_text(tmp_path / "missing" / "a.txt", "x")
     where = tmp_path / "missing" / "a.txt"
-    assert str(info.value) == f"{where}: could not be written: the folder does not exist; nothing was written"
+    assert str(info.value) == f"{where}: could not be written: the folder does not exist; no partial file was left"
     assert isinstance(info.value, OSError) and info.value.errno == errno.ENOENT
     (tmp_path / "file").write_text("x")
     with pytest.raises(WriteError, match=r"file: could not be created: a part of the path is not a folder"):
