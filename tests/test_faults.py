@@ -71,7 +71,7 @@ class SmallDisk:
 
     @property
     def cause(self) -> str:
-        return "no space left on device" if self.mounted else "file too large"
+        return "no space left on device" if self.mounted else "file too large (the file-size limit was reached)"
 
     def fill(self) -> None:
         """No byte left (tmpfs); without a mount, later commands run with a tiny file-size limit."""
