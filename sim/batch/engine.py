@@ -342,7 +342,10 @@ def run_batch(
                 until_ci=until_ci,
                 command=f"run_batch({scenario!r}, runs={runs}, seed={seed}, sweep={sweep!r})",
             )
-        finally:
+        except BaseException:  # Ctrl-C in a notebook, a full disk: stop the workers now, not after their chunks
             if own:
-                active.close()
+                active.abort()
+            raise
+        if own:
+            active.close()
         return load_results(folder, table)
