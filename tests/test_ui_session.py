@@ -170,7 +170,7 @@ def test_saving_is_atomic_an_earlier_file_survives_a_failed_write(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(SaveError, match=r"game\.json: could not be written: no space left on device; the earlier"):
         session.save(path)
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["game.json"]  # no temporary file left behind

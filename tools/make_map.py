@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sim.atomic import make_folder, write_text  # noqa: E402
 from sim.ui.mapdata import MAP_FILE, project  # noqa: E402
 
 WHEEL = "geopandas==0.14.4"
@@ -101,10 +102,8 @@ def main() -> int:
         "bounds": [round(min(xs), DIGITS), round(min(ys), DIGITS), round(max(xs), DIGITS), round(max(ys), DIGITS)],
         "countries": countries,
     }
-    MAP_FILE.parent.mkdir(exist_ok=True)
-    tmp_out = MAP_FILE.with_suffix(".json.tmp")
-    tmp_out.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
-    tmp_out.replace(MAP_FILE)
+    make_folder(MAP_FILE.parent)
+    write_text(MAP_FILE, json.dumps(document, separators=(",", ":")))
     points = sum(len(r) // 2 for c in countries for r in c["rings"])
     print(
         f"wrote {MAP_FILE.relative_to(ROOT)}: {len(countries)} countries, {points} points, "

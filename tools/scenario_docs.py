@@ -15,7 +15,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import jsonschema  # noqa: E402  (dev dependency, after the path is set)
 
+from sim.atomic import write_text  # noqa: E402
 from sim.scenario.errors import ScenarioError  # noqa: E402
 from sim.scenario.json_schema import scenario_json_schema  # noqa: E402
 from sim.scenario.loader import load_document, validate_document  # noqa: E402
@@ -279,10 +279,7 @@ def main() -> int:
             print(f"{GUIDE} is out of date: run python tools/scenario_docs.py --write", file=sys.stderr)
             return 1
         return 0
-    fd, tmp = tempfile.mkstemp(dir=GUIDE.parent, prefix=".guide.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(wanted)
-    os.replace(tmp, GUIDE)
+    write_text(GUIDE, wanted)
     print(f"wrote {GUIDE}", file=sys.stderr)
     return 0
 

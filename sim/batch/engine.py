@@ -7,6 +7,7 @@ machinery as a Python function for notebooks.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,6 +18,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from sim.atomic import cause
 from sim.batch.executors import Executor, Lost, make_executor
 from sim.batch.plan import Chunk, Parameter, Plan, build_plan, chunk_size_for, parse_sets, parse_sweep, pending_chunks
 from sim.batch.progress import Progress
@@ -160,7 +162,6 @@ def execute(
     store.begin_session(command, executor.describe(), executor.workers)
     finished = [int(sum(d.sum() for d in done))]  # a counter the drain loop advances
     progress.start(plan.total_runs, finished[0])
-    status = "interrupted"
     try:
         while True:
             pending = plan.total_runs - int(sum(d.sum() for d in done))
@@ -180,10 +181,15 @@ def execute(
                 done[point] = np.concatenate([done[point], np.zeros(n - len(done[point]), dtype=bool)])
             store.save_plan()
             progress.set_total(plan.total_runs)
-        status = "complete"
-    finally:
+    except BaseException as exc:
         progress.close()
-        store.end_session(status, plan.total_runs, tally.finished, tally.failed)
+        # Record why the session stopped; a manifest that cannot be written (full disk) must not hide the cause.
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"stopped: {cause(exc)}"
+        with contextlib.suppress(OSError):
+            store.end_session(status, plan.total_runs, tally.finished, tally.failed)
+        raise
+    progress.close()
+    store.end_session("complete", plan.total_runs, tally.finished, tally.failed)
     return BatchOutcome(store.folder, plan, tally, played, tally.failed, executor.describe(), verdict, restarts)
 
 
@@ -337,7 +343,10 @@ def run_batch(
                 until_ci=until_ci,
                 command=f"run_batch({scenario!r}, runs={runs}, seed={seed}, sweep={sweep!r})",
             )
-        finally:
+        except BaseException:  # Ctrl-C in a notebook, a full disk: stop the workers now, not after their chunks
             if own:
-                active.close()
+                active.abort()
+            raise
+        if own:
+            active.close()
         return load_results(folder, table)

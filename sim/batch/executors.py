@@ -9,6 +9,7 @@ the driver sends it again; the executor itself carries on (the process pool is r
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -63,11 +64,18 @@ class Executor(ABC):
     def describe(self) -> str:
         return f"{self.name} ({self.workers} worker{'s' if self.workers != 1 else ''})"
 
+    def abort(self) -> None:
+        """Stop at once, dropping work in progress (Ctrl-C, a full disk); finished chunks are already stored."""
+        self.close()
+
     def __enter__(self) -> Executor:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
-        self.close()
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
 
 
 class SerialExecutor(Executor):
@@ -95,7 +103,8 @@ class ProcessExecutor(Executor):
     """A pool of local worker processes started by a fork server that has already imported the model.
 
     ``fork`` is avoided because the driver has threads (progress display, Dask); ``forkserver`` starts
-    workers quickly from a clean, preloaded process. Workers exit by themselves if the driver is killed.
+    workers quickly from a clean, preloaded process. Workers ignore Ctrl-C (the driver stops them) and exit
+    by themselves if the driver is killed.
     """
 
     name = "processes"
@@ -156,6 +165,22 @@ class ProcessExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def abort(self) -> None:
+        """Kill the workers (their chunks are not stored, so a resume plays them again) and wait for them."""
+        pool, self._pool = self._pool, None
+        self._futures.clear()
+        if pool is None:
+            return
+        # Python 3.14 has pool.terminate_workers(); before it the pool's process table is the only handle.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(timeout=5)
 
 
 class DaskExecutor(Executor):

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.atomic import atomic_file, make_folder
 from sim.batch.engine import base_setup
 from sim.batch.plan import Plan
 from sim.batch.runner import alignment_column
@@ -98,8 +99,12 @@ def _short(path: str) -> str:
 
 
 def _save(fig: Any, path: Path, plt: Any) -> Path:
-    fig.savefig(path, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
+    """Write the figure as a PNG atomically (an earlier PNG stays whole if the disk fills), then free it."""
+    try:
+        with atomic_file(path, "wb") as handle:
+            fig.savefig(handle, format="png", bbox_inches="tight", facecolor="white")
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -303,8 +308,7 @@ def write_report(folder: str | Path) -> Report:
         tally.add(part)
     if tally.finished == 0:
         raise BatchError(f"{folder}: no finished runs yet: nothing to report")
-    figures_dir = folder / FIGURES
-    figures_dir.mkdir(exist_ok=True)
+    figures_dir = make_folder(folder / FIGURES)
     report = Report(folder / "report.html")
     sections: list[tuple[str, Path, str]] = []
     name = focus.names[focus.focal]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import OrderedDict
@@ -301,7 +302,12 @@ def _maybe_die_for_test(point: int, k: int) -> None:
 
 
 def watch_driver(driver_pid: int, interval: float = 1.0) -> None:
-    """Process-pool initializer: exit when the driver is gone (a SIGKILLed batch leaves no orphan workers)."""
+    """Process-pool initializer: exit when the driver is gone (a SIGKILLed batch leaves no orphan workers).
+
+    Workers also ignore SIGINT: Ctrl-C reaches every process of the terminal's group, and only the
+    driver should react (it stores what is finished, then stops the workers itself).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while True:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import platform
 import shlex
 import sys
@@ -31,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.atomic import atomic_file, cause
 from sim.batch.plan import Plan
 from sim.batch.runner import ChunkResult
 
@@ -58,26 +58,12 @@ def write_json(path: Path, doc: Any) -> None:
 
 
 def write_atomic(path: Path, payload: bytes | pa.Table) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            if isinstance(payload, bytes):
-                handle.write(payload)
-            else:
-                pq.write_table(payload, handle, compression="zstd")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise BatchError(
-            f"{path}: could not be written ({exc.strerror or exc}); earlier results are unchanged"
-        ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    """Write bytes or a Parquet table atomically (sim.atomic); a failure is a one-line WriteError."""
+    with atomic_file(path, "wb") as handle:
+        if isinstance(payload, bytes):
+            handle.write(payload)
+        else:
+            pq.write_table(payload, handle, compression="zstd")
 
 
 def read_plan(where: str | Path) -> Plan:
@@ -152,7 +138,7 @@ class ResultStore:
             if plan.trajectories:
                 (path / TRAJECTORIES).mkdir(exist_ok=True)
         except OSError as exc:
-            raise BatchError(f"{path}: cannot create the results folder ({exc.strerror})") from None
+            raise BatchError(f"{path}: cannot create the results folder: {cause(exc)}") from None
         store = cls(path, plan)
         store.clean()
         write_json(path / SCENARIO_FILE, plan.scenario.data)

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from sim import __version__
-from sim.cli.common import CliError, CliUsageError, PivotArgumentParser
+from sim.atomic import WriteError, cause
+from sim.cli.common import CliError, CliUsageError, InterruptError, PivotArgumentParser, shield_from_interrupts
 from sim.scenario.errors import ScenarioError
 
 #: Modules that each add one sub-command (``register(subparsers)`` sets ``handler`` on its parser).
@@ -61,14 +62,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
+    except InterruptError as exc:
+        print(f"interrupted: {exc}", file=sys.stderr)
+        return exc.exit_code
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted: stopped cleanly (finished work is kept)", file=sys.stderr)
+        shield_from_interrupts()
+        print("interrupted: stopped before finishing; files are written whole or not at all", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except WriteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # reading or creating something failed outside the commands' own checks
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{cause(exc)}", file=sys.stderr)
+        return 1
 
 
 __all__ = ["CliError", "build_parser", "main"]

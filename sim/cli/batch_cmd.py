@@ -7,7 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import CliError, CliUsageError, positive_int, resolve_scenario, seed_int
+from sim.atomic import WriteError
+from sim.cli.common import (
+    CliError,
+    CliUsageError,
+    InterruptError,
+    positive_int,
+    resolve_scenario,
+    seed_int,
+    shield_from_interrupts,
+)
 
 EPILOG = """examples:
   python run.py batch medvedev_visit_2015 --runs 1000 --seed 1 --out results/base --trajectories
@@ -108,6 +117,7 @@ def handle(args: argparse.Namespace) -> int:
                 f"batch: {', '.join(given)} cannot change a plan that is replayed or resumed without a SCENARIO "
                 f"(it defines them); give the SCENARIO to compare, or drop {given[0]}"
             )
+    store: Any = None  # the results folder once claimed (to say what a stopped batch kept)
     try:
         existing = read_plan(args.out) if args.resume and (args.out / PLAN_FILE).exists() else None
         if args.plan is not None:
@@ -160,6 +170,11 @@ def handle(args: argparse.Namespace) -> int:
             )
     except BatchError as exc:
         raise CliError(str(exc)) from None
+    except KeyboardInterrupt:
+        shield_from_interrupts()  # the workers are already stopped (the executor's exit); nothing is half-written
+        raise InterruptError(f"batch stopped; {_kept(store, args.out)}") from None
+    except WriteError as exc:
+        raise CliError(f"{exc}; {_kept(store, args.out)}") from None
     sys.stdout.write(outcome.tally.text())
     if outcome.until_ci:
         print(outcome.until_ci)
@@ -173,6 +188,18 @@ def handle(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _kept(store: Any, folder: Path) -> str:
+    """What a stopped batch keeps, and the command that completes it."""
+    resume = f"python run.py batch --resume --out {folder}"
+    if store is None:
+        return f"no runs had started; start again, or resume with: {resume}"
+    try:
+        finished = int(sum(d.sum() for d in store.finished()))
+    except Exception:  # an unreadable folder must not hide why the batch stopped
+        return f"finished runs are kept in {folder}; complete them with: {resume}"
+    return f"{finished} of {store.plan.total_runs} runs finished and kept in {folder}; complete them with: {resume}"
 
 
 def _show_failures(folder: Path, count: int) -> None:

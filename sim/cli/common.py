@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import tempfile
-from collections.abc import Iterator
+import signal
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import NoReturn
 
+from sim.atomic import atomic_file as atomic_write
 from sim.scenario.errors import ScenarioError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +21,12 @@ class CliError(Exception):
     """A user-facing failure with a one-line message."""
 
     exit_code = 1
+
+
+class InterruptError(CliError):
+    """Ctrl-C: the command stopped early; the message says what was kept (exit code 130, like a shell)."""
+
+    exit_code = 130
 
 
 class CliUsageError(CliError):
@@ -68,35 +74,10 @@ def seed_int(text: str) -> int:
     return value
 
 
-@contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO]:
-    """Write to a temporary file beside ``path`` and rename it into place only if everything succeeded.
-
-    A failure (full disk, read-only folder, Ctrl-C) leaves any earlier file at ``path`` untouched and no
-    partial file behind; it is reported as a one-line CliError.
-    """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except FileNotFoundError:
-        raise CliError(f"{target}: folder {folder} does not exist") from None
-    except OSError as exc:
-        raise CliError(f"{target}: cannot write in {folder}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        _discard(tmp)
-        raise CliError(f"{target}: could not be written ({exc.strerror}); any earlier file is unchanged") from None
-    except BaseException:
-        _discard(tmp)
-        raise
+def shield_from_interrupts() -> None:
+    """Ignore further Ctrl-C while a command cleans up after the first one (saving, stopping workers)."""
+    with contextlib.suppress(ValueError):  # not the main thread: nothing to change
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _discard(tmp: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(tmp)
+__all__ = ["CliError", "CliUsageError", "InterruptError", "PivotArgumentParser", "atomic_write", "resolve_scenario"]

@@ -8,7 +8,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import DEFAULT_SCENARIO, CliError, CliUsageError, resolve_scenario, seed_int
+from sim.atomic import WriteError
+from sim.cli.common import (
+    DEFAULT_SCENARIO,
+    CliError,
+    CliUsageError,
+    InterruptError,
+    resolve_scenario,
+    seed_int,
+    shield_from_interrupts,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -69,7 +78,16 @@ def handle(args: argparse.Namespace) -> int:
         from sim.ui.app import open_app
 
         app = open_app(ref, args.actor, args.watch, args.seed, load=Path(args.load) if args.load else None)
-        app.run()
+        print(
+            f"The game window is open; saves go to {app.save_dir}. Ctrl-C here saves the game in progress and quits.",
+            file=sys.stderr,
+            flush=True,
+        )
+        try:
+            app.run()
+        except KeyboardInterrupt:
+            shield_from_interrupts()
+            raise InterruptError(_keep_game(app)) from None
     except ImportError as exc:
         raise CliError(f"the game window needs pygame-ce ({exc}); install it with: pip install pygame-ce") from None
     except Exception as exc:
@@ -78,6 +96,25 @@ def handle(args: argparse.Namespace) -> int:
             return _headless(args, ref)
         raise
     return 0
+
+
+def _keep_game(app: Any) -> str:
+    """Ctrl-C in the terminal: save the game in progress under a new name, close the window, say where."""
+    from sim.ui.session import SaveError
+
+    try:
+        saved = app.save_recovery()
+    except SaveError as exc:
+        saved, problem = None, str(exc)
+    else:
+        problem = ""
+    finally:
+        app.quit()
+    if saved is not None:
+        return f"game saved to {saved}; continue with: python run.py play --load {saved}"
+    if problem:
+        return f"the game in progress could not be saved ({problem})"
+    return "no game was in progress; nothing to save"
 
 
 def _headless(args: argparse.Namespace, ref: str) -> int:
@@ -107,6 +144,8 @@ def _screenshots(out: Path, ref: str, actor: str | None, seed: int) -> int:
 
     try:
         shots = capture(out, ref, actor, seed=seed)
+    except WriteError as exc:
+        raise CliError(f"cannot write screenshots: {exc}") from None
     except OSError as exc:
         raise CliError(f"{out}: cannot write screenshots ({exc.strerror or exc})") from None
     for shot in shots:

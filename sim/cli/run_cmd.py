@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.cli.common import CliUsageError, atomic_write, positive_int, resolve_scenario, seed_int
+from sim.cli.common import (
+    CliUsageError,
+    InterruptError,
+    atomic_write,
+    positive_int,
+    resolve_scenario,
+    seed_int,
+    shield_from_interrupts,
+)
 from sim.cli.table import render_table
 
 if TYPE_CHECKING:
@@ -71,12 +79,19 @@ def handle(args: argparse.Namespace) -> int:
         seed = draw_seed()
         print(f"seed: {seed} (repeat this run with --seed {seed})", file=sys.stderr)
     rng = seed if args.seed_index is None else np.random.SeedSequence(seed, spawn_key=(args.seed_index,))
-    model = play(setup, rng)
-    document = run_document(model, seed)
-    if args.seed_index is not None:
-        document["seed_index"] = args.seed_index
-    if args.out is not None:
-        write_rows(tidy_rows(model, seed), args.out)
+    try:
+        model = play(setup, rng)
+        document = run_document(model, seed)
+        if args.seed_index is not None:
+            document["seed_index"] = args.seed_index
+        if args.out is not None:
+            write_rows(tidy_rows(model, seed), args.out)
+    except KeyboardInterrupt:
+        shield_from_interrupts()
+        kept = ""
+        if args.out is not None:
+            kept = f"; {args.out} is unchanged" if args.out.exists() else f"; {args.out} was not written"
+        raise InterruptError(f"run stopped before it finished (seed {seed}){kept}") from None
     if args.format == "json":
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:

@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import CliError, CliUsageError, positive_int, resolve_scenario, seed_int
+from sim.cli.common import (
+    CliError,
+    CliUsageError,
+    InterruptError,
+    positive_int,
+    resolve_scenario,
+    seed_int,
+    shield_from_interrupts,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -89,6 +97,11 @@ def handle(args: argparse.Namespace) -> int:
             )
     except BatchError as exc:
         raise CliError(str(exc)) from None
+    except KeyboardInterrupt:
+        shield_from_interrupts()  # the workers are already stopped; every stored run is whole
+        raise InterruptError(
+            f"sensitivity stopped; finished runs are kept in {out}: repeat the command with --resume to complete them"
+        ) from None
     sys.stdout.write(text_table(result))
     print(f"plot: {result.plot_path}\ntable: {result.table_path}")
     return 0

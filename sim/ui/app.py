@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pygame
 
+from sim.atomic import atomic_file, make_folder
 from sim.ui import library
 from sim.ui import theme as th
 from sim.ui.game import Game
@@ -134,10 +135,24 @@ class App:
         target = path or self.save_dir / f"{s.log.scenario_id}-round{s.round:02d}-{time.strftime('%Y%m%d-%H%M%S')}.json"
         try:
             self.game.save(target)
-        except OSError as exc:
-            self.toast(f"Could not save to {target}: {exc.strerror or exc}. The game goes on unchanged.", error=True)
+        except SaveError as exc:  # one line naming the file and the cause; an earlier save there is untouched
+            self.toast(f"Could not save: {exc}. The game goes on unchanged.", error=True, seconds=8.0)
             return None
         self.toast(f"Saved: {target}")
+        return target
+
+    def save_recovery(self) -> Path | None:
+        """Save the game in progress under a new name (Ctrl-C in the terminal); None when there is no game.
+
+        The file sits with the other saves (the Load screen lists it) and never overwrites one.
+        Raises SaveError when it cannot be written.
+        """
+        if self.game is None:
+            return None
+        s = self.game.session
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.save_dir / f"{s.log.scenario_id}-round{s.round:02d}-interrupted-{stamp}.json"
+        self.game.save(target)
         return target
 
     def load_game(self, path: Path) -> bool:
@@ -250,8 +265,10 @@ class App:
         pygame.quit()
 
     def screenshot(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pygame.image.save(self.screen, str(path))
+        """Save the window as a PNG, atomically."""
+        make_folder(path.parent)
+        with atomic_file(path, "wb") as handle:
+            pygame.image.save(self.screen, handle, "screenshot.png")
         return path
 
 

@@ -8,7 +8,10 @@ results stream in and the debrief shows how many are done.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
+import signal
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -47,6 +50,24 @@ def run_chunk(setup: ModelSetup, seeds: list[np.random.SeedSequence], actor: int
     return out
 
 
+@contextlib.contextmanager
+def _no_interrupts() -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C in the terminal is for the game process (it saves and quits), not this worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class BaselineRuns:
     """A background batch of AI-only runs; ``poll()`` returns what has finished so far without waiting."""
 
@@ -58,11 +79,14 @@ class BaselineRuns:
         chunks = [children[k : k + CHUNK] for k in range(0, runs, CHUNK)]
         self._pool: cf.Executor
         try:
-            self._pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = cf.ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=ignore_interrupts
+            )
         except (OSError, NotImplementedError):  # no process support here: a thread still keeps frames free of it
             self._pool = cf.ThreadPoolExecutor(max_workers=1)
         base = ai_only(setup)
-        self._pending = [self._pool.submit(run_chunk, base, chunk, actor) for chunk in chunks]
+        with _no_interrupts():  # the worker starts now and inherits an ignored SIGINT from its first instant
+            self._pending = [self._pool.submit(run_chunk, base, chunk, actor) for chunk in chunks]
 
     @property
     def done(self) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pygame
 
+from sim.atomic import make_folder
 from sim.ui.app import SIZES, App, Settings
 from sim.ui.scenes.base import Scene
 
@@ -71,7 +72,7 @@ def capture(
     from sim.ui import library  # noqa: PLC0415
     from sim.ui.scenes.menu import MenuScene  # noqa: PLC0415
 
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     shots: list[Shot] = []
     setup = library.load_setup(scenario)
     player = actor or setup.actor_ids[setup.scoring.focal]

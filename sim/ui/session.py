@@ -9,11 +9,9 @@ No pygame here: the front end drives a :class:`GameSession`, and tests drive it 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from sim import __version__
+from sim.atomic import WriteError, make_folder, write_text
 from sim.core import AlignmentModel, ModelSetup, MoveError
 from sim.core.events import Event
 from sim.scenario import ScenarioError
@@ -34,7 +33,7 @@ Order = tuple[str, str | None, str | None]
 
 
 class SaveError(Exception):
-    """A save file that cannot be loaded (corrupt, foreign, from a newer version, or no longer replayable)."""
+    """A save that cannot be loaded (corrupt, foreign, newer, no longer replayable) or written (disk full...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,10 +224,17 @@ class GameSession:
         }
 
     def save(self, path: str | Path) -> Path:
-        """Write the game to ``path`` atomically (an earlier file there stays intact if anything fails)."""
+        """Write the game to ``path`` atomically (an earlier file there stays intact if anything fails).
+
+        A full disk or a read-only folder raises SaveError with one line naming the file and the cause.
+        """
         target = Path(path)
         text = json.dumps(self.to_json(), indent=1)
-        write_atomically(target, text)
+        try:
+            make_folder(target.parent if str(target.parent) else ".")
+            write_text(target, text)
+        except WriteError as exc:
+            raise SaveError(str(exc)) from None
         return target
 
     # -- internals -------------------------------------------------------------------------------------
@@ -257,23 +263,6 @@ class GameSession:
                 if model.finished:
                     raise MoveError("the game is over")
                 model.step()
-
-
-def write_atomically(target: Path, text: str) -> None:
-    """Write text to a temporary file beside ``target``, then rename it into place."""
-    folder = target.parent if str(target.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def read_save(path: str | Path) -> dict[str, Any]:
