@@ -322,8 +322,9 @@ class Scenario(Strict):
     extends: str | None = Field(
         None,
         min_length=1,
-        description="A base scenario file, relative to this one; this file's values are merged onto it key by key "
-        "(mappings merge, lists and single values replace).",
+        description="The base scenario: a file in this file's folder or below it (relative path), or a library "
+        "scenario by name; this file's values are merged onto it key by key (mappings merge, lists and single "
+        "values replace). Absolute paths, .. out of the folder and URLs are refused.",
         examples=["medvedev_visit_2015.yaml"],
     )
     meta: Meta = Field(
