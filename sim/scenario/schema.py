@@ -101,7 +101,7 @@ class Actor(Strict):
         description="Where the actor sits on the map.",
         examples=[{"lon": 104.9, "lat": 11.55}],
     )
-    gdp: float = Field(gt=0, le=1e6, description="GDP, current USD bn per year.", examples=[18.05])
+    gdp: float = Field(ge=1e-6, le=1e6, description="GDP, current USD bn per year.", examples=[18.05])
     growth: float = Field(
         0.0, ge=-0.5, le=0.5, description="Baseline annual nominal GDP growth (0.05 = 5 %).", examples=[0.109]
     )

@@ -239,7 +239,10 @@ def _clearer_syntax_error(text: str, error: yaml.MarkedYAMLError) -> yaml.Marked
     """
     if not yaml.__with_libyaml__:
         return error
-    loader = _ComposeOnly(text)
+    try:
+        loader = _ComposeOnly(text)
+    except yaml.YAMLError:  # the pure-Python reader refuses a control character that libyaml had not reached
+        return error
     try:
         loader.get_single_node()
     except yaml.MarkedYAMLError as slow:
