@@ -107,7 +107,7 @@ def test_an_error_in_an_inherited_value_names_the_base_file(base: Path) -> None:
     over = write(base.parent, "over.yaml", "extends: base.yaml\nmeta: {id: over, title: Over}\n")
     with pytest.raises(ScenarioError) as info:
         load_scenario(over)
-    assert [str(p) for p in info.value.problems] == [f"{base}:6:10: actors.home.gdp: must be > 0 (got -20)"]
+    assert [str(p) for p in info.value.problems] == [f"{base}:6:10: actors.home.gdp: must be >= 1e-06 (got -20)"]
 
 
 def test_a_base_with_a_yaml_error_reports_it_in_the_base(base: Path) -> None:
