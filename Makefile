@@ -31,7 +31,7 @@ lint: $(STAMP)
 lock:
 	@PYTHON=$$(tools/find_python.sh) || exit 1; rm -rf .lockenv; $$PYTHON -m venv .lockenv && \
 	.lockenv/bin/pip install --quiet -e '.[dev,distributed,research,rl]' && \
-	.lockenv/bin/pip freeze --exclude-editable | sort > $(LOCK); rm -rf .lockenv; \
+	.lockenv/bin/pip freeze --exclude-editable | LC_ALL=C sort > $(LOCK); rm -rf .lockenv; \
 	echo "wrote $(LOCK); run make test to use it"
 
 clean:

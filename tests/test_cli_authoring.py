@@ -23,7 +23,7 @@ def test_help_lists_the_authoring_commands() -> None:
 def test_validate_checks_every_file_and_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        f"extends: {BASE_FILE}\nmeta: {{id: bad, title: Bad}}\nrounds: 0\nactors: {{cambodia: {{gdp: x}}}}\n"
+        f"extends: {BASE_FILE.stem}\nmeta: {{id: bad, title: Bad}}\nrounds: 0\nactors: {{cambodia: {{gdp: x}}}}\n"
     )
     missing = tmp_path / "missing.yaml"
     result = run_cli("validate", str(bad), "debt_cancellation", str(missing), str(BASE_FILE))
@@ -124,11 +124,36 @@ def test_new_by_bare_name_writes_into_the_library_and_a_path_anywhere() -> None:
 def test_new_never_overwrites(tmp_path: Path) -> None:
     path = tmp_path / "lesson.yaml"
     assert run_cli("new", str(path), "--from", "tutorial").returncode == 0
-    assert load_scenario(path).extends == str(SCENARIOS / "tutorial.yaml"), "outside the project: absolute path"
+    assert load_scenario(path).extends == "tutorial", "outside the library: the library scenario by name"
     before = path.read_text()
     again = run_cli("new", str(path))
     assert again.returncode == 1 and "already exists; not overwritten" in again.stderr
     assert path.read_text() == before
+
+
+def test_new_names_its_base_as_extends_allows(tmp_path: Path) -> None:
+    from sim.cli.common import CliError
+    from sim.cli.new_cmd import extends_reference
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "base.yaml").write_text("meta: {id: b, title: B}\n")
+    assert extends_reference(tmp_path / "sub" / "base.yaml", tmp_path) == "sub/base.yaml"
+    assert extends_reference(SCENARIOS / "tutorial.yaml", tmp_path) == "tutorial"
+    assert extends_reference(SCENARIOS / "tutorial.yaml", SCENARIOS) == "tutorial.yaml"
+    with pytest.raises(CliError, match="extends can only name a file in"):
+        extends_reference(tmp_path / "sub" / "base.yaml", tmp_path / "other")
+    (tmp_path / "tutorial.yaml").write_text("meta: {id: t, title: T}\n")
+    with pytest.raises(CliError, match="would hide the library scenario of that name"):
+        extends_reference(SCENARIOS / "tutorial.yaml", tmp_path)
+
+
+def test_new_from_a_base_outside_the_folder_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "base.yaml").write_text((SCENARIOS / "medvedev_visit_2015.yaml").read_text())
+    result = run_cli("new", str(tmp_path / "b" / "lesson.yaml"), "--from", str(tmp_path / "a" / "base.yaml"))
+    assert result.returncode == 1 and "extends can only name a file in" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "b" / "lesson.yaml").exists()
 
 
 @pytest.mark.parametrize(
@@ -160,7 +185,7 @@ def test_scenarios_lists_the_library_with_titles_and_summaries() -> None:
 
 def test_scenarios_lists_a_broken_file_without_stopping(tmp_path: Path) -> None:
     (tmp_path / "a_broken.yaml").write_text("meta: [\n")
-    (tmp_path / "b_fine.yaml").write_text(f"extends: {BASE_FILE}\nmeta: {{id: b_fine, title: Fine}}\n")
+    (tmp_path / "b_fine.yaml").write_text(f"extends: {BASE_FILE.stem}\nmeta: {{id: b_fine, title: Fine}}\n")
     result = run_cli("scenarios", str(tmp_path))
     assert result.returncode == 0
     assert f"Scenario library (2 in {tmp_path})" in result.stdout

@@ -129,7 +129,7 @@ def test_unknown_field_names_file_line_column_and_suggestion(tmp_path: Path) -> 
 def test_out_of_range_value_names_field_and_range(tmp_path: Path) -> None:
     path = _mutated(tmp_path, "    gdp: 1363.5 ", "    gdp: -3 ")
     line = _one_line_error(run_cli("run", str(path)))
-    assert line == f"{path}:{_line_of(path, 'gdp: -3')}:10: actors.russia.gdp: must be > 0 (got -3)"
+    assert line == f"{path}:{_line_of(path, 'gdp: -3')}:10: actors.russia.gdp: must be >= 1e-06 (got -3)"
 
 
 def test_unknown_actor_in_a_pair(tmp_path: Path) -> None:

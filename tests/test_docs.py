@@ -43,9 +43,7 @@ def test_the_guide_s_worked_example_validates_and_checks_as_quoted(tmp_path: Pat
     path = ROOT / "scenarios" / "eu_answer.yaml"
     assert not path.exists()
     copy = tmp_path / "eu_answer.yaml"
-    copy.write_text(
-        example.replace("extends: medvedev_visit_2015.yaml", f"extends: {path.parent}/medvedev_visit_2015.yaml")
-    )
+    copy.write_text(example)  # outside the library, extends: medvedev_visit_2015.yaml finds the library's file
     from tests.conftest import run_cli
 
     assert run_cli("validate", str(copy)).returncode == 0

@@ -42,7 +42,7 @@ def test_eight_actor_example_checks_in_the_cli() -> None:
 def test_a_failing_expectation_exits_1_and_says_why(tmp_path: Path) -> None:
     path = tmp_path / "wrong.yaml"
     path.write_text(
-        f"""extends: {BASE_FILE}
+        f"""extends: {BASE_FILE.stem}
 meta: {{id: wrong, title: Wrong}}
 rounds: 3
 expect:
@@ -61,7 +61,7 @@ expect:
     assert result.returncode == 1
     out = result.stdout.splitlines()
     assert out[0] == (
-        f"check wrong: 12 runs, seeds SeedSequence(7).spawn(12); base medvedev_visit_2015 ({BASE_FILE}) "
+        f"check wrong: 12 runs, seeds SeedSequence(7).spawn(12); base medvedev_visit_2015 (scenarios/{BASE_FILE.name}) "
         "with the same seeds over 3 rounds"
     )
     assert out[1].startswith("  FAIL  us_first: primary_partner cambodia == us at the end, in at least 0.5 of runs: ")
@@ -78,7 +78,7 @@ expect:
 
 def test_a_scenario_without_expectations_has_nothing_to_check(tmp_path: Path) -> None:
     path = tmp_path / "quiet.yaml"
-    path.write_text(f"extends: {BASE_FILE}\nmeta: {{id: quiet, title: Quiet}}\nexpect: []\n")
+    path.write_text(f"extends: {BASE_FILE.stem}\nmeta: {{id: quiet, title: Quiet}}\nexpect: []\n")
     result = run_cli("check", str(path))
     assert result.returncode == 0 and "no expectations to check" in result.stdout
 

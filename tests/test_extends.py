@@ -78,14 +78,15 @@ def test_null_removes_an_inherited_value(base: Path) -> None:
 
 
 def test_chain_of_three_files_resolves_relative_to_each_file(base: Path) -> None:
-    (base.parent / "sub").mkdir()
+    (base.parent / "sub" / "deep").mkdir(parents=True)
+    base.rename(base.parent / "sub" / "deep" / "base.yaml")
     middle = write(
-        base.parent / "sub", "middle.yaml", "extends: ../base.yaml\nmeta: {id: middle, title: M}\nrounds: 8\n"
+        base.parent / "sub", "middle.yaml", "extends: deep/base.yaml\nmeta: {id: middle, title: M}\nrounds: 8\n"
     )
-    top = write(base.parent, "top.yaml", "extends: sub/middle.yaml\nmeta: {id: top, title: T}\n")
+    top = write(base.parent, "top.yaml", "extends: sub/middle\nmeta: {id: top, title: T}\n")
     s = load_scenario(top)
     assert (s.meta.id, s.rounds, s.actors["home"].gdp) == ("top", 8, 20)
-    assert s.extends == "sub/middle.yaml", "the merged scenario names its immediate base"
+    assert s.extends == "sub/middle", "the merged scenario names its immediate base (.yaml may be left out)"
     assert load_scenario(middle).rounds == 8
 
 
@@ -106,7 +107,7 @@ def test_an_error_in_an_inherited_value_names_the_base_file(base: Path) -> None:
     over = write(base.parent, "over.yaml", "extends: base.yaml\nmeta: {id: over, title: Over}\n")
     with pytest.raises(ScenarioError) as info:
         load_scenario(over)
-    assert [str(p) for p in info.value.problems] == [f"{base}:6:10: actors.home.gdp: must be > 0 (got -20)"]
+    assert [str(p) for p in info.value.problems] == [f"{base}:6:10: actors.home.gdp: must be >= 1e-06 (got -20)"]
 
 
 def test_a_base_with_a_yaml_error_reports_it_in_the_base(base: Path) -> None:
@@ -150,3 +151,95 @@ def test_library_overlays_resolve_against_the_base(base_scenario) -> None:  # ty
 def test_the_base_file_is_not_an_overlay() -> None:
     doc = load_document(BASE_FILE)
     assert doc.files == {} and "extends" not in doc.data
+
+
+# -- where a base may come from: this file's folder tree or the library, nothing else ---------------------
+
+
+def refusal(path: Path) -> str:
+    with pytest.raises(ScenarioError) as info:
+        load_document(path)
+    assert len(info.value.problems) == 1
+    return str(info.value)
+
+
+def test_a_file_anywhere_builds_on_a_library_scenario_by_name(tmp_path: Path, base_scenario) -> None:  # type: ignore[no-untyped-def]
+    for reference in ("medvedev_visit_2015", "medvedev_visit_2015.yaml"):
+        path = write(tmp_path, "lesson.yaml", f"extends: {reference}\nmeta: {{id: lesson, title: L}}\nrounds: 5\n")
+        s = load_scenario(path)
+        assert (s.rounds, s.actors) == (5, base_scenario.actors)
+        inherited_from = Path(load_document(path).files[("actors",)]).resolve()
+        assert inherited_from == ROOT / "scenarios" / "medvedev_visit_2015.yaml"
+
+
+def test_a_file_beside_the_scenario_wins_over_the_library(tmp_path: Path, base: Path) -> None:
+    base.rename(tmp_path / "medvedev_visit_2015.yaml")
+    path = write(tmp_path, "lesson.yaml", "extends: medvedev_visit_2015\nmeta: {id: lesson, title: L}\n")
+    assert list(load_scenario(path).actors) == ["home", "north", "south"]
+
+
+@pytest.mark.parametrize(
+    ("reference", "why"),
+    [
+        ("/etc/passwd", "is an absolute or home-folder path: refused"),
+        ("{base}", "is an absolute or home-folder path: refused"),
+        ("~/base.yaml", "is an absolute or home-folder path: refused"),
+        ("../base.yaml", "leaves this file's folder: refused"),
+        ("sub/../../base.yaml", "leaves this file's folder: refused"),
+        ("../../../../../../etc/passwd", "leaves this file's folder: refused"),
+        ("https://example.org/base.yaml", "is a URL: bases are read from files only, never fetched"),
+        ("file:///etc/passwd", "is a URL"),
+        ("ftp://host/base", "is a URL"),
+        ("sub/http://x", "is a URL"),
+    ],
+)
+def test_extends_outside_the_folder_or_library_is_refused_in_one_located_line(
+    base: Path, reference: str, why: str
+) -> None:
+    lesson_folder = base.parent / "lessons"
+    lesson_folder.mkdir()
+    ref = reference.format(base=base)
+    path = write(lesson_folder, "lesson.yaml", f"meta: {{id: lesson, title: L}}\nextends: '{ref}'\n")
+    line = refusal(path)
+    assert line == (f"{path}:2:10: extends: {ref!r} {why}" + line.split(why, 1)[1]) and line.endswith(
+        "allowed: a file in this file's folder or below it (base.yaml, sub/base.yaml), "
+        "or a library scenario by name (medvedev_visit_2015)"
+    )
+
+
+def test_a_link_pointing_outside_the_folder_is_refused(tmp_path: Path, base: Path) -> None:
+    folder = tmp_path / "course"
+    folder.mkdir()
+    (folder / "base.yaml").symlink_to(base)
+    (folder / "sub").symlink_to(tmp_path, target_is_directory=True)
+    for reference in ("base.yaml", "sub/base.yaml"):
+        path = write(folder, "lesson.yaml", f"extends: {reference}\nmeta: {{id: lesson, title: L}}\n")
+        line = refusal(path)
+        assert line.startswith(f"{path}:1:10: extends: {reference!r} is a link to {base.resolve()}, outside")
+        assert "allowed: " in line
+
+
+def test_links_inside_the_folder_or_into_the_library_are_followed(tmp_path: Path, base: Path) -> None:
+    (tmp_path / "same.yaml").symlink_to(base)
+    (tmp_path / "lib.yaml").symlink_to(ROOT / "scenarios" / "medvedev_visit_2015.yaml")
+    for reference, actor in (("same.yaml", "home"), ("lib.yaml", "cambodia")):
+        path = write(tmp_path, "lesson.yaml", f"extends: {reference}\nmeta: {{id: lesson, title: L}}\n")
+        assert actor in load_scenario(path).actors
+
+
+def test_a_pipe_is_never_opened_as_a_base(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    path = write(tmp_path, "lesson.yaml", "extends: pipe.yaml\nmeta: {id: lesson, title: L}\n")
+    assert "is not a regular file" in refusal(path)
+
+
+def test_a_missing_library_name_is_suggested(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # outside the project, the library's path is shown in full
+    path = write(tmp_path, "lesson.yaml", "extends: medvedev_visit_2105\nmeta: {id: lesson, title: L}\n")
+    assert refusal(path) == (
+        f"{path}:1:10: extends: base scenario 'medvedev_visit_2105' not found (looked for "
+        f"{tmp_path}/medvedev_visit_2105.yaml and the library's {ROOT}/scenarios/medvedev_visit_2105.yaml) "
+        "(did you mean 'medvedev_visit_2015.yaml'?)"
+    )

@@ -97,7 +97,7 @@ BROKEN: list[tuple[str, Any, str]] = [
     ("rounds", 0, "0 is less than the minimum of 1"),
     ("rounds", "twelve", "'twelve' is not of type 'integer'"),
     ("actors.cambodia.gdp", "18.05", "'18.05' is not of type 'number'"),
-    ("actors.cambodia.gdp", -3, "-3 is less than or equal to the minimum of 0"),
+    ("actors.cambodia.gdp", -3, "-3 is less than the minimum of 1e-06"),
     ("actors.cambodia.playable", "yes", "'yes' is not of type 'boolean'"),
     ("actors.cambodia.gpd", 18.05, "Additional properties are not allowed ('gpd' was unexpected)"),
     ("actors.cambodia.colour", "green", "'green' does not match '^#[0-9a-fA-F]{6}$'"),

@@ -15,7 +15,7 @@ from tests.conftest import BASE_FILE
 
 def overlay(tmp_path: Path, body: str, name: str = "lesson") -> Path:
     path = tmp_path / f"{name}.yaml"
-    path.write_text(f"extends: {BASE_FILE}\nmeta: {{id: {name}, title: Lesson}}\n{body}")
+    path.write_text(f"extends: {BASE_FILE.stem}\nmeta: {{id: {name}, title: Lesson}}\n{body}")
     return path
 
 

@@ -68,7 +68,7 @@ def test_yes_no_on_stay_text_where_text_is_meant(word: str, tmp_path: Path) -> N
     """The Norway problem: in YAML 1.1 these are booleans; in scenario files they stay what was written."""
     path = tmp_path / "words.yaml"
     path.write_text(
-        f"extends: {BASE_FILE}\nmeta: {{id: words, title: {word}, summary: {word}}}\n"
+        f"extends: {BASE_FILE.stem}\nmeta: {{id: words, title: {word}, summary: {word}}}\n"
         f"dimensions:\n  - {{id: democracy, label: {word}}}\n"
         "  - {id: sovereignty}\n  - {id: multipolarity}\n  - {id: open_trade}\n  - {id: security}\n"
     )

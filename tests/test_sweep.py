@@ -63,7 +63,7 @@ def test_the_library_sweep_is_valid_and_every_point_gives_a_valid_scenario() -> 
 def test_a_rounds_sweep_that_strands_an_event_names_both(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(
-        f"extends: {BASE_FILE}\nmeta: {{id: s, title: S}}\nevents: [{{id: late, title: Late, at_round: 10}}]\n"
+        f"extends: {BASE_FILE.stem}\nmeta: {{id: s, title: S}}\nevents: [{{id: late, title: Late, at_round: 10}}]\n"
         "sweep:\n  parameters:\n    - {path: rounds, range: {low: 4, high: 12, steps: 3}}\n"
     )
     with pytest.raises(ScenarioError) as info:

@@ -207,9 +207,9 @@ def parse_sets(texts: Sequence[str]) -> dict[str, Value]:
     for text in texts:
         try:
             path, value = split_assignment(text)
+            out[path] = parse_scalar(value)
         except OverrideError as exc:
             raise ScenarioError([Problem(f"--set {text}", None, None, "", str(exc))]) from None
-        out[path] = parse_scalar(value)
     return out
 
 

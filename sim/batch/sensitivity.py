@@ -64,9 +64,9 @@ def parse_bound(text: str) -> Bound:
     origin = f"--params {text}"
     try:
         path, spec = split_assignment(text)
+        ends = [parse_scalar(x) for x in spec.split(":")]
     except OverrideError as exc:
         raise ScenarioError([Problem(origin, None, None, "", str(exc))]) from None
-    ends = [parse_scalar(x) for x in spec.split(":")]
     if len(ends) != 2 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in ends):
         raise ScenarioError(
             [Problem(origin, None, None, "", f"expected PATH=low:high with two numbers (got {spec!r})")]

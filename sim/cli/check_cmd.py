@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
@@ -42,6 +41,7 @@ def handle(args: argparse.Namespace) -> int:
     from sim.expectations import check_scenario
     from sim.runs import with_rounds
     from sim.scenario import build_setup
+    from sim.scenario.extends import resolve_base
     from sim.scenario.loader import load_document, validate_document
 
     path = resolve_scenario(args.scenario)
@@ -55,7 +55,7 @@ def handle(args: argparse.Namespace) -> int:
     base_label = ""
     if any(e.against_base for e in scenario.expect):
         assert scenario.extends is not None  # validation requires it for comparisons with the base
-        base_file = os.path.normpath(os.path.join(os.path.dirname(document.file), scenario.extends))
+        base_file = resolve_base(document.file, scenario.extends)  # the file validation just merged
         base = validate_document(load_document(base_file))
         missing = sorted(
             {a for e in scenario.expect if e.against_base and e.mean for a in e.mean.metric()[1]} - set(base.actors)

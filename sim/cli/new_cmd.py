@@ -11,6 +11,7 @@ from typing import Any
 
 from sim.cli.common import SCENARIO_DIR, CliError, atomic_write, resolve_scenario
 from sim.cli.starters import overlay_starter, world_starter
+from sim.scenario.extends import LIBRARY
 
 
 def register(subparsers: Any) -> None:
@@ -56,14 +57,36 @@ def handle(args: argparse.Namespace) -> int:
     else:
         base_path = resolve_scenario(args.base)
         base = load_scenario(base_path)  # a broken base is reported as usual, and nothing is written
-        text = overlay_starter(stem, title, str(path), schema, base_reference(base_path.resolve(), here), base)
+        text = overlay_starter(stem, title, str(path), schema, extends_reference(base_path, here), base)
     with atomic_write(path) as out:
         out.write(text)
     print(f"wrote {path}: check it with python run.py validate {path}", file=sys.stderr)
     return 0
 
 
+def extends_reference(base: Path, folder: Path) -> str:
+    """How a new file in ``folder`` names its base in ``extends:`` (docs/scenario-authoring.md, section 7).
+
+    A base in the folder's tree by its relative path; a library scenario by its name; anything else
+    cannot be extended from there, and nothing is written.
+    """
+    real, here = Path(os.path.realpath(base)), Path(os.path.realpath(folder))
+    if real.is_relative_to(here):
+        return real.relative_to(here).as_posix()
+    if real.parent == LIBRARY.resolve():
+        if (folder / real.name).exists() or (folder / real.stem).exists():
+            raise CliError(
+                f"new: --from {real.stem}: {folder / real.name} would hide the library scenario of that name "
+                "(a file beside the scenario wins); write the new file in another folder"
+            )
+        return real.stem
+    raise CliError(
+        f"new: --from {base}: extends can only name a file in {folder} (or below it) or a library scenario; "
+        "copy the base next to the new file, or write the new file beside the base"
+    )
+
+
 def base_reference(base: Path, folder: Path) -> str:
-    """How the new file names another file: relative within one tree, else by its absolute path."""
+    """How the new file names the schema file for editors: relative within one tree, else by its absolute path."""
     relative = os.path.relpath(base, folder)
     return relative if not relative.startswith(os.pardir + os.sep + os.pardir) else str(base)

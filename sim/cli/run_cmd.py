@@ -112,9 +112,9 @@ def _load(args: argparse.Namespace) -> Scenario:
     for text in args.set:
         try:
             key, value = split_assignment(text)
+            overrides[key] = parse_scalar(value)
         except OverrideError as exc:
             raise CliUsageError(f"run: --set {text}: {exc}") from None
-        overrides[key] = parse_scalar(value)
     return validate_overrides(load_document(path), overrides, "--set " + " --set ".join(args.set))
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.core.scoring import sanction_pressure
 from sim.core.setup import DynamicsParams
-from sim.core.world import WorldState
+from sim.core.world import RANGES, WorldState
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +110,7 @@ def advance(
     ratio = gdp_ratio(world, base)
     target = base.trade * (ratio[:, None] * ratio[None, :]) * factor
     world.trade += params.trade_adjustment * (target - world.trade)
-    np.maximum(world.trade, 0.0, out=world.trade)
+    np.clip(world.trade, *RANGES["trade"], out=world.trade)
 
     # Growth: the scenario's base rate, tapering so that long runs converge. Trade policy and sanctions act
     # on the GDP *level*: a change in an actor's trade access (tariffs, sanctions and agreements, weighted
@@ -127,6 +127,7 @@ def advance(
     base.last_access[:] = access
     base.last_sanctions_received[:] = suffered
     world.gdp *= np.clip(1.0 + growth, 0.5, 1.5)
+    np.clip(world.gdp, *RANGES["gdp"], out=world.gdp)  # no overflow or underflow in runs of any length
 
     # Capability follows the economy half-way: its other half (military, diplomatic reach) is sticky.
     world.capability[:] = np.clip(base.capability * np.sqrt(gdp_ratio(world, base)), 0.0, 1.0)

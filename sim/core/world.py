@@ -12,16 +12,23 @@ FloatArray = np.ndarray
 INTERESTS: tuple[str, ...] = ("economy", "security", "autonomy", "influence", "values")
 
 #: Inclusive ranges promised for each array; the property tests check them after any sequence of moves.
+#: Bounds that keep long and extreme runs finite (USD bn): an economy of at least USD 1,000 a year and at most
+#: 10,000 times today's world GDP; trade and debt at most as large. Sane runs never come near them (a
+#: scenario's values are bounded far inside: GDP 1e-6..1e6, trade and debt up to 1e5), but a valid
+#: scenario with growth 0.5 and no taper overflows a float within 10,000 quarters, and -0.5 underflows.
+GDP_FLOOR = 1e-6
+AMOUNT_CEILING = 1e9
+
 RANGES: dict[str, tuple[float, float]] = {
-    "gdp": (0.0, np.inf),
+    "gdp": (GDP_FLOOR, AMOUNT_CEILING),
     "capability": (0.0, 1.0),
     "positions": (-1.0, 1.0),
     "salience": (0.0, 1.0),
     "relations": (-1.0, 1.0),
-    "trade": (0.0, np.inf),
+    "trade": (0.0, AMOUNT_CEILING),
     "tariff": (0.0, 1.0),
     "sanctions": (0.0, 1.0),
-    "debt": (0.0, np.inf),
+    "debt": (0.0, AMOUNT_CEILING),
     "pressure": (0.0, 1.0),
 }
 

@@ -2,14 +2,21 @@
 
 Mappings merge recursively; lists and scalars replace the base's value; a key set to null (``~``)
 removes the base's value, so the field's default applies (how an overlay drops an inherited objective
-or briefing). The base is a path relative to the file that names it, and may itself extend another
-file. A missing base or a cycle is a problem located at the ``extends:`` value that causes it.
+or briefing). The base may itself extend another file. A missing, refused or cyclic base is a problem
+located at the ``extends:`` value that causes it.
+
+Where a base may come from (files travel by e-mail, so ``extends:`` is untrusted): a path relative to the
+file that names it, in that file's folder or below it, or a scenario of the shipped library by name. The
+``.yaml`` may be left out. A plain name (no folder part) is looked up beside the file first, then in the
+library, so a file anywhere can build on ``medvedev_visit_2015``. Absolute paths, ``..`` that leaves the
+folder, URLs (``scheme://``) and links whose real path lies outside both places are refused.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -18,6 +25,73 @@ from sim.scenario.strict_yaml import Document, Path, parse, read_text
 
 #: Longest chain of bases (a scenario extending a scenario extending ...); deeper is surely a mistake.
 MAX_CHAIN = 16
+#: The shipped scenario library, where a plain name (``medvedev_visit_2015``) is found from any folder.
+LIBRARY = FilePath(__file__).resolve().parents[2] / "scenarios"
+#: What ``extends:`` may name, quoted in every refusal.
+ALLOWED = (
+    "allowed: a file in this file's folder or below it (base.yaml, sub/base.yaml), "
+    "or a library scenario by name (medvedev_visit_2015)"
+)
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|\\\\)|://")
+
+
+class BaseRefusedError(Exception):
+    """An ``extends:`` value that names no allowed, existing base file (the message says why and what is allowed)."""
+
+
+def resolve_base(file: str, reference: str) -> str:
+    """The path of the base that ``file``'s ``extends: reference`` names, by the rules above.
+
+    Raises BaseRefusedError with a one-line reason. The path is relative to the working folder when the base
+    lies below it (as error messages show it), else absolute.
+    """
+    if _URL.search(reference):
+        raise BaseRefusedError(f"{reference!r} is a URL: bases are read from files only, never fetched; {ALLOWED}")
+    if os.path.isabs(reference) or reference.startswith("~"):
+        raise BaseRefusedError(f"{reference!r} is an absolute or home-folder path: refused; {ALLOWED}")
+    name = reference if reference.endswith((".yaml", ".yml")) else reference + ".yaml"
+    name = os.path.normpath(name)
+    if name == os.pardir or name.startswith(os.pardir + os.sep):
+        raise BaseRefusedError(f"{reference!r} leaves this file's folder: refused; {ALLOWED}")
+    folder = os.path.dirname(file) or "."
+    beside = os.path.normpath(os.path.join(folder, name))
+    if os.path.lexists(beside):
+        return _inside(beside, reference, folder)
+    library = LIBRARY / name
+    if os.sep not in name and library.exists():
+        return _inside(_shown(str(library)), reference, str(LIBRARY))
+    places = f"{beside}" + (f" and the library's {_shown(str(library))}" if os.sep not in name else "")
+    return _missing(reference, name, places, folder)
+
+
+def _inside(candidate: str, reference: str, folder: str) -> str:
+    """``candidate`` if its real path (links followed) lies in ``folder``'s tree or the library's."""
+    real = os.path.realpath(candidate)
+    roots = (os.path.realpath(folder), os.path.realpath(LIBRARY))
+    if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+        outside = "outside this file's folder and the library"
+        raise BaseRefusedError(f"{reference!r} is a link to {real}, {outside}; {ALLOWED}")
+    if os.path.isdir(candidate):
+        raise BaseRefusedError(f"base scenario {reference!r} is a directory, not a scenario file")
+    if not os.path.isfile(candidate):
+        raise BaseRefusedError(f"base scenario {reference!r} is not a regular file (a device or pipe?): refused")
+    return candidate
+
+
+def _missing(reference: str, name: str, places: str, folder: str) -> str:
+    looked = os.path.dirname(os.path.join(folder, name))
+    known = sorted(f for f in os.listdir(looked) if f.endswith((".yaml", ".yml"))) if os.path.isdir(looked) else []
+    if os.sep not in name:
+        known += sorted(p.name for p in LIBRARY.glob("*.yaml"))
+    close = difflib.get_close_matches(os.path.basename(name), known, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise BaseRefusedError(f"base scenario {reference!r} not found (looked for {places}){hint}")
+
+
+def _shown(path: str) -> str:
+    """A path as messages show it: relative to the working folder when below it."""
+    relative = os.path.relpath(path)
+    return path if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
 
 
 def load_merged(path: str | FilePath) -> Document:
@@ -38,8 +112,11 @@ def _load(display: str, chain: tuple[str, ...], shown: tuple[str, ...]) -> Docum
             "extends must be the path of a base scenario file, relative to this file "
             f"(for example medvedev_visit_2015.yaml), got {_kind(reference)}",
         )
+    try:
+        base_display = resolve_base(display, reference)
+    except BaseRefusedError as refused:
+        raise _problem(document, str(refused)) from None
     here = os.path.realpath(display)
-    base_display = os.path.normpath(os.path.join(os.path.dirname(display), reference))
     base_real = os.path.realpath(base_display)
     if base_real == here or base_real in chain:
         loop = [*shown, display, base_display]
@@ -48,16 +125,6 @@ def _load(display: str, chain: tuple[str, ...], shown: tuple[str, ...]) -> Docum
         raise _problem(document, "extends cycle: " + " -> ".join(loop[start:]) + itself)
     if len(chain) >= MAX_CHAIN:
         raise _problem(document, f"more than {MAX_CHAIN} scenarios in a chain of extends: refused")
-    if not os.path.exists(base_display):
-        folder = os.path.dirname(base_display) or "."
-        siblings = (
-            sorted(f for f in os.listdir(folder) if f.endswith((".yaml", ".yml"))) if os.path.isdir(folder) else []
-        )
-        close = difflib.get_close_matches(os.path.basename(reference), siblings, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise _problem(document, f"base scenario {reference!r} not found (looked for {base_display}){hint}")
-    if os.path.isdir(base_display):
-        raise _problem(document, f"base scenario {reference!r} is a directory, not a scenario file")
     base = _load(base_display, (*chain, here), (*shown, display))
     if not isinstance(base.data, dict):
         raise _problem(document, f"base scenario {reference!r} is not a mapping of sections")

@@ -82,7 +82,7 @@ def schema_problems(data: Any, document: Document, *, check_sweep: bool = True) 
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        return _translate(exc, document)
+        return _translate(exc, document, data)
     problems = list(cross_references(scenario, document))
     if not problems and check_sweep:
         problems = list(_sweep_problems(scenario, document))
@@ -127,11 +127,11 @@ def _sweep_problems(scenario: Scenario, document: Document) -> Iterator[Problem]
 # -- pydantic errors -> located problems -------------------------------------------------------------
 
 
-def _translate(exc: ValidationError, document: Document) -> list[Problem]:
+def _translate(exc: ValidationError, document: Document, data: Any) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[Path, str]] = set()
     for error in exc.errors(include_url=False):
-        loc = _clean_loc(error["loc"])
+        loc = _clean_loc(error["loc"], data)
         message = _message(error, loc)
         if (loc, message) in seen:
             continue
@@ -143,13 +143,26 @@ def _translate(exc: ValidationError, document: Document) -> list[Problem]:
     return problems
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> Path:
-    """Drop pydantic's union-branch and validator entries from a location."""
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> Path:
+    """Drop pydantic's union-branch and validator entries from a location.
+
+    Walks ``data`` alongside, so a key the file really has ("bool", "str", ...) is kept, not mistaken for
+    a branch name.
+    """
     out: list[str | int] = []
+    node = data
     for part in loc:
-        if isinstance(part, str) and (part.startswith("function-") or part in _BRANCH_TAGS):
+        name = {"not_": "not", "is_": "is"}.get(part, part) if isinstance(part, str) else part
+        real = (isinstance(node, dict) and name in node) or (
+            isinstance(node, list) and isinstance(name, int) and 0 <= name < len(node)
+        )
+        if real:
+            node = node[name]
+        elif isinstance(part, str) and (part.startswith("function-") or part in _BRANCH_TAGS):
             continue
-        out.append({"not_": "not", "is_": "is"}.get(part, part) if isinstance(part, str) else part)
+        else:
+            node = None
+        out.append(name)
     return tuple(out)
 
 

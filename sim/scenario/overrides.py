@@ -29,6 +29,7 @@ _INT = re.compile(r"^[-+]?\d+$")
 _FLOAT = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
 _PATH = re.compile(r"^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$")
 MAX_STEPS = 10_000
+MAX_DIGITS = 100  # as strict_yaml.MAX_DIGITS: a sensible value has a handful
 
 
 class OverrideError(ValueError):
@@ -36,16 +37,25 @@ class OverrideError(ValueError):
 
 
 def parse_scalar(text: str) -> Value:
-    """A command-line value as the YAML reader would read it: true/false, null, whole number, number, or text."""
+    """A command-line value as the YAML reader would read it: true/false, null, whole number, number, or text.
+
+    Raises OverrideError for a number no scenario field can hold (more than MAX_DIGITS digits, or beyond
+    a float's range), as the YAML reader refuses it in a file.
+    """
     word = text.strip()
     if word in ("true", "false"):
         return word == "true"
     if word in ("null", "~"):
         return None
-    if _INT.match(word):
-        return int(word)
-    if _FLOAT.match(word):
-        return float(word)
+    if _INT.match(word) or _FLOAT.match(word):
+        if len(word) > MAX_DIGITS:  # int() of thousands of digits is slow, and refused past 4,300
+            raise OverrideError(f"a number of more than {MAX_DIGITS} digits: refused (got {word[:20]}...)")
+        if _INT.match(word):
+            return int(word)
+        number = float(word)
+        if not math.isfinite(number):
+            raise OverrideError(f"{word} is beyond the range of numbers (about 1.8e308)")
+        return number
     return word
 
 
@@ -63,6 +73,8 @@ def grid(low: float, high: float, steps: int) -> list[int | float]:
     for name, bound in (("low", low), ("high", high)):
         if isinstance(bound, bool) or not isinstance(bound, (int, float)) or not math.isfinite(bound):
             raise OverrideError(f"{name} must be a finite number (got {bound!r})")
+    if not math.isfinite(float(high) - float(low)):
+        raise OverrideError(f"the range {low}..{high} is too wide to divide into steps")
     values = [tidy_float(v) for v in np.linspace(float(low), float(high), steps)]
     if isinstance(low, int) and isinstance(high, int) and all(v.is_integer() for v in values):
         return [int(v) for v in values]

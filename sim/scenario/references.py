@@ -22,20 +22,20 @@ from sim.scenario.strict_yaml import Document, Path
 #: Ranges of the pairwise sections (checked here so the message can name the pair).
 PAIR_RANGES: dict[str, tuple[float, float, str]] = {
     "relations": (-1.0, 1.0, "regard from -1 (hostile) to 1 (close)"),
-    "trade": (0.0, 1e5, "exports in USD bn per year, 0 or more"),
+    "trade": (0.0, 1e5, "exports in USD bn per year, 0 to 100000"),
     "tariffs": (0.0, 1.0, "a tariff share from 0 to 1"),
     "sanctions": (0.0, 1.0, "a sanction intensity from 0 to 1"),
-    "debt": (0.0, 1e5, "debt in USD bn, 0 or more"),
+    "debt": (0.0, 1e5, "debt in USD bn, 0 to 100000"),
 }
 #: What an event may ``set`` each state entry to.
 SET_RANGES: dict[str, tuple[float, float, str]] = {
     "relations": (-1.0, 1.0, "from -1 to 1"),
-    "trade": (0.0, 1e5, "0 or more"),
+    "trade": (0.0, 1e5, "from 0 to 100000"),
     "tariff": (0.0, 1.0, "from 0 to 1"),
     "sanctions": (0.0, 1.0, "from 0 to 1"),
-    "debt": (0.0, 1e5, "0 or more"),
+    "debt": (0.0, 1e5, "from 0 to 100000"),
     "pressure": (0.0, 1.0, "from 0 to 1"),
-    "gdp": (1e-6, 1e6, "above 0"),
+    "gdp": (1e-6, 1e6, "from 0.000001 to 1000000"),
     "capability": (0.0, 1.0, "from 0 to 1"),
 }
 assert set(SET_RANGES) == set(STATE_ENTRIES) and set(STATE_ENTRIES) - {"tariff"} <= set(RANGES)

@@ -101,7 +101,7 @@ class Actor(Strict):
         description="Where the actor sits on the map.",
         examples=[{"lon": 104.9, "lat": 11.55}],
     )
-    gdp: float = Field(gt=0, le=1e6, description="GDP, current USD bn per year.", examples=[18.05])
+    gdp: float = Field(ge=1e-6, le=1e6, description="GDP, current USD bn per year.", examples=[18.05])
     growth: float = Field(
         0.0, ge=-0.5, le=0.5, description="Baseline annual nominal GDP growth (0.05 = 5 %).", examples=[0.109]
     )
@@ -322,8 +322,9 @@ class Scenario(Strict):
     extends: str | None = Field(
         None,
         min_length=1,
-        description="A base scenario file, relative to this one; this file's values are merged onto it key by key "
-        "(mappings merge, lists and single values replace).",
+        description="The base scenario: a file in this file's folder or below it (relative path), or a library "
+        "scenario by name; this file's values are merged onto it key by key (mappings merge, lists and single "
+        "values replace). Absolute paths, .. out of the folder and URLs are refused.",
         examples=["medvedev_visit_2015.yaml"],
     )
     meta: Meta = Field(

@@ -26,6 +26,7 @@ MAX_BYTES = 2 * 1024 * 1024  # 2 MiB: a scenario is a few tens of KiB
 MAX_NODES = 200_000  # values after alias expansion
 MAX_ALIASES = 200
 MAX_DEPTH = 64
+MAX_DIGITS = 100  # a whole number's digits (the largest sensible value has a handful)
 
 Path = tuple[str | int, ...]
 TAG = "tag:yaml.org,2002:"
@@ -190,6 +191,12 @@ def read_text(path: str, display: str | None = None) -> str:
 
 def parse(text: str, file: str) -> Document:
     """Parse one YAML document strictly. Raises ScenarioError with the position of the first problem."""
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise ScenarioError.single(file, f"text larger than {MAX_BYTES // (1024 * 1024)} MiB: refused")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: no file read as UTF-8 holds one, but a string may
+        raise ScenarioError.single(file, f"not valid Unicode text (character {exc.start})") from None
     try:
         root = _compose(text)
     except _RefusedError as exc:
@@ -206,8 +213,14 @@ def parse(text: str, file: str) -> Document:
             message += " (tabs cannot indent YAML: use spaces)"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise ScenarioError.single(file, f"YAML syntax error: {message}", line=line, column=col) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other control characters)
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"character U+{code:04X} is not allowed in YAML ({exc.reason}): remove it or save the file as text"
+        raise ScenarioError.single(file, message, line=line, column=column) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError.single(file, f"YAML error: {exc}") from None
+        raise ScenarioError.single(file, "YAML error: " + " ".join(str(exc).split())) from None
     except RecursionError:
         raise ScenarioError.single(file, "nesting too deep: refused") from None
     if root is None:
@@ -226,7 +239,10 @@ def _clearer_syntax_error(text: str, error: yaml.MarkedYAMLError) -> yaml.Marked
     """
     if not yaml.__with_libyaml__:
         return error
-    loader = _ComposeOnly(text)
+    try:
+        loader = _ComposeOnly(text)
+    except yaml.YAMLError:  # the pure-Python reader refuses a control character that libyaml had not reached
+        return error
     try:
         loader.get_single_node()
     except yaml.MarkedYAMLError as slow:
@@ -303,6 +319,8 @@ class _Builder:
         if tag == TAG + "bool":
             return value.lower() == "true"
         if tag == TAG + "int":
+            if len(value) > MAX_DIGITS:  # int() of thousands of digits is slow, and refused past 4,300
+                raise self.fail(node, path, f"a whole number of more than {MAX_DIGITS} digits: refused")
             if value.startswith("0o"):
                 return int(value[2:], 8)
             if value.startswith("0x"):
