@@ -185,4 +185,3 @@ def test_check_prints_the_same_verdicts_serially_and_on_worker_processes() -> No
     pooled = run_cli("check", "tutorial", "--runs", "30", "--workers", "2")
     assert serial.returncode == pooled.returncode and serial.stdout == pooled.stdout
     assert "3 expectations" in serial.stdout
-
