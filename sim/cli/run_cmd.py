@@ -77,9 +77,10 @@ def handle(args: argparse.Namespace) -> int:
         if args.seed_index is not None:
             raise CliUsageError("run: --seed-index needs --seed (the batch's root seed)")
         seed = draw_seed()
-        print(f"seed: {seed} (repeat this run with --seed {seed})", file=sys.stderr)
     rng = seed if args.seed_index is None else np.random.SeedSequence(seed, spawn_key=(args.seed_index,))
     try:
+        if args.seed is None:  # announced inside the Ctrl-C guard: from this line on, an interrupt names the seed
+            print(f"seed: {seed} (repeat this run with --seed {seed})", file=sys.stderr)
         model = play(setup, rng)
         document = run_document(model, seed)
         if args.seed_index is not None:
