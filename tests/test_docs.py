@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,23 @@ def test_readme_has_a_writing_scenarios_section() -> None:
     assert "## Writing scenarios" in readme and "docs/scenario-authoring.md" in readme
     for command in ("python run.py new", "python run.py validate", "python run.py check"):
         assert command in readme
+
+
+def test_every_test_the_reliability_page_cites_exists() -> None:
+    """docs/reliability.md names the tests behind each promise; a renamed or removed test fails here."""
+    page = (ROOT / "docs" / "reliability.md").read_text()
+    cited: list[tuple[str, str]] = []
+    for row in page.splitlines():
+        module = None
+        for ref in re.findall(r"`([\w.]*::\w+|::\w+)`", row):
+            file, _, name = ref.partition("::")
+            module = file or module
+            assert module is not None, f"{ref}: a test cited without its file"
+            cited.append((module, name))
+    assert len(cited) >= 40, "the page cites the tests behind every promise"
+    missing = [
+        f"{module}::{name}"
+        for module, name in cited
+        if not re.search(rf"^def {name}\(", (ROOT / "tests" / module).read_text(), re.MULTILINE)
+    ]
+    assert not missing, f"docs/reliability.md cites tests that do not exist: {missing}"

@@ -248,3 +248,26 @@ def test_the_window_resizes_and_the_panels_follow(app: App) -> None:
     panels = app.top.panels()
     assert set(panels) == {"status", "map", "chart", "orders", "log", "keys"}
     assert all(window.contains(r) for r in panels.values())
+
+
+def test_closing_the_window_mid_game_saves_it_and_the_save_resumes_the_game(app: App, tmp_path: Path) -> None:
+    start_as_cambodia(app)
+    for _ in range(3):
+        play_turn(app)
+    played = digest(app)
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    frame(app)
+    assert not app.running
+    saved = app.closed_save
+    assert saved is not None and saved.parent == tmp_path / "saves" and "-round03-interrupted-" in saved.name
+    assert app.load_game(saved)
+    settle(app)
+    assert app.game.session.round == 3 and digest(app) == played
+
+
+def test_closing_the_window_before_a_round_is_played_saves_nothing(app: App, tmp_path: Path) -> None:
+    start_as_cambodia(app)
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    frame(app)
+    assert not app.running and app.closed_save is None
+    assert not (tmp_path / "saves").exists() or not list((tmp_path / "saves").iterdir())

@@ -88,6 +88,14 @@ def handle(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             shield_from_interrupts()
             raise InterruptError(_keep_game(app)) from None
+        if app.closed_save is not None:
+            print(
+                f"The window was closed mid-game; game saved to {app.closed_save}; "
+                f"continue with: python run.py play --load {app.closed_save}",
+                file=sys.stderr,
+            )
+        elif app.close_problem:
+            print(f"The window was closed mid-game; it could not be saved ({app.close_problem})", file=sys.stderr)
     except ImportError as exc:
         raise CliError(f"the game window needs pygame-ce ({exc}); install it with: pip install pygame-ce") from None
     except Exception as exc:

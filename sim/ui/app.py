@@ -52,6 +52,8 @@ class App:
         self.stack: list[Scene] = []
         self.game: Game | None = None
         self.running = True
+        self.closed_save: Path | None = None  # where closing the window mid-game saved it
+        self.close_problem = ""  # why that save could not be written
         self.frames = 0
         self._toast: tuple[str, bool, float] | None = None
         self.frame_times: list[float] = []
@@ -155,6 +157,19 @@ class App:
         self.game.save(target)
         return target
 
+    def keep_game_on_close(self) -> None:
+        """The window's close button mid-game keeps the game, saved under a new name as Ctrl-C does.
+
+        Sets ``closed_save`` to the file (or ``close_problem`` to why it could not be written); a game not
+        yet started or already finished has nothing to lose and is not saved.
+        """
+        if self.game is None or self.game.session.finished or self.game.session.round == 0:
+            return
+        try:
+            self.closed_save = self.save_recovery()
+        except SaveError as exc:
+            self.close_problem = str(exc)
+
     def load_game(self, path: Path) -> bool:
         """Load a save; a bad file leaves the current game as it was and says why."""
         from sim.ui.scenes.round import RoundScene  # noqa: PLC0415
@@ -189,6 +204,7 @@ class App:
         start = time.perf_counter()
         for event in pygame.event.get():
             if event.type == pygame.QUIT:
+                self.keep_game_on_close()
                 self.running = False
             elif event.type == pygame.VIDEORESIZE:
                 self.resize((max(800, event.w), max(480, event.h)))
