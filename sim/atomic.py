@@ -93,8 +93,9 @@ def atomic_file(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     try:
         with contextlib.suppress(OSError):
             os.fchmod(fd, 0o666 & ~_UMASK)
-        text = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
-        with os.fdopen(fd, mode, **text) as handle:
+        binary = "b" in mode
+        handle: IO[Any]
+        with os.fdopen(fd, mode, encoding=None if binary else "utf-8", newline=None if binary else "\n") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -60,7 +60,7 @@ class _ComposeOnly(Reader, Scanner, Parser, Composer, _Yaml12Resolver):
         self.alias_count = 0
         self._depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
@@ -80,7 +80,7 @@ class _ComposeOnly(Reader, Scanner, Parser, Composer, _Yaml12Resolver):
 if yaml.__with_libyaml__:
     from yaml._yaml import CParser
 
-    class _FastComposeOnly(CParser, _Yaml12Resolver):  # type: ignore[misc, valid-type]
+    class _FastComposeOnly(CParser, _Yaml12Resolver):
         """libyaml's parser and composer with our resolver: ~8x faster than the pure-Python path."""
 
         def __init__(self, stream: str) -> None:
