@@ -29,7 +29,37 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
-class Condition(Strict):
+class StateMetrics(Strict):
+    """The numeric metrics of the state that conditions and expectations name, each with its actor or pair."""
+
+    alignment: list[str] | None = Field(
+        None, description="Alignment of a pair [a, b], -1..1.", examples=[["cambodia", "russia"]]
+    )
+    relations: list[str] | None = Field(None, description="How a regards b, -1..1.", examples=[["cambodia", "us"]])
+    trade: list[str] | None = Field(None, description="Exports a -> b, USD bn/yr.", examples=[["cambodia", "eu"]])
+    trade_change: list[str] | None = Field(
+        None, description="Exports a -> b relative to the start (0.2 = +20 %).", examples=[["cambodia", "eu"]]
+    )
+    debt: list[str] | None = Field(None, description="What a owes b, USD bn.", examples=[["cambodia", "russia"]])
+    sanctions: list[str] | None = Field(None, description="a's sanctions on b, 0..1.", examples=[["us", "russia"]])
+    tariff: list[str] | None = Field(None, description="a's tariff on b's goods, 0..1.", examples=[["eu", "cambodia"]])
+    agreements: list[str] | None = Field(
+        None, description="Number of sectors with an agreement.", examples=[["cambodia", "russia"]]
+    )
+    gdp: str | None = Field(None, description="GDP of an actor, USD bn.", examples=["russia"])
+    gdp_change: str | None = Field(None, description="GDP relative to the start (0.05 = +5 %).", examples=["russia"])
+    capability: str | None = Field(None, description="Capability of an actor, 0..1.", examples=["china"])
+    hedging: str | None = Field(None, description="Hedging index of an actor, 0..1.", examples=["cambodia"])
+    bloc_tilt: str | None = Field(None, description="Bloc tilt of an actor, -2..2.", examples=["cambodia"])
+    utility: str | None = Field(None, description="Utility of an actor.", examples=["russia"])
+
+    def _check_pair(self, metric: str) -> None:
+        subject = getattr(self, metric)
+        if METRICS[metric] == 2 and len(subject) != 2:
+            raise ValueError(f"{metric} takes a pair [a, b] (got {subject})")
+
+
+class Condition(StateMetrics):
     """A comparison on one metric, or all / any / not of other conditions."""
 
     model_config = ConfigDict(
@@ -59,29 +89,9 @@ class Condition(Strict):
         examples=[{"primary_partner": "cambodia", "is": "china"}],
     )
     round: bool | None = Field(None, description="The round number (write `round: true`).", examples=[True])
-    alignment: list[str] | None = Field(
-        None, description="Alignment of a pair [a, b], -1..1.", examples=[["cambodia", "russia"]]
-    )
-    relations: list[str] | None = Field(None, description="How a regards b, -1..1.", examples=[["cambodia", "us"]])
-    trade: list[str] | None = Field(None, description="Exports a -> b, USD bn/yr.", examples=[["cambodia", "eu"]])
-    trade_change: list[str] | None = Field(
-        None, description="Exports a -> b relative to the start (0.2 = +20 %).", examples=[["cambodia", "eu"]]
-    )
-    debt: list[str] | None = Field(None, description="What a owes b, USD bn.", examples=[["cambodia", "russia"]])
-    sanctions: list[str] | None = Field(None, description="a's sanctions on b, 0..1.", examples=[["us", "russia"]])
-    tariff: list[str] | None = Field(None, description="a's tariff on b's goods, 0..1.", examples=[["eu", "cambodia"]])
-    agreements: list[str] | None = Field(
-        None, description="Number of sectors with an agreement.", examples=[["cambodia", "russia"]]
-    )
-    gdp: str | None = Field(None, description="GDP of an actor, USD bn.", examples=["russia"])
-    gdp_change: str | None = Field(None, description="GDP relative to the start (0.05 = +5 %).", examples=["russia"])
-    capability: str | None = Field(None, description="Capability of an actor, 0..1.", examples=["china"])
-    hedging: str | None = Field(None, description="Hedging index of an actor, 0..1.", examples=["cambodia"])
-    bloc_tilt: str | None = Field(None, description="Bloc tilt of an actor, -2..2.", examples=["cambodia"])
     primary_partner: str | None = Field(
         None, description="The power an actor is most aligned with (use is/is_not).", examples=["cambodia"]
     )
-    utility: str | None = Field(None, description="Utility of an actor.", examples=["russia"])
     above: float | None = Field(None, description="Metric > value.", examples=[0.4])
     below: float | None = Field(None, description="Metric < value.", examples=[0.0])
     at_least: float | None = Field(None, description="Metric >= value.", examples=[0.6])
@@ -118,9 +128,7 @@ class Condition(Strict):
             raise ValueError(
                 "primary_partner is compared with is / is_not; numbers with above/below/at_least/at_most/equals"
             )
-        subject = getattr(self, metric)
-        if METRICS[metric] == 2 and len(subject) != 2:
-            raise ValueError(f"{metric} takes a pair [a, b] (got {subject})")
+        self._check_pair(metric)
         return self
 
     def metric(self) -> tuple[str, tuple[str, ...], str, float | str]:
@@ -138,7 +146,7 @@ class Condition(Strict):
 NUMERIC_METRICS: tuple[str, ...] = tuple(m for m in METRICS if m not in CATEGORICAL and m != "round")
 
 
-class MetricRef(Strict):
+class MetricRef(StateMetrics):
     """One numeric metric of the state, named by its key and its actor(s), without a comparison."""
 
     model_config = ConfigDict(
@@ -153,26 +161,6 @@ class MetricRef(Strict):
         },
     )
 
-    alignment: list[str] | None = Field(
-        None, description="Alignment of a pair [a, b], -1..1.", examples=[["cambodia", "russia"]]
-    )
-    relations: list[str] | None = Field(None, description="How a regards b, -1..1.", examples=[["cambodia", "us"]])
-    trade: list[str] | None = Field(None, description="Exports a -> b, USD bn/yr.", examples=[["cambodia", "eu"]])
-    trade_change: list[str] | None = Field(
-        None, description="Exports a -> b relative to the start (0.2 = +20 %).", examples=[["cambodia", "eu"]]
-    )
-    debt: list[str] | None = Field(None, description="What a owes b, USD bn.", examples=[["cambodia", "russia"]])
-    sanctions: list[str] | None = Field(None, description="a's sanctions on b, 0..1.", examples=[["us", "russia"]])
-    tariff: list[str] | None = Field(None, description="a's tariff on b's goods, 0..1.", examples=[["eu", "cambodia"]])
-    agreements: list[str] | None = Field(
-        None, description="Number of sectors with an agreement.", examples=[["cambodia", "russia"]]
-    )
-    gdp: str | None = Field(None, description="GDP of an actor, USD bn.", examples=["russia"])
-    gdp_change: str | None = Field(None, description="GDP relative to the start (0.05 = +5 %).", examples=["russia"])
-    capability: str | None = Field(None, description="Capability of an actor, 0..1.", examples=["china"])
-    hedging: str | None = Field(None, description="Hedging index of an actor, 0..1.", examples=["cambodia"])
-    bloc_tilt: str | None = Field(None, description="Bloc tilt of an actor, -2..2.", examples=["cambodia"])
-    utility: str | None = Field(None, description="Utility of an actor.", examples=["russia"])
 
     @model_validator(mode="after")
     def _one_metric(self) -> MetricRef:
@@ -181,9 +169,7 @@ class MetricRef(Strict):
             raise ValueError(
                 f"name exactly one metric (one of {', '.join(NUMERIC_METRICS)}); got {', '.join(given) or 'none'}"
             )
-        subject = getattr(self, given[0])
-        if METRICS[given[0]] == 2 and len(subject) != 2:
-            raise ValueError(f"{given[0]} takes a pair [a, b] (got {subject})")
+        self._check_pair(given[0])
         return self
 
     def metric(self) -> tuple[str, tuple[str, ...]]:
