@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
 import pygame
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from sim.ui.app import App
 
 
-class Scene:
+class Scene(ABC):
     """One screen on the app's stack.
 
     ``handle`` reacts to input (the only place a scene changes the game, through ``app.game``);
@@ -43,11 +44,12 @@ class Scene:
                     b.action()
                     return
 
-    def update(self, dt: float) -> None:
+    def update(self, dt: float) -> None:  # noqa: B027 (an optional hook: most scenes have nothing to update)
         """Called every frame before draw."""
 
+    @abstractmethod
     def draw(self, surface: pygame.Surface) -> None:
-        raise NotImplementedError
+        """Paint the scene; every scene has its own picture."""
 
     def panels(self) -> dict[str, pygame.Rect]:
         return {}
