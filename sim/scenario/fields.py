@@ -161,7 +161,6 @@ class MetricRef(StateMetrics):
         },
     )
 
-
     @model_validator(mode="after")
     def _one_metric(self) -> MetricRef:
         given = [k for k in NUMERIC_METRICS if getattr(self, k) is not None]
