@@ -22,13 +22,27 @@ from sim.core.world import WorldState
 Category = Literal["diplomatic", "economic", "security", "none"]
 Stance = Literal["cooperative", "conflictual", "neutral"]
 
-#: Sanctions at or above this intensity rule out visits, agreements and aid between the pair
-#: (modelling judgement: sectoral sanctions such as EU 2014/512/CFSP froze high-level contacts).
-SANCTION_BLOCK = 0.5
-#: Neither side may regard the other worse than this to sign: "not hostile" (modelling judgement).
+#: Sanctions no longer block contacts outright (the first wave's hard block at 0.5 made fact (a) a step):
+#: a cooperative move between a pair under sanctions s_ij and s_ji costs ``1 + SANCTION_FRICTION * (s_ij +
+#: s_ji) / 2`` times its catalogue cost, for the mover and for a consenting target alike, so contacts become
+#: smoothly costlier and less likely to be accepted as sanctions rise (modelling judgement: at the 2015
+#: levels, 0.5 and 0.25 counter-sanctions, a contact with the West costs 2.5 times as much, the political
+#: price of meeting a sanctioned government).
+SANCTION_FRICTION = 4.0
+#: A proposer does not offer an agreement to a state it regards worse than this ("hostile"; judgement).
 AGREEMENT_MIN_REGARD = -0.5
-#: A joint statement or defence cooperation needs closer regard (modelling judgement).
+#: Defence cooperation needs the pair's mean regard at or above this (security ties need trust; judgement).
 CLOSE_REGARD = 0.25
+#: A crackdown is open to governments whose stance on the values dimension is below this (judgement:
+#: liberal democracies do not dissolve opposition parties).
+CRACKDOWN_MAX_STANCE = 0.3
+#: How much one move adds to its target's memory of the mover, per Goldstein point / 10 (judgement: about
+#: four moves of the same kind in a quarter saturate the record, so one quarter's moves do not lock a pair
+#: into a spiral of reward or retaliation).
+MEMORY_STEP = 0.25
+#: Goldstein weight of a refusal: CAMEO 120 "Reject" (-4.0); a refused proposal is coded as the target
+#: rejecting the proposer.
+REFUSAL_GOLDSTEIN = -4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +51,10 @@ class PreconditionInputs:
 
     world: WorldState
     not_self: np.ndarray  # (N, N) bool, off-diagonal
+    values_dimension: int = 0
 
 
 Precondition = Callable[[PreconditionInputs], np.ndarray]
-
-
-def _pair_not_blocked(x: PreconditionInputs) -> np.ndarray:
-    s = x.world.sanctions
-    return (s < SANCTION_BLOCK) & (s.T < SANCTION_BLOCK)
 
 
 def _always(x: PreconditionInputs) -> np.ndarray:
@@ -72,20 +82,48 @@ class Action:
     debt_relief: float = 0.0  # share of the target's debt to the mover written off
     aid_amount: float = 0.0  # USD bn transferred to the target this quarter
     pressure_change: float = 0.0  # public pressure the mover puts on the target
+    consent: bool = False  # a proposal: takes effect only if the target accepts it in the same round
+    grants: str | None = None  # a request: the move the target makes towards the requester if it accepts
+    domestic: bool = False  # a move at home (no target): crackdown
+    threat_change: float = 0.0  # domestic: change of the mover's regime threat
+    stance_change: float = 0.0  # domestic: change of the mover's stance on the values dimension
 
     @property
     def signs_agreement(self) -> bool:
         return self.sector_based or self.fixed_sector is not None
 
+    @property
+    def needs_answer(self) -> bool:
+        """Proposals and requests wait for the target's answer; other moves resolve unilaterally."""
+        return self.consent or self.grants is not None
+
 
 def _precondition_sign(x: PreconditionInputs) -> np.ndarray:
-    r = x.world.relations
-    return x.not_self & _pair_not_blocked(x) & (r >= AGREEMENT_MIN_REGARD) & (r.T >= AGREEMENT_MIN_REGARD)
+    return x.not_self & (x.world.relations >= AGREEMENT_MIN_REGARD)
 
 
 def _precondition_close(x: PreconditionInputs) -> np.ndarray:
     r = x.world.relations
-    return x.not_self & _pair_not_blocked(x) & ((r + r.T) / 2 >= CLOSE_REGARD)
+    return x.not_self & ((r + r.T) / 2 >= CLOSE_REGARD)
+
+
+def _precondition_owed(x: PreconditionInputs) -> np.ndarray:
+    return x.not_self & (x.world.debt.T > 0.0)
+
+
+#: Aid flows only to economies at most this share of the donor's (judgement: development aid goes to far
+#: smaller economies; the EU and China fund Cambodia, not each other).
+AID_MAX_RECIPIENT_SHARE = 0.1
+
+
+def _precondition_richer(x: PreconditionInputs) -> np.ndarray:
+    gdp = x.world.gdp
+    return x.not_self & (gdp[None, :] <= AID_MAX_RECIPIENT_SHARE * gdp[:, None])
+
+
+def _precondition_crackdown(x: PreconditionInputs) -> np.ndarray:
+    n = x.world.n_actors
+    return np.eye(n, dtype=bool) & (x.world.positions[:, x.values_dimension] < CRACKDOWN_MAX_STANCE)[:, None]
 
 
 CATALOGUE: tuple[Action, ...] = (
@@ -111,7 +149,7 @@ CATALOGUE: tuple[Action, ...] = (
         stance="cooperative",
         cost=0.002,
         description="A leader visits the target; warms the host's regard of the visitor.",
-        precondition=lambda x: x.not_self & _pair_not_blocked(x),
+        precondition=lambda x: x.not_self,
     ),
     Action(
         # 057 Sign formal agreement (+8.0): coded only when actually signed, typically reciprocal.
@@ -123,7 +161,8 @@ CATALOGUE: tuple[Action, ...] = (
         stance="cooperative",
         cost=0.004,
         sector_based=True,
-        description="Sign a cooperation agreement in one sector (both sides must regard each other well).",
+        consent=True,
+        description="Propose a cooperation agreement in one sector; it is signed only if the target accepts.",
         precondition=_precondition_sign,
     ),
     Action(
@@ -188,8 +227,9 @@ CATALOGUE: tuple[Action, ...] = (
         stance="cooperative",
         cost=0.01,
         debt_relief=1.0,
-        description="Write off everything the target owes the mover.",
-        precondition=lambda x: x.not_self & (x.world.debt.T > 0.0),
+        consent=True,
+        description="Offer to write off everything the target owes the mover.",
+        precondition=_precondition_owed,
     ),
     Action(
         # 0331 Express intent to provide economic aid (+5.2): a partial write-off "in principle",
@@ -202,8 +242,9 @@ CATALOGUE: tuple[Action, ...] = (
         stance="cooperative",
         cost=0.004,
         debt_relief=0.3,
-        description="Write off 30 % of what the target owes the mover, the rest to be repaid.",
-        precondition=lambda x: x.not_self & (x.world.debt.T > 0.0),
+        consent=True,
+        description="Offer to write off 30 % of what the target owes the mover, the rest to be repaid.",
+        precondition=_precondition_owed,
     ),
     Action(
         # 071 Provide economic aid (+7.4).
@@ -215,8 +256,8 @@ CATALOGUE: tuple[Action, ...] = (
         stance="cooperative",
         cost=0.004,
         aid_amount=0.05,
-        description="Grant USD 50 m of aid this quarter (the EU gave about EUR 40-59 m a year in 2015-16).",
-        precondition=lambda x: x.not_self & _pair_not_blocked(x) & (x.world.gdp[:, None] > x.world.gdp[None, :]),
+        description="Grant USD 50 m of aid this quarter to a far smaller economy (the EU gave Cambodia about EUR 40-59 m a year in 2015-16).",
+        precondition=_precondition_richer,
     ),
     Action(
         # 111 Criticize or denounce (-2.0); 1122 Accuse of human rights abuses has the same weight.
@@ -240,8 +281,9 @@ CATALOGUE: tuple[Action, ...] = (
         category="diplomatic",
         stance="cooperative",
         cost=0.001,
-        description="Issue a joint statement of shared views (needs warm relations).",
-        precondition=_precondition_close,
+        consent=True,
+        description="Propose a joint statement of shared views; issued only if the target accepts.",
+        precondition=_precondition_sign,
     ),
     Action(
         # 062 Cooperate militarily (+7.4): joint exercises, arms deals framed as cooperation.
@@ -253,12 +295,84 @@ CATALOGUE: tuple[Action, ...] = (
         stance="cooperative",
         cost=0.006,
         fixed_sector="defence",
-        description="Agree defence cooperation (exercises, training, equipment).",
+        consent=True,
+        description="Propose defence cooperation (exercises, training, equipment); needs warm relations.",
         precondition=_precondition_close,
+    ),
+    Action(
+        # 0231 Appeal for economic aid (+3.4): the CAMEO codebook codes debt relief as aid (071).
+        id="request_debt_relief",
+        label="Ask for debt relief",
+        cameo="0231",
+        goldstein=3.4,
+        category="economic",
+        stance="cooperative",
+        cost=0.001,
+        grants="cancel_debt",
+        description="Ask a creditor to write off what you owe it; it decides by its own interests.",
+        precondition=lambda x: x.not_self & (x.world.debt > 0.0),
+    ),
+    Action(
+        # 0231 Appeal for economic aid (+3.4).
+        id="request_aid",
+        label="Ask for aid",
+        cameo="0231",
+        goldstein=3.4,
+        category="economic",
+        stance="cooperative",
+        cost=0.001,
+        grants="provide_aid",
+        description="Ask a far larger economy for a quarter's aid (USD 50 m).",
+        precondition=lambda x: _precondition_richer(x).T,
+    ),
+    Action(
+        # 0254 Appeal for easing of economic sanctions, boycott, or embargo (-0.3).
+        id="request_sanctions_relief",
+        label="Ask to lift sanctions",
+        cameo="0254",
+        goldstein=-0.3,
+        category="economic",
+        stance="neutral",
+        cost=0.001,
+        grants="lift_sanctions",
+        description="Ask a state that sanctions you to ease its sanctions by a quarter of the scale.",
+        precondition=lambda x: x.not_self & (x.world.sanctions.T > 0.0),
+    ),
+    Action(
+        # 172 Impose administrative sanctions (-5.0): restrictions on political freedoms at home (1721 in
+        # the full codebook, coded -5.0 as its parent). The mover is its own target; foreign governments
+        # that hold liberal values react to it (sim.core.domestic).
+        id="crackdown",
+        label="Crack down on the opposition",
+        cameo="172",
+        goldstein=-5.0,
+        category="diplomatic",
+        stance="conflictual",
+        cost=0.004,
+        targeted=False,
+        domestic=True,
+        threat_change=-0.3,
+        stance_change=-0.15,
+        description="Restrict the opposition at home: the regime is safer, liberal governments look on coldly.",
+        precondition=_precondition_crackdown,
     ),
 )
 
 ACTION_IDS: tuple[str, ...] = tuple(a.id for a in CATALOGUE)
+#: The one move that does nothing; a drawn pass ends an AI actor's turn.
+PASS = "pass"
+#: Moves that contradict each other on the same target within one round (either order).
+OPPOSITES: dict[str, str] = {
+    "impose_sanctions": "lift_sanctions",
+    "lift_sanctions": "impose_sanctions",
+    "open_trade": "raise_tariffs",
+    "raise_tariffs": "open_trade",
+}
+#: Conditional offers, "X if you Y": what a proposer may give (X) and what it may ask in return (Y).
+#: Both halves take effect only if the target accepts the package (modelling judgement: the packages the
+#: 2015 visit and the EU's aid conditionality put on the table).
+OFFER_GIVES: tuple[str, ...] = ("provide_aid", "restructure_debt", "cancel_debt", "lift_sanctions", "open_trade")
+OFFER_ASKS: tuple[str, ...] = ("joint_statement", "defence_cooperation")
 ACTION_INDEX: dict[str, int] = {a.id: k for k, a in enumerate(CATALOGUE)}
 GOLDSTEIN: np.ndarray = np.array([a.goldstein for a in CATALOGUE])
 
@@ -276,16 +390,21 @@ def move_allowed(
     sector: int | None,
     sectors: tuple[str, ...],
     not_self: np.ndarray | None = None,
+    values_dimension: int = 0,
 ) -> bool:
     """Whether the precondition of a move holds on this state (used at resolution and for human orders)."""
     act = action(action_id)
+    n = world.n_actors
+    mask = not_self if not_self is not None else ~np.eye(n, dtype=bool)
+    if act.domestic:
+        inputs = PreconditionInputs(world=world, not_self=mask, values_dimension=values_dimension)
+        return bool(act.precondition(inputs)[actor, actor])
     if not act.targeted:
         return True
-    n = world.n_actors
     if target is None or not 0 <= target < n or target == actor:
         return False
-    mask = not_self if not_self is not None else ~np.eye(n, dtype=bool)
-    if not bool(act.precondition(PreconditionInputs(world=world, not_self=mask))[actor, target]):
+    inputs = PreconditionInputs(world=world, not_self=mask, values_dimension=values_dimension)
+    if not bool(act.precondition(inputs)[actor, target]):
         return False
     if act.signs_agreement:
         s = agreement_sector(act, sector, sectors)
@@ -313,17 +432,23 @@ def apply_move(
     params: DynamicsParams,
     sectors: tuple[str, ...],
     baseline: np.ndarray | None = None,
+    values_dimension: int = 0,
 ) -> None:
-    """Apply one (already allowed) move to the world in place.
+    """Apply one (already allowed, already accepted) move to the world in place.
 
-    Besides the action's own effect, the move changes regard by its Goldstein weight (DESIGN.md
-    section 4 step 3): the target's regard of the mover by gamma*g, the mover's regard of the target
+    Besides the action's own effect, the move changes regard by its Goldstein weight (docs/model.md
+    section 4): the target's regard of the mover by gamma*g, the mover's regard of the target
     by rho*gamma*g (reciprocity), and every third party k's regard of the mover by
     sigma*A[k, target]*gamma*g (spillover: friends of a sanctioned state resent the sanctioner).
     A transfer (aid, debt relief) adds gratitude in proportion to its size over the recipient's GDP.
     Gratitude and ``lasting_share`` of the direct change move ``baseline``, the regard relations decay toward.
+    The target remembers the move (``memory[target, actor] += g / 10``). A domestic move (crackdown)
+    changes the mover's threat and values stance; liberal observers react (:func:`apply_domestic`).
     """
     act = action(action_id)
+    if act.domestic:
+        apply_domestic(world, actor, act, magnitude, params, values_dimension, baseline)
+        return
     if not act.targeted or target is None:
         return
     i, j, m = actor, target, magnitude
@@ -344,8 +469,23 @@ def apply_move(
     s = agreement_sector(act, sector, sectors)
     if s is not None:
         world.agreements[i, j, s] = world.agreements[j, i, s] = True
-    delta = params.goldstein_scale * act.goldstein
     gratitude = params.gratitude * transfer / world.gdp[j] if world.gdp[j] > 0 else 0.0
+    change_regard(world, i, j, act.goldstein, alignment, params, baseline, gratitude)
+
+
+def change_regard(
+    world: WorldState,
+    actor: int,
+    target: int,
+    goldstein: float,
+    alignment: np.ndarray,
+    params: DynamicsParams,
+    baseline: np.ndarray | None = None,
+    gratitude: float = 0.0,
+) -> None:
+    """The regard and memory change of an event ``actor -> target`` with this Goldstein weight."""
+    i, j = actor, target
+    delta = params.goldstein_scale * goldstein
     if delta or gratitude:
         column = world.relations[:, i]
         column += params.spillover * delta * alignment[:, j]
@@ -358,3 +498,54 @@ def apply_move(
             lasting = params.lasting_share * delta
             baseline[j, i] = min(max(baseline[j, i] + lasting + gratitude, -1.0), 1.0)
             baseline[i, j] = min(max(baseline[i, j] + params.reciprocity * lasting, -1.0), 1.0)
+    world.memory[j, i] = min(max(world.memory[j, i] + MEMORY_STEP * goldstein / 10.0, -1.0), 1.0)
+
+
+def apply_refusal(
+    world: WorldState,
+    proposer: int,
+    refuser: int,
+    alignment: np.ndarray,
+    params: DynamicsParams,
+    baseline: np.ndarray | None = None,
+) -> None:
+    """A refused proposal or request: coded as the refuser rejecting the proposer (CAMEO 120, -4.0)."""
+    change_regard(world, refuser, proposer, REFUSAL_GOLDSTEIN, alignment, params, baseline)
+
+
+def liberal_disapproval(positions: np.ndarray, actor: int, values_dimension: int) -> np.ndarray:
+    """(N,) how far each actor stands above ``actor`` on the values dimension, halved (0 for those below)."""
+    x = positions[:, values_dimension]
+    out = np.maximum(x - x[actor], 0.0) / 2.0
+    out[actor] = 0.0
+    return out
+
+
+def apply_domestic(
+    world: WorldState,
+    actor: int,
+    act: Action,
+    magnitude: float,
+    params: DynamicsParams,
+    values_dimension: int,
+    baseline: np.ndarray | None = None,
+) -> None:
+    """A domestic move: the mover's threat and values stance change; observers react by their values gap.
+
+    Each other actor k lowers its regard of the mover by gamma*|g|*gap_k and remembers it in proportion
+    to gap_k, where gap_k is half of how far k stands above the mover on the values dimension (before
+    the move): a crackdown costs regard in Washington and Brussels, not in Beijing (modelling judgement,
+    the reactions to the 2017 dissolution of Cambodia's opposition party).
+    """
+    i, m = actor, magnitude
+    gap = liberal_disapproval(world.positions, i, values_dimension)
+    world.threat[i] = min(max(world.threat[i] + m * act.threat_change, 0.0), 1.0)
+    stance = world.positions[i, values_dimension] + m * act.stance_change
+    world.positions[i, values_dimension] = min(max(stance, -1.0), 1.0)
+    delta = params.goldstein_scale * act.goldstein * gap
+    world.relations[:, i] = np.clip(world.relations[:, i] + delta, -1.0, 1.0)
+    world.relations[i, i] = 0.0
+    if baseline is not None:
+        baseline[:, i] = np.clip(baseline[:, i] + params.lasting_share * delta, -1.0, 1.0)
+    world.memory[:, i] = np.clip(world.memory[:, i] + MEMORY_STEP * act.goldstein / 10.0 * gap * 2.0, -1.0, 1.0)
+    world.memory[i, i] = 0.0

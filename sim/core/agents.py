@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.core.actions import ACTION_INDEX, CATALOGUE
+from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, OPPOSITES, PASS
 from sim.core.record import Move
 from sim.core.setup import ActorSpec, Controller
 from sim.core.utility import CandidateList, CandidateTable
@@ -15,14 +15,8 @@ from sim.core.utility import CandidateList, CandidateTable
 if TYPE_CHECKING:
     from sim.core.model import AlignmentModel
 
-_PASS = ACTION_INDEX["pass"]
-#: Pairs of moves that contradict each other on the same target within one round.
-_OPPOSITES = {
-    ACTION_INDEX["impose_sanctions"]: ACTION_INDEX["lift_sanctions"],
-    ACTION_INDEX["lift_sanctions"]: ACTION_INDEX["impose_sanctions"],
-    ACTION_INDEX["open_trade"]: ACTION_INDEX["raise_tariffs"],
-    ACTION_INDEX["raise_tariffs"]: ACTION_INDEX["open_trade"],
-}
+_PASS = ACTION_INDEX[PASS]
+_OPPOSITES = {ACTION_INDEX[a]: ACTION_INDEX[b] for a, b in OPPOSITES.items()}
 
 
 def softmax_scale(gains: np.ndarray, tau: float) -> float:
@@ -106,7 +100,7 @@ class CountryAgent(mesa.Agent):
             if ACTION_INDEX[m.action] in _OPPOSITES
         }
         picks: list[Move] = []
-        kinds, targets, sectors = candidates.kind, candidates.target, candidates.sector
+        kinds, targets, sectors, asks = candidates.kind, candidates.target, candidates.sector, candidates.ask
         for k in np.argsort(-keys[lo:hi], kind="stable"):
             row = lo + int(k)
             kind = int(kinds[row])
@@ -116,7 +110,7 @@ class CountryAgent(mesa.Agent):
             key = (kind, target, None if sector < 0 else sector)
             if key in blocked or (kind, target, None) in blocked:
                 continue
-            picks.append(self._describe(table, kind, target, sector))
+            picks.append(self._describe(table, kind, target, sector, int(asks[row])))
             blocked.add(key)
             if kind in _OPPOSITES:
                 blocked.add((_OPPOSITES[kind], target, None))
@@ -124,19 +118,30 @@ class CountryAgent(mesa.Agent):
                 break
         return picks
 
-    def _describe(self, table: CandidateTable, a: int, j: int, s: int) -> Move:
+    def _describe(self, table: CandidateTable, a: int, j: int, s: int, ask: int = -1) -> Move:
         i = self.index
-        if s >= 0:
+        act = CATALOGUE[a]
+        chance = 1.0
+        if ask >= 0:
+            x, y = OFFER_GIVES.index(act.id), OFFER_ASKS.index(CATALOGUE[ask].id)
+            terms, gain = table.offer_terms[:, x, y, i, j], float(table.offer_gain[x, y, i, j])
+            chance = float(table.offer_accept_chance[x, y, i, j])
+        elif s >= 0:
             terms, gain = table.sector_terms[:, i, j, s], float(table.sector_gain[i, j, s])
+            chance = float(table.sector_accept_chance[i, j, s])
         else:
             terms, gain = table.terms[:, a, i, j], float(table.gain[a, i, j])
+            if act.needs_answer:
+                chance = float(table.accept_chance[a, i, j])
         return Move(
             actor=i,
-            action=CATALOGUE[a].id,
-            target=j,
+            action=act.id,
+            target=None if act.domestic else j,
             sector=None if s < 0 else s,
             expected_gain=gain,
             terms=tuple(terms.tolist()),
-            cost=float(table.cost[a, i]),
+            cost=float(table.cost[a, i, j]),
             source="ai",
+            ask=None if ask < 0 else CATALOGUE[ask].id,
+            accept_chance=chance,
         )

@@ -57,6 +57,16 @@ def sanctions_received(sanctions: np.ndarray, capability: np.ndarray) -> np.ndar
     return share @ sanctions
 
 
+#: How a standing sanction is remembered each quarter: as CAMEO 163 (-8.0) per unit of intensity (the EU
+#: renews its sanctions every six months; a regime in force is a continuing hostile act).
+STANDING_SANCTION = -0.8
+
+
+def standing_memory(sanctions: np.ndarray) -> np.ndarray:
+    """memory[j, i] that sanctions in force sustain: j remembers i's sanctions on it (-0.8 x intensity)."""
+    return STANDING_SANCTION * sanctions.T
+
+
 def gdp_ratio(world: WorldState, base: Baseline) -> np.ndarray:
     return np.divide(world.gdp, base.gdp, out=np.ones_like(world.gdp), where=base.gdp > 0)
 
@@ -137,6 +147,7 @@ def advance(
     np.clip(world.relations, -1.0, 1.0, out=world.relations)
     np.fill_diagonal(world.relations, 0.0)
     world.pressure *= 1.0 - params.pressure_memory
+    world.memory += params.memory_decay * (standing_memory(world.sanctions) - world.memory)
     if params.agreement_lapse > 0 and world.agreements.any():
         n = world.n_actors
         lapse = rng.random(world.agreements.shape) < params.agreement_lapse

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 import mesa
 import numpy as np
 
-from sim.core.actions import ACTION_INDEX, CATALOGUE, action, apply_move, move_allowed
+from sim.core.actions import (
+    ACTION_INDEX,
+    CATALOGUE,
+    OFFER_ASKS,
+    OFFER_GIVES,
+    action,
+    apply_move,
+    apply_refusal,
+    move_allowed,
+)
 from sim.core.agents import CountryAgent, choice_keys
 from sim.core.conditions import MetricView
+from sim.core.domestic import advance_domestic
 from sim.core.dynamics import Baseline, advance, equilibrium_trade
 from sim.core.events import Event, PolicyState, apply_effects, is_due
 from sim.core.objectives import ObjectiveReport, assess
 from sim.core.record import FiredEvent, Move, RoundRecord
 from sim.core.scoring import IndexPlan, Scores, policy_affinity, raw_alignment
-from sim.core.setup import ModelSetup
+from sim.core.setup import Controller, ModelSetup
 from sim.core.utility import (
     CandidateList,
     CandidateTable,
     RoundContext,
+    effective_interests,
     features,
     flatten,
     partner_weights,
@@ -56,6 +67,11 @@ class AlignmentModel(mesa.Model):
         self.round = 0
         self.history: list[RoundRecord] = []
         self._orders: dict[int, list[Move]] = {}
+        self._answers: dict[int, dict[int, bool]] = {}
+        self.domestic = setup.domestic_spec()
+        #: Proposals and requests addressed to human-controlled actors, waiting for their answer
+        #: (they resolve in the next round, with the answers given to ``submit``).
+        self.pending: list[Move] = []
         self._fired: set[str] = set()
         self.countries: list[CountryAgent] = [CountryAgent(self, i, spec) for i, spec in enumerate(setup.actors)]
         self.table: CandidateTable | None = None
@@ -64,6 +80,7 @@ class AlignmentModel(mesa.Model):
         self.ended: str | None = None
         self._ctx: RoundContext | None = None
         self._not_self = ~np.eye(setup.n_actors, dtype=bool)
+        self._values = setup.scoring.values_dimension
         sc = setup.scoring
         self._index_plan = IndexPlan.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
         self.datacollector = (
@@ -94,28 +111,73 @@ class AlignmentModel(mesa.Model):
         last = self.history[-1]
         return Scores(last.alignment, last.hedging, last.bloc_tilt, last.primary_partner)
 
-    def submit(self, actor: int | str, moves: Iterable[tuple[str, int | str | None, int | str | None]]) -> None:
-        """Give a human-controlled actor its moves for the next round: (action, target, sector) triples.
+    def submit(
+        self,
+        actor: int | str,
+        moves: Iterable[tuple[str, int | str | None, int | str | None] | tuple[str, int | str | None, int | str | None, str | None]],
+        answers: Mapping[int, bool] | None = None,
+    ) -> None:
+        """Give a human-controlled actor its moves for the next round, and its answers to proposals.
 
-        Raises MoveError for an unknown action, target or sector, or a move the rules forbid now.
+        Each move is ``(action, target, sector)`` or ``(action, target, sector, ask)``, where ``ask`` makes a
+        conditional offer: the target gets the move only if it makes ``ask`` in return (see ``OFFER_GIVES``
+        and ``OFFER_ASKS``). ``answers`` maps positions in :meth:`proposals_to` to accept (True) or refuse
+        (False); an unanswered proposal expires without a refusal. Raises MoveError for an unknown
+        action, target or sector, or a move the rules forbid now.
         """
         i = actor if isinstance(actor, int) else self.setup.index(actor)
         orders: list[Move] = []
-        for action_id, target, sector in moves:
+        for order in moves:
+            action_id, target, sector = order[0], order[1], order[2]
+            ask = order[3] if len(order) > 3 else None  # type: ignore[misc]
             if action_id not in ACTION_INDEX:
                 raise MoveError(f"unknown action {action_id!r}; known: {', '.join(a.id for a in CATALOGUE)}")
             j = self._actor_index(target)
             s = self._sector_index(sector)
             if not self.setup.action_enabled[ACTION_INDEX[action_id], i]:
                 raise MoveError(f"{action_id} is disabled for {self.setup.actors[i].id} in this scenario")
-            if not move_allowed(self.world, i, action_id, j, s, self.setup.sectors):
+            if not move_allowed(self.world, i, action_id, j, s, self.setup.sectors, values_dimension=self._values):
                 raise MoveError(f"{action_id} on {target} is not possible now")
+            if ask is not None:
+                if action_id not in OFFER_GIVES or ask not in OFFER_ASKS:
+                    raise MoveError(
+                        f"a conditional offer gives one of {', '.join(OFFER_GIVES)} and asks one of {', '.join(OFFER_ASKS)}"
+                    )
+                if j is None or not self.setup.action_enabled[ACTION_INDEX[ask], j] or not move_allowed(
+                    self.world, j, ask, i, None, self.setup.sectors, values_dimension=self._values
+                ):
+                    raise MoveError(f"{target} cannot {ask} with {self.setup.actors[i].id} now")
             orders.append(
-                Move(actor=i, action=action_id, target=j, sector=s, note="chosen by the player", source="human")
+                Move(
+                    actor=i,
+                    action=action_id,
+                    target=j,
+                    sector=s,
+                    note="chosen by the player",
+                    source="human",
+                    ask=ask,
+                )
             )
         if len(orders) > int(self.policy.actions_per_round[i]):
             raise MoveError(f"at most {int(self.policy.actions_per_round[i])} moves a round")
+        waiting = self.proposals_to(i)
+        for k in answers or {}:
+            if not 0 <= k < len(waiting):
+                raise MoveError(f"no proposal {k} to answer; {len(waiting)} waiting")
         self._orders[i] = orders
+        self._answers[i] = dict(answers or {})
+
+    def proposals_to(self, actor: int | str) -> list[Move]:
+        """Proposals and requests waiting for this (human-controlled) actor's answer, in answer order."""
+        i = actor if isinstance(actor, int) else self.setup.index(actor)
+        return [m for m in self.pending if m.target == i]
+
+    def set_controller(self, actor: int | str, controller: Controller) -> None:
+        """Hand an actor to the AI, a human (the UI, a script or a learner) or the scenario's script."""
+        if controller not in ("ai", "human", "scripted"):
+            raise MoveError(f"unknown controller {controller!r}; known: ai, human, scripted")
+        i = actor if isinstance(actor, int) else self.setup.index(actor)
+        self.countries[i].controller = controller
 
     def run(self) -> list[RoundRecord]:
         """Play every remaining round; return the history (round 0 = start)."""
@@ -126,7 +188,7 @@ class AlignmentModel(mesa.Model):
     def objective_report(self, actor: int | str) -> ObjectiveReport:
         """The actor's objectives met or missed so far, with its score (0..100) and grade."""
         i = actor if isinstance(actor, int) else self.setup.index(actor)
-        return assess(self.history, self.setup.world, self.setup.objectives, i)  # type: ignore[arg-type]
+        return assess(self.history, self.setup.world, self.setup.objectives, i)
 
     def utility(self) -> np.ndarray:
         """Each actor's current utility over its interests."""
@@ -135,6 +197,7 @@ class AlignmentModel(mesa.Model):
     # -- the round --------------------------------------------------------------------------------
 
     def step(self) -> None:
+        """One round: events -> choices -> answers -> resolution -> dynamics -> scoring -> record."""
         if self.finished:
             self.running = False
             return
@@ -145,36 +208,24 @@ class AlignmentModel(mesa.Model):
             self.running = False
             return
         ctx = self._ctx if self._ctx is not None and not fired else self._context()
+        self.table = None
         if any(c.controller == "ai" for c in self.countries):
             # Pricing is only needed when some actor chooses by utility (not when every actor is a human
             # player or a learner); skipping it leaves the random stream of AI runs unchanged.
-            self.table = price_candidates(ctx, self.setup, self.policy.interests)
+            self.table = price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau)
             self.candidates = flatten(self.table)
             self.choice_keys = choice_keys(
                 self.candidates, self.policy.tau, self.rng.gumbel(size=self.candidates.gain.size)
             )
         self.agents.shuffle_do("choose_moves")
-        moves = [m for c in self.countries for m in c.chosen]
+        chosen = [m for c in self.countries for m in c.chosen]
+        moves = self._answer_pending() + self._answer(chosen, ctx)
         resolved: list[Move] = []
-        magnitude = self.setup.action_magnitude
         for k in self.rng.permutation(len(moves)):
-            m = moves[k]
-            ok = move_allowed(self.world, m.actor, m.action, m.target, m.sector, self.setup.sectors, self._not_self)
-            if ok:
-                apply_move(
-                    self.world,
-                    m.actor,
-                    m.action,
-                    m.target,
-                    m.sector,
-                    float(magnitude[ACTION_INDEX[m.action], m.actor]),
-                    ctx.alignment,
-                    self.setup.dynamics,
-                    self.setup.sectors,
-                    self.base.relations,
-                )
-            resolved.append(m if ok else _not_applied(m))
+            resolved.append(self._resolve(moves[k], ctx))
         resolved.sort(key=lambda m: m.actor)
+        if any(CATALOGUE[ACTION_INDEX[m.action]].domestic and m.applied for m in resolved):
+            self.affinity = policy_affinity(self.world.positions, self.world.salience)
         advance(
             self.world,
             self.base,
@@ -184,9 +235,113 @@ class AlignmentModel(mesa.Model):
             self.rng,
             self.round,
         )
+        advance_domestic(self.world, self.domestic, self.setup.dynamics, ctx.partner, self.rng, self.round)
         self._record(moves=tuple(resolved), events=fired)
         if self.finished:
             self.running = False
+
+    def _answer(self, moves: list[Move], ctx: RoundContext) -> list[Move]:
+        """Every proposal and request of the round answered by its target (humans: held for the next round).
+
+        Moves forced by events or scripted by the scenario were agreed in advance and need no answer. An AI
+        target accepts iff ``gain / T + noise > 0``, with logistic noise from the run's generator (the
+        softmax choice between accepting and refusing, at the target's temperature T).
+        """
+        out: list[Move] = []
+        for m in moves:
+            if m.source in ("event", "scripted") or not m.needs_answer or m.target is None:
+                out.append(m)
+                continue
+            if self.countries[m.target].controller == "human":
+                self.pending.append(replace(m, answer="pending"))
+                out.append(replace(m, answer="pending", applied=False))
+                continue
+            table = self.table if self.table is not None else price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau)
+            self.table = table
+            gain = self._accept_gain(table, m)
+            temperature = float(table.temperature[m.target])
+            noise = float(self.rng.logistic())
+            accepted = gain / temperature + noise > 0 if temperature > 0 else gain > 0
+            name = self.setup.actors[m.target].name
+            why = f"worth {gain * 1000:+.1f} pts to {name}" if accepted else f"{name} puts it at {gain * 1000:+.1f} pts"
+            out.append(replace(m, answer="accepted" if accepted else "refused", answer_reason=why))
+        return out
+
+    def _answer_pending(self) -> list[Move]:
+        """Last round's proposals to human players, answered by the answers they submitted (or expired)."""
+        if not self.pending:
+            return []
+        out: list[Move] = []
+        position: dict[int, int] = {}
+        for m in self.pending:
+            j = int(m.target)  # type: ignore[arg-type]
+            k = position.get(j, 0)
+            position[j] = k + 1
+            given = self._answers.get(j, {}).get(k)
+            if given is None:
+                out.append(replace(m, answer="expired", applied=False, answer_reason="no answer"))
+            else:
+                who = self.setup.actors[j].name
+                out.append(replace(m, answer="accepted" if given else "refused", answer_reason=f"{who} decided"))
+        self.pending = []
+        self._answers = {}
+        return out
+
+    def _accept_gain(self, table: CandidateTable, m: Move) -> float:
+        i, j = m.actor, int(m.target)  # type: ignore[arg-type]
+        a = ACTION_INDEX[m.action]
+        if m.ask is not None:
+            x, y = OFFER_GIVES.index(m.action), OFFER_ASKS.index(m.ask)
+            return float(table.offer_accept_gain[x, y, i, j])
+        if CATALOGUE[a].sector_based and m.sector is not None:
+            return float(table.sector_accept_gain[i, j, m.sector])
+        return float(table.accept_gain[a, i, j])
+
+    def _allowed(self, actor: int, action_id: str, target: int | None, sector: int | None) -> bool:
+        return move_allowed(
+            self.world, actor, action_id, target, sector, self.setup.sectors, self._not_self, self._values
+        )
+
+    def _apply(self, actor: int, action_id: str, target: int | None, sector: int | None, ctx: RoundContext) -> None:
+        apply_move(
+            self.world,
+            actor,
+            action_id,
+            target,
+            sector,
+            float(self.setup.action_magnitude[ACTION_INDEX[action_id], actor]),
+            ctx.alignment,
+            self.setup.dynamics,
+            self.setup.sectors,
+            self.base.relations,
+            self._values,
+        )
+
+    def _resolve(self, m: Move, ctx: RoundContext) -> Move:
+        """Apply one move (and, for an accepted proposal, what it asks) if its preconditions still hold."""
+        act = action(m.action)
+        if m.answer in ("pending", "expired"):
+            return m
+        if m.answer == "refused":
+            if act.grants is not None and self._allowed(m.actor, m.action, m.target, m.sector):
+                self._apply(m.actor, m.action, m.target, m.sector, ctx)  # the appeal itself was made
+            apply_refusal(self.world, m.actor, int(m.target), ctx.alignment, self.setup.dynamics, self.base.relations)  # type: ignore[arg-type]
+            return replace(m, applied=False)
+        if not self._allowed(m.actor, m.action, m.target, m.sector):
+            return replace(m, applied=False)
+        j = m.target
+        if act.grants is not None:
+            self._apply(m.actor, m.action, j, m.sector, ctx)
+            if j is not None and self._allowed(j, act.grants, m.actor, None):
+                self._apply(j, act.grants, m.actor, None, ctx)
+                return m
+            return replace(m, applied=False)
+        if m.ask is not None and j is not None:
+            if not self._allowed(j, m.ask, m.actor, None):
+                return replace(m, applied=False)
+            self._apply(j, m.ask, m.actor, None, ctx)
+        self._apply(m.actor, m.action, j, m.sector, ctx)
+        return m
 
     def forced_moves_for(self, actor: int) -> list[Move]:
         forced = [f for f in self.policy.forced if f.actor == actor]
@@ -227,6 +382,7 @@ class AlignmentModel(mesa.Model):
             trade_eq=trade_eq,
             trade_eq_total=trade_value(trade_eq, self.setup.dynamics.import_value),
             base=self.base,
+            compatibility=np.maximum(2.0 * self.affinity - 1.0, 0.0),
         )
 
     def _fire_events(self) -> tuple[FiredEvent, ...]:
@@ -279,7 +435,8 @@ class AlignmentModel(mesa.Model):
         A = ctx.alignment
         plan = self._index_plan
         scores = Scores(A, plan.hedging(A), plan.tilt(A), plan.primary(A))
-        utility = (features(ctx, self.setup) * self.policy.interests).sum(axis=1)
+        interests = effective_interests(self.policy.interests, self.world.threat, self.setup.dynamics)
+        utility = (features(ctx, self.setup) * interests).sum(axis=1) - self.domestic.regime_weight * self.world.threat**2
         view = MetricView(
             round=self.round,
             world=self.world,
@@ -332,10 +489,6 @@ class AlignmentModel(mesa.Model):
         if sector not in self.setup.sectors:
             raise MoveError(f"unknown sector {sector!r}; known: {', '.join(self.setup.sectors)}")
         return self.setup.sectors.index(sector)
-
-
-def _not_applied(move: Move) -> Move:
-    return replace(move, applied=False)
 
 
 __all__ = ["AlignmentModel", "MoveError", "action"]

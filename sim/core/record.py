@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
+from sim.core.actions import action
 from sim.core.world import INTERESTS, WorldState
 
 INTEREST_PHRASES: dict[str, str] = {
@@ -14,7 +16,13 @@ INTEREST_PHRASES: dict[str, str] = {
     "autonomy": "diversifying partners",
     "influence": "influence",
     "values": "its values",
+    "reciprocity": "answering past moves",
+    "regime": "regime security",
 }
+#: Names of the terms of a move's gain: the interests, then reciprocity and regime security.
+TERM_NAMES: tuple[str, ...] = (*INTERESTS, "reciprocity", "regime")
+#: How a proposal or request was answered.
+Answer = Literal["", "accepted", "refused", "pending", "expired"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,16 +34,30 @@ class Move:
     target: int | None = None
     sector: int | None = None
     expected_gain: float = 0.0  # estimated utility change minus cost, when chosen
-    terms: tuple[float, ...] = ()  # estimated utility change per interest (INTERESTS order)
+    terms: tuple[float, ...] = ()  # estimated utility change per term (TERM_NAMES order), if it takes effect
     cost: float = 0.0
     note: str = ""  # the reason given from outside (player, script, event); AI reasons derive from terms
     source: str = "ai"  # ai | human | scripted | event
-    applied: bool = True  # False when the precondition no longer held at resolution
+    applied: bool = True  # False when the precondition no longer held at resolution, or it was refused
+    ask: str | None = None  # a conditional offer: the move the target must make in return
+    answer: Answer = ""  # for proposals and requests: how the target answered
+    answer_reason: str = ""  # the target's reason, in words
+    accept_chance: float = 1.0  # the chance of acceptance the proposer expected
+
+    @property
+    def needs_answer(self) -> bool:
+        return self.ask is not None or action(self.action).needs_answer
 
     @property
     def reason(self) -> str:
-        """Why the actor made this move: the leading interest terms of its estimated gain, or the note."""
+        """Why the actor made this move: the leading terms of its estimated gain, or the note; and the answer."""
         text = self.note or explain(np.asarray(self.terms), self.cost, self.expected_gain)
+        if self.answer == "accepted":
+            return f"{text}; accepted: {self.answer_reason}" if self.answer_reason else f"{text}; accepted"
+        if self.answer == "refused":
+            return f"{text}; refused: {self.answer_reason}" if self.answer_reason else f"{text}; refused"
+        if self.answer in ("pending", "expired"):
+            return f"{text}; {self.answer}"
         return text if self.applied else text + " (no effect: no longer possible when resolved)"
 
 
@@ -53,9 +75,9 @@ def explain(terms: np.ndarray, cost: float, gain: float) -> str:
     cons = [k for k in order if pts[k] < -max(notable, 0.05)][:1]
     if not pros:
         return f"exploratory move (expected net {gain * 1000:+.1f} pts)"
-    text = "for " + " and ".join(f"{INTEREST_PHRASES[INTERESTS[k]]} ({pts[k]:+.1f})" for k in pros)
+    text = "for " + " and ".join(f"{INTEREST_PHRASES[TERM_NAMES[k]]} ({pts[k]:+.1f})" for k in pros)
     if cons:
-        text += f", despite {INTEREST_PHRASES[INTERESTS[cons[0]]]} ({pts[cons[0]]:+.1f})"
+        text += f", despite {INTEREST_PHRASES[TERM_NAMES[cons[0]]]} ({pts[cons[0]]:+.1f})"
     return text + f"; cost {cost * 1000:.1f}, net {gain * 1000:+.1f} pts"
 
 

@@ -49,6 +49,13 @@ class DynamicsParams:
     lasting_share: float = 0.2  # share of a move's direct regard change that shifts the baseline regard
     baseline_memory: float = 0.02  # share of the gap between shifted and original baseline closed a quarter
     agreement_lapse: float = 0.05  # chance per quarter that an agreement lapses (MoUs typically run ~5 years)
+    memory_decay: float = 0.25  # share of the record of past moves forgotten per quarter (half-life ~2.4 quarters)
+    threat_memory: float = 0.15  # share of the gap between domestic threat and its baseline closed per quarter
+    election_threat: float = 0.2  # threat added in an election quarter (half of it the quarter before)
+    pressure_threat: float = 0.25  # threat added per unit of partner-weighted foreign pressure and sanctions
+    shock_rate: float = 0.04  # chance per quarter of a domestic shock (protests, a scandal, a downturn)
+    shock_size: float = 0.25  # largest threat a shock adds (uniform on 0..shock_size)
+    threat_economy: float = 1.0  # a threatened government weighs the economy (1 + this x threat) times as much
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +68,47 @@ class ScoringWeights:
     agreements: float = 0.2
     sanctions: float = 0.3
     trade_squash: float = 5.0  # E = 1 - exp(-k * two-way trade / smaller GDP)
+
+
+@dataclass(frozen=True, slots=True)
+class DomesticSpec:
+    """Each actor's domestic politics (docs/model.md section 6): what threatens its ruling group and how much
+    it cares. Arrays are (N,); ``elections[i]`` lists the rounds in which actor i holds elections."""
+
+    regime_weight: np.ndarray  # (N,) weight of regime security beside the interests (0 = no such interest)
+    threat_baseline: np.ndarray  # (N,) the level threat returns to
+    reciprocity: np.ndarray  # (N,) weight of answering what others did (sim.core.memory)
+    elections: tuple[tuple[int, ...], ...]  # per actor, rounds with an election
+    election_every: np.ndarray  # (N,) int, rounds between elections after the listed ones (0 = none)
+
+    @classmethod
+    def default(cls, n: int) -> DomesticSpec:
+        return cls(
+            regime_weight=np.zeros(n),
+            threat_baseline=np.full(n, DEFAULT_THREAT),
+            reciprocity=np.full(n, DEFAULT_RECIPROCITY),
+            elections=tuple(() for _ in range(n)),
+            election_every=np.zeros(n, dtype=int),
+        )
+
+    def election_due(self, round_number: int) -> np.ndarray:
+        """(N,) 1 in an election round, 0.5 in the round before, else 0."""
+        out = np.zeros(len(self.elections))
+        for i, listed in enumerate(self.elections):
+            every = int(self.election_every[i])
+            for offset, level in ((0, 1.0), (1, 0.5)):
+                r = round_number + offset
+                hit = r in listed or (every > 0 and any(r > e and (r - e) % every == 0 for e in listed))
+                if hit:
+                    out[i] = max(out[i], level)
+        return out
+
+
+#: Default domestic threat of an actor that declares none (judgement: a government secure in normal times).
+DEFAULT_THREAT = 0.2
+#: Default weight of reciprocity (judgement, docs/model.md): a sanction received makes a counter-sanction
+#: worth about 6 utility points, the size of a typical move's gain.
+DEFAULT_RECIPROCITY = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +174,10 @@ class ModelSetup:
     summary: str = ""
     briefings: dict[str, str] = field(default_factory=dict)  # actor id -> briefing text (Markdown-light)
     objectives: tuple[object, ...] = ()  # sim.core.objectives.Objective
+    domestic: DomesticSpec | None = None  # default: DomesticSpec.default(n)
+
+    def domestic_spec(self) -> DomesticSpec:
+        return self.domestic if self.domestic is not None else DomesticSpec.default(self.n_actors)
 
     @property
     def n_actors(self) -> int:

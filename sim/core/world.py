@@ -30,6 +30,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "sanctions": (0.0, 1.0),
     "debt": (0.0, AMOUNT_CEILING),
     "pressure": (0.0, 1.0),
+    "threat": (0.0, 1.0),
+    "memory": (-1.0, 1.0),
 }
 
 
@@ -41,7 +43,9 @@ class WorldState:
     ``trade[i, j]`` exports from i to j (USD bn/yr), ``tariff[i, j]`` the barrier i puts on j's
     goods, ``sanctions[i, j]`` i's sanctions on j, ``debt[i, j]`` what i owes j (USD bn),
     ``pressure[i, j]`` recent public pressure (criticism) i put on j. ``agreements[i, j, s]`` is
-    symmetric: a signed agreement between i and j in sector s.
+    symmetric: a signed agreement between i and j in sector s. ``threat[i]`` is the domestic challenge
+    to i's ruling group (0 = secure, 1 = about to fall); ``memory[i, j]`` is i's decaying record of what
+    j did to it (Goldstein weight / 10 per move, see sim.core.memory), which reciprocity answers.
     """
 
     gdp: FloatArray  # (N,) USD bn per year
@@ -55,6 +59,8 @@ class WorldState:
     debt: FloatArray  # (N, N) >= 0
     agreements: np.ndarray  # (N, N, S) bool, symmetric
     pressure: FloatArray  # (N, N) 0..1, decays each round
+    threat: FloatArray  # (N,) 0..1 domestic threat to the ruling group
+    memory: FloatArray  # (N, N) -1..1, what j did to i lately (decays each round)
 
     @property
     def n_actors(self) -> int:
@@ -84,7 +90,7 @@ class WorldState:
             problems.append("agreements: not symmetric")
         if not np.allclose(self.salience.sum(axis=1), 1.0):
             problems.append("salience: rows do not sum to 1")
-        for name in ("relations", "trade", "tariff", "sanctions", "debt", "pressure"):
+        for name in ("relations", "trade", "tariff", "sanctions", "debt", "pressure", "memory"):
             if np.any(np.diagonal(getattr(self, name)) != 0):
                 problems.append(f"{name}: non-zero diagonal")
         return problems

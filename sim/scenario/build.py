@@ -7,9 +7,11 @@ import numpy as np
 from sim.core import conditions as cond
 from sim.core import events as ev
 from sim.core.actions import CATALOGUE
+from sim.core.dynamics import standing_memory
 from sim.core.objectives import Objective
 from sim.core.setup import (
     ActorSpec,
+    DomesticSpec,
     DynamicsParams,
     ModelSetup,
     OutcomeRule,
@@ -72,6 +74,15 @@ def build_setup(scenario: Scenario) -> ModelSetup:
         debt=pairs(scenario.debt),
         agreements=agreements,
         pressure=np.zeros((n, n)),
+        threat=np.array([a.domestic.threat for a in actors], dtype=float),
+        memory=standing_memory(pairs(scenario.sanctions)),
+    )
+    domestic = DomesticSpec(
+        regime_weight=np.array([a.domestic.regime_weight for a in actors], dtype=float),
+        threat_baseline=np.array([a.domestic.threat for a in actors], dtype=float),
+        reciprocity=np.array([a.policy.reciprocity for a in actors], dtype=float),
+        elections=tuple(tuple(quarter_round(scenario.calendar.start, q) for q in a.domestic.elections) for a in actors),
+        election_every=np.array([a.domestic.election_every for a in actors], dtype=int),
     )
     interests = np.array([[getattr(a.interests, k) for k in INTERESTS] for a in actors], dtype=float)
     enabled = np.ones((len(CATALOGUE), n), dtype=bool)
@@ -156,6 +167,7 @@ def build_setup(scenario: Scenario) -> ModelSetup:
             for step in x.script
         ),
         events=tuple(to_event(e, index, dims, sectors) for e in scenario.events),
+        domestic=domestic,
         briefings=dict(scenario.briefing),
         objectives=tuple(
             Objective(
@@ -170,6 +182,13 @@ def build_setup(scenario: Scenario) -> ModelSetup:
             for o in listed
         ),
     )
+
+
+def quarter_round(start: str, quarter: str) -> int:
+    """The round in which ``quarter`` (e.g. '2017-Q2') is played when round 1 is ``start``."""
+    y0, q0 = int(start[:4]), int(start[-1])
+    y, q = int(quarter[:4]), int(quarter[-1])
+    return (y - y0) * 4 + (q - q0) + 1
 
 
 def to_condition(c: Condition, index: dict[str, int]) -> cond.Condition:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from sim.core.actions import ACTION_IDS
 from sim.scenario.fields import ID_PATTERN, Condition, Identifier, MetricRef, Signed, Strict, Unit
@@ -86,6 +86,34 @@ class Policy(Strict):
         0.15, ge=0, le=10, description="Softmax temperature relative to the best gain (0 = greedy).", examples=[0.15]
     )
     actions_per_round: int = Field(2, ge=0, le=6, description="Moves the actor may make each round.", examples=[2])
+    reciprocity: float = Field(
+        0.02,
+        ge=0,
+        le=1,
+        description="Weight of answering what others did lately (reward cooperation, retaliate against harm).",
+        examples=[0.02],
+    )
+
+
+class Domestic(Strict):
+    threat: float = Field(
+        0.2, ge=0, le=1, description="Domestic threat to the ruling group at the start, 0 (secure) .. 1.", examples=[0.3]
+    )
+    regime_weight: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Weight of regime security (the ruling group's hold on power) beside the interests.",
+        examples=[0.15],
+    )
+    elections: list[Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]] = Field(
+        default_factory=list,
+        description="Quarters with a national or local election (threat rises in and just before them).",
+        examples=[["2017-Q2", "2018-Q3"]],
+    )
+    election_every: int = Field(
+        0, ge=0, le=400, description="Quarters between elections after the listed ones (0 = no repeat).", examples=[20]
+    )
 
 
 class Actor(Strict):
@@ -124,6 +152,11 @@ class Actor(Strict):
         examples=[{"democracy": 0.2, "sovereignty": 0.3}],
     )
     policy: Policy = Field(default_factory=Policy, description="How the AI chooses.", examples=[{"tau": 0.15}])
+    domestic: Domestic = Field(
+        default_factory=Domestic,
+        description="Domestic politics: threat to the ruling group, regime-security weight, elections.",
+        examples=[{"threat": 0.3, "regime_weight": 0.15, "elections": ["2017-Q2"]}],
+    )
     controller: Literal["ai", "human", "scripted"] = Field(
         "ai", description="Who chooses the actor's moves.", examples=["ai"]
     )
@@ -235,6 +268,30 @@ class Dynamics(Strict):
     )
     agreement_lapse: float = Field(
         0.05, ge=0, le=1, description="Chance per quarter that an agreement lapses.", examples=[0.05]
+    )
+    memory_decay: float = Field(
+        0.25, ge=0, le=1, description="Share of the record of past moves forgotten a quarter.", examples=[0.25]
+    )
+    threat_memory: float = Field(
+        0.15, ge=0, le=1, description="Share of the gap between domestic threat and its baseline closed a quarter.",
+        examples=[0.15],
+    )
+    election_threat: float = Field(
+        0.2, ge=0, le=1, description="Domestic threat added in an election quarter (half the quarter before).",
+        examples=[0.2],
+    )
+    pressure_threat: float = Field(
+        0.25, ge=0, le=5, description="Threat added per unit of partner-weighted foreign pressure and sanctions.",
+        examples=[0.25],
+    )
+    shock_rate: float = Field(
+        0.04, ge=0, le=1, description="Chance per quarter of a domestic shock (protests, scandal, downturn).",
+        examples=[0.04],
+    )
+    shock_size: float = Field(0.25, ge=0, le=1, description="Largest threat a domestic shock adds.", examples=[0.25])
+    threat_economy: float = Field(
+        1.0, ge=0, le=10, description="A threatened government weighs the economy (1 + this x threat) times.",
+        examples=[1.0],
     )
 
 

@@ -1,0 +1,44 @@
+"""Domestic politics between moves: each ruling group's threat rises with elections, foreign pressure and shocks.
+
+The threat ``w.threat[i]`` (0 = secure, 1 = about to fall) is what a regime-security interest weighs
+(Bueno de Mesquita et al. 2003, *The Logic of Political Survival*: leaders' first aim is to stay in
+office). It returns part-way to its baseline each quarter, rises in and just before an election, with
+the partner-weighted pressure and sanctions foreign governments put on the actor (Levitsky & Way 2010,
+*Competitive Authoritarianism*: Western leverage raises the cost of holding on), and with rare shocks
+(protests, scandals, downturns) drawn from the run's generator. A crackdown (sim.core.actions) lowers
+it at a price in regard. Rates are modelling judgements (docs/model.md section 6).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.setup import DomesticSpec, DynamicsParams
+from sim.core.world import WorldState
+
+
+def foreign_pressure(world: WorldState, partner: np.ndarray) -> np.ndarray:
+    """(N,) partner-weighted public pressure and sanctions on each actor (V[i, k] x (p_ki + s_ki) / 2)."""
+    return (partner * (world.pressure.T + world.sanctions.T) / 2.0).sum(axis=1)
+
+
+def advance_domestic(
+    world: WorldState,
+    domestic: DomesticSpec,
+    params: DynamicsParams,
+    partner: np.ndarray,
+    rng: np.random.Generator,
+    round_number: int,
+) -> np.ndarray:
+    """Move every actor's threat one quarter forward in place; return the shocks drawn (N,)."""
+    n = world.n_actors
+    hit = rng.random(n) < params.shock_rate
+    size = rng.random(n) * params.shock_size
+    shocks = np.where(hit, size, 0.0)
+    threat = world.threat
+    threat += params.threat_memory * (domestic.threat_baseline - threat)
+    threat += params.election_threat * domestic.election_due(round_number + 1)
+    threat += params.pressure_threat * foreign_pressure(world, partner)
+    threat += shocks
+    np.clip(threat, 0.0, 1.0, out=threat)
+    return shocks
