@@ -112,8 +112,8 @@ def _precondition_owed(x: PreconditionInputs) -> np.ndarray:
 
 
 #: Aid flows only to economies at most this share of the donor's (judgement: development aid goes to far
-#: smaller economies; the EU and China fund Cambodia, not each other).
-AID_MAX_RECIPIENT_SHARE = 0.1
+#: smaller economies; the EU, the US, China and Russia fund Cambodia, not one another).
+AID_MAX_RECIPIENT_SHARE = 0.05
 
 
 def _precondition_richer(x: PreconditionInputs) -> np.ndarray:
@@ -256,7 +256,10 @@ CATALOGUE: tuple[Action, ...] = (
         stance="cooperative",
         cost=0.004,
         aid_amount=0.05,
-        description="Grant USD 50 m of aid this quarter to a far smaller economy (the EU gave Cambodia about EUR 40-59 m a year in 2015-16).",
+        description=(
+            "Grant USD 50 m of aid this quarter to a far smaller economy"
+            " (the EU gave Cambodia about EUR 40-59 m a year in 2015-16)."
+        ),
         precondition=_precondition_richer,
     ),
     Action(
@@ -332,7 +335,7 @@ CATALOGUE: tuple[Action, ...] = (
         cameo="0254",
         goldstein=-0.3,
         category="economic",
-        stance="neutral",
+        stance="conflictual",  # the scale codes 0254 just below zero: an appeal that implies a grievance
         cost=0.001,
         grants="lift_sanctions",
         description="Ask a state that sanctions you to ease its sanctions by a quarter of the scale.",
@@ -370,9 +373,26 @@ OPPOSITES: dict[str, str] = {
 }
 #: Conditional offers, "X if you Y": what a proposer may give (X) and what it may ask in return (Y).
 #: Both halves take effect only if the target accepts the package (modelling judgement: the packages the
-#: 2015 visit and the EU's aid conditionality put on the table).
-OFFER_GIVES: tuple[str, ...] = ("provide_aid", "restructure_debt", "cancel_debt", "lift_sanctions", "open_trade")
-OFFER_ASKS: tuple[str, ...] = ("joint_statement", "defence_cooperation")
+#: 2015 visit and the EU's aid conditionality put on the table: "aid if you sign a joint statement",
+#: "debt relief for defence cooperation", and the weaker side's "defence cooperation if you write off
+#: the debt"). A package never gives and asks the same move.
+OFFER_GIVES: tuple[str, ...] = (
+    "provide_aid",
+    "restructure_debt",
+    "cancel_debt",
+    "lift_sanctions",
+    "open_trade",
+    "joint_statement",
+    "defence_cooperation",
+)
+OFFER_ASKS: tuple[str, ...] = (
+    "joint_statement",
+    "defence_cooperation",
+    "cancel_debt",
+    "restructure_debt",
+    "lift_sanctions",
+    "open_trade",
+)
 ACTION_INDEX: dict[str, int] = {a.id: k for k, a in enumerate(CATALOGUE)}
 GOLDSTEIN: np.ndarray = np.array([a.goldstein for a in CATALOGUE])
 

@@ -24,9 +24,11 @@ METRICS: dict[str, int] = {
     "gdp_change": 1,
     "capability": 1,
     "hedging": 1,
+    "kuik_hedging": 1,
     "bloc_tilt": 1,
     "primary_partner": 1,
     "utility": 1,
+    "threat": 1,
 }
 #: Metrics whose value is an actor (compared with `is` / `is_not`).
 CATEGORICAL = frozenset({"primary_partner"})
@@ -47,6 +49,7 @@ class MetricView:
     bloc_tilt: np.ndarray
     primary_partner: np.ndarray
     utility: np.ndarray
+    kuik_hedging: np.ndarray
 
     def value(self, metric: str, actors: tuple[int, ...]) -> float:
         """The metric's value (an actor index for categorical metrics)."""
@@ -79,12 +82,16 @@ class MetricView:
                 return float(w.capability[a[0]])
             case "hedging":
                 return float(self.hedging[a[0]])
+            case "kuik_hedging":
+                return float(self.kuik_hedging[a[0]])
             case "bloc_tilt":
                 return float(self.bloc_tilt[a[0]])
             case "primary_partner":
                 return float(self.primary_partner[a[0]])
             case "utility":
                 return float(self.utility[a[0]])
+            case "threat":
+                return float(w.threat[a[0]])
         raise KeyError(metric)
 
 

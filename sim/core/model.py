@@ -114,7 +114,9 @@ class AlignmentModel(mesa.Model):
     def submit(
         self,
         actor: int | str,
-        moves: Iterable[tuple[str, int | str | None, int | str | None] | tuple[str, int | str | None, int | str | None, str | None]],
+        moves: Iterable[
+            tuple[str, int | str | None, int | str | None] | tuple[str, int | str | None, int | str | None, str | None]
+        ],
         answers: Mapping[int, bool] | None = None,
     ) -> None:
         """Give a human-controlled actor its moves for the next round, and its answers to proposals.
@@ -139,12 +141,15 @@ class AlignmentModel(mesa.Model):
             if not move_allowed(self.world, i, action_id, j, s, self.setup.sectors, values_dimension=self._values):
                 raise MoveError(f"{action_id} on {target} is not possible now")
             if ask is not None:
-                if action_id not in OFFER_GIVES or ask not in OFFER_ASKS:
+                if action_id not in OFFER_GIVES or ask not in OFFER_ASKS or action_id == ask:
                     raise MoveError(
-                        f"a conditional offer gives one of {', '.join(OFFER_GIVES)} and asks one of {', '.join(OFFER_ASKS)}"
+                        f"a conditional offer gives one of {', '.join(OFFER_GIVES)}"
+                        f" and asks one of {', '.join(OFFER_ASKS)}"
                     )
-                if j is None or not self.setup.action_enabled[ACTION_INDEX[ask], j] or not move_allowed(
-                    self.world, j, ask, i, None, self.setup.sectors, values_dimension=self._values
+                if (
+                    j is None
+                    or not self.setup.action_enabled[ACTION_INDEX[ask], j]
+                    or not move_allowed(self.world, j, ask, i, None, self.setup.sectors, values_dimension=self._values)
                 ):
                     raise MoveError(f"{target} cannot {ask} with {self.setup.actors[i].id} now")
             orders.append(
@@ -171,6 +176,31 @@ class AlignmentModel(mesa.Model):
         """Proposals and requests waiting for this (human-controlled) actor's answer, in answer order."""
         i = actor if isinstance(actor, int) else self.setup.index(actor)
         return [m for m in self.pending if m.target == i]
+
+    def recommended_answers(self, actor: int | str) -> dict[int, bool]:
+        """The AI's answer to each proposal waiting for this actor: accept iff its net gain is positive now."""
+        i = actor if isinstance(actor, int) else self.setup.index(actor)
+        waiting = self.proposals_to(i)
+        if not waiting:
+            return {}
+        table = price_candidates(self._context(), self.setup, self.policy.interests, self.policy.tau)
+        return {k: self._accept_gain(table, m) > 0 for k, m in enumerate(waiting)}
+
+    def acceptance(
+        self, proposer: int | str, move: tuple[str, int | str | None, int | str | None, str | None]
+    ) -> tuple[float, float]:
+        """(chance, gain): how likely the target accepts this proposal now, and what it is worth to it."""
+        i = proposer if isinstance(proposer, int) else self.setup.index(proposer)
+        action_id, target, sector, ask = move
+        j, s = self._actor_index(target), self._sector_index(sector)
+        if j is None:
+            raise MoveError("a proposal needs a target")
+        table = price_candidates(self._context(), self.setup, self.policy.interests, self.policy.tau)
+        m = Move(actor=i, action=action_id, target=j, sector=s, ask=ask)
+        gain = self._accept_gain(table, m)
+        temperature = float(table.temperature[j])
+        chance = 1.0 / (1.0 + np.exp(-gain / temperature)) if temperature > 0 else float(gain > 0)
+        return float(chance), gain
 
     def set_controller(self, actor: int | str, controller: Controller) -> None:
         """Hand an actor to the AI, a human (the UI, a script or a learner) or the scenario's script."""
@@ -256,7 +286,11 @@ class AlignmentModel(mesa.Model):
                 self.pending.append(replace(m, answer="pending"))
                 out.append(replace(m, answer="pending", applied=False))
                 continue
-            table = self.table if self.table is not None else price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau)
+            table = (
+                self.table
+                if self.table is not None
+                else price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau)
+            )
             self.table = table
             gain = self._accept_gain(table, m)
             temperature = float(table.temperature[m.target])
@@ -427,6 +461,7 @@ class AlignmentModel(mesa.Model):
             bloc_tilt=last.bloc_tilt,
             primary_partner=last.primary_partner,
             utility=last.utility,
+            kuik_hedging=last.kuik.hedging,
         )
 
     def _record(self, moves: tuple[Move, ...], events: tuple[FiredEvent, ...]) -> None:
@@ -435,8 +470,11 @@ class AlignmentModel(mesa.Model):
         A = ctx.alignment
         plan = self._index_plan
         scores = Scores(A, plan.hedging(A), plan.tilt(A), plan.primary(A))
+        kuik = plan.kuik(A)
         interests = effective_interests(self.policy.interests, self.world.threat, self.setup.dynamics)
-        utility = (features(ctx, self.setup) * interests).sum(axis=1) - self.domestic.regime_weight * self.world.threat**2
+        utility = (features(ctx, self.setup) * interests).sum(
+            axis=1
+        ) - self.domestic.regime_weight * self.world.threat**2
         view = MetricView(
             round=self.round,
             world=self.world,
@@ -446,6 +484,7 @@ class AlignmentModel(mesa.Model):
             bloc_tilt=scores.bloc_tilt,
             primary_partner=scores.primary_partner,
             utility=utility,
+            kuik_hedging=kuik.hedging,
         )
         outcome = next((rule.label for rule in sc.outcomes if rule.when.holds(view)), sc.default_outcome)
         label = "start" if self.round == 0 else self.setup.round_labels[self.round - 1]
@@ -462,6 +501,7 @@ class AlignmentModel(mesa.Model):
                 utility=utility,
                 outcome=outcome,
                 world=self.world.copy(),
+                kuik=kuik,
             )
         )
         if self.datacollector is not None:

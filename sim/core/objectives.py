@@ -50,6 +50,7 @@ def view_of(record: RoundRecord, initial: WorldState) -> MetricView:
         bloc_tilt=record.bloc_tilt,
         primary_partner=record.primary_partner,
         utility=record.utility,
+        kuik_hedging=record.kuik.hedging,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 
 from sim.core.actions import action
+from sim.core.scoring import KuikHedging
 from sim.core.world import INTERESTS, WorldState
 
 INTEREST_PHRASES: dict[str, str] = {
@@ -104,4 +105,5 @@ class RoundRecord:
     utility: np.ndarray
     outcome: str
     world: WorldState
+    kuik: KuikHedging
     rng_state: dict = field(repr=False, default_factory=dict)  # generator state at the end of the round

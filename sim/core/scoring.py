@@ -60,6 +60,15 @@ def alignment(world: WorldState, weights: ScoringWeights, affinity: np.ndarray |
 
 
 @dataclass(frozen=True, slots=True)
+class KuikHedging:
+    """Kuik's hedging index of every actor (0..1) and its two components (see :meth:`IndexPlan.kuik`)."""
+
+    hedging: np.ndarray
+    return_max: np.ndarray
+    risk_contingency: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
 class IndexPlan:
     """Index arrays and masks for the per-actor indices, computed once per run (the actors never change)."""
 
@@ -99,6 +108,27 @@ class IndexPlan:
         norm = np.log(np.maximum(others, 2))
         return np.where(others >= 2, entropy / norm, 0.0)
 
+    def kuik(self, A: np.ndarray) -> KuikHedging:
+        """Kuik's hedging: engaging every other power (return-maximising) without lopsided ties (risk-contingency).
+
+        Over the great powers other than the actor, with a_k its alignment with power k:
+        ``return_max = mean_k max(a_k, 0)`` (benefits drawn from all: economic pragmatism, binding
+        engagement), ``risk_contingency = 1 - (max_k a_k - min_k a_k) / 2`` (no power dominates and none is
+        an adversary: dominance denial, fallback options), and ``hedging = sqrt(return_max x
+        risk_contingency)``, 0..1: high only when both hold. After Kuik (2008, *Contemporary Southeast
+        Asia* 30(2)) and Kuik (2016, *J. Contemporary China* 25(100)); the operationalisation is ours (J).
+        """
+        block = A[:, self.powers]
+        others = ~self.power_is_self
+        count = others.sum(axis=1)
+        positive = np.where(others, np.maximum(block, 0.0), 0.0)
+        return_max = np.divide(positive.sum(axis=1), count, out=np.zeros(A.shape[0]), where=count > 0)
+        high = np.where(others, block, -np.inf).max(axis=1, initial=-np.inf)
+        low = np.where(others, block, np.inf).min(axis=1, initial=np.inf)
+        spread = np.where(count > 0, high - low, 2.0)
+        risk = np.clip(1.0 - spread / 2.0, 0.0, 1.0)
+        return KuikHedging(np.sqrt(return_max * risk), return_max, risk)
+
     def tilt(self, A: np.ndarray) -> np.ndarray:
         """Mean alignment to bloc a minus mean alignment to bloc b (each actor's own entry excluded)."""
         n = A.shape[0]
@@ -126,6 +156,11 @@ class IndexPlan:
 def hedging_index(A: np.ndarray, powers: tuple[int, ...]) -> np.ndarray:
     """Normalised entropy (0..1) of each actor's positive alignment over the great powers (self excluded)."""
     return IndexPlan.of(A.shape[0], powers, (), ()).hedging(A)
+
+
+def kuik_hedging(A: np.ndarray, powers: tuple[int, ...]) -> KuikHedging:
+    """Kuik's hedging index (0..1) of every actor and its components (see :meth:`IndexPlan.kuik`)."""
+    return IndexPlan.of(A.shape[0], powers, (), ()).kuik(A)
 
 
 def bloc_tilt(A: np.ndarray, bloc_a: tuple[int, ...], bloc_b: tuple[int, ...]) -> np.ndarray:

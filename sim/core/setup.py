@@ -106,9 +106,9 @@ class DomesticSpec:
 
 #: Default domestic threat of an actor that declares none (judgement: a government secure in normal times).
 DEFAULT_THREAT = 0.2
-#: Default weight of reciprocity (judgement, docs/model.md): a sanction received makes a counter-sanction
-#: worth about 6 utility points, the size of a typical move's gain.
-DEFAULT_RECIPROCITY = 0.02
+#: Default weight of reciprocity (judgement, docs/model.md section 4b): under a standing sanction of 0.5
+#: (memory -0.4) a counter-sanction is worth about 13 utility points, the size of a typical move's gain.
+DEFAULT_RECIPROCITY = 0.04
 
 
 @dataclass(frozen=True, slots=True)

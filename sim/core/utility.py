@@ -61,6 +61,7 @@ _REQUESTS = [(k, ACTION_INDEX[a.grants]) for k, a in enumerate(CATALOGUE) if a.g
 _ANSWERED = np.array([a.needs_answer for a in CATALOGUE])
 _OFFER_GIVE_INDEX = np.array([ACTION_INDEX[x] for x in OFFER_GIVES])
 _OFFER_ASK_INDEX = np.array([ACTION_INDEX[y] for y in OFFER_ASKS])
+_OFFER_DISTINCT = _OFFER_GIVE_INDEX[:, None] != _OFFER_ASK_INDEX[None, :]
 
 
 def partner_weights(capability: np.ndarray) -> np.ndarray:
@@ -341,11 +342,15 @@ def _price_domestic(ctx: RoundContext, setup: ModelSetup, grads: np.ndarray, ter
         dist_now = np.abs(x[:, None] - x[None, :])
         dist_new = np.abs(new_x[:, None] - x[None, :])
         d_affinity = -pair_sal * (dist_new - dist_now) / 2.0  # change of P[i, k]
-        d_align = weights.policy * 2.0 * d_affinity + weights.relations * dyn.goldstein_scale * act.goldstein * gap / 2.0
+        d_align = (
+            weights.policy * 2.0 * d_affinity + weights.relations * dyn.goldstein_scale * act.goldstein * gap / 2.0
+        )
         np.fill_diagonal(d_align, 0.0)
         terms[AUTONOMY : VALUES + 1, k, rows, rows] = (grads * d_align[None]).sum(axis=2)
         d_dist = (dist_new - dist_now) / 2.0
-        terms[VALUES, k, rows, rows] += (V * d_dist * ((w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0))).sum(axis=1)
+        terms[VALUES, k, rows, rows] += (V * d_dist * ((w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0))).sum(
+            axis=1
+        )
         new_threat = np.clip(w.threat + m * act.threat_change, 0.0, 1.0)
         terms[REGIME, k, rows, rows] = w.threat**2 - new_threat**2
 
@@ -425,7 +430,9 @@ def price_candidates(
     agreement = _agreement_part(ctx, setup, grads)  # (5, N, N, S)
     sector_terms = np.zeros((len(TERMS), n, n, len(setup.sectors)))
     sector_terms[: VALUES + 1] = agreement
-    sector_terms[AUTONOMY : VALUES + 1] += (_GOLDSTEIN[_SECTOR_ACTION] * _relation_gradient(ctx, setup, grads))[..., None]
+    sector_terms[AUTONOMY : VALUES + 1] += (_GOLDSTEIN[_SECTOR_ACTION] * _relation_gradient(ctx, setup, grads))[
+        ..., None
+    ]
     sector_terms[RECIPROCITY] = (w.memory * _GOLDSTEIN[_SECTOR_ACTION] / 10.0)[..., None]
     sector_terms *= weights_all.T[:, :, None, None]
     sector_cost = cost[_SECTOR_ACTION][..., None]
@@ -467,6 +474,7 @@ def price_candidates(
     gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
     offer_feasible = feasible[gives][:, None] & feasible[asks].transpose(0, 2, 1)[None]
     offer_feasible &= ~np.eye(n, dtype=bool)
+    offer_feasible &= _OFFER_DISTINCT[:, :, None, None]
     offer_benefit = benefit[gives][:, None] + received[asks].transpose(0, 2, 1)[None]
     offer_cost = np.broadcast_to(cost[gives][:, None], offer_benefit.shape)
     offer_accept_gain = received[gives][:, None] + own_net[asks].transpose(0, 2, 1)[None]

@@ -126,9 +126,9 @@ class Episode:
         learners = set(self.learners)
         for country in model.countries:
             if country.index in learners:
-                country.controller = "human"
+                model.set_controller(country.index, "human")
             elif country.controller == "human":
-                country.controller = "ai"
+                model.set_controller(country.index, "ai")
         self.model = model
         self._new_round()
         self._score = self._scores()
@@ -242,12 +242,13 @@ class Episode:
         model = self._model()
         entries = self.moves.entries
         for row, actor in enumerate(self.learners):
-            model.submit(actor, [entries[k].order() for k in self._chosen[row]])
+            # Proposals to a learner are answered by the AI's rule for it (documented in docs/rl.md).
+            model.submit(actor, [entries[k].order() for k in self._chosen[row]], model.recommended_answers(actor))
         model.step()
         record = model.history[-1]
         failed = tuple(
             tuple(
-                self.moves.labels[self.moves.index(m.action, m.target, m.sector)]
+                self.moves.labels[self.moves.index(m.action, m.target, m.sector, m.ask)]
                 for m in record.moves
                 if m.actor == actor and m.source == "human" and not m.applied
             )

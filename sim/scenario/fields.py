@@ -49,9 +49,19 @@ class StateMetrics(Strict):
     gdp: str | None = Field(None, description="GDP of an actor, USD bn.", examples=["russia"])
     gdp_change: str | None = Field(None, description="GDP relative to the start (0.05 = +5 %).", examples=["russia"])
     capability: str | None = Field(None, description="Capability of an actor, 0..1.", examples=["china"])
-    hedging: str | None = Field(None, description="Hedging index of an actor, 0..1.", examples=["cambodia"])
+    hedging: str | None = Field(
+        None, description="Diversification (entropy) hedging index of an actor, 0..1.", examples=["cambodia"]
+    )
+    kuik_hedging: str | None = Field(
+        None,
+        description="Kuik's hedging index of an actor, 0..1: engages every power, none dominates.",
+        examples=["cambodia"],
+    )
     bloc_tilt: str | None = Field(None, description="Bloc tilt of an actor, -2..2.", examples=["cambodia"])
     utility: str | None = Field(None, description="Utility of an actor.", examples=["russia"])
+    threat: str | None = Field(
+        None, description="Domestic threat to an actor's ruling group, 0 (secure) .. 1.", examples=["cambodia"]
+    )
 
     def _check_pair(self, metric: str) -> None:
         subject = getattr(self, metric)

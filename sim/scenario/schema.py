@@ -87,17 +87,21 @@ class Policy(Strict):
     )
     actions_per_round: int = Field(2, ge=0, le=6, description="Moves the actor may make each round.", examples=[2])
     reciprocity: float = Field(
-        0.02,
+        0.04,
         ge=0,
         le=1,
         description="Weight of answering what others did lately (reward cooperation, retaliate against harm).",
-        examples=[0.02],
+        examples=[0.04],
     )
 
 
 class Domestic(Strict):
     threat: float = Field(
-        0.2, ge=0, le=1, description="Domestic threat to the ruling group at the start, 0 (secure) .. 1.", examples=[0.3]
+        0.2,
+        ge=0,
+        le=1,
+        description="Domestic threat to the ruling group at the start, 0 (secure) .. 1.",
+        examples=[0.3],
     )
     regime_weight: float = Field(
         0.0,
@@ -273,24 +277,39 @@ class Dynamics(Strict):
         0.25, ge=0, le=1, description="Share of the record of past moves forgotten a quarter.", examples=[0.25]
     )
     threat_memory: float = Field(
-        0.15, ge=0, le=1, description="Share of the gap between domestic threat and its baseline closed a quarter.",
+        0.15,
+        ge=0,
+        le=1,
+        description="Share of the gap between domestic threat and its baseline closed a quarter.",
         examples=[0.15],
     )
     election_threat: float = Field(
-        0.2, ge=0, le=1, description="Domestic threat added in an election quarter (half the quarter before).",
+        0.2,
+        ge=0,
+        le=1,
+        description="Domestic threat added in an election quarter (half the quarter before).",
         examples=[0.2],
     )
     pressure_threat: float = Field(
-        0.25, ge=0, le=5, description="Threat added per unit of partner-weighted foreign pressure and sanctions.",
+        0.25,
+        ge=0,
+        le=5,
+        description="Threat added per unit of partner-weighted foreign pressure and sanctions.",
         examples=[0.25],
     )
     shock_rate: float = Field(
-        0.04, ge=0, le=1, description="Chance per quarter of a domestic shock (protests, scandal, downturn).",
+        0.04,
+        ge=0,
+        le=1,
+        description="Chance per quarter of a domestic shock (protests, scandal, downturn).",
         examples=[0.04],
     )
     shock_size: float = Field(0.25, ge=0, le=1, description="Largest threat a domestic shock adds.", examples=[0.25])
     threat_economy: float = Field(
-        1.0, ge=0, le=10, description="A threatened government weighs the economy (1 + this x threat) times.",
+        1.0,
+        ge=0,
+        le=10,
+        description="A threatened government weighs the economy (1 + this x threat) times.",
         examples=[1.0],
     )
 

@@ -118,7 +118,7 @@ class GameSession:
         self.log = GameLog(log.scenario, log.scenario_id, log.seed, log.player, [], list(log.forks))
         self.model = AlignmentModel(setup, rng=log.seed)
         if log.player is not None:  # the student's actor starts in human hands (implied by the log's player)
-            self.model.countries[setup.index(log.player)].controller = "human"
+            self.model.set_controller(log.player, "human")
         for command in log.commands:
             self._apply(command)
             self.log.commands.append(command)
@@ -249,7 +249,7 @@ class GameSession:
             case "control":
                 if command.actor not in self.setup.actor_ids or command.controller not in ("ai", "human"):
                     raise MoveError(f"cannot hand {command.actor!r} to {command.controller!r}")
-                model.countries[self.setup.index(command.actor)].controller = command.controller  # type: ignore[assignment]
+                model.set_controller(command.actor, command.controller)  # type: ignore[arg-type]
             case "fire":
                 try:
                     event = self.event(command.event or "")
