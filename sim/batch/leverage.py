@@ -71,9 +71,9 @@ class PolicyScores:
 
     @property
     def ci(self) -> tuple[float, float]:
-        """95 % t interval of the mean."""
+        """95 % t interval of the mean, within the score's range 0..100 (a t interval can overshoot it)."""
         _, low, high = mean_interval(self.scores)
-        return low, high
+        return max(low, 0.0), min(high, 100.0)
 
 
 @dataclass(frozen=True, slots=True)
