@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim.batch.executors import SerialExecutor
-from sim.batch.leverage import SearchBudget, evaluate, leverage, search_best, training_seeds
+from sim.batch.leverage import GamesTask, SearchBudget, evaluate, leverage, play_tasks, search_best, training_seeds
 from sim.core import ModelSetup
 from sim.scenario import build_setup, load_scenario
 from tests.conftest import run_cli
@@ -93,8 +93,6 @@ def test_best_is_at_least_the_better_of_pass_and_random_on_the_training_seeds(pr
     with SerialExecutor() as executor:
         report = search_best(probe_setup, actor, 7, budget, executor)
         seeds = tuple(training_seeds(7, k) for k in range(budget.training_runs))
-        from sim.batch.leverage import GamesTask, play_tasks
-
         replay = play_tasks([GamesTask("replay", probe_setup, actor, report.policy, seeds)], executor)[0]
     assert report.training[report.chosen] >= max(report.training["pass"], report.training["random"])
     assert sum(replay) / len(replay) == pytest.approx(report.training[report.chosen])
