@@ -99,7 +99,6 @@ def play_game(
         return float(model.objective_report(actor).score)
     model.set_controller(actor, "human")
     dice = np.random.default_rng(policy_seed)
-    budget = int(model.policy.actions_per_round[actor])
     while not model.finished:
         if policy == "pass":
             model.submit(actor, [])
@@ -107,6 +106,7 @@ def play_game(
             moves = legal_moves(model.world, model.setup, actor)
             weights = policy.weights(moves, model.round, setup.rounds) if isinstance(policy, SoftmaxPolicy) else None
             answers = _answers(model, actor, policy, dice)
+            budget = int(model.policy.actions_per_round[actor])  # events may change it
             picks = _pick(moves, np.zeros(len(moves)) if weights is None else weights, budget, dice)
             _submit_best_effort(model, actor, picks, answers)
         model.step()
