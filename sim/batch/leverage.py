@@ -37,7 +37,7 @@ LOST_TRIES = 3
 class SearchBudget:
     """How hard the cross-entropy search for ``best`` works: iterations x population x training runs games.
 
-    The default (6 x 16 x 6 = 576 games, plus 18 for the baselines) takes about 40 s on one core on the
+    The default (6 x 16 x 6 = 576 games, plus 18 for the baselines) takes about 45 s on one idle core on the
     base scenario, about half that on two. Initial spread 2 logits: a feature two standard deviations up
     is ~50 times as likely as an average one, enough to try near-deterministic policies in the first round.
     """
