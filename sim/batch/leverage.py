@@ -1,0 +1,292 @@
+"""Is the scenario a game for an actor? Its objective score under pass, random, its AI and a searched best policy.
+
+All four policies play the same evaluation seeds: run k is the batch's run k (child k of
+``SeedSequence(seed)``, :func:`sim.batch.plan.run_seed`), and a policy's own dice come from a child of
+that run's seed sequence, so no policy's draws move the model's. ``best`` is found by the cross-entropy
+method (Rubinstein 1999; noisy CEM as in Szita & Lorincz 2006) over :class:`SoftmaxPolicy` parameters,
+scored on separate training seeds (a branch of the same root that no batch run uses). The search also
+scores pass, random and the AI on those training seeds and keeps whichever of the four is best there,
+so ``best`` is never worse than the baselines on the training objective; it is then evaluated on the
+evaluation seeds like the others, so its figure carries no selection bias.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import numpy as np
+
+from sim.batch.executors import Executor, Lost, make_executor
+from sim.batch.plan import run_seed
+from sim.batch.policies import Baseline, FeatureSpace, Policy, SoftmaxPolicy, play_game
+from sim.batch.store import BatchError
+from sim.core import ModelSetup
+from sim.expectations import mean_interval
+
+POLICY_NAMES: tuple[str, ...] = ("pass", "random", "ai", "best")
+POLICY_STREAM = 1  # a run's policy dice: SeedSequence(seed, spawn_key=(k, POLICY_STREAM)), beside the model's
+TRAINING_BRANCH = 2**32 - 1  # training seeds: spawn keys (TRAINING_BRANCH, 0, k); the search's own dice: (.., 1)
+RUNS_PER_TASK = 10  # a 12-round game takes ~70 ms: 10 keep a task's overhead small and the cores busy
+LOST_TRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SearchBudget:
+    """How hard the cross-entropy search for ``best`` works: iterations x population x training runs games.
+
+    The default (6 x 16 x 6 = 576 games, plus 18 for the baselines) takes about 45 s on one idle core on the
+    base scenario, about half that on two. Initial spread 2 logits: a feature two standard deviations up
+    is ~50 times as likely as an average one, enough to try near-deterministic policies in the first round.
+    """
+
+    iterations: int = 6
+    population: int = 16
+    training_runs: int = 6
+    elite: int = 4
+    phases: int = 1
+    initial_sd: float = 2.0
+    noise_sd: float = 0.25  # added to the elite's spread each iteration so the search never freezes early
+
+    @property
+    def games(self) -> int:
+        return self.iterations * self.population * self.training_runs + 3 * self.training_runs
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyScores:
+    """One policy's objective score in each evaluation run, in seed order."""
+
+    scores: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.scores))
+
+    @property
+    def sd(self) -> float:
+        return float(np.std(self.scores, ddof=1)) if len(self.scores) > 1 else 0.0
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """95 % t interval of the mean, within the score's range 0..100 (a t interval can overshoot it)."""
+        _, low, high = mean_interval(self.scores)
+        return max(low, 0.0), min(high, 100.0)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchReport:
+    """What the search found: the chosen policy's origin and each candidate's mean training score."""
+
+    chosen: str  # "cem", or the baseline that no searched policy beat on the training seeds
+    training: dict[str, float]  # pass, random, ai and cem: mean score on the training seeds
+    progress: tuple[float, ...]  # the best training score after each iteration
+    budget: SearchBudget
+    policy: Policy = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LeverageResult:
+    """Each policy's scores over the same evaluation seeds, and how ``best`` was found."""
+
+    scenario: str
+    actor: str
+    runs: int
+    seed: int
+    rounds: int
+    policies: dict[str, PolicyScores]
+    search: SearchReport
+
+    def to_json(self) -> dict[str, Any]:
+        def summary(p: PolicyScores) -> dict[str, Any]:
+            low, high = p.ci
+            return {"mean": round(p.mean, 4), "sd": round(p.sd, 4), "ci": [round(low, 4), round(high, 4)]}
+
+        s = self.search
+        return {
+            "scenario": self.scenario,
+            "actor": self.actor,
+            "runs": self.runs,
+            "policies": {name: summary(self.policies[name]) for name in POLICY_NAMES},
+            "seed": self.seed,
+            "rounds": self.rounds,
+            "search": {
+                "method": "cross-entropy over a softmax policy (one logit per action, target and round phase)",
+                "chosen": s.chosen,
+                "training_means": {k: round(v, 4) for k, v in s.training.items()},
+                "best_after_each_iteration": [round(v, 4) for v in s.progress],
+                "iterations": s.budget.iterations,
+                "population": s.budget.population,
+                "training_runs": s.budget.training_runs,
+                "phases": s.budget.phases,
+            },
+        }
+
+
+# -- seeds ---------------------------------------------------------------------------------------------
+
+
+def evaluation_seeds(seed: int, k: int) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+    """Evaluation run k: the batch's run-k seed for the model, and a child of it for the policy's dice."""
+    return run_seed(seed, k), np.random.SeedSequence(seed, spawn_key=(k, POLICY_STREAM))
+
+
+def training_seeds(seed: int, k: int) -> tuple[np.random.SeedSequence, np.random.SeedSequence]:
+    """Training run k: a branch of the root seed that no batch or evaluation run uses."""
+    key = (TRAINING_BRANCH, 0, k)
+    return np.random.SeedSequence(seed, spawn_key=key), np.random.SeedSequence(seed, spawn_key=(*key, POLICY_STREAM))
+
+
+# -- playing many games on an executor -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GamesTask:
+    """Games of one policy for one actor on a list of (model, policy) seed pairs; returns their scores."""
+
+    label: str
+    setup: ModelSetup
+    actor: int
+    policy: Policy
+    seeds: tuple[tuple[np.random.SeedSequence, np.random.SeedSequence], ...]
+
+    @property
+    def name(self) -> str:
+        return self.label
+
+    def play(self) -> list[float]:
+        return [play_game(self.setup, self.actor, self.policy, run, dice) for run, dice in self.seeds]
+
+
+def play_tasks(tasks: Sequence[GamesTask], executor: Executor) -> list[list[float]]:
+    """Every task's scores, in task order, whichever order the executor finishes them in."""
+    position = {task.name: n for n, task in enumerate(tasks)}
+    if len(position) != len(tasks):
+        raise ValueError("task names must be unique")
+    results: list[list[float] | None] = [None] * len(tasks)
+    lost: dict[str, int] = {}
+    for task in tasks:
+        executor.submit(task)
+    while executor.in_flight:
+        for done, returned in executor.wait():
+            task = cast(GamesTask, done)
+            if isinstance(returned, Lost):
+                lost[task.name] = lost.get(task.name, 0) + 1
+                if lost[task.name] >= LOST_TRIES:
+                    raise BatchError(f"{task.name}: {returned.reason} ({LOST_TRIES} times); giving up")
+                executor.submit(task)
+                continue
+            results[position[task.name]] = returned
+    return [r if r is not None else [] for r in results]
+
+
+# -- the search ----------------------------------------------------------------------------------------
+
+
+def search_best(setup: ModelSetup, actor: int, seed: int, budget: SearchBudget, executor: Executor) -> SearchReport:
+    """The best policy the cross-entropy method finds on the training seeds (or a baseline that beats it).
+
+    Every candidate of an iteration plays the same training seeds (common random numbers), so candidates
+    are compared on the same luck. The mean of each iteration's population is one of its candidates, and
+    the best candidate ever scored is kept, so the search never ends worse than where it has been.
+    """
+    space = FeatureSpace.of(setup, actor, budget.phases)
+    seeds = tuple(training_seeds(seed, k) for k in range(budget.training_runs))
+    dice = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(TRAINING_BRANCH, 1)))
+    baselines: tuple[Baseline, ...] = ("pass", "random", "ai")
+    base_scores = play_tasks([GamesTask(f"train-{b}", setup, actor, b, seeds) for b in baselines], executor)
+    training: dict[str, float] = {b: float(np.mean(s)) for b, s in zip(baselines, base_scores, strict=True)}
+    mean = np.zeros(space.size)
+    sd = np.full(space.size, budget.initial_sd)
+    best_theta, best_score = mean, -math.inf
+    progress: list[float] = []
+    elite = max(1, min(budget.elite, budget.population))
+    for it in range(budget.iterations):
+        thetas = mean + sd * dice.standard_normal((budget.population, space.size))
+        thetas[0] = mean
+        tasks = [
+            GamesTask(f"cem-{it:03d}-{c:03d}", setup, actor, SoftmaxPolicy(space, tuple(map(float, t))), seeds)
+            for c, t in enumerate(thetas)
+        ]
+        scores = np.array([np.mean(s) for s in play_tasks(tasks, executor)])
+        top = int(np.argmax(scores))
+        if scores[top] > best_score:
+            best_theta, best_score = thetas[top], float(scores[top])
+        progress.append(best_score)
+        order = np.argsort(-scores, kind="stable")[:elite]
+        mean = thetas[order].mean(axis=0)
+        sd = np.sqrt(thetas[order].var(axis=0) + budget.noise_sd**2)
+    training["cem"] = best_score
+    chosen = "pass"
+    for name in ("random", "ai", "cem"):  # a later candidate must beat an earlier one outright to replace it
+        if training[name] > training[chosen]:
+            chosen = name
+    policy: Policy = SoftmaxPolicy(space, tuple(map(float, best_theta))) if chosen == "cem" else cast(Policy, chosen)
+    return SearchReport(chosen, training, tuple(progress), budget, policy)
+
+
+# -- evaluation ----------------------------------------------------------------------------------------
+
+
+def evaluate(
+    setup: ModelSetup, actor: int, policies: dict[str, Policy], runs: int, seed: int, executor: Executor
+) -> dict[str, PolicyScores]:
+    """Each policy's scores on evaluation runs 0..runs-1 (all sent at once, so every worker stays busy)."""
+    tasks = [
+        GamesTask(
+            f"{name}-{first:06d}",
+            setup,
+            actor,
+            policy,
+            tuple(evaluation_seeds(seed, k) for k in range(first, min(runs, first + RUNS_PER_TASK))),
+        )
+        for name, policy in policies.items()
+        for first in range(0, runs, RUNS_PER_TASK)
+    ]
+    scores: dict[str, list[float]] = {name: [] for name in policies}
+    for task, chunk in zip(tasks, play_tasks(tasks, executor), strict=True):
+        scores[task.name.rsplit("-", 1)[0]].extend(chunk)
+    return {name: PolicyScores(tuple(s)) for name, s in scores.items()}
+
+
+def leverage(
+    setup: ModelSetup,
+    actor: str,
+    runs: int,
+    seed: int,
+    *,
+    budget: SearchBudget | None = None,
+    executor: Executor | None = None,
+) -> LeverageResult:
+    """Score ``actor`` under pass, random, its AI and the searched best policy over the same ``runs`` seeds."""
+    if runs < 2:
+        raise ValueError("leverage needs at least two runs for an interval")
+    budget = budget or SearchBudget()
+    i = setup.index(actor)
+    own = executor is None
+    executor = executor or make_executor(workers=1)
+    try:
+        search = search_best(setup, i, seed, budget, executor)
+        policies: dict[str, Policy] = {"pass": "pass", "random": "random", "ai": "ai", "best": search.policy}
+        scores = evaluate(setup, i, policies, runs, seed, executor)
+    finally:
+        if own:
+            executor.close()
+    return LeverageResult(setup.scenario_id, actor, runs, seed, setup.rounds, scores, search)
+
+
+__all__ = [
+    "POLICY_NAMES",
+    "LeverageResult",
+    "PolicyScores",
+    "SearchBudget",
+    "SearchReport",
+    "evaluate",
+    "evaluation_seeds",
+    "leverage",
+    "play_tasks",
+    "search_best",
+    "training_seeds",
+]
