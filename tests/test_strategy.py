@@ -109,24 +109,34 @@ def test_requests_ask_the_target_for_a_move_and_the_creditor_decides(base_setup:
     assert granted < 20  # Russia weighs it: a write-off costs it a claim and political capital
 
 
-def test_courting_a_creditor_first_makes_a_request_for_debt_relief_succeed(base_setup: ModelSetup) -> None:
-    """Reciprocity: Russia grants the write-off more readily to a Cambodia that has lately cooperated with it."""
+@pytest.mark.parametrize(
+    ("order", "courted"),
+    [
+        (("request_debt_relief", "russia", None), 1.0),
+        (("joint_statement", "russia", None, "cancel_debt"), 0.6),
+    ],
+)
+def test_courting_a_creditor_first_makes_it_write_off_the_debt(
+    base_setup: ModelSetup, order: tuple[str, str, None] | tuple[str, str, None, str], courted: float
+) -> None:
+    """Reciprocity: Russia refuses a cold request, and grants it to a Cambodia that has lately cooperated with it."""
     kh, ru = base_setup.index("cambodia"), base_setup.index("russia")
 
     def granted(memory: float) -> int:
         count = 0
-        for seed in range(30):
+        for seed in range(20):
             world = base_setup.world.copy()
             world.memory[ru, kh] = memory
             model = AlignmentModel(replace(base_setup, world=world), rng=seed, collect=False)
             _humans(model)
             model.set_controller("russia", "ai")
-            model.submit("cambodia", [("request_debt_relief", "russia", None)])
+            model.submit("cambodia", [order])
             model.step()
             count += model.world.debt[kh, ru] == 0.0
         return count
 
-    assert granted(0.6) > granted(0.0) + 5
+    assert granted(0.0) == 0
+    assert granted(courted) >= 8
 
 
 def test_a_conditional_offer_applies_both_halves_or_neither(base_setup: ModelSetup) -> None:
