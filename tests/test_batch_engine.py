@@ -198,18 +198,17 @@ def test_bad_api_arguments_are_clear_errors() -> None:
 def test_actors_with_objectives_get_a_score_and_grade_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
-    from sim.batch import engine, runner
     from sim.core.conditions import Compare
     from sim.core.objectives import Objective
+    from sim.scenario import calibration
 
-    def with_objectives(scenario):  # type: ignore[no-untyped-def]
-        setup = build_setup(scenario)
+    def with_objectives(scenario, calibration=None):  # type: ignore[no-untyped-def]
+        setup = build_setup(scenario, calibration)
         hedge = Objective("hedge", 0, "stay a hedger", Compare("hedging", (0,), "at_least", 0.9), 2.0, "final")
         never = Objective("never", 0, "impossible", Compare("hedging", (0,), "above", 1.5), 1.0, "ever")
         return replace(setup, objectives=(hedge, never))
 
-    monkeypatch.setattr(runner, "build_setup", with_objectives)
-    monkeypatch.setattr(engine, "build_setup", with_objectives)
+    monkeypatch.setattr(calibration, "build_setup", with_objectives)  # every batch setup is built there
     rows = run_batch("medvedev_visit_2015", workers=1, runs=4, seed=3, rounds=2)
     assert {"objective_score.cambodia", "objective_grade.cambodia"} <= set(rows.columns)
     assert "objective_score.china" not in rows.columns, "only actors with objectives get the columns"

@@ -26,9 +26,9 @@ from sim.batch.runner import ChunkTask, Layout, lost_result
 from sim.batch.store import BatchError, ResultStore, Table, load_results
 from sim.batch.summary import Focus, Tally, layout_for
 from sim.core import ModelSetup
-from sim.scenario.build import build_setup
+from sim.scenario.calibration import setup_with_overrides
 from sim.scenario.loader import load_document
-from sim.scenario.overrides import Value, parse_values, validate, with_overrides
+from sim.scenario.overrides import Value, parse_values
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_RUNS_PER_POINT = 1_000_000  # --until-ci stops here even if an interval is still too wide
@@ -95,7 +95,7 @@ def _plain(value: Any) -> Value:
 
 def base_setup(plan: Plan) -> ModelSetup:
     """The plan's scenario with its fixed overrides (what every point starts from)."""
-    return build_setup(validate(with_overrides(plan.scenario.document(), plan.fixed)))
+    return setup_with_overrides(plan.scenario.document(), plan.fixed, origin="--set")
 
 
 @dataclass
@@ -130,6 +130,7 @@ class _Tasks:
             chunk=chunk,
             scenario_file=self.plan.scenario.file or self.plan.scenario.source,
             scenario_data=self.plan.scenario.data,
+            observed_data=self.plan.scenario.observed,
             seed=self.plan.seed,
             overrides={p: self.plan.overrides(p) for p in points},
             reproduce={p: self._commands[p] for p in points},

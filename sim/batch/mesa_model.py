@@ -14,17 +14,14 @@ import numpy as np
 
 from sim.batch.engine import scenario_path
 from sim.core import AlignmentModel, ModelSetup
-from sim.scenario.build import build_setup
+from sim.scenario.calibration import setup_with_overrides
 from sim.scenario.loader import load_document
-from sim.scenario.overrides import validate, validate_overrides
 
 
 @functools.lru_cache(maxsize=64)
 def _setup(scenario: str, overrides: tuple[tuple[str, Any], ...]) -> ModelSetup:
-    document = load_document(scenario_path(scenario))
-    if overrides:
-        return build_setup(validate_overrides(document, dict(overrides), "ScenarioModel"))
-    return build_setup(validate(document))
+    """The scenario with the overrides, calibrated to its observed state (as `batch` plays a sweep point)."""
+    return setup_with_overrides(load_document(scenario_path(scenario)), dict(overrides), origin="ScenarioModel")
 
 
 class ScenarioModel(AlignmentModel):

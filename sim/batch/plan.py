@@ -65,16 +65,34 @@ class Parameter:
 
 @dataclass(frozen=True, slots=True)
 class ScenarioRef:
-    """The scenario a plan plays: as the user named it, its id, content hash and merged raw data."""
+    """The scenario a plan plays: as the user named it, its id, content hash and merged raw data.
+
+    ``observed`` is the raw data of the observed state the runs are calibrated to, when it is not ``data``
+    itself (an overlay calibrated to its base: sim.scenario.calibration); every point's overrides are
+    counterfactuals of it, and the hash covers it.
+    """
 
     source: str
     id: str
     hash: str
     data: dict[str, Any] = field(repr=False, compare=False)
     file: str = ""  # the file it was read from (for positions in messages)
+    observed: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, document: Document, source: str, scenario_id: str) -> ScenarioRef:
+        """The reference of a loaded (merged) document, with its observed state if it has its own."""
+        observed = document.observed
+        return cls(source, scenario_id, scenario_hash(document.data, observed), document.data, document.file, observed)
 
     def document(self) -> Document:
-        return Document(self.file or self.source, copy.deepcopy(self.data), {}, {})
+        observed = None if self.observed is None else copy.deepcopy(self.observed)
+        return Document(self.file or self.source, copy.deepcopy(self.data), {}, {}, observed=observed)
+
+
+def scenario_hash(data: Any, observed: Any = None) -> str:
+    """The content hash of a plan's scenario: its data, and the observed state when it has its own."""
+    return content_hash(data if observed is None else {"scenario": data, "observed": observed})
 
 
 @dataclass(slots=True)
@@ -167,13 +185,15 @@ class Plan:
         }
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], data: dict[str, Any], file: str = "") -> Plan:
-        """A plan read back from plan.json, with the scenario data saved beside it."""
+    def from_json(
+        cls, doc: Mapping[str, Any], data: dict[str, Any], file: str = "", observed: dict[str, Any] | None = None
+    ) -> Plan:
+        """A plan read back from plan.json, with the scenario data (and observed state, if any) saved beside it."""
         if doc.get("format") != PLAN_FORMAT:
             raise ValueError(f"not a Pivot batch plan (format {doc.get('format')!r}, expected {PLAN_FORMAT!r})")
         ref = doc["scenario"]
         plan = cls(
-            scenario=ScenarioRef(ref["source"], ref["id"], ref["hash"], data, file),
+            scenario=ScenarioRef(ref["source"], ref["id"], ref["hash"], data, file, observed),
             seed=int(doc["seed"]),
             fixed=dict(doc["fixed"]),
             parameters=tuple(Parameter(p["path"], tuple(p["values"]), "plan.json") for p in doc["parameters"]),
@@ -259,7 +279,7 @@ def build_plan(
             validate_overrides(document, {**fixed, p.path: value}, f"{p.origin} ({p.path}={format_value(value)})")
     per_point = runs if runs is not None else (section_runs or DEFAULT_RUNS)
     plan = Plan(
-        scenario=ScenarioRef(source, base.meta.id, content_hash(document.data), document.data, document.file),
+        scenario=ScenarioRef.of(document, source, base.meta.id),
         seed=seed,
         fixed=fixed,
         parameters=parameters,

@@ -22,8 +22,8 @@ import pyarrow as pa
 
 from sim.batch.plan import Chunk, run_seed
 from sim.core import AlignmentModel, ModelSetup
-from sim.scenario.build import build_setup
-from sim.scenario.overrides import Value, validate, with_overrides
+from sim.scenario.calibration import setup_with_overrides
+from sim.scenario.overrides import Value
 from sim.scenario.strict_yaml import Document
 
 #: Test hook: "POINT:SEED_INDEX:MARKER" makes a worker *process* die (os._exit) at that run, once (the
@@ -63,6 +63,7 @@ class ChunkTask:
     chunk: Chunk
     scenario_file: str
     scenario_data: dict[str, Any]
+    observed_data: dict[str, Any] | None  # the observed state, when not scenario_data's own (ScenarioRef)
     seed: int
     overrides: Mapping[int, Mapping[str, Value]]  # point -> overrides (only the chunk's points)
     reproduce: Mapping[int, str]  # point -> `run` command with "--seed-index K" for the seed index
@@ -112,8 +113,8 @@ def setup_for(task: ChunkTask, point: int) -> ModelSetup | str:
             _setups.move_to_end(key)
             return _setups[key]
     try:
-        document = with_overrides(Document(task.scenario_file, task.scenario_data, {}, {}), task.overrides[point])
-        setup: ModelSetup | str = build_setup(validate(document))
+        document = Document(task.scenario_file, task.scenario_data, {}, {}, observed=task.observed_data)
+        setup: ModelSetup | str = setup_with_overrides(document, task.overrides[point], origin=f"point {point}")
     except Exception as exc:  # a point the driver validated should build; if not, its runs fail with why
         setup = f"{type(exc).__name__}: {exc}".splitlines()[0]
     with _setups_lock:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.batch.engine import base_setup, execute, scenario_path
 from sim.batch.executors import Executor
-from sim.batch.plan import Parameter, Plan, ScenarioRef, content_hash
+from sim.batch.plan import Parameter, Plan, ScenarioRef
 from sim.batch.progress import Progress
 from sim.batch.runner import alignment_column
 from sim.batch.store import BatchError, ResultStore, load_results, write_atomic
@@ -126,9 +126,7 @@ def plan_sensitivity(
     rows = tuple(tuple(int(v) if b.whole else float(v) for v, b in zip(row, bounds, strict=True)) for row in X)
     base = validate(document)
     plan = Plan(
-        scenario=ScenarioRef(
-            source or str(scenario), base.meta.id, content_hash(document.data), document.data, document.file
-        ),
+        scenario=ScenarioRef.of(document, source or str(scenario), base.meta.id),
         seed=seed,
         fixed=fixed,
         parameters=tuple(Parameter(b.path, (b.low, b.high), "--params") for b in bounds),

@@ -4,6 +4,8 @@ Layout of ``DIR``::
 
     plan.json           the plan (written before any run)
     scenario.json       the merged scenario data the plan's hash refers to
+    observed.json       the observed state the runs are calibrated to, when it is not scenario.json's own
+                        (an overlay calibrated to its base; see sim.scenario.calibration)
     manifest.json       engine, scenario hash, seed, command lines, start and end times
     summaries/part-*.parquet      one row per run
     trajectories/part-*.parquet   one row per run and round (with --trajectories)
@@ -36,6 +38,7 @@ from sim.batch.runner import ChunkResult
 
 PLAN_FILE = "plan.json"
 SCENARIO_FILE = "scenario.json"
+OBSERVED_FILE = "observed.json"
 MANIFEST_FILE = "manifest.json"
 SUMMARIES = "summaries"
 TRAJECTORIES = "trajectories"
@@ -86,8 +89,13 @@ def read_plan(where: str | Path) -> Plan:
         raise BatchError(f"{folder}: {SCENARIO_FILE} is missing, so the plan's scenario is unknown") from None
     except (OSError, ValueError) as exc:
         raise BatchError(f"{data_path}: unreadable ({exc})") from None
+    observed_path = folder / OBSERVED_FILE
     try:
-        return Plan.from_json(doc, data, str(data_path))
+        observed = json.loads(observed_path.read_text(encoding="utf-8")) if observed_path.exists() else None
+    except (OSError, ValueError) as exc:
+        raise BatchError(f"{observed_path}: unreadable ({exc})") from None
+    try:
+        return Plan.from_json(doc, data, str(data_path), observed)
     except (KeyError, TypeError, ValueError) as exc:
         raise BatchError(f"{plan_path}: not a valid plan ({exc})") from None
 
@@ -142,6 +150,8 @@ class ResultStore:
         store = cls(path, plan)
         store.clean()
         write_json(path / SCENARIO_FILE, plan.scenario.data)
+        if plan.scenario.observed is not None:
+            write_json(path / OBSERVED_FILE, plan.scenario.observed)
         store.save_plan()
         return store
 

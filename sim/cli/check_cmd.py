@@ -40,7 +40,7 @@ def handle(args: argparse.Namespace) -> int:
     from sim.batch.store import BatchError
     from sim.expectations import check_scenario
     from sim.runs import with_rounds
-    from sim.scenario import build_setup
+    from sim.scenario.calibration import calibrated_setup
     from sim.scenario.extends import resolve_base
     from sim.scenario.loader import load_document, validate_document
 
@@ -50,19 +50,20 @@ def handle(args: argparse.Namespace) -> int:
     if not scenario.expect:
         print(f"{path}: no expectations to check (add an expect: section; see docs/scenario-authoring.md)")
         return 0
-    setup = build_setup(scenario)
+    setup = calibrated_setup(scenario, document)
     base_setup = None
     base_label = ""
     if any(e.against_base for e in scenario.expect):
         assert scenario.extends is not None  # validation requires it for comparisons with the base
         base_file = resolve_base(document.file, scenario.extends)  # the file validation just merged
-        base = validate_document(load_document(base_file))
+        base_document = load_document(base_file)
+        base = validate_document(base_document)
         missing = sorted(
             {a for e in scenario.expect if e.against_base and e.mean for a in e.mean.metric()[1]} - set(base.actors)
         )
         if missing:
             raise CliError(f"{path}: the base scenario {base_file} has no actor {', '.join(missing)} to compare with")
-        base_setup = with_rounds(build_setup(base), scenario.rounds, base.calendar.start)
+        base_setup = with_rounds(calibrated_setup(base, base_document), scenario.rounds, base.calendar.start)
         base_label = f"; base {base.meta.id} ({base_file}) with the same seeds over {scenario.rounds} rounds"
     print(f"check {scenario.meta.id}: {args.runs} runs, seeds SeedSequence({args.seed}).spawn({args.runs}){base_label}")
     sys.stdout.flush()

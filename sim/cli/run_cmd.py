@@ -22,7 +22,7 @@ from sim.cli.common import (
 from sim.cli.table import render_table
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from sim.core import ModelSetup
 
 MAX_ROUNDS = 400
 
@@ -62,16 +62,14 @@ def draw_seed() -> int:
 
 def handle(args: argparse.Namespace) -> int:
     from sim.runs import play, run_document, tidy_rows, with_rounds
-    from sim.scenario import build_setup
 
     if args.out is not None and args.out.suffix not in (".csv", ".parquet"):
         raise CliUsageError(f"run: --out must end in .csv or .parquet (got {args.out})")
     if args.rounds is not None and args.rounds > MAX_ROUNDS:
         raise CliUsageError(f"run: --rounds must be <= {MAX_ROUNDS} (got {args.rounds})")
-    scenario = _load(args)
-    setup = build_setup(scenario)
+    setup = _load(args)
     if args.rounds is not None:
-        setup = with_rounds(setup, args.rounds, scenario.calendar.start)
+        setup = with_rounds(setup, args.rounds, setup.round_labels[0])
     seed = args.seed
     if seed is None:
         if args.seed_index is not None:
@@ -100,15 +98,18 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(args: argparse.Namespace) -> Scenario:
-    """The scenario, with any --set overrides applied and validated like the file itself."""
-    from sim.scenario import load_scenario
+def _load(args: argparse.Namespace) -> ModelSetup:
+    """The scenario's setup, with any --set overrides applied and validated like the file itself.
+
+    Overrides keep the file's observed state as the calibration (sim.scenario.calibration).
+    """
+    from sim.scenario.calibration import load_setup, setup_with_overrides
     from sim.scenario.loader import load_document
-    from sim.scenario.overrides import OverrideError, parse_scalar, split_assignment, validate_overrides
+    from sim.scenario.overrides import OverrideError, parse_scalar, split_assignment
 
     path = resolve_scenario(args.scenario)
     if not args.set:
-        return load_scenario(path)
+        return load_setup(path)
     overrides: dict[str, Any] = {}
     for text in args.set:
         try:
@@ -116,7 +117,7 @@ def _load(args: argparse.Namespace) -> Scenario:
             overrides[key] = parse_scalar(value)
         except OverrideError as exc:
             raise CliUsageError(f"run: --set {text}: {exc}") from None
-    return validate_overrides(load_document(path), overrides, "--set " + " --set ".join(args.set))
+    return setup_with_overrides(load_document(path), overrides, origin="--set " + " --set ".join(args.set))
 
 
 def write_rows(rows: list[dict[str, Any]], path: Path) -> None:

@@ -170,6 +170,7 @@ class ModelSetup:
     events: tuple[object, ...] = field(default_factory=tuple)  # sim.core.events.Event
     # The observed state the dynamics are calibrated to (default: ``world``). A counterfactual that
     # changes the starting state keeps the observed one here, so that growth and trade respond to it.
+    # Which state that is for a scenario file, its overlays and overrides: sim.scenario.calibration.
     calibration: WorldState | None = None
     summary: str = ""
     briefings: dict[str, str] = field(default_factory=dict)  # actor id -> briefing text (Markdown-light)

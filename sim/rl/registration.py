@@ -14,7 +14,8 @@ from pathlib import Path
 import gymnasium
 
 from sim.core.setup import ModelSetup
-from sim.scenario import Scenario, ScenarioError, build_setup, load_scenario
+from sim.scenario import Scenario, ScenarioError, build_setup
+from sim.scenario.calibration import load_setup
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_SCENARIO = "medvedev_visit_2015"
@@ -44,7 +45,7 @@ def scenario_setup(scenario: ScenarioLike) -> ModelSetup:
         return scenario
     if isinstance(scenario, Scenario):
         return build_setup(scenario)
-    return build_setup(load_scenario(scenario_path(scenario)))
+    return load_setup(scenario_path(scenario))
 
 
 def env_id(scenario_name: str) -> str:

@@ -24,8 +24,8 @@ from sim.scenario.schema import Condition, Scenario, quarter_labels
 from sim.scenario.schema_script import Effect, EventModel
 
 
-def build_setup(scenario: Scenario) -> ModelSetup:
-    """Everything the model needs to run ``scenario`` (pure: reads nothing from disk)."""
+def build_world(scenario: Scenario) -> WorldState:
+    """The starting state of ``scenario`` as the core's arrays (its observed state when it calibrates to itself)."""
     ids = list(scenario.actors)
     index = {a: k for k, a in enumerate(ids)}
     dims = [d.id for d in scenario.dimensions]
@@ -62,7 +62,7 @@ def build_setup(scenario: Scenario) -> ModelSetup:
                 k = sectors.index(sector)
                 agreements[index[a], index[b], k] = agreements[index[b], index[a], k] = True
 
-    world = WorldState(
+    return WorldState(
         gdp=np.array([a.gdp for a in actors], dtype=float),
         capability=np.array([a.capability for a in actors], dtype=float),
         positions=positions,
@@ -84,6 +84,23 @@ def build_setup(scenario: Scenario) -> ModelSetup:
         elections=tuple(tuple(quarter_round(scenario.calendar.start, q) for q in a.domestic.elections) for a in actors),
         election_every=np.array([a.domestic.election_every for a in actors], dtype=int),
     )
+
+
+def build_setup(scenario: Scenario, calibration: WorldState | None = None) -> ModelSetup:
+    """Everything the model needs to run ``scenario`` (pure: reads nothing from disk).
+
+    ``calibration`` is the observed state the dynamics are calibrated to (None: the scenario's own starting
+    state). Code that plays a scenario file passes it through sim.scenario.calibration, the one home of the
+    rule deciding it; a Scenario built in code is its own observed state unless given one.
+    """
+    ids = list(scenario.actors)
+    index = {a: k for k, a in enumerate(ids)}
+    dims = [d.id for d in scenario.dimensions]
+    sectors = [s.id for s in scenario.sectors]
+    n = len(ids)
+    actors = list(scenario.actors.values())
+    world = build_world(scenario)
+    relations = world.relations
     interests = np.array([[getattr(a.interests, k) for k in INTERESTS] for a in actors], dtype=float)
     enabled = np.ones((len(CATALOGUE), n), dtype=bool)
     magnitude = np.ones((len(CATALOGUE), n))
@@ -142,6 +159,7 @@ def build_setup(scenario: Scenario) -> ModelSetup:
         security_sectors=tuple(k for k, x in enumerate(scenario.sectors) if x.security),
         trade_sectors=tuple(k for k, x in enumerate(scenario.sectors) if x.trade),
         world=world,
+        calibration=calibration,
         baseline_relations=relations.copy(),
         base_growth=np.array([(1.0 + a.growth) ** 0.25 - 1.0 for a in actors]),
         interests=interests,

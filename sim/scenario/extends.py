@@ -2,7 +2,9 @@
 
 Mappings merge recursively; lists and scalars replace the base's value; a key set to null (``~``)
 removes the base's value, so the field's default applies (how an overlay drops an inherited objective
-or briefing). The base may itself extend another file. A missing, refused or cyclic base is a problem
+or briefing). The one exception is ``calibration:``, a choice of the file that writes it: the merged
+document records the observed state it is calibrated to (``Document.observed``, by the rule in
+sim.scenario.calibration). The base may itself extend another file. A missing, refused or cyclic base is a problem
 located at the ``extends:`` value that causes it.
 
 Where a base may come from (files travel by e-mail, so ``extends:`` is untrusted): a path relative to the
@@ -14,12 +16,14 @@ folder, URLs (``scheme://``) and links whose real path lies outside both places 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
 from pathlib import Path as FilePath
 from typing import Any
 
+from sim.scenario.calibration import overlay_observed
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.strict_yaml import Document, Path, parse, read_text
 
@@ -128,7 +132,10 @@ def _load(display: str, chain: tuple[str, ...], shown: tuple[str, ...]) -> Docum
     base = _load(base_display, (*chain, here), (*shown, display))
     if not isinstance(base.data, dict):
         raise _problem(document, f"base scenario {reference!r} is not a mapping of sections")
-    return merge(base, document)
+    merged = merge(base, document)
+    if "calibration" not in data:  # a file's own choice, never inherited (sim.scenario.calibration)
+        merged.data.pop("calibration", None)
+    return dataclasses.replace(merged, observed=overlay_observed(base, data))
 
 
 def merge(base: Document, overlay: Document) -> Document:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sim.core.conditions import COMPARATORS, METRICS
+from sim.scenario.calibration import calibration_problems
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.extends import load_merged
 from sim.scenario.fields import NUMERIC_METRICS, Condition, MetricRef
@@ -83,7 +84,7 @@ def schema_problems(data: Any, document: Document, *, check_sweep: bool = True) 
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         return _translate(exc, document, data)
-    problems = list(cross_references(scenario, document))
+    problems = [*cross_references(scenario, document), *calibration_problems(scenario, document)]
     if not problems and check_sweep:
         problems = list(_sweep_problems(scenario, document))
     return problems

@@ -118,6 +118,11 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     """
     check_path(path)
     keys = path.split(".")
+    if keys[0] == "calibration":
+        raise OverrideError(
+            "calibration cannot be overridden: --set, sweeps and samples are counterfactuals of the file's "
+            "observed state; to calibrate to a changed world, write an overlay with calibration: self"
+        )
     node: Any = data
     for depth, key in enumerate(keys):
         last = depth == len(keys) - 1
@@ -163,11 +168,16 @@ def validate(document: Document) -> Scenario:
 
 
 def with_overrides(document: Document, overrides: Mapping[str, Any]) -> Document:
-    """A copy of the document with every override set (positions stay those of the original file)."""
+    """A copy of the document with every override set (positions stay those of the original file).
+
+    The copy keeps the original's observed state (sim.scenario.calibration): an override is a counterfactual
+    of the scenario as written, never a new calibration.
+    """
     data = copy.deepcopy(document.data)
     for path, value in overrides.items():
         set_path(data, path, value)
-    return Document(document.file, data, document.value_marks, document.key_marks)
+    observed = document.data if document.observed is None else document.observed
+    return Document(document.file, data, document.value_marks, document.key_marks, observed=observed)
 
 
 def validate_overrides(document: Document, overrides: Mapping[str, Any], origin: str) -> Scenario:

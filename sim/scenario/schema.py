@@ -403,6 +403,16 @@ class Scenario(Strict):
         "values replace). Absolute paths, .. out of the folder and URLs are refused.",
         examples=["medvedev_visit_2015.yaml"],
     )
+    calibration: Literal["base", "self"] | None = Field(
+        None,
+        description="The observed state the dynamics (equilibrium trade, GDP level effects of sanctions) are "
+        "calibrated to. base (the default for a file with extends): the base scenario's observed state, so a "
+        "changed starting state is a counterfactual of the base; self: this file's own state, a new observed "
+        "world. A file without extends always calibrates to itself. An overlay that adds or removes actors or "
+        "sectors is a different world and calibrates to itself unless it says base (then it is an error). "
+        "--set, --sweep and sensitivity samples never change the calibration.",
+        examples=["self"],
+    )
     meta: Meta = Field(
         description="Identity, summary and sources of the scenario.",
         examples=[{"id": "my_scenario", "title": "My scenario"}],

@@ -142,7 +142,9 @@ class Document:
     """A YAML document as plain Python data, with the position of every value and key.
 
     A document merged from several files (``extends:``) records in ``files`` the file each path was
-    written in; paths not listed there come from ``file``.
+    written in; paths not listed there come from ``file``. ``observed`` is the data of the scenario whose
+    state the dynamics are calibrated to, when it is not this data itself (an overlay calibrated to its
+    base, or a document with overrides applied); sim.scenario.calibration reads it.
     """
 
     file: str
@@ -150,6 +152,7 @@ class Document:
     value_marks: dict[Path, tuple[int, int]]  # path -> (line, column), 1-based
     key_marks: dict[Path, tuple[int, int]]
     files: dict[Path, str] = field(default_factory=dict)
+    observed: Any = None
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column of a path, falling back to its nearest located ancestor."""

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.core import ModelSetup
-from sim.scenario import ScenarioError, build_setup, load_scenario
+from sim.scenario import ScenarioError
+from sim.scenario.calibration import load_setup as load_calibrated
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"
@@ -46,7 +47,7 @@ def load_setup(ref: str | Path) -> ModelSetup:
     path = resolve(ref)
     if not path.exists():
         raise ScenarioError.single(str(ref), "no such scenario file or library scenario")
-    return build_setup(load_scenario(path))
+    return load_calibrated(path)
 
 
 def entry_for(path: Path) -> ScenarioEntry:
