@@ -22,7 +22,8 @@ from sim.core.conditions import Compare
 from sim.core.events import EndScenario, Event
 from sim.core.model import AlignmentModel
 from sim.core.objectives import Objective
-from sim.rl.moves import PLAIN_ACTIONS, SECTOR_ACTION
+from sim.core.actions import OFFER_ASKS, OFFER_GIVES
+from sim.rl.moves import DOMESTIC_ACTIONS, PLAIN_ACTIONS, SECTOR_ACTION
 from sim.rl.observations import FIELDS, observation_size
 from sim.scenario import ScenarioError
 
@@ -158,10 +159,11 @@ def test_any_sequence_of_masked_moves_keeps_observations_in_their_box_and_the_wo
 # -- the move list and the masks --------------------------------------------------------------------
 
 
-def test_move_list_is_pass_then_actions_by_target_then_agreements_by_target_and_sector(base_setup):
+def test_move_list_is_pass_then_actions_by_target_then_agreements_then_offers_then_domestic_moves(base_setup):
     moves = rl.MoveList(base_setup)
     n, s = base_setup.n_actors, len(base_setup.sectors)
-    assert moves.size == 1 + len(PLAIN_ACTIONS) * n + n * s
+    offers = sum(x != y for x in OFFER_GIVES for y in OFFER_ASKS)
+    assert moves.size == 1 + len(PLAIN_ACTIONS) * n + n * s + offers * n + len(DOMESTIC_ACTIONS)
     assert moves.entries[0] == rl.MoveSpec("pass", None, None)
     for k, a in enumerate(PLAIN_ACTIONS):
         for j in range(n):
@@ -176,6 +178,10 @@ def test_move_list_is_pass_then_actions_by_target_then_agreements_by_target_and_
         moves.index("state_visit", "japan")
     with pytest.raises(ValueError, match="unknown sector 'space'"):
         moves.index("sign_agreement", "china", "space")
+    offer = moves.index("cancel_debt", "cambodia", None, "defence_cooperation")
+    assert base + n * s <= offer < moves.size - len(DOMESTIC_ACTIONS)
+    assert moves.labels[offer] == "cancel_debt cambodia if defence_cooperation"
+    assert moves.entries[-1] == rl.MoveSpec("crackdown", None, None)
 
 
 def test_mask_marks_exactly_the_moves_the_rules_allow_now(base_setup):
@@ -193,6 +199,16 @@ def test_mask_marks_exactly_the_moves_the_rules_allow_now(base_setup):
                 allowed = bool(base_setup.action_enabled[k, i]) and move_allowed(
                     world, i, entry.action, entry.target, entry.sector, base_setup.sectors
                 )
+                if entry.ask is not None and entry.target is not None:  # the target must be able to do the ask
+                    y = [a.id for a in CATALOGUE].index(entry.ask)
+                    allowed = allowed and bool(base_setup.action_enabled[y, entry.target]) and move_allowed(
+                        world, entry.target, entry.ask, i, None, base_setup.sectors
+                    )
+                if CATALOGUE[k].grants is not None and entry.target is not None:  # and to grant a request
+                    g = [a.id for a in CATALOGUE].index(CATALOGUE[k].grants)
+                    allowed = allowed and bool(base_setup.action_enabled[g, entry.target]) and move_allowed(
+                        world, entry.target, CATALOGUE[k].grants, i, None, base_setup.sectors
+                    )
                 assert bool(mask[m]) == allowed, (agent, moves.labels[m])
                 checked += 1
             assert mask[0] == 1
@@ -326,11 +342,14 @@ def test_with_invalid_action_pass_an_illegal_move_is_a_reported_pass_charged_the
     assert np.array_equal(obs_l, obs_s)
 
 
-@pytest.mark.parametrize("action", [-1, 127, 3.0, "pass", None, True])
+@pytest.mark.parametrize("action", [-1, "size", 3.0, "pass", None, True])
 def test_an_action_that_is_not_a_move_index_is_a_value_error_in_every_mode(base_setup, action):
     env = rl.PivotEnv(base_setup, invalid_action="pass")
     env.reset(seed=0)
-    with pytest.raises(ValueError, match=r"cambodia: action must be a move index 0\.\.126"):
+    last = env.moves.size - 1
+    if action == "size":
+        action = env.moves.size
+    with pytest.raises(ValueError, match=rf"cambodia: action must be a move index 0\.\.{last}"):
         env.step(action)
 
 

@@ -193,14 +193,14 @@ def test_objectives_become_the_run_s_scores_and_grades() -> None:
     model = play(setup, 2015)
     report = model.objective_report("cambodia")
     assert [s.objective.id for s in report.statuses] == [
-        "stay_hedged",
         "debt_cancelled",
+        "us_engaged",
         "eu_exports_up",
-        "no_sanctions",
+        "regime_secure",
     ]
     met = {s.objective.id: s.met for s in report.statuses}
-    assert met["debt_cancelled"] is False, "the AI-only base run never writes the debt off"
-    assert report.score == pytest.approx(100 * (2 + met["eu_exports_up"] + met["no_sanctions"]) / 5)
+    weights = {"debt_cancelled": 2, "us_engaged": 1, "eu_exports_up": 1, "regime_secure": 1}
+    assert report.score == pytest.approx(100 * sum(weights[k] for k, m in met.items() if m) / 5)
     document = run_document(model, 2015)["objectives"]["cambodia"]
     assert document["grade"] == report.grade and [o["met"] for o in document["objectives"]] == list(met.values())
 

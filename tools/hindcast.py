@@ -7,7 +7,6 @@ The base scenario is played for 20 rounds with no scripted post-2015 events (it 
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from sim.atomic import write_bytes
+from sim.atomic import atomic_file, make_folder
 from sim.batch import facts
 from sim.batch.executors import make_executor
 from sim.expectations import wilson_interval
@@ -80,11 +79,10 @@ def _figure(paths: np.ndarray, labels: tuple[str, ...], out: Path, runs: int) ->
     left.legend(loc="lower left", fontsize=8, ncols=2)
     fig.suptitle(f"Hindcast 2015-Q4 to 2020-Q3, no scripted events: median and 10-90 % band of {runs} runs")
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    make_folder(out.parent)
+    with atomic_file(out, "wb") as handle:
+        fig.savefig(handle, format="png")
     plt.close(fig)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes(out, buffer.getvalue())
     print(f"wrote {out}")
 
 

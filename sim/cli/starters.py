@@ -186,7 +186,7 @@ events:
     at_round: 1
     effects:
       - force_move: {{actor: {partner}, action: state_visit, target: {focal}}}
-      - add: {{relations: [{focal}, {partner}], value: 0.1}}
+      - add: {{relations: [{focal}, {partner}], value: 0.25}}
 
 # Objectives replace the base's list for the same actor (a list replaces a list).
 objectives:

@@ -77,13 +77,6 @@ def build_world(scenario: Scenario) -> WorldState:
         threat=np.array([a.domestic.threat for a in actors], dtype=float),
         memory=standing_memory(pairs(scenario.sanctions)),
     )
-    domestic = DomesticSpec(
-        regime_weight=np.array([a.domestic.regime_weight for a in actors], dtype=float),
-        threat_baseline=np.array([a.domestic.threat for a in actors], dtype=float),
-        reciprocity=np.array([a.policy.reciprocity for a in actors], dtype=float),
-        elections=tuple(tuple(quarter_round(scenario.calendar.start, q) for q in a.domestic.elections) for a in actors),
-        election_every=np.array([a.domestic.election_every for a in actors], dtype=int),
-    )
 
 
 def build_setup(scenario: Scenario, calibration: WorldState | None = None) -> ModelSetup:
@@ -99,6 +92,13 @@ def build_setup(scenario: Scenario, calibration: WorldState | None = None) -> Mo
     sectors = [s.id for s in scenario.sectors]
     n = len(ids)
     actors = list(scenario.actors.values())
+    domestic = DomesticSpec(
+        regime_weight=np.array([a.domestic.regime_weight for a in actors], dtype=float),
+        threat_baseline=np.array([a.domestic.threat for a in actors], dtype=float),
+        reciprocity=np.array([a.policy.reciprocity for a in actors], dtype=float),
+        elections=tuple(tuple(quarter_round(scenario.calendar.start, q) for q in a.domestic.elections) for a in actors),
+        election_every=np.array([a.domestic.election_every for a in actors], dtype=int),
+    )
     world = build_world(scenario)
     relations = world.relations
     interests = np.array([[getattr(a.interests, k) for k in INTERESTS] for a in actors], dtype=float)
