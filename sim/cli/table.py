@@ -49,8 +49,13 @@ def render_table(doc: dict[str, Any], setup: ModelSetup) -> str:
     for a in ids:
         ind = final["indices"][a]
         out.append(f"  {a:<10}{ind['hedging']:>9.2f}{ind['bloc_tilt']:>+11.2f}  {ind['primary_partner']}")
-    west, east = setup.scoring.bloc_names
+    blocs = final["blocs"]
     out.append("")
+    out.append(
+        f"  blocs ({len(blocs)}, landscape theory): "
+        + "  |  ".join(" + ".join(names[a] for a in members) for members in blocs)
+    )
+    west, east = setup.scoring.bloc_names
     out.append(f"  bloc tilt = mean alignment to {west} minus {east}; hedging 1 = evenly spread over the powers")
     out.append(f"Outcome for {names[focal]}: {final['outcome']}")
     for actor, report in doc.get("objectives", {}).items():
