@@ -19,11 +19,13 @@ aligned actors are pulled together, negatively aligned ones pushed apart, and an
 alignment to the rest adds nothing either way.
 
 Search: exhaustive over every set partition up to EXACT_UP_TO actors (Bell(9) = 21,147 partitions,
-~5 ms vectorised); above that, a deterministic local search (single-actor moves to another bloc or a
+~15 ms vectorised; 6 actors ~0.1 ms); above that, a deterministic local search (single-actor moves to another bloc or a
 bloc of its own, then bloc merges, until neither lowers E) from several deterministic starts (all
 apart, all together, greedy agglomeration, the sign split of the leading eigenvector, and each actor's
 friends against the rest); the lowest energy found wins. Ties (energies within a relative 1e-9) go to
-fewer blocs, then to the lexicographically smallest labels, so the result is deterministic.
+fewer blocs, then to the lexicographically smallest labels, so the result is deterministic. Measured:
+17 actors ~30 ms; on 1,200 random matrices of 6-9 actors the local search reached the exact optimum in
+all but 4.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-EXACT_UP_TO = 9  # Bell(9) = 21,147 partitions: ~5 ms exhaustive; Bell(10) = 115,975 would take ~40 ms
+EXACT_UP_TO = 9  # Bell(9) = 21,147 partitions: ~15 ms exhaustive; Bell(10) = 115,975 would take ~5x that
 MIN_SIZE = 1e-6  # floor on sizes, so an actor with capability 0 still has a side (its own gains decide it)
 _TIE = 1e-9  # relative tolerance under which two energies count as equal
 
