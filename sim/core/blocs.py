@@ -30,7 +30,6 @@ all but 4.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,9 +113,17 @@ def _tolerance(W: np.ndarray) -> float:
     return _TIE * max(float(np.abs(W).sum()), 1e-300)
 
 
-@functools.lru_cache(maxsize=EXACT_UP_TO + 1)
+_PARTITIONS: dict[int, np.ndarray] = {}  # n -> all_partitions(n), read-only: a constant table built once
+
+
 def all_partitions(n: int) -> np.ndarray:
     """Every partition of n actors as restricted growth strings, shape (Bell(n), n), int8, sorted."""
+    if n not in _PARTITIONS:
+        _PARTITIONS[n] = _restricted_growth_strings(n)
+    return _PARTITIONS[n]
+
+
+def _restricted_growth_strings(n: int) -> np.ndarray:
     rows = np.zeros((1, min(n, 1)), dtype=np.int8)
     highest = np.zeros(1, dtype=np.int8)
     for _ in range(1, n):
