@@ -9,6 +9,7 @@ import numpy as np
 
 from sim import __version__
 from sim.core import AlignmentModel, ModelSetup, Move, RoundRecord
+from sim.core.blocs import partition_by_capability
 from sim.core.objectives import ObjectiveReport
 from sim.core.world import INTERESTS
 from sim.scenario.schema import quarter_labels
@@ -63,6 +64,12 @@ def indices_dict(record: RoundRecord, ids: tuple[str, ...]) -> dict[str, dict[st
     }
 
 
+def blocs_list(record: RoundRecord, ids: tuple[str, ...]) -> list[list[str]]:
+    """Who is with whom in a round: the landscape-theory partition (sim.core.blocs), blocs as lists of ids."""
+    blocs = partition_by_capability(record.alignment, record.world.capability)
+    return [[ids[i] for i in members] for members in blocs.members()]
+
+
 def run_document(model: AlignmentModel, seed: int) -> dict[str, Any]:
     """The whole run as one JSON-ready document (same scenario + seed -> byte-identical dump)."""
     setup = model.setup
@@ -77,6 +84,7 @@ def run_document(model: AlignmentModel, seed: int) -> dict[str, Any]:
                 "moves": [move_dict(m, setup) for m in record.moves],
                 "alignment": alignment_dict(record.alignment, ids),
                 "indices": indices_dict(record, ids),
+                "blocs": blocs_list(record, ids),
                 "outcome": record.outcome,
             }
         )
@@ -97,6 +105,7 @@ def run_document(model: AlignmentModel, seed: int) -> dict[str, Any]:
         "start": {
             "alignment": alignment_dict(start.alignment, ids),
             "indices": indices_dict(start, ids),
+            "blocs": blocs_list(start, ids),
             "outcome": start.outcome,
         },
         "rounds": rounds,
@@ -105,6 +114,7 @@ def run_document(model: AlignmentModel, seed: int) -> dict[str, Any]:
             "ended_by_event": model.ended,
             "alignment": alignment_dict(last.alignment, ids),
             "indices": indices_dict(last, ids),
+            "blocs": blocs_list(last, ids),
             "outcome": last.outcome,
         },
         "objectives": objectives,

@@ -76,6 +76,10 @@ def test_the_reproduce_command_replays_a_batch_run_exactly() -> None:
     assert doc["seed"] == 11 and doc["seed_index"] == 2
     assert doc["final"]["outcome"] == row["outcome"]
     assert doc["final"]["alignment"]["cambodia"]["russia"] == round(row["alignment.cambodia.russia"], 6)
+    blocs = doc["final"]["blocs"]
+    assert row["n_blocs"] == len(blocs)
+    assert row["focal_bloc"] == "+".join(next(b for b in blocs if "cambodia" in b))
+    assert all(row[f"bloc.{a}"] == k for k, members in enumerate(blocs) for a in members)
 
 
 def test_mesa_batch_run_over_the_adapter_plays_the_same_model() -> None:

@@ -45,6 +45,9 @@ def test_json_document_has_the_promised_shape() -> None:
     for actor in actors:
         assert {"hedging", "bloc_tilt"} <= set(final["indices"][actor])
     assert isinstance(final["outcome"], str) and final["outcome"]
+    for part in (doc["start"], *doc["rounds"], final):  # the partition into blocs covers every actor once
+        assert sorted(a for bloc in part["blocs"] for a in bloc) == sorted(actors)
+        assert part["blocs"][0][0] == actors[0]
 
 
 def test_table_shows_rounds_reasons_and_summary() -> None:
@@ -56,6 +59,7 @@ def test_table_shows_rounds_reasons_and_summary() -> None:
     assert "Cambodia's alignment to" in out
     assert "hedging" in out and "bloc tilt" in out
     assert "Outcome for Cambodia:" in out
+    assert "blocs (" in out
 
 
 def test_without_seed_a_seed_is_drawn_and_printed_so_the_run_repeats() -> None:

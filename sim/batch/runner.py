@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from sim.batch.plan import Chunk, run_seed
 from sim.core import AlignmentModel, ModelSetup
+from sim.core.blocs import partition_by_capability
 from sim.scenario.calibration import setup_with_overrides
 from sim.scenario.overrides import Value
 from sim.scenario.strict_yaml import Document
@@ -37,6 +38,7 @@ class Layout:
     """Column layout of a plan's tables: actors, pairs, parameters (the same for every chunk)."""
 
     actors: tuple[str, ...]
+    focal: str  # the scenario's focal actor: its bloc is the summary's focal_bloc
     objective_actors: tuple[str, ...]  # actors with objectives: they get a score and grade column
     params: tuple[str, ...]
     param_types: tuple[str, ...]  # "bool" | "int" | "float" | "str"
@@ -186,6 +188,10 @@ def _summary_values(model: AlignmentModel, layout: Layout) -> dict[str, Any]:
         out.update(zip((f"{name}.{a}" for a in ids), values.tolist(), strict=True))
     out.update(zip((f"utility.{a}" for a in ids), final.utility.tolist(), strict=True))
     out.update({f"primary_partner.{a}": ids[int(p)] for a, p in zip(ids, final.primary_partner, strict=True)})
+    blocs = partition_by_capability(final.alignment, final.world.capability)
+    out["n_blocs"] = blocs.k
+    out["focal_bloc"] = "+".join(ids[i] for i in blocs.bloc_of(ids.index(layout.focal)))
+    out.update(zip((f"bloc.{a}" for a in ids), blocs.labels, strict=True))
     for a in layout.objective_actors:
         report = model.objective_report(a)
         out[f"objective_score.{a}"] = float(report.score)
@@ -239,6 +245,9 @@ def summary_schema(layout: Layout) -> pa.Schema:
         *((f"alignment.{a}.{b}", pa.float64()) for a, b in layout.pairs),
         *((f"{name}.{a}", pa.float64()) for name in ("hedging", "bloc_tilt", "gdp", "utility") for a in layout.actors),
         *((f"primary_partner.{a}", pa.string()) for a in layout.actors),
+        ("n_blocs", pa.int32()),
+        ("focal_bloc", pa.string()),
+        *((f"bloc.{a}", pa.int32()) for a in layout.actors),
         *((f"objective_score.{a}", pa.float64()) for a in layout.objective_actors),
         *((f"objective_grade.{a}", pa.string()) for a in layout.objective_actors),
         ("error", pa.string()),

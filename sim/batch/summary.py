@@ -102,6 +102,7 @@ def layout_for(setup: ModelSetup, plan: Plan) -> Layout:
             types.append("str")
     return Layout(
         actors=ids,
+        focal=ids[setup.scoring.focal],
         objective_actors=tuple(ids[i] for i in sorted(with_objectives) if 0 <= i < len(ids)),
         params=paths,
         param_types=tuple(types),

@@ -40,17 +40,23 @@ def render_table(doc: dict[str, Any], setup: ModelSetup) -> str:
     )
     ids = doc["actors"]
     width = max(len(a) for a in ids) + 2
-    out.append("  alignment " + "".join(f"{a:>{width}}" for a in ids))
+    label = max(9, width - 2)  # row labels as wide as the longest id, so 17-actor worlds stay in columns
+    out.append(f"  {'alignment':<{label}} " + "".join(f"{a:>{width}}" for a in ids))
     for a in ids:
         cells = "".join(f"{'':>{width}}" if a == b else f"{final['alignment'][a][b]:>+{width}.2f}" for b in ids)
-        out.append(f"  {a:<9} {cells}")
+        out.append(f"  {a:<{label}} {cells}")
     out.append("")
-    out.append(f"  {'actor':<10}{'hedging':>9}{'bloc tilt':>11}  primary partner")
+    out.append(f"  {'actor':<{label + 1}}{'hedging':>9}{'bloc tilt':>11}  primary partner")
     for a in ids:
         ind = final["indices"][a]
-        out.append(f"  {a:<10}{ind['hedging']:>9.2f}{ind['bloc_tilt']:>+11.2f}  {ind['primary_partner']}")
-    west, east = setup.scoring.bloc_names
+        out.append(f"  {a:<{label + 1}}{ind['hedging']:>9.2f}{ind['bloc_tilt']:>+11.2f}  {ind['primary_partner']}")
+    blocs = final["blocs"]
     out.append("")
+    out.append(
+        f"  blocs ({len(blocs)}, landscape theory): "
+        + "  |  ".join(" + ".join(names[a] for a in members) for members in blocs)
+    )
+    west, east = setup.scoring.bloc_names
     out.append(f"  bloc tilt = mean alignment to {west} minus {east}; hedging 1 = evenly spread over the powers")
     out.append(f"Outcome for {names[focal]}: {final['outcome']}")
     for actor, report in doc.get("objectives", {}).items():
