@@ -17,12 +17,11 @@ from hypothesis import strategies as st
 
 from sim import rl
 from sim.core import ModelSetup
-from sim.core.actions import CATALOGUE, move_allowed
+from sim.core.actions import CATALOGUE, OFFER_ASKS, OFFER_GIVES, move_allowed
 from sim.core.conditions import Compare
 from sim.core.events import EndScenario, Event
 from sim.core.model import AlignmentModel
 from sim.core.objectives import Objective
-from sim.core.actions import OFFER_ASKS, OFFER_GIVES
 from sim.rl.moves import DOMESTIC_ACTIONS, PLAIN_ACTIONS, SECTOR_ACTION
 from sim.rl.observations import FIELDS, observation_size
 from sim.scenario import ScenarioError
@@ -201,13 +200,17 @@ def test_mask_marks_exactly_the_moves_the_rules_allow_now(base_setup):
                 )
                 if entry.ask is not None and entry.target is not None:  # the target must be able to do the ask
                     y = [a.id for a in CATALOGUE].index(entry.ask)
-                    allowed = allowed and bool(base_setup.action_enabled[y, entry.target]) and move_allowed(
-                        world, entry.target, entry.ask, i, None, base_setup.sectors
+                    allowed = (
+                        allowed
+                        and bool(base_setup.action_enabled[y, entry.target])
+                        and move_allowed(world, entry.target, entry.ask, i, None, base_setup.sectors)
                     )
                 if CATALOGUE[k].grants is not None and entry.target is not None:  # and to grant a request
                     g = [a.id for a in CATALOGUE].index(CATALOGUE[k].grants)
-                    allowed = allowed and bool(base_setup.action_enabled[g, entry.target]) and move_allowed(
-                        world, entry.target, CATALOGUE[k].grants, i, None, base_setup.sectors
+                    allowed = (
+                        allowed
+                        and bool(base_setup.action_enabled[g, entry.target])
+                        and move_allowed(world, entry.target, CATALOGUE[k].grants, i, None, base_setup.sectors)
                     )
                 assert bool(mask[m]) == allowed, (agent, moves.labels[m])
                 checked += 1

@@ -417,6 +417,7 @@ class AlignmentModel(mesa.Model):
             trade_eq_total=trade_value(trade_eq, self.setup.dynamics.import_value),
             base=self.base,
             compatibility=np.maximum(2.0 * self.affinity - 1.0, 0.0),
+            rivalry=np.maximum(1.0 - 2.0 * self.affinity, 0.0),
         )
 
     def _fire_events(self) -> tuple[FiredEvent, ...]:

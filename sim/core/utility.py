@@ -35,6 +35,11 @@ TERMS: tuple[str, ...] = (*INTERESTS, "reciprocity", "regime")
 RECIPROCITY, REGIME = len(INTERESTS), len(INTERESTS) + 1
 #: What making a conditional offer costs the proposer whatever the answer (judgement: a low-key approach).
 OFFER_COST = 0.001
+#: Weight of a rival's gain in a shared act (agreement, joint statement, defence cooperation), per unit of
+#: rivalry max(1 - 2P, 0): Grieco (1988, *International Organization* 42(3)) on relative gains, which
+#: matter as far as the partner may become an adversary; 1 = a rival's gain counts as much as one's own
+#: (judgement). Pairs with shared or neutral positions (P >= 0.5) are unaffected.
+RELATIVE_GAINS = 1.0
 #: Sharpness of the smooth positive part used for partnership shares (softplus beta).
 SOFTPLUS_BETA = 10.0
 
@@ -111,6 +116,7 @@ class RoundContext:
     trade_eq_total: np.ndarray  # (N,) projected trade value of each actor: exports + import_value x imports
     base: Baseline
     compatibility: np.ndarray  # (N, N) max(2P - 1, 0): how far two actors share positions (security ties)
+    rivalry: np.ndarray  # (N, N) max(1 - 2P, 0): how far their positions are opposed (relative gains)
 
 
 def features(ctx: RoundContext, setup: ModelSetup) -> np.ndarray:
@@ -426,6 +432,9 @@ def price_candidates(
     recv = _received_terms(ctx, setup, grads) * weights_all.T[:, None, None, :]
     received = recv.sum(axis=0)  # (A, N, N): j's gain from i's move
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
+    # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
+    for k in _SHARED:
+        own_net[k] -= RELATIVE_GAINS * ctx.rivalry * benefit[k].T
 
     agreement = _agreement_part(ctx, setup, grads)  # (5, N, N, S)
     sector_terms = np.zeros((len(TERMS), n, n, len(setup.sectors)))
@@ -436,7 +445,10 @@ def price_candidates(
     sector_terms[RECIPROCITY] = (w.memory * _GOLDSTEIN[_SECTOR_ACTION] / 10.0)[..., None]
     sector_terms *= weights_all.T[:, :, None, None]
     sector_cost = cost[_SECTOR_ACTION][..., None]
-    sector_net = sector_terms.sum(axis=0) - sector_cost
+    sector_benefit = sector_terms.sum(axis=0)
+    sector_net = (
+        sector_benefit - sector_cost - RELATIVE_GAINS * ctx.rivalry[..., None] * sector_benefit.transpose(1, 0, 2)
+    )
 
     # Each actor's temperature: tau x its largest unilateral gain (as for its own moves).
     plain_gain = np.where(feasible & ~_ANSWERED[:, None, None], own_net, -np.inf)
