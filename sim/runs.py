@@ -44,6 +44,9 @@ def move_dict(move: Move, setup: ModelSetup) -> dict[str, Any]:
         "expected_gain": _r(move.expected_gain),
         "source": move.source,
         "applied": move.applied,
+        "ask": move.ask,
+        "answer": move.answer or None,
+        "answer_reason": move.answer_reason or None,
     }
 
 
@@ -55,10 +58,12 @@ def indices_dict(record: RoundRecord, ids: tuple[str, ...]) -> dict[str, dict[st
     return {
         a: {
             "hedging": _r(record.hedging[i]),
+            "kuik_hedging": _r(record.kuik.hedging[i]),
             "bloc_tilt": _r(record.bloc_tilt[i]),
             "primary_partner": ids[int(record.primary_partner[i])],
             "utility": _r(record.utility[i]),
             "gdp": _r(record.world.gdp[i]),
+            "threat": _r(record.world.threat[i]),
         }
         for i, a in enumerate(ids)
     }
@@ -166,6 +171,8 @@ def tidy_rows(model: AlignmentModel, seed: int) -> list[dict[str, Any]]:
                         "debt": _r(w.debt[i, j]),
                         "agreements": int(w.agreements[i, j].sum()),
                         "hedging": _r(record.hedging[i]),
+                        "kuik_hedging": _r(record.kuik.hedging[i]),
+                        "threat": _r(record.world.threat[i]),
                         "bloc_tilt": _r(record.bloc_tilt[i]),
                         "primary_partner": ids[int(record.primary_partner[i])],
                         "gdp": _r(w.gdp[i]),

@@ -184,7 +184,13 @@ def _summary_values(model: AlignmentModel, layout: Layout) -> dict[str, Any]:
         "ended_by_event": model.ended,
     }
     out.update(zip((f"alignment.{a}.{b}" for a, b in layout.pairs), final.alignment[iu].tolist(), strict=True))
-    for name, values in (("hedging", final.hedging), ("bloc_tilt", final.bloc_tilt), ("gdp", final.world.gdp)):
+    for name, values in (
+        ("hedging", final.hedging),
+        ("kuik_hedging", final.kuik.hedging),
+        ("bloc_tilt", final.bloc_tilt),
+        ("gdp", final.world.gdp),
+        ("threat", final.world.threat),
+    ):
         out.update(zip((f"{name}.{a}" for a in ids), values.tolist(), strict=True))
     out.update(zip((f"utility.{a}" for a in ids), final.utility.tolist(), strict=True))
     out.update({f"primary_partner.{a}": ids[int(p)] for a, p in zip(ids, final.primary_partner, strict=True)})
@@ -217,8 +223,10 @@ def _trajectory_columns(model: AlignmentModel, layout: Layout, base: dict[str, A
         cols[f"alignment.{a}.{b}"] = A[:, c].tolist()
     for name, stack in (
         ("hedging", np.stack([r.hedging for r in history])),
+        ("kuik_hedging", np.stack([r.kuik.hedging for r in history])),
         ("bloc_tilt", np.stack([r.bloc_tilt for r in history])),
         ("gdp", np.stack([r.world.gdp for r in history])),
+        ("threat", np.stack([r.world.threat for r in history])),
     ):
         for i, a in enumerate(ids):
             cols[f"{name}.{a}"] = stack[:, i].tolist()
@@ -243,7 +251,11 @@ def summary_schema(layout: Layout) -> pa.Schema:
         ("rounds_played", pa.int32()),
         ("ended_by_event", pa.string()),
         *((f"alignment.{a}.{b}", pa.float64()) for a, b in layout.pairs),
-        *((f"{name}.{a}", pa.float64()) for name in ("hedging", "bloc_tilt", "gdp", "utility") for a in layout.actors),
+        *(
+            (f"{name}.{a}", pa.float64())
+            for name in ("hedging", "kuik_hedging", "bloc_tilt", "gdp", "threat", "utility")
+            for a in layout.actors
+        ),
         *((f"primary_partner.{a}", pa.string()) for a in layout.actors),
         ("n_blocs", pa.int32()),
         ("focal_bloc", pa.string()),
@@ -265,7 +277,11 @@ def trajectory_schema(layout: Layout) -> pa.Schema:
         ("label", pa.string()),
         ("outcome", pa.string()),
         *((f"alignment.{a}.{b}", pa.float64()) for a, b in layout.pairs),
-        *((f"{name}.{a}", pa.float64()) for name in ("hedging", "bloc_tilt", "gdp") for a in layout.actors),
+        *(
+            (f"{name}.{a}", pa.float64())
+            for name in ("hedging", "kuik_hedging", "bloc_tilt", "gdp", "threat")
+            for a in layout.actors
+        ),
         *((f"primary_partner.{a}", pa.string()) for a in layout.actors),
     ]
     return pa.schema(fields)

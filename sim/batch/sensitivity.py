@@ -152,9 +152,14 @@ def _integer_field(document: Document, fixed: dict[str, Any], bound: Bound) -> b
 
 
 def metric_columns(focus: Focus) -> dict[str, str]:
-    """Metric label -> summary column: final hedging, bloc tilt and alignment to each power of the focal actor."""
+    """Metric label -> summary column: final hedging (Kuik's and the diversification index), bloc tilt and
+    alignment to each power of the focal actor."""
     name = focus.names[focus.focal]
-    out = {f"{name} hedging index": f"hedging.{focus.focal}", f"{name} bloc tilt": f"bloc_tilt.{focus.focal}"}
+    out = {
+        f"{name} Kuik hedging": f"kuik_hedging.{focus.focal}",
+        f"{name} hedging index": f"hedging.{focus.focal}",
+        f"{name} bloc tilt": f"bloc_tilt.{focus.focal}",
+    }
     for p in focus.powers:
         out[f"{name}–{focus.names[p]} alignment"] = alignment_column(focus.actors, focus.focal, p)
     return out
