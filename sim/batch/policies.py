@@ -44,8 +44,9 @@ class FeatureSpace:
 
     @property
     def size(self) -> int:
-        """Length of a parameter vector: the move logits of every phase, then one answer shift per actor."""
-        return self.phases * len(self.keys) + self.n_actors
+        """Length of a parameter vector: the move logits of every phase, one slope per feature on the actor's
+        domestic threat, then one answer shift per actor."""
+        return (self.phases + 1) * len(self.keys) + self.n_actors
 
     def feature(self, move: LegalMove, index: dict[FeatureKey, int]) -> int:
         return index.get((move.action, move.target, move.ask), len(self.keys) - 1)
@@ -70,15 +71,24 @@ class SoftmaxPolicy:
         f = len(self.space.keys)
         return np.asarray(self.theta[: self.space.phases * f], dtype=float).reshape(self.space.phases, f)
 
-    def weights(self, moves: tuple[LegalMove, ...], played: int, rounds: int) -> np.ndarray:
-        """The logits of ``moves`` in the round after ``played`` rounds of ``rounds``."""
+    def threat_slopes(self) -> np.ndarray:
+        f, p = len(self.space.keys), self.space.phases
+        return np.asarray(self.theta[p * f : (p + 1) * f], dtype=float)
+
+    def weights(self, moves: tuple[LegalMove, ...], played: int, rounds: int, threat: float = 0.0) -> np.ndarray:
+        """The logits of ``moves`` in the round after ``played`` rounds of ``rounds``, at domestic ``threat``.
+
+        Each feature's logit moves by its slope per 0.1 of threat above 0.3 (so a policy can learn to
+        crack down when its government is threatened, and not otherwise).
+        """
         logits = self.logits()
         phase = min(len(logits) - 1, played * len(logits) // max(1, rounds))
         index = self.space.index()
-        return logits[phase, np.array([self.space.feature(m, index) for m in moves], dtype=np.intp)]
+        features = np.array([self.space.feature(m, index) for m in moves], dtype=np.intp)
+        return logits[phase, features] + self.threat_slopes()[features] * (threat - 0.3) * 10.0
 
     def answer_bias(self) -> np.ndarray:
-        return np.asarray(self.theta[self.space.phases * len(self.space.keys) :], dtype=float)
+        return np.asarray(self.theta[(self.space.phases + 1) * len(self.space.keys) :], dtype=float)
 
 
 Policy = Baseline | SoftmaxPolicy
@@ -104,7 +114,11 @@ def play_game(
             model.submit(actor, [])
         else:
             moves = legal_moves(model.world, model.setup, actor)
-            weights = policy.weights(moves, model.round, setup.rounds) if isinstance(policy, SoftmaxPolicy) else None
+            weights = (
+                policy.weights(moves, model.round, setup.rounds, float(model.world.threat[actor]))
+                if isinstance(policy, SoftmaxPolicy)
+                else None
+            )
             answers = _answers(model, actor, policy, dice)
             budget = int(model.policy.actions_per_round[actor])  # events may change it
             picks = _pick(moves, np.zeros(len(moves)) if weights is None else weights, budget, dice)
