@@ -28,7 +28,8 @@ def render_table(doc: dict[str, Any], setup: ModelSetup) -> str:
         for move in rnd["moves"]:
             target = f" -> {names[move['target']]}" if move["target"] else ""
             sector = f" ({move['sector']})" if move["sector"] else ""
-            out.append(f"  {names[move['actor']]:<16} {move['action']}{sector}{target}")
+            ask = f", if it will {move['ask']}" if move.get("ask") else ""
+            out.append(f"  {names[move['actor']]:<16} {move['action']}{sector}{target}{ask}")
             out.append(f"  {'':<16}   why: {move['reason']}")
         row = rnd["alignment"][focal]
         out.append("  alignment " + "  ".join(f"{names[p][:10]:>10} {row[p]:+.2f}" for p in partners))

@@ -9,7 +9,7 @@ never waits for the model and drawing cannot change the game. No pygame here.
 from __future__ import annotations
 
 import concurrent.futures as cf
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -37,6 +37,7 @@ class Game:
         self.session = session
         self.view: vm.RoundView = vm.round_view(session)
         self.orders: dict[str, list[Order]] = {}  # hot seat: orders of the humans who already chose
+        self.answers: dict[str, dict[int, bool]] = {}  # and their answers to proposals waiting for them
         self._executor = executor or cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pivot-model")
         self._future: cf.Future[Outcome] | None = None
         self.message = ""
@@ -110,21 +111,23 @@ class Game:
         self._future = self._executor.submit(run)
         return True
 
-    def confirm_orders(self, orders: list[Order]) -> bool:
-        """The current human's orders are final: hand over to the next human, or play the round."""
+    def confirm_orders(self, orders: list[Order], answers: Mapping[int, bool] | None = None) -> bool:
+        """The current human's orders (and answers to proposals) are final: hand over, or play the round."""
         who = self.current_human()
         if who is None or self.busy:
             return False
         self.orders[who] = list(orders)
+        self.answers[who] = dict(answers or {})
         humans = [self.view.actors[i].id for i in self.view.humans]
         waiting = [h for h in humans if h not in self.orders]
         if waiting:
             nxt = waiting[0]
             return self._submit(lambda s: (s, f"Hot seat: {self._name(nxt)} chooses now"), viewpoint=nxt)
         collected, self.orders = dict(self.orders), {}
+        answered, self.answers = dict(self.answers), {}
 
         def play(s: GameSession) -> tuple[GameSession, str]:
-            s.play_round(collected)
+            s.play_round(collected, answered)
             return s, ""
 
         return self._submit(play)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core import CATALOGUE, AlignmentModel, ModelSetup
-from sim.core.actions import ACTION_INDEX, agreement_sector, apply_move, move_allowed
+from sim.core.actions import ACTION_INDEX, OFFER_ASKS, OFFER_GIVES, agreement_sector, apply_move
+from sim.core.legal import LegalMove, legal_moves
 from sim.core.objectives import Objective, ObjectiveReport
 from sim.core.record import RoundRecord
-from sim.core.scoring import score
-from sim.core.utility import feasibility
+from sim.core.scoring import policy_affinity, score
+from sim.core.utility import CandidateTable, price_candidates
 from sim.core.world import INTERESTS
 from sim.ui.session import Fork, GameSession
 
@@ -103,11 +104,15 @@ class MoveOption:
     category: str
     stance: str
     description: str
-    effect: Effect
+    effect: Effect  # if it takes effect (for a proposal: if the target accepts)
+    ask: str | None = None  # a conditional offer: what the target must do in return
+    chance: float | None = None  # for a proposal or request: the chance the target accepts, as the AI reckons it
+    answer: int | None = None  # for an answer to a proposal waiting for the player: its position
+    accept: bool = True  # for an answer: accept (True) or refuse
 
     @property
-    def order(self) -> tuple[str, str | None, str | None]:
-        return (self.action, self.target, self.sector)
+    def order(self) -> tuple[str, str | None, str | None, str | None]:
+        return (self.action, self.target, self.sector, self.ask)
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,57 +356,114 @@ def sector_label(setup: ModelSetup, s: int) -> str:
 def move_options(model: AlignmentModel, player: int) -> tuple[MoveOption, ...]:
     """Every move the player may make now, with its expected effect on the player's indices.
 
-    Feasibility comes from the core's masks (preconditions, scenario switches); the effect of each
-    move is its immediate effect: applied to a copy of the world and scored, before anyone replies.
+    The moves are the core's legal moves (:func:`sim.core.legal.legal_moves`, the same the AI and the RL
+    envs use); the effect of each is its immediate effect if it takes effect (for a proposal or request:
+    if the target accepts, with both halves of a conditional offer), applied to a copy of the world and
+    scored before anyone replies; ``chance`` is how likely the target is to accept, by its interests now.
     """
     setup = model.setup
     world = model.world
     sc = setup.scoring
-    feasible, sector_feasible = feasibility(world, setup)
     before = score(world, sc.weights, sc.powers, sc.bloc_a, sc.bloc_b, model.affinity)
     A_now = model.history[-1].alignment
     partners = [p for p in sc.powers if p != player]
     names = [a.name for a in setup.actors]
+    moves = [m for m in legal_moves(world, setup, player) if m.action != "pass"]
+    table = price_candidates(model._context(), setup, model.policy.interests, model.policy.tau) if moves else None
     out: list[MoveOption] = []
-
-    def add(k: int, j: int | None, s: int | None) -> None:
-        act = CATALOGUE[k]
-        if not move_allowed(world, player, act.id, j, s, setup.sectors):
-            return
+    for m in moves:
+        act = CATALOGUE[ACTION_INDEX[m.action]]
         w = world.copy()
-        magnitude = float(setup.action_magnitude[k, player])
-        apply_move(w, player, act.id, j, s, magnitude, A_now, setup.dynamics, setup.sectors)
-        after = score(w, sc.weights, sc.powers, sc.bloc_a, sc.bloc_b, model.affinity)
+        steps = [(player, m.action, m.target, m.sector)]
+        if act.grants is not None and m.target is not None:
+            steps.append((m.target, act.grants, player, None))
+        if m.ask is not None and m.target is not None:
+            steps.append((m.target, m.ask, player, None))
+        for who, action_id, target, sector in steps:
+            magnitude = float(setup.action_magnitude[ACTION_INDEX[action_id], who])
+            apply_move(
+                w, who, action_id, target, sector, magnitude, A_now, setup.dynamics, setup.sectors,
+                values_dimension=sc.values_dimension,
+            )  # fmt: skip
+        affinity = policy_affinity(w.positions, w.salience) if act.domestic else model.affinity
+        after = score(w, sc.weights, sc.powers, sc.bloc_a, sc.bloc_b, affinity)
         effect = Effect(
             hedging=float(after.hedging[player] - before.hedging[player]),
             bloc_tilt=float(after.bloc_tilt[player] - before.bloc_tilt[player]),
             alignment=tuple((p, float(after.alignment[player, p] - before.alignment[player, p])) for p in partners),
             primary_partner=int(after.primary_partner[player]),
         )
-        label = act.label if not act.sector_based or s is None else f"{act.label}: {sector_label(setup, s)}"
+        chance = None
+        if m.needs_answer and m.target is not None and table is not None:
+            chance = _chance(table, player, m)
+        s = agreement_sector(act, m.sector, setup.sectors) if act.sector_based else None
+        label = act.label if s is None else f"{act.label}: {sector_label(setup, s)}"
+        if m.ask is not None:
+            label = f"Offer {act.label.lower()} for {CATALOGUE[ACTION_INDEX[m.ask]].label.lower()}"
         out.append(
             MoveOption(
                 action=act.id,
-                target=None if j is None else setup.actor_ids[j],
-                sector=None if s is None else setup.sectors[s],
+                target=None if m.target is None else setup.actor_ids[m.target],
+                sector=None if m.sector is None else setup.sectors[m.sector],
                 label=label,
-                target_name="" if j is None else names[j],
-                category=act.category,
+                target_name="" if m.target is None else names[m.target],
+                category=act.category if act.category != "none" else "diplomatic",
                 stance=act.stance,
-                description=act.description,
+                description=act.description
+                if m.ask is None
+                else f"{act.description} Only if they {CATALOGUE[ACTION_INDEX[m.ask]].label.lower()} in return.",
                 effect=effect,
+                ask=m.ask,
+                chance=chance,
             )
         )
+    return tuple(out)
 
-    for k, act in enumerate(CATALOGUE):
-        if not act.targeted:
-            continue
-        if act.sector_based:
-            for j, s in zip(*np.nonzero(sector_feasible[player]), strict=True):
-                add(k, int(j), int(s))
+
+def _chance(table: CandidateTable, player: int, m: LegalMove) -> float:
+    """The chance the target accepts ``m`` now, as the AI's answer rule (logistic at its temperature) gives it."""
+    j = int(m.target)  # type: ignore[arg-type]
+    a = ACTION_INDEX[m.action]
+    if m.ask is not None:
+        return float(table.offer_accept_chance[OFFER_GIVES.index(m.action), OFFER_ASKS.index(m.ask), player, j])
+    if CATALOGUE[a].sector_based and m.sector is not None:
+        return float(table.sector_accept_chance[player, j, m.sector])
+    return float(table.accept_chance[a, player, j])
+
+
+def answer_options(model: AlignmentModel, player: int) -> tuple[MoveOption, ...]:
+    """Proposals waiting for the player's answer, each as an accept and a refuse option (they cost no move)."""
+    setup = model.setup
+    names = [a.name for a in setup.actors]
+    advice = model.recommended_answers(player)
+    out: list[MoveOption] = []
+    for k, m in enumerate(model.proposals_to(player)):
+        act = CATALOGUE[ACTION_INDEX[m.action]]
+        what = act.label.lower()
+        if act.grants is not None:
+            what = f"asks you to {CATALOGUE[ACTION_INDEX[act.grants]].label.lower()}"
+        elif m.ask is not None:
+            what = f"offers to {what} if you {CATALOGUE[ACTION_INDEX[m.ask]].label.lower()}"
         else:
-            for j in np.flatnonzero(feasible[k, player]):
-                add(k, int(j), None)
+            what = f"proposes: {what}" + ("" if m.sector is None else f" ({sector_label(setup, m.sector)})")
+        hint = "your advisers say accept" if advice.get(k) else "your advisers say refuse"
+        for accept in (True, False):
+            out.append(
+                MoveOption(
+                    action=m.action,
+                    target=setup.actor_ids[m.actor],
+                    sector=None if m.sector is None else setup.sectors[m.sector],
+                    label=f"{'Accept' if accept else 'Refuse'}: {names[m.actor]} {what}",
+                    target_name=names[m.actor],
+                    category="answers",
+                    stance="cooperative" if accept else "conflictual",
+                    description=f"{names[m.actor]} {what} ({hint}). Answering costs no move.",
+                    effect=Effect(0.0, 0.0, (), int(model.history[-1].primary_partner[player])),
+                    ask=m.ask,
+                    answer=k,
+                    accept=accept,
+                )
+            )
     return tuple(out)
 
 
@@ -449,7 +511,9 @@ def round_view(session: GameSession, viewpoint: str | None = None) -> RoundView:
         humans=tuple(setup.index(h) for h in humans),
         forks=tuple(session.log.forks),
         log=log_lines(session),
-        options=() if watching or model.finished or who not in humans else move_options(model, player),
+        options=()
+        if watching or model.finished or who not in humans
+        else answer_options(model, player) + move_options(model, player),
     )
 
 

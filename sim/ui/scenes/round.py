@@ -28,8 +28,19 @@ from sim.ui.widgets import (
 if TYPE_CHECKING:
     from sim.ui.app import App
 
-CATEGORIES = (("all", "All"), ("diplomatic", "Diplomatic"), ("economic", "Economic"), ("security", "Security"))
-CATEGORY_COLOURS = {"diplomatic": (86, 180, 233), "economic": (230, 159, 0), "security": (204, 121, 167)}
+CATEGORIES = (
+    ("all", "All"),
+    ("answers", "Answers"),
+    ("diplomatic", "Diplomatic"),
+    ("economic", "Economic"),
+    ("security", "Security"),
+)
+CATEGORY_COLOURS = {
+    "diplomatic": (86, 180, 233),
+    "economic": (230, 159, 0),
+    "security": (204, 121, 167),
+    "answers": (0, 158, 115),
+}
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
@@ -44,6 +55,7 @@ class RoundScene(Scene):
         self.list_scroll = 0
         self.log_scroll = 0
         self.orders: list[MoveOption] = []
+        self.answers: dict[int, MoveOption] = {}  # proposal position -> the accept or refuse option chosen
         self.playing = False
         self.speed = app.settings.watch_speed
         self._timer = 0.0
@@ -64,7 +76,12 @@ class RoundScene(Scene):
     def options(self) -> list[MoveOption]:
         cat = CATEGORIES[self.category][0]
         chosen = {o.order for o in self.orders}
-        return [o for o in self.view.options if (cat in ("all", o.category)) and o.order not in chosen]
+        return [
+            o
+            for o in self.view.options
+            if (cat in ("all", o.category))
+            and (o.answer is None and o.order not in chosen or o.answer is not None and o.answer not in self.answers)
+        ]
 
     @property
     def can_order(self) -> bool:
@@ -77,6 +94,12 @@ class RoundScene(Scene):
         opts = self.options()
         if not self.can_order or not opts:
             return
+        chosen = opts[min(self.selected, len(opts) - 1)]
+        if chosen.answer is not None:  # an answer to a proposal costs no move
+            self.answers[chosen.answer] = chosen
+            self.app.toast(chosen.label)
+            self.selected = min(self.selected, max(0, len(self.options()) - 1))
+            return
         if len(self.orders) >= self.view.moves_per_round:
             self.app.toast(f"At most {self.view.moves_per_round} moves a round: remove one first (Backspace)")
             return
@@ -86,6 +109,8 @@ class RoundScene(Scene):
     def remove_last(self) -> None:
         if self.orders:
             self.orders.pop()
+        elif self.answers:
+            self.answers.pop(max(self.answers))
 
     def end_turn(self) -> None:
         g = self.app.game
@@ -95,7 +120,7 @@ class RoundScene(Scene):
             self.toggle_play()
             return
         if self.can_order:
-            g.confirm_orders([o.order for o in self.orders])
+            g.confirm_orders([o.order for o in self.orders], {k: o.accept for k, o in self.answers.items()})
 
     def toggle_play(self) -> None:
         self.playing = not self.playing
@@ -137,7 +162,7 @@ class RoundScene(Scene):
         if key in ("up", "down") and opts:
             self.selected = (self.selected + (1 if key == "down" else -1)) % len(opts)
             self._keep_selected_visible()
-        elif key in ("tab", "1", "2", "3", "4"):
+        elif key in ("tab", "1", "2", "3", "4", "5"):
             self.category = (self.category + 1) % len(CATEGORIES) if key == "tab" else int(key) - 1
             self.selected = self.list_scroll = 0
         elif key == "return":
@@ -211,6 +236,7 @@ class RoundScene(Scene):
         if g.version != self._seen_version:
             self._seen_version = g.version
             self.orders, self.selected, self.list_scroll, self.log_scroll = [], 0, 0, 0
+            self.answers = {}
             if g.message:
                 self.app.toast(g.message)
             if g.error:
@@ -281,6 +307,7 @@ class RoundScene(Scene):
             self.list_scroll,
             self.log_scroll,
             tuple(o.order for o in self.orders),
+            tuple(sorted((k, o.accept) for k, o in self.answers.items())),
             self.playing,
             self.speed,
             self.hovered(),
@@ -399,9 +426,11 @@ class RoundScene(Scene):
         if opts:
             self._draw_preview(surface, prev.inflate(-m.px(12), -m.px(10)), opts[min(self.selected, len(opts) - 1)], v)
         # Orders.
+        waiting = len({o.answer for o in v.options if o.answer is not None})
+        answered = f"  ·  ANSWERED {len(self.answers)}/{waiting}" if waiting else ""
         draw_text(
             surface,
-            f"ORDERS {len(self.orders)}/{v.moves_per_round}",
+            f"ORDERS {len(self.orders)}/{v.moves_per_round}{answered}",
             (inner.left, orders_top + m.px(2)),
             m.small,
             th.MUTED,
@@ -424,9 +453,8 @@ class RoundScene(Scene):
         )
         e = o.effect
         partner = v.actors[e.primary_partner].name
-        summary = (
-            f"Expected now: hedging {delta_text(e.hedging)}, tilt {delta_text(e.bloc_tilt)}; closest partner {partner}"
-        )
+        when = "Expected now" if o.chance is None else f"If accepted (chance {o.chance:.0%})"
+        summary = f"{when}: hedging {delta_text(e.hedging)}, tilt {delta_text(e.bloc_tilt)}; closest partner {partner}"
         draw_text(surface, summary, (r.left, y + m.px(2)), m.small, th.TEXT, max_width=r.width)
         y += line_height(m.small) + m.px(6)
         # Change of alignment to each power, as small signed bars.
