@@ -80,7 +80,7 @@ class RoundScene(Scene):
             o
             for o in self.view.options
             if (cat in ("all", o.category))
-            and (o.answer is None and o.order not in chosen or o.answer is not None and o.answer not in self.answers)
+            and ((o.answer is None and o.order not in chosen) or (o.answer is not None and o.answer not in self.answers))
         ]
 
     @property
