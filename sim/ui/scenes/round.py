@@ -76,12 +76,11 @@ class RoundScene(Scene):
     def options(self) -> list[MoveOption]:
         cat = CATEGORIES[self.category][0]
         chosen = {o.order for o in self.orders}
-        return [
-            o
-            for o in self.view.options
-            if (cat in ("all", o.category))
-            and ((o.answer is None and o.order not in chosen) or (o.answer is not None and o.answer not in self.answers))
-        ]
+        return [o for o in self.view.options if cat in ("all", o.category) and self._open(o, chosen)]
+
+    def _open(self, o: MoveOption, chosen: set[tuple[str, str | None, str | None, str | None]]) -> bool:
+        """Not yet ordered (a move) or not yet answered (an answer to a proposal)."""
+        return o.order not in chosen if o.answer is None else o.answer not in self.answers
 
     @property
     def can_order(self) -> bool:
