@@ -20,6 +20,7 @@ import re
 from pathlib import Path as FilePath
 from typing import Any
 
+from sim.errors import PivotError
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.strict_yaml import Document, Path, parse, read_text
 
@@ -35,7 +36,7 @@ ALLOWED = (
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|\\\\)|://")
 
 
-class BaseRefusedError(Exception):
+class BaseRefusedError(PivotError):
     """An ``extends:`` value that names no allowed, existing base file (the message says why and what is allowed)."""
 
 

@@ -23,6 +23,7 @@ from sim import __version__
 from sim.atomic import WriteError, make_folder, write_text
 from sim.core import AlignmentModel, ModelSetup, MoveError
 from sim.core.events import Event
+from sim.errors import SaveError
 from sim.scenario import ScenarioError
 
 SAVE_FORMAT = "pivot-save"
@@ -30,10 +31,6 @@ SAVE_VERSION = 1
 
 #: One order as the log keeps it: (action id, target actor id or None, sector id or None).
 Order = tuple[str, str | None, str | None]
-
-
-class SaveError(Exception):
-    """A save that cannot be loaded (corrupt, foreign, newer, no longer replayable) or written (disk full...)."""
 
 
 @dataclass(frozen=True, slots=True)
