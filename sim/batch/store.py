@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import platform
 import shlex
@@ -376,11 +375,13 @@ class ResultStore:
             tables.append((TRAJECTORIES, result.trajectories))
         tables.append((SUMMARIES, result.summaries))
         for sub, table in tables:
-            payload = parquet_bytes(table)
-            write_atomic(self.folder / sub / name, payload)
-            self.journal.append(
-                "part", part=f"{sub}/{name}", rows=table.num_rows, sha256=hashlib.sha256(payload).hexdigest()
-            )
+            path = self.folder / sub / name
+            write_atomic(path, table)
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()  # as it landed (still in the page cache)
+            except OSError as exc:
+                raise BatchError(f"{path}: unreadable right after writing it: {cause(exc)}") from None
+            self.journal.append("part", part=f"{sub}/{name}", rows=table.num_rows, sha256=digest)
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -458,13 +459,6 @@ class ResultStore:
     def manifest(self) -> dict[str, Any]:
         """The manifest ({} when there is none); a damaged one raises BatchError rather than being replaced."""
         return read_manifest(self.folder)
-
-
-def parquet_bytes(table: pa.Table) -> bytes:
-    """A table as the bytes of a Parquet file (so its sha256 is known before it is written)."""
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="zstd")
-    return buffer.getvalue()
 
 
 def iter_parts(
