@@ -52,6 +52,15 @@ class Holder:
             return None
 
 
+def locked_message(folder: Path, who: Holder | None) -> str:
+    """The one line that refuses a second writer, naming the first."""
+    held = f"by {who.describe()}" if who and who.pid else "by another process"
+    return (
+        f"{folder} is being written {held}: one writer per results folder; wait for it to finish "
+        f"(or stop it), or choose another --out"
+    )
+
+
 def _me(command: str) -> Holder:
     return Holder(os.getpid(), socket.gethostname(), datetime.now(UTC).isoformat(timespec="seconds"), command)
 
@@ -78,14 +87,9 @@ class FolderLock:
             try:
                 _flock_briefly(fd)
             except BlockingIOError:
-                text = _read_fd(fd)
+                who = _holder_of(fd)
                 os.close(fd)
-                who = Holder.of_text(text)
-                held = f"by {who.describe()}" if who else "by another process"
-                raise FolderLockedError(
-                    f"{self.folder} is being written {held}: one writer per results folder; wait for it to "
-                    f"finish (or stop it), or choose another --out"
-                ) from None
+                raise FolderLockedError(locked_message(self.folder, who)) from None
             except OSError as exc:
                 os.close(fd)
                 raise BatchError(f"{self.path}: cannot lock the folder: {exc.strerror}") from None
@@ -154,6 +158,16 @@ def _flock_briefly(fd: int) -> None:
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
+def _holder_of(fd: int) -> Holder | None:
+    """Who holds the lock, read from its file; a writer that has just taken it may not have said yet."""
+    for _ in range(20):
+        who = Holder.of_text(_read_fd(fd))
+        if who is not None:
+            return who
+        time.sleep(0.01)
+    return None
+
+
 def _read_fd(fd: int) -> str:
     try:
         return os.pread(fd, 4096, 0).decode("utf-8", "replace")
@@ -174,7 +188,7 @@ def holder(folder: str | Path) -> Holder | None:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            return Holder.of_text(_read_fd(fd)) or Holder(0, "?", "?")
+            return _holder_of(fd) or Holder(0, "?", "?")
         except OSError:
             return None
         return None  # nobody holds it: a stale file

@@ -40,10 +40,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.atomic import append_line, atomic_file, cause, make_folder
-from sim.batch.lock import FolderLock
+from sim.batch.lock import FolderLock, holder, locked_message
 from sim.batch.plan import Plan, content_hash
 from sim.batch.runner import ChunkResult
-from sim.errors import BatchError, one_line
+from sim.errors import BatchError, FolderLockedError, one_line
 from sim.files import refuse_special
 
 PLAN_FILE = "plan.json"
@@ -263,7 +263,9 @@ class ResultStore:
     # -- opening ------------------------------------------------------------------------------------
 
     @classmethod
-    def check(cls, folder: str | Path, plan: Plan, *, resume: bool, runs_given: bool = True) -> None:
+    def check(
+        cls, folder: str | Path, plan: Plan, *, resume: bool, runs_given: bool = True, locked: bool = False
+    ) -> None:
         """Whether ``plan`` may use ``folder`` (writes nothing); on resume, adopt the seeds planned there.
 
         Refuses (BatchError) to mix runs of a different plan, to touch a folder holding a batch without
@@ -275,6 +277,9 @@ class ResultStore:
         refuse_special(path, BatchError, "a folder")
         if path.exists() and not path.is_dir():
             raise BatchError(f"{path}: exists and is not a folder")
+        writer = None if locked else holder(path)
+        if writer is not None:  # whatever else the folder holds, the first thing to know is who writes it
+            raise FolderLockedError(locked_message(path, writer))
         if (path / PLAN_FILE).exists():
             old = read_plan(path)
             if old.fingerprint != plan.fingerprint:
@@ -309,7 +314,7 @@ class ResultStore:
             raise BatchError(f"{path}: cannot create the results folder: {cause(exc)}") from None
         lock = FolderLock(path, command or command_line()).acquire()
         try:
-            cls.check(path, plan, resume=resume, runs_given=runs_given)  # again: the folder may have changed
+            cls.check(path, plan, resume=resume, runs_given=runs_given, locked=True)  # again, now it cannot change
             try:
                 (path / SUMMARIES).mkdir(parents=True, exist_ok=True)
                 if plan.trajectories:
@@ -321,6 +326,8 @@ class ResultStore:
             if note:
                 store.notes.append(note)
             store.clean()
+            if store.journal.exists() and not (path / MANIFEST_FILE).exists():
+                store.notes.append(f"{path / MANIFEST_FILE}: missing; rebuilt from the journal")
             write_json(path / SCENARIO_FILE, plan.scenario.data)
             store.save_plan()
         except BaseException:
@@ -412,8 +419,6 @@ class ResultStore:
                 if e["event"] == "begin"
             ]
             manifest = {"sessions": sessions, "rebuilt": now()} if sessions else {}
-            if sessions:
-                self.notes.append(f"{self.folder / MANIFEST_FILE}: rebuilt from the journal")
         manifest.update(
             {
                 "engine": self.plan.engine,

@@ -166,6 +166,10 @@ def handle(args: argparse.Namespace) -> int:
             )
         runs_given = args.runs is not None
         ResultStore.check(args.out, plan, resume=args.resume, runs_given=runs_given)  # before any slow start-up
+        # Claim the folder before any slow start-up: a second writer is refused at once, naming the first.
+        store = ResultStore.open(args.out, plan, resume=args.resume, runs_given=runs_given, command=command_line())
+        for note in store.notes:
+            print(f"note: {note}", file=sys.stderr)
         points = f"{plan.n_points} points x " if plan.n_points > 1 else ""
         seeds = f"{plan.runs[0]} seeds" if len(set(plan.runs)) == 1 else "seeds per point as planned"
         print(
@@ -173,10 +177,6 @@ def handle(args: argparse.Namespace) -> int:
             f"root seed {plan.seed}; results in {args.out}",
             file=sys.stderr,
         )
-        # Claim the folder before any slow start-up: a second writer is refused at once, naming the first.
-        store = ResultStore.open(args.out, plan, resume=args.resume, runs_given=runs_given, command=command_line())
-        for note in store.notes:
-            print(f"note: {note}", file=sys.stderr)
         with store, make_executor(args.workers, args.dask, args.dask_local, timeout=args.dask_timeout) as executor:
             print(f"executor: {executor.describe()}", file=sys.stderr)
             outcome = execute(
