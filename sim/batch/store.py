@@ -383,12 +383,23 @@ class ResultStore:
         tables.append((SUMMARIES, result.summaries))
         for sub, table in tables:
             path = self.folder / sub / name
-            write_atomic(path, table)
             try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()  # as it landed (still in the page cache)
-            except OSError as exc:
-                raise BatchError(f"{path}: unreadable right after writing it: {cause(exc)}") from None
-            self.journal.append("part", part=f"{sub}/{name}", rows=table.num_rows, sha256=digest)
+                write_atomic(path, table)
+                self._record(sub, path, table.num_rows)
+            except KeyboardInterrupt:
+                # Ctrl-C after the part landed (its name is new to the folder): record it before stopping,
+                # so the finished runs count and are kept; before it landed, there is nothing to record.
+                if path.exists():
+                    self._record(sub, path, table.num_rows)
+                raise
+
+    def _record(self, sub: str, path: Path, rows: int) -> None:
+        """Append a landed part's sha256 to the journal (hashed as it is on disk, still in the page cache)."""
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            raise BatchError(f"{path}: unreadable right after writing it: {cause(exc)}") from None
+        self.journal.append("part", part=f"{sub}/{path.name}", rows=rows, sha256=digest)
 
     # -- reading ------------------------------------------------------------------------------------
 
