@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from sim.errors import PivotError
+
 # New files get the usual permissions (mkstemp would make them private to the owner).
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
@@ -45,7 +47,7 @@ def cause(exc: BaseException) -> str:
     return text[:1].lower() + text[1:]
 
 
-class WriteError(OSError):
+class WriteError(PivotError, OSError):
     """A file that could not be written; ``str()`` is one line: the file, the cause, and what was kept."""
 
     def __init__(self, path: str | Path, exc: BaseException, *, existed: bool = False, action: str = "written") -> None:
@@ -136,3 +138,27 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def append_line(path: str | Path, line: str) -> None:
+    """Append one line to a journal file and sync it: the one kind of write that is not a replacement.
+
+    A journal only grows, so each record is one ``write`` of a whole line with ``O_APPEND`` (every
+    writer's line lands after the last); a crash can at worst leave the last line torn, which the
+    journal's reader detects by the line's own checksum. A failure is a one-line WriteError.
+    """
+    target = Path(path)
+    data = (line.rstrip("\n") + "\n").encode("utf-8")
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666 & ~_UMASK)
+    except OSError as exc:
+        raise WriteError(target, exc, existed=target.exists()) from None
+    try:
+        written = os.write(fd, data)
+        if written != len(data):
+            raise OSError(errno.EIO, f"only {written} of {len(data)} bytes were written")
+        os.fsync(fd)
+    except OSError as exc:
+        raise WriteError(target, exc, existed=True, action="appended to") from None
+    finally:
+        os.close(fd)

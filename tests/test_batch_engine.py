@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.batch import BatchError, ResultStore, SerialExecutor, execute, load_results, plan_batch, run_batch, run_seed
+from sim.batch.executors import local_cluster
 from sim.batch.store import SUMMARIES, TRAJECTORIES, iter_parts
 from sim.batch.summary import wilson
 from sim.core import AlignmentModel
@@ -33,10 +34,7 @@ def test_serial_and_two_processes_give_identical_tables() -> None:
 def test_a_dask_cluster_gives_the_same_table_as_serial_runs() -> None:
     distributed = pytest.importorskip("distributed")
     serial = run_batch("medvedev_visit_2015", workers=1, **SMALL)
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_cluster(2, processes=False) as cluster, distributed.Client(cluster) as client:
         on_dask = run_batch("medvedev_visit_2015", dask=client, **SMALL)
     pd.testing.assert_frame_equal(serial, on_dask)
 
@@ -136,12 +134,13 @@ def test_resume_plays_only_the_missing_runs_and_matches_a_fresh_batch(tmp_path: 
     folder = tmp_path / "grow"
     run_batch("medvedev_visit_2015", workers=1, out=folder, **{**SMALL, "runs": 3})
     plan = plan_batch("medvedev_visit_2015", seed=11, runs=8, rounds=3, sweep=SMALL["sweep"])
-    store = ResultStore.open(folder, plan, resume=True)
-    outcome = execute(store, SerialExecutor(), chunk_size=4)
+    with ResultStore.open(folder, plan, resume=True) as store:  # the store holds the folder's lock until closed
+        outcome = execute(store, SerialExecutor(), chunk_size=4)
     assert outcome.played == 2 * (8 - 3)
     fresh = run_batch("medvedev_visit_2015", workers=1, **{**SMALL, "runs": 8})
     pd.testing.assert_frame_equal(load_results(folder), fresh)
-    assert outcome.tally.text() == execute(ResultStore.open(folder, plan, resume=True), SerialExecutor()).tally.text()
+    with ResultStore.open(folder, plan, resume=True) as again:
+        assert outcome.tally.text() == execute(again, SerialExecutor()).tally.text()
 
 
 def test_a_folder_refuses_runs_of_another_plan(tmp_path: Path) -> None:
@@ -185,7 +184,7 @@ def test_readers_never_see_temp_files_and_resume_clears_leftovers(tmp_path: Path
     pd.testing.assert_frame_equal(load_results(folder), rows)
     assert len(load_results(folder, "trajectories")) == 4 * 3, "a trajectory part without its summary is not read"
     plan = plan_batch("medvedev_visit_2015", seed=2, runs=4, rounds=2, trajectories=True)
-    ResultStore.open(folder, plan, resume=True)
+    ResultStore.open(folder, plan, resume=True).close()
     assert not list(folder.rglob("*.tmp")) and not list((folder / TRAJECTORIES).glob("*orphan*"))
     assert sum(part.num_rows for part in iter_parts(folder)) == 4
 

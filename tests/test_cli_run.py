@@ -146,7 +146,10 @@ def test_unknown_actor_in_a_pair(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["run", "medvedev_visit_2015", "--seed", "abc"], "--seed: must be a whole number >= 0 (got 'abc')"),
+        (
+            ["run", "medvedev_visit_2015", "--seed", "abc"],
+            "--seed: must be a whole number from 0 to 2**63-1 (got 'abc')",
+        ),
         (["run", "medvedev_visit_2015", "--rounds", "0"], "--rounds: must be > 0 (got 0)"),
         (["run", "medvedev_visit_2015", "--format", "xml"], "invalid choice: 'xml'"),
         (["run", "medvedev_visit_2015", "--out", "x.txt"], "--out must end in .csv or .parquet"),

@@ -20,15 +20,26 @@ import pandas as pd
 
 from sim.atomic import cause
 from sim.batch.executors import Executor, Lost, make_executor
-from sim.batch.plan import Chunk, Parameter, Plan, build_plan, chunk_size_for, parse_sets, parse_sweep, pending_chunks
+from sim.batch.plan import (
+    Chunk,
+    Parameter,
+    Plan,
+    build_plan,
+    check_sweep_values,
+    chunk_size_for,
+    parse_sets,
+    parse_sweep,
+    pending_chunks,
+)
 from sim.batch.progress import Progress
 from sim.batch.runner import ChunkTask, Layout, lost_result
 from sim.batch.store import BatchError, ResultStore, Table, load_results
 from sim.batch.summary import Focus, Tally, layout_for
 from sim.core import ModelSetup
 from sim.scenario.calibration import setup_with_overrides
+from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import load_document
-from sim.scenario.overrides import Value, parse_values
+from sim.scenario.overrides import OverrideError, Value, parse_values, validate_overrides
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_RUNS_PER_POINT = 1_000_000  # --until-ci stops here even if an interval is still too wide
@@ -68,6 +79,10 @@ def plan_batch(
     if isinstance(sweep, Mapping):
         for p, values in sweep.items():
             listed = parse_values(values) if isinstance(values, str) else [_plain(v) for v in values]
+            try:
+                check_sweep_values(values if isinstance(values, str) else "", listed)
+            except OverrideError as exc:
+                raise ScenarioError([Problem(f"sweep {p}", None, None, "", str(exc))]) from None
             parameters.append(Parameter(p, tuple(listed), f"sweep {p}"))
     else:
         parameters = [parse_sweep(text) for text in sweep or ()]
@@ -75,7 +90,8 @@ def plan_batch(
         fixed: dict[str, Value] = {k: _plain(v) for k, v in overrides.items()}
     else:
         fixed = parse_sets(overrides or ())
-    if rounds is not None:
+    if rounds is not None:  # checked alone first, so a bad value is blamed on the option the user typed
+        validate_overrides(document, {"rounds": rounds}, f"--rounds {rounds}")
         fixed["rounds"] = rounds
     return build_plan(
         document,
@@ -335,15 +351,9 @@ def run_batch(
         own = executor is None
         active = executor if executor is not None else make_executor(workers, dask, dask_local)
         try:
-            store = ResultStore.open(folder, plan, resume=resume, runs_given=runs is not None)
-            execute(
-                store,
-                active,
-                progress=progress,
-                chunk_size=chunk_size,
-                until_ci=until_ci,
-                command=f"run_batch({scenario!r}, runs={runs}, seed={seed}, sweep={sweep!r})",
-            )
+            command = f"run_batch({scenario!r}, runs={runs}, seed={seed}, sweep={sweep!r})"
+            with ResultStore.open(folder, plan, resume=resume, runs_given=runs is not None, command=command) as store:
+                execute(store, active, progress=progress, chunk_size=chunk_size, until_ci=until_ci, command=command)
         except BaseException:  # Ctrl-C in a notebook, a full disk: stop the workers now, not after their chunks
             if own:
                 active.abort()

@@ -13,13 +13,23 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import sys
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 from sim.batch.runner import Task, play_task, watch_driver
 from sim.batch.store import BatchError
+
+#: How often a Dask batch checks that a worker is left (the user hears within this many seconds).
+WORKER_CHECK_SECONDS = 2.0
+
+
+class WorkersGoneError(BatchError):
+    """No Dask worker was left for longer than --dask-timeout: the batch stopped (finished parts are kept)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +203,15 @@ class DaskExecutor(Executor):
 
     name = "dask"
 
-    def __init__(self, address: str | None = None, *, local_workers: int | None = None, client: Any = None) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        *,
+        local_workers: int | None = None,
+        client: Any = None,
+        timeout: float | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
         try:
             import distributed
         except ImportError:
@@ -205,16 +223,13 @@ class DaskExecutor(Executor):
         self._attempt = 0
         self._cluster: Any = None
         self._own_client = client is None
+        self.timeout = timeout  # give up after this many seconds without a worker (None: wait for one)
+        self._notify = notify or _to_stderr
+        self._no_workers_since: float | None = None
         if client is not None:
             self._client = client
         elif local_workers is not None:
-            self._cluster = distributed.LocalCluster(
-                n_workers=local_workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            self._cluster = local_cluster(local_workers)
             self._client = distributed.Client(self._cluster)
         else:
             try:
@@ -246,7 +261,16 @@ class DaskExecutor(Executor):
         self._futures[future] = task
 
     def wait(self) -> list[Done]:
-        done = self._distributed.wait(list(self._futures), return_when="FIRST_COMPLETED").done
+        while True:
+            try:
+                done = self._distributed.wait(
+                    list(self._futures), timeout=WORKER_CHECK_SECONDS, return_when="FIRST_COMPLETED"
+                ).done
+            except TimeoutError:
+                self._watch_workers()
+                continue
+            if done:
+                break
         out: list[Done] = []
         for future in done:
             task = self._futures.pop(future)
@@ -261,6 +285,29 @@ class DaskExecutor(Executor):
                 out.append((task, Lost(f"Dask task {future.status}")))
             future.release()
         return out
+
+    def _watch_workers(self) -> None:
+        """Say when the last worker is gone (and when workers are back); give up after ``timeout`` seconds."""
+        try:
+            count = len(self._client.nthreads())
+        except Exception:  # the scheduler itself is unreachable: the same as no worker
+            count = 0
+        now = time.monotonic()
+        if count > 0:
+            if self._no_workers_since is not None:
+                self._notify(f"dask: {count} worker(s) connected again; the batch goes on")
+            self._no_workers_since = None
+            return
+        if self._no_workers_since is None:
+            self._no_workers_since = now
+            limit = (
+                f"giving up after {self.timeout:g} s (--dask-timeout)"
+                if self.timeout is not None
+                else "waiting for one (--dask-timeout SECONDS gives up)"
+            )
+            self._notify(f"dask: no worker is left; {len(self._futures)} chunk(s) queued; {limit}")
+        elif self.timeout is not None and now - self._no_workers_since >= self.timeout:
+            raise WorkersGoneError(f"dask: no worker for {self.timeout:g} s: gave up (--dask-timeout {self.timeout:g})")
 
     @property
     def in_flight(self) -> int:
@@ -287,13 +334,37 @@ def _engine_version() -> str:
     return f"pivot {__version__}"
 
 
-def make_executor(workers: int | None = None, dask: Any = None, dask_local: int | None = None) -> Executor:
-    """serial (workers == 1), local processes (default: every core), or Dask (address, Client, local)."""
+def local_cluster(workers: int, *, processes: bool = True) -> Any:
+    """A Dask LocalCluster on free ports with no dashboard (port 8787 may be taken by someone else's)."""
+    import distributed
+
+    return distributed.LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=processes,
+        scheduler_port=0,
+        dashboard_address=None,  # no dashboard...
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # ...and its HTTP endpoints on a free port
+        silence_logs=logging.ERROR,
+    )
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def make_executor(
+    workers: int | None = None, dask: Any = None, dask_local: int | None = None, *, timeout: float | None = None
+) -> Executor:
+    """serial (workers == 1), local processes (default: every core), or Dask (address, Client, local);
+    ``timeout``: seconds a Dask batch waits with no worker before it gives up (None: it waits)."""
     if dask is not None and dask_local is not None:
         raise BatchError("give either a Dask scheduler address or a local Dask cluster size, not both")
     if dask_local is not None:
-        return DaskExecutor(local_workers=dask_local)
+        return DaskExecutor(local_workers=dask_local, timeout=timeout)
     if dask is not None:
-        return DaskExecutor(dask) if isinstance(dask, str) else DaskExecutor(client=dask)
+        if isinstance(dask, str):
+            return DaskExecutor(dask, timeout=timeout)
+        return DaskExecutor(client=dask, timeout=timeout)
     count = workers or available_cores()
     return SerialExecutor() if count == 1 else ProcessExecutor(count)

@@ -34,10 +34,10 @@ from sim.scenario.overrides import (
 )
 from sim.scenario.schema import Scenario
 from sim.scenario.strict_yaml import Document
+from sim.seeds import seed_problem
 
 PLAN_FORMAT = "pivot-batch-plan/1"
 DEFAULT_RUNS = 100
-MAX_SEED = 2**63 - 1  # seeds are stored as int64 in the results
 
 
 def run_seed(seed: int, seed_index: int) -> np.random.SeedSequence:
@@ -216,9 +216,31 @@ def parse_sweep(text: str) -> Parameter:
     try:
         path, values = split_assignment(text)
         parsed = parse_values(values)
+        check_sweep_values(values, parsed)
     except OverrideError as exc:
         raise ScenarioError([Problem(origin, None, None, "", str(exc))]) from None
     return Parameter(path, tuple(parsed), origin)
+
+
+def check_sweep_values(text: str, values: Sequence[Value]) -> None:
+    """Refuse a sweep that cannot mean what it says: no values, a repeated value (its runs would be counted
+    twice), or a low:high:steps range whose high is below its low (write it low to high)."""
+    if not values:
+        raise OverrideError("a sweep needs at least one value: a,b,c or low:high:steps")
+    parts = text.split(":")
+    if len(parts) == 3 and len(values) > 1:
+        low, high = values[0], values[-1]
+        if isinstance(low, int | float) and isinstance(high, int | float) and high < low:
+            raise OverrideError(
+                f"high {parts[1].strip()} is below low {parts[0].strip()} in low:high:steps: "
+                f"write {parts[1].strip()}:{parts[0].strip()}:{parts[2].strip()}"
+            )
+    seen: set[str] = set()
+    for value in values:
+        key = format_value(value)
+        if key in seen:
+            raise OverrideError(f"the value {key} is listed twice: each sweep value may appear once (got {text!r})")
+        seen.add(key)
 
 
 def parse_sets(texts: Sequence[str]) -> dict[str, Value]:
@@ -261,8 +283,9 @@ def build_plan(
     Without ``sweeps``, the scenario's own `sweep:` section is used; ``runs`` defaults to its
     `sweep.runs`, else DEFAULT_RUNS seeds per point.
     """
-    if not 0 <= seed <= MAX_SEED:
-        raise ScenarioError([Problem("--seed", None, None, "", f"must be 0..{MAX_SEED} (got {seed})")])
+    problem = seed_problem(seed)
+    if problem:
+        raise ScenarioError([Problem("--seed", None, None, "", problem)])
     base = validate(document)
     section, section_runs = sweep_section(document, base)
     parameters = tuple(sweeps) if sweeps else section

@@ -20,9 +20,19 @@ import pandas as pd
 
 from sim.atomic import atomic_file, make_folder
 from sim.batch.engine import base_setup
+from sim.batch.lock import holder
 from sim.batch.plan import Plan
 from sim.batch.runner import alignment_column
-from sim.batch.store import MANIFEST_FILE, TRAJECTORIES, BatchError, iter_parts, load_results, read_plan, write_atomic
+from sim.batch.store import (
+    MANIFEST_FILE,
+    TRAJECTORIES,
+    BatchError,
+    check_records,
+    iter_parts,
+    load_results,
+    read_plan,
+    write_atomic,
+)
 from sim.batch.summary import Focus, PointTally, Tally, wilson
 from sim.scenario.overrides import format_value
 
@@ -300,6 +310,8 @@ def write_report(folder: str | Path) -> Report:
     """Draw every figure the folder's data allows and write ``report.html`` beside them."""
     folder = Path(folder)
     plan = read_plan(folder)
+    check_records(folder, plan)  # plan.json, scenario.json, manifest and journal as the batch recorded them
+    writer = holder(folder)
     setup = base_setup(plan)
     focus = Focus.of(setup)
     colours = {a.id: a.colour for a in setup.actors}
@@ -310,6 +322,11 @@ def write_report(folder: str | Path) -> Report:
         raise BatchError(f"{folder}: no finished runs yet: nothing to report")
     figures_dir = make_folder(folder / FIGURES)
     report = Report(folder / "report.html")
+    if writer is not None:
+        report.notes.append(
+            f"a batch is still writing this folder ({writer.describe()}): this report shows the "
+            f"{tally.finished} runs finished so far"
+        )
     sections: list[tuple[str, Path, str]] = []
     name = focus.names[focus.focal]
 

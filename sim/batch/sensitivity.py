@@ -308,8 +308,8 @@ def run_sensitivity(
     if len({b.path for b in bounds}) != len(bounds):
         raise BatchError("each --params path may appear once")
     plan, X = plan_sensitivity(scenario, bounds, method, samples, seed=seed, reps=reps, rounds=rounds, source=source)
-    store = ResultStore.open(out, plan, resume=resume)
-    execute(store, executor, progress=progress, command=command)
+    with ResultStore.open(out, plan, resume=resume, command=command) as store:
+        execute(store, executor, progress=progress, command=command)
     focus = Focus.of(base_setup(plan))
     metrics = metric_columns(focus)
     frame = load_results(out, "summaries", ["status", *metrics.values()])

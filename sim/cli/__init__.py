@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from sim import __version__
-from sim.atomic import WriteError, cause
-from sim.cli.common import CliError, CliUsageError, InterruptError, PivotArgumentParser, shield_from_interrupts
-from sim.scenario.errors import ScenarioError
+from sim.atomic import cause
+from sim.cli.common import CliError, PivotArgumentParser, shield_from_interrupts
+from sim.errors import PivotError
 
 #: Modules that each add one sub-command (``register(subparsers)`` sets ``handler`` on its parser).
 COMMAND_MODULES: tuple[str, ...] = (
@@ -56,18 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 2
         return int(handler(args) or 0)
-    except CliUsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 1
-    except InterruptError as exc:
-        print(f"interrupted: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except CliError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except PivotError as exc:  # every project error: scenario, batch, save, move, CLI, write
+        for line in exc.lines():
+            print(line, file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         shield_from_interrupts()
@@ -75,9 +66,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except WriteError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     except OSError as exc:  # reading or creating something failed outside the commands' own checks
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{cause(exc)}", file=sys.stderr)

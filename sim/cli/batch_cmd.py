@@ -58,6 +58,12 @@ def register(subparsers: Any) -> None:
     where.add_argument("--workers", type=positive_int, help="local worker processes (default: every core; 1 = serial)")
     where.add_argument("--dask", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://host:8786")
     where.add_argument("--dask-local", type=positive_int, metavar="W", help="start a local Dask cluster of W workers")
+    p.add_argument(
+        "--dask-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="with --dask/--dask-local: stop (keeping finished runs) when no worker is left for this long",
+    )
     p.add_argument("--out", type=Path, required=True, help="results folder (created; holds one plan)")
     p.add_argument("--resume", action="store_true", help="complete the plan already in --out, skipping finished runs")
     p.add_argument("--trajectories", action="store_true", help="also store one row per run and round")
@@ -102,9 +108,19 @@ def _width(text: str) -> float:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds (got {text!r})") from None
+    if not 0 < value < 1e6:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1,000,000 seconds (got {text})")
+    return value
+
+
 def handle(args: argparse.Namespace) -> int:
     from sim.batch.engine import draw_seed, execute, plan_batch
-    from sim.batch.executors import make_executor
+    from sim.batch.executors import WorkersGoneError, make_executor
     from sim.batch.progress import make_progress
     from sim.batch.store import PLAN_FILE, BatchError, ResultStore, command_line, read_plan
 
@@ -150,6 +166,10 @@ def handle(args: argparse.Namespace) -> int:
             )
         runs_given = args.runs is not None
         ResultStore.check(args.out, plan, resume=args.resume, runs_given=runs_given)  # before any slow start-up
+        # Claim the folder before any slow start-up: a second writer is refused at once, naming the first.
+        store = ResultStore.open(args.out, plan, resume=args.resume, runs_given=runs_given, command=command_line())
+        for note in store.notes:
+            print(f"note: {note}", file=sys.stderr)
         points = f"{plan.n_points} points x " if plan.n_points > 1 else ""
         seeds = f"{plan.runs[0]} seeds" if len(set(plan.runs)) == 1 else "seeds per point as planned"
         print(
@@ -157,9 +177,8 @@ def handle(args: argparse.Namespace) -> int:
             f"root seed {plan.seed}; results in {args.out}",
             file=sys.stderr,
         )
-        with make_executor(args.workers, args.dask, args.dask_local) as executor:
+        with store, make_executor(args.workers, args.dask, args.dask_local, timeout=args.dask_timeout) as executor:
             print(f"executor: {executor.describe()}", file=sys.stderr)
-            store = ResultStore.open(args.out, plan, resume=args.resume, runs_given=runs_given)
             outcome = execute(
                 store,
                 executor,
@@ -168,6 +187,8 @@ def handle(args: argparse.Namespace) -> int:
                 until_ci=args.until_ci,
                 command=command_line(),
             )
+    except WorkersGoneError as exc:
+        raise CliError(f"{exc}; {_kept(store, args.out)}") from None
     except BatchError as exc:
         raise CliError(str(exc)) from None
     except KeyboardInterrupt:

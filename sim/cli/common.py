@@ -10,29 +10,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from sim.atomic import atomic_file as atomic_write
+from sim.errors import CliError, CliUsageError, InterruptError
 from sim.scenario.errors import ScenarioError
+from sim.seeds import seed_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"
 DEFAULT_SCENARIO = "medvedev_visit_2015"
-
-
-class CliError(Exception):
-    """A user-facing failure with a one-line message."""
-
-    exit_code = 1
-
-
-class InterruptError(CliError):
-    """Ctrl-C: the command stopped early; the message says what was kept (exit code 130, like a shell)."""
-
-    exit_code = 130
-
-
-class CliUsageError(CliError):
-    """A bad command line (exit code 2, like argparse)."""
-
-    exit_code = 2
 
 
 class PivotArgumentParser(argparse.ArgumentParser):
@@ -65,12 +49,16 @@ def positive_int(text: str) -> int:
 
 
 def seed_int(text: str) -> int:
+    """A seed or seed index: the same range (0..2**63-1) for every command."""
+    if len(text.strip()) > 40:  # int() of thousands of digits is slow; no seed has more than 19
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 2**63-1 (got {text[:20]}...)")
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0 (got {text!r})") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0 (got {value})")
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to 2**63-1 (got {text!r})") from None
+    problem = seed_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 

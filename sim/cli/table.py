@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.core import ModelSetup
+from sim.errors import one_line
 
 
 def render_table(doc: dict[str, Any], setup: ModelSetup) -> str:
@@ -66,4 +67,5 @@ def render_table(doc: dict[str, Any], setup: ModelSetup) -> str:
         for o in report["objectives"]:
             mark = "met   " if o["met"] else "missed"
             out.append(f"  {mark} {o['description']} (weight {o['weight']:g})")
-    return "\n".join(out) + "\n"
+    # Scenario text reaches the terminal here: escape anything that could act on it (ESC, BEL, U+202E...).
+    return "\n".join(one_line(line) for line in out) + "\n"

@@ -32,6 +32,7 @@ import numpy as np
 
 from sim.core.model import AlignmentModel
 from sim.core.setup import ModelSetup
+from sim.errors import PivotMoveError
 from sim.rl.moves import MoveList
 from sim.rl.observations import observe
 
@@ -41,7 +42,7 @@ REWARD_KINDS: tuple[str, ...] = ("utility", "objective")
 INVALID_ACTIONS: tuple[str, ...] = ("raise", "pass")
 
 
-class InvalidMoveError(ValueError):
+class InvalidMoveError(PivotMoveError):
     """A learner chose a move its action mask marks as impossible now."""
 
     def __init__(self, agent: str, move: int, label: str, reason: str, round_number: int) -> None:

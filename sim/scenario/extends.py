@@ -23,6 +23,7 @@ import re
 from pathlib import Path as FilePath
 from typing import Any
 
+from sim.errors import PivotError
 from sim.scenario.calibration import overlay_observed
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.strict_yaml import Document, Path, parse, read_text
@@ -39,7 +40,7 @@ ALLOWED = (
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|\\\\)|://")
 
 
-class BaseRefusedError(Exception):
+class BaseRefusedError(PivotError):
     """An ``extends:`` value that names no allowed, existing base file (the message says why and what is allowed)."""
 
 

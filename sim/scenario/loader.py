@@ -16,9 +16,10 @@ from pydantic import BaseModel, ValidationError
 
 from sim.core.conditions import COMPARATORS, METRICS
 from sim.scenario.calibration import calibration_problems
-from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.errors import Problem, ScenarioError, one_line
 from sim.scenario.extends import load_merged
 from sim.scenario.fields import NUMERIC_METRICS, Condition, MetricRef
+from sim.scenario.names import ACTOR_ID
 from sim.scenario.overrides import OverrideError, apply_override
 from sim.scenario.references import PAIR_RANGES, condition_references, cross_references, did_you_mean, dotted
 from sim.scenario.schema import Scenario
@@ -80,6 +81,9 @@ def schema_problems(data: Any, document: Document, *, check_sweep: bool = True) 
                 f"a scenario must be a mapping of sections (meta, actors, scoring, ...), got {kind}",
             )
         ]
+    bad_ids = list(_actor_id_problems(data, document))
+    if bad_ids:  # every other check names actors by id: an id that is not one is reported alone
+        return bad_ids
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -88,6 +92,25 @@ def schema_problems(data: Any, document: Document, *, check_sweep: bool = True) 
     if not problems and check_sweep:
         problems = list(_sweep_problems(scenario, document))
     return problems
+
+
+def _actor_id_problems(data: dict[str, Any], document: Document) -> Iterator[Problem]:
+    """Actor ids must be ``[a-z][a-z0-9_]*`` (so no two differ only by case, script or invisible characters)."""
+    actors = data.get("actors")
+    if not isinstance(actors, dict):
+        return
+    for key in actors:
+        if isinstance(key, str) and ACTOR_ID.match(key):
+            continue
+        file, line, col = document.locate(("actors", key), key=True)
+        yield Problem(
+            file,
+            line,
+            col,
+            "actors",
+            f"actor id {one_line(repr(key))} is not an identifier: use lower-case letters a-z, digits and _, "
+            f"starting with a letter, at most 40 (e.g. cambodia, east_timor)",
+        )
 
 
 def _sweep_problems(scenario: Scenario, document: Document) -> Iterator[Problem]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.errors import PivotError
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.strict_yaml import Document
 
@@ -32,7 +33,7 @@ MAX_STEPS = 10_000
 MAX_DIGITS = 100  # as strict_yaml.MAX_DIGITS: a sensible value has a handful
 
 
-class OverrideError(ValueError):
+class OverrideError(PivotError, ValueError):
     """A path or value that cannot be applied; the message is one line without the origin."""
 
 

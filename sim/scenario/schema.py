@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, StringConstraints, field_validator, mode
 
 from sim.core.actions import ACTION_IDS
 from sim.scenario.fields import ID_PATTERN, Condition, Identifier, MetricRef, Signed, Strict, Unit
+from sim.scenario.names import display_name_problem
 from sim.scenario.schema_script import EventModel, Expectation, ObjectiveModel, ScriptStep, Sweep
 
 
@@ -122,6 +123,16 @@ class Domestic(Strict):
 
 class Actor(Strict):
     name: str = Field(min_length=1, description="Display name.", examples=["Cambodia"])
+
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, value: str) -> str:
+        """Any printable Unicode, but no control, bidirectional-override or zero-width character."""
+        problem = display_name_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     kind: Literal["state", "bloc", "organisation"] = Field(
         "state", description="What the actor is.", examples=["state"]
     )

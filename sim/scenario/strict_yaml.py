@@ -20,6 +20,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from sim.files import special_kind
 from sim.scenario.errors import ScenarioError
 
 MAX_BYTES = 2 * 1024 * 1024  # 2 MiB: a scenario is a few tens of KiB
@@ -175,6 +176,9 @@ class Document:
 def read_text(path: str, display: str | None = None) -> str:
     """Read a file as UTF-8 text, refusing missing, oversized, binary or non-UTF-8 files with one clear problem."""
     name = display or path
+    kind = special_kind(path)
+    if kind is not None:  # opening a FIFO would wait for a writer forever; a device never ends
+        raise ScenarioError.single(name, f"is {kind}, not a scenario file: refused without reading it")
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,17 +24,17 @@ from sim import __version__
 from sim.atomic import WriteError, make_folder, write_text
 from sim.core import AlignmentModel, ModelSetup, MoveError
 from sim.core.events import Event
+from sim.errors import SaveError, one_line, unsafe_character
+from sim.files import refuse_special
 from sim.scenario import ScenarioError
+from sim.scenario.names import ACTOR_ID
+from sim.seeds import MAX_SEED, seed_problem
 
 SAVE_FORMAT = "pivot-save"
 SAVE_VERSION = 1
 
 #: One order as the log keeps it: (action id, target actor id or None, sector id or None).
 Order = tuple[str, str | None, str | None]
-
-
-class SaveError(Exception):
-    """A save that cannot be loaded (corrupt, foreign, newer, no longer replayable) or written (disk full...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,30 +266,112 @@ class GameSession:
                 model.step()
 
 
+#: Saves larger than this are refused before parsing (a long game's save is a few hundred KB).
+MAX_SAVE_BYTES = 8 * 1024 * 1024
+#: JSON nesting deeper than this is refused before parsing (a save nests four levels).
+MAX_SAVE_DEPTH = 16
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def _shown(value: Any) -> str:
+    text = one_line(repr(value))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _field_error(p: Path, field_name: str, what: str, value: Any) -> SaveError:
+    return SaveError(f"{p}: {field_name}: {what} (got {_shown(value)})")
+
+
+def _depth(raw: bytes) -> int:
+    """The deepest nesting of [ and { in JSON bytes (strings skipped), without parsing them."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub(b"", raw)):
+        depth += 1 if match.group() in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def read_save(path: str | Path) -> dict[str, Any]:
-    """The checked contents of a save file (raises SaveError with a one-line reason)."""
+    """The checked contents of a save file (raises SaveError with a one-line reason).
+
+    Refused before parsing: FIFOs, sockets and devices (never opened), files over MAX_SAVE_BYTES, and
+    nesting deeper than MAX_SAVE_DEPTH. Every field is then checked: ``file: field: what is wrong (got X)``.
+    """
     p = Path(path)
+    refuse_special(p, SaveError, "a save file")
     try:
-        text = p.read_text(encoding="utf-8")
+        with open(p, "rb") as handle:
+            raw = handle.read(MAX_SAVE_BYTES + 1)
     except FileNotFoundError:
         raise SaveError(f"{p}: no such save file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SaveError(f"{p}: cannot be read ({exc})") from None
+    except IsADirectoryError:
+        raise SaveError(f"{p}: is a folder, not a save file") from None
+    except OSError as exc:
+        raise SaveError(f"{p}: cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_SAVE_BYTES:
+        raise SaveError(f"{p}: larger than {MAX_SAVE_BYTES // (1024 * 1024)} MiB: not a Pivot save file, refused")
+    if _depth(raw) > MAX_SAVE_DEPTH:
+        raise SaveError(f"{p}: nested deeper than {MAX_SAVE_DEPTH} levels: not a Pivot save file, refused")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SaveError(f"{p}: cannot be read (not UTF-8 text at byte {exc.start})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SaveError(f"{p}:{exc.lineno}:{exc.colno}: not a Pivot save file (damaged JSON: {exc.msg})") from None
+    except (RecursionError, ValueError) as exc:  # nesting the scan missed; numbers of thousands of digits
+        raise SaveError(f"{p}: not a Pivot save file ({one_line(str(exc))[:80]})") from None
     if not isinstance(data, dict) or data.get("format") != SAVE_FORMAT:
         raise SaveError(f'{p}: not a Pivot save file (no "format": "{SAVE_FORMAT}")')
     version = data.get("version")
     if not isinstance(version, int) or version > SAVE_VERSION or version < 1:
         raise SaveError(f"{p}: save format version {version!r} is not supported (this Pivot reads 1..{SAVE_VERSION})")
-    for key, kind in (("scenario", str), ("seed", int), ("commands", list)):
-        if not isinstance(data.get(key), kind):
-            raise SaveError(f"{p}: damaged save: field {key!r} missing or not a {kind.__name__}")
-    if data.get("player") is not None and not isinstance(data["player"], str):
-        raise SaveError(f"{p}: damaged save: field 'player' must be an actor id or null")
+    _check_fields(p, data)
     return data
+
+
+def _check_fields(p: Path, data: dict[str, Any]) -> None:
+    """Each field of a save: its kind and range, one located line for the first that is wrong."""
+    scenario = data.get("scenario")
+    if not isinstance(scenario, str) or not scenario.strip() or len(scenario) > 4096:
+        raise _field_error(p, "scenario", "must be a scenario file or library name", scenario)
+    if unsafe_character(scenario):
+        raise _field_error(p, "scenario", "holds a control or invisible character", scenario)
+    seed = data.get("seed")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed_problem(seed):
+        raise _field_error(p, "seed", f"must be a whole number from 0 to {MAX_SEED}", seed)
+    player = data.get("player")
+    if player is not None and (not isinstance(player, str) or not ACTOR_ID.match(player)):
+        raise _field_error(p, "player", "must be an actor id (lower-case letters, digits, _) or null", player)
+    for key in ("scenario_id", "digest", "engine"):
+        if key in data and data[key] is not None and (not isinstance(data[key], str) or len(data[key]) > 200):
+            raise _field_error(p, key, "must be a short text", data[key])
+    if "round" in data and (not isinstance(data["round"], int) or isinstance(data["round"], bool) or data["round"] < 0):
+        raise _field_error(p, "round", "must be a whole number >= 0", data["round"])
+    commands = data.get("commands")
+    if not isinstance(commands, list):
+        raise _field_error(p, "commands", "must be a list of commands", commands)
+    for k, command in enumerate(commands):
+        try:
+            Command.from_json(command)
+        except SaveError as exc:
+            raise SaveError(f"{p}: commands[{k}]: {exc}") from None
+        for key in ("actor", "controller", "event"):
+            value = command.get(key)
+            if value is not None and not isinstance(value, str):
+                raise _field_error(p, f"commands[{k}].{key}", "must be a text or absent", value)
+    forks = data.get("forks", [])
+    if not isinstance(forks, list):
+        raise _field_error(p, "forks", "must be a list of rewinds", forks)
+    for k, fork in enumerate(forks):
+        ok = isinstance(fork, dict) and all(
+            isinstance(fork.get(key), int) and not isinstance(fork.get(key), bool) and fork[key] >= 0
+            for key in ("to_round", "from_round")
+        )
+        if not ok:
+            raise _field_error(p, f"forks[{k}]", "must be {to_round: N, from_round: M}, whole numbers >= 0", fork)
 
 
 def load_session(path: str | Path, load_setup: Any) -> GameSession:
@@ -304,6 +387,11 @@ def load_session(path: str | Path, load_setup: Any) -> GameSession:
     except ScenarioError as exc:
         first = exc.problems[0] if exc.problems else exc
         raise SaveError(f"{p}: its scenario {data['scenario']!r} cannot be loaded: {first}") from None
+    player = data.get("player")
+    if player is not None and player not in setup.actor_ids:
+        raise _field_error(
+            p, "player", f"not an actor of this scenario (its actors: {', '.join(setup.actor_ids)})", player
+        )
     if data.get("scenario_id") not in (None, setup.scenario_id):
         raise SaveError(
             f"{p}: saved for scenario {data['scenario_id']!r}, but {data['scenario']!r} is now {setup.scenario_id!r}"
