@@ -248,7 +248,7 @@ def test_sensitivity_prints_indices_and_draws_a_bar_plot(tmp_path: Path, method:
     assert "Cambodia–Russia alignment" in result.stdout and "sanctions.us.russia" in result.stdout
     table = pd.read_csv(out / f"sensitivity_{method}.csv")
     assert set(table["parameter"]) == {"actors.russia.policy.tau", "sanctions.us.russia"}
-    assert len(table) == 2 * 6  # two parameters x (hedging, bloc tilt, four powers)
+    assert len(table) == 2 * 7  # two parameters x (Kuik hedging, hedging, bloc tilt, four powers)
     assert (out / f"sensitivity_{method}.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -18,6 +18,7 @@ import pytest
 from sim.batch import read_plan, run_batch, run_seed
 from sim.batch.mesa_model import ScenarioModel
 from sim.core import AlignmentModel, ModelSetup
+from sim.core.dynamics import standing_memory
 from sim.scenario import ScenarioError
 from sim.scenario.calibration import load_setup, setup_with_overrides
 from sim.scenario.loader import load_document
@@ -47,6 +48,7 @@ def without_western_sanctions(base: ModelSetup) -> ModelSetup:
     """The direct counterfactual, built in code: no US or EU sanctions on Russia, calibrated to 2015."""
     world = base.world.copy()
     world.sanctions[[base.index(a) for a in WESTERN], base.index("russia")] = 0.0
+    world.memory[:] = standing_memory(world.sanctions)  # the record a scenario's sanctions start with
     return replace(base, world=world, calibration=base.world)
 
 

@@ -40,9 +40,10 @@ from sim.core.utility import (
     value_distance,
 )
 from sim.core.world import WorldState
+from sim.errors import PivotMoveError
 
 
-class MoveError(ValueError):
+class MoveError(PivotMoveError):
     """A move submitted from outside (a human or a script) that the rules do not allow now."""
 
 
