@@ -64,7 +64,9 @@ def test_exact_search_finds_the_lowest_energy_of_every_partition(A: np.ndarray) 
     W = pair_weights(A)
     n = A.shape[0]
     everything = [energy(W, row) for row in all_partitions(n)]
-    assert partition(A).energy == pytest.approx(min(everything), abs=1e-9)
+    # Energies within the search's tie tolerance (a relative 1e-9 of the total weight) count as equal.
+    tolerance = 1e-9 * max(float(abs(W).sum()), 1e-300) + 1e-12
+    assert partition(A).energy <= min(everything) + tolerance
 
 
 @given(alignments(min_n=2, max_n=12))

@@ -45,7 +45,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--rounds", type=positive_int, help=f"rounds per game (1..{MAX_ROUNDS}; default: the scenario's)")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     p.add_argument("--workers", type=positive_int, help="worker processes (default: every core; fewer for a small job)")
-    search = p.add_argument_group("the search for best (default: 6 iterations x 16 policies x 6 training seeds)")
+    search = p.add_argument_group("the search for best (default: 10 iterations x 32 policies x 8 training seeds)")
     search.add_argument("--iterations", type=seed_int, metavar="I", help="cross-entropy iterations (0: no search)")
     search.add_argument("--population", type=positive_int, metavar="P", help="policies tried per iteration")
     search.add_argument("--training-runs", type=positive_int, metavar="T", help="training seeds each policy plays")

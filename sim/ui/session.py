@@ -34,7 +34,9 @@ SAVE_FORMAT = "pivot-save"
 SAVE_VERSION = 1
 
 #: One order as the log keeps it: (action id, target actor id or None, sector id or None).
-Order = tuple[str, str | None, str | None]
+#: One order as the log keeps it: (action id, target actor id or None, sector id or None[, ask or None]); a
+#: fourth element makes a conditional offer ("give this if you do that"). Saves from before issue 12 hold three.
+Order = tuple[str, str | None, str | None] | tuple[str, str | None, str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class Command:
     controller: str | None = None  # for control: "ai" | "human"
     event: str | None = None  # for fire: the event id
     moves: tuple[Order, ...] = ()  # for orders
+    answers: tuple[tuple[int, bool], ...] = ()  # for orders: answers to the proposals waiting (position, accept)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"op": self.op}
@@ -57,6 +60,8 @@ class Command:
             out["event"] = self.event
         if self.op == "orders":
             out["moves"] = [list(m) for m in self.moves]
+            if self.answers:
+                out["answers"] = [[k, accept] for k, accept in self.answers]
         return out
 
     @classmethod
@@ -65,15 +70,27 @@ class Command:
             raise SaveError(f"unreadable command {data!r}; expected an object with op control|fire|orders|step")
         moves = data.get("moves", [])
         if not isinstance(moves, list) or not all(
-            isinstance(m, list) and len(m) == 3 and isinstance(m[0], str) for m in moves
+            isinstance(m, list) and len(m) in (3, 4) and isinstance(m[0], str) for m in moves
         ):
-            raise SaveError(f"unreadable orders {moves!r}; expected [[action, target, sector], ...]")
+            raise SaveError(f"unreadable orders {moves!r}; expected [[action, target, sector(, ask)], ...]")
+        answers = data.get("answers", [])
+        if not isinstance(answers, list) or not all(
+            isinstance(a, list)
+            and len(a) == 2
+            and isinstance(a[0], int)
+            and not isinstance(a[0], bool)
+            and a[0] >= 0
+            and isinstance(a[1], bool)
+            for a in answers
+        ):
+            raise SaveError(f"unreadable answers {answers!r}; expected [[proposal position, true|false], ...]")
         return cls(
             op=data["op"],
             actor=data.get("actor"),
             controller=data.get("controller"),
             event=data.get("event"),
-            moves=tuple((m[0], m[1], m[2]) for m in moves),
+            moves=tuple(tuple(m) for m in moves),  # type: ignore[misc]
+            answers=tuple((int(a[0]), bool(a[1])) for a in answers),
         )
 
 
@@ -175,20 +192,34 @@ class GameSession:
         """Fire one of the scenario's events now (the instructor panel); it shows in this round's log."""
         self._do(Command("fire", event=event_id))
 
-    def play_round(self, orders: Mapping[str, Sequence[Order]] | None = None) -> None:
-        """Give every human actor its orders (missing: no moves) and play the next round.
+    def play_round(
+        self,
+        orders: Mapping[str, Sequence[Order]] | None = None,
+        answers: Mapping[str, Mapping[int, bool]] | None = None,
+    ) -> None:
+        """Give every human actor its orders (missing: no moves) and answers to the proposals waiting for it
+        (by position in ``model.proposals_to(actor)``; missing: they expire), and play the next round.
 
-        Raises MoveError (and changes nothing) if an order is not allowed now.
+        Raises MoveError (and changes nothing) if an order or answer is not allowed now.
         """
         if self.finished:
             raise MoveError("the game is over")
         orders = dict(orders or {})
-        commands = [Command("orders", actor=actor, moves=tuple(orders.get(actor, ()))) for actor in self.humans()]
-        for actor in orders:
+        answers = dict(answers or {})
+        commands = [
+            Command(
+                "orders",
+                actor=actor,
+                moves=tuple(orders.get(actor, ())),
+                answers=tuple(sorted(dict(answers.get(actor, {})).items())),
+            )
+            for actor in self.humans()
+        ]
+        for actor in (*orders, *answers):
             if actor not in self.humans():
                 raise MoveError(f"{actor} is not played by a person this round")
         for command in commands:  # validate all before recording any
-            self.model.submit(command.actor or "", command.moves)
+            self.model.submit(command.actor or "", command.moves, dict(command.answers))
         for command in commands:
             self.log.commands.append(command)
         self._do(Command("step"))
@@ -259,7 +290,7 @@ class GameSession:
                     raise MoveError(f"unknown event {command.event!r}; this scenario's events: {known}") from None
                 model.fire(event)
             case "orders":
-                model.submit(command.actor or "", command.moves)
+                model.submit(command.actor or "", command.moves, dict(command.answers))
             case "step":
                 if model.finished:
                     raise MoveError("the game is over")
@@ -426,5 +457,5 @@ def list_saves(folder: Path) -> list[Path]:
     return sorted(files, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
 
 
-def orders_from(moves: Iterable[tuple[str, str | None, str | None]]) -> tuple[Order, ...]:
-    return tuple((a, t, s) for a, t, s in moves)
+def orders_from(moves: Iterable[Order]) -> tuple[Order, ...]:
+    return tuple(tuple(m) for m in moves)  # type: ignore[misc]
