@@ -224,7 +224,7 @@ def test_a_disk_that_fills_mid_batch_keeps_earlier_parts_and_resume_completes(
     assert resumed.stdout == whole.stdout
     pd.testing.assert_frame_equal(load_results(out), load_results(tmp_path / "whole"))
     sessions = json.loads((out / "manifest.json").read_text())["sessions"]
-    assert [s["status"] for s in sessions][-1] == "complete"
+    assert sessions[-1].get("status") == "complete"  # the first session may not have had room to record its end
 
 
 # -- a read-only folder ------------------------------------------------------------------------------------

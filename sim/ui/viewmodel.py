@@ -513,7 +513,7 @@ def round_view(session: GameSession, viewpoint: str | None = None) -> RoundView:
         log=log_lines(session),
         options=()
         if watching or model.finished or who not in humans
-        else answer_options(model, player) + move_options(model, player),
+        else move_options(model, player) + answer_options(model, player),
     )
 
 

@@ -76,7 +76,9 @@ class RoundScene(Scene):
     def options(self) -> list[MoveOption]:
         cat = CATEGORIES[self.category][0]
         chosen = {o.order for o in self.orders}
-        return [o for o in self.view.options if cat in ("all", o.category) and self._open(o, chosen)]
+        # Answers live in their own tab (the orders line counts those waiting), so "All" lists moves only.
+        shown = [o for o in self.view.options if o.category == cat or (cat == "all" and o.answer is None)]
+        return [o for o in shown if self._open(o, chosen)]
 
     def _open(self, o: MoveOption, chosen: set[tuple[str, str | None, str | None, str | None]]) -> bool:
         """Not yet ordered (a move) or not yet answered (an answer to a proposal)."""
