@@ -18,6 +18,7 @@ DESTINATION_ARG = {"to_csv": 0, "to_parquet": 0, "savefig": 0, "write_table": 1,
 #: Calls that write or move files by path: only sim/atomic.py may use them.
 BY_PATH = {"write_text", "write_bytes", "replace", "rename", "mkstemp", "NamedTemporaryFile", "copy", "copyfile"}
 ATOMIC_OPENERS = {"atomic_file", "atomic_write"}
+IN_MEMORY = {"BufferOutputStream", "BytesIO"}
 
 
 def _sources() -> list[Path]:
@@ -45,6 +46,16 @@ def bare_writes(source: str) -> list[tuple[int, str]]:
         if isinstance(item.context_expr, ast.Call)
         and _name(item.context_expr.func) in ATOMIC_OPENERS
         and isinstance(item.optional_vars, ast.Name)
+    }
+    # In-memory sinks (encode first, then write the bytes through the atomic helper) are no final path.
+    handles |= {
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and _name(node.value.func) in IN_MEMORY
+        for target in node.targets
+        if isinstance(target, ast.Name)
     }
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):

@@ -70,12 +70,18 @@ def write_json(path: Path, doc: Any) -> None:
 
 
 def write_atomic(path: Path, payload: bytes | pa.Table) -> None:
-    """Write bytes or a Parquet table atomically (sim.atomic); a failure is a one-line WriteError."""
+    """Write bytes or a Parquet table atomically (sim.atomic); a failure is a one-line WriteError.
+
+    A table is encoded in memory first, so that a full disk interrupts a plain write, never Arrow's own
+    writer (which, interrupted, can abort the process at exit: "terminate called without an active
+    exception").
+    """
+    if not isinstance(payload, bytes):
+        sink = pa.BufferOutputStream()
+        pq.write_table(payload, sink, compression="zstd")
+        payload = sink.getvalue().to_pybytes()
     with atomic_file(path, "wb") as handle:
-        if isinstance(payload, bytes):
-            handle.write(payload)
-        else:
-            pq.write_table(payload, handle, compression="zstd")
+        handle.write(payload)
 
 
 def read_plan(where: str | Path) -> Plan:
@@ -519,7 +525,9 @@ def iter_parts(
         try:
             schema_names = pq.read_schema(pa.BufferReader(payload)).names
             wanted = None if columns is None else [c for c in columns if c in schema_names]
-            yield pq.read_table(pa.BufferReader(payload), columns=wanted)
+            # ParquetFile, not read_table: read_table's dataset layer may free the buffer on an Arrow thread
+            # at interpreter exit, which aborts the process ("terminate called without an active exception").
+            yield pq.ParquetFile(pa.BufferReader(payload)).read(columns=wanted, use_threads=False)
         except (OSError, pa.ArrowInvalid) as exc:
             first = (str(exc).strip().splitlines() or ["not Parquet"])[0][:120]
             raise BatchError(
