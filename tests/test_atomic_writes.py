@@ -51,9 +51,7 @@ def bare_writes(source: str) -> list[tuple[int, str]]:
     handles |= {
         target.id
         for node in ast.walk(tree)
-        if isinstance(node, ast.Assign)
-        and isinstance(node.value, ast.Call)
-        and _name(node.value.func) in IN_MEMORY
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _name(node.value.func) in IN_MEMORY
         for target in node.targets
         if isinstance(target, ast.Name)
     }

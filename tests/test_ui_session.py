@@ -191,3 +191,35 @@ def test_pure_ui_modules_never_load_pygame() -> None:
     modules = "sim.ui.session, sim.ui.viewmodel, sim.ui.game, sim.ui.library, sim.ui.layout, sim.ui.markup"
     code = f"import sys, {modules}, sim.ui.mapdata, sim.ui.baseline; sys.exit(1 if 'pygame' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+def test_answers_to_proposals_and_conditional_offers_are_played_saved_and_replayed(base_setup, tmp_path: Path) -> None:
+    """A proposal to the player waits in the Answers tab; the answer and an offer's ask survive save and load."""
+    found = None
+    for seed in range(40):
+        s = GameSession.start(base_setup, SCENARIO, seed=seed, player="cambodia")
+        for _ in range(4):
+            s.play_round({"cambodia": []})
+            if s.model.proposals_to("cambodia"):
+                found = s
+                break
+        if found is not None:
+            break
+    assert found is not None, "no AI actor proposed anything to Cambodia in 4 rounds of 40 games"
+    s = found
+    view = vm.round_view(s)
+    answers = [o for o in view.options if o.answer is not None]
+    waiting = s.model.proposals_to("cambodia")
+    assert len(answers) == 2 * len(waiting) and {o.accept for o in answers} == {True, False}
+    assert all(o.category == "answers" and "Answering costs no move" in o.description for o in answers)
+    offer = next(o for o in view.options if o.ask is not None)
+    assert offer.chance is not None and 0.0 <= offer.chance <= 1.0 and offer.label.startswith("Offer ")
+    s.play_round({"cambodia": [offer.order]}, {"cambodia": {0: True}})
+    answered = [m for m in s.model.history[-1].moves if m.target == 0 and m.answer in ("accepted", "refused")]
+    assert any("Cambodia decided" in m.answer_reason for m in answered)
+    path = s.save(tmp_path / "answers.json")
+    saved = json.loads(path.read_text())
+    orders = [c for c in saved["commands"] if c["op"] == "orders" and c.get("answers")]
+    assert orders and orders[-1]["answers"] == [[0, True]] and len(orders[-1]["moves"][0]) == 4
+    loaded = load_session(path, library.load_setup)
+    assert loaded.digest() == s.digest()

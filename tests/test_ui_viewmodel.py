@@ -68,12 +68,12 @@ def test_the_preview_is_the_moves_immediate_effect_on_the_players_indices(sessio
     )
     m = AlignmentModel(quiet, rng=1)
     for c in m.countries:
-        c.controller = "human"
+        m.set_controller(c.index, "human")
     m.submit("cambodia", [option.order])
     m.step()
     after = m.history[-1]
     us = setup.index("us")
-    assert option.effect.hedging == pytest.approx(after.hedging[0] - before.hedging[0], abs=2e-3)
+    assert option.effect.hedging == pytest.approx(after.kuik.hedging[0] - before.kuik.hedging[0], abs=2e-3)
     change_to_us = dict(option.effect.alignment)[us]
     assert change_to_us > 0
     assert change_to_us == pytest.approx(after.alignment[0, us] - before.alignment[0, us], abs=2e-3)

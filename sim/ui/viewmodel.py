@@ -18,7 +18,7 @@ from sim.core.actions import ACTION_INDEX, OFFER_ASKS, OFFER_GIVES, agreement_se
 from sim.core.legal import LegalMove, legal_moves
 from sim.core.objectives import Objective, ObjectiveReport
 from sim.core.record import RoundRecord
-from sim.core.scoring import policy_affinity, score
+from sim.core.scoring import kuik_hedging, policy_affinity, score
 from sim.core.utility import CandidateTable, price_candidates
 from sim.core.world import INTERESTS
 from sim.ui.session import Fork, GameSession
@@ -369,6 +369,7 @@ def move_options(model: AlignmentModel, player: int) -> tuple[MoveOption, ...]:
     partners = [p for p in sc.powers if p != player]
     names = [a.name for a in setup.actors]
     moves = [m for m in legal_moves(world, setup, player) if m.action != "pass"]
+    before_kuik = float(kuik_hedging(before.alignment, sc.powers).hedging[player])
     table = price_candidates(model._context(), setup, model.policy.interests, model.policy.tau) if moves else None
     out: list[MoveOption] = []
     for m in moves:
@@ -388,7 +389,7 @@ def move_options(model: AlignmentModel, player: int) -> tuple[MoveOption, ...]:
         affinity = policy_affinity(w.positions, w.salience) if act.domestic else model.affinity
         after = score(w, sc.weights, sc.powers, sc.bloc_a, sc.bloc_b, affinity)
         effect = Effect(
-            hedging=float(after.hedging[player] - before.hedging[player]),
+            hedging=float(kuik_hedging(after.alignment, sc.powers).hedging[player] - before_kuik),
             bloc_tilt=float(after.bloc_tilt[player] - before.bloc_tilt[player]),
             alignment=tuple((p, float(after.alignment[player, p] - before.alignment[player, p])) for p in partners),
             primary_partner=int(after.primary_partner[player]),
@@ -481,7 +482,7 @@ def status(model: AlignmentModel, player: int) -> Status:
         grade=report.grade if has else "–",
         has_objectives=has,
         outcome=last.outcome if player == setup.scoring.focal else outcome_word(model, player),
-        hedging=float(last.hedging[player]),
+        hedging=float(last.kuik.hedging[player]),
         bloc_tilt=float(last.bloc_tilt[player]),
         bloc_names=setup.scoring.bloc_names,
         primary_partner=setup.actors[int(last.primary_partner[player])].name,
@@ -633,7 +634,11 @@ def final_position(model: AlignmentModel, player: int) -> tuple[tuple[str, str, 
     a, b = setup.scoring.bloc_names
     name = [x.name for x in setup.actors]
     return (
-        ("Hedging index (1 = evenly spread)", f"{first.hedging[player]:.2f}", f"{last.hedging[player]:.2f}"),
+        (
+            "Hedging, Kuik's index (engaged with all, none dominant)",
+            f"{first.kuik.hedging[player]:.2f}",
+            f"{last.kuik.hedging[player]:.2f}",
+        ),
         (f"Tilt {a} − {b}", _signed(first.bloc_tilt[player]), _signed(last.bloc_tilt[player])),
         ("Closest partner", name[int(first.primary_partner[player])], name[int(last.primary_partner[player])]),
         ("Utility gained (points)", "0.0", _signed((last.utility[player] - first.utility[player]) * 1000, 1)),
