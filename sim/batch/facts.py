@@ -63,9 +63,9 @@ class Effect:
     runs: int
 
     @classmethod
-    def of(cls, differences: Sequence[float]) -> Effect:
+    def of(cls, differences: Sequence[float] | np.ndarray) -> Effect:
         x = np.asarray(differences, dtype=float)
-        mean, low, high = mean_interval(x)
+        mean, low, high = mean_interval(x.tolist())
         sd = float(x.std(ddof=1)) if x.size > 1 else 0.0
         d = mean / sd if sd > 0 else (0.0 if mean == 0 else float(np.copysign(np.inf, mean)))
         return cls(mean, low, high, d, int(x.size))

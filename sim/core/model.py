@@ -132,7 +132,7 @@ class AlignmentModel(mesa.Model):
         orders: list[Move] = []
         for order in moves:
             action_id, target, sector = order[0], order[1], order[2]
-            ask = order[3] if len(order) > 3 else None  # type: ignore[misc]
+            ask = order[3] if len(order) > 3 else None
             if action_id not in ACTION_INDEX:
                 raise MoveError(f"unknown action {action_id!r}; known: {', '.join(a.id for a in CATALOGUE)}")
             j = self._actor_index(target)
@@ -428,7 +428,6 @@ class AlignmentModel(mesa.Model):
         view = self._view()
         fired: list[FiredEvent] = []
         for event in self.setup.events:
-            assert isinstance(event, Event)
             if not is_due(event, self.round, view, event.id in self._fired):
                 continue
             if event.chance < 1.0 and self.rng.random() >= event.chance:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from sim.core.conditions import Condition
 from sim.core.world import WorldState
+
+if TYPE_CHECKING:  # events and objectives import modules that import this one
+    from sim.core.events import Event
+    from sim.core.objectives import Objective
 
 Controller = Literal["ai", "human", "scripted"]
 
@@ -167,14 +171,14 @@ class ModelSetup:
     rounds: int
     round_labels: tuple[str, ...]  # label of the quarter each round plays, len == rounds
     scripted_moves: tuple[ScriptedMove, ...] = ()
-    events: tuple[object, ...] = field(default_factory=tuple)  # sim.core.events.Event
+    events: tuple[Event, ...] = field(default_factory=tuple)
     # The observed state the dynamics are calibrated to (default: ``world``). A counterfactual that
     # changes the starting state keeps the observed one here, so that growth and trade respond to it.
     # Which state that is for a scenario file, its overlays and overrides: sim.scenario.calibration.
     calibration: WorldState | None = None
     summary: str = ""
     briefings: dict[str, str] = field(default_factory=dict)  # actor id -> briefing text (Markdown-light)
-    objectives: tuple[object, ...] = ()  # sim.core.objectives.Objective
+    objectives: tuple[Objective, ...] = ()
     domestic: DomesticSpec | None = None  # default: DomesticSpec.default(n)
 
     def domestic_spec(self) -> DomesticSpec:

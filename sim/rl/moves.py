@@ -37,7 +37,7 @@ class MoveList(MoveSpace):
             for e in self.entries
         )
 
-    def index(  # type: ignore[override]
+    def index(
         self,
         action: str | LegalMove,
         target: str | int | None = None,

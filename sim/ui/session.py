@@ -89,7 +89,7 @@ class Command:
             actor=data.get("actor"),
             controller=data.get("controller"),
             event=data.get("event"),
-            moves=tuple(tuple(m) for m in moves),  # type: ignore[misc]
+            moves=tuple(tuple(m) for m in moves),
             answers=tuple((int(a[0]), bool(a[1])) for a in answers),
         )
 

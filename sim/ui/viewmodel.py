@@ -545,7 +545,7 @@ def model_round_view(
         status=status(model, player),
         objectives=objective_lines(report),
         humans=humans,
-        events=tuple((e.id, e.title, e.text) for e in setup.events if hasattr(e, "id")),  # type: ignore[attr-defined]
+        events=tuple((e.id, e.title, e.text) for e in setup.events),
         watching=not humans,
     )
 
