@@ -13,7 +13,7 @@ from sim.core import AlignmentModel, MoveError
 from sim.core.actions import ACTION_INDEX
 from sim.core.conditions import Compare
 from sim.core.objectives import Objective
-from sim.core.scoring import score
+from sim.core.scoring import kuik_hedging, score
 from sim.ui import layout, markup
 from sim.ui import viewmodel as vm
 from sim.ui.mapdata import MEMBERS, load_map, project
@@ -73,7 +73,8 @@ def test_the_preview_is_the_moves_immediate_effect_on_the_players_indices(sessio
     m.step()
     after = m.history[-1]
     us = setup.index("us")
-    assert option.effect.hedging == pytest.approx(after.kuik.hedging[0] - before.kuik.hedging[0], abs=2e-3)
+    kuik_before = kuik_hedging(before.alignment, sc.powers).hedging[0]
+    assert option.effect.hedging == pytest.approx(after.kuik.hedging[0] - kuik_before, abs=2e-3)
     change_to_us = dict(option.effect.alignment)[us]
     assert change_to_us > 0
     assert change_to_us == pytest.approx(after.alignment[0, us] - before.alignment[0, us], abs=2e-3)
