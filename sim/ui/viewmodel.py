@@ -635,7 +635,7 @@ def final_position(model: AlignmentModel, player: int) -> tuple[tuple[str, str, 
     name = [x.name for x in setup.actors]
     return (
         (
-            "Hedging, Kuik's index (engaged with all, none dominant)",
+            "Hedging (Kuik's index)",
             f"{first.kuik.hedging[player]:.2f}",
             f"{last.kuik.hedging[player]:.2f}",
         ),
