@@ -314,7 +314,7 @@ def round_log(
                 record.label,
                 "move",
                 m.actor,
-                f"{names[m.actor]}: {describe_move(setup, m.action, m.target, m.sector)}",
+                f"{names[m.actor]}: {describe_move(setup, m.action, m.target, m.sector, m.ask)}",
                 reason,
                 m.applied,
             )
@@ -338,7 +338,9 @@ def _controls_by_round(session: GameSession) -> dict[int, list[str]]:
     return out
 
 
-def describe_move(setup: ModelSetup, action_id: str, target: int | None, sector: int | None) -> str:
+def describe_move(
+    setup: ModelSetup, action_id: str, target: int | None, sector: int | None, ask: str | None = None
+) -> str:
     act = CATALOGUE[ACTION_INDEX[action_id]]
     text = act.label
     if target is not None:
@@ -346,6 +348,8 @@ def describe_move(setup: ModelSetup, action_id: str, target: int | None, sector:
     s = agreement_sector(act, sector, setup.sectors)
     if act.sector_based and s is not None:
         text += f" ({sector_label(setup, s)})"
+    if ask is not None:
+        text += f", if they {CATALOGUE[ACTION_INDEX[ask]].label.lower()} in return"
     return text
 
 
