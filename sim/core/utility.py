@@ -262,7 +262,7 @@ def term_weights(interests: np.ndarray, domestic: DomesticSpec) -> np.ndarray:
     return np.column_stack([interests, domestic.reciprocity, domestic.regime_weight])
 
 
-def _mover_terms(ctx: RoundContext, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
+def _mover_terms(ctx: RoundContext, setup: ModelSetup, grads: np.ndarray, agreement: np.ndarray) -> np.ndarray:
     """terms[f, a, i, j]: i's utility change per term if its move a on j takes effect (unweighted)."""
     w, A, V, d = ctx.world, ctx.alignment, ctx.partner, ctx.distance
     dyn, weights = setup.dynamics, setup.scoring.weights
@@ -298,7 +298,7 @@ def _mover_terms(ctx: RoundContext, setup: ModelSetup, grads: np.ndarray) -> np.
 
     for k, sector in _FIXED_SECTOR:
         if sector in setup.sectors:
-            terms[: VALUES + 1, k] += _agreement_part(ctx, setup, grads)[..., setup.sectors.index(sector)]
+            terms[: VALUES + 1, k] += agreement[..., setup.sectors.index(sector)]
     terms[:, ~_TARGETED] = 0.0
     _price_domestic(ctx, setup, grads, terms)
     return terms
@@ -427,7 +427,8 @@ def price_candidates(
     friction = sanction_friction(w)
     cost = setup.action_cost[:, :, None] * np.where(_COOPERATIVE[:, None, None], friction[None], 1.0)
 
-    terms = _mover_terms(ctx, setup, grads) * weights_all.T[:, None, :, None]
+    agreement = _agreement_part(ctx, setup, grads)  # (5, N, N, S), computed once a round
+    terms = _mover_terms(ctx, setup, grads, agreement) * weights_all.T[:, None, :, None]
     benefit = terms.sum(axis=0)  # (A, N, N) if it takes effect, before cost
     recv = _received_terms(ctx, setup, grads) * weights_all.T[:, None, None, :]
     received = recv.sum(axis=0)  # (A, N, N): j's gain from i's move
@@ -436,7 +437,6 @@ def price_candidates(
     for k in _SHARED:
         own_net[k] -= RELATIVE_GAINS * ctx.rivalry * benefit[k].T
 
-    agreement = _agreement_part(ctx, setup, grads)  # (5, N, N, S)
     sector_terms = np.zeros((len(TERMS), n, n, len(setup.sectors)))
     sector_terms[: VALUES + 1] = agreement
     sector_terms[AUTONOMY : VALUES + 1] += (_GOLDSTEIN[_SECTOR_ACTION] * _relation_gradient(ctx, setup, grads))[
