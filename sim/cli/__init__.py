@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from sim import __version__
 from sim.atomic import cause
-from sim.cli.common import CliError, PivotArgumentParser, shield_from_interrupts
+from sim.cli.common import CliError, PivotArgumentParser, program, shield_from_interrupts
 from sim.errors import PivotError
 
 #: Modules that each add one sub-command (``register(subparsers)`` sets ``handler`` on its parser).
@@ -33,7 +33,7 @@ DESCRIPTION = (
 
 
 def build_parser() -> PivotArgumentParser:
-    parser = PivotArgumentParser(prog="python run.py", description=DESCRIPTION)
+    parser = PivotArgumentParser(prog=program(), description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"pivot {__version__}")
     subparsers = parser.add_subparsers(
         dest="command", title="commands", metavar="COMMAND", parser_class=PivotArgumentParser
