@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.check_cmd",
     "sim.cli.sensitivity_cmd",
     "sim.cli.leverage_cmd",
+    "sim.cli.completion_cmd",
 )
 
 DESCRIPTION = (
@@ -32,8 +33,8 @@ DESCRIPTION = (
 )
 
 
-def build_parser() -> PivotArgumentParser:
-    parser = PivotArgumentParser(prog=program(), description=DESCRIPTION)
+def build_parser(prog: str | None = None) -> PivotArgumentParser:
+    parser = PivotArgumentParser(prog=prog or program(), description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"pivot {__version__}")
     subparsers = parser.add_subparsers(
         dest="command", title="commands", metavar="COMMAND", parser_class=PivotArgumentParser

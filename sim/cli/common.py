@@ -28,6 +28,17 @@ class PivotArgumentParser(argparse.ArgumentParser):
         raise CliUsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
 
 
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+
+
+def add_verbosity(parser: argparse.ArgumentParser, quiet: str, verbose: str) -> None:
+    """``-q/--quiet`` and ``-v/--verbose`` (exclusive) as ``args.verbosity``; the help says what each changes."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=QUIET, help=quiet)
+    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=VERBOSE, help=verbose)
+    parser.set_defaults(verbosity=NORMAL)
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -65,6 +76,7 @@ __all__ = [
     "CliUsageError",
     "InterruptError",
     "PivotArgumentParser",
+    "add_verbosity",
     "atomic_write",
     "program",
     "resolve_scenario",
