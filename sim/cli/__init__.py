@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.scenarios_cmd",
     "sim.cli.batch_cmd",
     "sim.cli.report_cmd",
+    "sim.cli.export_cmd",
     "sim.cli.check_cmd",
     "sim.cli.sensitivity_cmd",
     "sim.cli.leverage_cmd",
