@@ -62,7 +62,6 @@ def _name_enums(definitions: dict[str, Any]) -> None:
         definitions[name]["properties"]["action"].update(actions)
     settings = definitions["Scenario"]["properties"]["actions"]
     settings["propertyNames"] = actions
-    settings["description"] = "Per-action settings, keyed by action (from the catalogue)."
     sector = {
         "anyOf": [
             {"enum": [s.id for s in DEFAULT_SECTORS], "description": "a default sector"},
