@@ -224,7 +224,7 @@ def handle(args: argparse.Namespace) -> int:
 
 def _kept(store: Any, folder: Path) -> str:
     """What a stopped batch keeps, and the command that completes it."""
-    resume = f"python run.py batch --resume --out {folder}"
+    resume = f"{program()} batch --resume --out {folder}"
     if store is None:
         return f"no runs had started; start again, or resume with: {resume}"
     try:

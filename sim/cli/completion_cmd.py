@@ -59,11 +59,11 @@ def script(shell: str) -> str:
                 action.complete = scenario  # type: ignore[attr-defined]
             elif action.dest in FOLDER_DESTS:
                 action.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
-    return shtab.complete(parser, shell=shell, preamble=_preamble(names()))
+    return shtab.complete(parser, shell=shell, preamble=_preamble(names())[shell])
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
-    found = []
+    found: list[argparse.ArgumentParser] = []
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             found.extend(action.choices.values())

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import gymnasium
 
-from sim import library
+from sim import library as _library
 from sim.core.setup import ModelSetup
 from sim.library import SCENARIO_DIR, resolve
 from sim.scenario import Scenario, build_setup
 from sim.scenario.calibration import load_setup
 
-DEFAULT_SCENARIO = library.DEFAULT_SCENARIO
+DEFAULT_SCENARIO = _library.DEFAULT_SCENARIO
 NAMESPACE = "Pivot"
 VERSION = 0
 #: What Gymnasium accepts as an environment name (without namespace and version).
