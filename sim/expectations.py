@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.batch.executors import Executor
 from sim.batch.measure import measure_seeds
+from sim.batch.progress import Progress
 from sim.core import AlignmentModel, ModelSetup
 from sim.core.objectives import view_of
 from sim.scenario.build import to_condition
@@ -204,21 +205,45 @@ def check_scenario(
     runs: int,
     seed: int,
     executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> list[ExpectationResult]:
     """Run the scenario (and its base, with the same seeds, if any expectation compares with it) and judge.
 
     Runs are played by the batch runner's ``executor`` (serial when None); run k uses child k of
-    ``SeedSequence(seed)``, as in `batch --seed`.
+    ``SeedSequence(seed)``, as in `batch --seed`. ``progress`` counts the runs of both (start to close).
     """
     expectations = tuple(scenario.expect)
-    measured = measure_seeds(setup, runs, seed, measurer(expectations), executor=executor, label="scenario")
-    base_measured = None
     against = tuple(e for e in expectations if e.against_base)
+    if against and base_setup is None:
+        raise ValueError("expectations compare with the base, but no base setup was given")
+    progress = progress or Progress()
+    progress.start(runs * (2 if against else 1), 0)
+    try:
+        return _check(expectations, against, setup, base_setup, runs, seed, executor, progress)
+    finally:
+        progress.close()
+
+
+def _check(
+    expectations: tuple[Expectation, ...],
+    against: tuple[Expectation, ...],
+    setup: ModelSetup,
+    base_setup: ModelSetup | None,
+    runs: int,
+    seed: int,
+    executor: Executor | None,
+    progress: Progress,
+) -> list[ExpectationResult]:
+    measured = measure_seeds(
+        setup, runs, seed, measurer(expectations), executor=executor, label="scenario", progress=progress
+    )
+    base_measured = None
     if against:
-        if base_setup is None:
-            raise ValueError("expectations compare with the base, but no base setup was given")
+        assert base_setup is not None
         only = measurer(against)
-        partial_base = measure_seeds(base_setup, runs, seed, only, executor=executor, label="base")
+        partial_base = measure_seeds(
+            base_setup, runs, seed, only, executor=executor, label="base", progress=progress
+        )
         # Spread the base's measurements back to the positions of the comparisons (others are unused).
         position = {id(e): k for k, e in enumerate(against)}
         base_measured = [

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sim.batch.columns import column, param_column
 from sim.batch.plan import Plan
 from sim.batch.runner import Layout, alignment_column
 from sim.core import ModelSetup
@@ -185,14 +186,17 @@ class Tally:
                 rows.append(
                     {
                         "point": k,
-                        **{f"param.{p}": v for p, v in values.items()},
+                        **{param_column(p): v for p, v in values.items()},
                         "runs": t.ok,
                         "failed": t.failed,
                         "outcome": label,
                         "share": t.outcomes[label] / t.ok if t.ok else np.nan,
                         "ci_low": low,
                         "ci_high": high,
-                        **{f"mean_alignment.{p}": float(m) for p, m in zip(self.focus.powers, means, strict=True)},
+                        **{
+                            column("mean_alignment", p): float(m)
+                            for p, m in zip(self.focus.powers, means, strict=True)
+                        },
                     }
                 )
         return pd.DataFrame(rows)

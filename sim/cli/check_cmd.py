@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from sim.cli.common import CliError, positive_int, resolve_scenario, seed_int
+from sim.cli.common import QUIET, VERBOSE, CliError, add_verbosity, positive_int, resolve_scenario, seed_int
 
 DEFAULT_RUNS = 100
 
@@ -31,12 +31,24 @@ def register(subparsers: Any) -> None:
     )
     where.add_argument("--dask", metavar="ADDRESS", help="play the runs on a Dask scheduler, e.g. tcp://host:8786")
     where.add_argument("--dask-local", type=positive_int, metavar="W", help="start a local Dask cluster of W workers")
+    p.add_argument(
+        "--progress",
+        choices=("auto", "bar", "lines", "none"),
+        default="auto",
+        help="progress display on stderr (default: a bar on a terminal, periodic lines otherwise)",
+    )
+    add_verbosity(
+        p,
+        quiet="print only the expectations not shown and the verdict line (no progress)",
+        verbose="also say how many runs and seeds each verdict rests on, with progress lines every 2 s",
+    )
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     from sim.batch.executors import available_cores, make_executor
     from sim.batch.measure import default_workers
+    from sim.batch.progress import make_progress
     from sim.batch.store import BatchError
     from sim.expectations import check_scenario
     from sim.runs import with_rounds
@@ -65,18 +77,27 @@ def handle(args: argparse.Namespace) -> int:
             raise CliError(f"{path}: the base scenario {base_file} has no actor {', '.join(missing)} to compare with")
         base_setup = with_rounds(calibrated_setup(base, base_document), scenario.rounds, base.calendar.start)
         base_label = f"; base {base.meta.id} ({base_file}) with the same seeds over {scenario.rounds} rounds"
-    print(f"check {scenario.meta.id}: {args.runs} runs, seeds SeedSequence({args.seed}).spawn({args.runs}){base_label}")
+    if args.verbosity > QUIET:
+        seeds = f"seeds SeedSequence({args.seed}).spawn({args.runs})"
+        print(f"check {scenario.meta.id}: {args.runs} runs, {seeds}{base_label}")
     sys.stdout.flush()
+    mode = "none" if args.verbosity == QUIET else args.progress
+    progress = make_progress(mode, label="check", interval=2.0 if args.verbosity == VERBOSE else 10.0)
     workers = args.workers
     if workers is None and args.dask is None and args.dask_local is None:
         workers = default_workers(args.runs, available_cores())
     try:
         with make_executor(workers, args.dask, args.dask_local) as executor:
-            results = check_scenario(scenario, setup, base_setup, args.runs, args.seed, executor=executor)
+            results = check_scenario(
+                scenario, setup, base_setup, args.runs, args.seed, executor=executor, progress=progress
+            )
     except BatchError as exc:
         raise CliError(str(exc)) from None
     for result in results:
-        print(format_result(result))
+        if args.verbosity > QUIET or not result.passed:
+            print(format_result(result))
+        if args.verbosity == VERBOSE:
+            print(f"        {method(result)} over {result.runs} runs")
     failed = [r for r in results if not r.passed]
     noun = "expectation" if len(results) == 1 else "expectations"
     print(f"{len(results)} {noun}: {len(results) - len(failed)} shown, {len(failed)} not shown")
@@ -105,6 +126,16 @@ def format_result(result: Any) -> str:
     elif result.verdict == "fail":
         line += " -- contradicted"
     return line
+
+
+def method(result: Any) -> str:
+    """How an expectation's 95 % interval was computed (for --verbose)."""
+    e = result.expectation
+    if e.holds is not None:
+        return "Wilson score interval of the share"
+    if e.against_base:
+        return "paired t interval of the difference (scenario and base play the same seeds)"
+    return "t interval of the mean"
 
 
 def describe(e: Any) -> str:

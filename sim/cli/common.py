@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import signal
+import sys
 from pathlib import Path
 from typing import NoReturn
 
 from sim.atomic import atomic_file as atomic_write
 from sim.errors import CliError, CliUsageError, InterruptError
-from sim.scenario.errors import ScenarioError
+from sim.library import DEFAULT_SCENARIO, SCENARIO_DIR
+from sim.library import resolve as resolve_scenario
 from sim.seeds import seed_problem
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SCENARIO_DIR = PROJECT_ROOT / "scenarios"
-DEFAULT_SCENARIO = "medvedev_visit_2015"
+
+def program() -> str:
+    """How the user started Pivot, for usage lines and hints: ``pivot`` (the installed command) or ``python run.py``."""
+    return "pivot" if Path(sys.argv[0]).stem == "pivot" else "python run.py"
 
 
 class PivotArgumentParser(argparse.ArgumentParser):
@@ -26,16 +28,15 @@ class PivotArgumentParser(argparse.ArgumentParser):
         raise CliUsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
 
 
-def resolve_scenario(name: str) -> Path:
-    """A scenario path from a file path or a library name (``medvedev_visit_2015``)."""
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml") or path.exists() or os.sep in name:
-        return path
-    candidate = SCENARIO_DIR / f"{name}.yaml"
-    if candidate.exists():
-        return candidate
-    known = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
-    raise ScenarioError.single(name, f"no such scenario file or library scenario; library: {', '.join(known)}")
+QUIET, NORMAL, VERBOSE = -1, 0, 1
+
+
+def add_verbosity(parser: argparse.ArgumentParser, quiet: str, verbose: str) -> None:
+    """``-q/--quiet`` and ``-v/--verbose`` (exclusive) as ``args.verbosity``; the help says what each changes."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=QUIET, help=quiet)
+    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=VERBOSE, help=verbose)
+    parser.set_defaults(verbosity=NORMAL)
 
 
 def positive_int(text: str) -> int:
@@ -68,4 +69,15 @@ def shield_from_interrupts() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-__all__ = ["CliError", "CliUsageError", "InterruptError", "PivotArgumentParser", "atomic_write", "resolve_scenario"]
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "SCENARIO_DIR",
+    "CliError",
+    "CliUsageError",
+    "InterruptError",
+    "PivotArgumentParser",
+    "add_verbosity",
+    "atomic_write",
+    "program",
+    "resolve_scenario",
+]

@@ -25,6 +25,7 @@ from sim.core.dynamics import Baseline, advance, equilibrium_trade
 from sim.core.events import Event, PolicyState, apply_effects, is_due
 from sim.core.objectives import ObjectiveReport, assess
 from sim.core.record import FiredEvent, Move, RoundRecord
+from sim.core.reporters import model_reporters
 from sim.core.scoring import IndexPlan, Scores, policy_affinity, raw_alignment
 from sim.core.setup import Controller, ModelSetup
 from sim.core.streams import Dice, Purpose, label
@@ -91,7 +92,7 @@ class AlignmentModel(mesa.Model):
         self._index_plan = IndexPlan.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
         self.datacollector = (
             mesa.DataCollector(
-                model_reporters={"round": "round", "outcome": lambda m: m.history[-1].outcome},
+                model_reporters=model_reporters(setup.actor_ids),
                 agent_reporters={
                     "actor": "actor_id",
                     "gdp": "gdp",

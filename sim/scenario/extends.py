@@ -24,6 +24,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from sim.errors import PivotError
+from sim.library import SCENARIO_DIR
 from sim.scenario.calibration import overlay_observed
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.strict_yaml import Document, Path, parse, read_text
@@ -31,7 +32,7 @@ from sim.scenario.strict_yaml import Document, Path, parse, read_text
 #: Longest chain of bases (a scenario extending a scenario extending ...); deeper is surely a mistake.
 MAX_CHAIN = 16
 #: The shipped scenario library, where a plain name (``medvedev_visit_2015``) is found from any folder.
-LIBRARY = FilePath(__file__).resolve().parents[2] / "scenarios"
+LIBRARY = SCENARIO_DIR
 #: What ``extends:`` may name, quoted in every refusal.
 ALLOWED = (
     "allowed: a file in this file's folder or below it (base.yaml, sub/base.yaml), "
