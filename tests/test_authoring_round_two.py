@@ -320,3 +320,29 @@ def test_indentation_slips_are_explained_in_plain_words(tmp_path: Path, text: st
     assert "block end" not in line and "mapping values" not in line
     shifted = expected.replace(":3:", ":4:").replace("line 3", "line 4").replace("line 2", "line 3")
     assert shifted in line, line
+
+
+# -- 7. vocabulary: cutting aid ----------------------------------------------------------------------------------
+
+
+def test_cut_aid_is_opt_in_and_an_event_can_force_it(tmp_path: Path) -> None:
+    from sim.core.actions import ACTION_INDEX, action
+    from sim.scenario import build_setup, load_scenario
+
+    cut = action("cut_aid")
+    assert (cut.cameo, cut.goldstein, cut.stance) == ("1621", -5.6, "conflictual")
+    k = ACTION_INDEX["cut_aid"]
+    assert not build_setup(load_scenario(BASE_FILE)).action_enabled[k].any(), "existing worlds play as before"
+    path = write(
+        tmp_path,
+        HEAD
+        + "rounds: 2\nactions:\n  cut_aid: {enabled_for: [eu]}\nevents:\n  - id: suspend\n    title: Aid suspended\n"
+        "    at_round: 1\n    effects:\n      - force_move: {actor: eu, action: cut_aid, target: cambodia}\n",
+    )
+    setup = build_setup(load_scenario(path))
+    assert setup.action_enabled[k].tolist() == [a == "eu" for a in setup.actor_ids]
+    played = run_cli("run", str(path), "--seed", "1", "--format", "json")
+    assert played.returncode == 0, played.stderr
+    first = json.loads(played.stdout)["rounds"][0]["moves"]
+    forced = [m for m in first if m["action"] == "cut_aid" and m["source"] == "event"]
+    assert forced and forced[0]["actor"] == "eu" and forced[0]["target"] == "cambodia" and forced[0]["applied"]
