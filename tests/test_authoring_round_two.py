@@ -346,3 +346,21 @@ def test_cut_aid_is_opt_in_and_an_event_can_force_it(tmp_path: Path) -> None:
     first = json.loads(played.stdout)["rounds"][0]["moves"]
     forced = [m for m in first if m["action"] == "cut_aid" and m["source"] == "event"]
     assert forced and forced[0]["actor"] == "eu" and forced[0]["target"] == "cambodia" and forced[0]["applied"]
+
+
+def test_batch_summary_and_report_show_the_focal_actors_trade_by_partner(tmp_path: Path) -> None:
+    out = tmp_path / "trade"
+    result = run_cli(
+        "batch", "trade_opening", "--runs", "2", "--seed", "1", "--workers", "1", "--progress", "none",
+        "--sweep", "actions.open_trade.magnitude=1,2", "--rounds", "4", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    exports = [x for x in lines if x.startswith("  mean final exports to (USD bn a year): ")]
+    imports = [x for x in lines if x.startswith("  mean final imports from (USD bn a year): ")]
+    assert len(exports) == len(imports) == 2, result.stdout
+    assert "China 0." in exports[0] and "European Union 3." in exports[0] and "Russia" in imports[0]
+    report = run_cli("report", str(out))
+    assert report.returncode == 0, report.stderr
+    html = (out / "report.html").read_text()
+    assert "Mean final trade of Cambodia by partner" in html and "<th>to European Union</th>" in html
