@@ -37,8 +37,11 @@ def test_every_caller_resolves_names_and_paths_alike(resolve, tmp_path: Path, mo
     monkeypatch.chdir(tmp_path)
     (tmp_path / "tutorial").write_text("a file of that name here wins over the library\n")
     assert resolve("tutorial") == Path("tutorial")
-    with pytest.raises(ScenarioError, match=r"medvedev_visit_2105: no such scenario file or library scenario "
-                       r"\(did you mean 'medvedev_visit_2015'\?\); library: asean_russia_summit_2016, "):
+    with pytest.raises(
+        ScenarioError,
+        match=r"medvedev_visit_2105: no such scenario file or library scenario "
+        r"\(did you mean 'medvedev_visit_2015'\?\); library: asean_russia_summit_2016, ",
+    ):
         resolve("medvedev_visit_2105")
 
 

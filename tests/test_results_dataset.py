@@ -36,8 +36,15 @@ SQL_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dataset") / "results"
     run_batch(
-        "medvedev_visit_2015", runs=RUNS, seed=SEED, rounds=ROUNDS, sweep=SWEEP, workers=1, out=out,
-        trajectories=True, chunk_size=3,
+        "medvedev_visit_2015",
+        runs=RUNS,
+        seed=SEED,
+        rounds=ROUNDS,
+        sweep=SWEEP,
+        workers=1,
+        out=out,
+        trajectories=True,
+        chunk_size=3,
     )
     return out
 

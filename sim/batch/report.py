@@ -415,6 +415,22 @@ def _outcome_table(plan: Plan, tally: Tally) -> str:
     return f"<table><tr>{header}</tr>{''.join(rows)}</table>"
 
 
+def _trade_table(plan: Plan, tally: Tally) -> str:
+    """The focal actor's mean final exports to and imports from each partner, per point (a sweep's effect)."""
+    e, focus = html.escape, tally.focus
+    if not any(t.trade_runs for t in tally.points):
+        return ""
+    names = [focus.names.get(p, p) for p in tally.partners]
+    header = "<th>point</th><th>parameters</th>" + "".join(f"<th>to {e(n)}</th>" for n in names)
+    header += "".join(f"<th>from {e(n)}</th>" for n in names)
+    rows = []
+    for k in range(len(tally.points)):
+        cells = "".join(f"<td>{m:.2f}</td>" for m in tally.trade_means(k))
+        rows.append(f"<tr><td>{k}</td><td>{e(_point_label(plan, k))}</td>{cells}</tr>")
+    title = f"Mean final trade of {e(focus.names[focus.focal])} by partner (USD bn a year: exports to, imports from)"
+    return f"<h2>{title}</h2><table><tr>{header}</tr>{''.join(rows)}</table>"
+
+
 def _plan_list(folder: Path, plan: Plan) -> str:
     e = html.escape
     try:
@@ -467,6 +483,7 @@ def _write_html(report: Report, folder: Path, plan: Plan, tally: Tally, sections
         f"<p>Replay exactly: <code>{replay}</code></p>",
         f"<h2>Outcome shares (95 % Wilson interval) and mean final alignment of {name}</h2>",
         _outcome_table(plan, tally),
+        _trade_table(plan, tally),
         f"<h2>Notes</h2><ul>{notes}</ul>" if notes else "",
         _figures(sections),
         _failure_list(folder),

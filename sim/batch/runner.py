@@ -50,6 +50,12 @@ class Layout:
         ids = self.actors
         return [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
 
+    @property
+    def trade_pairs(self) -> list[tuple[str, str]]:
+        """The focal actor's trade by partner: (focal, p) is its exports to p, (p, focal) its imports from p."""
+        others = [a for a in self.actors if a != self.focal]
+        return [(self.focal, p) for p in others] + [(p, self.focal) for p in others]
+
 
 def alignment_column(layout_actors: Sequence[str], a: str, b: str) -> str:
     """The column holding the alignment of a and b, whichever order they are named in."""
@@ -195,6 +201,8 @@ def _summary_values(model: AlignmentModel, layout: Layout) -> dict[str, Any]:
     ):
         out.update(zip((column(name, a) for a in ids), values.tolist(), strict=True))
     out.update(zip((column("utility", a) for a in ids), final.utility.tolist(), strict=True))
+    for a, b in layout.trade_pairs:
+        out[column("trade", a, b)] = float(final.world.trade[ids.index(a), ids.index(b)])
     out.update({column("primary_partner", a): ids[int(p)] for a, p in zip(ids, final.primary_partner, strict=True)})
     blocs = partition_by_capability(final.alignment, final.world.capability)
     out["n_blocs"] = blocs.k
@@ -259,6 +267,7 @@ def summary_schema(layout: Layout) -> pa.Schema:
             for name in ("hedging", "kuik_hedging", "bloc_tilt", "gdp", "threat", "utility")
             for a in layout.actors
         ),
+        *((column("trade", a, b), pa.float64()) for a, b in layout.trade_pairs),
         *((column("primary_partner", a), pa.string()) for a in layout.actors),
         ("n_blocs", pa.int32()),
         ("focal_bloc", pa.string()),

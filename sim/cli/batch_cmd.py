@@ -14,7 +14,10 @@ from sim.cli.common import (
     CliError,
     CliUsageError,
     InterruptError,
+    add_humans_option,
     add_verbosity,
+    human_seats,
+    humans_note,
     positive_int,
     program,
     resolve_scenario,
@@ -78,6 +81,7 @@ def register(subparsers: Any) -> None:
         help="add seeds until every outcome share's 95 %% interval at every point is narrower than WIDTH",
     )
     p.add_argument("--plan", type=Path, metavar="PLAN_JSON", help="replay the plan of an earlier batch")
+    add_humans_option(p)
     p.add_argument("--chunk-size", type=positive_int, metavar="N", help="runs per task (default: automatic)")
     p.add_argument(
         "--progress",
@@ -169,7 +173,7 @@ def handle(args: argparse.Namespace) -> int:
                 seed=seed,
                 runs=args.runs,
                 sweep=args.sweep,
-                overrides=args.set,
+                overrides=[*args.set, *_seat_humans(args)],
                 rounds=args.rounds,
                 trajectories=args.trajectories,
                 source=args.scenario,
@@ -220,6 +224,22 @@ def handle(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _seat_humans(args: argparse.Namespace) -> list[str]:
+    """``--set actors.X.controller=ai`` for each human seat under ``--humans ai`` (the plan records it)."""
+    from sim.scenario import load_scenario
+
+    given = {text.partition("=")[0].strip() for text in args.set}
+    seats = [
+        a
+        for a in human_seats(load_scenario(resolve_scenario(args.scenario)).actors)
+        if f"actors.{a}.controller" not in given
+    ]
+    note = humans_note("batch", seats, args.humans)
+    if note:
+        print(note, file=sys.stderr)
+    return [f"actors.{a}.controller=ai" for a in seats] if args.humans == "ai" else []
 
 
 def _kept(store: Any, folder: Path) -> str:
