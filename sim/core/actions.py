@@ -264,25 +264,6 @@ CATALOGUE: tuple[Action, ...] = (
         precondition=_precondition_richer,
     ),
     Action(
-        # 1621 Reduce or stop economic assistance (-5.6). Opt-in: a scenario enables it under actions:
-        # (actions: {cut_aid: {enabled_for: [eu]}}), or an event forces it; the worlds written before it
-        # existed play as they did.
-        id="cut_aid",
-        label="Cut aid",
-        cameo="1621",
-        goldstein=-5.6,
-        category="economic",
-        stance="conflictual",
-        cost=0.004,
-        aid_amount=-0.05,
-        opt_in=True,
-        description=(
-            "Suspend USD 50 m of aid a quarter to a far smaller economy: its GDP loses the transfer, and it"
-            " resents the loss as it would welcome a gift."
-        ),
-        precondition=_precondition_richer,
-    ),
-    Action(
         # 111 Criticize or denounce (-2.0); 1122 Accuse of human rights abuses has the same weight.
         id="criticise",
         label="Criticise",
@@ -378,6 +359,26 @@ CATALOGUE: tuple[Action, ...] = (
         stance_change=-0.15,
         description="Restrict the opposition at home: the regime is safer, liberal governments look on coldly.",
         precondition=_precondition_crackdown,
+    ),
+    Action(
+        # 1621 Reduce or stop economic assistance (-5.6). Opt-in: a scenario enables it under actions:
+        # (actions: {cut_aid: {enabled_for: [eu]}}), or an event forces it; the worlds written before it
+        # existed play as they did. Last in the catalogue, so the catalogue indices that name random draws
+        # (sim.core.streams) stay those of the worlds written before it (their runs are unchanged).
+        id="cut_aid",
+        label="Cut aid",
+        cameo="1621",
+        goldstein=-5.6,
+        category="economic",
+        stance="conflictual",
+        cost=0.004,
+        aid_amount=-0.05,
+        opt_in=True,
+        description=(
+            "Suspend USD 50 m of aid a quarter to a far smaller economy: its GDP loses the transfer, and it"
+            " resents the loss as it would welcome a gift."
+        ),
+        precondition=_precondition_richer,
     ),
 )
 
