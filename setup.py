@@ -30,7 +30,9 @@ class BuildWithLibrary(build_py):
             source = ROOT / name
             if not source.is_dir():
                 raise SystemExit(f"setup.py: {source} is missing: the wheel would have no {name}")
-            shutil.copytree(source, Path(self.build_lib, "sim", "_data", name), ignore=IGNORED, dirs_exist_ok=True)
+            target = Path(self.build_lib, "sim", "_data", name)
+            shutil.rmtree(target, ignore_errors=True)  # a reused build/ folder must not keep deleted files
+            shutil.copytree(source, target, ignore=IGNORED)
 
 
 setup(cmdclass={"build_py": BuildWithLibrary})

@@ -9,7 +9,6 @@ runner stores. Values are read from the round's record, never recomputed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
 from typing import Any
 
 #: Joins the parts of a column name (measure, actor, partner): SQL needs no quotes around it.
@@ -21,14 +20,20 @@ def column(*parts: str) -> str:
     return SEPARATOR.join(parts)
 
 
-def _pair(model: Any, i: int, j: int) -> float:
-    return float(model.history[-1].alignment[i, j])
+def _pair(i: int, j: int) -> Callable[[Any], float]:
+    def report(model: Any) -> float:
+        return float(model.history[-1].alignment[i, j])
+
+    return report
 
 
-def _per_actor(model: Any, measure: str, i: int) -> float:
-    record = model.history[-1]
-    values = record.kuik.hedging if measure == "kuik_hedging" else getattr(record, measure)
-    return float(values[i])
+def _per_actor(measure: str, i: int) -> Callable[[Any], float]:
+    def report(model: Any) -> float:
+        record = model.history[-1]
+        values = record.kuik.hedging if measure == "kuik_hedging" else getattr(record, measure)
+        return float(values[i])
+
+    return report
 
 
 def _outcome(model: Any) -> str:
@@ -41,8 +46,8 @@ def model_reporters(actor_ids: Sequence[str]) -> dict[str, str | Callable[[Any],
     reporters: dict[str, str | Callable[[Any], Any]] = {"round": "round", "outcome": _outcome}
     for i in range(n):
         for j in range(i + 1, n):
-            reporters[column("alignment", actor_ids[i], actor_ids[j])] = partial(_pair, i=i, j=j)
+            reporters[column("alignment", actor_ids[i], actor_ids[j])] = _pair(i, j)
     for measure in ("hedging", "kuik_hedging", "bloc_tilt"):
         for i, actor in enumerate(actor_ids):
-            reporters[column(measure, actor)] = partial(_per_actor, measure=measure, i=i)
+            reporters[column(measure, actor)] = _per_actor(measure, i)
     return reporters
