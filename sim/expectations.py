@@ -78,12 +78,12 @@ def measure_run(model: AlignmentModel, expectations: tuple[Expectation, ...]) ->
     views = [view_of(r, model.setup.world) for r in model.history[1:] or model.history]
     out = []
     fired = fired_events(model) if any(e.fires is not None for e in expectations) else frozenset()
-    met = objectives_met(model) if any(e.met is not None for e in expectations) else {}
+    objectives = objectives_met(model) if any(e.met is not None for e in expectations) else {}
     for e in expectations:
         if e.fires is not None:
             out.append(1.0 if e.fires in fired else 0.0)
         elif e.met is not None:
-            out.append(1.0 if met.get((e.met.actor, e.met.objective), False) else 0.0)
+            out.append(1.0 if objectives.get((e.met.actor, e.met.objective), False) else 0.0)
         elif e.holds is not None:
             condition = to_condition(e.holds, index)
             held = [condition.holds(v) for v in views]
