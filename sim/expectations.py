@@ -26,8 +26,13 @@ from sim.batch.measure import measure_seeds
 from sim.batch.progress import Progress
 from sim.core import AlignmentModel, ModelSetup
 from sim.core.objectives import view_of
+from sim.runs import with_rounds
 from sim.scenario.build import to_condition
+from sim.scenario.calibration import calibrated_setup
+from sim.scenario.extends import resolve_base
+from sim.scenario.loader import load_document, validate_document
 from sim.scenario.schema import Expectation, Scenario
+from sim.scenario.strict_yaml import Document
 
 Z95 = 1.959963984540054  # two-sided 95 % quantile of the standard normal
 #: Two-sided 95 % quantiles of Student's t for 1..10 degrees of freedom; beyond, a Cornish-Fisher expansion.
@@ -73,12 +78,12 @@ def measure_run(model: AlignmentModel, expectations: tuple[Expectation, ...]) ->
     views = [view_of(r, model.setup.world) for r in model.history[1:] or model.history]
     out = []
     fired = fired_events(model) if any(e.fires is not None for e in expectations) else frozenset()
-    met = objectives_met(model) if any(e.met is not None for e in expectations) else {}
+    objectives = objectives_met(model) if any(e.met is not None for e in expectations) else {}
     for e in expectations:
         if e.fires is not None:
             out.append(1.0 if e.fires in fired else 0.0)
         elif e.met is not None:
-            out.append(1.0 if met.get((e.met.actor, e.met.objective), False) else 0.0)
+            out.append(1.0 if objectives.get((e.met.actor, e.met.objective), False) else 0.0)
         elif e.holds is not None:
             condition = to_condition(e.holds, index)
             held = [condition.holds(v) for v in views]
@@ -266,6 +271,29 @@ class CheckReport:
     results: list[ExpectationResult]
     events: list[Rate]
     objectives: list[Rate]
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonBase:
+    """The base scenario an overlay's ``above_base_by`` / ``below_base_by`` compare with, ready to play."""
+
+    setup: ModelSetup  # the base, played for as many rounds as the overlay
+    label: str  # "base ID (FILE) with the same seeds over N rounds"
+
+
+def comparison_base(scenario: Scenario, document: Document) -> ComparisonBase | None:
+    """The base to compare with when an expectation does (None otherwise), calibrated as the base file says.
+
+    Validation has already refused a comparison on an actor the base lacks (sim.scenario.lint).
+    """
+    if not any(e.against_base for e in scenario.expect):
+        return None
+    assert scenario.extends is not None  # validation requires it for comparisons with the base
+    base_file = resolve_base(document.file, scenario.extends)  # the file validation just merged
+    base_document = load_document(base_file)
+    base = validate_document(base_document)
+    setup = with_rounds(calibrated_setup(base, base_document), scenario.rounds, base.calendar.start)
+    return ComparisonBase(setup, f"base {base.meta.id} ({base_file}) with the same seeds over {scenario.rounds} rounds")
 
 
 def check_scenario(

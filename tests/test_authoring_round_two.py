@@ -364,3 +364,20 @@ def test_batch_summary_and_report_show_the_focal_actors_trade_by_partner(tmp_pat
     assert report.returncode == 0, report.stderr
     html = (out / "report.html").read_text()
     assert "Mean final trade of Cambodia by partner" in html and "<th>to European Union</th>" in html
+
+
+def test_a_met_expectation_after_a_holds_one_is_measured(tmp_path: Path) -> None:
+    from sim.expectations import measure_run
+    from sim.runs import play
+    from sim.scenario import build_setup
+
+    path = write(
+        tmp_path,
+        HEAD + "rounds: 2\nexpect:\n  - id: first\n    holds: {round: true, at_least: 1}\n    at_least: 0.5\n"
+        "  - id: then\n    met: {actor: cambodia, objective: regime_secure}\n    at_least: 0.0\n",
+    )
+    scenario = validate_document(load_document(path))
+    model = play(build_setup(scenario), 5)
+    held, met = measure_run(model, tuple(scenario.expect))
+    assert held == 1.0 and met in (0.0, 1.0)
+    assert met == float(model.objective_report("cambodia").statuses[-1].met)

@@ -61,10 +61,8 @@ def handle(args: argparse.Namespace) -> int:
     from sim.batch.measure import default_workers
     from sim.batch.progress import make_progress
     from sim.batch.store import BatchError
-    from sim.expectations import check_report
-    from sim.runs import with_rounds
+    from sim.expectations import check_report, comparison_base
     from sim.scenario.calibration import calibrated_setup
-    from sim.scenario.extends import resolve_base
     from sim.scenario.loader import load_document, validate_document
 
     path = resolve_scenario(args.scenario)
@@ -74,21 +72,9 @@ def handle(args: argparse.Namespace) -> int:
         print(f"{path}: no expectations to check (add an expect: section; see docs/scenario-authoring.md)")
         return 0
     setup = seat_humans(calibrated_setup(scenario, document), "check", args.humans)
-    base_setup = None
-    base_label = ""
-    if any(e.against_base for e in scenario.expect):
-        assert scenario.extends is not None  # validation requires it for comparisons with the base
-        base_file = resolve_base(document.file, scenario.extends)  # the file validation just merged
-        base_document = load_document(base_file)
-        base = validate_document(base_document)
-        missing = sorted(
-            {a for e in scenario.expect if e.against_base and e.mean for a in e.mean.metric()[1]} - set(base.actors)
-        )
-        if missing:
-            raise CliError(f"{path}: the base scenario {base_file} has no actor {', '.join(missing)} to compare with")
-        base_setup = with_rounds(calibrated_setup(base, base_document), scenario.rounds, base.calendar.start)
-        base_setup = seat_humans(base_setup, "check", args.humans, quiet=True)
-        base_label = f"; base {base.meta.id} ({base_file}) with the same seeds over {scenario.rounds} rounds"
+    base = comparison_base(scenario, document)
+    base_setup = None if base is None else seat_humans(base.setup, "check", args.humans, quiet=True)
+    base_label = "" if base is None else f"; {base.label}"
     if args.verbosity > QUIET:
         seeds = f"seeds SeedSequence({args.seed}).spawn({args.runs})"
         print(f"check {scenario.meta.id}: {args.runs} runs, {seeds}{base_label}")

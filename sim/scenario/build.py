@@ -21,7 +21,7 @@ from sim.core.setup import (
 )
 from sim.core.world import INTERESTS, WorldState
 from sim.scenario.schema import Condition, Scenario, quarter_labels
-from sim.scenario.schema_script import Effect, EventModel
+from sim.scenario.schema_events import Effect, EventModel
 
 
 def build_world(scenario: Scenario) -> WorldState:

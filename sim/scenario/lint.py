@@ -166,10 +166,10 @@ def _citation_warnings(scenario: Scenario, document: Document) -> Iterator[Probl
         for match in _BRACKETS.finditer(text):
             for item in (part.strip() for part in match.group(1).split(",")):
                 if _KEY.match(item) and item not in known:
-                    listed = ", ".join(known) if known else "none"
+                    sources = ", ".join(known) if known else "none"
                     yield _warn(
                         document,
                         path,
-                        f"cites [{item}], which meta.sources does not list (sources: {listed}); "
+                        f"cites [{item}], which meta.sources does not list (sources: {sources}); "
                         f'add it: meta: {{sources: [{{id: {item}, citation: "..."}}]}}',
                     )

@@ -17,7 +17,7 @@ from sim.scenario.errors import Problem
 from sim.scenario.fields import Condition
 from sim.scenario.references import dotted
 from sim.scenario.schema import Scenario
-from sim.scenario.schema_script import Expectation
+from sim.scenario.schema_expect import Expectation
 from sim.scenario.strict_yaml import Document, Path
 
 #: The values each metric can take (None: no bound). ``agreements`` is bounded by the number of sectors

@@ -16,7 +16,7 @@ from sim.core.world import RANGES
 from sim.scenario.errors import Problem
 from sim.scenario.fields import Condition, MetricRef
 from sim.scenario.schema import Scenario
-from sim.scenario.schema_script import STATE_ENTRIES, Effect
+from sim.scenario.schema_events import STATE_ENTRIES, Effect
 from sim.scenario.strict_yaml import Document, Path
 
 #: Ranges of the pairwise sections (checked here so the message can name the pair).
