@@ -127,7 +127,7 @@ def test_save_mid_game_load_and_finish_with_the_same_result(app: App, tmp_path: 
     # Back to the menu, load the save, and play the same six rounds again.
     press(app, pygame.K_ESCAPE)  # leave the debrief for the map
     press(app, pygame.K_ESCAPE)  # asks whether to leave
-    press(app, pygame.K_RETURN)
+    press(app, pygame.K_x, "x")  # leave without saving (Enter would save first)
     assert isinstance(app.top, MenuScene)
     press(app, pygame.K_l, "l")
     assert isinstance(app.top, LoadOverlay)
@@ -213,6 +213,7 @@ def test_instructor_fires_an_event_that_shows_in_the_log(app: App, base_setup) -
     setup = replace(base_setup, events=(event,))
     app.set_game(Game(GameSession.start(setup, SCENARIO, 4, "cambodia"), baseline_runs=0))
     app.replace_all(RoundScene(app))
+    app.settings.instructor_pin, app.instructor_unlocked = "1", True  # the PIN was given earlier
     frame(app)
     press(app, pygame.K_i, "i")
     press(app, pygame.K_RETURN)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 import time
@@ -29,6 +30,13 @@ class Settings:
     text_size: str = "normal"  # normal | large | huge
     watch_speed: float = 1.0  # rounds per second in watch mode
     baseline_runs: int = 100  # AI-only runs for the debrief's comparison (0: none)
+    instructor_pin: str | None = None  # set at start (PIVOT_INSTRUCTOR_PIN): the instructor panel asks for it
+
+
+def cycle_text_size(settings: Settings, step: int = 1) -> str:
+    """The next text size (normal → large → huge → normal); returns it."""
+    settings.text_size = th.next_text_size(settings.text_size, step)
+    return settings.text_size
 
 
 class App:
@@ -42,7 +50,10 @@ class App:
         scenario_dir: Path = library.SCENARIO_DIR,
     ) -> None:
         clear_caches()
-        pygame.init()
+        # Only what the game uses: no pygame.init(), whose audio start-up fills a terminal with ALSA errors on a
+        # machine without sound (the game makes no sound, so there is nothing to fall back from).
+        pygame.display.init()
+        pygame.font.init()
         pygame.display.set_caption("Pivot")
         self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
         self.clock = pygame.time.Clock()
@@ -55,6 +66,8 @@ class App:
         self.closed_save: Path | None = None  # where closing the window mid-game saved it
         self.close_problem = ""  # why that save could not be written
         self.frames = 0
+        self.last_scenario: str | None = None  # the menu comes back to the scenario last played
+        self.instructor_unlocked = False  # the PIN was given once this session
         self._toast: tuple[str, bool, float] | None = None
         self.frame_times: list[float] = []
         self._metrics_key: tuple | None = None
@@ -118,6 +131,7 @@ class App:
         from sim.ui.scenes.round import RoundScene  # noqa: PLC0415
 
         setup = library.load_setup(scenario_ref)
+        self.last_scenario = scenario_ref
         self._toast = None  # messages about the previous game do not carry over
         session = GameSession.start(setup, scenario_ref, secrets.randbelow(2**31) if seed is None else seed, player)
         self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
@@ -179,6 +193,7 @@ class App:
         except SaveError as exc:
             self.toast(str(exc), error=True, seconds=8.0)
             return False
+        self.last_scenario = session.log.scenario
         self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
         self.replace_all(RoundScene(self))
         self.toast(f"Loaded {Path(path).name}: round {session.round} of {session.setup.rounds}")
@@ -190,7 +205,7 @@ class App:
         if self.game is not None:
             self.game.close()
             self.game = None
-        self.replace_all(MenuScene(self))
+        self.replace_all(MenuScene(self, selected=self.last_scenario))
 
     # -- the loop -----------------------------------------------------------------------------------
 
@@ -212,7 +227,10 @@ class App:
                 from sim.ui.scenes.overlays import HelpOverlay  # noqa: PLC0415
 
                 self.push(HelpOverlay(self))
+            elif event.type == pygame.KEYDOWN and key_name(event) == "f2":
+                self.toast(f"Text size: {cycle_text_size(self.settings)} (F2 changes it)", seconds=2.0)
             elif self.stack:
+                self.top.track(event)
                 self.top.handle(event)
         if self.game is not None:
             self.game.poll()
@@ -300,6 +318,9 @@ def open_app(
     """An app opened where the command line asked: the menu, a briefing, the map in watch mode, or a loaded save."""
     from sim.ui.scenes.menu import MenuScene  # noqa: PLC0415
 
+    settings = settings or Settings()
+    if settings.instructor_pin is None and os.environ.get("PIVOT_INSTRUCTOR_PIN"):
+        settings.instructor_pin = os.environ["PIVOT_INSTRUCTOR_PIN"].strip()
     app = App(size, settings)
     app.push(MenuScene(app, selected=scenario))
     if load is not None:

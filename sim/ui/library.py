@@ -11,6 +11,7 @@ from sim.scenario.calibration import load_setup as load_calibrated
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"
+TUTORIAL = "tutorial"  # the library's guided first game, listed first
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,6 @@ def entry_for(path: Path) -> ScenarioEntry:
 
 
 def scan(folder: Path = SCENARIO_DIR) -> list[ScenarioEntry]:
-    """Every scenario in ``folder``, loadable ones first, each group by title."""
+    """Every scenario in ``folder``: the tutorial first (a first game starts there), then loadable ones, by title."""
     entries = [entry_for(p) for p in sorted(folder.glob("*.yaml"))]
-    return sorted(entries, key=lambda e: (bool(e.error), e.title.lower()))
+    return sorted(entries, key=lambda e: (bool(e.error), e.path.stem != TUTORIAL, e.title.lower()))

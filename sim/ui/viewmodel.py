@@ -198,6 +198,7 @@ class DebriefView:
     rounds_played: int
     ended_by_event: str | None
     forks: tuple[Fork, ...]
+    also_played: tuple[str, ...] = ()  # other actors a person controlled in this game (the score is not like for like)
 
 
 # -- builders ----------------------------------------------------------------------------------------
@@ -628,7 +629,17 @@ def debrief_view(session: GameSession, viewpoint: str | None = None) -> DebriefV
         rounds_played=model.round,
         ended_by_event=model.ended,
         forks=tuple(session.log.forks),
+        also_played=also_played(session, who),
     )
+
+
+def also_played(session: GameSession, player: str) -> tuple[str, ...]:
+    """Names of the actors other than ``player`` that a person controlled at some point of this game's branch."""
+    setup = session.setup
+    ids = {c.actor for c in session.log.commands if c.op == "control" and c.controller == "human"}
+    ids |= set(session.humans())
+    ids.discard(player)
+    return tuple(a.name for a in setup.actors if a.id in ids)
 
 
 def final_position(model: AlignmentModel, player: int) -> tuple[tuple[str, str, str], ...]:

@@ -150,6 +150,15 @@ def draw_markup(surface: pygame.Surface, text: str, rect: pygame.Rect, size: int
     return y + scroll - rect.top
 
 
+def panel_inner(rect: pygame.Rect, m: th.Metrics, titled: bool = True) -> pygame.Rect:
+    """The content rectangle :func:`panel` returns for ``rect``, known at layout time (before any drawing)."""
+    inner = rect.inflate(-2 * m.pad, -2 * m.pad)
+    if titled:
+        head = line_height(m.small) + m.px(6)
+        inner = pygame.Rect(inner.left, inner.top + head, inner.width, inner.height - head)
+    return inner
+
+
 def panel(surface: pygame.Surface, rect: pygame.Rect, m: th.Metrics, title: str = "", hint: str = "") -> pygame.Rect:
     """A rounded panel with an optional title row; returns the content rectangle inside it."""
     radius = m.px(8)

@@ -125,13 +125,15 @@ class DebriefScene(Scene):
             max_width=r.width - m.px(320),
         )
         forks = f" · {len(v.forks)} rewind(s)" if v.forks else ""
+        flag = f" · ⚑ you also played {', '.join(v.also_played)}" if v.also_played else ""
         draw_text(
             surface,
-            f"after {v.rounds_played} rounds{forks}",
+            f"after {v.rounds_played} rounds{forks}{flag}",
             (x, r.bottom - m.px(12)),
             m.body,
-            th.MUTED,
+            th.BAD if flag else th.MUTED,
             anchor="bottomleft",
+            max_width=r.width - m.px(300),
         )
         grade_box = pygame.Rect(r.right - m.px(260), r.top + m.px(12), m.px(244), r.height - m.px(24))
         pygame.draw.rect(surface, th.PANEL_HI, grade_box, border_radius=m.px(8))
@@ -265,6 +267,11 @@ class DebriefScene(Scene):
             return
         done = "" if len(sample) >= total else f" ({len(sample)} of {total} done…)"
         text = vm.standing(mine, sample, what, self.view.actor.name) + done
+        if self.view.also_played:
+            text = (
+                f"Not like for like: you also controlled {', '.join(self.view.also_played)} in this game, "
+                f"while the AI played them in the games compared. {text}"
+            )
         y = draw_wrapped(surface, text, inner, m.body, th.TEXT)
         if self.view.has_objectives:
             lo, hi = 0.0, 100.0

@@ -347,6 +347,7 @@ class RewindOverlay(ListOverlay):
     title = "Rewind: play on from an earlier round"
     footer = (
         "Enter goes back to the chosen round and starts a new branch from there; the log marks the fork. "
+        "Who plays which actor stays as it is now (O instead restores who played whom then). "
         "The same moves replay to the same state."
     )
 
@@ -366,10 +367,16 @@ class RewindOverlay(ListOverlay):
             out.append(Row(title, right="now" if k == len(labels) - 1 else f"−{len(labels) - 1 - k}"))
         return out
 
-    def activate(self, k: int) -> None:
+    def handle(self, event: pygame.event.Event) -> None:
+        if key_name(event) == "o" and self.rows():
+            self.activate(self.selected, keep_controllers=False)
+        else:
+            super().handle(event)
+
+    def activate(self, k: int, keep_controllers: bool = True) -> None:
         g = self.app.game
         if g is not None and not g.busy:
-            g.rewind(k)
+            g.rewind(k, keep_controllers=keep_controllers)
             self.app.pop()
             from sim.ui.scenes.debrief import DebriefScene  # noqa: PLC0415
 
@@ -409,7 +416,10 @@ class LoadOverlay(ListOverlay):
         return [Row(name, detail, right="" if ok else "CANNOT LOAD", enabled=ok) for name, detail, ok in self.details]
 
     def activate(self, k: int) -> None:
-        if self.details[k][2]:
+        g = self.app.game
+        if self.details[k][2] and g is not None and (g.session.log.commands or g.session.round):
+            self.app.push(ConfirmLoadOverlay(self.app, self.saves[k]))  # a game in progress: ask first
+        elif self.details[k][2]:
             self.app.load_game(self.saves[k])
         else:
             self.app.toast(f"{self.saves[k].name}: {self.details[k][1]}", error=True)
@@ -425,7 +435,7 @@ class SettingsOverlay(ListOverlay):
     def rows(self) -> list[Row]:
         s = self.app.settings
         return [
-            Row("Text size", "Larger text for a class projector.", right=s.text_size),
+            Row("Text size", "Larger text for a class projector (F2 changes it anywhere).", right=s.text_size),
             Row("Watch speed", "Rounds a second when watching the AI.", right=f"{s.watch_speed:g}/s"),
             Row(
                 "AI comparison runs",
@@ -437,8 +447,7 @@ class SettingsOverlay(ListOverlay):
     def change(self, k: int, step: int) -> None:
         s = self.app.settings
         if k == 0:
-            sizes = list(th.TEXT_SIZES)
-            s.text_size = sizes[(sizes.index(s.text_size) + step) % len(sizes)]
+            s.text_size = th.next_text_size(s.text_size, step)
         elif k == 1:
             s.watch_speed = _cycle(self.SPEEDS, s.watch_speed, step)
         elif k == 2:
@@ -461,9 +470,11 @@ def _cycle(values: tuple, current: float, step: int) -> float:
 
 
 class LeaveOverlay(Overlay):
+    """Leaving a game: Enter saves and leaves (the safe default); leaving without saving takes its own key."""
+
     name = "leave"
     title = "Leave this game?"
-    max_size = (560, 230)
+    max_size = (640, 240)
 
     def update(self, dt: float) -> None:
         super().update(dt)
@@ -475,17 +486,17 @@ class LeaveOverlay(Overlay):
         self.buttons = [
             Button("stay", "Stay", pygame.Rect(inner.left, y, bw, bh), self.close, key="Esc"),
             Button(
-                "save_leave",
-                "Save and leave",
+                "leave",
+                "Leave unsaved",
                 pygame.Rect(inner.left + bw + m.px(8), y, bw, bh),
-                self.save_and_leave,
-                key="S",
+                self.app.to_menu,
+                key="X",
             ),
             Button(
-                "leave",
-                "Leave",
+                "save_leave",
+                "Save and leave",
                 pygame.Rect(inner.left + 2 * (bw + m.px(8)), y, bw, bh),
-                self.app.to_menu,
+                self.save_and_leave,
                 key="Enter",
                 primary=True,
             ),
@@ -497,10 +508,10 @@ class LeaveOverlay(Overlay):
 
     def handle(self, event: pygame.event.Event) -> None:
         key = key_name(event)
-        if key == "return":
-            self.app.to_menu()
-        elif key == "s":
+        if key in ("return", "s"):
             self.save_and_leave()
+        elif key == "x":
+            self.app.to_menu()
         else:
             super().handle(event)
 
@@ -508,9 +519,122 @@ class LeaveOverlay(Overlay):
         inner = self.frame(surface, "")
         draw_wrapped(
             surface,
-            "Unsaved progress is lost when you leave. Save first to come back to it later.",
-            inner,
+            "Enter saves the game and leaves: you can load it later (L). X leaves without saving.",
+            pygame.Rect(inner.left, inner.top, inner.width, self.buttons[0].rect.top - inner.top),
             self.m.body,
             th.TEXT,
         )
         self.draw_buttons(surface)
+
+
+class ConfirmLoadOverlay(Overlay):
+    """Loading over a game in progress asks first: Enter saves the current game and then loads."""
+
+    name = "confirm_load"
+    title = "Replace the game in progress?"
+    max_size = (680, 250)
+
+    def __init__(self, app: App, path: Path) -> None:
+        super().__init__(app)
+        self.path = path
+
+    def update(self, dt: float) -> None:
+        super().update(dt)
+        m = self.m
+        inner = self._box.inflate(-2 * m.pad, -2 * m.pad)
+        bh = m.px(40)
+        bw = (inner.width - m.px(8) * 2) // 3
+        y = inner.bottom - bh
+        self.buttons = [
+            Button("keep", "Keep playing", pygame.Rect(inner.left, y, bw, bh), self.close, key="Esc"),
+            Button("discard", "Load, discard", pygame.Rect(inner.left + bw + m.px(8), y, bw, bh), self.load, key="X"),
+            Button(
+                "save_load",
+                "Save, then load",
+                pygame.Rect(inner.left + 2 * (bw + m.px(8)), y, bw, bh),
+                self.save_and_load,
+                key="Enter",
+                primary=True,
+            ),
+        ]
+
+    def load(self) -> None:
+        self.app.load_game(self.path)
+
+    def save_and_load(self) -> None:
+        if self.app.save_game() is not None:
+            self.load()
+
+    def handle(self, event: pygame.event.Event) -> None:
+        key = key_name(event)
+        if key == "return":
+            self.save_and_load()
+        elif key == "x":
+            self.load()
+        else:
+            super().handle(event)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        inner = self.frame(surface, "")
+        draw_wrapped(
+            surface,
+            f"Loading {self.path.name} replaces the game you are playing. Enter saves it first; X loads it unsaved.",
+            pygame.Rect(inner.left, inner.top, inner.width, self.buttons[0].rect.top - inner.top),
+            self.m.body,
+            th.TEXT,
+        )
+        self.draw_buttons(surface)
+
+
+class PinOverlay(Overlay):
+    """The instructor's PIN (set at start with PIVOT_INSTRUCTOR_PIN) before the instructor panel opens."""
+
+    name = "pin"
+    title = "Instructor PIN"
+    max_size = (520, 220)
+
+    def __init__(self, app: App) -> None:
+        super().__init__(app)
+        self.typed = ""
+        self.wrong = False
+
+    def handle(self, event: pygame.event.Event) -> None:
+        key = key_name(event)
+        if key == "return":
+            if self.typed == (self.app.settings.instructor_pin or ""):
+                self.app.instructor_unlocked = True
+                self.close()
+                self.app.push(InstructorOverlay(self.app))
+            else:
+                self.wrong, self.typed = True, ""
+        elif key == "backspace":
+            self.typed = self.typed[:-1]
+        elif event.type == pygame.KEYDOWN and event.unicode and event.unicode.isprintable() and key != "escape":
+            self.typed += event.unicode
+        else:
+            super().handle(event)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        m = self.m
+        inner = self.frame(surface)
+        y = draw_wrapped(surface, "Type the instructor's PIN and press Enter.", inner, m.body, th.TEXT)
+        box = pygame.Rect(inner.left, y + m.px(8), inner.width, line_height(m.title) + m.px(12))
+        pygame.draw.rect(surface, th.PANEL_HI, box, border_radius=m.px(6))
+        pygame.draw.rect(surface, th.ACCENT, box, width=1, border_radius=m.px(6))
+        draw_text(surface, "•" * len(self.typed), (box.left + m.pad, box.centery), m.title, th.TEXT, anchor="midleft")
+        if self.wrong:
+            draw_text(surface, "Wrong PIN: try again.", (inner.left, box.bottom + m.px(8)), m.body, th.BAD)
+
+
+def open_instructor(app: App) -> None:
+    """The instructor panel, behind the PIN set at start; without one it stays locked and says how to set it."""
+    if app.settings.instructor_pin is None:
+        app.toast(
+            "The instructor panel is locked. To use it, start the game with an instructor PIN: "
+            "PIVOT_INSTRUCTOR_PIN=1234 python run.py play",
+            seconds=6.0,
+        )
+    elif app.instructor_unlocked:
+        app.push(InstructorOverlay(app))
+    else:
+        app.push(PinOverlay(app))

@@ -19,6 +19,7 @@ from sim.ui.widgets import (
     draw_wrapped,
     line_height,
     panel,
+    panel_inner,
     scrollbar,
     text_surface,
     text_width,
@@ -179,11 +180,13 @@ class RoundScene(Scene):
             self.step_once()
         elif key in ("+", "-"):
             self.change_speed(1 if key == "+" else -1)
-        elif key in ("pagedown", "pageup"):
-            self.log_scroll += (1 if key == "pagedown" else -1) * self.m.px(200)
+        elif key in ("page down", "page up"):
+            self.log_scroll += (1 if key == "page down" else -1) * self.m.px(200)
             self._clamp_log()
         elif key == "i":
-            self.open("instructor")
+            from sim.ui.scenes.overlays import open_instructor  # noqa: PLC0415
+
+            open_instructor(self.app)
         elif key == "h":
             self.open("players")
         elif key == "r":
@@ -197,7 +200,7 @@ class RoundScene(Scene):
         elif key == "escape":
             self.open("leave")
         elif event.type == pygame.MOUSEWHEEL:
-            pos = pygame.mouse.get_pos()
+            pos = self.pointer()
             if self._rects.get("log_inner", pygame.Rect(0, 0, 0, 0)).collidepoint(pos):
                 self.log_scroll -= event.y * self.m.px(48)
                 self._clamp_log()
@@ -258,6 +261,9 @@ class RoundScene(Scene):
         m = self.m
         w, h = self.app.size
         self._rects = {k: pygame.Rect(b) for k, b in round_layout(w, h, m.scale).items()}
+        # The log's content rectangle is known now, not only after a redraw: the wheel over it scrolls it
+        # even when the frame was served from the cache.
+        self._rects["log_inner"] = panel_inner(self._rects["log"], m)
         box = self._rects["orders"]
         inner = box.inflate(-2 * m.pad, -2 * m.pad)
         bh = m.px(34)
