@@ -29,7 +29,7 @@ SCENARIO = "medvedev_visit_2015"
 
 @pytest.fixture
 def app(tmp_path: Path):
-    a = App((1280, 720), Settings(baseline_runs=0), save_dir=tmp_path / "saves")
+    a = App((1280, 720), Settings(baseline_runs=0, turn_summary=False), save_dir=tmp_path / "saves")
     a.push(MenuScene(a, selected=SCENARIO))
     a.frame(dt=1 / 60)
     yield a
@@ -199,6 +199,9 @@ def test_hot_seat_two_players_choose_in_turn(app: App) -> None:
     press(app, pygame.K_SPACE, " ")
     settle(app)
     assert app.game.session.round == 0 and app.game.view.actors[app.game.view.player].id == "russia"
+    assert app.top.name == "handover"  # Cambodia's orders are hidden until Russia's player is ready
+    press(app, pygame.K_RETURN)
+    assert isinstance(app.top, RoundScene)
     press(app, pygame.K_RETURN)
     press(app, pygame.K_SPACE, " ")
     settle(app)

@@ -24,7 +24,7 @@ SCENARIO = "medvedev_visit_2015"
 
 
 def make_app(tmp_path: Path, size: tuple[int, int] = (1280, 720), **settings: object) -> App:
-    a = App(size, Settings(baseline_runs=0, **settings), save_dir=tmp_path / "saves")  # type: ignore[arg-type]
+    a = App(size, Settings(baseline_runs=0, turn_summary=False, **settings), save_dir=tmp_path / "saves")  # type: ignore[arg-type]
     a.push(MenuScene(a, selected=SCENARIO))
     a.frame(dt=1 / 60)
     return a

@@ -8,11 +8,12 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pygame
 
 from sim.atomic import atomic_file, make_folder
-from sim.ui import library
+from sim.ui import library, navigation
 from sim.ui import theme as th
 from sim.ui.game import Game
 from sim.ui.scenes.base import Scene, key_name
@@ -30,6 +31,7 @@ class Settings:
     text_size: str = "normal"  # normal | large | huge
     watch_speed: float = 1.0  # rounds per second in watch mode
     baseline_runs: int = 100  # AI-only runs for the debrief's comparison (0: none)
+    turn_summary: bool = True  # the turn summary opens after each round (T opens it any time)
     instructor_pin: str | None = None  # set at start (PIVOT_INSTRUCTOR_PIN): the instructor panel asks for it
 
 
@@ -111,8 +113,16 @@ class App:
     def replace_all(self, scene: Scene) -> None:
         self.stack = [scene]
 
+    def navigate(self, name: str, **kwargs: object) -> Scene | None:
+        """Open a scene by name (see :mod:`sim.ui.navigation`): a full screen replaces the stack, a panel is pushed."""
+        return navigation.go(self, name, **kwargs)
+
     def find(self, kind: type) -> Scene | None:
         return next((s for s in reversed(self.stack) if isinstance(s, kind)), None)
+
+    def find_named(self, name: str) -> Any:
+        """The topmost scene called ``name`` on the stack, or None."""
+        return next((s for s in reversed(self.stack) if s.name == name), None)
 
     # -- messages -------------------------------------------------------------------------------------
 
@@ -127,17 +137,14 @@ class App:
 
     def start_game(self, scenario_ref: str, player: str | None, seed: int | None = None) -> None:
         """A new game of a library scenario: the briefing first when playing, straight to the map when watching."""
-        from sim.ui.scenes.briefing import BriefingScene  # noqa: PLC0415  (scenes import app: avoid a cycle)
-        from sim.ui.scenes.round import RoundScene  # noqa: PLC0415
-
         setup = library.load_setup(scenario_ref)
         self.last_scenario = scenario_ref
         self._toast = None  # messages about the previous game do not carry over
         session = GameSession.start(setup, scenario_ref, secrets.randbelow(2**31) if seed is None else seed, player)
         self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
-        self.replace_all(RoundScene(self))
+        self.navigate("round")
         if player is not None:
-            self.push(BriefingScene(self, player))
+            self.navigate("briefing", actor=player)
 
     def set_game(self, game: Game) -> None:
         if self.game is not None:
@@ -186,8 +193,6 @@ class App:
 
     def load_game(self, path: Path) -> bool:
         """Load a save; a bad file leaves the current game as it was and says why."""
-        from sim.ui.scenes.round import RoundScene  # noqa: PLC0415
-
         try:
             session = load_session(path, library.load_setup)
         except SaveError as exc:
@@ -195,17 +200,15 @@ class App:
             return False
         self.last_scenario = session.log.scenario
         self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
-        self.replace_all(RoundScene(self))
+        self.navigate("round")
         self.toast(f"Loaded {Path(path).name}: round {session.round} of {session.setup.rounds}")
         return True
 
     def to_menu(self) -> None:
-        from sim.ui.scenes.menu import MenuScene  # noqa: PLC0415
-
         if self.game is not None:
             self.game.close()
             self.game = None
-        self.replace_all(MenuScene(self, selected=self.last_scenario))
+        self.navigate("menu", selected=self.last_scenario)
 
     # -- the loop -----------------------------------------------------------------------------------
 
@@ -224,9 +227,7 @@ class App:
             elif event.type == pygame.VIDEORESIZE:
                 self.resize((max(800, event.w), max(480, event.h)))
             elif event.type == pygame.KEYDOWN and key_name(event) in ("f1", "?") and self.top.name != "help":
-                from sim.ui.scenes.overlays import HelpOverlay  # noqa: PLC0415
-
-                self.push(HelpOverlay(self))
+                self.navigate("help")
             elif event.type == pygame.KEYDOWN and key_name(event) == "f2":
                 self.toast(f"Text size: {cycle_text_size(self.settings)} (F2 changes it)", seconds=2.0)
             elif self.stack:
@@ -316,13 +317,11 @@ def open_app(
     load: Path | None = None,
 ) -> App:
     """An app opened where the command line asked: the menu, a briefing, the map in watch mode, or a loaded save."""
-    from sim.ui.scenes.menu import MenuScene  # noqa: PLC0415
-
     settings = settings or Settings()
     if settings.instructor_pin is None and os.environ.get("PIVOT_INSTRUCTOR_PIN"):
         settings.instructor_pin = os.environ["PIVOT_INSTRUCTOR_PIN"].strip()
     app = App(size, settings)
-    app.push(MenuScene(app, selected=scenario))
+    app.navigate("menu", selected=scenario)
     if load is not None:
         app.load_game(load)
     elif scenario is not None and (player is not None or watch):

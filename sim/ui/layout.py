@@ -24,23 +24,26 @@ class Box(NamedTuple):
 
 
 def round_layout(width: int, height: int, scale: float) -> dict[str, Box]:
-    """The round screen: status bar on top, map over chart on the left, orders over log on the right, key bar below."""
+    """The round screen: status bar on top; the map over the chart and the log on the left; the move picker takes
+    the whole right column (so it lists ten moves or more at 1280x720); the key bar below."""
     gap = max(6, round(8 * scale))
     top = round(52 * scale)
     bottom = round(30 * scale)
     body_y = top + gap
     body_h = height - body_y - bottom - gap
-    left_w = round((width - 3 * gap) * 0.58)
+    left_w = round((width - 3 * gap) * 0.6)
     right_x = gap + left_w + gap
     right_w = width - right_x - gap
-    map_h = round(body_h * 0.6)
-    picker_h = round(body_h * 0.58)
+    map_h = round(body_h * 0.56)
+    low_y = body_y + map_h + gap
+    low_h = body_h - map_h - gap
+    chart_w = round((left_w - gap) * 0.48)
     return {
         "status": Box(0, 0, width, top),
         "map": Box(gap, body_y, left_w, map_h),
-        "chart": Box(gap, body_y + map_h + gap, left_w, body_h - map_h - gap),
-        "orders": Box(right_x, body_y, right_w, picker_h),
-        "log": Box(right_x, body_y + picker_h + gap, right_w, body_h - picker_h - gap),
+        "chart": Box(gap, low_y, chart_w, low_h),
+        "log": Box(gap + chart_w + gap, low_y, left_w - chart_w - gap, low_h),
+        "orders": Box(right_x, body_y, right_w, body_h),
         "keys": Box(0, height - bottom, width, bottom),
     }
 
@@ -62,12 +65,23 @@ def check_frame_size(size: tuple[int, int]) -> tuple[int, int]:
 
 
 def frame_layout(width: int, height: int, scale: float) -> dict[str, Box]:
-    """The off-screen round screen: no move picker, so the event log takes the whole right column."""
-    boxes = round_layout(width, height, scale)
-    top, log = boxes.pop("orders"), boxes["log"]
-    boxes["log"] = Box(top.x, top.y, top.w, log.bottom - top.y)
-    boxes["footer"] = boxes.pop("keys")  # objectives and who plays whom; no keys in a picture
-    return boxes
+    """The off-screen round screen: no move picker, so the event log takes the whole right column and the chart
+    the whole width under the map."""
+    gap = max(6, round(8 * scale))
+    top = round(52 * scale)
+    bottom = round(30 * scale)
+    body_y = top + gap
+    body_h = height - body_y - bottom - gap
+    left_w = round((width - 3 * gap) * 0.58)
+    right_x = gap + left_w + gap
+    map_h = round(body_h * 0.6)
+    return {
+        "status": Box(0, 0, width, top),
+        "map": Box(gap, body_y, left_w, map_h),
+        "chart": Box(gap, body_y + map_h + gap, left_w, body_h - map_h - gap),
+        "log": Box(right_x, body_y, width - right_x - gap, body_h),
+        "footer": Box(0, height - bottom, width, bottom),  # objectives and who plays whom; no keys in a picture
+    }
 
 
 def centred(width: int, height: int, w_frac: float, h_frac: float, max_w: int, max_h: int) -> Box:

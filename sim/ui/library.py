@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.core import ModelSetup
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, load_scenario
 from sim.scenario.calibration import load_setup as load_calibrated
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -69,3 +69,12 @@ def scan(folder: Path = SCENARIO_DIR) -> list[ScenarioEntry]:
     """Every scenario in ``folder``: the tutorial first (a first game starts there), then loadable ones, by title."""
     entries = [entry_for(p) for p in sorted(folder.glob("*.yaml"))]
     return sorted(entries, key=lambda e: (bool(e.error), e.path.stem != TUTORIAL, e.title.lower()))
+
+
+def sources(ref: str | Path) -> list[tuple[str, str, str]]:
+    """The scenario's cited sources as (key, full citation, url or ""), in the file's order (none if unreadable)."""
+    try:
+        scenario = load_scenario(resolve(ref))
+    except (ScenarioError, OSError):
+        return []
+    return [(s.id, s.citation, s.url or "") for s in scenario.meta.sources]

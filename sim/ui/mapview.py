@@ -43,6 +43,7 @@ class MapView:
 
     def __init__(self) -> None:
         self.world: WorldMap = load_map()
+        self.spots: dict[int, tuple[int, int]] = {}  # actor index -> screen position, as last drawn
         self._base_key: tuple | None = None
         self._base: pygame.Surface | None = None
         self._links_key: tuple | None = None
@@ -101,6 +102,8 @@ class MapView:
         assert self._base is not None
         surface.blit(self._base, rect.topleft)
         pos = self.positions(view)
+        # Where each actor is on screen (the inset's dots included), for clicks that open its diplomacy view.
+        self.spots = {a: (rect.left + x, rect.top + y) for a, (x, y) in pos.items()}
         key = (rect.size, view.links, m.scale)  # what the layer shows (an id could be reused by a later view)
         if key != self._links_key:
             self._links = self._draw_links(rect.size, view, pos, m)
@@ -122,6 +125,7 @@ class MapView:
             if _in_region(a):
                 x, y = self.inset_frame.lonlat(a.lon, a.lat)
                 p = (rect.left + x, rect.top + y)
+                self.spots[a.index] = p
                 if a.is_player:
                     pygame.draw.circle(surface, th.ACCENT, p, m.px(8), width=m.px(2))
                 pygame.draw.circle(surface, a.colour, p, m.px(5))

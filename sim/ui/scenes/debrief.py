@@ -35,9 +35,7 @@ class DebriefScene(Scene):
         self.app.pop()
 
     def rewind(self) -> None:
-        from sim.ui.scenes.overlays import RewindOverlay  # noqa: PLC0415
-
-        self.app.push(RewindOverlay(self.app))
+        self.app.navigate("rewind")
 
     def handle(self, event: pygame.event.Event) -> None:
         key = key_name(event)

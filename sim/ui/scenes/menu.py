@@ -78,14 +78,10 @@ class MenuScene(Scene):
             self.app.toast(str(exc.problems[0]) if exc.problems else str(exc), error=True)
 
     def open_settings(self) -> None:
-        from sim.ui.scenes.overlays import SettingsOverlay  # noqa: PLC0415
-
-        self.app.push(SettingsOverlay(self.app))
+        self.app.navigate("settings")
 
     def open_load(self) -> None:
-        from sim.ui.scenes.overlays import LoadOverlay  # noqa: PLC0415
-
-        self.app.push(LoadOverlay(self.app))
+        self.app.navigate("load")
 
     def quit(self) -> None:
         self.app.running = False
@@ -210,9 +206,7 @@ class MenuScene(Scene):
             self.buttons.append(Button(bid, label, r, act, key=key))
 
     def _help(self) -> None:
-        from sim.ui.scenes.overlays import HelpOverlay  # noqa: PLC0415
-
-        self.app.push(HelpOverlay(self.app))
+        self.app.navigate("help")
 
     def panels(self) -> dict[str, pygame.Rect]:
         return {k: v for k, v in self._rects.items() if k in ("header", "scenarios", "details", "footer")}

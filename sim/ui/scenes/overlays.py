@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 
 #: Every key of the game, by where it works (the help overlay shows exactly this).
 KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Everywhere", (("F1 or ?", "this help"), ("Esc", "close a panel / back"))),
+    (
+        "Everywhere",
+        (("F1 or ?", "this help"), ("F2", "text size: normal, large, huge"), ("Esc", "close a panel / back")),
+    ),
     (
         "Title menu",
         (
@@ -46,20 +49,26 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "Round: your moves",
         (
             ("↑ ↓ / click", "choose a move (see its expected effect)"),
-            ("Tab, 1-4", "all / diplomatic / economic / security moves"),
+            ("Tab, 1-5", "all / answers / diplomatic / economic / security moves"),
+            ("/ or F, then type", "filter the moves (Esc clears the filter)"),
+            ("G", "group the moves by partner or by kind (hides the tutorial's guide when it shows)"),
+            ("X", "the preview's exact numbers (or back to words)"),
             ("Enter / click again", "add the move to your orders"),
             ("Backspace", "remove the last order"),
             ("Space", "end your turn: the round is played"),
-            ("PgUp PgDn / wheel", "scroll the log"),
+            ("PgUp PgDn / wheel", "scroll the log (the wheel over the list scrolls the moves)"),
+            ("A / click an actor", "diplomacy: its regard, wants, recent moves, and what it would accept"),
+            ("T", "the turn summary: what changed most last round, and why"),
+            ("B", "sources: the scenario's full citations"),
         ),
     ),
     ("Watch mode", (("Space / P", "play or pause"), ("N / →", "step one round"), ("+ −", "faster / slower"))),
     (
         "Classroom",
         (
-            ("R", "rewind to an earlier round (a new branch)"),
+            ("R", "rewind to an earlier round (a new branch; O instead of Enter restores who played whom then)"),
             ("H", "players: hand any actor to a person or the AI (hot seat)"),
-            ("I", "instructor: fire one of the scenario's events now"),
+            ("I", "instructor (PIN set at start with PIVOT_INSTRUCTOR_PIN): fire one of the scenario's events now"),
             ("Ctrl+S", "save the game"),
             ("L / Ctrl+O", "load a saved game"),
             ("D / Enter", "open the debrief when the game is over"),
@@ -111,49 +120,6 @@ class Overlay(Scene):
         return panel(surface, self._box, self.m, self.title, hint)
 
 
-class HelpOverlay(Overlay):
-    name = "help"
-    title = "Keys"
-    max_size = (1100, 660)
-
-    def handle(self, event: pygame.event.Event) -> None:
-        if key_name(event) in ("f1", "?", "return"):
-            self.close()
-        else:
-            super().handle(event)
-
-    def draw(self, surface: pygame.Surface) -> None:
-        m = self.m
-        inner = self.frame(surface, "F1, ? or Esc closes")
-        cols = 2 if inner.width > m.px(640) else 1
-        cw = (inner.width - m.px(24) * (cols - 1)) // cols
-        key_w = min(cw // 2, max(text_width(k, m.small, True) for _, rows in KEYS for k, _ in rows) + m.px(14))
-        heights = [
-            line_height(m.small)
-            + m.px(8)
-            + sum(len(wrap(text, m.small, cw - key_w)) * line_height(m.small) + m.px(3) for _, text in rows)
-            for _, rows in KEYS
-        ]
-        # Fill columns in order, balancing their heights.
-        total = sum(heights)
-        col, y = 0, inner.top
-        clip = surface.get_clip()
-        surface.set_clip(inner)
-        for (group, rows), h in zip(KEYS, heights, strict=True):
-            if cols > 1 and col == 0 and y - inner.top + h / 2 > total / 2:
-                col, y = 1, inner.top
-            x = inner.left + col * (cw + m.px(24))
-            draw_text(surface, group.upper(), (x, y), m.small, th.ACCENT, bold=True)
-            y += line_height(m.small) + m.px(4)
-            for key, text in rows:
-                draw_text(surface, key, (x, y), m.small, th.TEXT, bold=True, max_width=key_w - m.px(8))
-                y = draw_wrapped(
-                    surface, text, pygame.Rect(x + key_w, y, cw - key_w, inner.bottom - y), m.small, th.MUTED
-                ) + m.px(3)
-            y += m.px(8)
-        surface.set_clip(clip)
-
-
 @dataclass(frozen=True, slots=True)
 class Row:
     label: str
@@ -178,6 +144,17 @@ class ListOverlay(Overlay):
     def rows(self) -> list[Row]:
         return []
 
+    def header(self) -> list[tuple[str, th.RGB, bool]]:
+        """Lines (text, colour, bold) shown above the rows, wrapped; none by default."""
+        return []
+
+    def _header_height(self, width: int) -> int:
+        m = self.m
+        lines = self.header()
+        if not lines:
+            return 0
+        return sum(len(wrap(t, m.body, width, b)) * line_height(m.body) for t, _, b in lines) + m.px(10)
+
     def activate(self, k: int) -> None:
         """Act on row k."""
 
@@ -192,6 +169,7 @@ class ListOverlay(Overlay):
             for r in rows
         )
         footer = len(wrap(self.footer, m.small, width)) * line_height(m.small) + m.px(8) if self.footer else 0
+        footer += self._header_height(width)
         wanted = content + footer + line_height(m.small) + m.px(6) + 2 * m.pad + m.px(8)
         if wanted < self._box.height:
             self._box = pygame.Rect(self._box.left, 0, self._box.width, wanted)
@@ -230,11 +208,18 @@ class ListOverlay(Overlay):
                 surface, self.footer, pygame.Rect(inner.left, bottom + m.px(8), inner.width, fh), m.small, th.MUTED
             )
         self._rows = []
+        top = inner.top
+        if self.header():
+            limit = max(inner.top + line_height(m.body), bottom - 2 * line_height(m.body))
+            head_area = pygame.Rect(inner.left, inner.top, inner.width, limit - inner.top)
+            for text, colour, bold in self.header():
+                top = draw_wrapped(surface, text, head_area, m.body, colour, bold=bold, top=top)
+            top = min(top, limit) + m.px(10)
         if not rows:
-            draw_wrapped(surface, self.empty, inner, m.body, th.MUTED)
+            draw_wrapped(surface, self.empty, pygame.Rect(inner.left, top, inner.width, bottom - top), m.body, th.MUTED)
             return
         clip = surface.get_clip()
-        area = pygame.Rect(inner.left, inner.top, inner.width, bottom - inner.top)
+        area = pygame.Rect(inner.left, top, inner.width, bottom - top)
         surface.set_clip(area)
         heights = []
         for r in rows:
@@ -378,9 +363,7 @@ class RewindOverlay(ListOverlay):
         if g is not None and not g.busy:
             g.rewind(k, keep_controllers=keep_controllers)
             self.app.pop()
-            from sim.ui.scenes.debrief import DebriefScene  # noqa: PLC0415
-
-            while isinstance(self.app.top, (DebriefScene, Overlay)) and len(self.app.stack) > 1:
+            while (self.app.top.overlay or self.app.top.name == "debrief") and len(self.app.stack) > 1:
                 self.app.pop()
 
 
@@ -604,7 +587,7 @@ class PinOverlay(Overlay):
             if self.typed == (self.app.settings.instructor_pin or ""):
                 self.app.instructor_unlocked = True
                 self.close()
-                self.app.push(InstructorOverlay(self.app))
+                self.app.navigate("instructor_panel")
             else:
                 self.wrong, self.typed = True, ""
         elif key == "backspace":
@@ -624,17 +607,3 @@ class PinOverlay(Overlay):
         draw_text(surface, "•" * len(self.typed), (box.left + m.pad, box.centery), m.title, th.TEXT, anchor="midleft")
         if self.wrong:
             draw_text(surface, "Wrong PIN: try again.", (inner.left, box.bottom + m.px(8)), m.body, th.BAD)
-
-
-def open_instructor(app: App) -> None:
-    """The instructor panel, behind the PIN set at start; without one it stays locked and says how to set it."""
-    if app.settings.instructor_pin is None:
-        app.toast(
-            "The instructor panel is locked. To use it, start the game with an instructor PIN: "
-            "PIVOT_INSTRUCTOR_PIN=1234 python run.py play",
-            seconds=6.0,
-        )
-    elif app.instructor_unlocked:
-        app.push(InstructorOverlay(app))
-    else:
-        app.push(PinOverlay(app))
