@@ -92,8 +92,8 @@ def centred(width: int, height: int, w_frac: float, h_frac: float, max_w: int, m
 
 def menu_layout(width: int, height: int, scale: float) -> dict[str, Box]:
     gap = round(16 * scale)
-    header = round(110 * scale)
-    footer = round(56 * scale)
+    header = round(min(110 * scale, height * 0.15))
+    footer = round(min(56 * scale, height * 0.1))
     body_h = height - header - footer - gap
     list_w = round((width - 3 * gap) * 0.42)
     return {
@@ -119,10 +119,10 @@ def briefing_layout(width: int, height: int, scale: float) -> dict[str, Box]:
 
 
 def debrief_layout(width: int, height: int, scale: float, objectives_height: int = 0) -> dict[str, Box]:
-    """Outcome banner, objectives over the AI comparison on the left, the chart on the right.
+    """Outcome banner; objectives over the AI comparison on the left; the chart over the lessons on the right.
 
     ``objectives_height`` is what the objectives panel needs for its content; it grows up to the point where
-    the comparison below keeps a readable histogram.
+    the comparison below keeps a readable histogram (beyond that the panel scrolls).
     """
     gap = round(12 * scale)
     header = round(120 * scale)
@@ -130,10 +130,16 @@ def debrief_layout(width: int, height: int, scale: float, objectives_height: int
     body_h = height - header - footer - gap
     left_w = round((width - 3 * gap) * 0.5)
     top_h = min(max(round(body_h * 0.52), objectives_height), body_h - gap - round(170 * scale))
+    top_h = max(round(body_h * 0.3), top_h)
+    chart_h = round((body_h - gap) * 0.45)
+    right_x = 2 * gap + left_w
+    right_w = width - 3 * gap - left_w
+    y0 = header + gap // 2
     return {
         "outcome": Box(gap, gap, width - 2 * gap, header - gap),
-        "objectives": Box(gap, header + gap // 2, left_w, top_h),
-        "distribution": Box(gap, header + gap // 2 + top_h + gap, left_w, body_h - top_h - gap),
-        "chart": Box(2 * gap + left_w, header + gap // 2, width - 3 * gap - left_w, body_h),
+        "objectives": Box(gap, y0, left_w, top_h),
+        "distribution": Box(gap, y0 + top_h + gap, left_w, body_h - top_h - gap),
+        "chart": Box(right_x, y0, right_w, chart_h),
+        "lessons": Box(right_x, y0 + chart_h + gap, right_w, body_h - chart_h - gap),
         "footer": Box(0, height - footer, width, footer),
     }

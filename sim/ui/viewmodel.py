@@ -636,7 +636,7 @@ _PICTURES = (
     ("sanction", ("sanction", "eba", "tariff", "withdraw")),
     ("row", ("row", "critic", "protest", "dispute", "crackdown", "election")),
     ("visit", ("visit", "summit", "meeting")),
-    ("trade", ("trade", "debt", "loan", "aid", "agreement", "invest")),
+    ("trade", ("trade", "debt", "loan", "aid", "agreement", "invest", "offer")),
 )
 
 
@@ -657,6 +657,8 @@ def event_card(setup: ModelSetup, event_id: str, title: str, text: str) -> Event
                     if isinstance(value, tuple):
                         pair = getattr(effect, "array", "relations") in ("relations", "agreements", "sanctions")
                         touched.update(v for v in value[: 2 if pair or name == "pair" else 1] if isinstance(v, int))
+    mentioned = f"{title} {text}".lower()
+    touched.update(k for k, a in enumerate(setup.actors) if a.name.lower().split(" (")[0] in mentioned)
     words = f"{event_id} {title}".lower()
     picture = next((p for p, keys in _PICTURES if any(k in words for k in keys)), "news")
     names = tuple(setup.actors[i].name for i in sorted(touched) if 0 <= i < setup.n_actors)
@@ -946,17 +948,16 @@ def counterfactuals(session: GameSession, player_id: str, count: int = 3) -> tup
     """The ``count`` moves of the player that mattered most for the result, each as a counterfactual sentence.
 
     Each of the player's moves is taken out of its round's orders in turn (as if the player had passed
-    instead) and the game replayed from its log with the same seed, the AI reacting as it would have; the
-    moves whose removal changes the result most are named. Moves whose removal makes a later order
-    impossible are skipped.
+    instead) and the game replayed from its log with the same seed, the AI reacting as it would have. Moves
+    are ranked by how much the objective score changes, then by the utility gained (a score moves in steps,
+    so many moves change only the utility). Moves whose removal makes a later order impossible are skipped.
     """
     setup = session.setup
     player = setup.index(player_id)
     has = any(isinstance(o, Objective) and o.actor == player for o in setup.objectives)
-    unit = "score" if has else "utility gain"
-    actual = result_of(session, player)
+    actual = (result_of(session, player) if has else 0.0, utility_gained(session.model, player))
     commands = list(session.log.commands)
-    found: list[tuple[float, str]] = []
+    found: list[tuple[tuple[float, float], str]] = []
     rnd = 0
     for k, c in enumerate(commands):
         if c.op == "step":
@@ -972,24 +973,32 @@ def counterfactuals(session: GameSession, player_id: str, count: int = 3) -> tup
                 other = GameSession(setup, log)
             except (MoveError, ValueError, KeyError):
                 continue
-            value = result_of(other, player)
+            value = (result_of(other, player) if has else 0.0, utility_gained(other.model, player))
             target = None if move[1] is None else setup.index(move[1])
             sector = None if move[2] is None else setup.sectors.index(move[2])
             ask = move[3] if len(move) > 3 else None
             label = describe_move(setup, move[0], target, sector, ask)  # type: ignore[arg-type]
-            diff = actual - value
-            if abs(diff) < 0.05:
+            d_score, d_utility = actual[0] - value[0], actual[1] - value[1]
+            if abs(d_score) >= 0.5:
+                unit, now, then, diff = "score", actual[0], value[0], d_score
+            elif abs(d_utility) >= 0.1:
+                unit, now, then, diff = "utility gain (points)", actual[1], value[1], d_utility
+            else:
                 continue
-            better = "lower" if diff > 0 else "higher"
+            verdict = "this move helped you" if diff > 0 else "this move cost you"
             found.append(
                 (
-                    abs(diff),
+                    (abs(d_score), abs(d_utility)),
                     f"Had you passed instead of “{label}” in round {rnd + 1}, your {unit} would have been "
-                    f"{value:.1f} instead of {actual:.1f} ({better}: this move {'helped' if diff > 0 else 'hurt'}).",
+                    f"{then:.1f} instead of {now:.1f}: {verdict}.",
                 )
             )
-    found.sort(key=lambda x: -x[0])
+    found.sort(key=lambda x: (-x[0][0], -x[0][1]))
     return tuple(t for _, t in found[:count]) or ("No single move of yours changed the result by much.",)
+
+
+def utility_gained(model: AlignmentModel, player: int) -> float:
+    return float(model.history[-1].utility[player] - model.history[0].utility[player]) * 1000.0
 
 
 def replace_orders(command: Command, moves: tuple) -> Command:

@@ -164,6 +164,8 @@ class MenuScene(Scene):
         # Role buttons sit at the bottom of the details panel, two columns (three when the panel is short).
         bh, gap = m.px(40), m.px(8)
         cols = 2 if details.height > m.px(420) or len(roles) <= 2 else 3
+        if cols == 3:  # a short panel: slimmer buttons, labelled by the actor's name alone
+            bh = line_height(m.body) + m.px(14)
         col_w = (details.width - gap * (cols - 1)) // cols
         rows = (len(roles) + cols - 1) // cols
         y0 = details.bottom - rows * (bh + gap) - bh - gap
@@ -173,9 +175,10 @@ class MenuScene(Scene):
             for k, role in enumerate(roles):
                 r = pygame.Rect(details.left + (k % cols) * (col_w + gap), y0 + (k // cols) * (bh + gap), col_w, bh)
                 if role == WATCH:
-                    label, colour = "Watch the AI play", None
+                    label, colour = ("Watch the AI play" if cols == 2 else "Watch the AI"), None
                 else:
-                    label, colour = f"Play as {names[role][0]}", hex_to_rgb(names[role][1])
+                    name = names[role][0]
+                    label, colour = (f"Play as {name}" if cols == 2 else name), hex_to_rgb(names[role][1])
                 self.buttons.append(
                     Button(
                         f"role:{role}",

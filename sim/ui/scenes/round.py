@@ -80,12 +80,14 @@ class RoundScene(Scene):
         self._seen_version = -1
         self._seen_round = -1
         self._seen_player = -1
+        self._seen_cards: set[tuple[int, str]] = set()
         self._debrief_shown = False
         self._rects: dict[str, pygame.Rect] = {}
         self._rows: list[tuple[pygame.Rect, int]] = []
         self._tabs: list[tuple[pygame.Rect, int]] = []
         self._log_content = 0
         self._visible = 1
+        self._describe = True
         self._together: tuple[tuple, vm.Effect | None] = ((), None)
 
     # -- reading the game ---------------------------------------------------------------------------------
@@ -378,13 +380,17 @@ class RoundScene(Scene):
         first = self._seen_round < 0
         self._seen_round, self._seen_player = v.status.round, v.player
         if first:
+            self._seen_cards.update((v.status.round, c.id) for c in v.fired)
             return
         if handover and not v.status.finished:
             self.app.navigate("handover")
         if new_round and v.status.round > 0 and not v.watching and self.app.settings.turn_summary:
             self.app.navigate("summary")
-        if new_round and not (v.watching and self.playing):
-            for card in reversed(v.fired):
+        fresh = [c for c in v.fired if (v.status.round, c.id) not in self._seen_cards]
+        self._seen_cards.update((v.status.round, c.id) for c in v.fired)
+        if fresh and not (v.watching and self.playing):
+            self.app.toast("", seconds=0.0)  # the card says it; no toast over it
+            for card in reversed(fresh):
                 self.app.navigate("event", card=card)
 
     def _update_together(self) -> None:
@@ -425,9 +431,17 @@ class RoundScene(Scene):
                 ("remove", "Remove", "⌫", self.remove_last, False),
                 ("end", "End turn", "Space", self.end_turn, True),
             ]
-        # One row when every label fits, else two rows (large text on a small window).
+        # One row when every label fits with its key hint, else one row without the hints (the help lists the
+        # keys), else two rows (large text on a small window).
+        n = len(labels)
         need = max(text_width(lab, m.body, True) + text_width(key, m.small) + m.px(44) for _, lab, key, _, _ in labels)
-        per_row = len(labels) if need * len(labels) + gap * (len(labels) - 1) <= inner.width else 2
+        bare = max(text_width(lab, m.body, True) + m.px(24) for _, lab, _, _, _ in labels)
+        per_row = n
+        if need * n + gap * (n - 1) > inner.width:
+            if bare * n + gap * (n - 1) <= inner.width:
+                labels = [(bid, lab, "", act, primary) for bid, lab, _, act, primary in labels]
+            else:
+                per_row = 2
         rows = (len(labels) + per_row - 1) // per_row
         bw = (inner.width - gap * (per_row - 1)) // per_row
         top = inner.bottom - rows * bh - (rows - 1) * gap
@@ -472,7 +486,10 @@ class RoundScene(Scene):
         orders_lines = max(1, v.moves_per_round) + (1 if len(self.orders) + 1 >= 2 else 0)
         orders_h = line_height(m.small) + orders_lines * line_height(m.small) + m.px(6)
         orders_top = buttons_top - orders_h
-        preview_lines = 5 if self.numbers else 4
+        # The preview gives up the move's description (it is also in the help) when the list would be short.
+        room = orders_top - list_top
+        self._describe = room - 6 * line_height(m.small) > 8 * (line_height(m.body) + m.px(4))
+        preview_lines = (3 if self.numbers else 2) + (2 if self._describe else 0)
         preview_h = preview_lines * line_height(m.small) + m.px(16) + (m.px(10) if self.numbers else 0)
         preview_top = orders_top - preview_h - m.px(6)
         self._rects["orders_list"] = pygame.Rect(inner.left, orders_top, inner.width, orders_h)
@@ -540,7 +557,7 @@ class RoundScene(Scene):
         map_inner = panel(surface, self._rects["map"], m, "The powers and their ties", "click an actor: diplomacy")
         self.mapview.draw(surface, map_inner, v, m)
         me = v.actors[v.player]
-        chart_inner = panel(surface, self._rects["chart"], m, f"{me.name}'s alignment", "−1 hostile · +1 close")
+        chart_inner = panel(surface, self._rects["chart"], m, f"{me.name}'s alignment", "−1 … +1")
         alignment_chart(surface, chart_inner, v.series, v.actors, v.status.rounds, m)
         if v.watching:
             self._draw_watch(surface, v)
@@ -638,13 +655,18 @@ class RoundScene(Scene):
     def _draw_preview(self, surface: pygame.Surface, r: pygame.Rect, o: MoveOption, v: RoundView) -> None:
         m = self.m
         lh = line_height(m.small)
-        y = draw_wrapped(surface, o.description, pygame.Rect(r.left, r.top, r.width, lh * 2 - 1), m.small, th.MUTED)
-        y = r.top + 2 * lh
+        y = r.top
+        if self._describe or o.answer is not None:
+            draw_wrapped(surface, o.description, pygame.Rect(r.left, r.top, r.width, lh * 2 - 1), m.small, th.MUTED)
+            y = r.top + 2 * lh
         e = o.effect
         if o.answer is not None:
             return
         when = "Now" if o.chance is None else f"If {o.target_name} accepts ({vm.chance_words(o.chance)})"
-        draw_text(surface, f"{when}:", (r.left, y), m.small, th.TEXT, bold=True, max_width=r.width)
+        hint_w = text_width("X: numbers", m.small) + m.px(8) if not self.numbers else 0
+        draw_text(surface, f"{when}:", (r.left, y), m.small, th.TEXT, bold=True, max_width=r.width - hint_w)
+        if not self.numbers:
+            draw_text(surface, "X: numbers", (r.right, y), m.small, th.FAINT, anchor="topright")
         y += lh
         words = vm.effect_words(e, v.actors)
         hedge = vm.hedging_words(e)
@@ -653,7 +675,6 @@ class RoundScene(Scene):
             y += lh
             draw_text(surface, (hedge[:1].upper() + hedge[1:]) if hedge else "Your hedging hardly changes.",
                       (r.left, y), m.small, th.MUTED, max_width=r.width)  # fmt: skip
-            draw_text(surface, "X: numbers", (r.right, r.top + 2 * lh), m.small, th.FAINT, anchor="topright")
             return
         partner = v.actors[e.primary_partner].name
         summary = f"hedging {delta_text(e.hedging)} · tilt {delta_text(e.bloc_tilt)} · closest {partner}"
@@ -820,4 +841,6 @@ def _strongest(e: vm.Effect, v: RoundView) -> str:
     p, d = max(e.alignment, key=lambda x: abs(x[1]))
     if abs(d) < 0.002:
         return "—"
-    return f"{v.actors[p].name} {'↑' if d > 0 else '↓'}"
+    a = v.actors[p]
+    name = a.name if len(a.name) <= 10 else a.id.upper()  # "European Union" -> "EU": the column is narrow
+    return f"{name} {'↑' if d > 0 else '↓'}"

@@ -162,11 +162,30 @@ class EventCardOverlay(Overlay):
         else:
             super().handle(event)
 
+    def update(self, dt: float) -> None:
+        """As tall as the picture and the text need (up to the overlay's maximum), centred."""
+        super().update(dt)
+        m = self.m
+        width = self._box.width - 2 * m.pad
+        c = self.card
+        text_h = (
+            len(wrap(c.title, m.title, width, True)) * line_height(m.title)
+            + len(wrap(c.text, m.body, width)) * line_height(m.body)
+            + (len(wrap("Affects: " + ", ".join(c.affects), m.body, width)) * line_height(m.body) if c.affects else 0)
+        )
+        wanted = 2 * m.pad + line_height(m.small) + m.px(6) + self._picture_height() + m.px(22) + text_h
+        if wanted < self._box.height:
+            self._box = pygame.Rect(self._box.left, 0, self._box.width, wanted)
+            self._box.centery = self.app.size[1] // 2
+
+    def _picture_height(self) -> int:
+        return min(round(self.app.size[1] * 0.25), self.m.px(180))
+
     def draw(self, surface: pygame.Surface) -> None:
         m = self.m
         inner = self.frame(surface, "Enter closes")
         c = self.card
-        pic_h = min(round(inner.height * 0.42), m.px(200))
+        pic_h = min(self._picture_height(), inner.height // 2)
         pic = pygame.Rect(inner.left, inner.top, inner.width, pic_h)
         draw_picture(surface, c.picture, pic)
         y = pic.bottom + m.px(10)
@@ -248,7 +267,7 @@ class DiplomacyOverlay(ListOverlay):
                 True,
             ),
             ("What it wants: " + "; ".join(d.interests[:3]) + ".", th.MUTED, False),
-            ("Recently towards you: " + "; ".join(d.recent[:3]) + ".", th.MUTED, False),
+            ("Recently towards you: " + "; ".join(d.recent[:3]).rstrip(".") + ".", th.MUTED, False),
             ("What it would accept now:", th.ACCENT, True),
         ]
 
