@@ -9,7 +9,7 @@ import pygame
 from sim.ui import theme as th
 from sim.ui.mapdata import WorldMap, load_map, member_of, project
 from sim.ui.viewmodel import ActorView, RoundView
-from sim.ui.widgets import draw_text, text_surface
+from sim.ui.widgets import draw_text, text_surface, text_width
 
 # The region inset: mainland and maritime Southeast Asia around Cambodia.
 REGION = (90.0, -11.0, 128.0, 26.0)  # lon_min, lat_min, lon_max, lat_max
@@ -131,6 +131,13 @@ class MapView:
                 pygame.draw.circle(surface, a.colour, p, m.px(5))
                 pygame.draw.circle(surface, (245, 245, 245), p, m.px(5), width=1)
                 short = a.name.split(" (")[0]  # "ASEAN (other nine)" -> "ASEAN": the inset is small
+                inset = self.inset_rect.move(rect.topleft)
+                if p[0] + m.px(9) + text_width(short, m.small) > inset.right - m.px(2):
+                    short = a.id.upper() if len(a.id) <= 5 else short[:4]
+                    right_room = inset.right - p[0] - m.px(9)
+                    if text_width(short, m.small) > right_room:  # no room on the right: label on the left
+                        draw_text(surface, short, (p[0] - m.px(9), p[1]), m.small, th.TEXT, anchor="midright")
+                        continue
                 draw_text(surface, short, (p[0] + m.px(9), p[1]), m.small, th.TEXT, anchor="midleft")
         surface.set_clip(clip)
         self._legend(surface, rect, m)
@@ -180,10 +187,11 @@ class MapView:
         ]
         own = pygame.Rect(p[0] - m.px(10), p[1] - m.px(10), m.px(20), m.px(20))
         others = [t for t in taken if t != own]
-        box = next(
-            (c for c in candidates if area.contains(c) and c.inflate(m.px(8), m.px(2)).collidelist(others) < 0),
-            candidates[0],
-        )
+        def overlap(c: pygame.Rect) -> int:
+            pill = c.inflate(m.px(8), m.px(2))
+            return sum(pill.clip(t).width * pill.clip(t).height for t in others) + (0 if area.contains(c) else 10**6)
+
+        box = min(candidates, key=overlap)  # a free spot when there is one, else the least covered
         box.clamp_ip(area)
         pill = box.inflate(m.px(8), m.px(2))
         pygame.draw.rect(surface, (10, 16, 24), pill, border_radius=m.px(4))

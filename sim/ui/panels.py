@@ -13,9 +13,18 @@ from sim.ui.widgets import delta_text, draw_text, line_height, panel, scrollbar,
 
 
 def draw_status(
-    surface: pygame.Surface, r: pygame.Rect, v: RoundView, m: th.Metrics, mode: str, mode_colour: th.RGB
+    surface: pygame.Surface,
+    r: pygame.Rect,
+    v: RoundView,
+    m: th.Metrics,
+    mode: str,
+    mode_colour: th.RGB,
+    terms: dict[str, pygame.Rect] | None = None,
 ) -> None:
-    """The status bar: scenario, quarter and round on the left, indicator chips, score and ``mode`` on the right."""
+    """The status bar: scenario, quarter and round on the left, indicator chips, score and ``mode`` on the right.
+
+    ``terms`` (when given) receives each chip's rectangle by its glossary term, for hover explanations.
+    """
     pygame.draw.rect(surface, th.mix(th.BG, th.PANEL, 0.7), r)
     pygame.draw.line(surface, th.BORDER, r.bottomleft, (r.right, r.bottom - 1))
     s = v.status
@@ -29,6 +38,8 @@ def draw_status(
     right = r.right - m.px(16)
     grade = f"Score {s.score:.0f} · grade {s.grade}" if s.has_objectives else "No objectives set"
     g_rect = draw_text(surface, grade, (right, r.top + m.px(6)), m.body, th.TEXT, bold=True, anchor="topright")
+    if terms is not None:
+        terms["Score"] = g_rect
     draw_text(surface, mode, (right, r.bottom - m.px(6)), m.body, mode_colour, bold=True, anchor="bottomright")
     # Middle: indicator chips.
     chips = [
@@ -45,6 +56,8 @@ def draw_status(
             break
         draw_text(surface, label.upper(), (cx, r.top + m.px(8)), m.small, th.MUTED)
         draw_text(surface, value, (cx, r.bottom - m.px(6)), m.body, th.TEXT, bold=True, anchor="bottomleft")
+        if terms is not None:
+            terms[label.split()[0]] = pygame.Rect(cx, r.top, lw - m.px(12), r.height)
         cx += lw
 
 
@@ -52,7 +65,10 @@ def draw_log(
     surface: pygame.Surface, rect: pygame.Rect, v: RoundView, m: th.Metrics, scroll: int = 0, hint: str = ""
 ) -> tuple[pygame.Rect, int]:
     """The event log panel, newest round first, each move with its reason; returns (content rect, content height)."""
-    inner = panel(surface, rect, m, "What happened and why", hint)
+    title = "What happened and why"
+    if text_width(title.upper(), m.small, True) + text_width(hint, m.small) + 3 * m.pad > rect.width:
+        title = "What happened"
+    inner = panel(surface, rect, m, title, hint)
     clip = surface.get_clip()
     surface.set_clip(inner)
     y = inner.top - scroll

@@ -691,12 +691,12 @@ def turn_summary(model: AlignmentModel, player: int, count: int = 3) -> tuple[st
                 what = describe_move(setup, m.action, None, m.sector, m.ask).lower()
                 causes.append(f"{who}: {what}")
         causes += [f"the event '{e.title}'" for e in after.events]
-        direction = "closer to" if d > 0 else "away from"
+        direction = "closer to" if d > 0 else "further from"
         size = "much " if abs(d) >= 0.03 else "a little " if abs(d) < 0.01 else ""
         because = (
             "because of " + "; ".join(causes[:3])
             if causes
-            else "through the ties you already have (trade, agreements and the others' moves)"
+            else "with no move between you: the drift of trade, agreements, memory and the others' moves"
         )
         out.append(f"{me} moved {size}{direction} {names[j]} ({_signed(d, 3)}), {because}.")
     return tuple(out) or (f"Little changed for {me} this round.",)

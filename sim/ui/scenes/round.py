@@ -10,6 +10,7 @@ import pygame
 from sim.ui import theme as th
 from sim.ui import viewmodel as vm
 from sim.ui.charts import alignment_chart
+from sim.ui.glossary import explain
 from sim.ui.layout import round_layout
 from sim.ui.mapview import MapView
 from sim.ui.panels import draw_footer, draw_log, draw_status
@@ -88,6 +89,8 @@ class RoundScene(Scene):
         self._log_content = 0
         self._visible = 1
         self._describe = True
+        self.terms: dict[str, pygame.Rect] = {}  # glossary term -> where the screen names it (status chips)
+        self.hover_term = ""  # the term under the mouse: its explanation shows beside it
         self._together: tuple[tuple, vm.Effect | None] = ((), None)
 
     # -- reading the game ---------------------------------------------------------------------------------
@@ -371,6 +374,8 @@ class RoundScene(Scene):
             self.open_debrief()
         self._layout()
         self._update_together()
+        pos = self.pointer()
+        self.hover_term = next((t for t, r in self.terms.items() if r.collidepoint(pos)), "")
 
     def _announce(self, v: RoundView) -> None:
         """After a round: the turn summary, then a card for each event (on top, so it is read first); in hot seat,
@@ -544,6 +549,7 @@ class RoundScene(Scene):
             self.numbers,
             self.guide_open,
             self._together[0],
+            self.hover_term,
         )
 
     # -- drawing (reads self.view only) ---------------------------------------------------------------------
@@ -557,7 +563,12 @@ class RoundScene(Scene):
         map_inner = panel(surface, self._rects["map"], m, "The powers and their ties", "click an actor: diplomacy")
         self.mapview.draw(surface, map_inner, v, m)
         me = v.actors[v.player]
-        chart_inner = panel(surface, self._rects["chart"], m, f"{me.name}'s alignment", "−1 … +1")
+        chart_title = f"{me.name}'s alignment"
+        if text_width(chart_title.upper(), m.small, True) + text_width("−1 … +1", m.small) + 3 * m.pad > (
+            self._rects["chart"].width
+        ):
+            chart_title = "Alignment"
+        chart_inner = panel(surface, self._rects["chart"], m, chart_title, "−1 … +1")
         alignment_chart(surface, chart_inner, v.series, v.actors, v.status.rounds, m)
         if v.watching:
             self._draw_watch(surface, v)
@@ -571,6 +582,28 @@ class RoundScene(Scene):
         g = self.app.game
         if g is not None and g.busy:
             self._draw_busy(surface)
+        if self.hover_term:
+            self._draw_tooltip(surface, self.hover_term)
+
+    def _draw_tooltip(self, surface: pygame.Surface, term: str) -> None:
+        """The glossary's explanation of the term under the mouse, in a box below it."""
+        m = self.m
+        text = explain(term)
+        if not text:
+            return
+        anchor = self.terms[term]
+        w = min(m.px(420), surface.get_width() - 2 * m.pad)
+        lines = wrap(text, m.small, w - 2 * m.pad)
+        h = line_height(m.small) * (len(lines) + 1) + 2 * m.pad
+        box = pygame.Rect(anchor.left, anchor.bottom + m.px(4), w, h)
+        box.clamp_ip(surface.get_rect())
+        pygame.draw.rect(surface, th.PANEL_HI, box, border_radius=m.px(6))
+        pygame.draw.rect(surface, th.ACCENT, box, width=1, border_radius=m.px(6))
+        y = box.top + m.pad
+        draw_text(surface, term, (box.left + m.pad, y), m.small, th.ACCENT, bold=True)
+        for line in lines:
+            y += line_height(m.small)
+            draw_text(surface, line, (box.left + m.pad, y), m.small, th.TEXT)
 
     def _draw_status(self, surface: pygame.Surface, v: RoundView) -> None:
         me = v.actors[v.player]
@@ -580,7 +613,7 @@ class RoundScene(Scene):
             mode, colour = f"Hot seat: {me.name} to move", th.ACCENT
         else:
             mode, colour = f"You play {me.name}", th.ACCENT
-        draw_status(surface, self._rects["status"], v, self.m, mode, colour)
+        draw_status(surface, self._rects["status"], v, self.m, mode, colour, self.terms)
 
     def _draw_picker(self, surface: pygame.Surface, v: RoundView) -> None:
         m = self.m
