@@ -189,7 +189,10 @@ def test_a_whole_game_through_the_diplomacy_view(app: App) -> None:
             assert "points by its own interests" in best.why and 0.0 <= best.chance <= 1.0
             press(app, pygame.K_RETURN)  # propose the first (most likely) deal: it joins the orders
             assert isinstance(app.top, RoundScene), app.toast_text
-            assert scene.orders and scene.orders[-1].order == best.option.order, (app.toast_text, app.game.session.round)
+            assert scene.orders and scene.orders[-1].order == best.option.order, (
+                app.toast_text,
+                app.game.session.round,
+            )
             proposed.append(best.option.order)
         else:
             press(app, pygame.K_ESCAPE)

@@ -187,6 +187,7 @@ class MapView:
         ]
         own = pygame.Rect(p[0] - m.px(10), p[1] - m.px(10), m.px(20), m.px(20))
         others = [t for t in taken if t != own]
+
         def overlap(c: pygame.Rect) -> int:
             pill = c.inflate(m.px(8), m.px(2))
             return sum(pill.clip(t).width * pill.clip(t).height for t in others) + (0 if area.contains(c) else 10**6)
