@@ -235,3 +235,44 @@ def test_the_menu_list_scrolls_to_every_scenario_at_huge_text(tmp_path: Path, si
         assert menu.list_scroll < menu._list_content - inner.height
     finally:
         a.quit()
+
+
+def test_a_resize_adopts_the_resized_window_instead_of_recreating_it(app: App, monkeypatch) -> None:
+    start(app)
+    calls = []
+    resized = pygame.Surface((1500, 850))
+    monkeypatch.setattr(pygame.display, "get_surface", lambda: resized)  # what SDL hands back after a resize
+    monkeypatch.setattr(pygame.display, "set_mode", lambda *a, **k: calls.append(a) or resized)
+    pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=1500, h=850, size=(1500, 850)))
+    app.frame(dt=1 / 60)
+    assert app.size == (1500, 850) and calls == []  # no new window
+    assert all(pygame.Rect(0, 0, 1500, 850).contains(r) for r in app.top.panels().values())
+
+
+def test_the_window_shows_a_splash_before_the_library_loads(tmp_path: Path) -> None:
+    from sim.ui.app import open_app
+
+    a = open_app(settings=Settings(baseline_runs=0))
+    try:
+        assert a.first_frame is not None and a.frames == 0  # the splash was on screen before any scene's frame
+        assert isinstance(a.top, MenuScene)
+    finally:
+        a.quit()
+
+
+def test_the_briefing_numbers_its_sources_and_lists_them_in_full(app: App) -> None:
+    app.start_game("tutorial", "cambodia", seed=1)
+    frame(app)
+    text = app.top.view.text
+    assert "[kt-2015]" not in text and "[1]" in text
+    assert "## Sources" in text and "Khmer Times, 'The Big Picture of Dmitry Medvedev's Visit'" in text
+
+
+def test_the_background_ai_games_run_at_a_lower_priority(monkeypatch) -> None:
+    from sim.ui import baseline
+
+    seen = []
+    monkeypatch.setattr(baseline.os, "nice", lambda n: seen.append(n) or 0)
+    monkeypatch.setattr(baseline.signal, "signal", lambda *a: None)
+    baseline.ignore_interrupts()
+    assert seen == [baseline.BACKGROUND_NICENESS] and baseline.BACKGROUND_NICENESS > 0

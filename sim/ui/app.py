@@ -68,6 +68,7 @@ class App:
         self.closed_save: Path | None = None  # where closing the window mid-game saved it
         self.close_problem = ""  # why that save could not be written
         self.frames = 0
+        self.first_frame: float | None = None  # perf_counter() when the first picture was shown
         self.last_scenario: str | None = None  # the menu comes back to the scenario last played
         self.instructor_unlocked = False  # the PIN was given once this session
         self._toast: tuple[str, bool, float] | None = None
@@ -95,7 +96,25 @@ class App:
         return self._metrics
 
     def resize(self, size: tuple[int, int]) -> None:
-        self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        """Follow a window resize: adopt the display surface SDL already resized (the window is never recreated);
+        only a driver that did not resize it (the dummy driver, or a size under the minimum) gets a new mode."""
+        surface = pygame.display.get_surface()
+        if surface is not None and surface.get_size() == tuple(size):
+            self.screen = surface
+        else:
+            self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self._cache = None  # the cached frame has the old size
+
+    def splash(self) -> None:
+        """The first frame, at once: the title on the background while the library and menu load behind it."""
+        m = self.metrics
+        w, h = self.size
+        self.screen.fill(th.BG)
+        draw_text(self.screen, "PIVOT", (w // 2, h // 2 - m.px(10)), m.px(64), th.TEXT, bold=True, anchor="midbottom")
+        draw_text(self.screen, "Loading the scenario library…", (w // 2, h // 2 + m.px(10)), m.body, th.MUTED,
+                  anchor="midtop")  # fmt: skip
+        pygame.display.flip()
+        self.first_frame = time.perf_counter()
 
     # -- scene stack --------------------------------------------------------------------------------
 
@@ -239,6 +258,8 @@ class App:
             self.top.update(step)
         self.draw()
         pygame.display.flip()
+        if self.first_frame is None:
+            self.first_frame = time.perf_counter()
         self.frames += 1
         self.frame_times.append(time.perf_counter() - start)
         if len(self.frame_times) > 10_000:
@@ -321,6 +342,7 @@ def open_app(
     if settings.instructor_pin is None and os.environ.get("PIVOT_INSTRUCTOR_PIN"):
         settings.instructor_pin = os.environ["PIVOT_INSTRUCTOR_PIN"].strip()
     app = App(size, settings)
+    app.splash()  # the window shows something at once; scanning the library takes a moment
     app.navigate("menu", selected=scenario)
     if load is not None:
         app.load_game(load)

@@ -9,6 +9,7 @@ the status bar and the objectives — is computed and tested here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
@@ -1052,3 +1053,25 @@ def history_beside(model: AlignmentModel, player: int) -> tuple[tuple[str, bool 
         ("the gap between China and the US widened", bool(gap1 > gap0)),
         ("Cambodia's tilt moved East", bool(last.bloc_tilt[kh] < first.bloc_tilt[kh])),
     )
+
+
+def with_citations(text: str, sources: Sequence[tuple[str, str, str]]) -> str:
+    """Markdown-light text with each source key such as ``[kt-2015]`` numbered (``[1]``) and the cited sources
+    listed in full at the end (the order of the scenario's sources); unknown keys are left as they are."""
+    number = {sid: k for k, (sid, _, _) in enumerate(sources, start=1)}
+    used: list[int] = []
+
+    def sub(match: re.Match[str]) -> str:
+        keys = [k.strip() for k in match.group(1).split(",")]
+        if not all(k in number for k in keys):
+            return match.group(0)
+        for k in keys:
+            if number[k] not in used:
+                used.append(number[k])
+        return "[" + ", ".join(str(number[k]) for k in keys) + "]"
+
+    out = re.sub(r"\[([A-Za-z0-9_.,\s-]+)\]", sub, text)
+    if used:
+        lines = [f"- [{n}] {sources[n - 1][1]} {sources[n - 1][2]}".rstrip() for n in sorted(used)]
+        out += "\n\n## Sources\n" + "\n".join(lines)
+    return out

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pygame
 
+from sim.ui import library
 from sim.ui import theme as th
 from sim.ui import viewmodel as vm
 from sim.ui.layout import briefing_layout
@@ -32,7 +34,9 @@ class BriefingScene(Scene):
     def __init__(self, app: App, actor: str) -> None:
         super().__init__(app)
         assert app.game is not None
-        self.view = vm.briefing_view(app.game.session.setup, actor)
+        view = vm.briefing_view(app.game.session.setup, actor)
+        # Source keys such as [kt-2015] become numbers, with the full citations under the briefing (B in the game).
+        self.view = replace(view, text=vm.with_citations(view.text, library.sources(app.game.session.log.scenario)))
         self.scroll = 0
         self._content = 0
         self._rects: dict[str, pygame.Rect] = {}

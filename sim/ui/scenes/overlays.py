@@ -421,6 +421,11 @@ class SettingsOverlay(ListOverlay):
             Row("Text size", "Larger text for a class projector (F2 changes it anywhere).", right=s.text_size),
             Row("Watch speed", "Rounds a second when watching the AI.", right=f"{s.watch_speed:g}/s"),
             Row(
+                "Turn summary",
+                "After each round, what changed most and why (T opens it any time).",
+                right="on" if s.turn_summary else "off",
+            ),
+            Row(
                 "AI comparison runs",
                 "AI-only games played in the background for the debrief's comparison.",
                 right=str(s.baseline_runs),
@@ -434,6 +439,8 @@ class SettingsOverlay(ListOverlay):
         elif k == 1:
             s.watch_speed = _cycle(self.SPEEDS, s.watch_speed, step)
         elif k == 2:
+            s.turn_summary = not s.turn_summary
+        elif k == 3:
             s.baseline_runs = int(_cycle(self.RUNS, s.baseline_runs, step))
 
     def activate(self, k: int) -> None:
