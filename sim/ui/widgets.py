@@ -20,6 +20,8 @@ def clear_caches() -> None:
     """Forget rendered text (fonts and surfaces die with pygame.quit(); a new window starts afresh)."""
     _TEXT_CACHE.clear()
     _WRAP_CACHE.clear()
+    _WIDTH_CACHE.clear()
+    _ELLIPSIS_CACHE.clear()
     _SHADES.clear()
     th.font.cache_clear()
 
@@ -35,8 +37,18 @@ def text_surface(text: str, size: int, colour: RGB = th.TEXT, bold: bool = False
     return surf
 
 
+_WIDTH_CACHE: dict[tuple[str, int, bool], int] = {}
+_ELLIPSIS_CACHE: dict[tuple[str, int, int, bool], str] = {}
+
+
 def text_width(text: str, size: int, bold: bool = False) -> int:
-    return th.font(size, bold).size(text)[0]
+    key = (text, size, bold)
+    w = _WIDTH_CACHE.get(key)
+    if w is None:
+        if len(_WIDTH_CACHE) > 4 * _CACHE_LIMIT:
+            _WIDTH_CACHE.clear()
+        w = _WIDTH_CACHE[key] = th.font(size, bold).size(text)[0]
+    return w
 
 
 def line_height(size: int) -> int:
@@ -46,9 +58,20 @@ def line_height(size: int) -> int:
 def ellipsize(text: str, size: int, width: int, bold: bool = False) -> str:
     if text_width(text, size, bold) <= width:
         return text
-    while text and text_width(text + "…", size, bold) > width:
-        text = text[:-1]
-    return text + "…" if text else ""
+    key = (text, size, width, bold)
+    cut = _ELLIPSIS_CACHE.get(key)
+    if cut is None:
+        if len(_ELLIPSIS_CACHE) > _CACHE_LIMIT:
+            _ELLIPSIS_CACHE.clear()
+        lo, hi = 0, len(text)  # the longest prefix that fits with the ellipsis (widths grow with length)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if th.font(size, bold).size(text[:mid] + "…")[0] <= width:
+                lo = mid
+            else:
+                hi = mid - 1
+        cut = _ELLIPSIS_CACHE[key] = text[:lo] + "…" if lo else ""
+    return cut
 
 
 def draw_text(

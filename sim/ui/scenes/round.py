@@ -89,6 +89,8 @@ class RoundScene(Scene):
         self._log_content = 0
         self._visible = 1
         self._describe = True
+        self._options_key: tuple = ()
+        self._options: list[MoveOption] = []
         self.terms: dict[str, pygame.Rect] = {}  # glossary term -> where the screen names it (status chips)
         self.hover_term = ""  # the term under the mouse: its explanation shows beside it
         self._together: tuple[tuple, vm.Effect | None] = ((), None)
@@ -102,6 +104,19 @@ class RoundScene(Scene):
 
     def options(self) -> list[MoveOption]:
         """The moves listed now: the tab's category, open (not yet chosen), matching the filter, in group order."""
+        key = (
+            id(self.view.options),
+            self.category,
+            self.filter,
+            self.grouping,
+            tuple(o.order for o in self.orders),
+            tuple(sorted(self.answers)),
+        )
+        if key != self._options_key:
+            self._options_key, self._options = key, self._list_options()
+        return list(self._options)
+
+    def _list_options(self) -> list[MoveOption]:
         cat = CATEGORIES[self.category][0]
         chosen = {o.order for o in self.orders}
         # Answers live in their own tab (the orders line counts those waiting), so "All" lists moves only.
