@@ -76,6 +76,8 @@ class App:
         self._metrics_key: tuple | None = None
         self._metrics = th.Metrics(1.0)
         self._cache: pygame.Surface | None = None
+        self._overlay_cache: pygame.Surface | None = None
+        self._overlay_key: tuple | None = None
         self._cache_key: tuple | None = None
         # The model's worker thread and this loop share the GIL: hand it over every millisecond (default 5 ms)
         # so a frame never waits long on a round being resolved.
@@ -103,7 +105,7 @@ class App:
             self.screen = surface
         else:
             self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
-        self._cache = None  # the cached frame has the old size
+        self._cache = self._overlay_cache = None  # the cached frames have the old size
 
     def splash(self) -> None:
         """The first frame, at once: the title on the background while the library and menu load behind it."""
@@ -267,16 +269,18 @@ class App:
         return self.running
 
     def draw(self) -> None:
-        """Paint the stack from the last full-screen scene up (overlays over what is under them)."""
+        """Paint the stack from the last full-screen scene up (overlays over what is under them).
+
+        Every scene with a ``cache_key`` is served from a cached picture while its key is unchanged: the
+        full-screen scene, and then the overlays above it when each of them has a key too. What moves on its
+        own (the "resolving" indicator) is painted after the cached picture by ``draw_transient``.
+        """
         surface = self.screen
         first = max((k for k, s in enumerate(self.stack) if not s.overlay), default=0)
         base = self.stack[first] if self.stack else None
+        common = (surface.get_size(), self.settings.text_size)
         key = base.cache_key() if base is not None else None
-        if (
-            key is not None
-            and self._cache is not None
-            and (key, surface.get_size(), self.settings.text_size) == self._cache_key
-        ):
+        if key is not None and self._cache is not None and (key, *common) == self._cache_key:
             surface.blit(self._cache, (0, 0))  # nothing the scene shows has changed since the last frame
         else:
             surface.fill(th.BG)
@@ -284,9 +288,22 @@ class App:
                 base.draw(surface)
             if key is not None:
                 self._cache = surface.copy()
-                self._cache_key = (key, surface.get_size(), self.settings.text_size)
-        for scene in self.stack[first + 1 :]:
-            scene.draw(surface)
+                self._cache_key = (key, *common)
+        overlays = self.stack[first + 1 :]
+        keys = tuple(s.cache_key() for s in overlays)
+        if overlays and key is not None and all(k is not None for k in keys):
+            full = (key, keys, *common, tuple(id(s) for s in overlays))
+            if self._overlay_cache is not None and full == self._overlay_key:
+                surface.blit(self._overlay_cache, (0, 0))
+            else:
+                for scene in overlays:
+                    scene.draw(surface)
+                self._overlay_cache, self._overlay_key = surface.copy(), full
+        else:
+            for scene in overlays:
+                scene.draw(surface)
+        if base is not None and not overlays:
+            base.draw_transient(surface)
         self._draw_toast(surface)
 
     def _draw_toast(self, surface: pygame.Surface) -> None:

@@ -64,6 +64,9 @@ class Scene(ABC):
     def draw(self, surface: pygame.Surface) -> None:
         """Paint the scene; every scene has its own picture."""
 
+    def draw_transient(self, surface: pygame.Surface) -> None:  # noqa: B027 (optional: most scenes have none)
+        """Paint what changes on its own every frame (an animation) over the scene's cached picture."""
+
     def panels(self) -> dict[str, pygame.Rect]:
         return {}
 

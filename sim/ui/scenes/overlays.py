@@ -113,6 +113,17 @@ class Overlay(Scene):
     def panels(self) -> dict[str, pygame.Rect]:
         return {"overlay": self._box}
 
+    def cache_key(self) -> tuple | None:
+        """What the panel shows: a panel with buttons or rows redraws for the hover, others stay cached."""
+        g = self.app.game
+        view = id(g.view) if g is not None else None
+        return (self._box.size, getattr(self, "selected", 0), getattr(self, "scroll", 0), self.hovered(), view,
+                self.state())  # fmt: skip
+
+    def state(self) -> tuple:
+        """Everything else the panel's picture depends on (its rows, typed text...)."""
+        return ()
+
     def frame(self, surface: pygame.Surface, hint: str = "Esc closes") -> pygame.Rect:
         if self._box.width == 0:
             self.update(0.0)
@@ -143,6 +154,9 @@ class ListOverlay(Overlay):
 
     def rows(self) -> list[Row]:
         return []
+
+    def state(self) -> tuple:
+        return (tuple(self.rows()), tuple(self.header()), self.footer)
 
     def header(self) -> list[tuple[str, th.RGB, bool]]:
         """Lines (text, colour, bold) shown above the rows, wrapped; none by default."""
@@ -587,6 +601,9 @@ class PinOverlay(Overlay):
         super().__init__(app)
         self.typed = ""
         self.wrong = False
+
+    def state(self) -> tuple:
+        return (self.typed, self.wrong)
 
     def handle(self, event: pygame.event.Event) -> None:
         key = key_name(event)

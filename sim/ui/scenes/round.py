@@ -543,11 +543,9 @@ class RoundScene(Scene):
         g = self.app.game
         if g is None:
             return None
-        dots = int(pygame.time.get_ticks() / 333) if g.busy else -1  # the "resolving" animation
         return (
             id(g.view),
             g.busy,
-            dots,
             self.category,
             self.selected,
             self.list_scroll,
@@ -594,9 +592,6 @@ class RoundScene(Scene):
         self.draw_buttons(surface)
         if v.guide and self.guide_open and not v.watching:
             self._draw_guide(surface, v)
-        g = self.app.game
-        if g is not None and g.busy:
-            self._draw_busy(surface)
         if self.hover_term:
             self._draw_tooltip(surface, self.hover_term)
 
@@ -869,6 +864,11 @@ class RoundScene(Scene):
     def _draw_keys(self, surface: pygame.Surface, v: RoundView) -> None:
         keys = "F1 help · T summary · R rewind · H players · Ctrl+S save · Esc menu"
         draw_footer(surface, self._rects["keys"], v, self.m, keys)
+
+    def draw_transient(self, surface: pygame.Surface) -> None:
+        g = self.app.game
+        if g is not None and g.busy:
+            self._draw_busy(surface)
 
     def _draw_busy(self, surface: pygame.Surface) -> None:
         m = self.m

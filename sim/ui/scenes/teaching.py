@@ -36,6 +36,9 @@ class DocumentOverlay(Overlay):
         """(kind, text) with kind 'h' (heading), 'p' (paragraph), 'm' (muted), 'b' (bullet)."""
         return []
 
+    def state(self) -> tuple:
+        return (tuple(self.blocks()), self.title)
+
     def handle(self, event: pygame.event.Event) -> None:
         key = key_name(event)
         page = max(40, self._area.height - self.m.px(40))
