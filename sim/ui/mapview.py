@@ -8,7 +8,7 @@ import pygame
 
 from sim.ui import theme as th
 from sim.ui.mapdata import WorldMap, load_map, member_of, project
-from sim.ui.viewmodel import ActorView, RoundView
+from sim.ui.views import ActorView, RoundView
 from sim.ui.widgets import draw_text, text_surface, text_width
 
 # The region inset: mainland and maritime Southeast Asia around Cambodia.

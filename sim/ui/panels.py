@@ -8,7 +8,7 @@ from __future__ import annotations
 import pygame
 
 from sim.ui import theme as th
-from sim.ui.viewmodel import RoundView
+from sim.ui.views import RoundView
 from sim.ui.widgets import delta_text, draw_text, line_height, panel, scrollbar, text_surface, text_width, wrap
 
 

@@ -15,7 +15,7 @@ from sim.ui.layout import round_layout
 from sim.ui.mapview import MapView
 from sim.ui.panels import draw_footer, draw_log, draw_status
 from sim.ui.scenes.base import Scene, key_name
-from sim.ui.viewmodel import MoveOption, RoundView
+from sim.ui.views import MoveOption, RoundView
 from sim.ui.widgets import (
     Button,
     delta_text,
