@@ -44,6 +44,7 @@ class MapView:
     def __init__(self) -> None:
         self.world: WorldMap = load_map()
         self.spots: dict[int, tuple[int, int]] = {}  # actor index -> screen position, as last drawn
+        self.inset_spots: dict[int, tuple[int, int]] = {}  # the same in the Southeast Asia inset
         self._base_key: tuple | None = None
         self._base: pygame.Surface | None = None
         self._links_key: tuple | None = None
@@ -125,22 +126,30 @@ class MapView:
             if _in_region(a):
                 x, y = self.inset_frame.lonlat(a.lon, a.lat)
                 p = (rect.left + x, rect.top + y)
-                self.spots[a.index] = p
+                self.inset_spots[a.index] = p
                 if a.is_player:
                     pygame.draw.circle(surface, th.ACCENT, p, m.px(8), width=m.px(2))
                 pygame.draw.circle(surface, a.colour, p, m.px(5))
                 pygame.draw.circle(surface, (245, 245, 245), p, m.px(5), width=1)
-                short = a.name.split(" (")[0]  # "ASEAN (other nine)" -> "ASEAN": the inset is small
-                inset = self.inset_rect.move(rect.topleft)
-                if p[0] + m.px(9) + text_width(short, m.small) > inset.right - m.px(2):
-                    short = a.id.upper() if len(a.id) <= 5 else short[:4]
-                    right_room = inset.right - p[0] - m.px(9)
-                    if text_width(short, m.small) > right_room:  # no room on the right: label on the left
-                        draw_text(surface, short, (p[0] - m.px(9), p[1]), m.small, th.TEXT, anchor="midright")
-                        continue
-                draw_text(surface, short, (p[0] + m.px(9), p[1]), m.small, th.TEXT, anchor="midleft")
+                self._inset_label(surface, a, p, m, self.inset_rect.move(rect.topleft))
         surface.set_clip(clip)
         self._legend(surface, rect, m)
+
+    def _inset_label(
+        self, surface: pygame.Surface, a: ActorView, p: tuple[int, int], m: th.Metrics, inset: pygame.Rect
+    ) -> None:
+        """An actor's name beside its dot in the inset: on the side with room, smaller or shortened if need be."""
+        off = m.px(9)
+        right, left = inset.right - p[0] - off - m.px(2), p[0] - inset.left - off - m.px(2)
+        short = a.name.split(" (")[0]  # "ASEAN (other nine)" -> "ASEAN": the inset is small
+        for text, size in ((short, m.small), (short, m.px(10)), (a.id.upper()[:5], m.px(10))):
+            w = text_width(text, size)
+            if w <= right or w <= left:
+                break
+        if w <= right or right >= left:
+            draw_text(surface, text, (p[0] + off, p[1]), size, th.TEXT, anchor="midleft", max_width=right)
+        else:
+            draw_text(surface, text, (p[0] - off, p[1]), size, th.TEXT, anchor="midright", max_width=left)
 
     def _draw_links(
         self, size: tuple[int, int], view: RoundView, pos: dict[int, tuple[int, int]], m: th.Metrics

@@ -341,7 +341,7 @@ class RoundScene(Scene):
                     self.add_selected()
                 self.selected = min(k, max(0, len(self.options()) - 1))
                 return
-        for a, (x, y) in self.mapview.spots.items():
+        for a, (x, y) in [*self.mapview.spots.items(), *self.mapview.inset_spots.items()]:
             r = self.m.px(14)
             if (pos[0] - x) ** 2 + (pos[1] - y) ** 2 <= r * r and a != self.view.player:
                 self.app.navigate("diplomacy", actor=a)

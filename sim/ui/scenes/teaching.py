@@ -36,6 +36,16 @@ class DocumentOverlay(Overlay):
         """(kind, text) with kind 'h' (heading), 'p' (paragraph), 'm' (muted), 'b' (bullet)."""
         return []
 
+    def update(self, dt: float) -> None:
+        """As tall as the text (once drawn, its height is known), up to the overlay's maximum; centred."""
+        super().update(dt)
+        m = self.m
+        if self.content > 0:
+            wanted = self.content + 2 * m.pad + line_height(m.small) + m.px(6) + m.px(4)
+            if wanted < self._box.height:
+                self._box = pygame.Rect(self._box.left, 0, self._box.width, wanted)
+                self._box.centery = self.app.size[1] // 2
+
     def state(self) -> tuple:
         return (tuple(self.blocks()), self.title)
 
@@ -220,7 +230,7 @@ class HandoverOverlay(Overlay):
             return
         a = g.view.actors[g.view.player]
         w, h = self.app.size
-        box = pygame.Rect(centred(w, h, 0.8, 0.6, m.px(760), m.px(360)))
+        box = pygame.Rect(centred(w, h, 0.8, 0.6, m.px(760), m.px(260)))
         self._box = box
         pygame.draw.rect(surface, th.PANEL, box, border_radius=m.px(10))
         pygame.draw.rect(surface, a.colour, box, width=m.px(3), border_radius=m.px(10))
