@@ -465,7 +465,7 @@ def model_round_view(
         watching=not humans,
         fired=cards,
         guide=guide,
-        summary=turn_summary(model, player) if model.round > 0 else (),
+        summary=turn_summary(model, player, you=player in humans) if model.round > 0 else (),
     )
 
 
@@ -509,7 +509,7 @@ def event_card(setup: ModelSetup, event_id: str, title: str, text: str) -> Event
     return EventCard(event_id, title, text, names, picture)
 
 
-def turn_summary(model: AlignmentModel, player: int, count: int = 3) -> tuple[str, ...]:
+def turn_summary(model: AlignmentModel, player: int, count: int = 3, you: bool = True) -> tuple[str, ...]:
     """The round just played in sentences: the ``count`` largest changes of the player's alignment to the others,
     each with what caused it (the moves between the two, the events), largest first."""
     setup = model.setup
@@ -531,7 +531,7 @@ def turn_summary(model: AlignmentModel, player: int, count: int = 3) -> tuple[st
             if not m.applied or m.action == "pass":
                 continue
             if (m.actor == player and m.target == j) or (m.actor == j and m.target == player):
-                who = "you" if m.actor == player else names[j]
+                who = ("you" if you else me) if m.actor == player else names[j]
                 what = describe_move(setup, m.action, None, m.sector, m.ask).lower()
                 causes.append(f"{who}: {what}")
         causes += [f"the event '{e.title}'" for e in after.events]
@@ -540,7 +540,8 @@ def turn_summary(model: AlignmentModel, player: int, count: int = 3) -> tuple[st
         because = (
             "because of " + "; ".join(causes[:3])
             if causes
-            else "with no move between you: the drift of trade, agreements, memory and the others' moves"
+            else f"with no move between {'you' if you else 'them'}: the drift of trade, agreements, memory and the "
+            "others' moves"
         )
         out.append(f"{me} moved {size}{direction} {names[j]} ({_signed(d, 3)}), {because}.")
     return tuple(out) or (f"Little changed for {me} this round.",)

@@ -854,6 +854,8 @@ class RoundScene(Scene):
             draw_text(surface, "LAST ROUND", (inner.left, y), m.small, th.MUTED, bold=True)
             y += line_height(m.small) + m.px(4)
             for sentence in v.summary:
+                if y + len(wrap(sentence, m.small, area.width)) * line_height(m.small) > area.bottom:
+                    break  # whole sentences only (T opens them all)
                 y = draw_wrapped(surface, sentence, area, m.small, th.TEXT, top=y) + m.px(4)
         surface.set_clip(clip)
 
