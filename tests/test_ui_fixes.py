@@ -276,3 +276,16 @@ def test_the_background_ai_games_run_at_a_lower_priority(monkeypatch) -> None:
     monkeypatch.setattr(baseline.signal, "signal", lambda *a: None)
     baseline.ignore_interrupts()
     assert seen == [baseline.BACKGROUND_NICENESS] and baseline.BACKGROUND_NICENESS > 0
+
+
+def test_the_splash_can_show_before_the_model_and_scenario_code_are_imported() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time; t = time.perf_counter(); from sim.ui import splash; shown = splash.show((800, 480)); "
+        "heavy = [m for m in ('numpy', 'mesa', 'pydantic', 'sim.core', 'sim.scenario') if m in sys.modules]; "
+        "sys.exit(1 if heavy else 0)"
+    )
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0

@@ -13,7 +13,7 @@ from typing import Any
 import pygame
 
 from sim.atomic import atomic_file, make_folder
-from sim.ui import library, navigation
+from sim.ui import library, navigation, splash
 from sim.ui import theme as th
 from sim.ui.game import Game
 from sim.ui.scenes.base import Scene, key_name
@@ -109,12 +109,7 @@ class App:
 
     def splash(self) -> None:
         """The first frame, at once: the title on the background while the library and menu load behind it."""
-        m = self.metrics
-        w, h = self.size
-        self.screen.fill(th.BG)
-        draw_text(self.screen, "PIVOT", (w // 2, h // 2 - m.px(10)), m.px(64), th.TEXT, bold=True, anchor="midbottom")
-        draw_text(self.screen, "Loading the scenario library…", (w // 2, h // 2 + m.px(10)), m.body, th.MUTED,
-                  anchor="midtop")  # fmt: skip
+        splash.paint(self.screen, self.metrics, "Loading the scenario library…")
         pygame.display.flip()
         self.first_frame = time.perf_counter()
 
