@@ -378,3 +378,19 @@ def test_no_laid_out_rectangle_overlaps_another_at_any_size(tmp_path: Path, size
         _no_overlap({b.id: b.rect for b in debrief.buttons}, window, f"debrief buttons {size} {text}")
     finally:
         a.quit()
+
+
+def test_the_debrief_explains_its_terms_on_hover(app: App) -> None:
+    start(app, "tutorial")
+    while not app.game.finished:
+        press(app, pygame.K_SPACE, " ")
+        settle(app)
+    frame(app, 3)
+    debrief = app.top
+    assert debrief.name == "debrief"
+    hedging = next(t for t in debrief.terms if t.startswith("Hedging"))
+    assert "Outcome" in debrief.terms and any(t.startswith("Tilt") for t in debrief.terms)
+    anchor = debrief.terms[hedging]
+    move_to(app, anchor.center)
+    below = (anchor.left + 4, anchor.bottom + app.top.m.px(4) + 2)
+    assert tuple(app.screen.get_at(below))[:3] in ((31, 43, 60), (230, 159, 0))  # the tooltip's box is drawn there

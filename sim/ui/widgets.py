@@ -293,3 +293,21 @@ def delta_text(value: float, digits: int = 3) -> str:
     if abs(value) < 0.5 * 10 ** (-digits):
         return "±0"
     return f"{value:+.{digits}f}".replace("-", "−")
+
+
+def draw_tooltip(surface: pygame.Surface, anchor: pygame.Rect, title: str, text: str, m: th.Metrics) -> None:
+    """A box below ``anchor`` (kept inside the window) with a bold title and wrapped text: hover explanations."""
+    w = min(m.px(420), surface.get_width() - 2 * m.pad)
+    lines = wrap(text, m.small, w - 2 * m.pad)
+    h = line_height(m.small) * (len(lines) + 1) + 2 * m.pad
+    box = pygame.Rect(anchor.left, anchor.bottom + m.px(4), w, h)
+    if box.bottom > surface.get_height():
+        box.bottom = anchor.top - m.px(4)
+    box.clamp_ip(surface.get_rect())
+    pygame.draw.rect(surface, th.PANEL_HI, box, border_radius=m.px(6))
+    pygame.draw.rect(surface, th.ACCENT, box, width=1, border_radius=m.px(6))
+    y = box.top + m.pad
+    draw_text(surface, title, (box.left + m.pad, y), m.small, th.ACCENT, bold=True)
+    for line in lines:
+        y += line_height(m.small)
+        draw_text(surface, line, (box.left + m.pad, y), m.small, th.TEXT)

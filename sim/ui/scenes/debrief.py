@@ -12,9 +12,19 @@ import pygame
 from sim.ui import theme as th
 from sim.ui import viewmodel as vm
 from sim.ui.charts import alignment_chart, histogram
+from sim.ui.glossary import explain
 from sim.ui.layout import debrief_layout
 from sim.ui.scenes.base import Scene, key_name
-from sim.ui.widgets import Button, draw_text, draw_wrapped, line_height, panel, scrollbar, wrapped_height
+from sim.ui.widgets import (
+    Button,
+    draw_text,
+    draw_tooltip,
+    draw_wrapped,
+    line_height,
+    panel,
+    scrollbar,
+    wrapped_height,
+)
 
 if TYPE_CHECKING:
     from sim.ui.app import App
@@ -31,6 +41,7 @@ class DebriefScene(Scene):
         self.round_view = app.game.view
         self._rects: dict[str, pygame.Rect] = {}
         self.scroll = {"objectives": 0, "lessons": 0}
+        self.terms: dict[str, pygame.Rect] = {}  # glossary terms on screen (hover explains them)
         self._content = {"objectives": 0, "lessons": 0}
         who = session.log.player or session.setup.actor_ids[session.setup.scoring.focal]
         self.history = vm.history_beside(session.model, session.setup.index(who))
@@ -135,6 +146,7 @@ class DebriefScene(Scene):
             border_top_left_radius=m.px(10),
             border_bottom_left_radius=m.px(10),
         )
+        self.terms = {}
         x = r.left + m.px(28)
         ended = f" — ended early: {v.ended_by_event}" if v.ended_by_event else ""
         draw_text(
@@ -146,7 +158,7 @@ class DebriefScene(Scene):
             bold=True,
             max_width=r.width - m.px(300),
         )
-        draw_text(
+        self.terms["Outcome"] = draw_text(
             surface,
             v.outcome[:1].upper() + v.outcome[1:],
             (x, r.top + m.px(34)),
@@ -226,6 +238,10 @@ class DebriefScene(Scene):
         alignment_chart(surface, inner, v.series, self.round_view.actors, max(1, len(v.series.labels) - 1), m)
         self._draw_lessons(surface)
         self.draw_buttons(surface)
+        pos = self.pointer()
+        term = next((t for t, r in self.terms.items() if r.collidepoint(pos)), "")
+        if term:  # the glossary's explanation of the term under the mouse
+            draw_tooltip(surface, self.terms[term], term.split(" (")[0], explain(term), m)
 
     def _draw_lessons(self, surface: pygame.Surface) -> None:
         """The three moves that mattered most (counterfactual replays) and the real 2016–2020 beside this game."""
@@ -315,7 +331,9 @@ class DebriefScene(Scene):
             draw_text(surface, head, (col[k], y), m.small, th.MUTED, bold=True)
         y += line_height(m.small) + m.px(2)
         for label, start, end in v.position:
-            draw_text(surface, label, (col[0], y), m.body, th.MUTED, max_width=col[1] - col[0] - m.px(8))
+            r = draw_text(surface, label, (col[0], y), m.body, th.MUTED, max_width=col[1] - col[0] - m.px(8))
+            if explain(label) and r.colliderect(inner):
+                self.terms[label] = r.clip(inner)
             draw_text(surface, start, (col[1], y), m.body, th.TEXT, max_width=col[2] - col[1] - m.px(8))
             draw_text(surface, end, (col[2], y), m.body, th.TEXT, bold=True, max_width=inner.right - col[2])
             y += line_height(m.body) + m.px(4)

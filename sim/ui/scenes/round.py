@@ -20,6 +20,7 @@ from sim.ui.widgets import (
     Button,
     delta_text,
     draw_text,
+    draw_tooltip,
     draw_wrapped,
     line_height,
     panel,
@@ -597,23 +598,9 @@ class RoundScene(Scene):
 
     def _draw_tooltip(self, surface: pygame.Surface, term: str) -> None:
         """The glossary's explanation of the term under the mouse, in a box below it."""
-        m = self.m
         text = explain(term)
-        if not text:
-            return
-        anchor = self.terms[term]
-        w = min(m.px(420), surface.get_width() - 2 * m.pad)
-        lines = wrap(text, m.small, w - 2 * m.pad)
-        h = line_height(m.small) * (len(lines) + 1) + 2 * m.pad
-        box = pygame.Rect(anchor.left, anchor.bottom + m.px(4), w, h)
-        box.clamp_ip(surface.get_rect())
-        pygame.draw.rect(surface, th.PANEL_HI, box, border_radius=m.px(6))
-        pygame.draw.rect(surface, th.ACCENT, box, width=1, border_radius=m.px(6))
-        y = box.top + m.pad
-        draw_text(surface, term, (box.left + m.pad, y), m.small, th.ACCENT, bold=True)
-        for line in lines:
-            y += line_height(m.small)
-            draw_text(surface, line, (box.left + m.pad, y), m.small, th.TEXT)
+        if text:
+            draw_tooltip(surface, self.terms[term], term, text, self.m)
 
     def _draw_status(self, surface: pygame.Surface, v: RoundView) -> None:
         me = v.actors[v.player]
