@@ -812,11 +812,15 @@ def counterfactuals(session: GameSession, player_id: str, count: int = 3) -> tup
                 (
                     (abs(d_score), abs(d_utility)),
                     f"Had you passed instead of “{label}” in round {rnd + 1}, your {unit} would have been "
-                    f"{then:.1f} instead of {now:.1f}: {verdict}.",
+                    f"{_num(then)} instead of {_num(now)}: {verdict}.",
                 )
             )
     found.sort(key=lambda x: (-x[0][0], -x[0][1]))
     return tuple(t for _, t in found[:count]) or ("No single move of yours changed the result by much.",)
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".replace("-", "−")
 
 
 def utility_gained(model: AlignmentModel, player: int) -> float:
