@@ -692,7 +692,7 @@ class RoundScene(Scene):
         e = o.effect
         if o.answer is not None:
             return
-        when = "Now" if o.chance is None else f"If {o.target_name} accepts ({vm.chance_words(o.chance)})"
+        when = "Now" if o.chance is None else f"{o.target_name} is {vm.chance_words(o.chance)} · if it does"
         hint_w = text_width("X: numbers", m.small) + m.px(8) if not self.numbers else 0
         draw_text(surface, f"{when}:", (r.left, y), m.small, th.TEXT, bold=True, max_width=r.width - hint_w)
         if not self.numbers:
