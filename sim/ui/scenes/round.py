@@ -394,8 +394,8 @@ class RoundScene(Scene):
         self.hover_term = next((t for t, r in self.terms.items() if r.collidepoint(pos)), "")
 
     def _announce(self, v: RoundView) -> None:
-        """After a round: the turn summary, then a card for each event (on top, so it is read first); in hot seat,
-        the hand-over screen before the next person's orders."""
+        """After a round: the turn summary, a card for each event over it (read first), and in hot seat the
+        hand-over screen over both (the next person sees them only once at the keyboard)."""
         new_round = v.status.round != self._seen_round
         handover = len(v.humans) > 1 and not v.watching and (new_round or v.player != self._seen_player)
         first = self._seen_round < 0
@@ -403,8 +403,6 @@ class RoundScene(Scene):
         if first:
             self._seen_cards.update((v.status.round, c.id) for c in v.fired)
             return
-        if handover and not v.status.finished:
-            self.app.navigate("handover")
         if new_round and v.status.round > 0 and not v.watching and self.app.settings.turn_summary:
             self.app.navigate("summary")
         fresh = [c for c in v.fired if (v.status.round, c.id) not in self._seen_cards]
@@ -413,6 +411,8 @@ class RoundScene(Scene):
             self.app.toast("", seconds=0.0)  # the card says it; no toast over it
             for card in reversed(fresh):
                 self.app.navigate("event", card=card)
+        if handover and not v.status.finished:  # on top: the next player reads the summary and cards after it
+            self.app.navigate("handover")
 
     def _update_together(self) -> None:
         """The preview of the chosen orders together with the highlighted move (computed by the core)."""
