@@ -196,7 +196,11 @@ def _controls_by_round(session: GameSession) -> dict[int, list[str]]:
             who = "a player" if c.controller == "human" else "the AI"
             out.setdefault(r, []).append(f"{names.get(c.actor or '', c.actor)} is now played by {who}")
         elif c.op == "fire":
-            out.setdefault(r, []).append(f"Instructor fired event '{c.event}'")
+            try:
+                title = session.event(c.event or "").title
+            except KeyError:
+                title = c.event or ""
+            out.setdefault(r, []).append(f"Instructor fired the event “{title}”")
     return out
 
 
