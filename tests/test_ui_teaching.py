@@ -350,8 +350,10 @@ def _no_overlap(rects: dict[str, pygame.Rect], window: pygame.Rect, what: str) -
             assert not rects[a].colliderect(rects[b]), f"{what}: {a} {rects[a]} overlaps {b} {rects[b]}"
 
 
-@pytest.mark.parametrize("text", ["normal", "large", "huge"])
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [(size, text) for size in SIZES for text in ("normal", "large", "huge")] + [((800, 480), "normal")],
+)
 def test_no_laid_out_rectangle_overlaps_another_at_any_size(tmp_path: Path, size: tuple[int, int], text: str) -> None:
     a = make_app(tmp_path, size, text_size=text)
     try:
