@@ -247,7 +247,8 @@ class App:
             elif event.type == pygame.KEYDOWN and key_name(event) == "f2":
                 self.toast(f"Text size: {cycle_text_size(self.settings)} (F2 changes it)", seconds=2.0)
             elif self.stack:
-                self.top.track(event)
+                for scene in self.stack:  # every scene knows where the pointer is, also under an overlay
+                    scene.track(event)
                 self.top.handle(event)
         if self.game is not None:
             self.game.poll()
