@@ -12,6 +12,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame
 import pytest
 
+from sim.ui import library
 from sim.ui.app import App, Settings
 from sim.ui.scenes.briefing import BriefingScene
 from sim.ui.scenes.debrief import DebriefScene
@@ -264,7 +265,8 @@ def test_the_briefing_numbers_its_sources_and_lists_them_in_full(app: App) -> No
     app.start_game("tutorial", "cambodia", seed=1)
     frame(app)
     text = app.top.view.text
-    assert "[kt-2015]" not in text and "[1]" in text
+    numbers = {s[0]: k for k, s in enumerate(library.sources("tutorial"), start=1)}
+    assert "[kt-2015]" not in text and f"[{numbers['kt-2015']}]" in text  # numbered as the Sources panel (B)
     assert "## Sources" in text and "Khmer Times, 'The Big Picture of Dmitry Medvedev's Visit'" in text
 
 
