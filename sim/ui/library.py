@@ -8,9 +8,10 @@ from pathlib import Path
 from sim import library
 from sim.core import ModelSetup
 from sim.library import SCENARIO_DIR
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, load_scenario
 from sim.scenario.calibration import load_setup as load_calibrated
 
+TUTORIAL = "tutorial"  # the library's guided first game, listed first
 
 @dataclass(frozen=True, slots=True)
 class ScenarioEntry:
@@ -59,6 +60,15 @@ def entry_for(path: Path) -> ScenarioEntry:
 
 
 def scan(folder: Path = SCENARIO_DIR) -> list[ScenarioEntry]:
-    """Every scenario in ``folder``, loadable ones first, each group by title."""
+    """Every scenario in ``folder``: the tutorial first (a first game starts there), then loadable ones, by title."""
     entries = [entry_for(p) for p in sorted(folder.glob("*.yaml"))]
-    return sorted(entries, key=lambda e: (bool(e.error), e.title.lower()))
+    return sorted(entries, key=lambda e: (bool(e.error), e.path.stem != TUTORIAL, e.title.lower()))
+
+
+def sources(ref: str | Path) -> list[tuple[str, str, str]]:
+    """The scenario's cited sources as (key, full citation, url or ""), in the file's order (none if unreadable)."""
+    try:
+        scenario = load_scenario(resolve(ref))
+    except (ScenarioError, OSError):
+        return []
+    return [(s.id, s.citation, s.url or "") for s in scenario.meta.sources]
