@@ -13,6 +13,7 @@ from sim.scenario.calibration import load_setup as load_calibrated
 
 TUTORIAL = "tutorial"  # the library's guided first game, listed first
 
+
 @dataclass(frozen=True, slots=True)
 class ScenarioEntry:
     """One scenario file of the library: enough to list it and start it, or why it cannot be played."""
