@@ -3,8 +3,9 @@
 Never anything else: no traceback, no other exception type, and every error line names its file (and,
 for a scenario, its line and column). Example counts are fixed below (FUZZ_EXAMPLES, over 2,000 in all)
 so the suite's time stays predictable, and every fuzzer checks, from Hypothesis's own statistics, that it
-really ran that many; hypothesis keeps the failures it finds in .hypothesis/ and replays them first. Each crash found here was fixed in the code and is kept as an @example. For a longer
-hunt, multiply every count: ``PIVOT_FUZZ_SCALE=20 .venv/bin/python -m pytest tests/test_fuzz.py``.
+really ran that many; hypothesis keeps the failures it finds in .hypothesis/ and replays them first.
+Each crash found here was fixed in the code and is kept as an @example. For a longer hunt,
+multiply every count: ``PIVOT_FUZZ_SCALE=20 .venv/bin/python -m pytest tests/test_fuzz.py``.
 """
 
 from __future__ import annotations
