@@ -72,3 +72,18 @@ def test_code_and_docs_point_to_the_architecture_in_the_repository() -> None:
                 dangling.append(f"{path.relative_to(ROOT)}: section {number}")
     assert not stale, f"these name DESIGN.md, which is not in the repository: {stale}"
     assert not dangling, f"these cite sections docs/architecture.md does not have: {dangling}"
+
+
+def test_the_reliability_page_lists_every_mutant_with_the_tests_that_kill_it() -> None:
+    """docs/reliability.md's mutant table is the one tools/mutants.py prints (its killers exist: test_docs.py)."""
+    spec = importlib.util.spec_from_file_location("mutants", ROOT / "tools" / "mutants.py")
+    assert spec and spec.loader
+    mutants = importlib.util.module_from_spec(spec)
+    sys.modules["mutants"] = mutants
+    spec.loader.exec_module(mutants)
+    page = (ROOT / "docs" / "reliability.md").read_text()
+    table = page.split("<!-- mutants-table -->\n", 1)[1].split("\n<!-- /mutants-table -->", 1)[0]
+    assert table == mutants.markdown(), "update docs/reliability.md: python tools/mutants.py --markdown"
+    assert len(mutants.MUTANTS) >= 15
+    for mutant in mutants.MUTANTS:
+        assert (ROOT / mutant.file).read_text().count(mutant.old) == 1, f"{mutant.name} no longer applies"
