@@ -16,13 +16,15 @@ $(STAMP): pyproject.toml $(LOCK)
 play: $(STAMP)
 	$(PY) run.py play
 
+# --dist loadscope keeps each test module on one worker, so a module's fixtures (a batch, the screenshots)
+# are built once, not once per worker.
 test: $(STAMP)
 	$(PY) -m ruff check .
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest -n 2 -q -m "not slow"
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest -n 2 --dist loadscope -q -m "not slow"
 
 # The long statistical tests and doc-tests (marked slow); CI runs them after make test.
 test-slow: $(STAMP)
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest -n 2 -q -m slow
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest -n 2 --dist loadscope -q -m slow
 
 # Behaviour-breaking mutations, each run against the tests that must catch it (docs/reliability.md).
 mutants: $(STAMP)
