@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 
-.PHONY: play test bench lint lock clean
+.PHONY: play test test-slow mutants bench lint lock clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@PYTHON=$$(tools/find_python.sh) || exit 1; \
@@ -16,9 +16,19 @@ $(STAMP): pyproject.toml $(LOCK)
 play: $(STAMP)
 	$(PY) run.py play
 
+# --dist loadscope keeps each test module on one worker, so a module's fixtures (a batch, the screenshots)
+# are built once, not once per worker.
 test: $(STAMP)
 	$(PY) -m ruff check .
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest -n 2 -q
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest -n 2 --dist loadscope -q -m "not slow"
+
+# The long statistical tests and doc-tests (marked slow); CI runs them after make test.
+test-slow: $(STAMP)
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(PY) -m pytest -n 2 --dist loadscope -q -m slow
+
+# Behaviour-breaking mutations, each run against the tests that must catch it (docs/reliability.md).
+mutants: $(STAMP)
+	$(PY) tools/mutants.py
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

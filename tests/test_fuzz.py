@@ -2,15 +2,17 @@
 
 Never anything else: no traceback, no other exception type, and every error line names its file (and,
 for a scenario, its line and column). Example counts are fixed below (FUZZ_EXAMPLES, over 2,000 in all)
-so the suite's time stays predictable; hypothesis keeps the failures it finds in .hypothesis/ and
-replays them first. Each crash found here was fixed in the code and is kept as an @example. For a longer
-hunt, multiply every count: ``PIVOT_FUZZ_SCALE=20 .venv/bin/python -m pytest tests/test_fuzz.py``.
+so the suite's time stays predictable, and every fuzzer checks, from Hypothesis's own statistics, that it
+really ran that many; hypothesis keeps the failures it finds in .hypothesis/ and replays them first.
+Each crash found here was fixed in the code and is kept as an @example. For a longer hunt,
+multiply every count: ``PIVOT_FUZZ_SCALE=20 .venv/bin/python -m pytest tests/test_fuzz.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import io
 import json
 import os
@@ -25,6 +27,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
+from hypothesis.statistics import collector
 
 from sim.batch.plan import parse_sets, parse_sweep
 from sim.core import ModelSetup
@@ -39,7 +42,7 @@ from tests.conftest import ROOT
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 TEXTS = {p.name: p.read_text() for p in SCENARIOS}
 
-#: Examples per test (sum: see test_the_fuzzers_run_at_least_2000_examples).
+#: Examples per test; each test asserts that Hypothesis ran at least its count (see fuzz()).
 FUZZ_EXAMPLES = {
     "random_yaml_pieces": 400,
     "random_text": 200,
@@ -56,16 +59,64 @@ FUZZ_EXAMPLES = {
 SCALE = max(1, int(os.environ.get("PIVOT_FUZZ_SCALE", "1")))
 
 
-def fuzz(name: str) -> Any:
-    return settings(
-        max_examples=FUZZ_EXAMPLES[name] * SCALE,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+def examples_run(statistics: dict[str, Any]) -> int:
+    """Valid examples Hypothesis ran in its reuse and generate phases, from its own run statistics."""
+    return sum(
+        case["status"] == "valid"
+        for phase in ("reuse-phase", "generate-phase")
+        for case in statistics.get(phase, {}).get("test-cases", [])
     )
 
 
-def test_the_fuzzers_run_at_least_2000_examples() -> None:
+def counted(wanted: int, test: Any) -> Any:
+    """``test`` (a Hypothesis test) that fails unless Hypothesis's statistics show ``wanted`` valid examples run."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        noted: list[dict[str, Any]] = []
+        outer = collector.value  # the pytest plugin's (for --hypothesis-show-statistics): keep it informed
+
+        def note(statistics: dict[str, Any]) -> None:
+            noted.append(statistics)
+            if outer is not None:
+                outer(statistics)
+
+        with collector.with_value(note):
+            test(*args, **kwargs)
+        assert noted, "Hypothesis reported no statistics"
+        ran = examples_run(noted[-1])
+        assert ran >= wanted, f"Hypothesis ran {ran} examples, not {wanted}: {noted[-1].get('stopped-because')}"
+
+    return run
+
+
+def fuzz(name: str) -> Any:
+    """Settings for the fuzzer ``name``, and the check that it ran its FUZZ_EXAMPLES count."""
+    wanted = FUZZ_EXAMPLES[name] * SCALE
+
+    def decorate(test: Any) -> Any:
+        configured = settings(
+            max_examples=wanted,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+        )(test)
+        return counted(wanted, configured)
+
+    return decorate
+
+
+def test_the_fuzzers_ask_for_at_least_2000_examples_and_the_count_check_can_fail() -> None:
+    """The counts add up to 2,000+, and a fuzzer that cannot find its count (two booleans, 5 wanted) fails."""
     assert sum(FUZZ_EXAMPLES.values()) >= 2000
+
+    @settings(max_examples=5, database=None)
+    @given(st.booleans())
+    def two_values(flag: bool) -> None:
+        assert flag in (True, False)
+
+    with pytest.raises(AssertionError, match=r"Hypothesis ran 2 examples, not 5"):
+        counted(5, two_values)()
+    counted(2, two_values)()
 
 
 @contextlib.contextmanager
@@ -213,11 +264,13 @@ def mutated_scenario(draw: st.DrawFn) -> tuple[str, str]:
 @example(("medvedev_visit_2015.yaml", "rounds: " + "9" * 5000 + "\n"))
 # a syntax error, then a control character past libyaml's first 16 KiB: the slower reader's ReaderError escaped
 @example(("tutorial.yaml", "a: b\n!!x\n  c: d\n" + "#" * 20_000 + "\n\x1f\n"))
+# a lone surrogate (st.characters() draws them): written as the invalid UTF-8 bytes a real file would hold
+@example(("medvedev_visit_2015.yaml", TEXTS["medvedev_visit_2015.yaml"].replace("title:", "title: \ud800", 1)))
 def test_mutated_shipped_scenarios_load_or_fail_cleanly(case: tuple[str, str]) -> None:
     name, text = case
     with folder() as here:
         path = here / name
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(text.encode("utf-8", errors="surrogatepass"))
         assert_loads_or_fails_cleanly(lambda: load_scenario(path), {str(path)})
 
 

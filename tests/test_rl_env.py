@@ -290,6 +290,19 @@ def test_several_moves_a_round_mask_out_the_chosen_move_and_play_the_round_after
     assert info["round"] == 2
 
 
+def test_a_learner_that_has_passed_sees_only_pass_until_the_round_is_played(base_setup):
+    env = rl.PivotParallelEnv(base_setup, learners=["cambodia", "us"], moves_per_round=2)
+    _obs, infos = env.reset(seed=3)
+    visit = env.moves.index("state_visit", "china")
+    assert infos["cambodia"]["action_mask"][1:].any()
+    _obs, _rewards, _terms, _truncs, infos = env.step({"cambodia": 0, "us": visit})  # the US has a move left
+    assert infos["cambodia"]["round"] == 0, "the round waits for the US"
+    assert infos["cambodia"]["action_mask"].tolist() == [1] + [0] * (len(env.moves.labels) - 1)
+    assert infos["us"]["action_mask"][1:].any()
+    _obs, _rewards, _terms, _truncs, infos = env.step({"cambodia": 0, "us": 0})
+    assert infos["cambodia"]["round"] == 1 and infos["cambodia"]["action_mask"][1:].any()
+
+
 def test_opposite_moves_on_the_same_target_cannot_both_be_chosen_in_a_round(base_setup):
     env = rl.PivotEnv(base_setup, actor="us", moves_per_round=2)
     _obs, info = env.reset(seed=1)

@@ -10,12 +10,15 @@ from pathlib import Path
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
+import numpy as np
 import pygame
 import pytest
 
+from sim.scenario import load_scenario
 from sim.ui import layout
+from sim.ui import theme as th
 from sim.ui.theme import Metrics
-from tests.conftest import run_cli
+from tests.conftest import BASE_FILE, SCENARIOS, run_cli
 
 pytestmark = pytest.mark.ui
 SCENES = (
@@ -87,18 +90,70 @@ def test_the_round_screen_draws_each_of_its_panels(shots: Path, size: tuple[int,
         assert colour in map_colours
 
 
+def pixels(image: pygame.Surface, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The (height, width, 3) pixels of ``box``."""
+    x, y, w, h = box
+    return pygame.surfarray.array3d(image)[x : x + w, y : y + h].transpose(1, 0, 2).astype(int)
+
+
+def has(px: np.ndarray, colour: tuple[int, int, int], tol: int = 6) -> bool:
+    return bool((np.abs(px - colour).max(axis=2) <= tol).any())
+
+
+def bands(px: np.ndarray, *colours: tuple[int, int, int], tol: int = 6) -> int:
+    """How many separate runs of rows hold one of ``colours`` (lines of text, list marks)."""
+    rows = np.zeros(px.shape[0], dtype=bool)
+    for colour in colours:
+        rows |= (np.abs(px - colour).max(axis=2) <= tol).any(axis=1)
+    return int(rows[0]) + int((rows[1:] & ~rows[:-1]).sum())
+
+
+def colour_of(actor: str) -> tuple[int, int, int]:
+    code = load_scenario(BASE_FILE).actors[actor].colour.lstrip("#")
+    return (int(code[0:2], 16), int(code[2:4], 16), int(code[4:6], 16))
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_the_debrief_and_menu_draw_their_panels(shots: Path, size: tuple[int, int]) -> None:
+    """Each panel shows its content: list rows, role buttons, one mark per objective, the chart's four powers."""
     w, h = size
-    scale = Metrics.for_size(w, h).scale
-    for scene, boxes in (
-        ("debrief", layout.debrief_layout(w, h, scale)),
-        ("menu", layout.menu_layout(w, h, scale)),
-        ("briefing", layout.briefing_layout(w, h, scale)),
-    ):
-        image = pygame.image.load(str(shots / f"{scene}_{w}x{h}.png"))
-        for name, box in boxes.items():
-            assert len(colours_in(image, pygame.Rect(box))) > 6, f"{scene}: {name} panel looks empty at {size}"
+    m = Metrics.for_size(w, h)
+    actors = ("cambodia", "russia", "china", "us", "eu", "asean")
+    objectives = len(load_scenario(BASE_FILE).objectives["cambodia"])
+    load = lambda scene: pygame.image.load(str(shots / f"{scene}_{w}x{h}.png"))  # noqa: E731
+
+    menu, boxes = load("menu"), layout.menu_layout(w, h, m.scale)
+    listed = pixels(menu, boxes["scenarios"])
+    library = len(list(SCENARIOS.glob("*.yaml")))
+    assert bands(listed, th.TEXT) >= min(library, 5), "the scenario list shows a title per card"
+    assert has(listed, th.ACCENT), "the chosen scenario is outlined"
+    details = pixels(menu, boxes["details"])
+    assert all(has(details, colour_of(a)) for a in actors), "a role button in each playable actor's colour"
+    assert has(details, th.ACCENT) and bands(details, th.TEXT) >= 4, "title, summary and the Start button"
+    assert has(pixels(menu, boxes["header"]), th.TEXT), "the title"
+    assert bands(pixels(menu, boxes["footer"]), th.TEXT) >= 1, "the footer's buttons"
+
+    briefing, boxes = load("briefing"), layout.briefing_layout(w, h, m.scale)
+    assert bands(pixels(briefing, boxes["briefing"]), th.TEXT) >= 8, "the briefing's paragraphs"
+    x, y, _, bh = boxes["objectives"]
+    assert has(pixels(briefing, boxes["objectives"]), colour_of("cambodia")), "the player's actor and colour"
+    bullets = pixels(briefing, (x, y, m.pad + m.px(12), bh))
+    assert bands(bullets, th.ACCENT) == objectives, "one bullet per objective"
+    assert has(pixels(briefing, boxes["footer"]), th.ACCENT), "the Begin button"
+
+    debrief, boxes = load("debrief"), layout.debrief_layout(w, h, m.scale)
+    outcome = pixels(debrief, boxes["outcome"])
+    assert has(outcome, colour_of("cambodia")) and has(outcome, th.ACCENT), "the actor's strip and the grade"
+    assert has(outcome, th.TEXT) and has(outcome, th.MUTED), "the outcome label and its header"
+    x, y, _, _ = boxes["objectives"]
+    column_h = boxes["distribution"][1] + boxes["distribution"][3] - y  # objectives over the comparison
+    marks = pixels(debrief, (x, y, m.pad + m.px(20), column_h))
+    assert bands(marks, th.GOOD, th.BAD) == objectives, "a met or missed mark per objective"
+    left = pixels(debrief, (x, y, boxes["objectives"][2], column_h))
+    assert has(left, th.mix(th.ALIGN_POS, th.PANEL, 0.25), tol=2), "the histogram of the AI-only games"
+    chart = pixels(debrief, boxes["chart"])
+    assert all(has(chart, colour_of(a)) for a in ("russia", "china", "us", "eu")), "a line per power"
+    assert has(pixels(debrief, boxes["footer"]), th.ACCENT), "the Title menu button"
 
 
 def test_play_without_a_display_explains_and_runs_headless() -> None:

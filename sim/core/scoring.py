@@ -1,4 +1,4 @@
-"""Alignment scoring in numpy (DESIGN.md section 5) and the per-actor indices derived from it."""
+"""Alignment scoring in numpy (docs/architecture.md section 5) and the per-actor indices derived from it."""
 
 from __future__ import annotations
 

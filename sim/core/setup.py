@@ -33,7 +33,7 @@ class ActorSpec:
 
 @dataclass(frozen=True, slots=True)
 class DynamicsParams:
-    """Between-move dynamics (DESIGN.md section 4 step 4); sources in docs/model.md."""
+    """Between-move dynamics (docs/architecture.md section 4 step 4); sources in docs/model.md."""
 
     trade_adjustment: float = 0.25  # share of the gap to equilibrium trade closed per quarter
     tariff_elasticity: float = 5.0  # gravity trade elasticity to tariffs (Head & Mayer 2014 median ~5)
@@ -64,7 +64,7 @@ class DynamicsParams:
 
 @dataclass(frozen=True, slots=True)
 class ScoringWeights:
-    """Weights of the alignment score A (DESIGN.md section 5)."""
+    """Weights of the alignment score A (docs/architecture.md section 5)."""
 
     relations: float = 0.4
     policy: float = 0.3

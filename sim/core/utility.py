@@ -1,7 +1,7 @@
 """Actors' utility over their interests and a vectorised estimate of every candidate move's gain.
 
 U_i = sum_k w_ik f_k over the interests economy, security, autonomy, influence and values
-(DESIGN.md section 4). The gain of a move is estimated for every (action, mover, target) at once:
+(docs/architecture.md section 4). The gain of a move is estimated for every (action, mover, target) at once:
 pair-local effects (trade, debt, sanctions, agreements, pressure) are priced exactly, and the
 relation changes that spill over the whole alignment row are priced to first order through the
 gradient of U with respect to the mover's alignment row. Actors are thus boundedly rational: they

@@ -1,4 +1,4 @@
-"""WorldState: the numpy arrays of one run (DESIGN.md section 3) and cheap copies of them."""
+"""WorldState: the numpy arrays of one run (docs/architecture.md section 3) and cheap copies of them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 FloatArray = np.ndarray
 
-#: Interests every actor weighs (DESIGN.md section 4); order fixes the columns of `interests` arrays.
+#: Interests every actor weighs (docs/architecture.md section 4); order fixes the columns of `interests` arrays.
 INTERESTS: tuple[str, ...] = ("economy", "security", "autonomy", "influence", "values")
 
 #: Inclusive ranges promised for each array; the property tests check them after any sequence of moves.
