@@ -120,7 +120,7 @@ def test_the_debrief_and_menu_draw_their_panels(shots: Path, size: tuple[int, in
     m = Metrics.for_size(w, h)
     actors = ("cambodia", "russia", "china", "us", "eu", "asean")
     objectives = len(load_scenario(BASE_FILE).objectives["cambodia"])
-    load = lambda scene: pygame.image.load(str(shots / f"{scene}_{w}x{h}.png"))  # noqa: E731
+    load = lambda scene: pygame.image.load(str(shots / f"{scene}_{w}x{h}_normal.png"))  # noqa: E731
 
     menu, boxes = load("menu"), layout.menu_layout(w, h, m.scale)
     listed = pixels(menu, boxes["scenarios"])
