@@ -49,6 +49,47 @@ class Layout:
         ids = self.actors
         return [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
 
+    @property
+    def directed(self) -> list[tuple[str, str]]:
+        """Ordered actor pairs (a, b), a != b, in scenario order: sanctions, tariffs, debt and trade run one way."""
+        ids = self.actors
+        return [(a, b) for a in ids for b in ids if a != b]
+
+
+#: Policy state recorded per run (and per round): column prefix -> WorldState array. Directed arrays are
+#: named like the scenario's own paths (``sanctions.us.russia`` is the US's sanctions on Russia, 0..1;
+#: ``tariffs.a.b`` a's tariff on b's goods; ``debt.a.b`` what a owes b and ``trade.a.b`` a's exports to b,
+#: USD bn); ``agreements.a.b`` counts the sectors in which a and b have a signed agreement.
+POLICY_ARRAYS: tuple[tuple[str, str], ...] = (
+    ("sanctions", "sanctions"),
+    ("tariffs", "tariff"),
+    ("debt", "debt"),
+    ("trade", "trade"),
+)
+
+
+def _policy_values(worlds: Sequence[Any], layout: Layout) -> dict[str, list[Any]]:
+    """Policy-state columns over a sequence of world states (one value per world, in order)."""
+    n = len(layout.actors)
+    ii, jj = np.array([(i, j) for i in range(n) for j in range(n) if i != j]).T
+    iu = np.triu_indices(n, 1)
+    cols: dict[str, list[Any]] = {}
+    for prefix, array in POLICY_ARRAYS:
+        stack = np.stack([getattr(w, array) for w in worlds])[:, ii, jj]
+        for c, (a, b) in enumerate(layout.directed):
+            cols[f"{prefix}.{a}.{b}"] = stack[:, c].tolist()
+    counts = np.stack([w.agreements.sum(axis=2) for w in worlds])[:, iu[0], iu[1]]
+    for c, (a, b) in enumerate(layout.pairs):
+        cols[f"agreements.{a}.{b}"] = counts[:, c].astype(int).tolist()
+    return cols
+
+
+def _policy_fields(layout: Layout) -> list[tuple[str, pa.DataType]]:
+    return [
+        *((f"{prefix}.{a}.{b}", pa.float64()) for prefix, _ in POLICY_ARRAYS for a, b in layout.directed),
+        *((f"agreements.{a}.{b}", pa.int32()) for a, b in layout.pairs),
+    ]
+
 
 def alignment_column(layout_actors: Sequence[str], a: str, b: str) -> str:
     """The column holding the alignment of a and b, whichever order they are named in."""
@@ -145,7 +186,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
             message = f"{type(exc).__name__}: {exc}".splitlines()[0]
             summaries.add({**base, "status": "failed", "error": message, "reproduce": _reproduce(task, point, k)})
             continue
-        summaries.add({**base, **_summary_values(model, task.layout)})
+        summaries.add({**base, **_summary_values(model, task.layout), "reproduce": _reproduce(task, point, k)})
         if trajectories is not None:
             trajectories.extend(_trajectory_columns(model, task.layout, base))
     return ChunkResult(
@@ -198,6 +239,7 @@ def _summary_values(model: AlignmentModel, layout: Layout) -> dict[str, Any]:
     out["n_blocs"] = blocs.k
     out["focal_bloc"] = "+".join(ids[i] for i in blocs.bloc_of(ids.index(layout.focal)))
     out.update(zip((f"bloc.{a}" for a in ids), blocs.labels, strict=True))
+    out.update({name: values[0] for name, values in _policy_values([final.world], layout).items()})
     for a in layout.objective_actors:
         report = model.objective_report(a)
         out[f"objective_score.{a}"] = float(report.score)
@@ -233,6 +275,7 @@ def _trajectory_columns(model: AlignmentModel, layout: Layout, base: dict[str, A
     partners = np.stack([r.primary_partner for r in history])
     for i, a in enumerate(ids):
         cols[f"primary_partner.{a}"] = [ids[int(p)] for p in partners[:, i]]
+    cols.update(_policy_values([r.world for r in history], layout))
     return cols
 
 
@@ -260,6 +303,7 @@ def summary_schema(layout: Layout) -> pa.Schema:
         ("n_blocs", pa.int32()),
         ("focal_bloc", pa.string()),
         *((f"bloc.{a}", pa.int32()) for a in layout.actors),
+        *_policy_fields(layout),
         *((f"objective_score.{a}", pa.float64()) for a in layout.objective_actors),
         *((f"objective_grade.{a}", pa.string()) for a in layout.objective_actors),
         ("error", pa.string()),
@@ -283,6 +327,7 @@ def trajectory_schema(layout: Layout) -> pa.Schema:
             for a in layout.actors
         ),
         *((f"primary_partner.{a}", pa.string()) for a in layout.actors),
+        *_policy_fields(layout),
     ]
     return pa.schema(fields)
 
