@@ -112,10 +112,14 @@ def describe(metric: str, names: Mapping[str, str]) -> str:
     def name(actor: str) -> str:
         return names.get(actor, actor)
 
+    def owner(actor: str) -> str:
+        full = name(actor)
+        return f"{full}'" if full.endswith("s") else f"{full}'s"
+
     if parts[0] == "alignment" and len(parts) == 3:
         return f"{name(parts[1])}–{name(parts[2])} alignment"
     if parts[0] in _PAIRS and len(parts) == 3:
-        return f"{name(parts[1])}'s {_PAIRS[parts[0]]} {name(parts[2])}"
+        return f"{owner(parts[1])} {_PAIRS[parts[0]]} {name(parts[2])}"
     if parts[0] in _NOUNS and len(parts) == 2:
-        return f"{name(parts[1])}'s {_NOUNS[parts[0]]}"
+        return f"{owner(parts[1])} {_NOUNS[parts[0]]}"
     return metric

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.report_cmd",
     "sim.cli.check_cmd",
     "sim.cli.sensitivity_cmd",
+    "sim.cli.compare_cmd",
     "sim.cli.leverage_cmd",
 )
 
