@@ -135,6 +135,8 @@ def fmt(value: object) -> str:
 
 def short(path: str) -> str:
     """A readable short form of a dotted path (actors.russia.policy.tau -> russia tau)."""
+    if "+" in path:  # a linked sweep: each of its paths
+        return " + ".join(short(p) for p in path.split("+"))
     parts = path.split(".")
     if parts[0] == "actors" and len(parts) >= 3:
         return f"{parts[1]} {parts[-1]}"

@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.check_cmd",
     "sim.cli.sensitivity_cmd",
     "sim.cli.compare_cmd",
+    "sim.cli.discover_cmd",
     "sim.cli.leverage_cmd",
 )
 
