@@ -146,6 +146,35 @@ def choose(trajectory: Sequence[Step], threshold: float) -> tuple[Step, bool]:
     return max(trajectory, key=lambda s: s.coverage * s.density), False
 
 
+def simplify(step: Step, X: np.ndarray, y: np.ndarray, names: Sequence[str], full: dict[str, tuple[float, float]],
+             floor: float, tolerance: float = 0.01) -> Step:  # fmt: skip
+    """Drop restrictions that do not matter: restore a parameter's full range when the box's density stays
+    at ``floor`` or above, or falls by less than ``tolerance`` (PRIM's peels can nick a parameter by chance)."""
+    limits = dict(step.limits)
+    n, total = len(y), max(1, int(y.sum()))
+
+    def inside(lims: dict[str, tuple[float, float]]) -> np.ndarray:
+        return np.all([(X[:, j] >= lims[p][0]) & (X[:, j] <= lims[p][1]) for j, p in enumerate(names)], axis=0)
+
+    current = float(y[inside(limits)].mean())
+    for p in sorted(names, key=lambda q: _narrowing(limits[q], full[q])):  # the least restricted first
+        if limits[p] == full[p]:
+            continue
+        trial = {**limits, p: full[p]}
+        mask = inside(trial)
+        density = float(y[mask].mean())
+        if density >= min(floor, current) - tolerance and density >= current - tolerance:
+            limits, current = trial, density
+    mask = inside(limits)
+    k = int(mask.sum())
+    return Step(limits, float(y[mask].sum()) / total, float(y[mask].mean()), k / n, k)
+
+
+def _narrowing(limits: tuple[float, float], full: tuple[float, float]) -> float:
+    span = (full[1] - full[0]) or 1.0
+    return 1 - (limits[1] - limits[0]) / span
+
+
 def interest_flags(frame: pd.DataFrame, interest: str, columns: Sequence[str], labels: Sequence[str]) -> np.ndarray:
     """Which runs are of interest: ``outcome=LABEL`` or a condition such as ``alignment.cambodia.russia>0.6``."""
     if interest.startswith("outcome="):
@@ -203,6 +232,7 @@ def discover(
         trajectory = peel(X[remaining], y[remaining], numeric, alpha)
         full = overall
         chosen, reached = choose(trajectory, threshold)
+        chosen = simplify(chosen, X[remaining], y[remaining], numeric, full, threshold if reached else chosen.density)
         # coverage and mass against every run of interest, not only those left by earlier boxes
         scale = y[remaining].sum() / y.sum()
         for s in trajectory:

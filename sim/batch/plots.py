@@ -409,7 +409,8 @@ def effects_figure(results: Sequence[Comparison]) -> Figure:
         low = np.array([c.ci_low for c in block])
         high = np.array([c.ci_high for c in block])
         colour = [PALETTE[0] if c.detected else "#888888" for c in block]
-        ax.errorbar(diff, y, xerr=[diff - low, high - diff], fmt="none", ecolor=colour, capsize=3, linewidth=1.6)
+        for yy, d, lo, hi, col in zip(y, diff, low, high, colour, strict=True):
+            ax.errorbar([d], [yy], xerr=[[d - lo], [hi - d]], fmt="none", ecolor=col, capsize=3, linewidth=1.6)
         ax.scatter(diff, y, color=colour, zorder=3, s=22)
         ax.axvline(0, color="#444444", linewidth=0.9)
         ax.set_yticks(y, [c.b for c in block], fontsize=8)
