@@ -327,7 +327,7 @@ def _more_seeds(plan: Plan, tally: Tally, width: float) -> tuple[dict[int, int],
     if grown:
         return grown, ""
     what = "every outcome share's" if tally.metric is None else f"the mean {tally.metric}'s"
-    return {}, f"--until-ci {width:g}: {what} 95 % interval is narrower than {width:g} at every point after {total}"
+    return {}, f"--until-ci {width:g}: {what} 95 % interval is narrower than {width:g} after {total}"
 
 
 def _per_point(runs: Sequence[int]) -> str:
