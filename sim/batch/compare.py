@@ -145,13 +145,16 @@ class Comparison:
     correlation: float  # of paired runs (nan when unpaired): what pairing removes
     variance_reduction: float  # 1 - var(paired differences) / (var A + var B); nan when unpaired
     sentence: str = ""
+    b_values: dict[str, Any] = field(default_factory=dict)  # what arm B fixes (path -> value), for plots
 
     @property
     def detected(self) -> bool:
         return self.ci_low > 0 or self.ci_high < 0
 
     def to_row(self) -> dict[str, Any]:
-        return asdict(self)
+        row = asdict(self)
+        del row["b_values"]
+        return row
 
 
 def _values(frame: pd.DataFrame, metric: str) -> np.ndarray:
@@ -242,6 +245,7 @@ def compare_metric(a: Arm, b: Arm, metric: str, names: Mapping[str, str], joined
         variance_reduction=reduction,
     )
     result.sentence = sentence(result)
+    result.b_values = dict(b.selection)
     return result
 
 

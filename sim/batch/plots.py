@@ -350,7 +350,7 @@ def response_figure(
             ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     axes[0][0].set_ylabel("mean over runs (band: 95 % CI of the mean)")
     pooled = "; other swept parameters pooled" if len(plan.parameters) > 1 else ""
-    fig.suptitle(f"Response to {param.label} (final round, {runs:,} runs{pooled})", fontsize=12)
+    fig.suptitle(f"Response to {short(param.label)} (final round, {runs:,} runs{pooled})", fontsize=12)
     fig.tight_layout()
     return fig
 
@@ -393,14 +393,37 @@ def heatmap_figure(frame: pd.DataFrame, focus: Focus, title: str) -> Figure:
 # -- comparisons -----------------------------------------------------------------------------------------
 
 
+def _effect_axis(results: Sequence[Comparison]) -> str | None:
+    """A numeric path whose value differs between the arms B (the x axis of a line of effects), or None."""
+    arms = {c.b: c.b_values for c in results}
+    if len(arms) < 2:
+        return None
+    common = set.intersection(*(set(v) for v in arms.values()))
+    for path in [p for p in next(iter(arms.values())) if p in common]:
+        values = [v[path] for v in arms.values()]
+        if all(isinstance(x, int | float) and not isinstance(x, bool) for x in values) and len(set(values)) == len(
+            values
+        ):
+            return path
+    return None
+
+
 def effects_figure(results: Sequence[Comparison]) -> Figure:
-    """Each metric's difference B − A with its 95 % interval, one panel per metric, one row per arm B."""
+    """Each metric's difference B − A with its 95 % interval. When the arms B are points along one swept
+    value, one panel per kind of metric with the difference against that value (shared axes, zero line);
+    otherwise one panel per metric with one row per arm B (panels of the same kind share their axis)."""
     plt = pyplot()
+    axis = _effect_axis(results)
+    if axis is not None:
+        return _effect_lines(results, axis, plt)
     metrics = list(dict.fromkeys(c.description for c in results))
     arms = list(dict.fromkeys(c.b for c in results))
     cols = min(2, len(metrics))
     rows = -(-len(metrics) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, (0.38 * len(arms) + 1.5) * rows), squeeze=False)
+    families = {c.metric.split(".")[0].split("=")[0] for c in results}
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(6.2 * cols, (0.38 * len(arms) + 1.5) * rows), squeeze=False, sharex=len(families) == 1
+    )
     for i, metric in enumerate(metrics):
         ax = axes[i // cols][i % cols]
         block = [c for c in results if c.description == metric]
@@ -422,6 +445,32 @@ def effects_figure(results: Sequence[Comparison]) -> Figure:
     first = results[0]
     how = f"paired by seed, {first.n_pairs:,} pairs" if first.paired else f"{first.n_a:,} and {first.n_b:,} runs"
     fig.suptitle(f"Effect against A = {first.a} ({how}; blue: interval excludes 0)", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def _effect_lines(results: Sequence[Comparison], axis: str, plt: Any) -> Figure:
+    families = list(dict.fromkeys(c.metric.split(".")[0].split("=")[0] for c in results))
+    fig, axes = plt.subplots(1, len(families), figsize=(6.4 * len(families), 4.2), squeeze=False)
+    first = results[0]
+    for ax, family in zip(axes[0], families, strict=True):
+        block = [c for c in results if c.metric.split(".")[0].split("=")[0] == family]
+        for k, metric in enumerate(dict.fromkeys(c.metric for c in block)):
+            series = sorted((c for c in block if c.metric == metric), key=lambda c: float(c.b_values[axis]))
+            x = [float(c.b_values[axis]) for c in series]
+            diff = np.array([c.difference for c in series])
+            low = np.array([c.ci_low for c in series])
+            high = np.array([c.ci_high for c in series])
+            colour = PALETTE[k % len(PALETTE)]
+            ax.plot(x, diff, marker="o", color=line_colour(colour), linewidth=2, label=series[0].description)
+            ax.fill_between(x, low, high, color=colour, alpha=0.22, linewidth=0)
+        ax.axhline(0, color="#444444", linewidth=0.9)
+        same = [p for p, v in first.b_values.items() if v == first.b_values[axis]]  # linked paths move with it
+        ax.set_xlabel(" = ".join(short(p) for p in same))
+        ax.set_ylabel("difference from A (band: 95 % CI)")
+        ax.legend(fontsize=8, frameon=False)
+    how = f"paired by seed, {first.n_pairs:,} pairs per level" if first.paired else "independent samples"
+    fig.suptitle(f"Effect against A = {first.a} ({how})", fontsize=11)
     fig.tight_layout()
     return fig
 
