@@ -235,7 +235,7 @@ def discover(
         chosen = simplify(chosen, X[remaining], y[remaining], numeric, full, threshold if reached else chosen.density)
         # coverage and mass against every run of interest, not only those left by earlier boxes
         scale = y[remaining].sum() / y.sum()
-        for s in trajectory:
+        for s in [*trajectory, chosen]:
             s.coverage *= scale
             s.mass *= remaining.sum() / len(y)
         result.boxes.append(Box(number, chosen, trajectory, full, reached))
@@ -260,7 +260,7 @@ def text_table(result: Discovery) -> str:
             f"mass {box.step.mass:.2f} ({box.step.runs:,} runs){flag}",
         ]
         if not box.restricted:
-            out.append("  no parameter restricted: the outcome is as common everywhere")
+            out.append("  no parameter restricted: the peeling found no region where these runs concentrate")
         for p, (low, high) in box.restricted.items():
             full = box.full[p]
             out.append(f"  {low:.4g} <= {p} <= {high:.4g}   (runs span {full[0]:.4g} to {full[1]:.4g})")
@@ -304,6 +304,10 @@ def figure(result: Discovery) -> Figure:
             right.barh(pos, width, height * 0.9, left=(low - full[0]) / span, color=colour)
             if restricted:
                 right.text((high - full[0]) / span + 0.01, pos, f"{low:.3g} … {high:.3g}", va="center", fontsize=8)
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    handles = [Patch(color=PALETTE[k % len(PALETTE)], label=f"box {b.number}") for k, b in enumerate(result.boxes)]
+    right.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
     right.set_yticks(y, [short(p) for p in params])
     right.invert_yaxis()
     right.set_xlim(0, 1.25)
