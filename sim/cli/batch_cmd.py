@@ -55,8 +55,7 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="PATH,PATH=VALUES",
-        help="vary several values together (one axis of the grid), e.g. "
-        "sanctions.us.russia,sanctions.eu.russia=0:1:5",
+        help="vary several values together (one axis of the grid), e.g. sanctions.us.russia,sanctions.eu.russia=0:1:5",
     )
     p.add_argument(
         "--set", action="append", default=[], metavar="PATH=VALUE", help="fix a scenario value for every run"
