@@ -10,6 +10,7 @@ from sim.core import CATALOGUE, AlignmentModel
 from sim.core.actions import apply_move, move_allowed
 from sim.core.dynamics import Baseline, advance
 from sim.core.scoring import alignment, bloc_tilt, hedging_index, policy_affinity
+from sim.core.streams import Dice
 from sim.scenario import build_setup
 from sim.scenario.synthetic import synthetic_scenario
 
@@ -55,7 +56,7 @@ def test_any_sequence_of_moves_keeps_every_array_in_range(n, scenario_seed, move
             A = alignment(world, setup.scoring.weights)
             apply_move(world, i, action_id, j, sector, magnitude, A, setup.dynamics, setup.sectors, base.relations)
         if then_advance:
-            advance(world, base, setup.dynamics, setup.base_growth, setup.trade_sectors, rng)
+            advance(world, base, setup.dynamics, setup.base_growth, setup.trade_sectors, Dice.of(rng))
         assert world.check() == []
         assert np.all(np.abs(base.relations) <= 1.0)
     _check_scores(world, setup)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.batch.columns import column, param_column
 from sim.batch.engine import base_setup
 from sim.batch.metrics import describe, resolve_metric
 from sim.batch.plan import Plan
@@ -108,7 +109,7 @@ def load_arm(folder: str | Path, selection: str | None, columns: Sequence[str]) 
     folder = Path(folder)
     plan = read_plan(folder)
     wanted, points = parse_selection(selection, plan)
-    params = [f"param.{p}" for p in plan.paths]
+    params = [param_column(p) for p in plan.paths]
     frame = load_results(folder, "summaries", ["status", "outcome", *params, *columns])
     frame = frame[(frame["status"] == "ok") & frame["point"].isin(points)].reset_index(drop=True)
     if wanted:
@@ -169,8 +170,9 @@ def _pair_keys(arm: Arm, other: Arm) -> list[str]:
     for p in (*arm.plan.parameters, *other.plan.parameters):  # a linked path fixes its partners too
         if fixed & set(p.paths):
             fixed |= set(p.paths)
-    shared = [c for c in arm.frame.columns if c.startswith("param.") and c in other.frame.columns]
-    return ["seed_index", *(c for c in shared if c[len("param.") :] not in fixed)]
+    paths = {param_column(p): p for p in (*arm.plan.paths, *other.plan.paths)}
+    shared = [c for c in arm.frame.columns if c in paths and c in other.frame.columns]
+    return ["seed_index", *(c for c in shared if paths[c] not in fixed)]
 
 
 def pairs(a: Arm, b: Arm) -> pd.DataFrame | None:
@@ -293,9 +295,9 @@ def default_metrics(focus: Focus, labels: Sequence[str]) -> list[str]:
     """The focal actor's alignment to each power, hedging indices and bloc tilt, then every outcome share."""
     return [
         *(alignment_column(focus.actors, focus.focal, p) for p in focus.powers),
-        f"kuik_hedging.{focus.focal}",
-        f"hedging.{focus.focal}",
-        f"bloc_tilt.{focus.focal}",
+        column("kuik_hedging", focus.focal),
+        column("hedging", focus.focal),
+        column("bloc_tilt", focus.focal),
         *(f"outcome={x}" for x in labels),
     ]
 

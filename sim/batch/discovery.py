@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.batch.columns import param_column
 from sim.batch.metrics import resolve_metric
 from sim.batch.store import load_results, read_plan
 from sim.errors import BatchError
@@ -213,7 +214,7 @@ def discover(
         raise BatchError(f"{folder}: nothing was swept, so there are no parameter ranges to discover")
     frame = load_results(folder, "summaries")
     frame = frame[frame["status"] == "ok"].reset_index(drop=True)
-    numeric = [p for p in names if pd.api.types.is_numeric_dtype(frame[f"param.{p}"])]
+    numeric = [p for p in names if pd.api.types.is_numeric_dtype(frame[param_column(p)])]
     linked = {path for p in plan.parameters for path in p.linked}
     numeric = [p for p in numeric if p not in linked]  # a linked path repeats its partner's values
     if not numeric:
@@ -222,7 +223,7 @@ def discover(
     y = interest_flags(frame, interest, columns, labels)
     if not y.any():
         raise BatchError(f"{folder}: no run satisfies {interest!r}: nothing to discover")
-    X = frame[[f"param.{p}" for p in numeric]].to_numpy(dtype=float)
+    X = frame[[param_column(p) for p in numeric]].to_numpy(dtype=float)
     result = Discovery(interest, numeric, len(y), int(y.sum()), threshold)
     remaining = np.ones(len(y), dtype=bool)
     overall = {p: (float(X[:, j].min()), float(X[:, j].max())) for j, p in enumerate(numeric)}

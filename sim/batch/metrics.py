@@ -61,14 +61,15 @@ def _norm(text: str) -> str:
 
 def numeric_columns(schema: pa.Schema) -> list[str]:
     """The summary columns that hold numbers (metrics), in schema order, without ids and parameters."""
-    skip = {"point", "seed_index", "seed", "run_seed"}
+    skip = {"point", "seed_index", "seed", "root_seed", "run_seed"}
     return [
         f.name
         for f in schema
         if (pa.types.is_floating(f.type) or pa.types.is_integer(f.type))
         and f.name not in skip
         and not f.name.startswith("param")
-        and not f.name.startswith("bloc.")
+        and not f.name.startswith(("bloc.", "bloc__"))
+        and not f.name.startswith("mean_")
     ]
 
 
@@ -107,7 +108,7 @@ def describe(metric: str, names: Mapping[str, str]) -> str:
     """A metric in words: 'Cambodia–Russia alignment', 'share of runs ending "China-leaning hedger"'."""
     if metric.startswith("outcome="):
         return f"the share of runs ending '{metric.split('=', 1)[1]}'"
-    parts = metric.split(".")
+    parts = re.split(r"__|\.", metric)
 
     def name(actor: str) -> str:
         return names.get(actor, actor)

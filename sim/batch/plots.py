@@ -16,6 +16,7 @@ positive; sim/ui/theme.py), other series in the Okabe & Ito (2008) colour-blind-
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from sim.atomic import atomic_file
+from sim.batch.columns import column as column_name
+from sim.batch.columns import param_column
 from sim.batch.plan import Parameter, Plan
 from sim.batch.runner import alignment_column
 from sim.batch.summary import Focus, PointTally, Tally, wilson
@@ -286,8 +289,9 @@ def outcomes_figure(tally: Tally, plan: Plan) -> Figure:
 # -- responses -------------------------------------------------------------------------------------------
 
 
-def _family(column: str) -> str:
-    return column.split(".", 1)[0]
+def _family(name: str) -> str:
+    """The kind of a metric: its first part (alignment, hedging, ...; outcome for an outcome share)."""
+    return re.split(r"__|\.|=", name, maxsplit=1)[0]
 
 
 def response_figure(
@@ -297,7 +301,7 @@ def response_figure(
     power against one swept parameter, other parameters pooled. A panel's y axis spans at least a
     meaningful part of the metric's range (MIN_SPAN), and says how far the means move."""
     plt = pyplot()
-    column = f"param.{param.path}"
+    column = param_column(param.path)
     data = frame[frame["status"] == "ok"].copy()
     numeric = pd.api.types.is_numeric_dtype(data[column]) and not pd.api.types.is_bool_dtype(data[column])
     if plan.design is not None and numeric and data[column].nunique() > bins:
@@ -306,8 +310,11 @@ def response_figure(
         data["x"] = data[column]
     name = focus.names[focus.focal]
     panels: list[tuple[str, list[tuple[str, str, str]]]] = [
-        (f"{name}'s Kuik hedging index (0 … 1)", [(f"kuik_hedging.{focus.focal}", "Kuik hedging", "#000000")]),
-        (f"{name}'s bloc tilt (West − East)", [(f"bloc_tilt.{focus.focal}", "bloc tilt", "#000000")]),
+        (
+            f"{name}'s Kuik hedging index (0 … 1)",
+            [(column_name("kuik_hedging", focus.focal), "Kuik hedging", "#000000")],
+        ),
+        (f"{name}'s bloc tilt (West − East)", [(column_name("bloc_tilt", focus.focal), "bloc tilt", "#000000")]),
         (
             f"{name}'s alignment to each power",
             [
@@ -420,7 +427,7 @@ def effects_figure(results: Sequence[Comparison]) -> Figure:
     arms = list(dict.fromkeys(c.b for c in results))
     cols = min(2, len(metrics))
     rows = -(-len(metrics) // cols)
-    families = {c.metric.split(".")[0].split("=")[0] for c in results}
+    families = {_family(c.metric) for c in results}
     fig, axes = plt.subplots(
         rows, cols, figsize=(6.2 * cols, (0.38 * len(arms) + 1.5) * rows), squeeze=False, sharex=len(families) == 1
     )
@@ -450,11 +457,11 @@ def effects_figure(results: Sequence[Comparison]) -> Figure:
 
 
 def _effect_lines(results: Sequence[Comparison], axis: str, plt: Any) -> Figure:
-    families = list(dict.fromkeys(c.metric.split(".")[0].split("=")[0] for c in results))
+    families = list(dict.fromkeys(_family(c.metric) for c in results))
     fig, axes = plt.subplots(1, len(families), figsize=(6.4 * len(families), 4.2), squeeze=False)
     first = results[0]
     for ax, family in zip(axes[0], families, strict=True):
-        block = [c for c in results if c.metric.split(".")[0].split("=")[0] == family]
+        block = [c for c in results if _family(c.metric) == family]
         for k, metric in enumerate(dict.fromkeys(c.metric for c in block)):
             series = sorted((c for c in block if c.metric == metric), key=lambda c: float(c.b_values[axis]))
             x = [float(c.b_values[axis]) for c in series]

@@ -20,6 +20,7 @@ import numpy as np
 
 from sim.atomic import make_folder
 from sim.batch import plots
+from sim.batch.columns import column, param_column
 from sim.batch.engine import base_setup, plan_warnings
 from sim.batch.lock import holder
 from sim.batch.plan import Plan
@@ -128,15 +129,15 @@ def write_report(folder: str | Path, points: Sequence[int] | None = None) -> Rep
     summary_columns = [
         "status",
         "point",
-        *(f"param.{p}" for p in plan.paths),
-        f"hedging.{focus.focal}",
-        f"kuik_hedging.{focus.focal}",
-        f"bloc_tilt.{focus.focal}",
+        *(param_column(p) for p in plan.paths),
+        column("hedging", focus.focal),
+        column("kuik_hedging", focus.focal),
+        column("bloc_tilt", focus.focal),
         *(alignment_column(focus.actors, a, b) for i, a in enumerate(focus.actors) for b in focus.actors[i + 1 :]),
     ]
     frame = load_results(folder, "summaries", summary_columns)
     ok_runs = int((frame["status"] == "ok").sum())
-    varied = [p for p in plan.parameters if frame[f"param.{p.path}"].nunique() > 1]
+    varied = [p for p in plan.parameters if frame[param_column(p.path)].nunique() > 1]
     for p in varied:
         add(
             "Response to swept parameters",
@@ -208,6 +209,22 @@ def _outcome_table(plan: Plan, tally: Tally) -> str:
     return f"<table><tr>{header}</tr>{''.join(rows)}</table>"
 
 
+def _trade_table(plan: Plan, tally: Tally) -> str:
+    """The focal actor's mean final exports to and imports from each partner, per point (a sweep's effect)."""
+    e, focus = html.escape, tally.focus
+    if not any(t.trade_runs for t in tally.points):
+        return ""
+    names = [focus.names.get(p, p) for p in tally.partners]
+    header = "<th>point</th><th>parameters</th>" + "".join(f"<th>to {e(n)}</th>" for n in names)
+    header += "".join(f"<th>from {e(n)}</th>" for n in names)
+    rows = []
+    for k in range(len(tally.points)):
+        cells = "".join(f"<td>{m:.2f}</td>" for m in tally.trade_means(k))
+        rows.append(f"<tr><td>{k}</td><td>{e(plots.point_label(plan, k))}</td>{cells}</tr>")
+    title = f"Mean final trade of {e(focus.names[focus.focal])} by partner (USD bn a year: exports to, imports from)"
+    return f"<h2>{title}</h2><table><tr>{header}</tr>{''.join(rows)}</table>"
+
+
 def _plan_list(folder: Path, plan: Plan) -> str:
     e = html.escape
     try:
@@ -263,6 +280,7 @@ def _write_html(report: Report, folder: Path, plan: Plan, tally: Tally, sections
         f"<p>Replay exactly: <code>{replay}</code></p>",
         f"<h2>Outcome shares (95 % Wilson interval) and mean final alignment of {name} (95 % interval)</h2>",
         _outcome_table(plan, tally),
+        _trade_table(plan, tally),
         f"<h2>Notes</h2><ul>{notes}</ul>" if notes else "",
         _figures(sections),
         _failure_list(folder),

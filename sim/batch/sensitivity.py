@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sim.batch.columns import column
 from sim.batch.engine import base_setup, execute, scenario_path
 from sim.batch.executors import Executor
 from sim.batch.plan import Parameter, Plan, ScenarioRef
@@ -219,9 +220,9 @@ def metric_columns(focus: Focus) -> dict[str, str]:
     alignment to each power of the focal actor."""
     name = focus.names[focus.focal]
     out = {
-        f"{name} Kuik hedging": f"kuik_hedging.{focus.focal}",
-        f"{name} hedging index": f"hedging.{focus.focal}",
-        f"{name} bloc tilt": f"bloc_tilt.{focus.focal}",
+        f"{name} Kuik hedging": column("kuik_hedging", focus.focal),
+        f"{name} hedging index": column("hedging", focus.focal),
+        f"{name} bloc tilt": column("bloc_tilt", focus.focal),
     }
     for p in focus.powers:
         out[f"{name}–{focus.names[p]} alignment"] = alignment_column(focus.actors, focus.focal, p)
@@ -440,10 +441,10 @@ def noise_shares(
     design mean, within-point variance / reps, over the variance of the design means). Both in 0..1."""
     first = frame[frame["seed_index"] < reps]
     runs, means_share = {}, {}
-    for label, column in columns.items():
-        groups = first.groupby("point")[column]
+    for label, name in columns.items():
+        groups = first.groupby("point")[name]
         within = float(groups.var(ddof=1).mean()) if reps > 1 else math.nan
-        total = float(first[column].var(ddof=1))
+        total = float(first[name].var(ddof=1))
         between = float(groups.mean().var(ddof=1))
         if math.isfinite(within) and total > 0:
             runs[label] = min(1.0, within / total)

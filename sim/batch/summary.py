@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sim.batch.columns import column, param_column
 from sim.batch.plan import Plan
 from sim.batch.runner import Layout, alignment_column
 from sim.core import ModelSetup
@@ -115,6 +116,8 @@ class PointTally:
     ok: int = 0
     failed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
+    trade_sum: np.ndarray = field(default_factory=lambda: np.zeros(0))  # focal exports, then imports, by partner
+    trade_runs: int = 0  # runs with trade columns (folders written before they existed have none)
     sums: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per tracked column, over ok runs
     squares: np.ndarray = field(default_factory=lambda: np.zeros(0))  # sums of squares (for intervals)
 
@@ -162,11 +165,19 @@ class Tally:
         self.metric = metric
         self.tracked = [*self.columns, *([metric] if metric and metric not in self.columns else [])]
         n = len(self.tracked)
-        self.points = [PointTally(sums=np.zeros(n), squares=np.zeros(n)) for _ in range(plan.n_points)]
+        self.partners = [a for a in focus.actors if a != focus.focal]
+        self.trade_columns = [column("trade", focus.focal, p) for p in self.partners] + [
+            column("trade", p, focus.focal) for p in self.partners
+        ]
+        self.points = [
+            PointTally(sums=np.zeros(n), squares=np.zeros(n), trade_sum=np.zeros(len(self.trade_columns)))
+            for _ in range(plan.n_points)
+        ]
 
     @property
     def needed_columns(self) -> list[str]:
-        return list(dict.fromkeys(["point", "status", "outcome", *(c for c in self.tracked if "=" not in c)]))
+        tracked = (c for c in self.tracked if "=" not in c)
+        return list(dict.fromkeys(["point", "status", "outcome", *tracked, *self.trade_columns]))
 
     def _values(self, summaries: pa.Table) -> np.ndarray:
         outcomes = None
@@ -185,6 +196,12 @@ class Tally:
         ok = np.asarray(summaries.column("status").to_pylist()) == "ok"
         outcomes = summaries.column("outcome").to_pylist()
         values = self._values(summaries)
+        names = set(summaries.column_names)
+        trade = (
+            np.column_stack([summaries.column(c).to_numpy(zero_copy_only=False) for c in self.trade_columns])
+            if self.trade_columns and all(c in names for c in self.trade_columns)
+            else None
+        )
         for row, point in enumerate(points):
             tally = self.points[int(point)]
             if ok[row]:
@@ -192,6 +209,9 @@ class Tally:
                 tally.outcomes[outcomes[row]] += 1
                 tally.sums += values[row]
                 tally.squares += values[row] ** 2
+                if trade is not None:
+                    tally.trade_sum += trade[row]
+                    tally.trade_runs += 1
             else:
                 tally.failed += 1
 
@@ -237,14 +257,14 @@ class Tally:
             means: dict[str, float] = {}
             for c, p in enumerate(self.focus.powers):
                 mean, low, high = t.mean_ci(c)
-                means |= {f"mean_alignment.{p}": mean, f"mean_alignment.{p}.ci_low": low}
-                means |= {f"mean_alignment.{p}.ci_high": high}
+                name = column("mean_alignment", p)
+                means |= {name: mean, f"{name}__ci_low": low, f"{name}__ci_high": high}
             for label in self.labels():
                 low, high = wilson(t.outcomes[label], t.ok)
                 rows.append(
                     {
                         "point": k,
-                        **{f"param.{p}": v for p, v in values.items()},
+                        **{param_column(p): v for p, v in values.items()},
                         "runs": t.ok,
                         "failed": t.failed,
                         "outcome": label,
@@ -252,6 +272,7 @@ class Tally:
                         "ci_low": low,
                         "ci_high": high,
                         **means,
+                        **{f"mean_{c}": float(m) for c, m in zip(self.trade_columns, self.trade_means(k), strict=True)},
                     }
                 )
         return pd.DataFrame(rows)
@@ -287,4 +308,14 @@ class Tally:
                 mean, low, high = t.mean_ci(self.tracked.index(self.metric))
                 interval = f" [{low:.4g}, {high:.4g}]" if math.isfinite(low) else ""
                 out.append(f"  mean {self.metric}: {mean:.4g}{interval}")
+            if t.trade_runs:
+                exports, imports = np.split(self.trade_means(k), 2)
+                for what, row in (("exports to", exports), ("imports from", imports)):
+                    cells = "  ".join(f"{f.names.get(p, p)} {m:.2f}" for p, m in zip(self.partners, row, strict=True))
+                    out.append(f"  mean final {what} (USD bn a year): {cells}")
         return "\n".join(out) + "\n"
+
+    def trade_means(self, point: int) -> np.ndarray:
+        """Mean final trade of the focal actor at a point: exports to each partner, then imports from each."""
+        t = self.points[point]
+        return t.trade_sum / t.trade_runs if t.trade_runs else np.full(len(self.trade_columns), np.nan)

@@ -5,8 +5,8 @@ The threat ``w.threat[i]`` (0 = secure, 1 = about to fall) is what a regime-secu
 office). It returns part-way to its baseline each quarter, rises in and just before an election, with
 the partner-weighted pressure and sanctions foreign governments put on the actor (Levitsky & Way 2010,
 *Competitive Authoritarianism*: Western leverage raises the cost of holding on), and with rare shocks
-(protests, scandals, downturns) drawn from the run's generator. A crackdown (sim.core.actions) lowers
-it at a price in regard. Rates are modelling judgements (docs/model.md section 6).
+(protests, scandals, downturns) drawn from the run's keyed streams (sim.core.streams). A crackdown
+(sim.core.actions) lowers it at a price in regard. Rates are modelling judgements (docs/model.md section 6).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.setup import DomesticSpec, DynamicsParams
+from sim.core.streams import Dice, Purpose
 from sim.core.world import WorldState
 
 
@@ -27,13 +28,13 @@ def advance_domestic(
     domestic: DomesticSpec,
     params: DynamicsParams,
     partner: np.ndarray,
-    rng: np.random.Generator,
+    dice: Dice,
     round_number: int,
 ) -> np.ndarray:
     """Move every actor's threat one quarter forward in place; return the shocks drawn (N,)."""
-    n = world.n_actors
-    hit = rng.random(n) < params.shock_rate
-    size = rng.random(n) * params.shock_size
+    actors = np.arange(world.n_actors)
+    hit = dice.uniform(Purpose.SHOCK, round_number, actors) < params.shock_rate
+    size = dice.uniform(Purpose.SHOCK_SIZE, round_number, actors) * params.shock_size
     shocks = np.where(hit, size, 0.0)
     threat = world.threat
     threat += params.threat_memory * (domestic.threat_baseline - threat)

@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.core.scoring import sanction_pressure
 from sim.core.setup import DynamicsParams
+from sim.core.streams import Dice, Purpose
 from sim.core.world import RANGES, WorldState
 
 
@@ -112,10 +113,13 @@ def advance(
     params: DynamicsParams,
     base_growth: np.ndarray,
     trade_sectors: tuple[int, ...],
-    rng: np.random.Generator,
+    dice: Dice,
     quarter: int = 1,
 ) -> None:
-    """Move the world one quarter forward in place: trade, GDP, capability, regard, pressure, agreements."""
+    """Move the world one quarter forward in place: trade, GDP, capability, regard, pressure, agreements.
+
+    An agreement lapses by its own named draw (:class:`sim.core.streams.Dice`: pair, sector, quarter).
+    """
     factor = trade_policy_factor(world, base, params, trade_sectors)
     ratio = gdp_ratio(world, base)
     target = base.trade * (ratio[:, None] * ratio[None, :]) * factor
@@ -149,7 +153,9 @@ def advance(
     world.pressure *= 1.0 - params.pressure_memory
     world.memory += params.memory_decay * (standing_memory(world.sanctions) - world.memory)
     if params.agreement_lapse > 0 and world.agreements.any():
-        n = world.n_actors
-        lapse = rng.random(world.agreements.shape) < params.agreement_lapse
+        n, k = world.n_actors, world.agreements.shape[2]
+        pairs = np.arange(n)
+        draws = dice.uniform(Purpose.LAPSE, quarter, pairs[:, None, None], pairs[None, :, None], np.arange(k))
+        lapse = draws < params.agreement_lapse
         lapse &= np.triu(np.ones((n, n), dtype=bool), k=1)[:, :, None]
         world.agreements &= ~(lapse | lapse.transpose(1, 0, 2))

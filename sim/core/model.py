@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 import mesa
@@ -25,8 +25,10 @@ from sim.core.dynamics import Baseline, advance, equilibrium_trade
 from sim.core.events import Event, PolicyState, apply_effects, is_due
 from sim.core.objectives import ObjectiveReport, assess
 from sim.core.record import FiredEvent, Move, RoundRecord
+from sim.core.reporters import model_reporters
 from sim.core.scoring import IndexPlan, Scores, policy_affinity, raw_alignment
 from sim.core.setup import Controller, ModelSetup
+from sim.core.streams import Dice, Purpose, label
 from sim.core.utility import (
     CandidateList,
     CandidateTable,
@@ -49,7 +51,10 @@ class MoveError(PivotMoveError):
 
 class AlignmentModel(mesa.Model):
     """A run of a scenario. ``rng`` is a seed or a ``numpy.random.Generator``; it is the run's only
-    source of randomness (Mesa's own ``random`` is seeded from it)."""
+    source of randomness (Mesa's own ``random`` is seeded from it). Every draw of the rules is named by
+    (purpose, round, item) under a key taken from it (:mod:`sim.core.streams`), so two runs of one seed
+    share the noise of every decision they have in common: common random numbers across sweep points,
+    scenarios and a student's alternative moves."""
 
     def __init__(
         self,
@@ -59,6 +64,7 @@ class AlignmentModel(mesa.Model):
         collect: bool = True,
     ) -> None:
         super().__init__(rng=np.random.default_rng(rng))
+        self.dice = Dice.of(self.rng)
         self.setup = setup
         self.world: WorldState = setup.world.copy()
         calibration = setup.calibration if setup.calibration is not None else setup.world
@@ -86,7 +92,7 @@ class AlignmentModel(mesa.Model):
         self._index_plan = IndexPlan.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
         self.datacollector = (
             mesa.DataCollector(
-                model_reporters={"round": "round", "outcome": lambda m: m.history[-1].outcome},
+                model_reporters=model_reporters(setup.actor_ids),
                 agent_reporters={
                     "actor": "actor_id",
                     "gdp": "gdp",
@@ -245,14 +251,14 @@ class AlignmentModel(mesa.Model):
             # player or a learner); skipping it leaves the random stream of AI runs unchanged.
             self.table = price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau)
             self.candidates = flatten(self.table)
-            self.choice_keys = choice_keys(
-                self.candidates, self.policy.tau, self.rng.gumbel(size=self.candidates.gain.size)
-            )
+            c = self.candidates
+            noise = self.dice.gumbel(Purpose.CHOICE, self.round, c.actor, c.kind, c.target, c.sector, c.ask)
+            self.choice_keys = choice_keys(c, self.policy.tau, noise)
         self.agents.shuffle_do("choose_moves")
         chosen = [m for c in self.countries for m in c.chosen]
         moves = self._answer_pending() + self._answer(chosen, ctx)
         resolved: list[Move] = []
-        for k in self.rng.permutation(len(moves)):
+        for k in np.argsort(self._draw(Purpose.ORDER, moves), kind="stable"):
             resolved.append(self._resolve(moves[k], ctx))
         resolved.sort(key=lambda m: m.actor)
         if any(CATALOGUE[ACTION_INDEX[m.action]].domestic and m.applied for m in resolved):
@@ -263,10 +269,10 @@ class AlignmentModel(mesa.Model):
             self.setup.dynamics,
             self.setup.base_growth,
             self.setup.trade_sectors,
-            self.rng,
+            self.dice,
             self.round,
         )
-        advance_domestic(self.world, self.domestic, self.setup.dynamics, ctx.partner, self.rng, self.round)
+        advance_domestic(self.world, self.domestic, self.setup.dynamics, ctx.partner, self.dice, self.round)
         self._record(moves=tuple(resolved), events=fired)
         if self.finished:
             self.running = False
@@ -275,15 +281,21 @@ class AlignmentModel(mesa.Model):
         """Every proposal and request of the round answered by its target (humans: held for the next round).
 
         Moves forced by events or scripted by the scenario were agreed in advance and need no answer. An AI
-        target accepts iff ``gain / T + noise > 0``, with logistic noise from the run's generator (the
-        softmax choice between accepting and refusing, at the target's temperature T).
+        target accepts iff ``gain / T + noise > 0``, with logistic noise named by the proposal (the softmax
+        choice between accepting and refusing, at the target's temperature T).
         """
         out: list[Move] = []
-        for m in moves:
-            if m.source in ("event", "scripted") or not m.needs_answer or m.target is None:
+        agreed = [m.source in ("event", "scripted") or not m.needs_answer or m.target is None for m in moves]
+        by_ai = [
+            not done and self.countries[m.target].controller != "human"  # type: ignore[index]
+            for m, done in zip(moves, agreed, strict=True)
+        ]
+        noises = iter(self._draw(Purpose.ANSWER, [m for m, ai in zip(moves, by_ai, strict=True) if ai]))
+        for m, done, ai in zip(moves, agreed, by_ai, strict=True):
+            if done:
                 out.append(m)
                 continue
-            if self.countries[m.target].controller == "human":
+            if not ai:
                 self.pending.append(replace(m, answer="pending"))
                 out.append(replace(m, answer="pending", applied=False))
                 continue
@@ -295,7 +307,7 @@ class AlignmentModel(mesa.Model):
             self.table = table
             gain = self._accept_gain(table, m)
             temperature = float(table.temperature[m.target])
-            noise = float(self.rng.logistic())
+            noise = float(next(noises))
             accepted = gain / temperature + noise > 0 if temperature > 0 else gain > 0
             name = self.setup.actors[m.target].name
             why = f"worth {gain * 1000:+.1f} pts to {name}" if accepted else f"{name} puts it at {gain * 1000:+.1f} pts"
@@ -321,6 +333,26 @@ class AlignmentModel(mesa.Model):
         self.pending = []
         self._answers = {}
         return out
+
+    def _draw(self, purpose: Purpose, moves: Sequence[Move]) -> np.ndarray:
+        """One named draw per move (uniform for ORDER, logistic for ANSWER), keyed by what the move is."""
+        fields = np.array(
+            [
+                (
+                    m.actor,
+                    ACTION_INDEX[m.action],
+                    -1 if m.target is None else m.target,
+                    -1 if m.sector is None else m.sector,
+                    -1 if m.ask is None else ACTION_INDEX[m.ask],
+                )
+                for m in moves
+            ],
+            dtype=np.int64,
+        ).reshape(-1, 5)
+        columns = fields.T
+        if purpose is Purpose.ANSWER:
+            return self.dice.logistic(purpose, self.round, *columns)
+        return self.dice.uniform(purpose, self.round, *columns)
 
     def _accept_gain(self, table: CandidateTable, m: Move) -> float:
         i, j = m.actor, int(m.target)  # type: ignore[arg-type]
@@ -430,7 +462,7 @@ class AlignmentModel(mesa.Model):
         for event in self.setup.events:
             if not is_due(event, self.round, view, event.id in self._fired):
                 continue
-            if event.chance < 1.0 and self.rng.random() >= event.chance:
+            if event.chance < 1.0 and self.dice.uniform(Purpose.EVENT, self.round, label(event.id))[0] >= event.chance:
                 continue
             self.fire(event, record=False)
             fired.append(FiredEvent(event.id, event.title, event.text, self.round))

@@ -19,6 +19,7 @@ from sim.scenario.calibration import calibration_problems
 from sim.scenario.errors import Problem, ScenarioError, one_line
 from sim.scenario.extends import load_merged
 from sim.scenario.fields import NUMERIC_METRICS, Condition, MetricRef
+from sim.scenario.lint import base_comparison_problems
 from sim.scenario.names import ACTOR_ID
 from sim.scenario.overrides import OverrideError, apply_override
 from sim.scenario.references import PAIR_RANGES, condition_references, cross_references, did_you_mean, dotted
@@ -89,6 +90,8 @@ def schema_problems(data: Any, document: Document, *, check_sweep: bool = True) 
     except ValidationError as exc:
         return _translate(exc, document, data)
     problems = [*cross_references(scenario, document), *calibration_problems(scenario, document)]
+    if not problems and check_sweep:
+        problems = base_comparison_problems(scenario, document)
     if not problems and check_sweep:
         problems = list(_sweep_problems(scenario, document))
     return problems
@@ -274,7 +277,45 @@ def _unknown_field(loc: Path) -> str:
     allowed = _allowed_fields(model)
     if not allowed:
         return f"unknown field {name!r}"
+    elsewhere = _fields_elsewhere().get(name, [])
+    if elsewhere:
+        places = " or ".join(elsewhere[:3])
+        return (
+            f"unknown field {name!r} here; {name} is a field of {places}: is it indented too little (or too "
+            f"much)? allowed here: {', '.join(allowed)}"
+        )
     return f"unknown field {name!r}{did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}"
+
+
+def _fields_elsewhere() -> dict[str, list[str]]:
+    """Field name -> the places in the format that have it (``events[]``, ``actors.<actor>``...), for misplaced keys."""
+    out: dict[str, list[str]] = {}
+    seen: set[Any] = set()
+
+    def walk(model: Any, where: str) -> None:
+        if model in seen or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return
+        seen.add(model)
+        for field_name, field in model.model_fields.items():
+            key = field.alias or field_name
+            if where:
+                out.setdefault(key, []).append(where)
+            inner = _unwrap(field.annotation)
+            here = f"{where}.{key}" if where else key
+            origin, args = typing.get_origin(inner), typing.get_args(inner)
+            if origin is list and args:
+                walk(_unwrap(args[0]), here + "[]")
+            elif origin is dict and len(args) == 2:
+                walk(_unwrap(args[1]), f"{here}.<{_singular(key)}>")
+            else:
+                walk(inner, here)
+
+    walk(Scenario, "")
+    return out
+
+
+def _singular(key: str) -> str:
+    return {"actors": "actor", "actions": "action", "per_actor": "actor"}.get(key, "name")
 
 
 def _field_hint(loc: Path) -> str:

@@ -253,6 +253,19 @@ class ScriptStep(Strict):
     reason: str = Field("scripted by the scenario", description="Shown as the move's reason.", examples=["treaty"])
 
 
+class ObjectiveRef(Strict):
+    """One objective of one actor, named by the actor and the objective's id."""
+
+    actor: str = Field(description="The actor whose objective it is.", examples=["cambodia"])
+    objective: str = Field(description="The objective's id.", examples=["stay_hedged"])
+
+
+#: What an expectation states something about: a condition, a metric, an event, an objective.
+EXPECTATION_SUBJECTS: tuple[str, ...] = ("holds", "mean", "fires", "met")
+#: Subjects compared with at_least / at_most: a share of runs.
+SHARE_SUBJECTS: tuple[str, ...] = ("holds", "fires", "met")
+
+
 class Expectation(Strict):
     """What the scenario should show over many seeds; `python run.py check` tests it."""
 
@@ -262,8 +275,9 @@ class Expectation(Strict):
         strict=True,
         allow_inf_nan=False,
         json_schema_extra={
-            "description": "Either `holds` (a condition) with at_least / at_most (a share of runs), or `mean` "
-            "(a metric) with above / below (a value) or above_base_by / below_base_by (against the base)."
+            "description": "Either `holds` (a condition), `fires` (an event) or `met` (an objective) with "
+            "at_least / at_most (a share of runs), or `mean` (a metric) with above / below (a value) or "
+            "above_base_by / below_base_by (against the base)."
         },
     )
 
@@ -285,11 +299,21 @@ class Expectation(Strict):
         description="A metric whose value in each run (final, or averaged over the rounds) is averaged over the runs.",
         examples=[{"alignment": ["cambodia", "russia"]}],
     )
+    fires: str | None = Field(
+        None,
+        description="An event's id: the share of runs in which it fires (in any round).",
+        examples=["eba_decision"],
+    )
+    met: ObjectiveRef | None = Field(
+        None,
+        description="An objective: the share of runs in which it is met (by its own timing).",
+        examples=[{"actor": "cambodia", "objective": "stay_hedged"}],
+    )
     at_least: float | None = Field(
-        None, ge=0, le=1, description="Share of runs where holds is true, at least.", examples=[0.8]
+        None, ge=0, le=1, description="Share of runs where holds / fires / met is true, at least.", examples=[0.8]
     )
     at_most: float | None = Field(
-        None, ge=0, le=1, description="Share of runs where holds is true, at most.", examples=[0.1]
+        None, ge=0, le=1, description="Share of runs where holds / fires / met is true, at most.", examples=[0.1]
     )
     above: float | None = Field(None, description="The mean is above this value.", examples=[0.5])
     below: float | None = Field(None, description="The mean is below this value.", examples=[0.0])
@@ -302,16 +326,24 @@ class Expectation(Strict):
 
     @model_validator(mode="after")
     def _one_form(self) -> Expectation:
-        subjects = [k for k in ("holds", "mean") if getattr(self, k) is not None]
-        _only_one("an expectation", subjects, ("holds", "mean"))
+        subjects = [k for k in EXPECTATION_SUBJECTS if getattr(self, k) is not None]
+        _only_one("an expectation", subjects, EXPECTATION_SUBJECTS)
         share = [k for k in ("at_least", "at_most") if getattr(self, k) is not None]
         level = [k for k in ("above", "below", "above_base_by", "below_base_by") if getattr(self, k) is not None]
-        if subjects == ["holds"]:
+        subject = subjects[0]
+        if subject in SHARE_SUBJECTS:
             if level:
-                raise ValueError(f"holds is compared with at_least / at_most (a share of runs), not {level[0]}")
+                raise ValueError(f"{subject} is compared with at_least / at_most (a share of runs), not {level[0]}")
+            if subject != "holds" and self.timing != "final":
+                when = (
+                    "fires counts a run where the event fired in any round"
+                    if subject == "fires"
+                    else ("met uses the objective's own timing")
+                )
+                raise ValueError(f"timing applies to holds and mean; {when}: leave timing out")
             if self.timing == "average":
                 raise ValueError("timing: average applies to mean; holds takes final, always or ever")
-            _only_one("holds", share, ("at_least", "at_most"))
+            _only_one(subject, share, ("at_least", "at_most"))
         else:
             if share:
                 raise ValueError(f"mean is compared with above / below / above_base_by / below_base_by, not {share[0]}")
@@ -331,6 +363,11 @@ class Expectation(Strict):
     @property
     def threshold(self) -> float:
         return float(getattr(self, self.comparator))
+
+    @property
+    def is_share(self) -> bool:
+        """Whether the expectation is about a share of runs (holds, fires, met) rather than a mean."""
+        return self.mean is None
 
     @property
     def against_base(self) -> bool:
@@ -391,7 +428,9 @@ class Sweep(Strict):
 
 __all__ = [
     "EFFECT_KINDS",
+    "EXPECTATION_SUBJECTS",
     "INTERESTS",
+    "SHARE_SUBJECTS",
     "STATE_ENTRIES",
     "AgreementChange",
     "Effect",
@@ -400,6 +439,7 @@ __all__ = [
     "ForcedMove",
     "InterestChange",
     "ObjectiveModel",
+    "ObjectiveRef",
     "PolicyChange",
     "PositionChange",
     "ScriptStep",

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim import library
 from sim.core import ModelSetup
+from sim.library import SCENARIO_DIR
 from sim.scenario import ScenarioError
 from sim.scenario.calibration import load_setup as load_calibrated
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SCENARIO_DIR = PROJECT_ROOT / "scenarios"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,19 +26,14 @@ class ScenarioEntry:
 
 
 def resolve(ref: str | Path) -> Path:
-    """The file of a library name (``medvedev_visit_2015``) or a path."""
-    path = Path(ref)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        return path
-    return SCENARIO_DIR / f"{ref}.yaml"
+    """The file of a library name (``medvedev_visit_2015``) or a path (ScenarioError for an unknown name)."""
+    return library.resolve(ref)
 
 
 def reference(path: Path) -> str:
     """How a save file names a scenario: its library name when it lives in the library, else its path."""
     resolved = path.resolve()
-    if resolved.parent == SCENARIO_DIR.resolve():
-        return resolved.stem
-    return str(resolved)
+    return resolved.stem if library.in_library(resolved) else str(resolved)
 
 
 def load_setup(ref: str | Path) -> ModelSetup:

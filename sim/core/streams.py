@@ -1,0 +1,139 @@
+"""Keyed random streams: each draw is named by (run key, purpose, round, item), so runs share their noise.
+
+A run's randomness used to be one stream read in order: as soon as two runs of the same seed made one
+different choice (a different sanction level, a different student move), every later draw shifted and
+the two runs were as unrelated as two seeds. Common random numbers need the opposite: the draw that
+decides "does China accept Cambodia's request in round 3" must be the same number in both runs.
+
+So every draw here is a pure function of its name. The run key comes from the run's one
+``numpy.random.Generator`` (:func:`run_key`); a draw hashes the key with its purpose, the round and the
+fields that identify the item (actor, action, target, sector...) through SplitMix64's finaliser, a
+counter-based generator with full 64-bit avalanche (Steele, Lea & Flood 2014, "Fast splittable
+pseudorandom number generators"). Fields broadcast like numpy arrays, so the same function serves one
+run (fields of shape (k,)) and a runs axis (a key of shape (R, 1)): a vector engine that names its draws
+the same way gets the same numbers. No state, no global, no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_UNIT = 2.0**-53
+
+
+class Purpose(IntEnum):
+    """What a draw decides; part of its name, so two purposes never share a number."""
+
+    CHOICE = 1  # Gumbel noise on an AI candidate move (Plackett-Luce softmax)
+    ANSWER = 2  # logistic noise on a target's accept/refuse decision
+    ORDER = 3  # the order in which the round's moves are resolved
+    LAPSE = 4  # an agreement lapsing this quarter
+    SHOCK = 5  # a domestic shock hitting an actor
+    SHOCK_SIZE = 6  # its size
+    EVENT = 7  # a conditional event with a chance below 1 firing
+
+
+def run_key(rng: np.random.Generator) -> np.uint64:
+    """The run's stream key: one 64-bit draw from the run's generator (its first draw)."""
+    return np.uint64(rng.integers(0, 2**64, dtype=np.uint64, endpoint=False))
+
+
+_MASK = 2**64 - 1
+_GOLDEN_INT, _M1_INT, _M2_INT = int(_GOLDEN), int(_M1), int(_M2)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser, in place on a uint64 array (wrapping arithmetic); returns it."""
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
+def _mix_int(x: int) -> int:
+    """The same finaliser on one Python integer (cheaper than numpy for a single value)."""
+    x ^= x >> 30
+    x = (x * _M1_INT) & _MASK
+    x ^= x >> 27
+    x = (x * _M2_INT) & _MASK
+    return x ^ (x >> 31)
+
+
+def _as_u64(value: int | np.ndarray) -> np.ndarray:
+    # Fields are small non-negative or -1 ("none"); -1 is read as 2**64 - 1, a distinct value.
+    return np.atleast_1d(np.asarray(value, dtype=np.int64)).view(np.uint64)
+
+
+def hashes(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:
+    """64-bit hashes of the named draws, broadcast over the key and the fields (at least 1-d).
+
+    h = mix(key + G x purpose), then h = mix(h ^ (x + G)) for the round and each field in turn, where G is
+    the 64-bit golden ratio and -1 stands for 2**64 - 1.
+    """
+    if np.ndim(key) == 0:  # one run: the (key, purpose, round) prefix in Python integers
+        prefix = _mix_int((int(key) + _GOLDEN_INT * int(purpose)) & _MASK)
+        prefix = _mix_int(prefix ^ ((int(round_) + _GOLDEN_INT) & _MASK))
+        h = np.array([prefix], dtype=np.uint64)
+    else:
+        h = _mix(np.asarray(key, dtype=np.uint64) + np.array([int(purpose)], dtype=np.uint64) * _GOLDEN)
+        h = _mix(h ^ (_as_u64(round_) + _GOLDEN))
+    for field in fields:
+        h = _mix(h ^ (_as_u64(field) + _GOLDEN))
+    return h
+
+
+def uniform(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:
+    """Uniform draws in the open interval (0, 1), one per broadcast element of the name."""
+    return ((hashes(key, purpose, round_, *fields) >> _S11).astype(np.float64) + 0.5) * _UNIT
+
+
+def gumbel(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:
+    """Standard Gumbel draws (location 0, scale 1)."""
+    return -np.log(-np.log(uniform(key, purpose, round_, *fields)))
+
+
+def logistic(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:
+    """Standard logistic draws (location 0, scale 1)."""
+    u = uniform(key, purpose, round_, *fields)
+    return np.log(u) - np.log1p(-u)
+
+
+def label(text: str) -> int:
+    """A stable integer name for a string field (an event id): FNV-1a, the same in every process."""
+    h = 0xCBF29CE484222325
+    for byte in text.encode("utf-8"):
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h >> 1
+
+
+@dataclass(frozen=True)
+class Dice:
+    """One run's named draws: the key bound once, the purpose, round and fields given per draw."""
+
+    key: np.uint64 | np.ndarray
+
+    @classmethod
+    def of(cls, rng: np.random.Generator) -> Dice:
+        """The dice of the run whose generator is ``rng`` (takes its next draw as the key)."""
+        return cls(run_key(rng))
+
+    def uniform(self, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:
+        """Uniform (0, 1) draws named by purpose, round and fields."""
+        return uniform(self.key, purpose, round_, *fields)
+
+    def gumbel(self, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:
+        """Standard Gumbel draws named by purpose, round and fields."""
+        return gumbel(self.key, purpose, round_, *fields)
+
+    def logistic(self, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:
+        """Standard logistic draws named by purpose, round and fields."""
+        return logistic(self.key, purpose, round_, *fields)
