@@ -48,7 +48,7 @@ def test_batch_table_gives_an_interval_for_every_mean(linked: Path) -> None:
     line = next(x for x in result.stdout.splitlines() if "mean final alignment to:" in x)
     assert re.search(r"China [+-]\d\.\d{3} \[[+-]\d\.\d{3}, [+-]\d\.\d{3}\]", line), line
     rows = load_results(linked)
-    point = rows[rows["point"] == 0]["alignment.cambodia.china"]
+    point = rows[rows["point"] == 0]["alignment__cambodia__china"]
     half = 1.959963984540054 * point.std(ddof=1) / math.sqrt(len(point))
     shown = re.search(r"China ([+-]\d\.\d{3}) \[([+-]\d\.\d{3}), ([+-]\d\.\d{3})\]", line)
     assert shown is not None
@@ -73,11 +73,11 @@ def test_compare_pairs_runs_by_seed_and_matches_a_paired_t_interval(linked: Path
         linked, "sanctions.us.russia=0", "sanctions.us.russia=1", metrics=["gdp.russia", "alignment.russia.cambodia"]
     )
     gdp, align = results
-    assert align.metric == "alignment.cambodia.russia", "a pair named the other way round finds its column"
+    assert align.metric == "alignment__cambodia__russia", "a pair named the other way round finds its column"
     assert gdp.paired and gdp.n_pairs == 8 and gdp.difference < 0 and gdp.detected, "sanctions cost Russia GDP"
     rows = load_results(linked)
-    a = rows[rows["point"] == 0].set_index("seed_index")["alignment.cambodia.russia"]
-    b = rows[rows["point"] == 1].set_index("seed_index")["alignment.cambodia.russia"]
+    a = rows[rows["point"] == 0].set_index("seed_index")["alignment__cambodia__russia"]
+    b = rows[rows["point"] == 1].set_index("seed_index")["alignment__cambodia__russia"]
     d = (b - a).to_numpy()
     half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
     assert align.difference == pytest.approx(d.mean())
@@ -93,7 +93,7 @@ def test_compare_two_folders_with_different_seeds_is_unpaired(tmp_path: Path) ->
     one, two = tmp_path / "one", tmp_path / "two"
     run_batch("medvedev_visit_2015", runs=4, seed=1, rounds=2, workers=1, out=one)
     run_batch("medvedev_visit_2015", runs=4, seed=2, rounds=2, workers=1, out=two, overrides={"sanctions.us.russia": 1})
-    (c,) = compare(one, other=two, metrics=["sanctions.us.russia"])
+    (c,) = compare(one, other=two, metrics=["sanctions__us__russia"])
     assert not c.paired and c.n_a == 4 and c.n_b == 4 and c.difference > 0.3
     assert "4 and 4 runs" in c.sentence and math.isnan(c.correlation)
 
@@ -108,11 +108,11 @@ def test_compare_cli_prints_a_table_and_sentences_and_writes_csv_and_plot(linked
     assert "paired by seed (8 pairs)" in result.stdout
     assert "Going from sanctions.us.russia=0, sanctions.eu.russia=0 to" in result.stdout
     table = pd.read_csv(csv)
-    assert list(table["metric"]) == ["alignment.cambodia.russia", "outcome=China-leaning hedger"]
+    assert list(table["metric"]) == ["alignment__cambodia__russia", "outcome=China-leaning hedger"]
     assert png.read_bytes()[:4] == b"\x89PNG"
     bad = run_cli("compare", str(linked), "--from", "point=0", "--metric", "alignment.cambodia.mars")
     assert bad.returncode == 1 and len(bad.stderr.strip().splitlines()) == 1
-    assert "no such column" in bad.stderr and "alignment.A.B" in bad.stderr
+    assert "no such column" in bad.stderr and "alignment__A__B" in bad.stderr
     same = run_cli("compare", str(linked), "--from", "point=0", "--to", "sanctions.us.russia=0")
     assert same.returncode == 1 and "same points" in same.stderr
 
@@ -124,8 +124,8 @@ def test_until_ci_can_target_a_metric(tmp_path: Path) -> None:
         "--until-ci", "0.05", "--ci-metric", "alignment.cambodia.china", "--progress", "none", "--out", str(out),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "the mean alignment.cambodia.china's 95 % interval is narrower than 0.05" in result.stdout
-    x = load_results(out)["alignment.cambodia.china"]
+    assert "the mean alignment__cambodia__china's 95 % interval is narrower than 0.05" in result.stdout
+    x = load_results(out)["alignment__cambodia__china"]
     assert 2 * 1.959963984540054 * x.std(ddof=1) / math.sqrt(len(x)) < 0.05
     lonely = run_cli("batch", "medvedev_visit_2015", "--ci-metric", "gdp.russia", "--out", str(tmp_path / "x"))
     assert lonely.returncode == 2 and "--until-ci" in lonely.stderr
@@ -141,7 +141,7 @@ def test_linked_sweep_moves_its_paths_together(linked: Path) -> None:
         {"sanctions.us.russia": 1, "sanctions.eu.russia": 1},
     ]
     rows = load_results(linked)
-    assert (rows["param.sanctions.us.russia"] == rows["param.sanctions.eu.russia"]).all()
+    assert (rows["param__sanctions__us__russia"] == rows["param__sanctions__eu__russia"]).all()
     with pytest.raises(ScenarioError, match="links two or more paths"):
         plan_batch("medvedev_visit_2015", seed=1, sweep_together=["sanctions.us.russia=0,1"])
     with pytest.raises(ScenarioError, match="already swept"):
@@ -159,8 +159,8 @@ def test_a_sweep_overwritten_by_a_round_one_event_is_warned_about(tmp_path: Path
     assert result.returncode == 0 and "warning: sanctions.us.russia" in result.stderr
     rows = load_results(tmp_path / "esc")
     assert (
-        set(rows["sanctions.us.russia"]) == {0.75}
-        or rows.groupby("seed_index")["sanctions.us.russia"].nunique().max() == 1
+        set(rows["sanctions__us__russia"]) == {0.75}
+        or rows.groupby("seed_index")["sanctions__us__russia"].nunique().max() == 1
     )
     with pytest.warns(OverwrittenSweepWarning, match="tighter_sanctions"):
         run_batch("sanctions_escalation", runs=1, seed=1, rounds=1, workers=1, sweep={"sanctions.us.russia": [0, 1]})
@@ -171,13 +171,15 @@ def test_policy_state_is_recorded_per_run_and_per_round(linked: Path) -> None:
     rows = load_results(linked)
     rounds = load_results(linked, "trajectories")
     start = rounds[rounds["round"] == 0]
-    assert (start["sanctions.us.russia"].to_numpy() == np.repeat([0.0, 1.0], 8)).all(), "round 0 holds the swept value"
+    assert (start["sanctions__us__russia"].to_numpy() == np.repeat([0.0, 1.0], 8)).all(), (
+        "round 0 holds the swept value"
+    )
     for prefix in ("sanctions", "tariffs", "debt", "trade"):
-        assert f"{prefix}.us.russia" in rows and f"{prefix}.russia.us" in rounds
-    assert rows["agreements.cambodia.russia"].dtype.kind == "i" and (rows["agreements.cambodia.russia"] >= 0).all()
+        assert f"{prefix}__us__russia" in rows and f"{prefix}__russia__us" in rounds
+    assert rows["agreements__cambodia__russia"].dtype.kind == "i" and (rows["agreements__cambodia__russia"] >= 0).all()
     last = rounds[rounds["round"] == rounds["round"].max()].reset_index(drop=True)
-    assert np.allclose(last["tariffs.us.cambodia"], rows["tariffs.us.cambodia"])
-    assert np.allclose(last["debt.cambodia.china"], rows["debt.cambodia.china"])
+    assert np.allclose(last["tariffs__us__cambodia"], rows["tariffs__us__cambodia"])
+    assert np.allclose(last["debt__cambodia__china"], rows["debt__cambodia__china"])
 
 
 # -- 7. provenance -----------------------------------------------------------------------------------------
@@ -209,10 +211,10 @@ def test_every_row_reproduce_command_replays_its_row_exactly(linked: Path) -> No
     final = doc["final"]
     assert final["outcome"] == row["outcome"] and final["round"] == row["rounds_played"]
     for a, b in (("cambodia", "russia"), ("cambodia", "china"), ("us", "eu")):
-        assert final["alignment"][a][b] == round(row[f"alignment.{a}.{b}"], 6)
+        assert final["alignment"][a][b] == round(row[f"alignment__{a}__{b}"], 6)
     for actor in ("cambodia", "russia"):
-        assert final["indices"][actor]["hedging"] == round(row[f"hedging.{actor}"], 6)
-        assert final["indices"][actor]["gdp"] == round(row[f"gdp.{actor}"], 6)
+        assert final["indices"][actor]["hedging"] == round(row[f"hedging__{actor}"], 6)
+        assert final["indices"][actor]["gdp"] == round(row[f"gdp__{actor}"], 6)
 
 
 def test_citation_file_names_the_software() -> None:
@@ -337,4 +339,21 @@ def test_compare_refuses_unknown_points_and_paths(linked: Path) -> None:
         compare(linked, "point=5", "point=0")
     with pytest.raises(BatchError, match="not swept"):
         compare(linked, "actors.russia.policy.tau=0.1", "point=0")
-    assert "B = " in text_table(compare(linked, "point=0", "point=1", metrics=["hedging.cambodia"]))
+    assert "B = " in text_table(compare(linked, "point=0", "point=1", metrics=["hedging__cambodia"]))
+
+
+def test_the_notebook_style_example_runs_end_to_end(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "western"
+    script = ROOT / "docs" / "examples" / "research_sanctions.py"
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, str(script), "3", str(out)], capture_output=True, text=True, timeout=600, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Going from" in done.stdout
+    for name in ("effects", "fan_none_vs_full", "outcomes", "response", "heatmap_full"):
+        assert (out / f"{name}.png").read_bytes()[:4] == b"\x89PNG" and (out / f"{name}.pdf").exists()
+    assert len(pd.read_csv(out / "effects.csv")) == 4 * 3

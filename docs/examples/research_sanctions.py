@@ -1,6 +1,6 @@
 """Notebook-style example: how much do Western sanctions on Russia move Cambodia's alignment, and how sure are we?
 
-Run it as a script (``python docs/examples/research_sanctions.py [RUNS]``) or cell by cell in Jupyter or
+Run it as a script (``python docs/examples/research_sanctions.py [RUNS [FOLDER]]``) or cell by cell in Jupyter or
 VS Code (the ``# %%`` markers). It plays a linked sweep of US and EU sanctions on Russia, compares every
 level with no sanctions on the metrics of the question, draws the figures with ``sim.batch.plots`` and
 writes them next to the results as PNG (200 dpi) and PDF.
@@ -14,7 +14,7 @@ from sim.batch import plots, run_batch
 from sim.batch.compare import compare, comparison_frame, text_table
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 100  # the guide uses 400 per point
-OUT = Path("results/western-sanctions")
+OUT = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("results/western-sanctions")
 
 # %% One batch: US and EU sanctions on Russia move together from 0 to 1 in five steps (common seeds)
 runs = run_batch(
@@ -26,7 +26,8 @@ runs = run_batch(
     out=OUT,
     resume=(OUT / "plan.json").exists(),
 )
-print(runs.groupby("param.sanctions.us.russia")[["alignment.cambodia.russia", "alignment.cambodia.china"]].mean())
+columns = ["alignment__cambodia__russia", "alignment__cambodia__china"]
+print(runs.groupby("param__sanctions__us__russia")[columns].mean())
 
 # %% The answer: each sanctions level against none, paired by seed, with 95 % intervals and effect sizes
 effects = compare(

@@ -1,10 +1,10 @@
 """Metrics of a batch by name: resolve what a user typed to a summary column, and say it in words.
 
-A metric is a numeric summary column (``alignment.cambodia.russia``, ``hedging.cambodia``,
-``gdp.russia``, ``sanctions.us.russia``, ``objective_score.cambodia``, ...) or an outcome share written
+A metric is a numeric summary column (``alignment__cambodia__russia``, ``hedging__cambodia``,
+``gdp__russia``, ``sanctions__us__russia``, ``objective_score__cambodia``, ...) or an outcome share written
 ``outcome=LABEL`` (1 for a run whose outcome is LABEL, else 0, so its mean is the share). Names are
 matched forgiving case, punctuation and the order of an alignment pair, so ``alignment.russia.cambodia``
-and ``Alignment_Cambodia_Russia`` find the same column.
+and ``Alignment__Cambodia__Russia`` find the same column.
 """
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ from sim.errors import BatchError
 
 #: Column families a user can compare, for messages (A and B are actor ids).
 FAMILIES = (
-    "alignment.A.B",
-    "hedging.A",
-    "kuik_hedging.A",
-    "bloc_tilt.A",
-    "gdp.A",
-    "utility.A",
-    "threat.A",
-    "objective_score.A",
-    "sanctions.A.B",
-    "tariffs.A.B",
-    "debt.A.B",
-    "trade.A.B",
-    "agreements.A.B",
+    "alignment__A__B",
+    "hedging__A",
+    "kuik_hedging__A",
+    "bloc_tilt__A",
+    "gdp__A",
+    "utility__A",
+    "threat__A",
+    "objective_score__A",
+    "sanctions__A__B",
+    "tariffs__A__B",
+    "debt__A__B",
+    "trade__A__B",
+    "agreements__A__B",
     "n_blocs",
     "rounds_played",
     "outcome=LABEL",
