@@ -254,7 +254,7 @@ def test_sensitivity_cli_warns_when_estimates_leave_the_unit_interval(tmp_path: 
     result = run_cli(
         "sensitivity", "medvedev_visit_2015", "--params", "actors.russia.policy.tau=0.05:1", "sanctions.us.russia=0:1",
         "--samples", "4", "--reps", "2", "--rounds", "2", "--workers", "1", "--out", str(tmp_path / "w"),
-        "--progress", "none",
+        "--progress", "none", timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "warnings:" in result.stdout and "sample is small" in result.stdout

@@ -23,6 +23,7 @@ runs = run_batch(
     seed=2015,
     sweep={"sanctions.us.russia,sanctions.eu.russia": "0:1:5"},  # a key with a comma links the paths
     trajectories=True,
+    workers=1,  # in this process; several workers re-import a script, so put it under `if __name__ == "__main__":`
     out=OUT,
     resume=(OUT / "plan.json").exists(),
 )
