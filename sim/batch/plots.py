@@ -512,7 +512,7 @@ def sobol_figure(indices: pd.DataFrame, title: str) -> Figure:
             lo, hi = np.clip(low, 0, 1), np.clip(high, 0, 1)
             ax.errorbar(shown, pos, xerr=[shown - lo, hi - shown], fmt="none", ecolor="#333333", capsize=2.5, lw=1)
             for yy, v in zip(pos, value, strict=True):
-                if math.isfinite(v) and (v < 0 or v > 1):
+                if math.isfinite(v) and (v < -0.005 or v > 1.005):  # as the warnings count them
                     ax.annotate(f"{v:+.2f}", (min(max(v, 0), 1), yy), fontsize=7, color="#B00000", va="center",
                                 xytext=(3, 0), textcoords="offset points")  # fmt: skip
         ax.set_yticks(y, [short(p) for p in params])
