@@ -21,7 +21,7 @@ the same seeds (one folder, or two folders with the same --seed); otherwise they
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "compare",
-        help="effect of one sweep point or scenario against another, with 95 % intervals and effect sizes",
+        help="effect of one sweep point or scenario against another, with 95 %% intervals and effect sizes",
         description="Compare two arms of a batch (two sweep points of one results folder, or two folders) on "
         "any metric: the means, the difference B - A (paired by seed when the runs are paired) with its 95 % "
         "interval, Cohen's d, the smallest difference the sample detects 80 % of the time, and a plain sentence.",
