@@ -203,10 +203,10 @@ def test_report_writes_a_self_contained_page_and_every_figure(tmp_path: Path) ->
     result = run_cli("report", str(out))
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert names == [
-        "fan_alignment_p0.png",
-        "fan_alignment_p1.png",
-        "heatmap_alignment.png",
+    assert names == [  # the two points' fans overlaid in one figure, one alignment matrix per point
+        "fan_alignment.png",
+        "heatmap_alignment_p0.png",
+        "heatmap_alignment_p1.png",
         "outcomes.png",
         "response_actors_russia_policy_tau.png",
     ]
@@ -248,8 +248,8 @@ def test_sensitivity_prints_indices_and_draws_a_bar_plot(tmp_path: Path, method:
     assert header in result.stdout and "Cambodia hedging index" in result.stdout
     assert "Cambodia–Russia alignment" in result.stdout and "sanctions.us.russia" in result.stdout
     table = pd.read_csv(out / f"sensitivity_{method}.csv")
-    assert set(table["parameter"]) == {"actors.russia.policy.tau", "sanctions.us.russia"}
-    assert len(table) == 2 * 7  # two parameters x (Kuik hedging, hedging, bloc tilt, four powers)
+    assert set(table["parameter"]) == {"actors.russia.policy.tau", "sanctions.us.russia", "dummy"}
+    assert len(table) == 3 * 7  # two parameters and the dummy x (Kuik hedging, hedging, bloc tilt, four powers)
     assert (out / f"sensitivity_{method}.png").read_bytes()[:4] == b"\x89PNG"
 
 

@@ -227,7 +227,9 @@ def test_sensitivity_designs_sample_ranges_and_keep_integer_fields_whole() -> No
 
     bounds = [parse_bound("rounds=2:6"), parse_bound("sanctions.us.russia=0:1")]
     plan, X = plan_sensitivity("medvedev_visit_2015", bounds, "sobol", 8, seed=3, reps=2)
-    assert plan.n_points == 8 * (2 + 2) and plan.runs == [2] * plan.n_points and X.shape == (32, 2)
+    # the dummy (last column) adds one row per base sample, played as its A row's point with the next seeds
+    assert X.shape == (8 * (3 + 2), 3) and plan.n_points == 8 * (2 + 2)
+    assert sorted(set(plan.runs)) == [2, 4] and plan.runs.count(4) == 8, "each A point plays a second seed block"
     rounds = [p["rounds"] for p in plan.points]
     sanctions = [p["sanctions.us.russia"] for p in plan.points]
     assert all(isinstance(r, int) and 2 <= r <= 6 for r in rounds)

@@ -193,6 +193,7 @@ def test_every_summary_and_trajectory_column_is_documented(folder: Path) -> None
     for table in ("summaries", "trajectories"):
         for name in pq.read_schema(next((folder / table).glob("part-*.parquet"))).names:
             generic = re.sub(r"^(param)__.*$", r"\1__<path>", name)
-            generic = re.sub(r"^(alignment)__[a-z0-9_]+$", r"\1__<a>__<b>", generic)
+            pair = r"^(alignment|sanctions|tariffs|debt|trade|agreements)__[a-z0-9_]+$"  # pair columns
+            generic = re.sub(pair, r"\1__<a>__<b>", generic)
             generic = re.sub(r"^([a-z_]+?)__(cambodia|russia|china|us|eu|asean)$", r"\1__<actor>", generic)
             assert generic in documented, f"{table}.{name} ({generic}) is not in docs/research.md's column table"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+import warnings
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ import pandas as pd
 
 from sim.atomic import cause
 from sim.batch.executors import Executor, Lost, make_executor
+from sim.batch.metrics import numeric_columns, resolve_metric
+from sim.batch.overwrites import OverwrittenSweepWarning, sweep_warnings
 from sim.batch.plan import (
     Chunk,
     Parameter,
@@ -27,12 +30,14 @@ from sim.batch.plan import (
     build_plan,
     check_sweep_values,
     chunk_size_for,
+    linked_parameter,
     parse_sets,
     parse_sweep,
+    parse_sweep_together,
     pending_chunks,
 )
 from sim.batch.progress import Progress
-from sim.batch.runner import ChunkTask, Layout, lost_result
+from sim.batch.runner import ChunkTask, Layout, lost_result, summary_schema
 from sim.batch.store import BatchError, ResultStore, Table, load_results
 from sim.batch.summary import Focus, Tally, layout_for
 from sim.core import ModelSetup
@@ -66,9 +71,11 @@ def plan_batch(
     rounds: int | None = None,
     trajectories: bool = False,
     source: str | None = None,
+    sweep_together: Sequence[str] = (),
 ) -> Plan:
     """Read the scenario and check every sweep point; ``sweep`` is ``["PATH=VALUES", ...]`` or a mapping
-    of path to values (a list, ``range``, or the text ``a,b,c`` / ``low:high:steps``)."""
+    of path to values (a list, ``range``, or the text ``a,b,c`` / ``low:high:steps``). A mapping key
+    ``"a,b"`` (or ``sweep_together=["a,b=VALUES"]``) links paths: they take each value together."""
     path = scenario_path(scenario)
     document = load_document(path)
     parameters: list[Parameter] = []
@@ -79,9 +86,11 @@ def plan_batch(
                 check_sweep_values(values if isinstance(values, str) else "", listed)
             except OverrideError as exc:
                 raise ScenarioError([Problem(f"sweep {p}", None, None, "", str(exc))]) from None
-            parameters.append(Parameter(p, tuple(listed), f"sweep {p}"))
+            paths = [x.strip() for x in str(p).split(",")]
+            parameters.append(linked_parameter(paths, tuple(listed), f"sweep {p}"))
     else:
         parameters = [parse_sweep(text) for text in sweep or ()]
+    parameters += [parse_sweep_together(text) for text in sweep_together]
     if isinstance(overrides, Mapping):
         fixed: dict[str, Value] = {k: _plain(v) for k, v in overrides.items()}
     else:
@@ -108,6 +117,13 @@ def _plain(value: Any) -> Value:
 def base_setup(plan: Plan) -> ModelSetup:
     """The plan's scenario with its fixed overrides (what every point starts from)."""
     return setup_with_overrides(plan.scenario.document(), plan.fixed, origin="--set")
+
+
+def plan_warnings(plan: Plan, setup: ModelSetup | None = None) -> list[str]:
+    """Swept (and fixed) values that a scenario event overwrites or a scripted move shifts (sim.batch.overwrites)."""
+    swept = {path: p.origin or "--sweep" for p in plan.parameters for path in p.paths}
+    swept.update({path: f"--set {path}" for path in plan.fixed if path not in swept and path != "rounds"})
+    return sweep_warnings(swept, setup if setup is not None else base_setup(plan))
 
 
 @dataclass
@@ -159,12 +175,20 @@ def execute(
     chunk_size: int | None = None,
     until_ci: float | None = None,
     command: str = "",
+    until_ci_metric: str | None = None,
 ) -> BatchOutcome:
-    """Play every unfinished run of the store's plan (and more seeds while ``until_ci`` asks for them)."""
+    """Play every unfinished run of the store's plan (and more seeds while ``until_ci`` asks for them).
+
+    ``until_ci`` is the width the 95 % intervals must get under: of every outcome share at every point,
+    or of the mean of ``until_ci_metric`` (a summary column or ``outcome=LABEL``, sim.batch.metrics).
+    """
     plan = store.plan
     setup = base_setup(plan)
     layout = layout_for(setup, plan)
-    tally = Tally(plan, Focus.of(setup))
+    metric = None
+    if until_ci_metric is not None:
+        metric = resolve_metric(until_ci_metric, numeric_columns(summary_schema(layout)))
+    tally = Tally(plan, Focus.of(setup), metric)
     for part in store.parts(tally.needed_columns):
         tally.add(part)
     done = store.finished()
@@ -298,7 +322,8 @@ def _more_seeds(plan: Plan, tally: Tally, width: float) -> tuple[dict[int, int],
         return {}, f"--until-ci {width:g}: stopped at {MAX_RUNS_PER_POINT:,} runs per point with intervals still wider"
     if grown:
         return grown, ""
-    return {}, f"--until-ci {width:g}: every outcome share's 95 % interval is narrower than {width:g} after {total}"
+    what = "every outcome share's" if tally.metric is None else f"the mean {tally.metric}'s"
+    return {}, f"--until-ci {width:g}: {what} 95 % interval is narrower than {width:g} after {total}"
 
 
 def _per_point(runs: Sequence[int]) -> str:
@@ -326,6 +351,8 @@ def run_batch(
     chunk_size: int | None = None,
     progress: Progress | None = None,
     table: Table = "summaries",
+    sweep_together: Sequence[str] = (),
+    until_ci_metric: str | None = None,
 ) -> pd.DataFrame:
     """Run a batch and return its results as a DataFrame (one row per run, or per run and round).
 
@@ -339,8 +366,17 @@ def run_batch(
     if seed is None:
         seed = draw_seed()
     plan = plan_batch(
-        scenario, seed=seed, runs=runs, sweep=sweep, overrides=overrides, rounds=rounds, trajectories=trajectories
+        scenario,
+        seed=seed,
+        runs=runs,
+        sweep=sweep,
+        overrides=overrides,
+        rounds=rounds,
+        trajectories=trajectories,
+        sweep_together=sweep_together,
     )
+    for message in plan_warnings(plan):
+        warnings.warn(message, OverwrittenSweepWarning, stacklevel=2)
     with tempfile.TemporaryDirectory(prefix="pivot-batch-") as scratch:
         folder = Path(out) if out is not None else Path(scratch)
         ResultStore.check(folder, plan, resume=resume, runs_given=runs is not None)
@@ -349,7 +385,15 @@ def run_batch(
         try:
             command = f"run_batch({scenario!r}, runs={runs}, seed={seed}, sweep={sweep!r})"
             with ResultStore.open(folder, plan, resume=resume, runs_given=runs is not None, command=command) as store:
-                execute(store, active, progress=progress, chunk_size=chunk_size, until_ci=until_ci, command=command)
+                execute(
+                    store,
+                    active,
+                    progress=progress,
+                    chunk_size=chunk_size,
+                    until_ci=until_ci,
+                    command=command,
+                    until_ci_metric=until_ci_metric,
+                )
         except BaseException:  # Ctrl-C in a notebook, a full disk: stop the workers now, not after their chunks
             if own:
                 active.abort()

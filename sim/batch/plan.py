@@ -58,9 +58,23 @@ class Parameter:
     path: str
     values: tuple[Value, ...]
     origin: str = ""  # where it was asked for: "--sweep ..." or "file:line:col: sweep.parameters.k"
+    linked: tuple[str, ...] = ()  # more paths that take the same value at every point (--sweep-together)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every path this parameter sets: its own, then the linked ones."""
+        return (self.path, *self.linked)
+
+    @property
+    def label(self) -> str:
+        """How the parameter is named in tables and figures: its paths joined by '+'."""
+        return "+".join(self.paths)
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "values": list(self.values)}
+        doc: dict[str, Any] = {"path": self.path, "values": list(self.values)}
+        if self.linked:  # only when used, so plans written before linked sweeps keep their fingerprint
+            doc["linked"] = list(self.linked)
+        return doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +130,20 @@ class Plan:
         """Every point's parameter values: the design's rows, or every combination of the parameters'
         values with the first parameter varying slowest."""
         if self._points is None:
-            paths = [p.path for p in self.parameters]
             rows = self.design if self.design is not None else itertools.product(*(p.values for p in self.parameters))
-            self._points = [dict(zip(paths, row, strict=True)) for row in rows] if paths else [{}]
+            if not self.parameters:
+                self._points = [{}]
+            else:
+                self._points = [
+                    {path: value for p, value in zip(self.parameters, row, strict=True) for path in p.paths}
+                    for row in rows
+                ]
         return self._points
+
+    @property
+    def paths(self) -> list[str]:
+        """Every swept path, linked ones included (one ``param.PATH`` column each)."""
+        return [path for p in self.parameters for path in p.paths]
 
     @property
     def n_points(self) -> int:
@@ -196,7 +220,10 @@ class Plan:
             scenario=ScenarioRef(ref["source"], ref["id"], ref["hash"], data, file, observed),
             seed=int(doc["seed"]),
             fixed=dict(doc["fixed"]),
-            parameters=tuple(Parameter(p["path"], tuple(p["values"]), "plan.json") for p in doc["parameters"]),
+            parameters=tuple(
+                Parameter(p["path"], tuple(p["values"]), "plan.json", tuple(p.get("linked", ())))
+                for p in doc["parameters"]
+            ),
             runs=[int(n) for n in doc["runs"]],
             trajectories=bool(doc["trajectories"]),
             engine=str(doc["engine"]),
@@ -220,6 +247,40 @@ def parse_sweep(text: str) -> Parameter:
     except OverrideError as exc:
         raise ScenarioError([Problem(origin, None, None, "", str(exc))]) from None
     return Parameter(path, tuple(parsed), origin)
+
+
+def parse_sweep_together(text: str) -> Parameter:
+    """``--sweep-together PATH,PATH,...=VALUES`` -> one Parameter whose paths all take each value together."""
+    origin = f"--sweep-together {text}"
+    try:
+        paths_text, values = split_assignment_many(text)
+        parsed = parse_values(values)
+        check_sweep_values(values, parsed)
+    except OverrideError as exc:
+        raise ScenarioError([Problem(origin, None, None, "", str(exc))]) from None
+    return linked_parameter(paths_text, tuple(parsed), origin)
+
+
+def linked_parameter(paths: Sequence[str], values: tuple[Value, ...], origin: str) -> Parameter:
+    """A Parameter over several paths that move together (refusing a path named twice)."""
+    if len(set(paths)) != len(paths):
+        raise ScenarioError([Problem(origin, None, None, "", "each path may appear once in a linked sweep")])
+    return Parameter(paths[0], values, origin, tuple(paths[1:]))
+
+
+def split_assignment_many(text: str) -> tuple[list[str], str]:
+    """``a,b,c=VALUES`` -> ([a, b, c], VALUES text); every path is checked for shape."""
+    head, sep, values = text.partition("=")
+    paths = [p.strip() for p in head.split(",") if p.strip()]
+    if not sep or not values.strip() or not paths:
+        raise OverrideError(
+            f"expected PATH,PATH=VALUES, e.g. sanctions.us.russia,sanctions.eu.russia=0:1:5 (got {text!r})"
+        )
+    if len(paths) < 2:
+        raise OverrideError(f"--sweep-together links two or more paths (got only {paths[0]}); use --sweep for one")
+    for path in paths:
+        split_assignment(f"{path}=0")
+    return paths, values
 
 
 def check_sweep_values(text: str, values: Sequence[Value]) -> None:
@@ -291,15 +352,17 @@ def build_plan(
     parameters = tuple(sweeps) if sweeps else section
     seen: dict[str, str] = {}
     for p in parameters:
-        if p.path in seen:
-            raise ScenarioError([Problem(p.origin, None, None, "", f"{p.path} is already swept by {seen[p.path]}")])
-        seen[p.path] = p.origin
+        for path in p.paths:
+            if path in seen:
+                raise ScenarioError([Problem(p.origin, None, None, "", f"{path} is already swept by {seen[path]}")])
+            seen[path] = p.origin
     fixed = dict(fixed or {})
     if fixed:
         validate_overrides(document, fixed, "--set " + " ".join(f"{k}={format_value(v)}" for k, v in fixed.items()))
     for p in parameters:  # each value alone, so an error names the one that is wrong
         for value in p.values:
-            validate_overrides(document, {**fixed, p.path: value}, f"{p.origin} ({p.path}={format_value(value)})")
+            for path in p.paths:
+                validate_overrides(document, {**fixed, path: value}, f"{p.origin} ({path}={format_value(value)})")
     per_point = runs if runs is not None else (section_runs or DEFAULT_RUNS)
     plan = Plan(
         scenario=ScenarioRef.of(document, source, base.meta.id),
@@ -310,7 +373,7 @@ def build_plan(
         trajectories=trajectories,
     )
     plan.runs = [per_point] * plan.n_points
-    if len(parameters) > 1:  # combinations can break rules that single values keep (salience sums, ...)
+    if len(plan.paths) > 1:  # combinations can break rules that single values keep (salience sums, ...)
         for k, overrides in enumerate(plan.points):
             validate_overrides(document, {**fixed, **overrides}, f"sweep point {k} {overrides}")
     return plan

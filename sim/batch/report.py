@@ -1,8 +1,9 @@
 """Plots, an outcome table and a self-contained HTML report from a batch results folder (matplotlib, Agg).
 
-Figures: fan charts of the focal actor's alignment to each power over rounds (median, 50 % and 90 %
-bands; needs --trajectories), the outcome distribution per sweep point, the response of key indices to
-each swept parameter, and a heat map of the mean final alignment matrix. The HTML embeds every PNG.
+Figures (drawn by sim.batch.plots, saved as PNG at 200 dpi, SVG and PDF): overlaid fan charts of the
+focal actor's alignment to each power over rounds for chosen points (needs --trajectories), outcome
+shares with 95 % intervals per point, the response of key indices to each swept parameter, and the mean
+final alignment matrix per chosen point. The HTML embeds every PNG with a caption and links the others.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from sim.atomic import atomic_file, make_folder
+from sim.atomic import make_folder
+from sim.batch import plots
 from sim.batch.columns import column, param_column
-from sim.batch.engine import base_setup
+from sim.batch.engine import base_setup, plan_warnings
 from sim.batch.lock import holder
 from sim.batch.plan import Plan
 from sim.batch.runner import alignment_column
@@ -34,20 +35,17 @@ from sim.batch.store import (
     read_plan,
     write_atomic,
 )
-from sim.batch.summary import Focus, PointTally, Tally, wilson
+from sim.batch.summary import Focus, Tally, wilson
 from sim.scenario.overrides import format_value
 
-#: Okabe & Ito (2008) colour-blind-safe palette (black last).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 FIGURES = "figures"
-MAX_FAN_POINTS = 6  # fan charts for at most this many sweep points (first, last and evenly between)
-MAX_RESPONSE_BINS = 10  # sampled designs (sensitivity) are binned by value
-MAX_OUTCOME_ROWS = 30  # more sweep points than this: one pooled outcome chart (the response plots show trends)
+MAX_HEATMAPS = 6  # heat maps for at most this many points (the --points, else first, last and between)
+FORMATS = ("png", "svg", "pdf")
 
 
 @dataclass
 class Report:
-    """What `report` wrote: the HTML file, the PNGs, and notes on what could not be drawn."""
+    """What `report` wrote: the HTML file, the PNGs (each with an SVG and a PDF beside it), and notes."""
 
     html: Path
     figures: list[Path] = field(default_factory=list)
@@ -55,260 +53,19 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
 
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update(
-        {
-            "figure.dpi": 110,
-            "savefig.dpi": 110,
-            "font.size": 10,
-            "axes.titlesize": 11,
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.grid": True,
-            "grid.alpha": 0.25,
-        }
-    )
-    return plt
+@dataclass
+class Section:
+    heading: str
+    png: Path
+    caption: str
 
 
-def _colour(focus: Focus, setup_colours: dict[str, str], actor: str, k: int) -> str:
-    colour = setup_colours.get(actor, "")
-    return colour if colour and colour.lower() != "#888888" else PALETTE[k % len(PALETTE)]
+def write_report(folder: str | Path, points: Sequence[int] | None = None) -> Report:
+    """Draw every figure the folder's data allows and write ``report.html`` beside them.
 
-
-def _line_colour(colour: str) -> str:
-    """A darker shade for lines (pale colours such as yellow stay visible on white)."""
-    import matplotlib.colors as mcolors
-
-    r, g, b = mcolors.to_rgb(colour)
-    light = 0.299 * r + 0.587 * g + 0.114 * b
-    factor = 0.55 if light > 0.7 else 0.85
-    return mcolors.to_hex((r * factor, g * factor, b * factor))
-
-
-def _point_label(plan: Plan, k: int) -> str:
-    values = plan.points[k]
-    return ", ".join(f"{_short(p)}={_fmt(v)}" for p, v in values.items()) or "base scenario"
-
-
-def _fmt(value: object) -> str:
-    """A value for a label: floats to four significant digits (sampled designs have long ones)."""
-    return f"{value:.4g}" if isinstance(value, float) else format_value(value)
-
-
-def _short(path: str) -> str:
-    """A readable short form of a dotted path for axis labels (actors.russia.policy.tau -> russia tau)."""
-    parts = path.split(".")
-    if parts[0] == "actors" and len(parts) >= 3:
-        return f"{parts[1]} {parts[-1]}"
-    return ".".join(parts[-3:]) if len(parts) > 3 else path
-
-
-def _save(fig: Any, path: Path, plt: Any) -> Path:
-    """Write the figure as a PNG atomically (an earlier PNG stays whole if the disk fills), then free it."""
-    try:
-        with atomic_file(path, "wb") as handle:
-            fig.savefig(handle, format="png", bbox_inches="tight", facecolor="white")
-    finally:
-        plt.close(fig)
-    return path
-
-
-# -- figures ---------------------------------------------------------------------------------------------
-
-
-def fan_chart(frame: pd.DataFrame, focus: Focus, colours: dict[str, str], title: str, path: Path) -> Path:
-    """Focal actor's alignment to each power over rounds: median line, 50 % and 90 % bands."""
-    plt = _pyplot()
-    powers = list(focus.powers)
-    cols = min(2, len(powers))
-    rows = -(-len(powers) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.4 * rows), sharex=True, sharey=True, squeeze=False)
-    labels = frame.drop_duplicates("round").sort_values("round")[["round", "label"]]
-    rounds = labels["round"].to_numpy()
-    grouped = frame.groupby("round")
-    runs = frame["run_id"].nunique()
-    for k, power in enumerate(powers):
-        ax = axes[k // cols][k % cols]
-        column = alignment_column(focus.actors, focus.focal, power)
-        q = grouped[column].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack().reindex(rounds)
-        colour = _colour(focus, colours, power, k)
-        ax.fill_between(rounds, q[0.05], q[0.95], color=colour, alpha=0.22, linewidth=0, label="90 % of runs")
-        ax.fill_between(rounds, q[0.25], q[0.75], color=colour, alpha=0.45, linewidth=0, label="50 % of runs")
-        ax.plot(rounds, q[0.5], color=_line_colour(colour), linewidth=2.2, label="median")
-        ax.axhline(0.0, color="#555555", linewidth=0.8, linestyle=":")
-        ax.set_title(f"{focus.names[focus.focal]} – {focus.names[power]}", fontweight="bold")
-        if k % cols == 0:
-            ax.set_ylabel("alignment (−1 … +1)")
-        if k == 0:
-            ax.legend(loc="lower left", fontsize=8, frameon=False)
-    for k in range(len(powers), rows * cols):
-        axes[k // cols][k % cols].set_visible(False)
-    step = max(1, len(rounds) // 8)
-    for ax in axes[-1]:
-        ax.set_xticks(rounds[::step])
-        ax.set_xticklabels(labels["label"].to_numpy()[::step], rotation=45, ha="right")
-        ax.set_xlabel("quarter")
-    fig.suptitle(f"{title}\n{runs:,} runs: median, 50 % and 90 % bands", fontsize=12)
-    fig.tight_layout()
-    return _save(fig, path, plt)
-
-
-def outcome_chart(tally: Tally, plan: Plan, path: Path) -> Path:
-    """Share of each outcome label per sweep point (with 95 % intervals when there is one point)."""
-    plt = _pyplot()
-    focus = tally.focus
-    labels = tally.labels()
-    colours = {label: PALETTE[k % len(PALETTE)] for k, label in enumerate(labels)}
-    name = focus.names[focus.focal]
-    pooled = plan.n_points > MAX_OUTCOME_ROWS
-    if plan.n_points == 1 or pooled:
-        t = tally.points[0] if not pooled else _pool(tally)
-        shares = np.array([t.outcomes[x] / t.ok if t.ok else 0.0 for x in labels])
-        ci = np.array([wilson(t.outcomes[x], t.ok) for x in labels]).reshape(-1, 2)
-        fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(labels) + 1.6))
-        y = np.arange(len(labels))[::-1]
-        ax.barh(y, shares, color=[colours[x] for x in labels], edgecolor="white")
-        ax.errorbar(shares, y, xerr=[shares - ci[:, 0], ci[:, 1] - shares], fmt="none", ecolor="#222222", capsize=4)
-        for yy, s, hi in zip(y, shares, ci[:, 1], strict=True):
-            ax.text(hi + 0.01, yy, f"{s:.0%}", va="center", fontsize=9)
-        ax.set_yticks(y, labels)
-        ax.set_xlim(0, min(1.0, max(ci[:, 1].max() + 0.12, 0.3)))
-        ax.set_xlabel("share of runs (bars: 95 % Wilson interval)")
-        where = f", all {plan.n_points} points pooled" if pooled else ""
-        ax.set_title(f"Final outcome for {name} ({t.ok:,} runs{where})")
-        ax.grid(axis="y", visible=False)
-    else:
-        points = list(range(plan.n_points))
-        height = max(2.5, 0.42 * len(points) + 1.8)
-        fig, ax = plt.subplots(figsize=(9, height))
-        left = np.zeros(len(points))
-        for label in labels:
-            shares = np.array([t.outcomes[label] / t.ok if t.ok else 0.0 for t in tally.points])
-            ax.barh(points, shares, left=left, color=colours[label], edgecolor="white", label=label)
-            for p, (s, l0) in enumerate(zip(shares, left, strict=True)):
-                if s >= 0.08:
-                    ax.text(
-                        l0 + s / 2, p, f"{s:.0%}", ha="center", va="center", fontsize=8, color=_text_on(colours[label])
-                    )
-            left += shares
-        ax.set_yticks(points, [f"{_point_label(plan, k)}  (n={tally.points[k].ok})" for k in points], fontsize=8)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("share of runs")
-        ax.set_title(f"Final outcome for {name} per sweep point", pad=28)
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(4, len(labels)), frameon=False, fontsize=9)
-        ax.grid(axis="y", visible=False)
-    fig.tight_layout()
-    return _save(fig, path, plt)
-
-
-def _pool(tally: Tally) -> PointTally:
-    pooled = PointTally(alignment_sum=np.zeros(len(tally.columns)))
-    for t in tally.points:
-        pooled.ok += t.ok
-        pooled.failed += t.failed
-        pooled.outcomes.update(t.outcomes)
-    return pooled
-
-
-def _text_on(colour: str) -> str:
-    import matplotlib.colors as mcolors
-
-    r, g, b = mcolors.to_rgb(colour)
-    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.45 else "white"
-
-
-def response_chart(
-    frame: pd.DataFrame, plan: Plan, param: str, focus: Focus, colours: dict[str, str], path: Path
-) -> Path:
-    """Mean (and 95 % interval of the mean) of key indices against one swept parameter."""
-    plt = _pyplot()
-    x_column = param_column(param)
-    data = frame[frame["status"] == "ok"].copy()
-    numeric = pd.api.types.is_numeric_dtype(data[x_column]) and not pd.api.types.is_bool_dtype(data[x_column])
-    if plan.design is not None and numeric and data[x_column].nunique() > MAX_RESPONSE_BINS:
-        bins = pd.cut(data[x_column], MAX_RESPONSE_BINS)
-        data["x"] = bins.apply(lambda b: b.mid).astype(float)
-    else:
-        data["x"] = data[x_column]
-    name = focus.names[focus.focal]
-    panels: list[tuple[str, list[tuple[str, str, str]]]] = [
-        (f"{name}'s hedging index", [(column("hedging", focus.focal), "hedging", "#000000")]),
-        (f"{name}'s bloc tilt (West − East)", [(column("bloc_tilt", focus.focal), "bloc tilt", "#000000")]),
-        (
-            f"{name}'s alignment to each power",
-            [
-                (alignment_column(focus.actors, focus.focal, p), focus.names[p], _colour(focus, colours, p, k))
-                for k, p in enumerate(focus.powers)
-            ],
-        ),
-    ]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.0))
-    xs_all = sorted(data["x"].dropna().unique()) if numeric else list(dict.fromkeys(data["x"]))
-    for ax, (title, series) in zip(axes, panels, strict=True):
-        for col, label, colour in series:
-            stats = data.groupby("x")[col].agg(["mean", "std", "count"]).reindex(xs_all)
-            half = 1.96 * stats["std"].fillna(0) / np.sqrt(stats["count"].clip(lower=1))
-            x = np.asarray(xs_all, dtype=float) if numeric else np.arange(len(xs_all))
-            line = _line_colour(colour) if colour != "#000000" else colour
-            ax.plot(x, stats["mean"], marker="o", color=line, linewidth=2, label=label)
-            ax.fill_between(x, stats["mean"] - half, stats["mean"] + half, color=colour, alpha=0.2, linewidth=0)
-        ax.set_title(title)
-        ax.set_xlabel(param)
-        if not numeric:
-            ax.set_xticks(np.arange(len(xs_all)), [str(v) for v in xs_all])
-        if len(series) > 1:
-            ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    axes[0].set_ylabel("mean over runs (band: 95 % CI)")
-    fig.suptitle(f"Response to {param} (final round; other swept parameters pooled)", fontsize=12)
-    fig.tight_layout()
-    return _save(fig, path, plt)
-
-
-def heatmap_chart(frame: pd.DataFrame, focus: Focus, title: str, path: Path) -> Path:
-    """Mean final alignment of every pair as an annotated matrix (diverging, colour-blind-safe)."""
-    plt = _pyplot()
-    import matplotlib.colors as mcolors
-
-    ids = list(focus.actors)
-    n = len(ids)
-    ok = frame[frame["status"] == "ok"]
-    matrix = np.full((n, n), np.nan)
-    for i in range(n):
-        for j in range(n):
-            if i != j:
-                matrix[i, j] = ok[alignment_column(ids, ids[i], ids[j])].mean()
-    fig, ax = plt.subplots(figsize=(1.05 * n + 2.4, 0.95 * n + 1.4))
-    image = ax.imshow(matrix, cmap="PuOr_r", vmin=-1, vmax=1)
-    names = [focus.names[a] for a in ids]
-    ax.set_xticks(range(n), names, rotation=35, ha="right")
-    ax.set_yticks(range(n), names)
-    ax.grid(False)
-    for i in range(n):
-        for j in range(n):
-            if i == j:
-                ax.text(j, i, "—", ha="center", va="center", fontsize=9, color="#999999")
-                continue
-            v = matrix[i, j]
-            cell = mcolors.to_hex(image.cmap(image.norm(v)))
-            ax.text(j, i, f"{v:+.2f}", ha="center", va="center", fontsize=9, color=_text_on(cell))
-    fig.colorbar(image, ax=ax, label="mean final alignment", shrink=0.85)
-    ax.set_title(title)
-    fig.tight_layout()
-    return _save(fig, path, plt)
-
-
-# -- the report ------------------------------------------------------------------------------------------
-
-
-def write_report(folder: str | Path) -> Report:
-    """Draw every figure the folder's data allows and write ``report.html`` beside them."""
+    ``points`` are the sweep points whose fan charts are overlaid and whose alignment matrices are drawn
+    (default: the first and the last point).
+    """
     folder = Path(folder)
     plan = read_plan(folder)
     check_records(folder, plan)  # plan.json, scenario.json, manifest and journal as the batch recorded them
@@ -321,6 +78,10 @@ def write_report(folder: str | Path) -> Report:
         tally.add(part)
     if tally.finished == 0:
         raise BatchError(f"{folder}: no finished runs yet: nothing to report")
+    chosen = sorted({0, plan.n_points - 1}) if points is None else list(dict.fromkeys(points))
+    bad = [k for k in chosen if not 0 <= k < plan.n_points]
+    if bad:
+        raise BatchError(f"--points {','.join(map(str, bad))}: the plan has points 0 to {plan.n_points - 1}")
     figures_dir = make_folder(folder / FIGURES)
     report = Report(folder / "report.html")
     if writer is not None:
@@ -328,50 +89,81 @@ def write_report(folder: str | Path) -> Report:
             f"a batch is still writing this folder ({writer.describe()}): this report shows the "
             f"{tally.finished} runs finished so far"
         )
-    sections: list[tuple[str, Path, str]] = []
+    report.notes += [f"warning: {w}" for w in plan_warnings(plan, setup)]
+    sections: list[Section] = []
     name = focus.names[focus.focal]
+
+    def add(heading: str, fig: Any, stem: str, caption: str) -> None:
+        paths = plots.save_formats(fig, figures_dir / stem, FORMATS)
+        sections.append(Section(heading, paths[0], caption))
 
     if (folder / TRAJECTORIES).exists():
         wanted = ["run_id", "round", "label", "point", *focus.power_columns()]
         traj = load_results(folder, "trajectories", wanted)
-        chosen = _spread(sorted(traj["point"].unique().tolist()), MAX_FAN_POINTS)
-        for k in chosen:
-            title = f"{name}'s alignment to each power" + (f" — {_point_label(plan, k)}" if plan.n_points > 1 else "")
-            suffix = f"_p{k}" if plan.n_points > 1 else ""
-            png = fan_chart(traj[traj["point"] == k], focus, colours, title, figures_dir / f"fan_alignment{suffix}.png")
-            sections.append(
-                ("Alignment over rounds", png, f"Point {k}: {_point_label(plan, k)}" if plan.n_points > 1 else "")
-            )
-        if len(chosen) < plan.n_points:
-            report.notes.append(f"fan charts drawn for {len(chosen)} of {plan.n_points} sweep points")
+        traj = traj[traj["point"].isin(chosen)]
+        which = "; ".join(f"point {k}: {plots.point_label(plan, k)} ({tally.points[k].ok:,} runs)" for k in chosen)
+        add(
+            "Alignment over rounds",
+            plots.fan_figure(traj, plan, focus, colours, chosen),
+            "fan_alignment",
+            f"{name}'s alignment to each power after every quarter: the median run (line) and the band holding "
+            f"the middle 50 % of runs{' (and 90 %, lighter)' if len(chosen) == 1 else ''}; {which}. "
+            f"Choose other points with report --points.",
+        )
         del traj
     else:
         report.notes.append(
             "no fan charts: this batch has no per-round records (run the batch with --trajectories to get them)"
         )
 
-    sections.append(("Outcomes", outcome_chart(tally, plan, figures_dir / "outcomes.png"), ""))
+    runs = sorted({t.ok for t in tally.points})
+    per = f"{runs[0]:,}" if len(runs) == 1 else f"{runs[0]:,} to {runs[-1]:,}"
+    add(
+        "Outcomes",
+        plots.outcomes_figure(tally, plan),
+        "outcomes",
+        f"Share of runs ending with each outcome label for {name}, with 95 % Wilson intervals, "
+        f"{'per sweep point, ' if plan.n_points > 1 else ''}{per} runs{' per point' if plan.n_points > 1 else ''}.",
+    )
 
     summary_columns = [
         "status",
-        *(param_column(p.path) for p in plan.parameters),
+        "point",
+        *(param_column(p) for p in plan.paths),
         column("hedging", focus.focal),
+        column("kuik_hedging", focus.focal),
         column("bloc_tilt", focus.focal),
         *(alignment_column(focus.actors, a, b) for i, a in enumerate(focus.actors) for b in focus.actors[i + 1 :]),
     ]
     frame = load_results(folder, "summaries", summary_columns)
+    ok_runs = int((frame["status"] == "ok").sum())
     varied = [p for p in plan.parameters if frame[param_column(p.path)].nunique() > 1]
     for p in varied:
-        png = response_chart(frame, plan, p.path, focus, colours, figures_dir / f"response_{_slug(p.path)}.png")
-        sections.append(("Response to swept parameters", png, ""))
+        add(
+            "Response to swept parameters",
+            plots.response_figure(frame, plan, p, focus, colours),
+            f"response_{_slug(p.path)}",
+            f"Mean final Kuik hedging index, bloc tilt and alignment of {name} to each power against {p.label} "
+            f"({ok_runs:,} runs; bands: 95 % interval of the mean"
+            f"{'; other swept parameters pooled' if len(plan.parameters) > 1 else ''}). Each panel's axis spans at "
+            f"least {plots.MIN_SPAN['alignment']} (alignment, tilt) or {plots.MIN_SPAN['hedging']} (hedging), so a "
+            f"small change looks small; the note in the panel says how far the means move.",
+        )
     if not varied:
         report.notes.append("no response plots: nothing was swept (use --sweep PATH=VALUES)")
-    pooled = " (all sweep points pooled)" if plan.n_points > 1 else ""
-    heat_title = f"Mean final alignment, {int((frame['status'] == 'ok').sum()):,} runs{pooled}"
-    sections.append(
-        ("Final alignment matrix", heatmap_chart(frame, focus, heat_title, figures_dir / "heatmap_alignment.png"), "")
-    )
-    report.figures = [png for _, png, _ in sections]
+    heat_points = chosen[:MAX_HEATMAPS] if plan.n_points > 1 else [0]
+    for k in heat_points:
+        subset = frame[frame["point"] == k]
+        n_ok = int((subset["status"] == "ok").sum())
+        where = f" — {plots.point_label(plan, k)}" if plan.n_points > 1 else ""
+        add(
+            "Final alignment matrix",
+            plots.heatmap_figure(subset, focus, f"Mean final alignment, {n_ok:,} runs{where}"),
+            f"heatmap_alignment_p{k}" if plan.n_points > 1 else "heatmap_alignment",
+            f"Mean final alignment of every pair{f' at point {k} ({plots.point_label(plan, k)})' if where else ''}, "
+            f"{n_ok:,} runs, on the game's colours (orange: opposed, grey: 0, purple: aligned).",
+        )
+    report.figures = [s.png for s in sections]
     report.table = folder / "outcome_shares.csv"
     write_atomic(report.table, tally.frame().to_csv(index=False).encode("utf-8"))
     _write_html(report, folder, plan, tally, sections)
@@ -404,13 +196,15 @@ def _outcome_table(plan: Plan, tally: Tally) -> str:
     header += "".join(f"<th>A({e(focus.names[p])})</th>" for p in focus.powers)
     rows = []
     for k, t in enumerate(tally.points):
-        cells = [f"<td>{k}</td><td>{e(_point_label(plan, k))}</td><td>{t.ok}</td><td>{t.failed}</td>"]
+        cells = [f"<td>{k}</td><td>{e(plots.point_label(plan, k))}</td><td>{t.ok}</td><td>{t.failed}</td>"]
         for label in labels:
             lo, hi = wilson(t.outcomes[label], t.ok)
             share = t.outcomes[label] / t.ok if t.ok else float("nan")
             cells.append(f"<td>{share:.2f} <span class=ci>[{lo:.2f}, {hi:.2f}]</span></td>")
-        means = t.alignment_sum / t.ok if t.ok else np.full(len(focus.powers), np.nan)
-        cells += [f"<td>{m:+.2f}</td>" for m in means]
+        for c in range(len(focus.powers)):
+            mean, low, high = t.mean_ci(c)
+            interval = f" <span class=ci>[{low:+.3f}, {high:+.3f}]</span>" if np.isfinite(low) else ""
+            cells.append(f"<td>{mean:+.3f}{interval}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><tr>{header}</tr>{''.join(rows)}</table>"
 
@@ -426,7 +220,7 @@ def _trade_table(plan: Plan, tally: Tally) -> str:
     rows = []
     for k in range(len(tally.points)):
         cells = "".join(f"<td>{m:.2f}</td>" for m in tally.trade_means(k))
-        rows.append(f"<tr><td>{k}</td><td>{e(_point_label(plan, k))}</td>{cells}</tr>")
+        rows.append(f"<tr><td>{k}</td><td>{e(plots.point_label(plan, k))}</td>{cells}</tr>")
     title = f"Mean final trade of {e(focus.names[focus.focal])} by partner (USD bn a year: exports to, imports from)"
     return f"<h2>{title}</h2><table><tr>{header}</tr>{''.join(rows)}</table>"
 
@@ -453,19 +247,22 @@ def _plan_list(folder: Path, plan: Plan) -> str:
     return "<ul>" + "".join(f"<li>{e(item)}</li>" for item in items) + "</ul>"
 
 
-def _figures(sections: list[tuple[str, Path, str]]) -> str:
+def _figures(sections: list[Section]) -> str:
     e, out, current = html.escape, [], None
-    for heading, png, caption in sections:
-        if heading != current:
-            out.append(f"<h2>{e(heading)}</h2>")
-            current = heading
-        data = base64.b64encode(png.read_bytes()).decode("ascii")
-        cap = f"<figcaption>{e(caption)}</figcaption>" if caption else ""
-        out.append(f'<figure><img alt="{e(png.stem)}" src="data:image/png;base64,{data}">{cap}</figure>')
+    for number, section in enumerate(sections, start=1):
+        if section.heading != current:
+            out.append(f"<h2>{e(section.heading)}</h2>")
+            current = section.heading
+        data = base64.b64encode(section.png.read_bytes()).decode("ascii")
+        files = " ".join(
+            f'<a href="{FIGURES}/{e(section.png.stem)}.{fmt}">{fmt.upper()}</a>' for fmt in FORMATS if fmt != "png"
+        )
+        cap = f"<figcaption><b>Figure {number}.</b> {e(section.caption)} <span class=ci>({files})</span></figcaption>"
+        out.append(f'<figure><img alt="{e(section.png.stem)}" src="data:image/png;base64,{data}">{cap}</figure>')
     return "\n".join(out)
 
 
-def _write_html(report: Report, folder: Path, plan: Plan, tally: Tally, sections: list[tuple[str, Path, str]]) -> None:
+def _write_html(report: Report, folder: Path, plan: Plan, tally: Tally, sections: list[Section]) -> None:
     """report.html: plan and provenance, the outcome table, notes, every figure inline, failed runs."""
     e = html.escape
     name = e(tally.focus.names[tally.focus.focal])
@@ -481,7 +278,7 @@ def _write_html(report: Report, folder: Path, plan: Plan, tally: Tally, sections
         "<h2>Plan</h2>",
         _plan_list(folder, plan),
         f"<p>Replay exactly: <code>{replay}</code></p>",
-        f"<h2>Outcome shares (95 % Wilson interval) and mean final alignment of {name}</h2>",
+        f"<h2>Outcome shares (95 % Wilson interval) and mean final alignment of {name} (95 % interval)</h2>",
         _outcome_table(plan, tally),
         _trade_table(plan, tally),
         f"<h2>Notes</h2><ul>{notes}</ul>" if notes else "",

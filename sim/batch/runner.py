@@ -51,10 +51,57 @@ class Layout:
         return [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
 
     @property
+    def directed(self) -> list[tuple[str, str]]:
+        """Ordered actor pairs (a, b), a != b, in scenario order: sanctions, tariffs, debt and trade run one way."""
+        ids = self.actors
+        return [(a, b) for a in ids for b in ids if a != b]
+
+    @property
     def trade_pairs(self) -> list[tuple[str, str]]:
         """The focal actor's trade by partner: (focal, p) is its exports to p, (p, focal) its imports from p."""
         others = [a for a in self.actors if a != self.focal]
         return [(self.focal, p) for p in others] + [(p, self.focal) for p in others]
+
+
+#: Policy state recorded per run (and per round): column prefix -> WorldState array. Directed arrays are
+#: named like the scenario's own paths (``sanctions__us__russia`` is the US's sanctions on Russia, 0..1;
+#: ``tariffs__a__b`` a's tariff on b's goods; ``debt__a__b`` what a owes b and ``trade__a__b`` a's exports
+#: to b, USD bn); ``agreements__a__b`` counts the sectors in which a and b have a signed agreement.
+POLICY_ARRAYS: tuple[tuple[str, str], ...] = (
+    ("sanctions", "sanctions"),
+    ("tariffs", "tariff"),
+    ("debt", "debt"),
+    ("trade", "trade"),
+)
+
+
+def _policy_values(worlds: Sequence[Any], layout: Layout) -> dict[str, list[Any]]:
+    """Policy-state columns over a sequence of world states (one value per world, in order)."""
+    n = len(layout.actors)
+    ii, jj = np.array([(i, j) for i in range(n) for j in range(n) if i != j]).T
+    iu = np.triu_indices(n, 1)
+    cols: dict[str, list[Any]] = {}
+    for prefix, array in POLICY_ARRAYS:
+        stack = np.stack([getattr(w, array) for w in worlds])[:, ii, jj]
+        for c, (a, b) in enumerate(layout.directed):
+            cols[column(prefix, a, b)] = stack[:, c].tolist()
+    counts = np.stack([w.agreements.sum(axis=2) for w in worlds])[:, iu[0], iu[1]]
+    for c, (a, b) in enumerate(layout.pairs):
+        cols[column("agreements", a, b)] = counts[:, c].astype(int).tolist()
+    return cols
+
+
+def _policy_fields(layout: Layout, skip: Sequence[tuple[str, str]] = ()) -> list[tuple[str, pa.DataType]]:
+    """Schema fields of the policy state; ``skip``: trade pairs the table already holds (the focal actor's)."""
+    return [
+        *(
+            (column(prefix, a, b), pa.float64())
+            for prefix, _ in POLICY_ARRAYS
+            for a, b in layout.directed
+            if not (prefix == "trade" and (a, b) in skip)
+        ),
+        *((column("agreements", a, b), pa.int32()) for a, b in layout.pairs),
+    ]
 
 
 def alignment_column(layout_actors: Sequence[str], a: str, b: str) -> str:
@@ -152,7 +199,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
             message = f"{type(exc).__name__}: {exc}".splitlines()[0]
             summaries.add({**base, "status": "failed", "error": message, "reproduce": _reproduce(task, point, k)})
             continue
-        summaries.add({**base, **_summary_values(model, task.layout)})
+        summaries.add({**base, **_summary_values(model, task.layout), "reproduce": _reproduce(task, point, k)})
         if trajectories is not None:
             trajectories.extend(_trajectory_columns(model, task.layout, base))
     return ChunkResult(
@@ -208,6 +255,7 @@ def _summary_values(model: AlignmentModel, layout: Layout) -> dict[str, Any]:
     out["n_blocs"] = blocs.k
     out["focal_bloc"] = "+".join(ids[i] for i in blocs.bloc_of(ids.index(layout.focal)))
     out.update(zip((column("bloc", a) for a in ids), blocs.labels, strict=True))
+    out.update({name: values[0] for name, values in _policy_values([final.world], layout).items()})
     for a in layout.objective_actors:
         report = model.objective_report(a)
         out[column("objective_score", a)] = float(report.score)
@@ -243,6 +291,7 @@ def _trajectory_columns(model: AlignmentModel, layout: Layout, base: dict[str, A
     partners = np.stack([r.primary_partner for r in history])
     for i, a in enumerate(ids):
         cols[column("primary_partner", a)] = [ids[int(p)] for p in partners[:, i]]
+    cols.update(_policy_values([r.world for r in history], layout))
     return cols
 
 
@@ -272,6 +321,7 @@ def summary_schema(layout: Layout) -> pa.Schema:
         ("n_blocs", pa.int32()),
         ("focal_bloc", pa.string()),
         *((column("bloc", a), pa.int32()) for a in layout.actors),
+        *_policy_fields(layout, layout.trade_pairs),
         *((column("objective_score", a), pa.float64()) for a in layout.objective_actors),
         *((column("objective_grade", a), pa.string()) for a in layout.objective_actors),
         ("error", pa.string()),
@@ -295,6 +345,7 @@ def trajectory_schema(layout: Layout) -> pa.Schema:
             for a in layout.actors
         ),
         *((column("primary_partner", a), pa.string()) for a in layout.actors),
+        *_policy_fields(layout),
     ]
     return pa.schema(fields)
 

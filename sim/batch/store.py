@@ -45,6 +45,7 @@ from sim.atomic import append_line, atomic_file, cause, make_folder
 from sim.batch.columns import modern_name
 from sim.batch.lock import FolderLock, holder, locked_message
 from sim.batch.plan import Plan, scenario_hash
+from sim.batch.provenance import provenance
 from sim.batch.runner import ChunkResult
 from sim.errors import BatchError, FolderLockedError, one_line
 from sim.files import refuse_special
@@ -455,6 +456,7 @@ class ResultStore:
                 "engine": self.plan.engine,
                 "python": platform.python_version(),
                 "numpy": np.__version__,
+                "provenance": provenance(),  # git commit and dirty flag, every package that can change results
                 "scenario": {
                     "source": self.plan.scenario.source,
                     "id": self.plan.scenario.id,

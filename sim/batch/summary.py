@@ -89,18 +89,19 @@ def layout_for(setup: ModelSetup, plan: Plan) -> Layout:
     """The column layout of a plan's tables, from its base setup."""
     ids = setup.actor_ids
     with_objectives = {int(getattr(o, "actor", -1)) for o in setup.objectives}
-    paths = tuple(p.path for p in plan.parameters)
+    paths = tuple(plan.paths)
     types = []
     for k, p in enumerate(plan.parameters):
         values = [row[k] for row in plan.design] if plan.design is not None else list(p.values)
         if all(isinstance(v, bool) for v in values):
-            types.append("bool")
+            kind = "bool"
         elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            types.append("int")
+            kind = "int"
         elif all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-            types.append("float")
+            kind = "float"
         else:
-            types.append("str")
+            kind = "str"
+        types += [kind] * len(p.paths)
     return Layout(
         actors=ids,
         focal=ids[setup.scoring.focal],
@@ -115,40 +116,86 @@ class PointTally:
     ok: int = 0
     failed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
-    alignment_sum: np.ndarray = field(default_factory=lambda: np.zeros(0))
     trade_sum: np.ndarray = field(default_factory=lambda: np.zeros(0))  # focal exports, then imports, by partner
     trade_runs: int = 0  # runs with trade columns (folders written before they existed have none)
+    sums: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per tracked column, over ok runs
+    squares: np.ndarray = field(default_factory=lambda: np.zeros(0))  # sums of squares (for intervals)
+
+    @property
+    def alignment_sum(self) -> np.ndarray:  # the first tracked columns are the focal alignments
+        return self.sums
+
+    def mean_ci(self, k: int) -> tuple[float, float, float]:
+        """Mean of tracked column k and its 95 % interval (normal; nan when fewer than two runs)."""
+        return mean_interval(self.ok, float(self.sums[k]), float(self.squares[k]))
+
+
+def mean_interval(n: int, total: float, squares: float, z: float = Z95) -> tuple[float, float, float]:
+    """(mean, low, high) of the 95 % interval of a mean from n, the sum and the sum of squares."""
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = total / n
+    if n < 2:
+        return mean, math.nan, math.nan
+    var = max(0.0, (squares - n * mean * mean) / (n - 1))
+    half = z * math.sqrt(var / n)
+    return mean, mean - half, mean + half
+
+
+def mean_runs_for_width(n: int, total: float, squares: float, width: float, z: float = Z95) -> int:
+    """Runs needed for the 95 % interval of a mean to be narrower than ``width`` (at the observed spread)."""
+    if n < 2:
+        return max(n, 2) * 2
+    mean = total / n
+    var = max(0.0, (squares - n * mean * mean) / (n - 1))
+    return max(n, math.ceil((2 * z) ** 2 * var / (width * width)) + 1)
 
 
 class Tally:
-    """Per-point totals of finished runs (memory grows with points, not with runs)."""
+    """Per-point totals of finished runs (memory grows with points, not with runs).
 
-    def __init__(self, plan: Plan, focus: Focus) -> None:
+    Tracks outcome counts and the sum and sum of squares of the focal actor's alignment to each power
+    (and of ``metric``, a summary column or ``outcome=LABEL``, when ``--until-ci`` targets it).
+    """
+
+    def __init__(self, plan: Plan, focus: Focus, metric: str | None = None) -> None:
         self.plan = plan
         self.focus = focus
         self.columns = focus.power_columns()
+        self.metric = metric
+        self.tracked = [*self.columns, *([metric] if metric and metric not in self.columns else [])]
+        n = len(self.tracked)
         self.partners = [a for a in focus.actors if a != focus.focal]
         self.trade_columns = [column("trade", focus.focal, p) for p in self.partners] + [
             column("trade", p, focus.focal) for p in self.partners
         ]
         self.points = [
-            PointTally(alignment_sum=np.zeros(len(self.columns)), trade_sum=np.zeros(len(self.trade_columns)))
+            PointTally(sums=np.zeros(n), squares=np.zeros(n), trade_sum=np.zeros(len(self.trade_columns)))
             for _ in range(plan.n_points)
         ]
 
     @property
     def needed_columns(self) -> list[str]:
-        return ["point", "status", "outcome", *self.columns, *self.trade_columns]
+        tracked = (c for c in self.tracked if "=" not in c)
+        return list(dict.fromkeys(["point", "status", "outcome", *tracked, *self.trade_columns]))
+
+    def _values(self, summaries: pa.Table) -> np.ndarray:
+        outcomes = None
+        cols = []
+        for c in self.tracked:
+            if c.startswith("outcome="):
+                if outcomes is None:
+                    outcomes = np.asarray(summaries.column("outcome").to_pylist(), dtype=object)
+                cols.append((outcomes == c.split("=", 1)[1]).astype(float))
+            else:
+                cols.append(summaries.column(c).to_numpy(zero_copy_only=False).astype(float))
+        return np.column_stack(cols) if cols else np.zeros((summaries.num_rows, 0))
 
     def add(self, summaries: pa.Table) -> None:
         points = summaries.column("point").to_numpy()
         ok = np.asarray(summaries.column("status").to_pylist()) == "ok"
         outcomes = summaries.column("outcome").to_pylist()
-        values = (
-            np.column_stack([summaries.column(c).to_numpy(zero_copy_only=False) for c in self.columns])
-            if self.columns
-            else np.zeros((len(points), 0))
-        )
+        values = self._values(summaries)
         names = set(summaries.column_names)
         trade = (
             np.column_stack([summaries.column(c).to_numpy(zero_copy_only=False) for c in self.trade_columns])
@@ -160,7 +207,8 @@ class Tally:
             if ok[row]:
                 tally.ok += 1
                 tally.outcomes[outcomes[row]] += 1
-                tally.alignment_sum += values[row]
+                tally.sums += values[row]
+                tally.squares += values[row] ** 2
                 if trade is not None:
                     tally.trade_sum += trade[row]
                     tally.trade_runs += 1
@@ -182,8 +230,12 @@ class Tally:
         return self.focus.sort_labels(seen)
 
     def widest(self, point: int) -> float:
-        """Widest 95 % interval of any observed outcome share at a point (1.0 before any run)."""
+        """Widest 95 % interval at a point: of the target metric's mean when there is one, else of any
+        observed outcome share (1.0 before any run; inf while the metric has fewer than two runs)."""
         t = self.points[point]
+        if self.metric is not None:
+            _, low, high = t.mean_ci(self.tracked.index(self.metric))
+            return high - low if math.isfinite(high - low) else math.inf
         labels = self.labels()
         if t.ok == 0 or not labels:
             return 1.0
@@ -191,14 +243,22 @@ class Tally:
 
     def runs_needed(self, point: int, width: float) -> int:
         t = self.points[point]
+        if self.metric is not None:
+            k = self.tracked.index(self.metric)
+            return mean_runs_for_width(t.ok, float(t.sums[k]), float(t.squares[k]), width)
         return max(runs_for_width(t.outcomes[x], t.ok, width) for x in self.labels()) if t.ok else 1
 
     def frame(self) -> pd.DataFrame:
-        """One row per point and outcome: share, 95 % interval, runs, plus mean focal alignment per power."""
+        """One row per point and outcome: share, 95 % interval, runs, plus mean focal alignment per power
+        with its 95 % interval."""
         rows = []
         for k, t in enumerate(self.points):
             values = self.plan.points[k]
-            means = t.alignment_sum / t.ok if t.ok else np.full(len(self.columns), np.nan)
+            means: dict[str, float] = {}
+            for c, p in enumerate(self.focus.powers):
+                mean, low, high = t.mean_ci(c)
+                name = column("mean_alignment", p)
+                means |= {name: mean, f"{name}__ci_low": low, f"{name}__ci_high": high}
             for label in self.labels():
                 low, high = wilson(t.outcomes[label], t.ok)
                 rows.append(
@@ -211,21 +271,21 @@ class Tally:
                         "share": t.outcomes[label] / t.ok if t.ok else np.nan,
                         "ci_low": low,
                         "ci_high": high,
-                        **{
-                            column("mean_alignment", p): float(m) for p, m in zip(self.focus.powers, means, strict=True)
-                        },
+                        **means,
                         **{f"mean_{c}": float(m) for c, m in zip(self.trade_columns, self.trade_means(k), strict=True)},
                     }
                 )
         return pd.DataFrame(rows)
 
     def text(self) -> str:
-        """The end-of-batch table: per point, outcome shares with 95 % CIs and mean final focal alignment."""
+        """The end-of-batch table: per point, outcome shares with 95 % CIs and mean final focal alignment
+        with its 95 % interval."""
         f = self.focus
         name = f.names.get(f.focal, f.focal)
         labels = self.labels()
         width = max([len(x) for x in labels] + [7])
         out = [f"Outcomes for {name} (share of runs, 95 % Wilson interval) and {name}'s mean final alignment"]
+        out.append("(95 % interval of the mean)")
         for k, t in enumerate(self.points):
             values = self.plan.points[k]
             where = ", ".join(f"{p}={format_value(v)}" for p, v in values.items()) or "base scenario"
@@ -238,9 +298,16 @@ class Tally:
                 share = t.outcomes[label] / t.ok if t.ok else float("nan")
                 out.append(f"  {label:<{width}}  {share:5.2f}  [{low:.2f}, {high:.2f}]")
             if t.ok:
-                means = t.alignment_sum / t.ok
-                cells = "  ".join(f"{f.names.get(p, p)} {m:+.2f}" for p, m in zip(f.powers, means, strict=True))
-                out.append(f"  mean final alignment to: {cells}")
+                cells = []
+                for c, p in enumerate(f.powers):
+                    mean, low, high = t.mean_ci(c)
+                    interval = f" [{low:+.3f}, {high:+.3f}]" if math.isfinite(low) else ""
+                    cells.append(f"{f.names.get(p, p)} {mean:+.3f}{interval}")
+                out.append("  mean final alignment to: " + "  ".join(cells))
+            if self.metric is not None and self.metric not in self.columns and t.ok:
+                mean, low, high = t.mean_ci(self.tracked.index(self.metric))
+                interval = f" [{low:.4g}, {high:.4g}]" if math.isfinite(low) else ""
+                out.append(f"  mean {self.metric}: {mean:.4g}{interval}")
             if t.trade_runs:
                 exports, imports = np.split(self.trade_means(k), 2)
                 for what, row in (("exports to", exports), ("imports from", imports)):

@@ -24,6 +24,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.export_cmd",
     "sim.cli.check_cmd",
     "sim.cli.sensitivity_cmd",
+    "sim.cli.compare_cmd",
+    "sim.cli.discover_cmd",
     "sim.cli.leverage_cmd",
     "sim.cli.completion_cmd",
 )

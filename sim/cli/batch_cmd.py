@@ -58,6 +58,13 @@ def register(subparsers: Any) -> None:
         "(default: the scenario's sweep: section)",
     )
     p.add_argument(
+        "--sweep-together",
+        action="append",
+        default=[],
+        metavar="PATH,PATH=VALUES",
+        help="vary several values together (one axis of the grid), e.g. sanctions.us.russia,sanctions.eu.russia=0:1:5",
+    )
+    p.add_argument(
         "--set", action="append", default=[], metavar="PATH=VALUE", help="fix a scenario value for every run"
     )
     p.add_argument("--rounds", type=positive_int, help="rounds per run (default: the scenario's)")
@@ -78,7 +85,14 @@ def register(subparsers: Any) -> None:
         "--until-ci",
         type=_width,
         metavar="WIDTH",
-        help="add seeds until every outcome share's 95 %% interval at every point is narrower than WIDTH",
+        help="add seeds until every outcome share's 95 %% interval at every point is narrower than WIDTH "
+        "(or, with --ci-metric, the interval of that metric's mean)",
+    )
+    p.add_argument(
+        "--ci-metric",
+        metavar="METRIC",
+        help="the metric --until-ci targets: a summary column such as alignment.cambodia.russia or gdp.russia, "
+        "or outcome=LABEL (default: every outcome share)",
     )
     p.add_argument("--plan", type=Path, metavar="PLAN_JSON", help="replay the plan of an earlier batch")
     add_humans_option(p)
@@ -100,6 +114,7 @@ def register(subparsers: Any) -> None:
 _PLAN_OPTIONS = {
     "--seed": "seed",
     "--sweep": "sweep",
+    "--sweep-together": "sweep_together",
     "--set": "set",
     "--rounds": "rounds",
     "--trajectories": "trajectories",
@@ -132,11 +147,13 @@ def _seconds(text: str) -> float:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from sim.batch.engine import draw_seed, execute, plan_batch
+    from sim.batch.engine import draw_seed, execute, plan_batch, plan_warnings
     from sim.batch.executors import WorkersGoneError, make_executor
     from sim.batch.progress import make_progress
     from sim.batch.store import PLAN_FILE, BatchError, ResultStore, command_line, read_plan
 
+    if args.ci_metric is not None and args.until_ci is None:
+        raise CliUsageError("batch: --ci-metric says which interval --until-ci narrows: give --until-ci WIDTH too")
     if args.plan is not None and args.scenario is not None:
         raise CliUsageError("batch: give a SCENARIO or --plan PLAN_JSON, not both")
     if args.scenario is None:
@@ -177,7 +194,10 @@ def handle(args: argparse.Namespace) -> int:
                 rounds=args.rounds,
                 trajectories=args.trajectories,
                 source=args.scenario,
+                sweep_together=args.sweep_together,
             )
+        for warning in plan_warnings(plan):
+            print(f"warning: {warning}", file=sys.stderr)
         runs_given = args.runs is not None
         ResultStore.check(args.out, plan, resume=args.resume, runs_given=runs_given)  # before any slow start-up
         # Claim the folder before any slow start-up: a second writer is refused at once, naming the first.
@@ -200,6 +220,7 @@ def handle(args: argparse.Namespace) -> int:
                 chunk_size=args.chunk_size,
                 until_ci=args.until_ci,
                 command=command_line(),
+                until_ci_metric=args.ci_metric,
             )
     except WorkersGoneError as exc:
         raise CliError(f"{exc}; {_kept(store, args.out)}") from None

@@ -86,6 +86,7 @@ def handle(args: argparse.Namespace) -> int:
         document = run_document(model, seed)
         if args.seed_index is not None:
             document["seed_index"] = args.seed_index
+        document.update(_provenance(args))
         if args.out is not None:
             write_rows(tidy_rows(model, seed), args.out)
     except KeyboardInterrupt:
@@ -99,6 +100,19 @@ def handle(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_table(document, setup))
     return 0
+
+
+def _provenance(args: argparse.Namespace) -> dict[str, Any]:
+    """What the run was played from: the scenario's content hash (as a batch plan records it) and the overrides."""
+    from sim.batch.plan import scenario_hash
+    from sim.scenario.loader import load_document
+    from sim.scenario.overrides import parse_scalar, split_assignment
+
+    document = load_document(resolve_scenario(args.scenario))
+    overrides: dict[str, Any] = {k: parse_scalar(v) for k, v in (split_assignment(t) for t in args.set)}
+    if args.rounds is not None:  # --rounds N plays as --set rounds=N does
+        overrides["rounds"] = args.rounds
+    return {"scenario_hash": scenario_hash(document.data, document.observed), "overrides": overrides}
 
 
 def _load(args: argparse.Namespace) -> ModelSetup:
