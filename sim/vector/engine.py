@@ -1,0 +1,379 @@
+"""VectorEngine: R runs of one setup played round by round as arrays with a leading runs axis.
+
+A round is the Mesa model's (sim.core.model.AlignmentModel.step) for every run at once: price every
+candidate, draw each AI actor's moves by Gumbel top-k with the same blocking rules, answer proposals with
+the same logistic draws, resolve the moves in the same keyed order, then dynamics, domestic politics and
+scoring. Every draw is named as the Mesa model names it (sim.core.streams), under the run's key, so run r
+reproduces the Mesa run of the same seed (docs/vector.md says where and why the two may differ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, OPPOSITES, PASS
+from sim.core.setup import ModelSetup
+from sim.core.streams import Purpose, gumbel, logistic, run_key, uniform
+from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
+from sim.vector.conditions import BatchView, holds
+from sim.vector.pricing import (
+    BaselineBatch,
+    ContextBatch,
+    TableBatch,
+    context,
+    features,
+    policy_affinity,
+    price_candidates,
+    sanction_pressure,
+    sanctions_received,
+    trade_agreement_count,
+)
+from sim.vector.resolve import MoveBatch, resolve_moves
+from sim.vector.scoring import IndexBatch
+from sim.vector.state import WorldBatch, preconditions
+from sim.vector.dynamics import advance, advance_domestic
+
+
+class UnsupportedScenario(ValueError):
+    """A scenario uses a feature the vector engine cannot play yet (play it with the Mesa engine)."""
+
+
+def unsupported_features(setup: ModelSetup) -> list[str]:
+    """What in this setup the vector engine cannot play (empty when it can play it)."""
+    problems = []
+    if setup.events:
+        problems.append(f"events ({len(setup.events)}: {', '.join(e.id for e in setup.events[:3])})")
+    if setup.scripted_moves:
+        problems.append(f"scripted moves ({len(setup.scripted_moves)})")
+    others = [a.id for a in setup.actors if a.controller != "ai"]
+    if others:
+        problems.append(f"actors not played by the AI ({', '.join(others)})")
+    return problems
+
+
+def check_supported(setup: ModelSetup) -> None:
+    """Raise UnsupportedScenario naming every feature the vector engine cannot play."""
+    problems = unsupported_features(setup)
+    if problems:
+        raise UnsupportedScenario(
+            f"scenario {setup.scenario_id!r} uses what the vector engine cannot play yet: {'; '.join(problems)}"
+            " (use the Mesa engine: --engine mesa)"
+        )
+
+
+def keys_for(seeds: Sequence[int | np.random.SeedSequence | np.random.Generator]) -> np.ndarray:
+    """(R,) the stream keys AlignmentModel(setup, rng=seed) gets: Mesa takes one int32 draw, then the key."""
+    keys = np.empty(len(seeds), dtype=np.uint64)
+    for r, seed in enumerate(seeds):
+        rng = np.random.default_rng(seed)
+        rng.integers(np.iinfo(np.int32).max)  # mesa.Model seeds its stdlib ``random`` with this draw
+        keys[r] = run_key(rng)
+    return keys
+
+
+_PASS = ACTION_INDEX[PASS]
+_DOMESTIC = np.array([a.domestic for a in CATALOGUE])
+_NEEDS_ANSWER = np.array([a.needs_answer for a in CATALOGUE])
+_OPPOSITE = np.full(len(CATALOGUE), -1)
+for _a, _b in OPPOSITES.items():
+    _OPPOSITE[ACTION_INDEX[_a]] = ACTION_INDEX[_b]
+
+
+@dataclass(frozen=True, slots=True)
+class Universe:
+    """Every candidate an actor may ever have, in the order the core's ``flatten`` lists an actor's rows:
+    plain moves (action, target), agreements (target, sector), conditional offers (give, ask, target), pass."""
+
+    kind: np.ndarray  # (C,) catalogue index
+    target: np.ndarray  # (C,)
+    sector: np.ndarray  # (C,) -1 where none
+    ask: np.ndarray  # (C,) catalogue index, -1 where none
+
+    @classmethod
+    def of(cls, n: int, n_sectors: int) -> Universe:
+        n_actions, x, y = len(CATALOGUE), len(OFFER_GIVES), len(OFFER_ASKS)
+        a, j = np.meshgrid(np.arange(n_actions), np.arange(n), indexing="ij")
+        sj, ss = np.meshgrid(np.arange(n), np.arange(n_sectors), indexing="ij")
+        ox, oy, oj = np.meshgrid(np.arange(x), np.arange(y), np.arange(n), indexing="ij")
+        kind = np.concatenate([a.ravel(), np.full(sj.size, _SECTOR_ACTION), _OFFER_GIVE_INDEX[ox.ravel()], [_PASS]])
+        target = np.concatenate([j.ravel(), sj.ravel(), oj.ravel(), [-1]])
+        sector = np.concatenate([np.full(a.size, -1), ss.ravel(), np.full(ox.size, -1), [-1]])
+        ask = np.concatenate([np.full(a.size + sj.size, -1), _OFFER_ASK_INDEX[oy.ravel()], [-1]])
+        return cls(kind, target, sector, ask)
+
+    def grid(self, table: TableBatch, plain_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(R, N, C) gains and feasibility of every candidate of every actor."""
+        runs, _, n, _ = table.feasible.shape
+        plain_feasible = table.feasible & plain_mask[None, :, None, None]
+        gain = np.concatenate(
+            [
+                table.gain.transpose(0, 2, 1, 3).reshape(runs, n, -1),
+                table.sector_gain.reshape(runs, n, -1),
+                table.offer_gain.transpose(0, 3, 1, 2, 4).reshape(runs, n, -1),
+                np.zeros((runs, n, 1)),
+            ],
+            axis=-1,
+        )
+        feasible = np.concatenate(
+            [
+                plain_feasible.transpose(0, 2, 1, 3).reshape(runs, n, -1),
+                table.sector_feasible.reshape(runs, n, -1),
+                table.offer_feasible.transpose(0, 3, 1, 2, 4).reshape(runs, n, -1),
+                np.ones((runs, n, 1), dtype=bool),
+            ],
+            axis=-1,
+        )
+        return gain, feasible
+
+
+@dataclass(slots=True)
+class RoundBatch:
+    """The scores of one round for every run (the parts of the core's RoundRecord a batch reads)."""
+
+    round: int
+    alignment: np.ndarray  # (R, N, N)
+    hedging: np.ndarray  # (R, N)
+    kuik_hedging: np.ndarray
+    bloc_tilt: np.ndarray
+    primary_partner: np.ndarray  # (R, N) int
+    utility: np.ndarray
+    outcome: np.ndarray  # (R,) index into VectorEngine.outcome_labels
+    gdp: np.ndarray
+    threat: np.ndarray
+    moves: MoveBatch | None = None  # the round's moves after resolution (None at round 0)
+
+
+@dataclass
+class VectorEngine:
+    """R runs of one setup. ``keys`` are the runs' stream keys (:func:`keys_for`); ``history`` keeps every
+    round's :class:`RoundBatch` when ``trajectories`` is true, else only the latest."""
+
+    setup: ModelSetup
+    keys: np.ndarray
+    trajectories: bool = False
+    world: WorldBatch = field(init=False)
+    base: BaselineBatch = field(init=False)
+    affinity: np.ndarray = field(init=False)
+    round: int = field(init=False, default=0)
+    history: list[RoundBatch] = field(init=False, default_factory=list)
+    held: dict[str, np.ndarray] = field(init=False, default_factory=dict)  # objective id -> (rounds, R) bool
+
+    def __post_init__(self) -> None:
+        check_supported(self.setup)
+        setup = self.setup
+        runs = len(self.keys)
+        self._key = np.asarray(self.keys, dtype=np.uint64).reshape(runs, 1)
+        self.world = WorldBatch.repeat(setup.world, runs)
+        cal = setup.calibration if setup.calibration is not None else setup.world
+        received = sanctions_received(cal.sanctions[None], cal.capability)[0]
+        self.base = BaselineBatch(
+            trade=cal.trade.copy(),
+            gdp=cal.gdp.copy(),
+            capability=cal.capability.copy(),
+            tariff=cal.tariff.copy(),
+            sanction_pair=sanction_pressure(cal.sanctions),
+            trade_agreements=trade_agreement_count(cal.agreements, setup.trade_sectors),
+            sanctions_received=received,
+            last_sanctions_received=np.repeat(received[None], runs, axis=0),
+            last_access=np.zeros((runs, setup.n_actors)),
+            relations=np.repeat(setup.baseline_relations[None], runs, axis=0),
+            original_relations=setup.baseline_relations.copy(),
+        )
+        self.affinity = policy_affinity(self.world.positions, self.world.salience)
+        sc = setup.scoring
+        self.index = IndexBatch.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
+        self.universe = Universe.of(setup.n_actors, len(setup.sectors))
+        self.outcome_labels = (*(rule.label for rule in sc.outcomes), sc.default_outcome)
+        self._plain = np.array([a.targeted or a.domestic for a in CATALOGUE])
+        self._ctx: ContextBatch = context(self.world, self.base, setup, self.affinity)
+        self._record(None)
+
+    @property
+    def runs(self) -> int:
+        return len(self.keys)
+
+    @property
+    def finished(self) -> bool:
+        return self.round >= self.setup.rounds
+
+    @property
+    def last(self) -> RoundBatch:
+        return self.history[-1]
+
+    def run(self) -> VectorEngine:
+        """Play every remaining round."""
+        while not self.finished:
+            self.step()
+        return self
+
+    def step(self) -> None:
+        """One round for every run: choices -> answers -> resolution -> dynamics -> domestic -> scoring."""
+        if self.finished:
+            return
+        self.round += 1
+        setup, ctx, w = self.setup, self._ctx, self.world
+        pre = preconditions(w, setup.scoring.values_dimension)
+        table = price_candidates(ctx, setup, pre)
+        moves = self._choose(table)
+        self._answer(moves, table)
+        order = np.argsort(
+            np.where(moves.valid, self._draw(uniform, Purpose.ORDER, moves), np.inf), axis=1, kind="stable"
+        )
+        if resolve_moves(w, self.base, setup, ctx.alignment, moves, order):
+            self.affinity = policy_affinity(w.positions, w.salience)
+        advance(w, self.base, setup, self._key, self.round)
+        advance_domestic(w, setup, ctx.partner, self._key, self.round)
+        self._ctx = context(w, self.base, setup, self.affinity)
+        self._record(moves)
+
+    # -- the round's parts ------------------------------------------------------------------------
+
+    def _choose(self, table: TableBatch) -> MoveBatch:
+        """Each actor's moves by Gumbel top-k over its candidates (sim.core.agents.softmax_choice)."""
+        u, runs, n = self.universe, self.runs, self.setup.n_actors
+        gain, feasible = u.grid(table, self._plain)
+        noise = gumbel(
+            self._key[:, :, None],
+            Purpose.CHOICE,
+            self.round,
+            np.arange(n)[None, :, None],
+            u.kind[None, None, :],
+            u.target[None, None, :],
+            u.sector[None, None, :],
+            u.ask[None, None, :],
+        )
+        best = np.where(feasible, gain, -np.inf).max(axis=-1)
+        largest = np.where(feasible, np.abs(gain), -np.inf).max(axis=-1)
+        temperature = self.setup.tau * np.where(best != 0.0, np.abs(best), largest)
+        safe = np.where(temperature > 0, temperature, 1.0)[..., None]
+        keys = np.where(temperature[..., None] > 0, gain / safe + noise, gain)
+        keys = np.where(feasible, keys, -np.inf)
+
+        budget = self.setup.actions_per_round.astype(int)
+        slots = int(budget.sum())
+        start = np.concatenate([[0], np.cumsum(budget)])
+        moves = MoveBatch.empty(runs, slots)
+        choosing = np.ones((runs, n), dtype=bool)
+        for p in range(int(budget.max(initial=0))):
+            choosing &= p < budget
+            pick = keys.argmax(axis=-1)  # the first maximum: the core's stable argsort of -keys
+            kind, target, sector = u.kind[pick], u.target[pick], u.sector[pick]
+            choosing &= kind != _PASS
+            if not choosing.any():
+                break
+            r_idx, i_idx = np.nonzero(choosing)
+            slot = start[i_idx] + p
+            k = kind[r_idx, i_idx]
+            moves.valid[r_idx, slot] = True
+            moves.actor[r_idx, slot] = i_idx
+            moves.kind[r_idx, slot] = k
+            moves.target[r_idx, slot] = np.where(_DOMESTIC[k], -1, target[r_idx, i_idx])
+            moves.sector[r_idx, slot] = sector[r_idx, i_idx]
+            moves.ask[r_idx, slot] = u.ask[pick[r_idx, i_idx]]
+            # Block what the pick rules out for the rest of the round (the core's ``blocked`` set).
+            same = (u.kind[None, None, :] == kind[..., None]) & (u.target[None, None, :] == target[..., None])
+            same &= (sector[..., None] < 0) | (u.sector[None, None, :] == sector[..., None])
+            opposite = (u.kind[None, None, :] == _OPPOSITE[kind][..., None]) & (
+                u.target[None, None, :] == target[..., None]
+            )
+            keys[(same | opposite) & choosing[..., None]] = -np.inf
+        return moves
+
+    def _draw(self, draw, purpose: Purpose, moves: MoveBatch) -> np.ndarray:  # type: ignore[no-untyped-def]
+        """(R, M) one named draw per move slot, named by what the move is (the core's ``_draw``)."""
+        return draw(self._key, purpose, self.round, moves.actor, moves.kind, moves.target, moves.sector, moves.ask)
+
+    def _answer(self, moves: MoveBatch, table: TableBatch) -> None:
+        """Every proposal answered by its target: accept iff gain / T + logistic noise > 0 (greedy: gain > 0)."""
+        needs = (_NEEDS_ANSWER[moves.kind] | (moves.ask >= 0)) & moves.valid & (moves.target >= 0)
+        if not needs.any():
+            return
+        r, q = np.nonzero(needs)
+        i, j, a = moves.actor[r, q], moves.target[r, q], moves.kind[r, q]
+        s, ask = moves.sector[r, q], moves.ask[r, q]
+        x, y = _GIVE_POSITION[a], _ASK_POSITION[np.maximum(ask, 0)]
+        offer = ask >= 0
+        sector_based = (a == _SECTOR_ACTION) & (s >= 0)
+        gain = np.where(
+            offer,
+            table.offer_accept_gain[r, x, y, i, j],
+            np.where(
+                sector_based,
+                table.sector_accept_gain[r, i, j, np.maximum(s, 0)],
+                table.accept_gain[r, a, i, j],
+            ),
+        )
+        temperature = table.temperature[r, j]
+        noise = logistic(self._key[r, 0], Purpose.ANSWER, self.round, i, a, j, s, ask)
+        safe = np.where(temperature > 0, temperature, 1.0)
+        accepted = np.where(temperature > 0, gain / safe + noise > 0, gain > 0)
+        moves.answered[r, q] = True
+        moves.accepted[r, q] = accepted
+
+    def _record(self, moves: MoveBatch | None) -> None:
+        setup, ctx, w = self.setup, self._ctx, self.world
+        A = ctx.alignment
+        ix = self.index
+        interests = np.repeat(setup.interests[None], self.runs, axis=0)
+        interests[..., 0] *= 1.0 + setup.dynamics.threat_economy * w.threat
+        utility = (features(ctx, setup) * interests).sum(axis=-1) - setup.domestic_spec().regime_weight * w.threat**2
+        kuik = ix.kuik(A)
+        rec = RoundBatch(
+            round=self.round,
+            alignment=A,
+            hedging=ix.hedging(A),
+            kuik_hedging=kuik,
+            bloc_tilt=ix.tilt(A),
+            primary_partner=ix.primary(A),
+            utility=utility,
+            outcome=np.zeros(self.runs, dtype=int),
+            gdp=w.gdp.copy(),
+            threat=w.threat.copy(),
+            moves=moves,
+        )
+        view = BatchView(self.round, w, setup.world, rec)
+        outcome = np.full(self.runs, len(setup.scoring.outcomes))
+        for k in reversed(range(len(setup.scoring.outcomes))):
+            outcome = np.where(holds(setup.scoring.outcomes[k].when, view), k, outcome)
+        rec.outcome = outcome
+        for objective in setup.objectives:
+            now = holds(objective.condition, view)[None]
+            if self.round == 0:
+                self.held[objective.id] = now
+            elif self.round == 1:
+                self.held[objective.id] = now  # round 0 counts only when no round is played
+            else:
+                self.held[objective.id] = np.concatenate([self.held[objective.id], now])
+        if self.trajectories or not self.history:
+            self.history.append(rec)
+        else:
+            self.history[-1] = rec
+
+    # -- results ----------------------------------------------------------------------------------
+
+    def outcomes(self) -> list[str]:
+        """Each run's final outcome label."""
+        return [self.outcome_labels[k] for k in self.last.outcome]
+
+    def objective_scores(self, actor: int) -> tuple[np.ndarray, list[str]]:
+        """(R,) score 0..100 and grade of an actor's objectives (sim.core.objectives.assess over runs)."""
+        from sim.core.objectives import grade_for
+
+        mine = [o for o in self.setup.objectives if o.actor == actor]
+        total = sum(o.weight for o in mine)
+        met_weight = np.zeros(self.runs)
+        for o in mine:
+            held = self.held[o.id]
+            met = {"final": held[-1], "always": held.all(axis=0), "ever": held.any(axis=0)}[o.timing]
+            met_weight += np.where(met, o.weight, 0.0)
+        score = 100.0 * met_weight / total if total > 0 else np.zeros(self.runs)
+        return score, [grade_for(float(s)) for s in score]
+
+
+_GIVE_POSITION = np.zeros(len(CATALOGUE), dtype=int)
+_GIVE_POSITION[_OFFER_GIVE_INDEX] = np.arange(len(_OFFER_GIVE_INDEX))
+_ASK_POSITION = np.zeros(len(CATALOGUE), dtype=int)
+_ASK_POSITION[_OFFER_ASK_INDEX] = np.arange(len(_OFFER_ASK_INDEX))
