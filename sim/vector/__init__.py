@@ -6,11 +6,18 @@
 
 from sim.vector.engine import (
     RoundBatch,
-    UnsupportedScenario,
+    UnsupportedScenarioError,
     VectorEngine,
     check_supported,
     keys_for,
     unsupported_features,
 )
 
-__all__ = ["RoundBatch", "UnsupportedScenario", "VectorEngine", "check_supported", "keys_for", "unsupported_features"]
+__all__ = [
+    "RoundBatch",
+    "UnsupportedScenarioError",
+    "VectorEngine",
+    "check_supported",
+    "keys_for",
+    "unsupported_features",
+]

@@ -14,7 +14,7 @@ from sim.vector.pricing import (
     sanctions_received,
     trade_policy_factor,
 )
-from sim.vector.state import T, WorldBatch
+from sim.vector.state import WorldBatch, tr
 
 
 def advance(w: WorldBatch, base: BaselineBatch, setup: ModelSetup, key: np.ndarray, quarter: int) -> None:
@@ -48,7 +48,7 @@ def advance(w: WorldBatch, base: BaselineBatch, setup: ModelSetup, key: np.ndarr
     n = w.n_actors
     w.relations[:, np.arange(n), np.arange(n)] = 0.0
     w.pressure *= 1.0 - params.pressure_memory
-    w.memory += params.memory_decay * (STANDING_SANCTION * T(w.sanctions) - w.memory)
+    w.memory += params.memory_decay * (STANDING_SANCTION * tr(w.sanctions) - w.memory)
     if params.agreement_lapse > 0 and w.agreements.any():
         k = w.agreements.shape[-1]
         pairs = np.arange(n)
@@ -70,6 +70,6 @@ def advance_domestic(w: WorldBatch, setup: ModelSetup, partner: np.ndarray, key:
     threat = w.threat
     threat += params.threat_memory * (domestic.threat_baseline - threat)
     threat += params.election_threat * domestic.election_due(round_number + 1)
-    threat += params.pressure_threat * (partner * (T(w.pressure) + T(w.sanctions)) / 2.0).sum(axis=-1)
+    threat += params.pressure_threat * (partner * (tr(w.pressure) + tr(w.sanctions)) / 2.0).sum(axis=-1)
     threat += shocks
     np.clip(threat, 0.0, 1.0, out=threat)

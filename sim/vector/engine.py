@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, OPPOSITES, PASS
+from sim.core.objectives import grade_for
 from sim.core.setup import ModelSetup
 from sim.core.streams import Purpose, gumbel, logistic, run_key, uniform
 from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
+from sim.errors import PivotError
 from sim.vector.conditions import BatchView, holds
+from sim.vector.dynamics import advance, advance_domestic
 from sim.vector.pricing import (
     BaselineBatch,
     ContextBatch,
@@ -34,10 +37,9 @@ from sim.vector.pricing import (
 from sim.vector.resolve import MoveBatch, resolve_moves
 from sim.vector.scoring import IndexBatch
 from sim.vector.state import WorldBatch, preconditions
-from sim.vector.dynamics import advance, advance_domestic
 
 
-class UnsupportedScenario(ValueError):
+class UnsupportedScenarioError(PivotError, ValueError):
     """A scenario uses a feature the vector engine cannot play yet (play it with the Mesa engine)."""
 
 
@@ -55,10 +57,10 @@ def unsupported_features(setup: ModelSetup) -> list[str]:
 
 
 def check_supported(setup: ModelSetup) -> None:
-    """Raise UnsupportedScenario naming every feature the vector engine cannot play."""
+    """Raise UnsupportedScenarioError naming every feature the vector engine cannot play."""
     problems = unsupported_features(setup)
     if problems:
-        raise UnsupportedScenario(
+        raise UnsupportedScenarioError(
             f"scenario {setup.scenario_id!r} uses what the vector engine cannot play yet: {'; '.join(problems)}"
             " (use the Mesa engine: --engine mesa)"
         )
@@ -360,8 +362,6 @@ class VectorEngine:
 
     def objective_scores(self, actor: int) -> tuple[np.ndarray, list[str]]:
         """(R,) score 0..100 and grade of an actor's objectives (sim.core.objectives.assess over runs)."""
-        from sim.core.objectives import grade_for
-
         mine = [o for o in self.setup.objectives if o.actor == actor]
         total = sum(o.weight for o in mine)
         met_weight = np.zeros(self.runs)

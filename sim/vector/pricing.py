@@ -29,8 +29,8 @@ from sim.core.utility import (
     _SANCTION_CHANGE,
     _SECTOR_ACTION,
     _SHARED,
-    _TARIFF_CHANGE,
     _TARGETED,
+    _TARIFF_CHANGE,
     _TRANSFER_OFFERS,
     AUTONOMY,
     ECONOMY,
@@ -45,7 +45,7 @@ from sim.core.utility import (
     VALUES,
 )
 from sim.core.world import INTERESTS
-from sim.vector.state import T, WorldBatch
+from sim.vector.state import WorldBatch, tr
 
 
 @dataclass(slots=True)
@@ -79,7 +79,7 @@ def sanctions_received(sanctions: np.ndarray, capability: np.ndarray) -> np.ndar
 
 
 def sanction_pressure(s: np.ndarray) -> np.ndarray:
-    return np.maximum(s, T(s))
+    return np.maximum(s, tr(s))
 
 
 def policy_affinity(positions: np.ndarray, salience: np.ndarray) -> np.ndarray:
@@ -90,8 +90,8 @@ def policy_affinity(positions: np.ndarray, salience: np.ndarray) -> np.ndarray:
 
 def raw_alignment(w: WorldBatch, setup: ModelSetup, affinity: np.ndarray) -> np.ndarray:
     weights = setup.scoring.weights
-    r_sym = (w.relations + T(w.relations)) / 2.0
-    two_way = w.trade + T(w.trade)
+    r_sym = (w.relations + tr(w.relations)) / 2.0
+    two_way = w.trade + tr(w.trade)
     smaller = np.minimum(w.gdp[:, :, None], w.gdp[:, None, :])
     share = np.divide(two_way, smaller, out=np.zeros_like(two_way), where=smaller > 0)
     interdependence = 1.0 - np.exp(-weights.trade_squash * share)
@@ -114,7 +114,7 @@ def gdp_ratio(gdp: np.ndarray, base: BaselineBatch) -> np.ndarray:
 
 def trade_policy_factor(w: WorldBatch, base: BaselineBatch, setup: ModelSetup) -> np.ndarray:
     params = setup.dynamics
-    tariff_factor = np.exp(-params.tariff_elasticity * (T(w.tariff) - base.tariff.T))
+    tariff_factor = np.exp(-params.tariff_elasticity * (tr(w.tariff) - base.tariff.T))
     sanction_factor = np.exp(-params.sanction_trade_elasticity * (sanction_pressure(w.sanctions) - base.sanction_pair))
     agreements = trade_agreement_count(w.agreements, setup.trade_sectors)
     agreement_factor = (1.0 + params.agreement_trade_bonus * agreements) / (
@@ -292,7 +292,7 @@ def feasibility(w: WorldBatch, setup: ModelSetup, pre: np.ndarray) -> tuple[np.n
         else:
             feasible[:, k] = mask
     for k, g in _REQUESTS:
-        feasible[:, k] &= T(feasible[:, g])
+        feasible[:, k] &= tr(feasible[:, g])
     return feasible, sector_feasible
 
 
@@ -310,17 +310,17 @@ def _mover_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, agreem
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
     total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
     Tq, s = ctx.trade_eq, w.sanctions
-    pair_barrier = np.maximum(s, T(s))
+    pair_barrier = np.maximum(s, tr(s))
     new_s = np.clip(s[:, None] + (_SANCTION_CHANGE[:, None] * mag)[None, :, :, None], 0.0, 1.0)  # (R, A, N, N)
     delta_s = new_s - s[:, None]
-    delta_x = np.maximum(new_s, T(s)[:, None]) - pair_barrier[:, None]
+    delta_x = np.maximum(new_s, tr(s)[:, None]) - pair_barrier[:, None]
     mu = dyn.import_value
-    lost = (Tq + mu * T(Tq))[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)
+    lost = (Tq + mu * tr(Tq))[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)
     t = w.tariff
     delta_t = np.clip(t[:, None] + (_TARIFF_CHANGE[:, None] * mag)[None, :, :, None], 0.0, 1.0) - t[:, None]
-    tariff_trade = mu * T(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)
+    tariff_trade = mu * tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)
     terms[:, ECONOMY] = np.log1p(np.maximum((lost + tariff_trade) / total[:, None, :, None], -0.999))
-    relief = np.minimum(_DEBT_RELIEF[:, None] * mag, 1.0)[None, :, :, None] * T(w.debt)[:, None]
+    relief = np.minimum(_DEBT_RELIEF[:, None] * mag, 1.0)[None, :, :, None] * tr(w.debt)[:, None]
     aid = (_AID[:, None] * mag)[None, :, :, None]
     terms[:, ECONOMY] -= (dyn.credit_value * relief + aid) / gdp[:, None, :, None]
     gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
@@ -349,7 +349,7 @@ def _agreement_part(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     n_sec = max(len(setup.security_sectors), 1)
     trade_agreements = trade_agreement_count(w.agreements, setup.trade_sectors)
     agreement_trade = np.log1p(
-        (Tq + mu * T(Tq))
+        (Tq + mu * tr(Tq))
         * dyn.agreement_trade_bonus
         / (1.0 + dyn.agreement_trade_bonus * trade_agreements)
         / total[:, :, None]
@@ -386,9 +386,9 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
         _zero_diagonal(d_align)
         terms[:, AUTONOMY : VALUES + 1, k, rows, rows] = (grads * d_align[:, None]).sum(axis=-1)
         d_dist = (dist_new - dist_now) / 2.0
-        terms[:, VALUES, k, rows, rows] += (
-            V * d_dist * ((w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0))
-        ).sum(axis=-1)
+        terms[:, VALUES, k, rows, rows] += (V * d_dist * ((w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0))).sum(
+            axis=-1
+        )
         new_threat = np.clip(w.threat + m * act.threat_change, 0.0, 1.0)
         terms[:, REGIME, k, rows, rows] = w.threat**2 - new_threat**2
 
@@ -400,7 +400,7 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     runs, n, n_actions = w.runs, w.n_actors, len(CATALOGUE)
     mag = setup.action_magnitude
     recv = np.zeros((runs, len(TERMS), n_actions, n, n))
-    gT = T(grads)
+    gT = tr(grads)
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
     recv[:, AUTONOMY : VALUES + 1] = _GOLDSTEIN[None, None, :, None, None] * rel * gT[:, :, None]
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
@@ -409,13 +409,13 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     mu = dyn.import_value
     new_s = np.clip(s[:, None] + (_SANCTION_CHANGE[:, None] * mag)[None, :, :, None], 0.0, 1.0)
     delta_s = new_s - s[:, None]
-    delta_x = np.maximum(new_s, T(s)[:, None]) - np.maximum(s, T(s))[:, None]
-    lost = (T(Tq) + mu * Tq)[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)
+    delta_x = np.maximum(new_s, tr(s)[:, None]) - np.maximum(s, tr(s))[:, None]
+    lost = (tr(Tq) + mu * Tq)[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)
     t = w.tariff
     delta_t = np.clip(t[:, None] + (_TARIFF_CHANGE[:, None] * mag)[None, :, :, None], 0.0, 1.0) - t[:, None]
-    exports = T(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)
+    exports = tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)
     recv[:, ECONOMY] = np.log1p(np.maximum((lost + exports) / total[:, None, None, :], -0.999))
-    relief = np.minimum(_DEBT_RELIEF[:, None] * mag, 1.0)[None, :, :, None] * T(w.debt)[:, None]
+    relief = np.minimum(_DEBT_RELIEF[:, None] * mag, 1.0)[None, :, :, None] * tr(w.debt)[:, None]
     aid = (_AID[:, None] * mag)[None, :, :, None]
     recv[:, ECONOMY] += relief / gdp[:, None, None, :] + np.log1p(aid / gdp[:, None, None, :])
     gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
@@ -424,7 +424,7 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     recv[:, SECURITY] = -share[:, None, :, None] * delta_s
     pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
     recv[:, AUTONOMY : VALUES + 1] += gT[:, :, None] * pair_alignment[:, None]
-    recv[:, RECIPROCITY] = T(w.memory)[:, None] * (_GOLDSTEIN / 10.0)[None, :, None, None]
+    recv[:, RECIPROCITY] = tr(w.memory)[:, None] * (_GOLDSTEIN / 10.0)[None, :, None, None]
     recv[:, :, ~_TARGETED] = 0.0
     return recv
 
@@ -461,11 +461,11 @@ def price_candidates(ctx: ContextBatch, setup: ModelSetup, pre: np.ndarray) -> T
         ],
         axis=-1,
     )  # (R, N, TERMS)
-    wT = T(weights_all)  # (R, TERMS, N)
+    wT = tr(weights_all)  # (R, TERMS, N)
     grads = alignment_gradients(ctx)
     feasible, sector_feasible = feasibility(w, setup, pre)
 
-    friction = 1.0 + SANCTION_FRICTION * (w.sanctions + T(w.sanctions)) / 2.0
+    friction = 1.0 + SANCTION_FRICTION * (w.sanctions + tr(w.sanctions)) / 2.0
     cost = setup.action_cost[None, :, :, None] * np.where(_COOPERATIVE[None, :, None, None], friction[:, None], 1.0)
 
     agreement = _agreement_part(ctx, setup, grads)
@@ -475,7 +475,7 @@ def price_candidates(ctx: ContextBatch, setup: ModelSetup, pre: np.ndarray) -> T
     received = recv.sum(axis=1)
     own_net = benefit - cost
     for k in _SHARED:
-        own_net[:, k] -= RELATIVE_GAINS * ctx.rivalry * T(benefit[:, k])
+        own_net[:, k] -= RELATIVE_GAINS * ctx.rivalry * tr(benefit[:, k])
 
     sector_terms = np.zeros((runs, len(TERMS), n, n, len(setup.sectors)))
     sector_terms[:, : VALUES + 1] = agreement
@@ -487,9 +487,7 @@ def price_candidates(ctx: ContextBatch, setup: ModelSetup, pre: np.ndarray) -> T
     sector_cost = cost[:, _SECTOR_ACTION][..., None]
     sector_benefit = sector_terms.sum(axis=1)
     sector_net = (
-        sector_benefit
-        - sector_cost
-        - RELATIVE_GAINS * ctx.rivalry[..., None] * sector_benefit.transpose(0, 2, 1, 3)
+        sector_benefit - sector_cost - RELATIVE_GAINS * ctx.rivalry[..., None] * sector_benefit.transpose(0, 2, 1, 3)
     )
 
     plain_gain = np.where(feasible & ~_ANSWERED[None, :, None, None], own_net, -np.inf)
@@ -499,11 +497,11 @@ def price_candidates(ctx: ContextBatch, setup: ModelSetup, pre: np.ndarray) -> T
 
     accept_gain = np.zeros_like(own_net)
     for k in _SHARED:
-        accept_gain[:, k] = T(own_net[:, k])
+        accept_gain[:, k] = tr(own_net[:, k])
     for k in _TRANSFER_OFFERS:
         accept_gain[:, k] = received[:, k]
     for k, g in _REQUESTS:
-        accept_gain[:, k] = T(own_net[:, g])
+        accept_gain[:, k] = tr(own_net[:, g])
     accept_chance = _acceptance(accept_gain, temperature)
     sector_accept_gain = sector_net.transpose(0, 2, 1, 3)
     sector_accept_chance = _acceptance_sector(sector_accept_gain, temperature)
@@ -516,22 +514,24 @@ def price_candidates(ctx: ContextBatch, setup: ModelSetup, pre: np.ndarray) -> T
         gain[:, k] = p * benefit[:, k] + (1.0 - p) * refusal - cost[:, k]
     for k, g in _REQUESTS:
         p = accept_chance[:, k]
-        asked = T(received[:, g])
+        asked = tr(received[:, g])
         gain[:, k] = benefit[:, k] + p * asked + (1.0 - p) * refusal - cost[:, k]
     p_sector = sector_accept_chance
     sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
 
     gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
-    offer_feasible = feasible[:, gives][:, :, None] & T(feasible[:, asks])[:, None]
+    offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
     offer_feasible &= ~np.eye(n, dtype=bool)
     offer_feasible &= _OFFER_DISTINCT[None, :, :, None, None]
-    offer_benefit = benefit[:, gives][:, :, None] + T(received[:, asks])[:, None]
+    offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, asks])[:, None]
     offer_cost = np.broadcast_to(cost[:, gives][:, :, None], offer_benefit.shape)
-    offer_accept_gain = received[:, gives][:, :, None] + T(own_net[:, asks])[:, None]
+    offer_accept_gain = received[:, gives][:, :, None] + tr(own_net[:, asks])[:, None]
     offer_accept_chance = _acceptance(offer_accept_gain, temperature)
-    offer_gain = offer_accept_chance * (offer_benefit - offer_cost) + (1.0 - offer_accept_chance) * refusal[
-        :, None, None
-    ] - OFFER_COST
+    offer_gain = (
+        offer_accept_chance * (offer_benefit - offer_cost)
+        + (1.0 - offer_accept_chance) * refusal[:, None, None]
+        - OFFER_COST
+    )
 
     return TableBatch(
         gain, feasible, sector_gain, sector_feasible, accept_gain, sector_accept_gain,

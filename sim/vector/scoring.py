@@ -48,12 +48,10 @@ class IndexBatch:
     def tilt(self, A: np.ndarray) -> np.ndarray:
         p = self.plan
         shape = A.shape[:-1]
-        to_a = np.divide(
-            (A[..., p.bloc_a] * p.bloc_a_mask).sum(axis=-1), p.bloc_a_count, out=np.zeros(shape), where=p.bloc_a_count > 0
-        )
-        to_b = np.divide(
-            (A[..., p.bloc_b] * p.bloc_b_mask).sum(axis=-1), p.bloc_b_count, out=np.zeros(shape), where=p.bloc_b_count > 0
-        )
+        sum_a = (A[..., p.bloc_a] * p.bloc_a_mask).sum(axis=-1)
+        sum_b = (A[..., p.bloc_b] * p.bloc_b_mask).sum(axis=-1)
+        to_a = np.divide(sum_a, p.bloc_a_count, out=np.zeros(shape), where=p.bloc_a_count > 0)
+        to_b = np.divide(sum_b, p.bloc_b_count, out=np.zeros(shape), where=p.bloc_b_count > 0)
         return to_a - to_b
 
     def primary(self, A: np.ndarray) -> np.ndarray:

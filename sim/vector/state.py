@@ -9,14 +9,14 @@ import numpy as np
 from sim.core.actions import (
     AGREEMENT_MIN_REGARD,
     AID_MAX_RECIPIENT_SHARE,
+    CATALOGUE,
     CLOSE_REGARD,
     CRACKDOWN_MAX_STANCE,
-    CATALOGUE,
 )
 from sim.core.world import WorldState
 
 
-def T(x: np.ndarray) -> np.ndarray:
+def tr(x: np.ndarray) -> np.ndarray:
     """Swap the last two axes: the batched ``.T`` of an (..., N, N) matrix."""
     return np.swapaxes(x, -1, -2)
 
@@ -82,8 +82,8 @@ class Cells:
         eye = np.eye(w.n_actors, dtype=bool)
         shape = w.relations.shape
         return cls(
-            np.broadcast_to(~eye, shape), np.broadcast_to(eye, shape), w.relations, T(w.relations), w.tariff,
-            w.sanctions, T(w.sanctions), w.debt, T(w.debt), w.gdp[:, :, None], w.gdp[:, None, :],
+            np.broadcast_to(~eye, shape), np.broadcast_to(eye, shape), w.relations, tr(w.relations), w.tariff,
+            w.sanctions, tr(w.sanctions), w.debt, tr(w.debt), w.gdp[:, :, None], w.gdp[:, None, :],
             w.positions[:, :, values_dimension][:, :, None],
         )  # fmt: skip
 
