@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, OPPOSITES, PASS
+from sim.core.events import ChangeState, EndScenario, ForceMove, SetAgreement, SetInterest, SetPolicy, SetPosition
 from sim.core.objectives import grade_for
 from sim.core.setup import ModelSetup
-from sim.core.streams import Purpose, gumbel, logistic, run_key, uniform
+from sim.core.streams import Purpose, gumbel, label, logistic, run_key, uniform
 from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
+from sim.core.world import INTERESTS, RANGES
 from sim.errors import PivotError
 from sim.vector.conditions import BatchView, holds
 from sim.vector.dynamics import advance, advance_domestic
@@ -46,8 +48,9 @@ class UnsupportedScenarioError(PivotError, ValueError):
 def unsupported_features(setup: ModelSetup) -> list[str]:
     """What in this setup the vector engine cannot play (empty when it can play it)."""
     problems = []
-    if setup.events:
-        problems.append(f"events ({len(setup.events)}: {', '.join(e.id for e in setup.events[:3])})")
+    ending = [e.id for e in setup.events if any(isinstance(x, EndScenario) for x in e.effects)]
+    if ending:
+        problems.append(f"events that end the scenario ({', '.join(ending)})")
     if setup.scripted_moves:
         problems.append(f"scripted moves ({len(setup.scripted_moves)})")
     others = [a.id for a in setup.actors if a.controller != "ai"]
@@ -185,6 +188,10 @@ class VectorEngine:
             original_relations=setup.baseline_relations.copy(),
         )
         self.affinity = policy_affinity(self.world.positions, self.world.salience)
+        self.interests = np.repeat(setup.interests[None], runs, axis=0)
+        self.tau = np.repeat(setup.tau[None], runs, axis=0)
+        self.actions_per_round = np.repeat(setup.actions_per_round.astype(int)[None], runs, axis=0)
+        self.fired = np.zeros((runs, len(setup.events)), dtype=bool)
         sc = setup.scoring
         self.index = IndexBatch.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
         self.universe = Universe.of(setup.n_actors, len(setup.sectors))
@@ -216,10 +223,13 @@ class VectorEngine:
         if self.finished:
             return
         self.round += 1
+        forced, fired = self._fire_events()
+        if fired:
+            self._ctx = context(self.world, self.base, self.setup, self.affinity)
         setup, ctx, w = self.setup, self._ctx, self.world
         pre = preconditions(w, setup.scoring.values_dimension)
-        table = price_candidates(ctx, setup, pre)
-        moves = self._choose(table)
+        table = price_candidates(ctx, setup, pre, self.interests, self.tau)
+        moves = self._choose(table, forced)
         self._answer(moves, table)
         order = np.argsort(
             np.where(moves.valid, self._draw(uniform, Purpose.ORDER, moves), np.inf), axis=1, kind="stable"
@@ -233,8 +243,9 @@ class VectorEngine:
 
     # -- the round's parts ------------------------------------------------------------------------
 
-    def _choose(self, table: TableBatch) -> MoveBatch:
-        """Each actor's moves by Gumbel top-k over its candidates (sim.core.agents.softmax_choice)."""
+    def _choose(self, table: TableBatch, forced: list[tuple[np.ndarray, ForceMove]]) -> MoveBatch:
+        """Each actor's forced moves, then its picks by Gumbel top-k over its candidates with the core's
+        blocking rules (sim.core.agents.CountryAgent.choose_moves and softmax_choice)."""
         u, runs, n = self.universe, self.runs, self.setup.n_actors
         gain, feasible = u.grid(table, self._plain)
         noise = gumbel(
@@ -249,40 +260,130 @@ class VectorEngine:
         )
         best = np.where(feasible, gain, -np.inf).max(axis=-1)
         largest = np.where(feasible, np.abs(gain), -np.inf).max(axis=-1)
-        temperature = self.setup.tau * np.where(best != 0.0, np.abs(best), largest)
+        temperature = self.tau * np.where(best != 0.0, np.abs(best), largest)
         safe = np.where(temperature > 0, temperature, 1.0)[..., None]
         keys = np.where(temperature[..., None] > 0, gain / safe + noise, gain)
         keys = np.where(feasible, keys, -np.inf)
 
-        budget = self.setup.actions_per_round.astype(int)
-        slots = int(budget.sum())
-        start = np.concatenate([[0], np.cumsum(budget)])
-        moves = MoveBatch.empty(runs, slots)
+        n_forced = np.zeros((runs, n), dtype=int)
+        for mask, f in forced:
+            n_forced[mask, f.actor] += 1
+        budget = self.actions_per_round - n_forced
+        width = np.maximum(self.actions_per_round, n_forced).max(axis=0)
+        start = np.concatenate([[0], np.cumsum(width)])
+        moves = MoveBatch.empty(runs, int(start[-1]))
+        placed = np.zeros((runs, n), dtype=int)
+        for mask, f in forced:
+            r = np.nonzero(mask)[0]
+            i = np.full(r.size, f.actor)
+            slot = start[f.actor] + placed[r, f.actor]
+            placed[r, f.actor] += 1
+            kind = ACTION_INDEX[f.action]
+            target = -1 if f.target is None else f.target
+            sector = -1 if f.sector is None else f.sector
+            self._set(moves, r, slot, i, np.full(r.size, kind), np.full(r.size, target), np.full(r.size, sector))
+            moves.forced[r, slot] = True
+            self._block(keys, r, i, np.full(r.size, kind), np.full(r.size, target), np.full(r.size, sector))
+
         choosing = np.ones((runs, n), dtype=bool)
         for p in range(int(budget.max(initial=0))):
             choosing &= p < budget
             pick = keys.argmax(axis=-1)  # the first maximum: the core's stable argsort of -keys
-            kind, target, sector = u.kind[pick], u.target[pick], u.sector[pick]
-            choosing &= kind != _PASS
+            choosing &= u.kind[pick] != _PASS
             if not choosing.any():
                 break
-            r_idx, i_idx = np.nonzero(choosing)
-            slot = start[i_idx] + p
-            k = kind[r_idx, i_idx]
-            moves.valid[r_idx, slot] = True
-            moves.actor[r_idx, slot] = i_idx
-            moves.kind[r_idx, slot] = k
-            moves.target[r_idx, slot] = np.where(_DOMESTIC[k], -1, target[r_idx, i_idx])
-            moves.sector[r_idx, slot] = sector[r_idx, i_idx]
-            moves.ask[r_idx, slot] = u.ask[pick[r_idx, i_idx]]
-            # Block what the pick rules out for the rest of the round (the core's ``blocked`` set).
-            same = (u.kind[None, None, :] == kind[..., None]) & (u.target[None, None, :] == target[..., None])
-            same &= (sector[..., None] < 0) | (u.sector[None, None, :] == sector[..., None])
-            opposite = (u.kind[None, None, :] == _OPPOSITE[kind][..., None]) & (
-                u.target[None, None, :] == target[..., None]
-            )
-            keys[(same | opposite) & choosing[..., None]] = -np.inf
+            r, i = np.nonzero(choosing)
+            c = pick[r, i]
+            kind, target, sector = u.kind[c], u.target[c], u.sector[c]
+            slot = start[i] + n_forced[r, i] + p
+            self._set(moves, r, slot, i, kind, np.where(_DOMESTIC[kind], -1, target), sector, u.ask[c])
+            self._block(keys, r, i, kind, target, sector)
         return moves
+
+    @staticmethod
+    def _set(
+        moves: MoveBatch,
+        r: np.ndarray,
+        slot: np.ndarray,
+        i: np.ndarray,
+        kind: np.ndarray,
+        target: np.ndarray,
+        sector: np.ndarray,
+        ask: np.ndarray | None = None,
+    ) -> None:
+        moves.valid[r, slot] = True
+        moves.actor[r, slot] = i
+        moves.kind[r, slot] = kind
+        moves.target[r, slot] = target
+        moves.sector[r, slot] = sector
+        moves.ask[r, slot] = -1 if ask is None else ask
+
+    def _block(
+        self, keys: np.ndarray, r: np.ndarray, i: np.ndarray, kind: np.ndarray, target: np.ndarray, sector: np.ndarray
+    ) -> None:
+        """Rule out, for the rest of run r's round, what a move of actor i excludes (the core's ``blocked``):
+        the same move, every move of the same kind on the same target unless it names a sector, and the
+        opposite move on the same target."""
+        u = self.universe
+        same = (u.kind[None, :] == kind[:, None]) & (u.target[None, :] == target[:, None])
+        same &= (sector[:, None] < 0) | (u.sector[None, :] == sector[:, None])
+        opposite = (u.kind[None, :] == _OPPOSITE[kind][:, None]) & (u.target[None, :] == target[:, None])
+        rows = keys[r, i]
+        rows[same | opposite] = -np.inf
+        keys[r, i] = rows
+
+    def _fire_events(self) -> tuple[list[tuple[np.ndarray, ForceMove]], bool]:
+        """The round's events in every run (the core's ``_fire_events``): the forced moves they add, by the
+        runs they fired in, and whether any fired."""
+        forced: list[tuple[np.ndarray, ForceMove]] = []
+        if not self.setup.events:
+            return forced, False
+        w = self.world
+        view = BatchView(self.round, w, self.setup.world, self.last)
+        any_fired = positions_changed = False
+        for e, event in enumerate(self.setup.events):
+            if event.at_round is not None and event.at_round != self.round:
+                continue
+            due = np.ones(self.runs, dtype=bool) if event.repeat else ~self.fired[:, e]
+            if event.when is not None:
+                due &= holds(event.when, view)
+            if event.chance < 1.0:
+                due &= uniform(self._key, Purpose.EVENT, self.round, label(event.id))[:, 0] < event.chance
+            if not due.any():
+                continue
+            r = np.nonzero(due)[0]
+            for effect in event.effects:
+                match effect:
+                    case ChangeState(array=name, index=idx, value=value, mode=mode, symmetric=symmetric):
+                        target = getattr(w, name)
+                        low, high = RANGES[name]
+                        for ix in [idx, idx[::-1]] if symmetric and len(idx) == 2 else [idx]:
+                            cell = (r, *ix)
+                            new = np.full(r.size, value) if mode == "set" else target[cell] + value
+                            target[cell] = np.clip(new, low, high)
+                    case SetAgreement(pair=(a, b), sector=sector, signed=signed):
+                        w.agreements[r, a, b, sector] = signed
+                        w.agreements[r, b, a, sector] = signed
+                    case SetPosition(actor=a, dimension=dim, value=value, mode=mode):
+                        new = np.full(r.size, value) if mode == "set" else w.positions[r, a, dim] + value
+                        w.positions[r, a, dim] = np.clip(new, -1.0, 1.0)
+                        positions_changed = True
+                    case ForceMove():
+                        forced.append((due.copy(), effect))
+                    case SetInterest(actor=a, interest=name, value=value):
+                        self.interests[r, a, INTERESTS.index(name)] = value
+                    case SetPolicy(actor=a, tau=tau, actions_per_round=k):
+                        if tau is not None:
+                            self.tau[r, a] = tau
+                        if k is not None:
+                            self.actions_per_round[r, a] = k
+                    case _:
+                        raise UnsupportedScenarioError(f"event {event.id!r}: the vector engine cannot play {effect!r}")
+            self.fired[:, e] |= due
+            any_fired = True
+        if positions_changed:
+            self.affinity = policy_affinity(w.positions, w.salience)
+        return forced, any_fired
 
     def _draw(self, draw, purpose: Purpose, moves: MoveBatch) -> np.ndarray:  # type: ignore[no-untyped-def]
         """(R, M) one named draw per move slot, named by what the move is (the core's ``_draw``)."""
@@ -290,7 +391,7 @@ class VectorEngine:
 
     def _answer(self, moves: MoveBatch, table: TableBatch) -> None:
         """Every proposal answered by its target: accept iff gain / T + logistic noise > 0 (greedy: gain > 0)."""
-        needs = (_NEEDS_ANSWER[moves.kind] | (moves.ask >= 0)) & moves.valid & (moves.target >= 0)
+        needs = (_NEEDS_ANSWER[moves.kind] | (moves.ask >= 0)) & moves.valid & ~moves.forced & (moves.target >= 0)
         if not needs.any():
             return
         r, q = np.nonzero(needs)
@@ -319,7 +420,7 @@ class VectorEngine:
         setup, ctx, w = self.setup, self._ctx, self.world
         A = ctx.alignment
         ix = self.index
-        interests = np.repeat(setup.interests[None], self.runs, axis=0)
+        interests = self.interests.copy()
         interests[..., 0] *= 1.0 + setup.dynamics.threat_economy * w.threat
         utility = (features(ctx, setup) * interests).sum(axis=-1) - setup.domestic_spec().regime_weight * w.threat**2
         kuik = ix.kuik(A)

@@ -444,14 +444,15 @@ def _acceptance_sector(gain: np.ndarray, temperature: np.ndarray) -> np.ndarray:
     return np.where(t > 0, smooth, (gain > 0).astype(float))
 
 
-def price_candidates(ctx: ContextBatch, setup: ModelSetup, pre: np.ndarray) -> TableBatch:
-    """The core's ``price_candidates`` (scenario interests and tau) for R runs."""
+def price_candidates(
+    ctx: ContextBatch, setup: ModelSetup, pre: np.ndarray, interests: np.ndarray, tau: np.ndarray
+) -> TableBatch:
+    """The core's ``price_candidates`` for R runs; ``interests`` (R, N, 5) and ``tau`` (R, N) are in force."""
     w = ctx.world
     dyn = setup.dynamics
-    tau = setup.tau
     runs, n = w.runs, w.n_actors
     domestic = setup.domestic_spec()
-    interests = np.repeat(setup.interests[None], runs, axis=0)
+    interests = interests.copy()
     interests[..., ECONOMY] *= 1.0 + dyn.threat_economy * w.threat
     weights_all = np.concatenate(
         [

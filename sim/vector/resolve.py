@@ -40,6 +40,7 @@ class MoveBatch:
     target: np.ndarray
     sector: np.ndarray
     ask: np.ndarray
+    forced: np.ndarray  # forced by an event: agreed in advance, needs no answer
     answered: np.ndarray  # a proposal the target answered
     accepted: np.ndarray
     applied: np.ndarray
@@ -52,7 +53,7 @@ class MoveBatch:
         def flags() -> np.ndarray:
             return np.zeros((runs, slots), dtype=bool)
 
-        return cls(flags(), ints(), ints(), ints(), ints(), ints(), flags(), flags(), flags())
+        return cls(flags(), ints(), ints(), ints(), ints(), ints(), flags(), flags(), flags(), flags())
 
 
 def _fixed_sectors(setup: ModelSetup) -> np.ndarray:
