@@ -87,6 +87,23 @@ for _a, _b in OPPOSITES.items():
     _OPPOSITE[ACTION_INDEX[_a]] = ACTION_INDEX[_b]
 
 
+def blocks(
+    kind: np.ndarray,
+    target: np.ndarray,
+    sector: np.ndarray,
+    c_kind: np.ndarray,
+    c_target: np.ndarray,
+    c_sector: np.ndarray,
+) -> np.ndarray:
+    """(K, C) what moves (kind, target, sector) rule out among candidates for the rest of the round (the
+    core's ``blocked`` set): the same move, every move of the same kind on the same target unless the move
+    names a sector, and the opposite move on the same target."""
+    same = (c_kind[None, :] == kind[:, None]) & (c_target[None, :] == target[:, None])
+    same &= (sector[:, None] < 0) | (c_sector[None, :] == sector[:, None])
+    opposite = (c_kind[None, :] == _OPPOSITE[kind][:, None]) & (c_target[None, :] == target[:, None])
+    return same | opposite
+
+
 @dataclass(frozen=True, slots=True)
 class Universe:
     """Every candidate an actor may ever have, in the order the core's ``flatten`` lists an actor's rows:
@@ -96,6 +113,7 @@ class Universe:
     target: np.ndarray  # (C,)
     sector: np.ndarray  # (C,) -1 where none
     ask: np.ndarray  # (C,) catalogue index, -1 where none
+    blocks: np.ndarray  # (C, C) bool: picking candidate c rules out candidate c' for the rest of the round
 
     @classmethod
     def of(cls, n: int, n_sectors: int) -> Universe:
@@ -107,7 +125,7 @@ class Universe:
         target = np.concatenate([j.ravel(), sj.ravel(), oj.ravel(), [-1]])
         sector = np.concatenate([np.full(a.size, -1), ss.ravel(), np.full(ox.size, -1), [-1]])
         ask = np.concatenate([np.full(a.size + sj.size, -1), _OFFER_ASK_INDEX[oy.ravel()], [-1]])
-        return cls(kind, target, sector, ask)
+        return cls(kind, target, sector, ask, blocks(kind, target, sector, kind, target, sector))
 
     def grid(self, table: TableBatch, plain_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(R, N, C) gains and feasibility of every candidate of every actor."""
@@ -248,22 +266,16 @@ class VectorEngine:
         blocking rules (sim.core.agents.CountryAgent.choose_moves and softmax_choice)."""
         u, runs, n = self.universe, self.runs, self.setup.n_actors
         gain, feasible = u.grid(table, self._plain)
-        noise = gumbel(
-            self._key[:, :, None],
-            Purpose.CHOICE,
-            self.round,
-            np.arange(n)[None, :, None],
-            u.kind[None, None, :],
-            u.target[None, None, :],
-            u.sector[None, None, :],
-            u.ask[None, None, :],
-        )
         best = np.where(feasible, gain, -np.inf).max(axis=-1)
         largest = np.where(feasible, np.abs(gain), -np.inf).max(axis=-1)
         temperature = self.tau * np.where(best != 0.0, np.abs(best), largest)
-        safe = np.where(temperature > 0, temperature, 1.0)[..., None]
-        keys = np.where(temperature[..., None] > 0, gain / safe + noise, gain)
-        keys = np.where(feasible, keys, -np.inf)
+        safe = np.where(temperature > 0, temperature, 1.0)
+        # Gumbel noise only where a candidate exists (a named draw does not depend on which others exist).
+        r, i, c = np.nonzero(feasible)
+        noise = gumbel(self._key[r, 0], Purpose.CHOICE, self.round, i, u.kind[c], u.target[c], u.sector[c], u.ask[c])
+        g = gain[r, i, c]
+        keys = np.full(gain.shape, -np.inf)
+        keys[r, i, c] = np.where(temperature[r, i] > 0, g / safe[r, i] + noise, g)
 
         n_forced = np.zeros((runs, n), dtype=int)
         for mask, f in forced:
@@ -297,7 +309,7 @@ class VectorEngine:
             kind, target, sector = u.kind[c], u.target[c], u.sector[c]
             slot = start[i] + n_forced[r, i] + p
             self._set(moves, r, slot, i, kind, np.where(_DOMESTIC[kind], -1, target), sector, u.ask[c])
-            self._block(keys, r, i, kind, target, sector)
+            keys[r, i] = np.where(u.blocks[c], -np.inf, keys[r, i])
         return moves
 
     @staticmethod
@@ -321,16 +333,9 @@ class VectorEngine:
     def _block(
         self, keys: np.ndarray, r: np.ndarray, i: np.ndarray, kind: np.ndarray, target: np.ndarray, sector: np.ndarray
     ) -> None:
-        """Rule out, for the rest of run r's round, what a move of actor i excludes (the core's ``blocked``):
-        the same move, every move of the same kind on the same target unless it names a sector, and the
-        opposite move on the same target."""
+        """Rule out, for the rest of run r's round, what a forced move of actor i excludes."""
         u = self.universe
-        same = (u.kind[None, :] == kind[:, None]) & (u.target[None, :] == target[:, None])
-        same &= (sector[:, None] < 0) | (u.sector[None, :] == sector[:, None])
-        opposite = (u.kind[None, :] == _OPPOSITE[kind][:, None]) & (u.target[None, :] == target[:, None])
-        rows = keys[r, i]
-        rows[same | opposite] = -np.inf
-        keys[r, i] = rows
+        keys[r, i] = np.where(blocks(kind, target, sector, u.kind, u.target, u.sector), -np.inf, keys[r, i])
 
     def _fire_events(self) -> tuple[list[tuple[np.ndarray, ForceMove]], bool]:
         """The round's events in every run (the core's ``_fire_events``): the forced moves they add, by the
