@@ -40,6 +40,7 @@ from sim.scenario.calibration import setup_with_overrides
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import load_document
 from sim.scenario.overrides import OverrideError, Value, parse_values, validate_overrides
+from sim.vector import unsupported_features
 
 LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_RUNS_PER_POINT = 1_000_000  # --until-ci stops here even if an interval is still too wide
@@ -131,9 +132,10 @@ class BatchOutcome:
 class _Tasks:
     """Builds chunk tasks with everything a worker needs (only the chunk's points travel)."""
 
-    def __init__(self, plan: Plan, layout: Layout) -> None:
+    def __init__(self, plan: Plan, layout: Layout, engine: str = "mesa") -> None:
         self.plan = plan
         self.layout = layout
+        self.engine = engine
         self._commands: dict[int, str] = {}
 
     def __call__(self, chunk: Chunk) -> ChunkTask:
@@ -152,6 +154,7 @@ class _Tasks:
             reproduce={p: self._commands[p] for p in points},
             layout=self.layout,
             trajectories=self.plan.trajectories,
+            engine=self.engine,
         )
 
 
@@ -163,17 +166,29 @@ def execute(
     chunk_size: int | None = None,
     until_ci: float | None = None,
     command: str = "",
+    engine: str = "mesa",
 ) -> BatchOutcome:
-    """Play every unfinished run of the store's plan (and more seeds while ``until_ci`` asks for them)."""
+    """Play every unfinished run of the store's plan (and more seeds while ``until_ci`` asks for them).
+
+    ``engine="vector"`` plays each chunk's runs of a point at once (sim.vector; the same runs, draw for
+    draw); a scenario it cannot play is refused here, naming what it cannot play."""
     plan = store.plan
     setup = base_setup(plan)
+    if engine not in ("mesa", "vector"):
+        raise BatchError(f"unknown engine {engine!r}; known: mesa, vector")
+    if engine == "vector":
+        problems = unsupported_features(setup)
+        if problems:
+            raise BatchError(
+                f"the vector engine cannot play {plan.scenario.id}: {'; '.join(problems)} (use --engine mesa)"
+            )
     layout = layout_for(setup, plan)
     tally = Tally(plan, Focus.of(setup))
     for part in store.parts(tally.needed_columns):
         tally.add(part)
     done = store.finished()
     progress = progress or Progress()
-    make_task = _Tasks(plan, layout)
+    make_task = _Tasks(plan, layout, engine)
     played = restarts = 0
     verdict: str | None = None
     store.begin_session(command, executor.describe(), executor.workers)
@@ -330,6 +345,7 @@ def run_batch(
     chunk_size: int | None = None,
     progress: Progress | None = None,
     table: Table = "summaries",
+    engine: str = "mesa",
 ) -> pd.DataFrame:
     """Run a batch and return its results as a DataFrame (one row per run, or per run and round).
 
@@ -353,7 +369,15 @@ def run_batch(
         try:
             command = f"run_batch({scenario!r}, runs={runs}, seed={seed}, sweep={sweep!r})"
             with ResultStore.open(folder, plan, resume=resume, runs_given=runs is not None, command=command) as store:
-                execute(store, active, progress=progress, chunk_size=chunk_size, until_ci=until_ci, command=command)
+                execute(
+                    store,
+                    active,
+                    progress=progress,
+                    chunk_size=chunk_size,
+                    until_ci=until_ci,
+                    command=command,
+                    engine=engine,
+                )
         except BaseException:  # Ctrl-C in a notebook, a full disk: stop the workers now, not after their chunks
             if own:
                 active.abort()

@@ -76,6 +76,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--plan", type=Path, metavar="PLAN_JSON", help="replay the plan of an earlier batch")
     p.add_argument("--chunk-size", type=positive_int, metavar="N", help="runs per task (default: automatic)")
     p.add_argument(
+        "--engine",
+        choices=("mesa", "vector"),
+        default="mesa",
+        help="mesa: one Mesa model per run (default); vector: each chunk's runs of a point at once, the same "
+        "runs several times faster (docs/vector.md)",
+    )
+    p.add_argument(
         "--progress",
         choices=("auto", "bar", "lines", "none"),
         default="auto",
@@ -186,6 +193,7 @@ def handle(args: argparse.Namespace) -> int:
                 chunk_size=args.chunk_size,
                 until_ci=args.until_ci,
                 command=command_line(),
+                engine=args.engine,
             )
     except WorkersGoneError as exc:
         raise CliError(f"{exc}; {_kept(store, args.out)}") from None
