@@ -47,6 +47,11 @@ from sim.core.utility import (
 from sim.core.world import INTERESTS
 from sim.vector.state import WorldBatch, tr
 
+#: Actions with a pair-local effect (sanctions, tariffs, debt relief, aid, pressure).
+_EFFECTFUL = np.nonzero(
+    (_SANCTION_CHANGE != 0) | (_TARIFF_CHANGE != 0) | (_DEBT_RELIEF != 0) | (_AID != 0) | (_PRESSURE != 0)
+)[0]
+
 
 @dataclass(slots=True)
 class BaselineBatch:
@@ -307,27 +312,31 @@ def _mover_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, agreem
     rel = rel_scale * ((1.0 + dyn.reciprocity) * grads + dyn.spillover * grads @ A[:, None])  # (R, 3, N, N)
     terms[:, AUTONOMY : VALUES + 1] = _GOLDSTEIN[None, None, :, None, None] * rel[:, :, None]
 
+    # Pair-local effects, only for the actions that have one (_EFFECTFUL): for the others every term below
+    # is zero in the core too (it computes them as +-0.0 over the whole catalogue).
+    e = _EFFECTFUL
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
     total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
     Tq, s = ctx.trade_eq, w.sanctions
     pair_barrier = np.maximum(s, tr(s))
-    new_s = np.clip(s[:, None] + (_SANCTION_CHANGE[:, None] * mag)[None, :, :, None], 0.0, 1.0)  # (R, A, N, N)
+    new_s = np.clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)  # (R, E, N, N)
     delta_s = new_s - s[:, None]
     delta_x = np.maximum(new_s, tr(s)[:, None]) - pair_barrier[:, None]
     mu = dyn.import_value
     lost = (Tq + mu * tr(Tq))[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)
     t = w.tariff
-    delta_t = np.clip(t[:, None] + (_TARIFF_CHANGE[:, None] * mag)[None, :, :, None], 0.0, 1.0) - t[:, None]
+    delta_t = np.clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
     tariff_trade = mu * tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)
-    terms[:, ECONOMY] = np.log1p(np.maximum((lost + tariff_trade) / total[:, None, :, None], -0.999))
-    relief = np.minimum(_DEBT_RELIEF[:, None] * mag, 1.0)[None, :, :, None] * tr(w.debt)[:, None]
-    aid = (_AID[:, None] * mag)[None, :, :, None]
-    terms[:, ECONOMY] -= (dyn.credit_value * relief + aid) / gdp[:, None, :, None]
+    economy = np.log1p(np.maximum((lost + tariff_trade) / total[:, None, :, None], -0.999))
+    relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
+    aid = (_AID[e, None] * mag[e])[None, :, :, None]
+    economy -= (dyn.credit_value * relief + aid) / gdp[:, None, :, None]
+    terms[:, ECONOMY, e] = economy
     gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
-    new_p = np.clip(w.pressure[:, None] + (_PRESSURE[:, None] * mag)[None, :, :, None], 0.0, 1.0)
-    terms[:, VALUES] += V[:, None] * d[:, None] * (delta_s + new_p - w.pressure[:, None]) / 2.0
+    new_p = np.clip(w.pressure[:, None] + (_PRESSURE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
+    terms[:, VALUES, e] += V[:, None] * d[:, None] * (delta_s + new_p - w.pressure[:, None]) / 2.0
     pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
-    terms[:, AUTONOMY : VALUES + 1] += grads[:, :, None] * pair_alignment[:, None]
+    terms[:, AUTONOMY : VALUES + 1, e] += grads[:, :, None] * pair_alignment[:, None]
     terms[:, RECIPROCITY] = w.memory[:, None] * (_GOLDSTEIN / 10.0)[None, :, None, None]
 
     for k, sector in _FIXED_SECTOR:
@@ -403,27 +412,29 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     gT = tr(grads)
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
     recv[:, AUTONOMY : VALUES + 1] = _GOLDSTEIN[None, None, :, None, None] * rel * gT[:, :, None]
+    e = _EFFECTFUL
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
     total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
     Tq, s = ctx.trade_eq, w.sanctions
     mu = dyn.import_value
-    new_s = np.clip(s[:, None] + (_SANCTION_CHANGE[:, None] * mag)[None, :, :, None], 0.0, 1.0)
+    new_s = np.clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
     delta_s = new_s - s[:, None]
     delta_x = np.maximum(new_s, tr(s)[:, None]) - np.maximum(s, tr(s))[:, None]
-    lost = (tr(Tq) + mu * Tq)[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)
+    lost = (tr(Tq) + mu * Tq)[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)  # j's trade with i
     t = w.tariff
-    delta_t = np.clip(t[:, None] + (_TARIFF_CHANGE[:, None] * mag)[None, :, :, None], 0.0, 1.0) - t[:, None]
-    exports = tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)
-    recv[:, ECONOMY] = np.log1p(np.maximum((lost + exports) / total[:, None, None, :], -0.999))
-    relief = np.minimum(_DEBT_RELIEF[:, None] * mag, 1.0)[None, :, :, None] * tr(w.debt)[:, None]
-    aid = (_AID[:, None] * mag)[None, :, :, None]
-    recv[:, ECONOMY] += relief / gdp[:, None, None, :] + np.log1p(aid / gdp[:, None, None, :])
+    delta_t = np.clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
+    exports = tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)  # j's exports to i
+    economy = np.log1p(np.maximum((lost + exports) / total[:, None, None, :], -0.999))
+    relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
+    aid = (_AID[e, None] * mag[e])[None, :, :, None]
+    economy += relief / gdp[:, None, None, :] + np.log1p(aid / gdp[:, None, None, :])
+    recv[:, ECONOMY, e] = economy
     gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
     total_cap = w.capability.sum(axis=-1, keepdims=True)
     share = np.divide(w.capability, total_cap, out=np.zeros((runs, n)), where=total_cap > 0)
-    recv[:, SECURITY] = -share[:, None, :, None] * delta_s
+    recv[:, SECURITY, e] = -share[:, None, :, None] * delta_s
     pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
-    recv[:, AUTONOMY : VALUES + 1] += gT[:, :, None] * pair_alignment[:, None]
+    recv[:, AUTONOMY : VALUES + 1, e] += gT[:, :, None] * pair_alignment[:, None]
     recv[:, RECIPROCITY] = tr(w.memory)[:, None] * (_GOLDSTEIN / 10.0)[None, :, None, None]
     recv[:, :, ~_TARGETED] = 0.0
     return recv
@@ -503,7 +514,9 @@ def price_candidates(
         accept_gain[:, k] = received[:, k]
     for k, g in _REQUESTS:
         accept_gain[:, k] = tr(own_net[:, g])
-    accept_chance = _acceptance(accept_gain, temperature)
+    answered = _SHARED + _TRANSFER_OFFERS + [k for k, _ in _REQUESTS]
+    accept_chance = np.zeros_like(accept_gain)
+    accept_chance[:, answered] = _acceptance(accept_gain[:, answered], temperature)
     sector_accept_gain = sector_net.transpose(0, 2, 1, 3)
     sector_accept_chance = _acceptance_sector(sector_accept_gain, temperature)
 
