@@ -3,7 +3,7 @@
 Both engines play the same runs (the vector engine's run r is the Mesa run of seed r, draw for draw),
 timed in CPU seconds of this process (one core), interleaved, medians of the repeats; the ratio is the
 figure that survives a noisy machine. Model construction is included on both sides.
-`python benchmarks/bench_vector.py [--runs 256] [--repeat 5] [--scenario medvedev_visit_2015]`.
+`python benchmarks/bench_vector.py [--runs 256] [--repeat 5] [--scenario medvedev_visit_2015] [--batch]`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--mesa-runs", type=int, default=24, help="Mesa runs per sample (default 24)")
     parser.add_argument("--repeat", type=int, default=5, help="interleaved samples of each (default 5)")
     parser.add_argument("--scenario", default="medvedev_visit_2015")
+    parser.add_argument("--batch", action="store_true", help="also time run_batch (serial) with each engine")
     args = parser.parse_args()
     setup = load_setup(SCENARIOS / f"{args.scenario}.yaml")
     seeds = [run_seed(2026, k) for k in range(max(args.runs, args.mesa_runs))]
@@ -60,6 +61,29 @@ def main() -> None:
     print(f"  vector engine, {args.runs} runs a batch: {v:8.0f} runs/s/core")
     print(f"  Mesa model, one run at a time:     {m:8.0f} runs/s/core")
     print(f"  ratio vector / Mesa:               {v / m:8.1f}x")
+    if args.batch:
+        batch(args)
+
+
+def batch(args: argparse.Namespace) -> None:
+    """The same comparison through run_batch in this process (plan, chunks, Parquet store included)."""
+    from sim.batch.engine import run_batch
+
+    sizes = {"vector": args.runs, "mesa": args.mesa_runs}
+    rates: dict[str, list[float]] = {"vector": [], "mesa": []}
+    for rep in range(args.repeat):
+        for engine in ("vector", "mesa"):
+            seconds = cpu(
+                lambda e=engine, s=rep: run_batch(
+                    args.scenario, runs=sizes[e], seed=s, workers=1, engine=e, chunk_size=128
+                )
+            )
+            rates[engine].append(sizes[engine] / seconds)
+    v, m = statistics.median(rates["vector"]), statistics.median(rates["mesa"])
+    print("run_batch, 1 worker, chunks of 128 runs (plan, store and tables included)")
+    print(f"  --engine vector: {v:8.0f} runs/s/core")
+    print(f"  --engine mesa:   {m:8.0f} runs/s/core")
+    print(f"  ratio:           {v / m:8.1f}x")
 
 
 if __name__ == "__main__":
