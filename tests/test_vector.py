@@ -17,7 +17,9 @@ from sim.core.events import EndScenario, Event
 from sim.core.setup import ScriptedMove
 from sim.core.world import WorldState
 from sim.errors import PivotError
+from sim.scenario import build_setup
 from sim.scenario.calibration import load_setup
+from sim.scenario.synthetic import synthetic_scenario
 from sim.vector import UnsupportedScenarioError, VectorEngine, keys_for, unsupported_features
 from sim.vector.state import WorldBatch, preconditions
 
@@ -164,3 +166,17 @@ def test_vector_preconditions_are_the_catalogues(seed: int, n: int, dim: int) ->
         inputs = PreconditionInputs(world=world, not_self=not_self, values_dimension=dim)
         for k, act in enumerate(CATALOGUE):
             assert np.array_equal(table[k, r], act.precondition(inputs)), act.id
+
+
+@pytest.mark.parametrize("source", ["eight_actors", "synthetic-3", "synthetic-12"])
+def test_other_worlds_play_the_same_runs(source: str) -> None:
+    if source == "eight_actors":
+        setup = load_setup(Path(__file__).parent / "data" / "eight_actors.yaml")
+    else:
+        setup = build_setup(synthetic_scenario(int(source.split("-")[1]), rounds=6))
+    seeds = [run_seed(9, k) for k in range(3)]
+    engine = VectorEngine(setup, keys_for(seeds), trajectories=True).run()
+    for r, model in enumerate(_mesa(setup, seeds)):
+        for record, batch in zip(model.history, engine.history, strict=True):
+            assert np.abs(record.alignment - batch.alignment[r]).max() <= 1e-9
+            assert record.outcome == engine.outcome_labels[batch.outcome[r]]
