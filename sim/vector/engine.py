@@ -9,7 +9,7 @@ reproduces the Mesa run of the same seed (docs/vector.md says where and why the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -290,12 +290,12 @@ class VectorEngine:
             i = np.full(r.size, f.actor)
             slot = start[f.actor] + placed[r, f.actor]
             placed[r, f.actor] += 1
-            kind = ACTION_INDEX[f.action]
-            target = -1 if f.target is None else f.target
-            sector = -1 if f.sector is None else f.sector
-            self._set(moves, r, slot, i, np.full(r.size, kind), np.full(r.size, target), np.full(r.size, sector))
+            f_kind = np.full(r.size, ACTION_INDEX[f.action])
+            f_target = np.full(r.size, -1 if f.target is None else f.target)
+            f_sector = np.full(r.size, -1 if f.sector is None else f.sector)
+            self._set(moves, r, slot, i, f_kind, f_target, f_sector)
             moves.forced[r, slot] = True
-            self._block(keys, r, i, np.full(r.size, kind), np.full(r.size, target), np.full(r.size, sector))
+            self._block(keys, r, i, f_kind, f_target, f_sector)
 
         choosing = np.ones((runs, n), dtype=bool)
         for p in range(int(budget.max(initial=0))):
@@ -390,7 +390,7 @@ class VectorEngine:
             self.affinity = policy_affinity(w.positions, w.salience)
         return forced, any_fired
 
-    def _draw(self, draw, purpose: Purpose, moves: MoveBatch) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def _draw(self, draw: Callable[..., np.ndarray], purpose: Purpose, moves: MoveBatch) -> np.ndarray:
         """(R, M) one named draw per move slot, named by what the move is (the core's ``_draw``)."""
         return draw(self._key, purpose, self.round, moves.actor, moves.kind, moves.target, moves.sector, moves.ask)
 
