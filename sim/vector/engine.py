@@ -266,16 +266,18 @@ class VectorEngine:
         blocking rules (sim.core.agents.CountryAgent.choose_moves and softmax_choice)."""
         u, runs, n = self.universe, self.runs, self.setup.n_actors
         gain, feasible = u.grid(table, self._plain)
-        best = np.where(feasible, gain, -np.inf).max(axis=-1)
-        largest = np.where(feasible, np.abs(gain), -np.inf).max(axis=-1)
-        temperature = self.tau * np.where(best != 0.0, np.abs(best), largest)
-        safe = np.where(temperature > 0, temperature, 1.0)
-        # Gumbel noise only where a candidate exists (a named draw does not depend on which others exist).
+        # The candidates that exist, as one list ordered by (run, actor, candidate): segment r * n + i holds
+        # run r's actor i's candidates in the core's ``flatten`` order, its pass last (never empty).
         r, i, c = np.nonzero(feasible)
-        noise = gumbel(self._key[r, 0], Purpose.CHOICE, self.round, i, u.kind[c], u.target[c], u.sector[c], u.ask[c])
         g = gain[r, i, c]
-        keys = np.full(gain.shape, -np.inf)
-        keys[r, i, c] = np.where(temperature[r, i] > 0, g / safe[r, i] + noise, g)
+        seg = r * n + i
+        starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+        best = np.maximum.reduceat(g, starts)
+        largest = np.maximum.reduceat(np.abs(g), starts)
+        temperature = self.tau.ravel() * np.where(best != 0.0, np.abs(best), largest)
+        safe = np.where(temperature > 0, temperature, 1.0)
+        noise = gumbel(self._key[r, 0], Purpose.CHOICE, self.round, i, u.kind[c], u.target[c], u.sector[c], u.ask[c])
+        keys = np.where(temperature[seg] > 0, g / safe[seg] + noise, g)
 
         n_forced = np.zeros((runs, n), dtype=int)
         for mask, f in forced:
@@ -286,30 +288,37 @@ class VectorEngine:
         moves = MoveBatch.empty(runs, int(start[-1]))
         placed = np.zeros((runs, n), dtype=int)
         for mask, f in forced:
-            r = np.nonzero(mask)[0]
-            i = np.full(r.size, f.actor)
-            slot = start[f.actor] + placed[r, f.actor]
-            placed[r, f.actor] += 1
-            f_kind = np.full(r.size, ACTION_INDEX[f.action])
-            f_target = np.full(r.size, -1 if f.target is None else f.target)
-            f_sector = np.full(r.size, -1 if f.sector is None else f.sector)
-            self._set(moves, r, slot, i, f_kind, f_target, f_sector)
-            moves.forced[r, slot] = True
-            self._block(keys, r, i, f_kind, f_target, f_sector)
+            fr = np.nonzero(mask)[0]
+            slot = start[f.actor] + placed[fr, f.actor]
+            placed[fr, f.actor] += 1
+            f_kind = np.full(fr.size, ACTION_INDEX[f.action])
+            f_target = np.full(fr.size, -1 if f.target is None else f.target)
+            f_sector = np.full(fr.size, -1 if f.sector is None else f.sector)
+            self._set(moves, fr, slot, np.full(fr.size, f.actor), f_kind, f_target, f_sector)
+            moves.forced[fr, slot] = True
+            rows = mask[r] & (i == f.actor)
+            ruled_out = blocks(
+                f_kind[:1], f_target[:1], f_sector[:1], u.kind[c[rows]], u.target[c[rows]], u.sector[c[rows]]
+            )
+            keys[np.flatnonzero(rows)[ruled_out[0]]] = -np.inf
 
-        choosing = np.ones((runs, n), dtype=bool)
+        choosing = np.ones(runs * n, dtype=bool)
+        flat_budget = budget.ravel()
+        position = np.arange(keys.size)
         for p in range(int(budget.max(initial=0))):
-            choosing &= p < budget
-            pick = keys.argmax(axis=-1)  # the first maximum: the core's stable argsort of -keys
-            choosing &= u.kind[pick] != _PASS
+            top = np.maximum.reduceat(keys, starts)
+            # The first maximum of each segment: the core's stable argsort of -keys.
+            first = np.minimum.reduceat(np.where(keys == top[seg], position, keys.size), starts)
+            pick = c[first]
+            choosing &= (p < flat_budget) & (u.kind[pick] != _PASS)
             if not choosing.any():
                 break
-            r, i = np.nonzero(choosing)
-            c = pick[r, i]
-            kind, target, sector = u.kind[c], u.target[c], u.sector[c]
-            slot = start[i] + n_forced[r, i] + p
-            self._set(moves, r, slot, i, kind, np.where(_DOMESTIC[kind], -1, target), sector, u.ask[c])
-            keys[r, i] = np.where(u.blocks[c], -np.inf, keys[r, i])
+            who = np.flatnonzero(choosing)
+            pr, pi, pc = who // n, who % n, pick[who]
+            kind, target, sector = u.kind[pc], u.target[pc], u.sector[pc]
+            slot = start[pi] + n_forced[pr, pi] + p
+            self._set(moves, pr, slot, pi, kind, np.where(_DOMESTIC[kind], -1, target), sector, u.ask[pc])
+            keys = np.where(choosing[seg] & u.blocks[pick[seg], c], -np.inf, keys)
         return moves
 
     @staticmethod
@@ -329,13 +338,6 @@ class VectorEngine:
         moves.target[r, slot] = target
         moves.sector[r, slot] = sector
         moves.ask[r, slot] = -1 if ask is None else ask
-
-    def _block(
-        self, keys: np.ndarray, r: np.ndarray, i: np.ndarray, kind: np.ndarray, target: np.ndarray, sector: np.ndarray
-    ) -> None:
-        """Rule out, for the rest of run r's round, what a forced move of actor i excludes."""
-        u = self.universe
-        keys[r, i] = np.where(blocks(kind, target, sector, u.kind, u.target, u.sector), -np.inf, keys[r, i])
 
     def _fire_events(self) -> tuple[list[tuple[np.ndarray, ForceMove]], bool]:
         """The round's events in every run (the core's ``_fire_events``): the forced moves they add, by the
