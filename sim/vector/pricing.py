@@ -267,9 +267,9 @@ class TableBatch:
     sector_feasible: np.ndarray  # (R, N, N, S)
     accept_gain: np.ndarray  # (R, A, N, N)
     sector_accept_gain: np.ndarray  # (R, N, N, S)
-    offer_gain: np.ndarray  # (R, X, Y, N, N)
+    offer_gain: np.ndarray  # (R, X, Y, N, N), 0 where no offer exists
     offer_feasible: np.ndarray  # (R, X, Y, N, N)
-    offer_accept_gain: np.ndarray  # (R, X, Y, N, N)
+    offer_accept_gain: np.ndarray  # (R, X, Y, N, N), 0 where no offer exists
     temperature: np.ndarray  # (R, N)
 
 
@@ -537,15 +537,22 @@ def price_candidates(
     offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
     offer_feasible &= ~np.eye(n, dtype=bool)
     offer_feasible &= _OFFER_DISTINCT[None, :, :, None, None]
-    offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, asks])[:, None]
-    offer_cost = np.broadcast_to(cost[:, gives][:, :, None], offer_benefit.shape)
-    offer_accept_gain = received[:, gives][:, :, None] + tr(own_net[:, asks])[:, None]
-    offer_accept_chance = _acceptance(offer_accept_gain, temperature)
-    offer_gain = (
-        offer_accept_chance * (offer_benefit - offer_cost)
-        + (1.0 - offer_accept_chance) * refusal[:, None, None]
-        - OFFER_COST
+    # Priced only where an offer exists (elementwise, so the same numbers as the core's full arrays there).
+    rr, x, y, ii, jj = np.nonzero(offer_feasible)
+    gx, ay = gives[x], asks[y]
+    offer_benefit = benefit[rr, gx, ii, jj] + received[rr, ay, jj, ii]
+    offer_cost = cost[rr, gx, ii, jj]
+    accept_e = received[rr, gx, ii, jj] + own_net[rr, ay, jj, ii]
+    t = temperature[rr, jj]
+    safe = np.where(t > 0, t, 1.0)
+    smooth = 0.5 * (1.0 + np.tanh(0.5 * np.clip(accept_e / safe, -60.0, 60.0)))
+    chance = np.where(t > 0, smooth, (accept_e > 0).astype(float))
+    offer_gain = np.zeros(offer_feasible.shape)
+    offer_gain[rr, x, y, ii, jj] = (
+        chance * (offer_benefit - offer_cost) + (1.0 - chance) * refusal[rr, ii, jj] - OFFER_COST
     )
+    offer_accept_gain = np.zeros(offer_feasible.shape)
+    offer_accept_gain[rr, x, y, ii, jj] = accept_e
 
     return TableBatch(
         gain, feasible, sector_gain, sector_feasible, accept_gain, sector_accept_gain,
