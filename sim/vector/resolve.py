@@ -7,6 +7,7 @@ slot, so every write touches one cell (or one column) per run.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -56,21 +57,25 @@ class MoveBatch:
         return cls(flags(), ints(), ints(), ints(), ints(), ints(), flags(), flags(), flags(), flags())
 
 
-def _fixed_sectors(setup: ModelSetup) -> np.ndarray:
+_SIGNS_FIXED = np.array([a.fixed_sector is not None for a in CATALOGUE])
+_SIGNS = _SECTOR_BASED | _SIGNS_FIXED
+
+
+@lru_cache(maxsize=64)
+def _fixed_sectors(sectors: tuple[str, ...]) -> np.ndarray:
     """(A,) the sector a catalogue entry always signs in (-1: none, or the scenario has no such sector)."""
     out = np.full(len(CATALOGUE), -1)
     for k, a in enumerate(CATALOGUE):
-        if a.fixed_sector is not None and a.fixed_sector in setup.sectors:
-            out[k] = setup.sectors.index(a.fixed_sector)
+        if a.fixed_sector is not None and a.fixed_sector in sectors:
+            out[k] = sectors.index(a.fixed_sector)
     return out
 
 
 def _agreement_sector(setup: ModelSetup, k: np.ndarray, s: np.ndarray) -> np.ndarray:
     """(K,) the sector a move signs in, -1 where it signs nothing (the core's ``agreement_sector``)."""
-    fixed = _fixed_sectors(setup)[k]
+    fixed = _fixed_sectors(setup.sectors)[k]
     given = np.where(_SECTOR_BASED[k] & (s >= 0) & (s < len(setup.sectors)), s, -1)
-    signs_fixed = np.array([a.fixed_sector is not None for a in CATALOGUE])[k]
-    return np.where(signs_fixed, fixed, given)
+    return np.where(_SIGNS_FIXED[k], fixed, given)
 
 
 def allowed(
@@ -84,7 +89,7 @@ def allowed(
     jj = np.where(domestic | ~j_ok, i, j)
     pre = preconditions_at(w, vd, r, i, k, jj)
     sector = _agreement_sector(setup, k, s)
-    signs = _SECTOR_BASED[k] | np.array([a.fixed_sector is not None for a in CATALOGUE])[k]
+    signs = _SIGNS[k]
     free = ~w.agreements[r, i, jj, np.maximum(sector, 0)] & (sector >= 0)
     out = j_ok & pre & (~signs | free)
     return np.where(domestic, pre, np.where(targeted, out, True))

@@ -127,7 +127,7 @@ def _stack(table: dict[str, np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
     missing = [a.id for a in CATALOGUE if a.id not in table]
     if missing:  # a new action in the catalogue the vector engine does not know yet
         raise NotImplementedError(f"the vector engine has no precondition for {', '.join(missing)}")
-    return np.stack([np.broadcast_to(table[a.id], shape) for a in CATALOGUE])
+    return np.stack([table[a.id] for a in CATALOGUE])
 
 
 def preconditions(w: WorldBatch, values_dimension: int) -> np.ndarray:
