@@ -173,23 +173,25 @@ def apply_moves(
     params = setup.dynamics
     m = setup.action_magnitude[k, i]
     transfer = np.zeros(r.size)
-    t = _TARIFF[k] != 0
-    w.tariff[r[t], i[t], j[t]] = np.clip(w.tariff[r[t], i[t], j[t]] + m[t] * _TARIFF[k[t]], 0.0, 1.0)
-    t = _SANCTION[k] != 0
-    w.sanctions[r[t], i[t], j[t]] = np.clip(w.sanctions[r[t], i[t], j[t]] + m[t] * _SANCTION[k[t]], 0.0, 1.0)
+    for array, change in ((w.tariff, _TARIFF), (w.sanctions, _SANCTION), (w.pressure, _PRESSURE)):
+        t = change[k] != 0
+        if t.any():
+            cell = (r[t], i[t], j[t])
+            array[cell] = np.clip(array[cell] + m[t] * change[k[t]], 0.0, 1.0)
     t = _RELIEF[k] != 0
-    relief = w.debt[r[t], j[t], i[t]] * np.minimum(m[t] * _RELIEF[k[t]], 1.0)
-    w.debt[r[t], j[t], i[t]] -= relief
-    transfer[t] += relief
+    if t.any():
+        relief = w.debt[r[t], j[t], i[t]] * np.minimum(m[t] * _RELIEF[k[t]], 1.0)
+        w.debt[r[t], j[t], i[t]] -= relief
+        transfer[t] += relief
     t = _AID[k] != 0
-    w.gdp[r[t], j[t]] += m[t] * _AID[k[t]]
-    transfer[t] += m[t] * _AID[k[t]]
-    t = _PRESSURE[k] != 0
-    w.pressure[r[t], i[t], j[t]] = np.clip(w.pressure[r[t], i[t], j[t]] + m[t] * _PRESSURE[k[t]], 0.0, 1.0)
+    if t.any():
+        w.gdp[r[t], j[t]] += m[t] * _AID[k[t]]
+        transfer[t] += m[t] * _AID[k[t]]
     sector = _agreement_sector(setup, k, s)
     t = sector >= 0
-    w.agreements[r[t], i[t], j[t], sector[t]] = True
-    w.agreements[r[t], j[t], i[t], sector[t]] = True
+    if t.any():
+        w.agreements[r[t], i[t], j[t], sector[t]] = True
+        w.agreements[r[t], j[t], i[t], sector[t]] = True
     gdp_j = w.gdp[r, j]
     gratitude = np.where(gdp_j > 0, params.gratitude * transfer / np.where(gdp_j > 0, gdp_j, 1.0), 0.0)
     change_regard(w, base, setup, alignment, r, i, j, _GOLDSTEIN[k], gratitude)
