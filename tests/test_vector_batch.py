@@ -70,3 +70,12 @@ def test_a_scenario_the_vector_engine_cannot_play_is_refused_by_name(tmp_path: P
     assert "Traceback" not in done.stderr
     mesa = run_batch(str(scenario), runs=2, seed=1, workers=1, engine="mesa")
     assert set(mesa["ended_by_event"]) == {"talks end"}
+
+
+def test_a_batch_begun_on_one_engine_resumes_on_the_other(tmp_path: Path) -> None:
+    out = tmp_path / "mixed"
+    run_batch("medvedev_visit_2015", runs=3, seed=4, workers=1, out=out, engine="mesa")
+    mixed = _sorted(run_batch("medvedev_visit_2015", runs=6, seed=4, workers=1, out=out, resume=True, engine="vector"))
+    fresh = _sorted(run_batch("medvedev_visit_2015", runs=6, seed=4, workers=1, engine="mesa"))
+    assert len(mixed) == 6
+    pd.testing.assert_frame_equal(mixed, fresh, check_exact=False, rtol=0, atol=1e-9)
