@@ -180,3 +180,23 @@ def test_other_worlds_play_the_same_runs(source: str) -> None:
         for record, batch in zip(model.history, engine.history, strict=True):
             assert np.abs(record.alignment - batch.alignment[r]).max() <= 1e-9
             assert record.outcome == engine.outcome_labels[batch.outcome[r]]
+
+
+@pytest.mark.parametrize(
+    ("tau", "moves"),
+    [([0.0] * 6, [2] * 6), ([0.0, 0.5, 0.15, 1.0, 0.0, 0.3], [3, 1, 2, 3, 0, 1])],
+    ids=["greedy", "mixed-temperatures-and-budgets"],
+)
+def test_greedy_actors_and_other_budgets_play_the_same_runs(
+    base_setup: ModelSetup, tau: list[float], moves: list[int]
+) -> None:
+    setup = replace(base_setup, tau=np.array(tau), actions_per_round=np.array(moves))
+    seeds = [run_seed(5, k) for k in range(3)]
+    engine = VectorEngine(setup, keys_for(seeds), trajectories=True).run()
+    for r, model in enumerate(_mesa(setup, seeds)):
+        for record, batch in zip(model.history, engine.history, strict=True):
+            assert np.abs(record.alignment - batch.alignment[r]).max() <= 1e-9
+            if record.round > 0:
+                assert {(m.actor, m.action, m.target, m.sector, m.ask, m.applied) for m in record.moves} == _moves(
+                    batch.moves, r
+                )
