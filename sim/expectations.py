@@ -1,10 +1,11 @@
 """A scenario's expected outcomes (`expect:`) tested over many seeds, each with its observed value and 95 % interval.
 
-An expectation is a statement over seeds: the share of runs in which a condition holds (Wilson score
-interval), or the mean of a final metric, on its own or against the base scenario the file extends,
-run with the same seeds (paired t interval of the differences). It **passes** when the whole 95 %
-interval satisfies the statement: the runs show it, not merely fail to contradict it. When the
-point estimate satisfies it but the interval does not, the verdict says more runs are needed.
+An expectation is a statement over seeds: the share of runs in which a condition holds, an event fires or
+an objective is met (Wilson score interval), or the mean of a final metric, on its own or against the
+base scenario the file extends, run with the same seeds (paired t interval of the differences). It
+**passes** when the whole 95 % interval satisfies the statement: the runs show it, not merely fail to
+contradict it. When the point estimate satisfies it but the interval does not, the verdict says more runs
+are needed.
 
 Seeds: run k of a check with root seed S uses ``numpy.random.SeedSequence(S).spawn(runs)[k]``, the
 same scheme as the batch runner, so the runs can be repeated and compared one by one.
@@ -22,10 +23,16 @@ import numpy as np
 
 from sim.batch.executors import Executor
 from sim.batch.measure import measure_seeds
+from sim.batch.progress import Progress
 from sim.core import AlignmentModel, ModelSetup
 from sim.core.objectives import view_of
+from sim.runs import with_rounds
 from sim.scenario.build import to_condition
+from sim.scenario.calibration import calibrated_setup
+from sim.scenario.extends import resolve_base
+from sim.scenario.loader import load_document, validate_document
 from sim.scenario.schema import Expectation, Scenario
+from sim.scenario.strict_yaml import Document
 
 Z95 = 1.959963984540054  # two-sided 95 % quantile of the standard normal
 #: Two-sided 95 % quantiles of Student's t for 1..10 degrees of freedom; beyond, a Cornish-Fisher expansion.
@@ -48,14 +55,36 @@ Verdict = Literal["pass", "fail", "unsure"]
 # -- measuring one run -------------------------------------------------------------------------------
 
 
+def fired_events(model: AlignmentModel) -> frozenset[str]:
+    """The ids of the events that fired in a finished run (in any round)."""
+    return frozenset(e.id for record in model.history for e in record.events)
+
+
+def objectives_met(model: AlignmentModel) -> dict[tuple[str, str], bool]:
+    """(actor id, objective id) -> whether it was met, for every objective of a finished run."""
+    ids = model.setup.actor_ids
+    out: dict[tuple[str, str], bool] = {}
+    for i in sorted({o.actor for o in model.setup.objectives}):
+        for status in model.objective_report(i).statuses:
+            out[(ids[i], status.objective.id)] = status.met
+    return out
+
+
 def measure_run(model: AlignmentModel, expectations: tuple[Expectation, ...]) -> tuple[float, ...]:
-    """One number per expectation for a finished run: 1.0/0.0 for ``holds``; for ``mean`` the metric's final value
-    or its average over the rounds played (round 0, the starting state, is not a round played)."""
+    """One number per expectation for a finished run: 1.0/0.0 for ``holds``, ``fires`` and ``met``; for ``mean``
+    the metric's final value or its average over the rounds played (round 0, the starting state, is not a round
+    played)."""
     index = {a: k for k, a in enumerate(model.setup.actor_ids)}
     views = [view_of(r, model.setup.world) for r in model.history[1:] or model.history]
     out = []
+    fired = fired_events(model) if any(e.fires is not None for e in expectations) else frozenset()
+    objectives = objectives_met(model) if any(e.met is not None for e in expectations) else {}
     for e in expectations:
-        if e.holds is not None:
+        if e.fires is not None:
+            out.append(1.0 if e.fires in fired else 0.0)
+        elif e.met is not None:
+            out.append(1.0 if objectives.get((e.met.actor, e.met.objective), False) else 0.0)
+        elif e.holds is not None:
             condition = to_condition(e.holds, index)
             held = [condition.holds(v) for v in views]
             met = {"final": held[-1], "always": all(held), "ever": any(held)}[e.timing]
@@ -73,6 +102,22 @@ def measure_run(model: AlignmentModel, expectations: tuple[Expectation, ...]) ->
 
 def measurer(expectations: tuple[Expectation, ...]) -> Callable[[AlignmentModel], tuple[float, ...]]:
     return partial(measure_run, expectations=expectations)
+
+
+def measure_run_and_outcomes(
+    model: AlignmentModel,
+    expectations: tuple[Expectation, ...],
+    events: tuple[str, ...],
+    objectives: tuple[tuple[str, str], ...],
+) -> tuple[tuple[float, ...], tuple[bool, ...], tuple[bool, ...]]:
+    """A run's expectation values, whether each event fired, and whether each objective was met."""
+    fired = fired_events(model)
+    met = objectives_met(model)
+    return (
+        measure_run(model, expectations),
+        tuple(e in fired for e in events),
+        tuple(met.get(o, False) for o in objectives),
+    )
 
 
 # -- statistics ---------------------------------------------------------------------------------------
@@ -169,7 +214,7 @@ def evaluate(
     n = len(scenario_runs)
     for k, e in enumerate(expectations):
         values = [run[k] for run in scenario_runs]
-        if e.holds is not None:
+        if e.is_share:
             successes = round(sum(values))
             low, high = wilson_interval(successes, n)
             observed = successes / n if n else math.nan
@@ -197,6 +242,60 @@ def evaluate(
     return results
 
 
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """How often something happened over the runs (an event fired, an objective was met), with its interval."""
+
+    name: str  # the event id, or actor.objective
+    title: str  # the event's title, or the objective's description
+    count: int
+    runs: int
+    low: float  # 95 % Wilson interval of the share
+    high: float
+
+    @property
+    def share(self) -> float:
+        return self.count / self.runs if self.runs else math.nan
+
+
+def rate(name: str, title: str, flags: Sequence[bool]) -> Rate:
+    count, n = int(sum(flags)), len(flags)
+    low, high = wilson_interval(count, n)
+    return Rate(name, title, count, n, low, high)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What `check` found: each expectation judged, and how often each event fired and each objective was met."""
+
+    results: list[ExpectationResult]
+    events: list[Rate]
+    objectives: list[Rate]
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonBase:
+    """The base scenario an overlay's ``above_base_by`` / ``below_base_by`` compare with, ready to play."""
+
+    setup: ModelSetup  # the base, played for as many rounds as the overlay
+    label: str  # "base ID (FILE) with the same seeds over N rounds"
+
+
+def comparison_base(scenario: Scenario, document: Document) -> ComparisonBase | None:
+    """The base to compare with when an expectation does (None otherwise), calibrated as the base file says.
+
+    Validation has already refused a comparison on an actor the base lacks (sim.scenario.lint).
+    """
+    if not any(e.against_base for e in scenario.expect):
+        return None
+    assert scenario.extends is not None  # validation requires it for comparisons with the base
+    base_file = resolve_base(document.file, scenario.extends)  # the file validation just merged
+    base_document = load_document(base_file)
+    base = validate_document(base_document)
+    setup = with_rounds(calibrated_setup(base, base_document), scenario.rounds, base.calendar.start)
+    return ComparisonBase(setup, f"base {base.meta.id} ({base_file}) with the same seeds over {scenario.rounds} rounds")
+
+
 def check_scenario(
     scenario: Scenario,
     setup: ModelSetup,
@@ -204,24 +303,68 @@ def check_scenario(
     runs: int,
     seed: int,
     executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> list[ExpectationResult]:
     """Run the scenario (and its base, with the same seeds, if any expectation compares with it) and judge.
 
     Runs are played by the batch runner's ``executor`` (serial when None); run k uses child k of
-    ``SeedSequence(seed)``, as in `batch --seed`.
+    ``SeedSequence(seed)``, as in `batch --seed`. ``progress`` counts the runs of both (start to close).
     """
+    return check_report(scenario, setup, base_setup, runs, seed, executor, progress).results
+
+
+def check_report(
+    scenario: Scenario,
+    setup: ModelSetup,
+    base_setup: ModelSetup | None,
+    runs: int,
+    seed: int,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> CheckReport:
+    """As check_scenario, and also how often each event fired and each objective was met (same runs)."""
     expectations = tuple(scenario.expect)
-    measured = measure_seeds(setup, runs, seed, measurer(expectations), executor=executor, label="scenario")
-    base_measured = None
     against = tuple(e for e in expectations if e.against_base)
+    if against and base_setup is None:
+        raise ValueError("expectations compare with the base, but no base setup was given")
+    progress = progress or Progress()
+    progress.start(runs * (2 if against else 1), 0)
+    try:
+        return _check(scenario, expectations, against, setup, base_setup, runs, seed, executor, progress)
+    finally:
+        progress.close()
+
+
+def _check(
+    scenario: Scenario,
+    expectations: tuple[Expectation, ...],
+    against: tuple[Expectation, ...],
+    setup: ModelSetup,
+    base_setup: ModelSetup | None,
+    runs: int,
+    seed: int,
+    executor: Executor | None,
+    progress: Progress,
+) -> CheckReport:
+    events = tuple(e.id for e in scenario.events)
+    objectives = tuple((a, o.id) for a, listed in scenario.objectives.items() for o in listed)
+    measure = partial(measure_run_and_outcomes, expectations=expectations, events=events, objectives=objectives)
+    played = measure_seeds(setup, runs, seed, measure, executor=executor, label="scenario", progress=progress)
+    measured = [values for values, _, _ in played]
+    titles = {e.id: e.title for e in scenario.events}
+    descriptions = {(a, o.id): o.description for a, listed in scenario.objectives.items() for o in listed}
+    event_rates = [rate(e, titles[e], [run[1][k] for run in played]) for k, e in enumerate(events)]
+    objective_rates = [
+        rate(f"{a}.{o}", descriptions[(a, o)], [run[2][k] for run in played]) for k, (a, o) in enumerate(objectives)
+    ]
+    base_measured = None
     if against:
-        if base_setup is None:
-            raise ValueError("expectations compare with the base, but no base setup was given")
+        assert base_setup is not None
         only = measurer(against)
-        partial_base = measure_seeds(base_setup, runs, seed, only, executor=executor, label="base")
+        partial_base = measure_seeds(base_setup, runs, seed, only, executor=executor, label="base", progress=progress)
         # Spread the base's measurements back to the positions of the comparisons (others are unused).
         position = {id(e): k for k, e in enumerate(against)}
         base_measured = [
             tuple(run[position[id(e)]] if id(e) in position else math.nan for e in expectations) for run in partial_base
         ]
-    return evaluate(expectations, measured, base_measured)
+    return CheckReport(evaluate(expectations, measured, base_measured), event_rates, objective_rates)

@@ -49,16 +49,16 @@ def test_rows_do_not_depend_on_how_runs_are_chunked() -> None:
 def test_a_row_is_the_run_its_seed_index_and_point_describe(base_setup) -> None:  # type: ignore[no-untyped-def]
     rows = run_batch("medvedev_visit_2015", workers=1, **SMALL)
     row = rows[(rows["point"] == 1) & (rows["seed_index"] == 4)].iloc[0]
-    assert row["param.actors.russia.policy.tau"] == 0.5 and row["seed"] == 11
+    assert row["param__actors__russia__policy__tau"] == 0.5 and row["root_seed"] == 11
     overrides = {"rounds": 3, "actors.russia.policy.tau": 0.5}
     setup = build_setup(validate_overrides(load_document(BASE_FILE), overrides, "test"))
     model = AlignmentModel(setup, rng=run_seed(11, 4), collect=False)
     model.run()
     final = model.history[-1]
     assert row["outcome"] == final.outcome and row["rounds_played"] == 3
-    assert row["alignment.cambodia.china"] == final.alignment[0, 2]
-    assert row["hedging.cambodia"] == final.hedging[0]
-    assert row["primary_partner.cambodia"] == setup.actor_ids[int(final.primary_partner[0])]
+    assert row["alignment__cambodia__china"] == final.alignment[0, 2]
+    assert row["hedging__cambodia"] == final.hedging[0]
+    assert row["primary_partner__cambodia"] == setup.actor_ids[int(final.primary_partner[0])]
     assert rows["run_id"].is_unique
 
 
@@ -73,11 +73,11 @@ def test_the_reproduce_command_replays_a_batch_run_exactly() -> None:
     doc = json.loads(result.stdout)
     assert doc["seed"] == 11 and doc["seed_index"] == 2
     assert doc["final"]["outcome"] == row["outcome"]
-    assert doc["final"]["alignment"]["cambodia"]["russia"] == round(row["alignment.cambodia.russia"], 6)
+    assert doc["final"]["alignment"]["cambodia"]["russia"] == round(row["alignment__cambodia__russia"], 6)
     blocs = doc["final"]["blocs"]
     assert row["n_blocs"] == len(blocs)
     assert row["focal_bloc"] == "+".join(next(b for b in blocs if "cambodia" in b))
-    assert all(row[f"bloc.{a}"] == k for k, members in enumerate(blocs) for a in members)
+    assert all(row[f"bloc__{a}"] == k for k, members in enumerate(blocs) for a in members)
 
 
 def test_mesa_batch_run_over_the_adapter_plays_the_same_model() -> None:
@@ -99,7 +99,7 @@ def test_mesa_batch_run_over_the_adapter_plays_the_same_model() -> None:
         multiprocessing.set_start_method(method, force=True)
     theirs = pd.DataFrame(rows)
     cambodia = theirs[theirs["actor"] == "cambodia"].sort_values("iteration")
-    assert cambodia["hedging"].tolist() == ours["hedging.cambodia"].tolist()
+    assert cambodia["hedging"].tolist() == ours["hedging__cambodia"].tolist()
     assert cambodia["outcome"].tolist() == ours["outcome"].tolist()
 
 
@@ -125,7 +125,7 @@ def test_a_run_that_raises_becomes_a_failure_row_and_the_batch_goes_on(
         f"python run.py run medvedev_visit_2015 --seed 11 --seed-index {first['seed_index']} "
         "--set rounds=3 --set actors.russia.policy.tau=0.5"
     )
-    assert pd.isna(first["outcome"]) and np.isnan(first["hedging.cambodia"])
+    assert pd.isna(first["outcome"]) and np.isnan(first["hedging__cambodia"])
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert manifest["runs"] == {"planned": 12, "finished": 12, "failed": 6} and manifest["status"] == "complete"
 
@@ -171,7 +171,7 @@ def test_trajectories_hold_every_round_and_end_where_the_summary_ends(tmp_path: 
     assert len(rounds) == 4 * 4 and rounds.groupby("run_id")["round"].apply(list).tolist() == [[0, 1, 2, 3]] * 4
     assert rounds["label"].iloc[0] == "start"
     last = rounds[rounds["round"] == 3].reset_index(drop=True)
-    assert last["alignment.cambodia.us"].tolist() == rows["alignment.cambodia.us"].tolist()
+    assert last["alignment__cambodia__us"].tolist() == rows["alignment__cambodia__us"].tolist()
     assert last["outcome"].tolist() == rows["outcome"].tolist()
 
 
@@ -213,9 +213,9 @@ def test_actors_with_objectives_get_a_score_and_grade_per_run(monkeypatch: pytes
 
     monkeypatch.setattr(calibration, "build_setup", with_objectives)  # every batch setup is built there
     rows = run_batch("medvedev_visit_2015", workers=1, runs=4, seed=3, rounds=2)
-    assert {"objective_score.cambodia", "objective_grade.cambodia"} <= set(rows.columns)
-    assert "objective_score.china" not in rows.columns, "only actors with objectives get the columns"
-    hedged = rows["hedging.cambodia"] >= 0.9
+    assert {"objective_score__cambodia", "objective_grade__cambodia"} <= set(rows.columns)
+    assert "objective_score__china" not in rows.columns, "only actors with objectives get the columns"
+    hedged = rows["hedging__cambodia"] >= 0.9
     expected = np.where(hedged, 100.0 * 2 / 3, 0.0)
-    assert rows["objective_score.cambodia"].tolist() == pytest.approx(expected.tolist())
-    assert set(rows["objective_grade.cambodia"]) <= {"C", "E"}
+    assert rows["objective_score__cambodia"].tolist() == pytest.approx(expected.tolist())
+    assert set(rows["objective_grade__cambodia"]) <= {"C", "E"}

@@ -78,8 +78,8 @@ def test_a_sweep_of_western_sanctions_shows_the_direct_counterfactuals_cost_to_r
     def swept(level: float) -> np.ndarray:
         chosen = rows
         for a in WESTERN:
-            chosen = chosen[chosen[f"param.sanctions.{a}.russia"] == level]
-        return chosen.sort_values("seed_index")["gdp.russia"].to_numpy()
+            chosen = chosen[chosen[f"param__sanctions__{a}__russia"] == level]
+        return chosen.sort_values("seed_index")["gdp__russia"].to_numpy()
 
     sweep_cost = swept(0.5) - swept(0.0)
     base = load_setup(BASE_FILE)
@@ -208,4 +208,4 @@ def test_a_batch_of_an_overlay_saves_and_plays_its_observed_state(tmp_path: Path
     assert plan.scenario.observed["sanctions"]["us"]["russia"] == 0.5
     setup = replace(load_setup(overlay), rounds=2, round_labels=load_setup(overlay).round_labels[:2])
     expected = final_gdp(setup, "russia", batch_seeds()[:3])
-    np.testing.assert_allclose(rows.sort_values("seed_index")["gdp.russia"], expected, rtol=1e-12)
+    np.testing.assert_allclose(rows.sort_values("seed_index")["gdp__russia"], expected, rtol=1e-12)

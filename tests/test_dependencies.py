@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 LOCK_LINES = [line for line in (ROOT / "requirements.lock").read_text().splitlines() if line.strip()]
 #: Installed by `python -m venv` and `make` itself, not by the project: pip upgrades itself first.
-TOOLING = {"pip", "setuptools", "wheel"}
+#: (setuptools is a dev dependency, pinned like the others: tests/test_wheel.py builds with it.)
+TOOLING = {"pip", "wheel"}
 
 
 def normalise(name: str) -> str:

@@ -241,5 +241,6 @@ def test_a_missing_library_name_is_suggested(tmp_path: Path, monkeypatch: pytest
     assert refusal(path) == (
         f"{path}:1:10: extends: base scenario 'medvedev_visit_2105' not found (looked for "
         f"{tmp_path}/medvedev_visit_2105.yaml and the library's {ROOT}/scenarios/medvedev_visit_2105.yaml) "
-        "(did you mean 'medvedev_visit_2015.yaml'?)"
+        "(did you mean 'medvedev_visit_2015.yaml'?); library: "
+        + ", ".join(sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml")))
     )

@@ -9,7 +9,7 @@ import pytest
 from sim.scenario import ScenarioError, load_scenario
 from sim.scenario.loader import load_document, validate_document
 from sim.scenario.overrides import OverrideError, apply_override
-from sim.scenario.schema_script import SweepParameter
+from sim.scenario.schema_sweep import SweepParameter
 from tests.conftest import BASE_FILE
 
 

@@ -29,7 +29,7 @@ SCENARIO = "medvedev_visit_2015"
 
 @pytest.fixture
 def app(tmp_path: Path):
-    a = App((1280, 720), Settings(baseline_runs=0), save_dir=tmp_path / "saves")
+    a = App((1280, 720), Settings(baseline_runs=0, turn_summary=False), save_dir=tmp_path / "saves")
     a.push(MenuScene(a, selected=SCENARIO))
     a.frame(dt=1 / 60)
     yield a
@@ -127,7 +127,7 @@ def test_save_mid_game_load_and_finish_with_the_same_result(app: App, tmp_path: 
     # Back to the menu, load the save, and play the same six rounds again.
     press(app, pygame.K_ESCAPE)  # leave the debrief for the map
     press(app, pygame.K_ESCAPE)  # asks whether to leave
-    press(app, pygame.K_RETURN)
+    press(app, pygame.K_x, "x")  # leave without saving (Enter would save first)
     assert isinstance(app.top, MenuScene)
     press(app, pygame.K_l, "l")
     assert isinstance(app.top, LoadOverlay)
@@ -199,6 +199,9 @@ def test_hot_seat_two_players_choose_in_turn(app: App) -> None:
     press(app, pygame.K_SPACE, " ")
     settle(app)
     assert app.game.session.round == 0 and app.game.view.actors[app.game.view.player].id == "russia"
+    assert app.top.name == "handover"  # Cambodia's orders are hidden until Russia's player is ready
+    press(app, pygame.K_RETURN)
+    assert isinstance(app.top, RoundScene)
     press(app, pygame.K_RETURN)
     press(app, pygame.K_SPACE, " ")
     settle(app)
@@ -213,6 +216,7 @@ def test_instructor_fires_an_event_that_shows_in_the_log(app: App, base_setup) -
     setup = replace(base_setup, events=(event,))
     app.set_game(Game(GameSession.start(setup, SCENARIO, 4, "cambodia"), baseline_runs=0))
     app.replace_all(RoundScene(app))
+    app.settings.instructor_pin, app.instructor_unlocked = "1", True  # the PIN was given earlier
     frame(app)
     press(app, pygame.K_i, "i")
     press(app, pygame.K_RETURN)

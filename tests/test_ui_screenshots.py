@@ -1,4 +1,5 @@
-"""`play --screenshot DIR` saves every scene at 1280x720 and 1920x1080 with real content in the expected panels;
+"""`play --screenshot DIR` saves every scene at 1280x720, 1920x1080 and 1024x600, at normal and huge text, with real
+content in the expected panels;
 `play` without a display explains itself and runs headless; the CLI loads pygame only to play."""
 
 from __future__ import annotations
@@ -20,25 +21,35 @@ pytestmark = pytest.mark.ui
 SCENES = (
     "menu",
     "settings",
+    "tutorial_guide",
+    "event_card",
     "briefing",
+    "turn_summary",
     "round",
+    "round_numbers",
+    "round_filter",
+    "diplomacy",
     "help",
+    "sources",
     "instructor",
     "players",
     "rewind",
     "load",
+    "leave",
+    "handover",
     "debrief",
     "watch",
 )
-SIZES = ((1280, 720), (1920, 1080))
+SIZES = ((1280, 720), (1920, 1080), (1024, 600))
+TEXTS = ("normal", "huge")
 
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("shots")
-    result = run_cli("play", "--screenshot", str(out), "--seed", "7", timeout=300)
+    result = run_cli("play", "--screenshot", str(out), "--seed", "7", timeout=900)
     assert result.returncode == 0, result.stderr
-    assert len(result.stdout.split()) == len(SCENES) * len(SIZES)
+    assert len(result.stdout.split()) == len(SCENES) * len(SIZES) * len(TEXTS)
     return out
 
 
@@ -50,10 +61,13 @@ def colours_in(image: pygame.Surface, rect: pygame.Rect, step: int = 3) -> set[t
     }
 
 
+@pytest.mark.parametrize("text", TEXTS)
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("scene", SCENES)
-def test_every_scene_is_saved_with_non_trivial_content(shots: Path, scene: str, size: tuple[int, int]) -> None:
-    path = shots / f"{scene}_{size[0]}x{size[1]}.png"
+def test_every_scene_is_saved_with_non_trivial_content(
+    shots: Path, scene: str, size: tuple[int, int], text: str
+) -> None:
+    path = shots / f"{scene}_{size[0]}x{size[1]}_{text}.png"
     image = pygame.image.load(str(path))
     assert image.get_size() == size
     assert len(colours_in(image, image.get_rect(), step=7)) > 40  # not one colour: text, panels, map
@@ -62,7 +76,7 @@ def test_every_scene_is_saved_with_non_trivial_content(shots: Path, scene: str, 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_round_screen_draws_each_of_its_panels(shots: Path, size: tuple[int, int]) -> None:
     w, h = size
-    image = pygame.image.load(str(shots / f"round_{w}x{h}.png"))
+    image = pygame.image.load(str(shots / f"round_{w}x{h}_normal.png"))
     boxes = layout.round_layout(w, h, Metrics.for_size(w, h).scale)
     for name, box in boxes.items():
         found = colours_in(image, pygame.Rect(box))

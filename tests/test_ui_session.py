@@ -112,7 +112,7 @@ def test_controller_switches_and_instructor_events_are_logged_and_replayed(base_
     again = GameSession(setup, s.log)
     assert again.digest() == s.digest() and again.humans() == ["cambodia", "russia"]
     texts = [line.text for line in vm.log_lines(s)]
-    assert "Instructor fired event 'flood'" in texts and "Russia is now played by a player" in texts
+    assert "Instructor fired the event “Mekong floods”" in texts and "Russia is now played by a player" in texts
 
 
 def test_unknown_event_is_refused(session: GameSession) -> None:

@@ -36,24 +36,20 @@ from sim.batch.runner import ChunkTask, Layout, lost_result
 from sim.batch.store import BatchError, ResultStore, Table, load_results
 from sim.batch.summary import Focus, Tally, layout_for
 from sim.core import ModelSetup
+from sim.library import resolve
 from sim.scenario.calibration import setup_with_overrides
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import load_document
 from sim.scenario.overrides import OverrideError, Value, parse_values, validate_overrides
 from sim.vector import unsupported_features
 
-LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_RUNS_PER_POINT = 1_000_000  # --until-ci stops here even if an interval is still too wide
 ISOLATED_TRIES = 2  # a run that kills its worker this many times when played alone is recorded as failed
 
 
 def scenario_path(scenario: str | Path) -> Path:
-    """A scenario file from a path or a library name such as ``medvedev_visit_2015``."""
-    path = Path(scenario)
-    if path.suffix in (".yaml", ".yml", ".json") or path.exists():
-        return path
-    candidate = LIBRARY / f"{scenario}.yaml"
-    return candidate if candidate.exists() else path
+    """A scenario file from a path or a library name such as ``medvedev_visit_2015`` (sim.library.resolve)."""
+    return resolve(scenario)
 
 
 def draw_seed() -> int:

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from sim.batch.executors import Executor, Lost, make_executor
 from sim.batch.plan import run_seed
+from sim.batch.progress import Progress
 from sim.batch.store import BatchError
 from sim.core import AlignmentModel, ModelSetup
 
@@ -53,11 +54,13 @@ def measure_seeds[T](
     *,
     executor: Executor | None = None,
     label: str = "measure",
+    progress: Progress | None = None,
 ) -> list[T]:
     """``measure`` of runs 0..runs-1 of ``setup`` (seed ``seed``), in seed order, on ``executor`` (default serial).
 
     A task whose worker dies is sent again (up to LOST_TRIES times); a run that raises stops the whole
-    measurement with that error, since an expectation over a partial sample would mislead.
+    measurement with that error, since an expectation over a partial sample would mislead. ``progress``
+    (started by the caller) advances by each finished task's runs.
     """
     own = executor is None
     executor = executor or make_executor(workers=1)
@@ -81,6 +84,8 @@ def measure_seeds[T](
                     executor.submit(task)
                     continue
                 results[position[task.name]] = returned
+                if progress is not None:
+                    progress.update(progress.done + task.count, 0)
     finally:
         if own:
             executor.close()

@@ -52,8 +52,9 @@ class Progress:
 class LineProgress(Progress):
     """One plain line every ``interval`` seconds (and at the end): for logs, CI and pipes."""
 
-    def __init__(self, stream: IO[str] | None = None, interval: float = 10.0) -> None:
+    def __init__(self, stream: IO[str] | None = None, interval: float = 10.0, label: str = "batch") -> None:
         super().__init__()
+        self.label = label
         self.stream = stream or sys.stderr
         self.interval = interval
         self._last = 0.0
@@ -62,7 +63,7 @@ class LineProgress(Progress):
         super().start(total, done)
         self._last = time.monotonic()
         already = f" ({done} already finished)" if done else ""
-        self._print(f"batch: {total - done} runs to play{already}")
+        self._print(f"{self.label}: {total - done} runs to play{already}")
 
     def update(self, done: int, failed: int) -> None:
         super().update(done, failed)
@@ -75,7 +76,7 @@ class LineProgress(Progress):
         share = 100.0 * self.done / self.total if self.total else 100.0
         failed = f", {self.failed} failed" if self.failed else ""
         return (
-            f"batch: {self.done}/{self.total} runs ({share:.0f} %), {self.rate:.1f} runs/s, "
+            f"{self.label}: {self.done}/{self.total} runs ({share:.0f} %), {self.rate:.1f} runs/s, "
             f"ETA {_clock(self.eta)}{failed}"
         )
 
@@ -89,14 +90,14 @@ class LineProgress(Progress):
 class BarProgress(Progress):
     """A rich progress bar: runs done of total, runs/s, time left."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "batch") -> None:
         super().__init__()
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
         from rich.progress import Progress as RichProgress
 
         self._bar = RichProgress(
-            TextColumn("[bold]batch"),
+            TextColumn(f"[bold]{label}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("runs"),
@@ -131,13 +132,15 @@ class BarProgress(Progress):
         self._bar.stop()
 
 
-def make_progress(mode: str = "auto", stream: IO[str] | None = None) -> Progress:
-    """``auto``: a bar on a terminal, lines otherwise; or ``bar``, ``lines``, ``none``."""
+def make_progress(
+    mode: str = "auto", stream: IO[str] | None = None, label: str = "batch", interval: float = 10.0
+) -> Progress:
+    """``auto``: a bar on a terminal, lines otherwise (every ``interval`` s); or ``bar``, ``lines``, ``none``."""
     stream = stream or sys.stderr
     if mode == "auto":
         mode = "bar" if stream.isatty() else "lines"
     if mode == "bar":
-        return BarProgress()
+        return BarProgress(label)
     if mode == "lines":
-        return LineProgress(stream)
+        return LineProgress(stream, interval, label)
     return Progress()

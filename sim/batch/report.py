@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.atomic import atomic_file, make_folder
+from sim.batch.columns import column, param_column
 from sim.batch.engine import base_setup
 from sim.batch.lock import holder
 from sim.batch.plan import Plan
@@ -228,18 +229,18 @@ def response_chart(
 ) -> Path:
     """Mean (and 95 % interval of the mean) of key indices against one swept parameter."""
     plt = _pyplot()
-    column = f"param.{param}"
+    x_column = param_column(param)
     data = frame[frame["status"] == "ok"].copy()
-    numeric = pd.api.types.is_numeric_dtype(data[column]) and not pd.api.types.is_bool_dtype(data[column])
-    if plan.design is not None and numeric and data[column].nunique() > MAX_RESPONSE_BINS:
-        bins = pd.cut(data[column], MAX_RESPONSE_BINS)
+    numeric = pd.api.types.is_numeric_dtype(data[x_column]) and not pd.api.types.is_bool_dtype(data[x_column])
+    if plan.design is not None and numeric and data[x_column].nunique() > MAX_RESPONSE_BINS:
+        bins = pd.cut(data[x_column], MAX_RESPONSE_BINS)
         data["x"] = bins.apply(lambda b: b.mid).astype(float)
     else:
-        data["x"] = data[column]
+        data["x"] = data[x_column]
     name = focus.names[focus.focal]
     panels: list[tuple[str, list[tuple[str, str, str]]]] = [
-        (f"{name}'s hedging index", [(f"hedging.{focus.focal}", "hedging", "#000000")]),
-        (f"{name}'s bloc tilt (West − East)", [(f"bloc_tilt.{focus.focal}", "bloc tilt", "#000000")]),
+        (f"{name}'s hedging index", [(column("hedging", focus.focal), "hedging", "#000000")]),
+        (f"{name}'s bloc tilt (West − East)", [(column("bloc_tilt", focus.focal), "bloc tilt", "#000000")]),
         (
             f"{name}'s alignment to each power",
             [
@@ -353,13 +354,13 @@ def write_report(folder: str | Path) -> Report:
 
     summary_columns = [
         "status",
-        *(f"param.{p.path}" for p in plan.parameters),
-        f"hedging.{focus.focal}",
-        f"bloc_tilt.{focus.focal}",
+        *(param_column(p.path) for p in plan.parameters),
+        column("hedging", focus.focal),
+        column("bloc_tilt", focus.focal),
         *(alignment_column(focus.actors, a, b) for i, a in enumerate(focus.actors) for b in focus.actors[i + 1 :]),
     ]
     frame = load_results(folder, "summaries", summary_columns)
-    varied = [p for p in plan.parameters if frame[f"param.{p.path}"].nunique() > 1]
+    varied = [p for p in plan.parameters if frame[param_column(p.path)].nunique() > 1]
     for p in varied:
         png = response_chart(frame, plan, p.path, focus, colours, figures_dir / f"response_{_slug(p.path)}.png")
         sections.append(("Response to swept parameters", png, ""))
@@ -414,6 +415,22 @@ def _outcome_table(plan: Plan, tally: Tally) -> str:
     return f"<table><tr>{header}</tr>{''.join(rows)}</table>"
 
 
+def _trade_table(plan: Plan, tally: Tally) -> str:
+    """The focal actor's mean final exports to and imports from each partner, per point (a sweep's effect)."""
+    e, focus = html.escape, tally.focus
+    if not any(t.trade_runs for t in tally.points):
+        return ""
+    names = [focus.names.get(p, p) for p in tally.partners]
+    header = "<th>point</th><th>parameters</th>" + "".join(f"<th>to {e(n)}</th>" for n in names)
+    header += "".join(f"<th>from {e(n)}</th>" for n in names)
+    rows = []
+    for k in range(len(tally.points)):
+        cells = "".join(f"<td>{m:.2f}</td>" for m in tally.trade_means(k))
+        rows.append(f"<tr><td>{k}</td><td>{e(_point_label(plan, k))}</td>{cells}</tr>")
+    title = f"Mean final trade of {e(focus.names[focus.focal])} by partner (USD bn a year: exports to, imports from)"
+    return f"<h2>{title}</h2><table><tr>{header}</tr>{''.join(rows)}</table>"
+
+
 def _plan_list(folder: Path, plan: Plan) -> str:
     e = html.escape
     try:
@@ -466,6 +483,7 @@ def _write_html(report: Report, folder: Path, plan: Plan, tally: Tally, sections
         f"<p>Replay exactly: <code>{replay}</code></p>",
         f"<h2>Outcome shares (95 % Wilson interval) and mean final alignment of {name}</h2>",
         _outcome_table(plan, tally),
+        _trade_table(plan, tally),
         f"<h2>Notes</h2><ul>{notes}</ul>" if notes else "",
         _figures(sections),
         _failure_list(folder),

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 import pyarrow as pa
 
+from sim.batch.columns import column, param_column, run_seed_value
 from sim.batch.plan import Chunk, run_seed
 from sim.batch.vector_runs import play_point
 from sim.core import AlignmentModel, ModelSetup
@@ -51,12 +52,18 @@ class Layout:
         ids = self.actors
         return [(ids[i], ids[j]) for i in range(len(ids)) for j in range(i + 1, len(ids))]
 
+    @property
+    def trade_pairs(self) -> list[tuple[str, str]]:
+        """The focal actor's trade by partner: (focal, p) is its exports to p, (p, focal) its imports from p."""
+        others = [a for a in self.actors if a != self.focal]
+        return [(self.focal, p) for p in others] + [(p, self.focal) for p in others]
+
 
 def alignment_column(layout_actors: Sequence[str], a: str, b: str) -> str:
     """The column holding the alignment of a and b, whichever order they are named in."""
     i, j = layout_actors.index(a), layout_actors.index(b)
     first, second = (a, b) if i < j else (b, a)
-    return f"alignment.{first}.{second}"
+    return column("alignment", first, second)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,8 +192,9 @@ def _ids(task: ChunkTask, point: int, k: int) -> dict[str, Any]:
         "run_id": f"{point}:{k}",
         "point": point,
         "seed_index": k,
-        "seed": task.seed,
-        **{f"param.{path}": values.get(path) for path in task.layout.params},
+        "root_seed": task.seed,
+        "run_seed": run_seed_value(task.seed, k),
+        **{param_column(path): values.get(path) for path in task.layout.params},
     }
 
 
@@ -205,7 +213,7 @@ def _summary_values(model: AlignmentModel, layout: Layout) -> dict[str, Any]:
         "rounds_played": final.round,
         "ended_by_event": model.ended,
     }
-    out.update(zip((f"alignment.{a}.{b}" for a, b in layout.pairs), final.alignment[iu].tolist(), strict=True))
+    out.update(zip((column("alignment", a, b) for a, b in layout.pairs), final.alignment[iu].tolist(), strict=True))
     for name, values in (
         ("hedging", final.hedging),
         ("kuik_hedging", final.kuik.hedging),
@@ -213,17 +221,19 @@ def _summary_values(model: AlignmentModel, layout: Layout) -> dict[str, Any]:
         ("gdp", final.world.gdp),
         ("threat", final.world.threat),
     ):
-        out.update(zip((f"{name}.{a}" for a in ids), values.tolist(), strict=True))
-    out.update(zip((f"utility.{a}" for a in ids), final.utility.tolist(), strict=True))
-    out.update({f"primary_partner.{a}": ids[int(p)] for a, p in zip(ids, final.primary_partner, strict=True)})
+        out.update(zip((column(name, a) for a in ids), values.tolist(), strict=True))
+    out.update(zip((column("utility", a) for a in ids), final.utility.tolist(), strict=True))
+    for a, b in layout.trade_pairs:
+        out[column("trade", a, b)] = float(final.world.trade[ids.index(a), ids.index(b)])
+    out.update({column("primary_partner", a): ids[int(p)] for a, p in zip(ids, final.primary_partner, strict=True)})
     blocs = partition_by_capability(final.alignment, final.world.capability)
     out["n_blocs"] = blocs.k
     out["focal_bloc"] = "+".join(ids[i] for i in blocs.bloc_of(ids.index(layout.focal)))
-    out.update(zip((f"bloc.{a}" for a in ids), blocs.labels, strict=True))
+    out.update(zip((column("bloc", a) for a in ids), blocs.labels, strict=True))
     for a in layout.objective_actors:
         report = model.objective_report(a)
-        out[f"objective_score.{a}"] = float(report.score)
-        out[f"objective_grade.{a}"] = report.grade
+        out[column("objective_score", a)] = float(report.score)
+        out[column("objective_grade", a)] = report.grade
     return out
 
 
@@ -242,7 +252,7 @@ def _trajectory_columns(model: AlignmentModel, layout: Layout, base: dict[str, A
         "outcome": [r.outcome for r in history],
     }
     for c, (a, b) in enumerate(layout.pairs):
-        cols[f"alignment.{a}.{b}"] = A[:, c].tolist()
+        cols[column("alignment", a, b)] = A[:, c].tolist()
     for name, stack in (
         ("hedging", np.stack([r.hedging for r in history])),
         ("kuik_hedging", np.stack([r.kuik.hedging for r in history])),
@@ -251,10 +261,10 @@ def _trajectory_columns(model: AlignmentModel, layout: Layout, base: dict[str, A
         ("threat", np.stack([r.world.threat for r in history])),
     ):
         for i, a in enumerate(ids):
-            cols[f"{name}.{a}"] = stack[:, i].tolist()
+            cols[column(name, a)] = stack[:, i].tolist()
     partners = np.stack([r.primary_partner for r in history])
     for i, a in enumerate(ids):
-        cols[f"primary_partner.{a}"] = [ids[int(p)] for p in partners[:, i]]
+        cols[column("primary_partner", a)] = [ids[int(p)] for p in partners[:, i]]
     return cols
 
 
@@ -266,24 +276,26 @@ def summary_schema(layout: Layout) -> pa.Schema:
         ("run_id", pa.string()),
         ("point", pa.int32()),
         ("seed_index", pa.int64()),
-        ("seed", pa.int64()),
-        *((f"param.{p}", _ARROW[t]) for p, t in zip(layout.params, layout.param_types, strict=True)),
+        ("root_seed", pa.int64()),
+        ("run_seed", pa.int64()),
+        *((param_column(p), _ARROW[t]) for p, t in zip(layout.params, layout.param_types, strict=True)),
         ("status", pa.string()),
         ("outcome", pa.string()),
         ("rounds_played", pa.int32()),
         ("ended_by_event", pa.string()),
-        *((f"alignment.{a}.{b}", pa.float64()) for a, b in layout.pairs),
+        *((column("alignment", a, b), pa.float64()) for a, b in layout.pairs),
         *(
-            (f"{name}.{a}", pa.float64())
+            (column(name, a), pa.float64())
             for name in ("hedging", "kuik_hedging", "bloc_tilt", "gdp", "threat", "utility")
             for a in layout.actors
         ),
-        *((f"primary_partner.{a}", pa.string()) for a in layout.actors),
+        *((column("trade", a, b), pa.float64()) for a, b in layout.trade_pairs),
+        *((column("primary_partner", a), pa.string()) for a in layout.actors),
         ("n_blocs", pa.int32()),
         ("focal_bloc", pa.string()),
-        *((f"bloc.{a}", pa.int32()) for a in layout.actors),
-        *((f"objective_score.{a}", pa.float64()) for a in layout.objective_actors),
-        *((f"objective_grade.{a}", pa.string()) for a in layout.objective_actors),
+        *((column("bloc", a), pa.int32()) for a in layout.actors),
+        *((column("objective_score", a), pa.float64()) for a in layout.objective_actors),
+        *((column("objective_grade", a), pa.string()) for a in layout.objective_actors),
         ("error", pa.string()),
         ("reproduce", pa.string()),
     ]
@@ -298,13 +310,13 @@ def trajectory_schema(layout: Layout) -> pa.Schema:
         ("round", pa.int32()),
         ("label", pa.string()),
         ("outcome", pa.string()),
-        *((f"alignment.{a}.{b}", pa.float64()) for a, b in layout.pairs),
+        *((column("alignment", a, b), pa.float64()) for a, b in layout.pairs),
         *(
-            (f"{name}.{a}", pa.float64())
+            (column(name, a), pa.float64())
             for name in ("hedging", "kuik_hedging", "bloc_tilt", "gdp", "threat")
             for a in layout.actors
         ),
-        *((f"primary_partner.{a}", pa.string()) for a in layout.actors),
+        *((column("primary_partner", a), pa.string()) for a in layout.actors),
     ]
     return pa.schema(fields)
 
@@ -318,14 +330,14 @@ class _Columns:
         self.rows = 0
 
     def add(self, row: Mapping[str, Any]) -> None:
-        for name, column in self.columns.items():
-            column.append(row.get(name))
+        for name, values in self.columns.items():
+            values.append(row.get(name))
         self.rows += 1
 
     def extend(self, cols: Mapping[str, list[Any]]) -> None:
         count = len(next(iter(cols.values())))
-        for name, column in self.columns.items():
-            column.extend(cols.get(name, [None] * count))
+        for name, values in self.columns.items():
+            values.extend(cols.get(name, [None] * count))
         self.rows += count
 
     def table(self) -> pa.Table:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sim.batch.columns import column
 from sim.batch.engine import base_setup, execute, scenario_path
 from sim.batch.executors import Executor
 from sim.batch.plan import Parameter, Plan, ScenarioRef
@@ -156,9 +157,9 @@ def metric_columns(focus: Focus) -> dict[str, str]:
     alignment to each power of the focal actor."""
     name = focus.names[focus.focal]
     out = {
-        f"{name} Kuik hedging": f"kuik_hedging.{focus.focal}",
-        f"{name} hedging index": f"hedging.{focus.focal}",
-        f"{name} bloc tilt": f"bloc_tilt.{focus.focal}",
+        f"{name} Kuik hedging": column("kuik_hedging", focus.focal),
+        f"{name} hedging index": column("hedging", focus.focal),
+        f"{name} bloc tilt": column("bloc_tilt", focus.focal),
     }
     for p in focus.powers:
         out[f"{name}–{focus.names[p]} alignment"] = alignment_column(focus.actors, focus.focal, p)

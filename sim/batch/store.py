@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.atomic import append_line, atomic_file, cause, make_folder
+from sim.batch.columns import modern_name
 from sim.batch.lock import FolderLock, holder, locked_message
 from sim.batch.plan import Plan, scenario_hash
 from sim.batch.runner import ChunkResult
@@ -523,11 +524,12 @@ def iter_parts(
                 f"delete it and resume to re-run its runs"
             )
         try:
-            schema_names = pq.read_schema(pa.BufferReader(payload)).names
-            wanted = None if columns is None else [c for c in columns if c in schema_names]
+            stored = {modern_name(n): n for n in pq.read_schema(pa.BufferReader(payload)).names}
+            wanted = None if columns is None else [stored[c] for c in columns if c in stored]
             # ParquetFile, not read_table: read_table's dataset layer may free the buffer on an Arrow thread
             # at interpreter exit, which aborts the process ("terminate called without an active exception").
-            yield pq.ParquetFile(pa.BufferReader(payload)).read(columns=wanted, use_threads=False)
+            read = pq.ParquetFile(pa.BufferReader(payload)).read(columns=wanted, use_threads=False)
+            yield read.rename_columns([modern_name(n) for n in read.column_names])  # old folders: new names
         except (OSError, pa.ArrowInvalid) as exc:
             first = (str(exc).strip().splitlines() or ["not Parquet"])[0][:120]
             raise BatchError(

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sim.batch.columns import column, param_column
 from sim.batch.plan import Plan
 from sim.batch.runner import Layout, alignment_column
 from sim.core import ModelSetup
@@ -115,6 +116,8 @@ class PointTally:
     failed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     alignment_sum: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    trade_sum: np.ndarray = field(default_factory=lambda: np.zeros(0))  # focal exports, then imports, by partner
+    trade_runs: int = 0  # runs with trade columns (folders written before they existed have none)
 
 
 class Tally:
@@ -124,11 +127,18 @@ class Tally:
         self.plan = plan
         self.focus = focus
         self.columns = focus.power_columns()
-        self.points = [PointTally(alignment_sum=np.zeros(len(self.columns))) for _ in range(plan.n_points)]
+        self.partners = [a for a in focus.actors if a != focus.focal]
+        self.trade_columns = [column("trade", focus.focal, p) for p in self.partners] + [
+            column("trade", p, focus.focal) for p in self.partners
+        ]
+        self.points = [
+            PointTally(alignment_sum=np.zeros(len(self.columns)), trade_sum=np.zeros(len(self.trade_columns)))
+            for _ in range(plan.n_points)
+        ]
 
     @property
     def needed_columns(self) -> list[str]:
-        return ["point", "status", "outcome", *self.columns]
+        return ["point", "status", "outcome", *self.columns, *self.trade_columns]
 
     def add(self, summaries: pa.Table) -> None:
         points = summaries.column("point").to_numpy()
@@ -139,12 +149,21 @@ class Tally:
             if self.columns
             else np.zeros((len(points), 0))
         )
+        names = set(summaries.column_names)
+        trade = (
+            np.column_stack([summaries.column(c).to_numpy(zero_copy_only=False) for c in self.trade_columns])
+            if self.trade_columns and all(c in names for c in self.trade_columns)
+            else None
+        )
         for row, point in enumerate(points):
             tally = self.points[int(point)]
             if ok[row]:
                 tally.ok += 1
                 tally.outcomes[outcomes[row]] += 1
                 tally.alignment_sum += values[row]
+                if trade is not None:
+                    tally.trade_sum += trade[row]
+                    tally.trade_runs += 1
             else:
                 tally.failed += 1
 
@@ -185,14 +204,17 @@ class Tally:
                 rows.append(
                     {
                         "point": k,
-                        **{f"param.{p}": v for p, v in values.items()},
+                        **{param_column(p): v for p, v in values.items()},
                         "runs": t.ok,
                         "failed": t.failed,
                         "outcome": label,
                         "share": t.outcomes[label] / t.ok if t.ok else np.nan,
                         "ci_low": low,
                         "ci_high": high,
-                        **{f"mean_alignment.{p}": float(m) for p, m in zip(self.focus.powers, means, strict=True)},
+                        **{
+                            column("mean_alignment", p): float(m) for p, m in zip(self.focus.powers, means, strict=True)
+                        },
+                        **{f"mean_{c}": float(m) for c, m in zip(self.trade_columns, self.trade_means(k), strict=True)},
                     }
                 )
         return pd.DataFrame(rows)
@@ -219,4 +241,14 @@ class Tally:
                 means = t.alignment_sum / t.ok
                 cells = "  ".join(f"{f.names.get(p, p)} {m:+.2f}" for p, m in zip(f.powers, means, strict=True))
                 out.append(f"  mean final alignment to: {cells}")
+            if t.trade_runs:
+                exports, imports = np.split(self.trade_means(k), 2)
+                for what, row in (("exports to", exports), ("imports from", imports)):
+                    cells = "  ".join(f"{f.names.get(p, p)} {m:.2f}" for p, m in zip(self.partners, row, strict=True))
+                    out.append(f"  mean final {what} (USD bn a year): {cells}")
         return "\n".join(out) + "\n"
+
+    def trade_means(self, point: int) -> np.ndarray:
+        """Mean final trade of the focal actor at a point: exports to each partner, then imports from each."""
+        t = self.points[point]
+        return t.trade_sum / t.trade_runs if t.trade_runs else np.full(len(self.trade_columns), np.nan)

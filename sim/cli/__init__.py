@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from sim import __version__
 from sim.atomic import cause
-from sim.cli.common import CliError, PivotArgumentParser, shield_from_interrupts
+from sim.cli.common import CliError, PivotArgumentParser, program, shield_from_interrupts
 from sim.errors import PivotError
 
 #: Modules that each add one sub-command (``register(subparsers)`` sets ``handler`` on its parser).
@@ -21,9 +21,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.scenarios_cmd",
     "sim.cli.batch_cmd",
     "sim.cli.report_cmd",
+    "sim.cli.export_cmd",
     "sim.cli.check_cmd",
     "sim.cli.sensitivity_cmd",
     "sim.cli.leverage_cmd",
+    "sim.cli.completion_cmd",
 )
 
 DESCRIPTION = (
@@ -32,8 +34,8 @@ DESCRIPTION = (
 )
 
 
-def build_parser() -> PivotArgumentParser:
-    parser = PivotArgumentParser(prog="python run.py", description=DESCRIPTION)
+def build_parser(prog: str | None = None) -> PivotArgumentParser:
+    parser = PivotArgumentParser(prog=prog or program(), description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"pivot {__version__}")
     subparsers = parser.add_subparsers(
         dest="command", title="commands", metavar="COMMAND", parser_class=PivotArgumentParser

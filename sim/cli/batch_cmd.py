@@ -9,10 +9,17 @@ from typing import Any
 
 from sim.atomic import WriteError
 from sim.cli.common import (
+    QUIET,
+    VERBOSE,
     CliError,
     CliUsageError,
     InterruptError,
+    add_humans_option,
+    add_verbosity,
+    human_seats,
+    humans_note,
     positive_int,
+    program,
     resolve_scenario,
     seed_int,
     shield_from_interrupts,
@@ -74,6 +81,7 @@ def register(subparsers: Any) -> None:
         help="add seeds until every outcome share's 95 %% interval at every point is narrower than WIDTH",
     )
     p.add_argument("--plan", type=Path, metavar="PLAN_JSON", help="replay the plan of an earlier batch")
+    add_humans_option(p)
     p.add_argument("--chunk-size", type=positive_int, metavar="N", help="runs per task (default: automatic)")
     p.add_argument(
         "--engine",
@@ -87,6 +95,11 @@ def register(subparsers: Any) -> None:
         choices=("auto", "bar", "lines", "none"),
         default="auto",
         help="progress display (default: a bar on a terminal, periodic lines otherwise)",
+    )
+    add_verbosity(
+        p,
+        quiet="print only the one-line result and errors (no progress, notes or table)",
+        verbose="progress lines every 2 s, and every failed run's error and replay command (not only 5)",
     )
     p.set_defaults(handler=handle)
 
@@ -141,6 +154,7 @@ def handle(args: argparse.Namespace) -> int:
                 f"(it defines them); give the SCENARIO to compare, or drop {given[0]}"
             )
     store: Any = None  # the results folder once claimed (to say what a stopped batch kept)
+    note = _printer(args.verbosity > QUIET)
     try:
         existing = read_plan(args.out) if args.resume and (args.out / PLAN_FILE).exists() else None
         if args.plan is not None:
@@ -160,13 +174,13 @@ def handle(args: argparse.Namespace) -> int:
             if seed is None:
                 seed = existing.seed if existing is not None else draw_seed()
                 if existing is None:
-                    print(f"seed: {seed} (repeat this batch with --seed {seed})", file=sys.stderr)
+                    note(f"seed: {seed} (repeat this batch with --seed {seed})")
             plan = plan_batch(
                 resolve_scenario(args.scenario),
                 seed=seed,
                 runs=args.runs,
                 sweep=args.sweep,
-                overrides=args.set,
+                overrides=[*args.set, *_seat_humans(args)],
                 rounds=args.rounds,
                 trajectories=args.trajectories,
                 source=args.scenario,
@@ -175,21 +189,21 @@ def handle(args: argparse.Namespace) -> int:
         ResultStore.check(args.out, plan, resume=args.resume, runs_given=runs_given)  # before any slow start-up
         # Claim the folder before any slow start-up: a second writer is refused at once, naming the first.
         store = ResultStore.open(args.out, plan, resume=args.resume, runs_given=runs_given, command=command_line())
-        for note in store.notes:
-            print(f"note: {note}", file=sys.stderr)
+        for text in store.notes:
+            note(f"note: {text}")
         points = f"{plan.n_points} points x " if plan.n_points > 1 else ""
         seeds = f"{plan.runs[0]} seeds" if len(set(plan.runs)) == 1 else "seeds per point as planned"
-        print(
+        note(
             f"plan: {plan.scenario.id} ({plan.scenario.hash[:12]}), {points}{seeds} = {plan.total_runs} runs, "
-            f"root seed {plan.seed}; results in {args.out}",
-            file=sys.stderr,
+            f"root seed {plan.seed}; results in {args.out}"
         )
         with store, make_executor(args.workers, args.dask, args.dask_local, timeout=args.dask_timeout) as executor:
-            print(f"executor: {executor.describe()}", file=sys.stderr)
+            note(f"executor: {executor.describe()}")
+            mode = "none" if args.verbosity == QUIET else args.progress
             outcome = execute(
                 store,
                 executor,
-                progress=make_progress(args.progress),
+                progress=make_progress(mode, interval=2.0 if args.verbosity == VERBOSE else 10.0),
                 chunk_size=args.chunk_size,
                 until_ci=args.until_ci,
                 command=command_line(),
@@ -204,24 +218,41 @@ def handle(args: argparse.Namespace) -> int:
         raise InterruptError(f"batch stopped; {_kept(store, args.out)}") from None
     except WriteError as exc:
         raise CliError(f"{exc}; {_kept(store, args.out)}") from None
-    sys.stdout.write(outcome.tally.text())
-    if outcome.until_ci:
-        print(outcome.until_ci)
+    if args.verbosity > QUIET:
+        sys.stdout.write(outcome.tally.text())
+        if outcome.until_ci:
+            print(outcome.until_ci)
     if outcome.restarts:
-        print(f"note: {outcome.restarts} chunk(s) were sent again after a worker died", file=sys.stderr)
+        note(f"note: {outcome.restarts} chunk(s) were sent again after a worker died")
     if outcome.failed:
-        _show_failures(args.out, outcome.failed)
+        _show_failures(args.out, outcome.failed, limit=None if args.verbosity == VERBOSE else 5)
     print(
         f"results: {args.out} ({outcome.tally.finished} runs, {outcome.failed} failed); "
-        f"plots: python run.py report {args.out}",
+        f"plots: {program()} report {args.out}",
         file=sys.stderr,
     )
     return 0
 
 
+def _seat_humans(args: argparse.Namespace) -> list[str]:
+    """``--set actors.X.controller=ai`` for each human seat under ``--humans ai`` (the plan records it)."""
+    from sim.scenario import load_scenario
+
+    given = {text.partition("=")[0].strip() for text in args.set}
+    seats = [
+        a
+        for a in human_seats(load_scenario(resolve_scenario(args.scenario)).actors)
+        if f"actors.{a}.controller" not in given
+    ]
+    note = humans_note("batch", seats, args.humans)
+    if note:
+        print(note, file=sys.stderr)
+    return [f"actors.{a}.controller=ai" for a in seats] if args.humans == "ai" else []
+
+
 def _kept(store: Any, folder: Path) -> str:
     """What a stopped batch keeps, and the command that completes it."""
-    resume = f"python run.py batch --resume --out {folder}"
+    resume = f"{program()} batch --resume --out {folder}"
     if store is None:
         return f"no runs had started; start again, or resume with: {resume}"
     try:
@@ -231,17 +262,28 @@ def _kept(store: Any, folder: Path) -> str:
     return f"{finished} of {store.plan.total_runs} runs finished and kept in {folder}; complete them with: {resume}"
 
 
-def _show_failures(folder: Path, count: int) -> None:
+def _printer(enabled: bool) -> Any:
+    """print to stderr, or nothing (--quiet)."""
+
+    def note(text: str) -> None:
+        if enabled:
+            print(text, file=sys.stderr)
+
+    return note
+
+
+def _show_failures(folder: Path, count: int, limit: int | None = 5) -> None:
     from sim.batch.store import iter_parts
 
+    limit = count if limit is None else limit
     shown = 0
     print(f"{count} run(s) failed; each is a row with status 'failed', its error and a command to replay it:")
     for part in iter_parts(folder, "summaries", ["status", "error", "reproduce"]):
         for status, error, command in zip(
             *(part.column(c).to_pylist() for c in ("status", "error", "reproduce")), strict=True
         ):
-            if status != "ok" and shown < 5:
+            if status != "ok" and shown < limit:
                 print(f"  {error}\n    {command}")
                 shown += 1
-        if shown >= 5:
+        if shown >= limit:
             break

@@ -6,7 +6,17 @@ import argparse
 import sys
 from typing import Any
 
-from sim.cli.common import CliError, positive_int, resolve_scenario, seed_int
+from sim.cli.common import (
+    QUIET,
+    VERBOSE,
+    CliError,
+    add_humans_option,
+    add_verbosity,
+    positive_int,
+    resolve_scenario,
+    seat_humans,
+    seed_int,
+)
 
 DEFAULT_RUNS = 100
 
@@ -31,17 +41,28 @@ def register(subparsers: Any) -> None:
     )
     where.add_argument("--dask", metavar="ADDRESS", help="play the runs on a Dask scheduler, e.g. tcp://host:8786")
     where.add_argument("--dask-local", type=positive_int, metavar="W", help="start a local Dask cluster of W workers")
+    p.add_argument(
+        "--progress",
+        choices=("auto", "bar", "lines", "none"),
+        default="auto",
+        help="progress display on stderr (default: a bar on a terminal, periodic lines otherwise)",
+    )
+    add_verbosity(
+        p,
+        quiet="print only the expectations not shown and the verdict line (no progress)",
+        verbose="also say how many runs and seeds each verdict rests on, with progress lines every 2 s",
+    )
+    add_humans_option(p)
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     from sim.batch.executors import available_cores, make_executor
     from sim.batch.measure import default_workers
+    from sim.batch.progress import make_progress
     from sim.batch.store import BatchError
-    from sim.expectations import check_scenario
-    from sim.runs import with_rounds
+    from sim.expectations import check_report, comparison_base
     from sim.scenario.calibration import calibrated_setup
-    from sim.scenario.extends import resolve_base
     from sim.scenario.loader import load_document, validate_document
 
     path = resolve_scenario(args.scenario)
@@ -50,33 +71,41 @@ def handle(args: argparse.Namespace) -> int:
     if not scenario.expect:
         print(f"{path}: no expectations to check (add an expect: section; see docs/scenario-authoring.md)")
         return 0
-    setup = calibrated_setup(scenario, document)
-    base_setup = None
-    base_label = ""
-    if any(e.against_base for e in scenario.expect):
-        assert scenario.extends is not None  # validation requires it for comparisons with the base
-        base_file = resolve_base(document.file, scenario.extends)  # the file validation just merged
-        base_document = load_document(base_file)
-        base = validate_document(base_document)
-        missing = sorted(
-            {a for e in scenario.expect if e.against_base and e.mean for a in e.mean.metric()[1]} - set(base.actors)
-        )
-        if missing:
-            raise CliError(f"{path}: the base scenario {base_file} has no actor {', '.join(missing)} to compare with")
-        base_setup = with_rounds(calibrated_setup(base, base_document), scenario.rounds, base.calendar.start)
-        base_label = f"; base {base.meta.id} ({base_file}) with the same seeds over {scenario.rounds} rounds"
-    print(f"check {scenario.meta.id}: {args.runs} runs, seeds SeedSequence({args.seed}).spawn({args.runs}){base_label}")
+    setup = seat_humans(calibrated_setup(scenario, document), "check", args.humans)
+    base = comparison_base(scenario, document)
+    base_setup = None if base is None else seat_humans(base.setup, "check", args.humans, quiet=True)
+    base_label = "" if base is None else f"; {base.label}"
+    if args.verbosity > QUIET:
+        seeds = f"seeds SeedSequence({args.seed}).spawn({args.runs})"
+        print(f"check {scenario.meta.id}: {args.runs} runs, {seeds}{base_label}")
     sys.stdout.flush()
+    mode = "none" if args.verbosity == QUIET else args.progress
+    progress = make_progress(mode, label="check", interval=2.0 if args.verbosity == VERBOSE else 10.0)
     workers = args.workers
     if workers is None and args.dask is None and args.dask_local is None:
         workers = default_workers(args.runs, available_cores())
     try:
         with make_executor(workers, args.dask, args.dask_local) as executor:
-            results = check_scenario(scenario, setup, base_setup, args.runs, args.seed, executor=executor)
+            report = check_report(
+                scenario, setup, base_setup, args.runs, args.seed, executor=executor, progress=progress
+            )
     except BatchError as exc:
         raise CliError(str(exc)) from None
+    results = report.results
     for result in results:
-        print(format_result(result))
+        if args.verbosity > QUIET or not result.passed:
+            print(format_result(result))
+        if args.verbosity == VERBOSE:
+            print(f"        {method(result)} over {result.runs} runs")
+    for heading, rates in (
+        ("events fired (share of runs, 95 % interval)", report.events),
+        ("objectives met (share of runs, 95 % interval)", report.objectives),
+    ):
+        if rates and args.verbosity > QUIET:
+            print(f"{heading}:")
+            width = max(len(r.name) for r in rates)
+            for r in rates:
+                print(f"  {r.name:<{width}}  {r.share:.2f} [{r.low:.2f}, {r.high:.2f}]  {r.title}")
     failed = [r for r in results if not r.passed]
     noun = "expectation" if len(results) == 1 else "expectations"
     print(f"{len(results)} {noun}: {len(results) - len(failed)} shown, {len(failed)} not shown")
@@ -88,7 +117,7 @@ def format_result(result: Any) -> str:
     e = result.expectation
     tag = {"pass": "PASS", "fail": "FAIL", "unsure": "FAIL"}[result.verdict]
     statement = describe(e)
-    if e.holds is not None:
+    if e.is_share:
         value = f"{result.observed:.2f} of runs [95 % {result.low:.2f}, {result.high:.2f}]"
     elif e.against_base:
         value = (
@@ -107,11 +136,25 @@ def format_result(result: Any) -> str:
     return line
 
 
+def method(result: Any) -> str:
+    """How an expectation's 95 % interval was computed (for --verbose)."""
+    e = result.expectation
+    if e.holds is not None:
+        return "Wilson score interval of the share"
+    if e.against_base:
+        return "paired t interval of the difference (scenario and base play the same seeds)"
+    return "t interval of the mean"
+
+
 def describe(e: Any) -> str:
     """The expectation as a short sentence."""
+    share = "at least" if e.comparator == "at_least" else "at most"
+    if e.fires is not None:
+        return f"event {e.fires} fires, in {share} {e.threshold:g} of runs"
+    if e.met is not None:
+        return f"objective {e.met.actor}.{e.met.objective} met, in {share} {e.threshold:g} of runs"
     if e.holds is not None:
         when = {"final": "at the end", "always": "in every round", "ever": "in some round"}[e.timing]
-        share = "at least" if e.comparator == "at_least" else "at most"
         return f"{condition_text(e.holds)} {when}, in {share} {e.threshold:g} of runs"
     name, actors = e.mean.metric()
     subject = f"mean {'final' if e.timing == 'final' else 'game-average'} {name} {'-'.join(actors)}"

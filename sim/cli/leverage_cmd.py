@@ -8,7 +8,15 @@ import math
 import sys
 from typing import TYPE_CHECKING, Any
 
-from sim.cli.common import CliError, CliUsageError, positive_int, resolve_scenario, seed_int
+from sim.cli.common import (
+    CliError,
+    CliUsageError,
+    add_humans_option,
+    positive_int,
+    resolve_scenario,
+    seat_humans,
+    seed_int,
+)
 from sim.cli.run_cmd import MAX_ROUNDS
 
 if TYPE_CHECKING:
@@ -45,6 +53,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--rounds", type=positive_int, help=f"rounds per game (1..{MAX_ROUNDS}; default: the scenario's)")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     p.add_argument("--workers", type=positive_int, help="worker processes (default: every core; fewer for a small job)")
+    add_humans_option(p)
     search = p.add_argument_group("the search for best (default: 10 iterations x 32 policies x 8 training seeds)")
     search.add_argument("--iterations", type=seed_int, metavar="I", help="cross-entropy iterations (0: no search)")
     search.add_argument("--population", type=positive_int, metavar="P", help="policies tried per iteration")
@@ -67,7 +76,7 @@ def handle(args: argparse.Namespace) -> int:
         raise CliUsageError(f"leverage: --rounds must be <= {MAX_ROUNDS} (got {args.rounds})")
     path = resolve_scenario(args.scenario)
     scenario = load_scenario(path)
-    setup = build_setup(scenario)
+    setup = seat_humans(build_setup(scenario), "leverage", args.humans)
     playable = [a.id for a in setup.actors if a.playable]
     if args.actor not in setup.actor_ids:
         raise CliUsageError(

@@ -9,17 +9,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import SCENARIO_DIR, CliError, atomic_write, resolve_scenario
+from sim import library
+from sim.cli.common import CliError, atomic_write, program, resolve_scenario
 from sim.cli.starters import overlay_starter, world_starter
-from sim.scenario.extends import LIBRARY
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "new",
-        help="write a commented starter scenario (scenarios/NAME.yaml, or a path)",
+        help="write a commented starter scenario (NAME.yaml, or a path)",
         description="Write a commented starter scenario that validates and runs. A bare NAME writes "
-        "scenarios/NAME.yaml; a path (ending in .yaml) writes there. Without --from it is a small "
+        "scenarios/NAME.yaml in a checkout of the repository, NAME.yaml in the working folder when Pivot is "
+        "installed; a path (ending in .yaml) writes there. Without --from it is a small "
         "three-actor world with every section; with --from BASE it extends BASE and adds an event, "
         "objectives, a briefing and an expectation. An existing file is never overwritten.",
     )
@@ -32,7 +33,7 @@ def register(subparsers: Any) -> None:
 def target_path(name: str) -> Path:
     if name.endswith((".yaml", ".yml")) or os.sep in name or "/" in name:
         return Path(name)
-    return SCENARIO_DIR / f"{name}.yaml"
+    return library.new_scenario_folder() / f"{name}.yaml"
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -51,7 +52,7 @@ def handle(args: argparse.Namespace) -> int:
         raise CliError(f"new: folder {path.parent} does not exist")
     title = args.title or stem.replace("_", " ").capitalize()
     here = path.parent.resolve()
-    schema = base_reference(SCENARIO_DIR / "scenario.schema.json", here)
+    schema = base_reference(library.SCHEMA_FILE, here)
     if args.base is None:
         text = world_starter(stem, title, str(path), schema)
     else:
@@ -60,7 +61,7 @@ def handle(args: argparse.Namespace) -> int:
         text = overlay_starter(stem, title, str(path), schema, extends_reference(base_path, here), base)
     with atomic_write(path) as out:
         out.write(text)
-    print(f"wrote {path}: check it with python run.py validate {path}", file=sys.stderr)
+    print(f"wrote {path}: check it with {program()} validate {path}", file=sys.stderr)
     return 0
 
 
@@ -73,7 +74,7 @@ def extends_reference(base: Path, folder: Path) -> str:
     real, here = Path(os.path.realpath(base)), Path(os.path.realpath(folder))
     if real.is_relative_to(here):
         return real.relative_to(here).as_posix()
-    if real.parent == LIBRARY.resolve():
+    if library.in_library(real):
         if (folder / real.name).exists() or (folder / real.stem).exists():
             raise CliError(
                 f"new: --from {real.stem}: {folder / real.name} would hide the library scenario of that name "

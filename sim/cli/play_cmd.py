@@ -14,6 +14,7 @@ from sim.cli.common import (
     CliError,
     CliUsageError,
     InterruptError,
+    program,
     resolve_scenario,
     seed_int,
     shield_from_interrupts,
@@ -91,7 +92,7 @@ def handle(args: argparse.Namespace) -> int:
         if app.closed_save is not None:
             print(
                 f"The window was closed mid-game; game saved to {app.closed_save}; "
-                f"continue with: python run.py play --load {app.closed_save}",
+                f"continue with: {program()} play --load {app.closed_save}",
                 file=sys.stderr,
             )
         elif app.close_problem:
@@ -119,7 +120,7 @@ def _keep_game(app: Any) -> str:
     finally:
         app.quit()
     if saved is not None:
-        return f"game saved to {saved}; continue with: python run.py play --load {saved}"
+        return f"game saved to {saved}; continue with: {program()} play --load {saved}"
     if problem:
         return f"the game in progress could not be saved ({problem})"
     return "no game was in progress; nothing to save"
@@ -132,9 +133,9 @@ def _headless(args: argparse.Namespace, ref: str) -> int:
     seed = f" --seed {args.seed}" if args.seed is not None else ""
     print(
         "No display found (DISPLAY and WAYLAND_DISPLAY are unset), so the game window cannot open here.\n"
-        f"Running the scenario headless instead: python run.py run {ref}{seed}\n"
+        f"Running the scenario headless instead: {program()} run {ref}{seed}\n"
         "(On a desktop, run `make play`; over SSH use `ssh -X`, or save every scene as PNGs with "
-        f"`python run.py play {ref} --screenshot DIR`.)\n",
+        f"`{program()} play {ref} --screenshot DIR`.)\n",
         file=sys.stderr,
     )
     from sim.cli import build_parser  # the parser imports this module

@@ -13,9 +13,11 @@ import numpy as np
 from sim.cli.common import (
     CliUsageError,
     InterruptError,
+    add_humans_option,
     atomic_write,
     positive_int,
     resolve_scenario,
+    seat_humans,
     seed_int,
     shield_from_interrupts,
 )
@@ -52,6 +54,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--rounds", type=positive_int, help=f"number of rounds to play (1..{MAX_ROUNDS})")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     p.add_argument("--out", type=Path, help="also write tidy per-round rows to FILE.csv or FILE.parquet")
+    add_humans_option(p)
     p.set_defaults(handler=handle)
 
 
@@ -67,7 +70,7 @@ def handle(args: argparse.Namespace) -> int:
         raise CliUsageError(f"run: --out must end in .csv or .parquet (got {args.out})")
     if args.rounds is not None and args.rounds > MAX_ROUNDS:
         raise CliUsageError(f"run: --rounds must be <= {MAX_ROUNDS} (got {args.rounds})")
-    setup = _load(args)
+    setup = seat_humans(_load(args), "run", args.humans)
     if args.rounds is not None:
         setup = with_rounds(setup, args.rounds, setup.round_labels[0])
     seed = args.seed

@@ -8,7 +8,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from sim.cli.common import SCENARIO_DIR, CliError
+from sim.cli.common import SCENARIO_DIR, CliError, program
+from sim.library import PACKAGED
 from sim.scenario.errors import ScenarioError
 
 
@@ -34,8 +35,8 @@ def handle(args: argparse.Namespace) -> int:
         raise CliError(f"scenarios: {args.folder} is not a folder")
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     files = library_files(args.folder)
-    where = f"{args.folder.name}/" if args.folder == SCENARIO_DIR else str(args.folder)
-    print(f"Scenario library ({len(files)} in {where}); run one with: python run.py run NAME --seed 1")
+    where = f"{args.folder.name}/" if args.folder == SCENARIO_DIR and not PACKAGED else str(args.folder)
+    print(f"Scenario library ({len(files)} in {where}); run one with: {program()} run NAME --seed 1")
     for path in files:
         print()
         try:

@@ -1,4 +1,4 @@
-"""`validate`: check scenario files; print every problem of every file, one line each, or a summary per valid file."""
+"""`validate`: check scenario files; print every problem and warning, one line each, or a summary per valid file."""
 
 from __future__ import annotations
 
@@ -17,9 +17,12 @@ def register(subparsers: Any) -> None:
         help="check scenario files and list every problem as file:line:column: path: message",
         description="Check scenario files (a folder checks every .yaml in it). Prints every problem of every "
         "file as file:line:column: path: message, or one summary line per valid file; exits 1 if any "
-        "file has a problem. One bad file never stops the others from being checked.",
+        "file has a problem. One bad file never stops the others from being checked. Warnings (events or "
+        "objectives that can never fire or be met, new actors without relations or trade, ...) are printed "
+        "too; --strict makes them errors.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario files, folders, or library names")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 1 if any file has one)")
     p.set_defaults(handler=handle)
 
 
@@ -40,13 +43,17 @@ def handle(args: argparse.Namespace) -> int:
     files = expand(args.files)
     failed = 0
     for name in files:
-        problems, summary = check_file(name)
-        if problems:
+        problems, summary, warnings = check_file_with_warnings(name)
+        for warning in warnings:
+            print(warning, file=sys.stderr)
+        if problems or (args.strict and warnings):
             failed += 1
             for problem in problems:
                 print(problem, file=sys.stderr)
+            if not problems:
+                print(f"{name}: {count(len(warnings), 'warning')}: not valid with --strict", file=sys.stderr)
         else:
-            print(summary)
+            print(summary + (f" ({count(len(warnings), 'warning')})" if warnings else ""))
     if len(files) > 1:
         stream = sys.stderr if failed else sys.stdout
         print(f"{len(files)} files: {len(files) - failed} valid, {failed} with problems", file=stream)
@@ -55,16 +62,24 @@ def handle(args: argparse.Namespace) -> int:
 
 def check_file(name: str) -> tuple[list[Problem], str]:
     """(problems, '') for a bad file, ([], one-line summary) for a valid one."""
+    problems, summary, _ = check_file_with_warnings(name)
+    return problems, summary
+
+
+def check_file_with_warnings(name: str) -> tuple[list[Problem], str, list[Problem]]:
+    """(problems, '', []) for a bad file, ([], one-line summary, warnings) for a valid one."""
+    from sim.scenario.lint import scenario_warnings
     from sim.scenario.loader import load_document, validate_document
 
     if Path(name).is_dir():
-        return [Problem(name, None, None, "", "no .yaml scenario files in this folder")], ""
+        return [Problem(name, None, None, "", "no .yaml scenario files in this folder")], "", []
     try:
         path = resolve_scenario(name)
-        scenario = validate_document(load_document(path))
+        document = load_document(path)
+        scenario = validate_document(document)
     except ScenarioError as exc:
-        return exc.problems, ""
-    return [], f"{path}: valid: {describe(scenario)}"
+        return exc.problems, "", []
+    return [], f"{path}: valid: {describe(scenario)}", scenario_warnings(scenario, document)
 
 
 def describe(scenario: Any) -> str:

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from sim.core.setup import DynamicsParams
-from sim.core.world import WorldState
+from sim.core.world import GDP_FLOOR, WorldState
 
 Category = Literal["diplomatic", "economic", "security", "none"]
 Stance = Literal["cooperative", "conflictual", "neutral"]
@@ -87,6 +87,7 @@ class Action:
     domestic: bool = False  # a move at home (no target): crackdown
     threat_change: float = 0.0  # domestic: change of the mover's regime threat
     stance_change: float = 0.0  # domestic: change of the mover's stance on the values dimension
+    opt_in: bool = False  # off unless the scenario's actions: section names it (keeps existing worlds as they were)
 
     @property
     def signs_agreement(self) -> bool:
@@ -359,6 +360,26 @@ CATALOGUE: tuple[Action, ...] = (
         description="Restrict the opposition at home: the regime is safer, liberal governments look on coldly.",
         precondition=_precondition_crackdown,
     ),
+    Action(
+        # 1621 Reduce or stop economic assistance (-5.6). Opt-in: a scenario enables it under actions:
+        # (actions: {cut_aid: {enabled_for: [eu]}}), or an event forces it; the worlds written before it
+        # existed play as they did. Last in the catalogue, so the catalogue indices that name random draws
+        # (sim.core.streams) stay those of the worlds written before it (their runs are unchanged).
+        id="cut_aid",
+        label="Cut aid",
+        cameo="1621",
+        goldstein=-5.6,
+        category="economic",
+        stance="conflictual",
+        cost=0.004,
+        aid_amount=-0.05,
+        opt_in=True,
+        description=(
+            "Suspend USD 50 m of aid a quarter to a far smaller economy: its GDP loses the transfer, and it"
+            " resents the loss as it would welcome a gift."
+        ),
+        precondition=_precondition_richer,
+    ),
 )
 
 ACTION_IDS: tuple[str, ...] = tuple(a.id for a in CATALOGUE)
@@ -482,7 +503,7 @@ def apply_move(
         world.debt[j, i] -= relief
         transfer += relief
     if act.aid_amount:
-        world.gdp[j] += m * act.aid_amount
+        world.gdp[j] = max(world.gdp[j] + m * act.aid_amount, GDP_FLOOR)  # a cut never leaves a GDP below the floor
         transfer += m * act.aid_amount
     if act.pressure_change:
         world.pressure[i, j] = min(max(world.pressure[i, j] + m * act.pressure_change, 0.0), 1.0)

@@ -25,6 +25,7 @@ from sim.core.dynamics import Baseline, advance, equilibrium_trade
 from sim.core.events import Event, PolicyState, apply_effects, is_due
 from sim.core.objectives import ObjectiveReport, assess
 from sim.core.record import FiredEvent, Move, RoundRecord
+from sim.core.reporters import model_reporters
 from sim.core.scoring import IndexPlan, Scores, policy_affinity, raw_alignment
 from sim.core.setup import Controller, ModelSetup
 from sim.core.streams import Dice, Purpose, label
@@ -91,7 +92,7 @@ class AlignmentModel(mesa.Model):
         self._index_plan = IndexPlan.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
         self.datacollector = (
             mesa.DataCollector(
-                model_reporters={"round": "round", "outcome": lambda m: m.history[-1].outcome},
+                model_reporters=model_reporters(setup.actor_ids),
                 agent_reporters={
                     "actor": "actor_id",
                     "gdp": "gdp",
@@ -284,11 +285,17 @@ class AlignmentModel(mesa.Model):
         choice between accepting and refusing, at the target's temperature T).
         """
         out: list[Move] = []
-        for m in moves:
-            if m.source in ("event", "scripted") or not m.needs_answer or m.target is None:
+        agreed = [m.source in ("event", "scripted") or not m.needs_answer or m.target is None for m in moves]
+        by_ai = [
+            not done and self.countries[m.target].controller != "human"  # type: ignore[index]
+            for m, done in zip(moves, agreed, strict=True)
+        ]
+        noises = iter(self._draw(Purpose.ANSWER, [m for m, ai in zip(moves, by_ai, strict=True) if ai]))
+        for m, done, ai in zip(moves, agreed, by_ai, strict=True):
+            if done:
                 out.append(m)
                 continue
-            if self.countries[m.target].controller == "human":
+            if not ai:
                 self.pending.append(replace(m, answer="pending"))
                 out.append(replace(m, answer="pending", applied=False))
                 continue
@@ -300,7 +307,7 @@ class AlignmentModel(mesa.Model):
             self.table = table
             gain = self._accept_gain(table, m)
             temperature = float(table.temperature[m.target])
-            noise = float(self._draw(Purpose.ANSWER, [m])[0])
+            noise = float(next(noises))
             accepted = gain / temperature + noise > 0 if temperature > 0 else gain > 0
             name = self.setup.actors[m.target].name
             why = f"worth {gain * 1000:+.1f} pts to {name}" if accepted else f"{name} puts it at {gain * 1000:+.1f} pts"

@@ -45,23 +45,47 @@ def run_key(rng: np.random.Generator) -> np.uint64:
     return np.uint64(rng.integers(0, 2**64, dtype=np.uint64, endpoint=False))
 
 
+_MASK = 2**64 - 1
+_GOLDEN_INT, _M1_INT, _M2_INT = int(_GOLDEN), int(_M1), int(_M2)
+
+
 def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser on uint64 arrays (wrapping arithmetic)."""
-    x = (x ^ (x >> _S30)) * _M1
-    x = (x ^ (x >> _S27)) * _M2
-    return x ^ (x >> _S31)
+    """SplitMix64's finaliser, in place on a uint64 array (wrapping arithmetic); returns it."""
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
+def _mix_int(x: int) -> int:
+    """The same finaliser on one Python integer (cheaper than numpy for a single value)."""
+    x ^= x >> 30
+    x = (x * _M1_INT) & _MASK
+    x ^= x >> 27
+    x = (x * _M2_INT) & _MASK
+    return x ^ (x >> 31)
 
 
 def _as_u64(value: int | np.ndarray) -> np.ndarray:
-    # Fields are small non-negative or -1 ("none"); -1 wraps to 2**64 - 1, a distinct value.
-    return np.atleast_1d(np.asarray(value, dtype=np.int64)).astype(np.uint64)
+    # Fields are small non-negative or -1 ("none"); -1 is read as 2**64 - 1, a distinct value.
+    return np.atleast_1d(np.asarray(value, dtype=np.int64)).view(np.uint64)
 
 
 def hashes(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:
-    """64-bit hashes of the named draws, broadcast over the key and the fields (at least 1-d)."""
-    salt = np.array([int(purpose)], dtype=np.uint64) * _GOLDEN  # array arithmetic wraps without a warning
-    h = _mix(np.atleast_1d(np.asarray(key, dtype=np.uint64)) + salt)
-    h = _mix(h ^ (_as_u64(round_) + _GOLDEN))
+    """64-bit hashes of the named draws, broadcast over the key and the fields (at least 1-d).
+
+    h = mix(key + G x purpose), then h = mix(h ^ (x + G)) for the round and each field in turn, where G is
+    the 64-bit golden ratio and -1 stands for 2**64 - 1.
+    """
+    if np.ndim(key) == 0:  # one run: the (key, purpose, round) prefix in Python integers
+        prefix = _mix_int((int(key) + _GOLDEN_INT * int(purpose)) & _MASK)
+        prefix = _mix_int(prefix ^ ((int(round_) + _GOLDEN_INT) & _MASK))
+        h = np.array([prefix], dtype=np.uint64)
+    else:
+        h = _mix(np.asarray(key, dtype=np.uint64) + np.array([int(purpose)], dtype=np.uint64) * _GOLDEN)
+        h = _mix(h ^ (_as_u64(round_) + _GOLDEN))
     for field in fields:
         h = _mix(h ^ (_as_u64(field) + _GOLDEN))
     return h

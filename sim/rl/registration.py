@@ -13,12 +13,13 @@ from pathlib import Path
 
 import gymnasium
 
+from sim import library as _library
 from sim.core.setup import ModelSetup
-from sim.scenario import Scenario, ScenarioError, build_setup
+from sim.library import SCENARIO_DIR, resolve
+from sim.scenario import Scenario, build_setup
 from sim.scenario.calibration import load_setup
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
-DEFAULT_SCENARIO = "medvedev_visit_2015"
+DEFAULT_SCENARIO = _library.DEFAULT_SCENARIO
 NAMESPACE = "Pivot"
 VERSION = 0
 #: What Gymnasium accepts as an environment name (without namespace and version).
@@ -29,14 +30,7 @@ ScenarioLike = str | os.PathLike[str] | Scenario | ModelSetup
 
 def scenario_path(name: str | os.PathLike[str]) -> Path:
     """The file of a library scenario name (``medvedev_visit_2015``) or a path (ScenarioError if neither)."""
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml") or path.exists() or os.sep in str(name):
-        return path
-    candidate = SCENARIO_DIR / f"{name}.yaml"
-    if candidate.exists():
-        return candidate
-    known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
-    raise ScenarioError.single(str(name), f"no such scenario file or library scenario; library: {known}")
+    return resolve(name)
 
 
 def scenario_setup(scenario: ScenarioLike) -> ModelSetup:

@@ -21,7 +21,7 @@ from sim.core.setup import (
 )
 from sim.core.world import INTERESTS, WorldState
 from sim.scenario.schema import Condition, Scenario, quarter_labels
-from sim.scenario.schema_script import Effect, EventModel
+from sim.scenario.schema_events import Effect, EventModel
 
 
 def build_world(scenario: Scenario) -> WorldState:
@@ -108,6 +108,8 @@ def build_setup(scenario: Scenario, calibration: WorldState | None = None) -> Mo
     for k, act in enumerate(CATALOGUE):
         settings = scenario.actions.get(act.id)
         if settings is None:
+            if act.opt_in:  # e.g. cut_aid: only where the scenario names it
+                enabled[k] = False
             continue
         if settings.enabled_for is not None:
             enabled[k] = [a in settings.enabled_for for a in ids]

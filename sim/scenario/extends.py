@@ -1,11 +1,13 @@
 """`extends:` resolution: a scenario merged onto its base file key by key, each value keeping its own file and position.
 
-Mappings merge recursively; lists and scalars replace the base's value; a key set to null (``~``)
-removes the base's value, so the field's default applies (how an overlay drops an inherited objective
-or briefing). The one exception is ``calibration:``, a choice of the file that writes it: the merged
-document records the observed state it is calibrated to (``Document.observed``, by the rule in
-sim.scenario.calibration). The base may itself extend another file. A missing, refused or cyclic base is a problem
-located at the ``extends:`` value that causes it.
+Mappings merge recursively; lists and scalars replace the base's value; a key set to null (``~``) removes
+the base's value, so the field's default applies (how an overlay drops an inherited objective or
+briefing). The one list that merges is ``meta.sources``: the overlay's sources are added to the base's
+(one with a base source's id replaces it), so inherited texts keep their citations without copying.
+``calibration:`` is never inherited: it is a choice of the file that writes it, and the merged document
+records the observed state it is calibrated to (``Document.observed``, by the rule in
+sim.scenario.calibration). The base may itself extend another file. A missing, refused or cyclic base is
+a problem located at the ``extends:`` value that causes it.
 
 Where a base may come from (files travel by e-mail, so ``extends:`` is untrusted): a path relative to the
 file that names it, in that file's folder or below it, or a scenario of the shipped library by name. The
@@ -24,6 +26,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from sim.errors import PivotError
+from sim.library import SCENARIO_DIR
 from sim.scenario.calibration import overlay_observed
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.strict_yaml import Document, Path, parse, read_text
@@ -31,12 +34,14 @@ from sim.scenario.strict_yaml import Document, Path, parse, read_text
 #: Longest chain of bases (a scenario extending a scenario extending ...); deeper is surely a mistake.
 MAX_CHAIN = 16
 #: The shipped scenario library, where a plain name (``medvedev_visit_2015``) is found from any folder.
-LIBRARY = FilePath(__file__).resolve().parents[2] / "scenarios"
+LIBRARY = SCENARIO_DIR
 #: What ``extends:`` may name, quoted in every refusal.
 ALLOWED = (
     "allowed: a file in this file's folder or below it (base.yaml, sub/base.yaml), "
     "or a library scenario by name (medvedev_visit_2015)"
 )
+#: The one list that merges instead of replacing: an overlay's sources are added to its base's (by id).
+SOURCES: Path = ("meta", "sources")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|\\\\)|://")
 
 
@@ -90,7 +95,8 @@ def _missing(reference: str, name: str, places: str, folder: str) -> str:
         known += sorted(p.name for p in LIBRARY.glob("*.yaml"))
     close = difflib.get_close_matches(os.path.basename(name), known, n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise BaseRefusedError(f"base scenario {reference!r} not found (looked for {places}){hint}")
+    library = ", ".join(sorted(p.stem for p in LIBRARY.glob("*.yaml")))
+    raise BaseRefusedError(f"base scenario {reference!r} not found (looked for {places}){hint}; library: {library}")
 
 
 def _shown(path: str) -> str:
@@ -155,6 +161,8 @@ class _Merged:
         self.children = {id(base): _children(base), id(overlay): _children(overlay)}
 
     def value(self, path: Path, below: Any, above: Any) -> Any:
+        if path == SOURCES and isinstance(below, list) and isinstance(above, list):
+            return self.sources(below, above)
         if isinstance(below, dict) and isinstance(above, dict):
             self.take(self.overlay, path, deep=False)
             out: dict[str, Any] = {}
@@ -171,6 +179,29 @@ class _Merged:
             return out
         self.take(self.overlay, path, deep=True)
         return above
+
+    def sources(self, below: list[Any], above: list[Any]) -> list[Any]:
+        """The base's sources, then the overlay's; an overlay source with a base source's id replaces it."""
+        ids = {x.get("id") for x in above if isinstance(x, dict)}
+        kept = [(k, x) for k, x in enumerate(below) if not (isinstance(x, dict) and x.get("id") in ids)]
+        self.take(self.overlay, SOURCES, deep=False)
+        for new, (old, _) in enumerate(kept):
+            self.move(self.base, (*SOURCES, old), (*SOURCES, new))
+        for k in range(len(above)):
+            self.move(self.overlay, (*SOURCES, k), (*SOURCES, len(kept) + k))
+        return [x for _, x in kept] + list(above)
+
+    def move(self, doc: Document, old: Path, new: Path) -> None:
+        """Copy the marks (and file) of ``old`` and everything below it to ``new`` (a list item renumbered)."""
+        stack = [old]
+        while stack:
+            p = stack.pop()
+            q = new + p[len(old) :]
+            for marks, into in ((doc.value_marks, self.value_marks), (doc.key_marks, self.key_marks)):
+                if p in marks:
+                    into[q] = marks[p]
+            self.files[q] = doc.files.get(p, doc.file)
+            stack.extend(self.children[id(doc)].get(p, ()))
 
     def take(self, doc: Document, path: Path, *, deep: bool) -> None:
         """Copy the marks (and source file) of ``path``, and of everything below it when ``deep``."""

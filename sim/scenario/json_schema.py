@@ -14,7 +14,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sim.scenario.schema import Scenario
+from sim.core.actions import ACTION_IDS
+from sim.scenario.fields import ID_PATTERN
+from sim.scenario.schema import DEFAULT_SECTORS, Scenario
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 REF = "#/definitions/"
@@ -27,6 +29,7 @@ def scenario_json_schema() -> dict[str, Any]:
     definitions["Scenario"] = generated
     for node in definitions.values():
         _draft_07_refs(node)
+    _name_enums(definitions)
     overlay = _overlay_definitions(definitions)
     overlay["ScenarioOverlay"]["required"] = ["extends", "meta"]
     overlay["ScenarioOverlay"]["description"] = (
@@ -46,6 +49,33 @@ def scenario_json_schema() -> dict[str, Any]:
         "else": {"$ref": REF + "Scenario"},
         "definitions": {**definitions, **overlay},
     }
+
+
+def _name_enums(definitions: dict[str, Any]) -> None:
+    """Enums for the names editors should complete and flag: actions (a fixed catalogue) and sectors.
+
+    Interest and controller names are enums already (the models' fields and Literals). Sectors are the
+    scenario's own (``sectors:``), so any identifier is allowed, but the default sectors are offered first.
+    """
+    actions = {"enum": list(ACTION_IDS)}
+    for name in ("ScriptStep", "ForcedMove"):
+        definitions[name]["properties"]["action"].update(actions)
+    settings = definitions["Scenario"]["properties"]["actions"]
+    settings["propertyNames"] = actions
+    sector = {
+        "anyOf": [
+            {"enum": [s.id for s in DEFAULT_SECTORS], "description": "a default sector"},
+            {"type": "string", "pattern": ID_PATTERN, "description": "a sector the scenario defines in sectors:"},
+        ]
+    }
+    for name in ("ScriptStep", "ForcedMove"):
+        prop = definitions[name]["properties"]["sector"]
+        prop["anyOf"] = [sector, {"type": "null"}]
+    prop = definitions["AgreementChange"]["properties"]["sector"]
+    prop.pop("type", None)
+    prop.update(sector)
+    agreements = definitions["Scenario"]["properties"]["agreements"]
+    agreements["additionalProperties"]["additionalProperties"]["items"] = sector
 
 
 def _draft_07_refs(node: Any) -> None:

@@ -16,7 +16,7 @@ from sim.core.world import RANGES
 from sim.scenario.errors import Problem
 from sim.scenario.fields import Condition, MetricRef
 from sim.scenario.schema import Scenario
-from sim.scenario.schema_script import STATE_ENTRIES, Effect
+from sim.scenario.schema_events import STATE_ENTRIES, Effect
 from sim.scenario.strict_yaml import Document, Path
 
 #: Ranges of the pairwise sections (checked here so the message can name the pair).
@@ -48,8 +48,16 @@ def did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+#: How a new actor is made, said with every unknown actor (the nearest known name may not be what was meant).
+NEW_ACTOR_HINT = (
+    "a new actor is defined under actors: with name, gdp and capability, plus its relations and trade "
+    "(docs/scenario-authoring.md, section 7, 'Adding actors')"
+)
+
+
 def unknown(kind: str, name: str, options: list[str] | tuple[str, ...]) -> str:
-    return f"unknown {kind} {name!r}{did_you_mean(name, options)}; known: {', '.join(options)}"
+    text = f"unknown {kind} {name!r}{did_you_mean(name, options)}; known: {', '.join(options)}"
+    return f"{text}; {NEW_ACTOR_HINT}" if kind == "actor" else text
 
 
 def dotted(path: Path) -> str:
@@ -292,12 +300,29 @@ class _References:
                 yield from self.condition(expectation.holds, (*path, "holds"))
             if expectation.mean is not None:
                 yield from self.metric(expectation.mean, (*path, "mean"))
+            if expectation.fires is not None:
+                events = [e.id for e in self.s.events]
+                if expectation.fires not in events:
+                    yield self.problem((*path, "fires"), unknown("event", expectation.fires, events))
+            if expectation.met is not None:
+                yield from self.objective_ref(expectation.met.actor, expectation.met.objective, (*path, "met"))
             if expectation.against_base and self.s.extends is None:
                 yield self.problem(
                     (*path, expectation.comparator),
                     f"{expectation.comparator} compares with the base scenario, but this scenario has no extends:",
                     key=True,
                 )
+
+    def objective_ref(self, actor_id: str, objective_id: str, path: Path) -> Iterator[Problem]:
+        """An objective named by its actor and id must be one the scenario gives that actor."""
+        if actor_id not in self.actors:
+            yield self.problem((*path, "actor"), unknown("actor", actor_id, self.actors))
+            return
+        ids = [o.id for o in self.s.objectives.get(actor_id, [])]
+        if not ids:
+            yield self.problem((*path, "actor"), f"{actor_id!r} has no objectives (see objectives: in the guide)")
+        elif objective_id not in ids:
+            yield self.problem((*path, "objective"), unknown(f"objective of {actor_id}", objective_id, ids))
 
     def metric(self, ref: MetricRef, path: Path) -> Iterator[Problem]:
         name, names = ref.metric()

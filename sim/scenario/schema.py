@@ -10,7 +10,9 @@ from pydantic import ConfigDict, Field, StringConstraints, field_validator, mode
 from sim.core.actions import ACTION_IDS
 from sim.scenario.fields import ID_PATTERN, Condition, Identifier, MetricRef, Signed, Strict, Unit
 from sim.scenario.names import display_name_problem
-from sim.scenario.schema_script import EventModel, Expectation, ObjectiveModel, ScriptStep, Sweep
+from sim.scenario.schema_events import EventModel, ObjectiveModel, ScriptStep
+from sim.scenario.schema_expect import Expectation
+from sim.scenario.schema_sweep import Sweep
 
 
 class Source(Strict):

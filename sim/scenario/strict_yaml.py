@@ -219,6 +219,9 @@ def parse(text: str, file: str) -> Document:
         if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
             message += " (tabs cannot indent YAML: use spaces)"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        plain = indentation_problem(text, mark.line, message) if mark is not None else None
+        if plain is not None:
+            raise ScenarioError.single(file, plain[1], line=mark.line + 1, column=plain[0]) from None
         raise ScenarioError.single(file, f"YAML syntax error: {message}", line=line, column=col) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other control characters)
         line = text.count("\n", 0, exc.position) + 1
@@ -259,6 +262,90 @@ def _clearer_syntax_error(text: str, error: yaml.MarkedYAMLError) -> yaml.Marked
     finally:
         loader.dispose()
     return error
+
+
+#: Parser messages that an indentation slip produces (the plain explanation replaces them).
+_INDENT_SYMPTOMS = (
+    "mapping values are not allowed here",
+    "expected <block end>",
+    "did not find expected key",
+    "could not find expected ':'",
+    "did not find expected '-' indicator",
+)
+
+
+def _spaces(n: int) -> str:
+    return "one space" if n == 1 else ("no spaces" if n == 0 else f"{n} spaces")
+
+
+def indentation_problem(text: str, line: int, message: str) -> tuple[int, str] | None:
+    """(column, plain message) when a syntax error at 0-based ``line`` is an indentation slip, else None.
+
+    Compares the line's indentation with the lines above it: deeper than the key before it, between two
+    levels, or level with a list's ``-`` instead of its keys. Anything else keeps the parser's message.
+    """
+    if not message.startswith(_INDENT_SYMPTOMS):
+        return None
+    lines = text.splitlines()
+    if not 0 < line < len(lines):
+        return None
+    here = lines[line]
+    if not here.strip() or "\t" in here[: len(here) - len(here.lstrip())]:
+        return None
+    indent = len(here) - len(here.lstrip(" "))
+
+    def content(k: int) -> tuple[int, int]:
+        """(indent of the line's first character, indent of its key after any '- ' list markers)."""
+        s = lines[k]
+        raw = len(s) - len(s.lstrip(" "))
+        key = raw
+        while s[key:].startswith("- "):
+            key += 2
+            key += len(s[key:]) - len(s[key:].lstrip(" "))
+        return raw, key
+
+    above = [k for k in range(line - 1, -1, -1) if lines[k].strip() and not lines[k].lstrip().startswith("#")]
+    if not above:
+        return None
+    prev = above[0]
+    chain: list[tuple[int, int, int]] = []  # (line, raw indent, key indent) of the line before and its ancestors
+    limit = 10**9
+    for k in above:
+        raw, key = content(k)
+        if raw < limit:
+            chain.append((k, raw, key))
+            limit = raw
+        if limit == 0:
+            break
+    if any(key == indent for _, _, key in chain):
+        return None  # lines up with a key above it: the slip is something else
+    column = indent + 1
+    p_key = content(prev)[1]
+    n, p = line + 1, prev + 1
+    if indent > p_key:
+        return column, (
+            f"line {n} is indented {_spaces(indent - p_key)} deeper than line {p}; keys of the same mapping must "
+            f"line up (start line {n} at column {p_key + 1}, as line {p}), or end line {p} with ':' to hold it"
+        )
+    dash = next(((k, raw, key) for k, raw, key in chain if raw == indent and key != raw), None)
+    if dash is not None:
+        return column, (
+            f"line {n} is indented {_spaces(indent)}, level with the '-' of the list item on line {dash[0] + 1}, "
+            f"not with its keys; indent it {_spaces(dash[2])} to make it part of that item, or dedent it "
+            "further if it belongs elsewhere"
+        )
+    inner = min((c for c in chain if c[2] > indent), key=lambda c: c[2], default=None)
+    outer = max((c for c in chain if c[2] < indent), key=lambda c: c[2], default=None)
+    parts = []
+    if inner is not None:
+        parts.append(f"line {inner[0] + 1}'s keys are at {_spaces(inner[2])}")
+    if outer is not None:
+        at = "the left margin" if outer[2] == 0 else _spaces(outer[2])
+        parts.append(f"line {outer[0] + 1}'s at {at}")
+    return column, (
+        f"line {n} is indented {_spaces(indent)}, which lines up with no key above it ({', '.join(parts)}); "
+        "keys of the same mapping must line up"
+    )
 
 
 def _char_at(text: str, line: int, column: int) -> str:

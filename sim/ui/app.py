@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pygame
 
 from sim.atomic import atomic_file, make_folder
-from sim.ui import library
+from sim.ui import library, navigation, splash
 from sim.ui import theme as th
 from sim.ui.game import Game
 from sim.ui.scenes.base import Scene, key_name
@@ -29,6 +31,14 @@ class Settings:
     text_size: str = "normal"  # normal | large | huge
     watch_speed: float = 1.0  # rounds per second in watch mode
     baseline_runs: int = 100  # AI-only runs for the debrief's comparison (0: none)
+    turn_summary: bool = True  # the turn summary opens after each round (T opens it any time)
+    instructor_pin: str | None = None  # set at start (PIVOT_INSTRUCTOR_PIN): the instructor panel asks for it
+
+
+def cycle_text_size(settings: Settings, step: int = 1) -> str:
+    """The next text size (normal → large → huge → normal); returns it."""
+    settings.text_size = th.next_text_size(settings.text_size, step)
+    return settings.text_size
 
 
 class App:
@@ -42,7 +52,10 @@ class App:
         scenario_dir: Path = library.SCENARIO_DIR,
     ) -> None:
         clear_caches()
-        pygame.init()
+        # Only what the game uses: no pygame.init(), whose audio start-up fills a terminal with ALSA errors on a
+        # machine without sound (the game makes no sound, so there is nothing to fall back from).
+        pygame.display.init()
+        pygame.font.init()
         pygame.display.set_caption("Pivot")
         self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
         self.clock = pygame.time.Clock()
@@ -55,11 +68,16 @@ class App:
         self.closed_save: Path | None = None  # where closing the window mid-game saved it
         self.close_problem = ""  # why that save could not be written
         self.frames = 0
+        self.first_frame: float | None = None  # perf_counter() when the first picture was shown
+        self.last_scenario: str | None = None  # the menu comes back to the scenario last played
+        self.instructor_unlocked = False  # the PIN was given once this session
         self._toast: tuple[str, bool, float] | None = None
         self.frame_times: list[float] = []
         self._metrics_key: tuple | None = None
         self._metrics = th.Metrics(1.0)
         self._cache: pygame.Surface | None = None
+        self._overlay_cache: pygame.Surface | None = None
+        self._overlay_key: tuple | None = None
         self._cache_key: tuple | None = None
         # The model's worker thread and this loop share the GIL: hand it over every millisecond (default 5 ms)
         # so a frame never waits long on a round being resolved.
@@ -80,7 +98,20 @@ class App:
         return self._metrics
 
     def resize(self, size: tuple[int, int]) -> None:
-        self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        """Follow a window resize: adopt the display surface SDL already resized (the window is never recreated);
+        only a driver that did not resize it (the dummy driver, or a size under the minimum) gets a new mode."""
+        surface = pygame.display.get_surface()
+        if surface is not None and surface.get_size() == tuple(size):
+            self.screen = surface
+        else:
+            self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self._cache = self._overlay_cache = None  # the cached frames have the old size
+
+    def splash(self) -> None:
+        """The first frame, at once: the title on the background while the library and menu load behind it."""
+        splash.paint(self.screen, self.metrics, "Loading the scenario library…")
+        pygame.display.flip()
+        self.first_frame = time.perf_counter()
 
     # -- scene stack --------------------------------------------------------------------------------
 
@@ -98,8 +129,16 @@ class App:
     def replace_all(self, scene: Scene) -> None:
         self.stack = [scene]
 
+    def navigate(self, name: str, **kwargs: object) -> Scene | None:
+        """Open a scene by name (see :mod:`sim.ui.navigation`): a full screen replaces the stack, a panel is pushed."""
+        return navigation.go(self, name, **kwargs)
+
     def find(self, kind: type) -> Scene | None:
         return next((s for s in reversed(self.stack) if isinstance(s, kind)), None)
+
+    def find_named(self, name: str) -> Any:
+        """The topmost scene called ``name`` on the stack, or None."""
+        return next((s for s in reversed(self.stack) if s.name == name), None)
 
     # -- messages -------------------------------------------------------------------------------------
 
@@ -114,16 +153,14 @@ class App:
 
     def start_game(self, scenario_ref: str, player: str | None, seed: int | None = None) -> None:
         """A new game of a library scenario: the briefing first when playing, straight to the map when watching."""
-        from sim.ui.scenes.briefing import BriefingScene  # noqa: PLC0415  (scenes import app: avoid a cycle)
-        from sim.ui.scenes.round import RoundScene  # noqa: PLC0415
-
         setup = library.load_setup(scenario_ref)
+        self.last_scenario = scenario_ref
         self._toast = None  # messages about the previous game do not carry over
         session = GameSession.start(setup, scenario_ref, secrets.randbelow(2**31) if seed is None else seed, player)
         self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
-        self.replace_all(RoundScene(self))
+        self.navigate("round")
         if player is not None:
-            self.push(BriefingScene(self, player))
+            self.navigate("briefing", actor=player)
 
     def set_game(self, game: Game) -> None:
         if self.game is not None:
@@ -172,25 +209,22 @@ class App:
 
     def load_game(self, path: Path) -> bool:
         """Load a save; a bad file leaves the current game as it was and says why."""
-        from sim.ui.scenes.round import RoundScene  # noqa: PLC0415
-
         try:
             session = load_session(path, library.load_setup)
         except SaveError as exc:
             self.toast(str(exc), error=True, seconds=8.0)
             return False
+        self.last_scenario = session.log.scenario
         self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
-        self.replace_all(RoundScene(self))
+        self.navigate("round")
         self.toast(f"Loaded {Path(path).name}: round {session.round} of {session.setup.rounds}")
         return True
 
     def to_menu(self) -> None:
-        from sim.ui.scenes.menu import MenuScene  # noqa: PLC0415
-
         if self.game is not None:
             self.game.close()
             self.game = None
-        self.replace_all(MenuScene(self))
+        self.navigate("menu", selected=self.last_scenario)
 
     # -- the loop -----------------------------------------------------------------------------------
 
@@ -209,10 +243,12 @@ class App:
             elif event.type == pygame.VIDEORESIZE:
                 self.resize((max(800, event.w), max(480, event.h)))
             elif event.type == pygame.KEYDOWN and key_name(event) in ("f1", "?") and self.top.name != "help":
-                from sim.ui.scenes.overlays import HelpOverlay  # noqa: PLC0415
-
-                self.push(HelpOverlay(self))
+                self.navigate("help")
+            elif event.type == pygame.KEYDOWN and key_name(event) == "f2":
+                self.toast(f"Text size: {cycle_text_size(self.settings)} (F2 changes it)", seconds=2.0)
             elif self.stack:
+                for scene in self.stack:  # every scene knows where the pointer is, also under an overlay
+                    scene.track(event)
                 self.top.handle(event)
         if self.game is not None:
             self.game.poll()
@@ -220,6 +256,8 @@ class App:
             self.top.update(step)
         self.draw()
         pygame.display.flip()
+        if self.first_frame is None:
+            self.first_frame = time.perf_counter()
         self.frames += 1
         self.frame_times.append(time.perf_counter() - start)
         if len(self.frame_times) > 10_000:
@@ -227,16 +265,18 @@ class App:
         return self.running
 
     def draw(self) -> None:
-        """Paint the stack from the last full-screen scene up (overlays over what is under them)."""
+        """Paint the stack from the last full-screen scene up (overlays over what is under them).
+
+        Every scene with a ``cache_key`` is served from a cached picture while its key is unchanged: the
+        full-screen scene, and then the overlays above it when each of them has a key too. What moves on its
+        own (the "resolving" indicator) is painted after the cached picture by ``draw_transient``.
+        """
         surface = self.screen
         first = max((k for k, s in enumerate(self.stack) if not s.overlay), default=0)
         base = self.stack[first] if self.stack else None
+        common = (surface.get_size(), self.settings.text_size)
         key = base.cache_key() if base is not None else None
-        if (
-            key is not None
-            and self._cache is not None
-            and (key, surface.get_size(), self.settings.text_size) == self._cache_key
-        ):
+        if key is not None and self._cache is not None and (key, *common) == self._cache_key:
             surface.blit(self._cache, (0, 0))  # nothing the scene shows has changed since the last frame
         else:
             surface.fill(th.BG)
@@ -244,9 +284,22 @@ class App:
                 base.draw(surface)
             if key is not None:
                 self._cache = surface.copy()
-                self._cache_key = (key, surface.get_size(), self.settings.text_size)
-        for scene in self.stack[first + 1 :]:
-            scene.draw(surface)
+                self._cache_key = (key, *common)
+        overlays = self.stack[first + 1 :]
+        keys = tuple(s.cache_key() for s in overlays)
+        if overlays and key is not None and all(k is not None for k in keys):
+            full = (key, keys, *common, tuple(id(s) for s in overlays))
+            if self._overlay_cache is not None and full == self._overlay_key:
+                surface.blit(self._overlay_cache, (0, 0))
+            else:
+                for scene in overlays:
+                    scene.draw(surface)
+                self._overlay_cache, self._overlay_key = surface.copy(), full
+        else:
+            for scene in overlays:
+                scene.draw(surface)
+        if base is not None and not overlays:
+            base.draw_transient(surface)
         self._draw_toast(surface)
 
     def _draw_toast(self, surface: pygame.Surface) -> None:
@@ -298,10 +351,12 @@ def open_app(
     load: Path | None = None,
 ) -> App:
     """An app opened where the command line asked: the menu, a briefing, the map in watch mode, or a loaded save."""
-    from sim.ui.scenes.menu import MenuScene  # noqa: PLC0415
-
+    settings = settings or Settings()
+    if settings.instructor_pin is None and os.environ.get("PIVOT_INSTRUCTOR_PIN"):
+        settings.instructor_pin = os.environ["PIVOT_INSTRUCTOR_PIN"].strip()
     app = App(size, settings)
-    app.push(MenuScene(app, selected=scenario))
+    app.splash()  # the window shows something at once; scanning the library takes a moment
+    app.navigate("menu", selected=scenario)
     if load is not None:
         app.load_game(load)
     elif scenario is not None and (player is not None or watch):

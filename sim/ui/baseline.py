@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import multiprocessing
+import os
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -64,8 +65,15 @@ def _no_interrupts() -> Iterator[None]:
 
 
 def ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C in the terminal is for the game process (it saves and quits), not this worker."""
+    """Worker initializer: Ctrl-C in the terminal is for the game process (it saves and quits), not this worker;
+    and the worker runs at a lower priority, so the window's frames come first on a busy machine."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):  # os.nice is POSIX only; refusing it changes nothing else
+        os.nice(BACKGROUND_NICENESS)
+
+
+#: How much lower the AI-only games run than the game window (os.nice increment).
+BACKGROUND_NICENESS = 10
 
 
 class BaselineRuns:

@@ -7,7 +7,7 @@ import math
 import pygame
 
 from sim.ui import theme as th
-from sim.ui.viewmodel import ActorView, Series
+from sim.ui.views import ActorView, Series
 from sim.ui.widgets import draw_text, text_surface, text_width
 
 

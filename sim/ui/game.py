@@ -143,10 +143,14 @@ class Game:
 
         return self._submit(play)
 
-    def rewind(self, round_number: int) -> bool:
+    def rewind(self, round_number: int, keep_controllers: bool = True) -> bool:
+        """Go back to a round (a new branch); who plays whom stays as now unless ``keep_controllers`` is False."""
         self.orders = {}
         return self._submit(
-            lambda s: (s.rewind(round_number), f"Rewound to round {round_number}: a new branch starts here")
+            lambda s: (
+                s.rewind(round_number, keep_controllers=keep_controllers),
+                f"Rewound to round {round_number}: a new branch starts here",
+            )
         )
 
     def fire(self, event_id: str) -> bool:

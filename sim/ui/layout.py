@@ -24,23 +24,26 @@ class Box(NamedTuple):
 
 
 def round_layout(width: int, height: int, scale: float) -> dict[str, Box]:
-    """The round screen: status bar on top, map over chart on the left, orders over log on the right, key bar below."""
+    """The round screen: status bar on top; the map over the chart and the log on the left; the move picker takes
+    the whole right column (so it lists ten moves or more at 1280x720); the key bar below."""
     gap = max(6, round(8 * scale))
     top = round(52 * scale)
     bottom = round(30 * scale)
     body_y = top + gap
     body_h = height - body_y - bottom - gap
-    left_w = round((width - 3 * gap) * 0.58)
+    left_w = round((width - 3 * gap) * 0.6)
     right_x = gap + left_w + gap
     right_w = width - right_x - gap
-    map_h = round(body_h * 0.6)
-    picker_h = round(body_h * 0.58)
+    map_h = round(body_h * 0.56)
+    low_y = body_y + map_h + gap
+    low_h = body_h - map_h - gap
+    chart_w = round((left_w - gap) * 0.48)
     return {
         "status": Box(0, 0, width, top),
         "map": Box(gap, body_y, left_w, map_h),
-        "chart": Box(gap, body_y + map_h + gap, left_w, body_h - map_h - gap),
-        "orders": Box(right_x, body_y, right_w, picker_h),
-        "log": Box(right_x, body_y + picker_h + gap, right_w, body_h - picker_h - gap),
+        "chart": Box(gap, low_y, chart_w, low_h),
+        "log": Box(gap + chart_w + gap, low_y, left_w - chart_w - gap, low_h),
+        "orders": Box(right_x, body_y, right_w, body_h),
         "keys": Box(0, height - bottom, width, bottom),
     }
 
@@ -62,12 +65,23 @@ def check_frame_size(size: tuple[int, int]) -> tuple[int, int]:
 
 
 def frame_layout(width: int, height: int, scale: float) -> dict[str, Box]:
-    """The off-screen round screen: no move picker, so the event log takes the whole right column."""
-    boxes = round_layout(width, height, scale)
-    top, log = boxes.pop("orders"), boxes["log"]
-    boxes["log"] = Box(top.x, top.y, top.w, log.bottom - top.y)
-    boxes["footer"] = boxes.pop("keys")  # objectives and who plays whom; no keys in a picture
-    return boxes
+    """The off-screen round screen: no move picker, so the event log takes the whole right column and the chart
+    the whole width under the map."""
+    gap = max(6, round(8 * scale))
+    top = round(52 * scale)
+    bottom = round(30 * scale)
+    body_y = top + gap
+    body_h = height - body_y - bottom - gap
+    left_w = round((width - 3 * gap) * 0.58)
+    right_x = gap + left_w + gap
+    map_h = round(body_h * 0.6)
+    return {
+        "status": Box(0, 0, width, top),
+        "map": Box(gap, body_y, left_w, map_h),
+        "chart": Box(gap, body_y + map_h + gap, left_w, body_h - map_h - gap),
+        "log": Box(right_x, body_y, width - right_x - gap, body_h),
+        "footer": Box(0, height - bottom, width, bottom),  # objectives and who plays whom; no keys in a picture
+    }
 
 
 def centred(width: int, height: int, w_frac: float, h_frac: float, max_w: int, max_h: int) -> Box:
@@ -78,8 +92,8 @@ def centred(width: int, height: int, w_frac: float, h_frac: float, max_w: int, m
 
 def menu_layout(width: int, height: int, scale: float) -> dict[str, Box]:
     gap = round(16 * scale)
-    header = round(110 * scale)
-    footer = round(56 * scale)
+    header = round(min(110 * scale, height * 0.15))
+    footer = round(min(56 * scale, height * 0.1))
     body_h = height - header - footer - gap
     list_w = round((width - 3 * gap) * 0.42)
     return {
@@ -105,10 +119,10 @@ def briefing_layout(width: int, height: int, scale: float) -> dict[str, Box]:
 
 
 def debrief_layout(width: int, height: int, scale: float, objectives_height: int = 0) -> dict[str, Box]:
-    """Outcome banner, objectives over the AI comparison on the left, the chart on the right.
+    """Outcome banner; objectives over the AI comparison on the left; the chart over the lessons on the right.
 
     ``objectives_height`` is what the objectives panel needs for its content; it grows up to the point where
-    the comparison below keeps a readable histogram.
+    the comparison below keeps a readable histogram (beyond that the panel scrolls).
     """
     gap = round(12 * scale)
     header = round(120 * scale)
@@ -116,10 +130,16 @@ def debrief_layout(width: int, height: int, scale: float, objectives_height: int
     body_h = height - header - footer - gap
     left_w = round((width - 3 * gap) * 0.5)
     top_h = min(max(round(body_h * 0.52), objectives_height), body_h - gap - round(170 * scale))
+    top_h = max(round(body_h * 0.3), top_h)
+    chart_h = round((body_h - gap) * 0.45)
+    right_x = 2 * gap + left_w
+    right_w = width - 3 * gap - left_w
+    y0 = header + gap // 2
     return {
         "outcome": Box(gap, gap, width - 2 * gap, header - gap),
-        "objectives": Box(gap, header + gap // 2, left_w, top_h),
-        "distribution": Box(gap, header + gap // 2 + top_h + gap, left_w, body_h - top_h - gap),
-        "chart": Box(2 * gap + left_w, header + gap // 2, width - 3 * gap - left_w, body_h),
+        "objectives": Box(gap, y0, left_w, top_h),
+        "distribution": Box(gap, y0 + top_h + gap, left_w, body_h - top_h - gap),
+        "chart": Box(right_x, y0, right_w, chart_h),
+        "lessons": Box(right_x, y0 + chart_h + gap, right_w, body_h - chart_h - gap),
         "footer": Box(0, height - footer, width, footer),
     }

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim import library
 from sim.core import ModelSetup
-from sim.scenario import ScenarioError
+from sim.library import SCENARIO_DIR
+from sim.scenario import ScenarioError, load_scenario
 from sim.scenario.calibration import load_setup as load_calibrated
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SCENARIO_DIR = PROJECT_ROOT / "scenarios"
+TUTORIAL = "tutorial"  # the library's guided first game, listed first
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,19 +28,14 @@ class ScenarioEntry:
 
 
 def resolve(ref: str | Path) -> Path:
-    """The file of a library name (``medvedev_visit_2015``) or a path."""
-    path = Path(ref)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        return path
-    return SCENARIO_DIR / f"{ref}.yaml"
+    """The file of a library name (``medvedev_visit_2015``) or a path (ScenarioError for an unknown name)."""
+    return library.resolve(ref)
 
 
 def reference(path: Path) -> str:
     """How a save file names a scenario: its library name when it lives in the library, else its path."""
     resolved = path.resolve()
-    if resolved.parent == SCENARIO_DIR.resolve():
-        return resolved.stem
-    return str(resolved)
+    return resolved.stem if library.in_library(resolved) else str(resolved)
 
 
 def load_setup(ref: str | Path) -> ModelSetup:
@@ -65,6 +61,15 @@ def entry_for(path: Path) -> ScenarioEntry:
 
 
 def scan(folder: Path = SCENARIO_DIR) -> list[ScenarioEntry]:
-    """Every scenario in ``folder``, loadable ones first, each group by title."""
+    """Every scenario in ``folder``: the tutorial first (a first game starts there), then loadable ones, by title."""
     entries = [entry_for(p) for p in sorted(folder.glob("*.yaml"))]
-    return sorted(entries, key=lambda e: (bool(e.error), e.title.lower()))
+    return sorted(entries, key=lambda e: (bool(e.error), e.path.stem != TUTORIAL, e.title.lower()))
+
+
+def sources(ref: str | Path) -> list[tuple[str, str, str]]:
+    """The scenario's cited sources as (key, full citation, url or ""), in the file's order (none if unreadable)."""
+    try:
+        scenario = load_scenario(resolve(ref))
+    except (ScenarioError, OSError):
+        return []
+    return [(s.id, s.citation, s.url or "") for s in scenario.meta.sources]

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
+from sim.library import ASSETS_DIR
+
+ASSETS = ASSETS_DIR  # sim.library: the wheel's copy, or the checkout's assets/
 MAP_FILE = ASSETS / "world_map.json"
 
 # Equal Earth coefficients (Šavrič, Patterson & Jenny 2018, IJGIS 33(3)).

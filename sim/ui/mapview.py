@@ -8,8 +8,8 @@ import pygame
 
 from sim.ui import theme as th
 from sim.ui.mapdata import WorldMap, load_map, member_of, project
-from sim.ui.viewmodel import ActorView, RoundView
-from sim.ui.widgets import draw_text, text_surface
+from sim.ui.views import ActorView, RoundView
+from sim.ui.widgets import draw_text, text_surface, text_width
 
 # The region inset: mainland and maritime Southeast Asia around Cambodia.
 REGION = (90.0, -11.0, 128.0, 26.0)  # lon_min, lat_min, lon_max, lat_max
@@ -43,6 +43,8 @@ class MapView:
 
     def __init__(self) -> None:
         self.world: WorldMap = load_map()
+        self.spots: dict[int, tuple[int, int]] = {}  # actor index -> screen position, as last drawn
+        self.inset_spots: dict[int, tuple[int, int]] = {}  # the same in the Southeast Asia inset
         self._base_key: tuple | None = None
         self._base: pygame.Surface | None = None
         self._links_key: tuple | None = None
@@ -101,6 +103,8 @@ class MapView:
         assert self._base is not None
         surface.blit(self._base, rect.topleft)
         pos = self.positions(view)
+        # Where each actor is on screen (the inset's dots included), for clicks that open its diplomacy view.
+        self.spots = {a: (rect.left + x, rect.top + y) for a, (x, y) in pos.items()}
         key = (rect.size, view.links, m.scale)  # what the layer shows (an id could be reused by a later view)
         if key != self._links_key:
             self._links = self._draw_links(rect.size, view, pos, m)
@@ -122,14 +126,30 @@ class MapView:
             if _in_region(a):
                 x, y = self.inset_frame.lonlat(a.lon, a.lat)
                 p = (rect.left + x, rect.top + y)
+                self.inset_spots[a.index] = p
                 if a.is_player:
                     pygame.draw.circle(surface, th.ACCENT, p, m.px(8), width=m.px(2))
                 pygame.draw.circle(surface, a.colour, p, m.px(5))
                 pygame.draw.circle(surface, (245, 245, 245), p, m.px(5), width=1)
-                short = a.name.split(" (")[0]  # "ASEAN (other nine)" -> "ASEAN": the inset is small
-                draw_text(surface, short, (p[0] + m.px(9), p[1]), m.small, th.TEXT, anchor="midleft")
+                self._inset_label(surface, a, p, m, self.inset_rect.move(rect.topleft))
         surface.set_clip(clip)
         self._legend(surface, rect, m)
+
+    def _inset_label(
+        self, surface: pygame.Surface, a: ActorView, p: tuple[int, int], m: th.Metrics, inset: pygame.Rect
+    ) -> None:
+        """An actor's name beside its dot in the inset: on the side with room, smaller or shortened if need be."""
+        off = m.px(9)
+        right, left = inset.right - p[0] - off - m.px(2), p[0] - inset.left - off - m.px(2)
+        short = a.name.split(" (")[0]  # "ASEAN (other nine)" -> "ASEAN": the inset is small
+        for text, size in ((short, m.small), (short, m.px(10)), (a.id.upper()[:5], m.px(10))):
+            w = text_width(text, size)
+            if w <= right or w <= left:
+                break
+        if w <= right or right >= left:
+            draw_text(surface, text, (p[0] + off, p[1]), size, th.TEXT, anchor="midleft", max_width=right)
+        else:
+            draw_text(surface, text, (p[0] - off, p[1]), size, th.TEXT, anchor="midright", max_width=left)
 
     def _draw_links(
         self, size: tuple[int, int], view: RoundView, pos: dict[int, tuple[int, int]], m: th.Metrics
@@ -176,10 +196,12 @@ class MapView:
         ]
         own = pygame.Rect(p[0] - m.px(10), p[1] - m.px(10), m.px(20), m.px(20))
         others = [t for t in taken if t != own]
-        box = next(
-            (c for c in candidates if area.contains(c) and c.inflate(m.px(8), m.px(2)).collidelist(others) < 0),
-            candidates[0],
-        )
+
+        def overlap(c: pygame.Rect) -> int:
+            pill = c.inflate(m.px(8), m.px(2))
+            return sum(pill.clip(t).width * pill.clip(t).height for t in others) + (0 if area.contains(c) else 10**6)
+
+        box = min(candidates, key=overlap)  # a free spot when there is one, else the least covered
         box.clamp_ip(area)
         pill = box.inflate(m.px(8), m.px(2))
         pygame.draw.rect(surface, (10, 16, 24), pill, border_radius=m.px(4))

@@ -31,7 +31,7 @@ from sim.ui import viewmodel as vm
 from sim.ui.charts import alignment_chart
 from sim.ui.layout import FRAME_SIZE, check_frame_size, frame_layout
 from sim.ui.mapview import MapView
-from sim.ui.scenes.round import draw_footer, draw_log, draw_status
+from sim.ui.panels import draw_footer, draw_log, draw_status
 from sim.ui.widgets import clear_caches, panel
 
 #: The reason the log gives for a move chosen from outside the model (the environments' learners).

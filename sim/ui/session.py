@@ -224,8 +224,12 @@ class GameSession:
             self.log.commands.append(command)
         self._do(Command("step"))
 
-    def rewind(self, round_number: int) -> GameSession:
-        """A new session at the start of play after ``round_number`` (a branch of this one, recorded as a fork)."""
+    def rewind(self, round_number: int, keep_controllers: bool = True) -> GameSession:
+        """A new session at the start of play after ``round_number`` (a branch of this one, recorded as a fork).
+
+        Who controls each actor stays as it is now (hand-overs are recorded after the fork, so a class that
+        switched to hot seat keeps it); ``keep_controllers=False`` restores the assignments of that round.
+        """
         if not 0 <= round_number <= self.round:
             raise ValueError(f"can rewind to rounds 0..{self.round}, not {round_number}")
         log = GameLog(
@@ -236,7 +240,13 @@ class GameSession:
             self.log.truncated(round_number),
             [*self.log.forks, Fork(round_number, self.round)],
         )
-        return GameSession(self.setup, log)
+        branch = GameSession(self.setup, log)
+        if keep_controllers:
+            for c in self.model.countries:
+                now = c.controller
+                if now in ("ai", "human") and branch.controller(c.actor_id) != now:
+                    branch.switch(c.actor_id, now)  # type: ignore[arg-type]
+        return branch
 
     # -- saving ----------------------------------------------------------------------------------------
 

@@ -42,6 +42,13 @@ ALIGN_POS: RGB = (150, 130, 230)
 TEXT_SIZES: dict[str, float] = {"normal": 1.0, "large": 1.2, "huge": 1.4}
 
 
+def next_text_size(current: str, step: int = 1) -> str:
+    """The text size after ``current`` (normal → large → huge → normal), or before it for a negative step."""
+    sizes = list(TEXT_SIZES)
+    k = sizes.index(current) if current in sizes else 0
+    return sizes[(k + step) % len(sizes)]
+
+
 def mix(a: RGB, b: RGB, t: float) -> RGB:
     t = max(0.0, min(1.0, t))
     return (round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t), round(a[2] + (b[2] - a[2]) * t))

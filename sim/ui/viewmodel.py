@@ -1,4 +1,4 @@
-"""The view model: plain, immutable snapshots of a game that the scenes draw (built from the core, no pygame).
+"""The view model's builders: a game's state turned into the view types of :mod:`sim.ui.views` (no pygame).
 
 Scenes never read the model: after every change the session's state is turned into a
 :class:`RoundView` (or a :class:`DebriefView`) here, off the draw path, and the scenes only paint
@@ -9,21 +9,38 @@ the status bar and the objectives — is computed and tested here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import replace as dc_replace
 
 import numpy as np
 
-from sim.core import CATALOGUE, AlignmentModel, ModelSetup
-from sim.core.actions import ACTION_INDEX, OFFER_ASKS, OFFER_GIVES, agreement_sector, apply_move
+from sim.core import CATALOGUE, AlignmentModel, ModelSetup, MoveError
+from sim.core.actions import ACTION_INDEX, OFFER_ASKS, OFFER_GIVES, agreement_sector
 from sim.core.legal import LegalMove, legal_moves
 from sim.core.objectives import Objective, ObjectiveReport
+from sim.core.preview import MovePreview, Previewer
 from sim.core.record import RoundRecord
-from sim.core.scoring import kuik_hedging, policy_affinity, score
 from sim.core.utility import CandidateTable, price_candidates
 from sim.core.world import INTERESTS
-from sim.ui.session import Fork, GameSession
-
-RGB = tuple[int, int, int]
+from sim.ui.session import Command, Fork, GameLog, GameSession
+from sim.ui.views import (
+    RGB,
+    ActorView,
+    BriefingView,
+    DebriefView,
+    DiplomacyView,
+    Effect,
+    EventCard,
+    LinkView,
+    LogLine,
+    MoveOption,
+    ObjectiveLine,
+    Offer,
+    RoundView,
+    Series,
+    Status,
+)
 
 #: Interest names as the briefing states them.
 INTEREST_WORDS: dict[str, tuple[str, str]] = {
@@ -43,161 +60,6 @@ def hex_to_rgb(colour: str) -> RGB:
         return (int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16))
     except ValueError:
         return (136, 136, 136)
-
-
-@dataclass(frozen=True, slots=True)
-class ActorView:
-    index: int
-    id: str
-    name: str
-    colour: RGB
-    lon: float
-    lat: float
-    kind: str
-    controller: str
-    is_player: bool
-    is_power: bool
-
-
-@dataclass(frozen=True, slots=True)
-class LinkView:
-    """A pair of actors on the map: coloured by alignment, as wide as their trade."""
-
-    a: int
-    b: int
-    alignment: float  # symmetric, -1..1
-    trade: float  # two-way, USD bn per year
-    width: float  # 0..1 of the widest line, log-scaled by trade
-    involves_player: bool
-
-
-@dataclass(frozen=True, slots=True)
-class LogLine:
-    round: int
-    label: str
-    kind: str  # move | event | fork | control | header
-    actor: int | None
-    text: str
-    reason: str = ""
-    applied: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Effect:
-    """Expected effect of a move on the player's indices (after the move, before replies and dynamics)."""
-
-    hedging: float
-    bloc_tilt: float
-    alignment: tuple[tuple[int, float], ...]  # (power index, change of the player's alignment to it)
-    primary_partner: int  # after the move
-
-
-@dataclass(frozen=True, slots=True)
-class MoveOption:
-    """A move the player may make now: the order to submit, how to name it, and its expected effect."""
-
-    action: str
-    target: str | None
-    sector: str | None
-    label: str  # "Sign agreement: Air services"
-    target_name: str
-    category: str
-    stance: str
-    description: str
-    effect: Effect  # if it takes effect (for a proposal: if the target accepts)
-    ask: str | None = None  # a conditional offer: what the target must do in return
-    chance: float | None = None  # for a proposal or request: the chance the target accepts, as the AI reckons it
-    answer: int | None = None  # for an answer to a proposal waiting for the player: its position
-    accept: bool = True  # for an answer: accept (True) or refuse
-
-    @property
-    def order(self) -> tuple[str, str | None, str | None, str | None]:
-        return (self.action, self.target, self.sector, self.ask)
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectiveLine:
-    description: str
-    timing: str
-    weight: float
-    met: bool
-    rounds_held: int
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    scenario_title: str
-    quarter: str
-    round: int
-    rounds: int
-    score: float
-    grade: str
-    has_objectives: bool
-    outcome: str
-    hedging: float
-    bloc_tilt: float
-    bloc_names: tuple[str, str]
-    primary_partner: str
-    finished: bool
-    ended_by_event: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Series:
-    """The player's alignment to each power over rounds 0..now, with the rounds' quarter labels."""
-
-    labels: tuple[str, ...]
-    lines: tuple[tuple[int, tuple[float, ...]], ...]  # (partner index, values)
-    forks: tuple[int, ...]  # rounds a rewind went back to
-
-
-@dataclass(frozen=True, slots=True)
-class RoundView:
-    """Everything the round screen shows for one moment of one game, from one actor's point of view."""
-
-    actors: tuple[ActorView, ...]
-    player: int  # whose point of view (the student's actor, the hot-seat player, or the focal actor)
-    links: tuple[LinkView, ...]
-    series: Series
-    log: tuple[LogLine, ...]  # newest round first
-    options: tuple[MoveOption, ...]
-    moves_per_round: int
-    status: Status
-    objectives: tuple[ObjectiveLine, ...]
-    humans: tuple[int, ...]
-    events: tuple[tuple[str, str, str], ...]  # (id, title, text) of the scenario's events, for the instructor
-    watching: bool
-
-    def actor(self, actor_id: str) -> ActorView:
-        return next(a for a in self.actors if a.id == actor_id)
-
-
-@dataclass(frozen=True, slots=True)
-class BriefingView:
-    title: str
-    actor: ActorView
-    text: str  # Markdown-light
-    generated: bool  # True when the scenario has no briefing for this actor and one was written from its data
-    objectives: tuple[ObjectiveLine, ...]
-    rounds: int
-    first_quarter: str
-
-
-@dataclass(frozen=True, slots=True)
-class DebriefView:
-    title: str
-    actor: ActorView
-    outcome: str
-    objectives: tuple[ObjectiveLine, ...]
-    has_objectives: bool
-    score: float
-    grade: str
-    series: Series
-    utility: float  # utility the player gained over the game (final minus start), points (1 point = 0.001)
-    position: tuple[tuple[str, str, str], ...]  # (index, at the start, at the end) for the debrief
-    rounds_played: int
-    ended_by_event: str | None
-    forks: tuple[Fork, ...]
 
 
 # -- builders ----------------------------------------------------------------------------------------
@@ -334,7 +196,11 @@ def _controls_by_round(session: GameSession) -> dict[int, list[str]]:
             who = "a player" if c.controller == "human" else "the AI"
             out.setdefault(r, []).append(f"{names.get(c.actor or '', c.actor)} is now played by {who}")
         elif c.op == "fire":
-            out.setdefault(r, []).append(f"Instructor fired event '{c.event}'")
+            try:
+                title = session.event(c.event or "").title
+            except KeyError:
+                title = c.event or ""
+            out.setdefault(r, []).append(f"Instructor fired the event “{title}”")
     return out
 
 
@@ -367,37 +233,14 @@ def move_options(model: AlignmentModel, player: int) -> tuple[MoveOption, ...]:
     """
     setup = model.setup
     world = model.world
-    sc = setup.scoring
-    before = score(world, sc.weights, sc.powers, sc.bloc_a, sc.bloc_b, model.affinity)
-    A_now = model.history[-1].alignment
-    partners = [p for p in sc.powers if p != player]
     names = [a.name for a in setup.actors]
     moves = [m for m in legal_moves(world, setup, player) if m.action != "pass"]
-    before_kuik = float(kuik_hedging(before.alignment, sc.powers).hedging[player])
     table = price_candidates(model._context(), setup, model.policy.interests, model.policy.tau) if moves else None
+    previewer = Previewer(model, player)
     out: list[MoveOption] = []
     for m in moves:
         act = CATALOGUE[ACTION_INDEX[m.action]]
-        w = world.copy()
-        steps = [(player, m.action, m.target, m.sector)]
-        if act.grants is not None and m.target is not None:
-            steps.append((m.target, act.grants, player, None))
-        if m.ask is not None and m.target is not None:
-            steps.append((m.target, m.ask, player, None))
-        for who, action_id, target, sector in steps:
-            magnitude = float(setup.action_magnitude[ACTION_INDEX[action_id], who])
-            apply_move(
-                w, who, action_id, target, sector, magnitude, A_now, setup.dynamics, setup.sectors,
-                values_dimension=sc.values_dimension,
-            )  # fmt: skip
-        affinity = policy_affinity(w.positions, w.salience) if act.domestic else model.affinity
-        after = score(w, sc.weights, sc.powers, sc.bloc_a, sc.bloc_b, affinity)
-        effect = Effect(
-            hedging=float(kuik_hedging(after.alignment, sc.powers).hedging[player] - before_kuik),
-            bloc_tilt=float(after.bloc_tilt[player] - before.bloc_tilt[player]),
-            alignment=tuple((p, float(after.alignment[player, p] - before.alignment[player, p])) for p in partners),
-            primary_partner=int(after.primary_partner[player]),
-        )
+        effect = effect_of(previewer.preview([(m.action, m.target, m.sector, m.ask)]))
         chance = None
         if m.needs_answer and m.target is not None and table is not None:
             chance = _chance(table, player, m)
@@ -420,9 +263,73 @@ def move_options(model: AlignmentModel, player: int) -> tuple[MoveOption, ...]:
                 effect=effect,
                 ask=m.ask,
                 chance=chance,
+                kind="Conditional offer" if m.ask is not None else act.label,
             )
         )
     return tuple(out)
+
+
+def effect_of(p: MovePreview) -> Effect:
+    return Effect(p.hedging, p.bloc_tilt, p.alignment, p.primary_partner)
+
+
+def orders_effect(model: AlignmentModel, player: int, options: Sequence[MoveOption]) -> Effect:
+    """The effect of several chosen moves together (each taking effect), computed by the core's preview."""
+    setup = model.setup
+    moves = [
+        (
+            o.action,
+            None if o.target is None else setup.index(o.target),
+            None if o.sector is None else setup.sectors.index(o.sector),
+            o.ask,
+        )
+        for o in options
+        if o.answer is None
+    ]
+    return effect_of(Previewer(model, player).preview(moves))
+
+
+def closeness_word(change: float) -> str:
+    """A change of alignment in a student's words: 'a little closer', 'cooler', 'much closer' ('' if none)."""
+    size = abs(change)
+    if size < 0.002:
+        return ""
+    word = "closer" if change > 0 else "cooler"
+    if size < 0.01:
+        return f"a little {word}"
+    return word if size < 0.03 else f"much {word}"
+
+
+def effect_words(effect: Effect, actors: Sequence[ActorView]) -> str:
+    """A move's effect as a student reads it: 'China: a little closer · US: cooler', biggest change first."""
+    parts = [(abs(d), f"{actors[p].name}: {closeness_word(d)}") for p, d in effect.alignment if closeness_word(d)]
+    parts.sort(key=lambda x: -x[0])
+    return " · ".join(t for _, t in parts) or "hardly any change to your ties"
+
+
+def hedging_words(effect: Effect) -> str:
+    """The change of the hedging index in words ('' when it is negligible)."""
+    if abs(effect.hedging) < 0.003:
+        return ""
+    return (
+        "you hedge more: your ties spread more evenly"
+        if effect.hedging > 0
+        else "you hedge less: you lean more to one side"
+    )
+
+
+def chance_words(chance: float) -> str:
+    """The chance a proposal is accepted, in words and per cent."""
+    word = (
+        "very likely"
+        if chance >= 0.75
+        else "likely"
+        if chance >= 0.5
+        else "unlikely"
+        if chance >= 0.25
+        else "very unlikely"
+    )
+    return f"{word} to accept ({chance:.0%})"
 
 
 def _chance(table: CandidateTable, player: int, m: LegalMove) -> float:
@@ -467,6 +374,7 @@ def answer_options(model: AlignmentModel, player: int) -> tuple[MoveOption, ...]
                     ask=m.ask,
                     answer=k,
                     accept=accept,
+                    kind="Answer",
                 )
             )
     return tuple(out)
@@ -538,6 +446,14 @@ def model_round_view(
     """
     setup = model.setup
     report = model.objective_report(player)
+    last = model.history[-1]
+    cards = tuple(event_card(setup, e.id, e.title, e.text) for e in last.events if not is_guide(e.id))
+    coming = model.round + 1
+    guide = tuple(
+        event_card(setup, e.id, e.title, e.text)
+        for e in setup.events
+        if is_guide(e.id) and e.at_round == coming and not model.finished
+    )
     return RoundView(
         actors=actor_views(model, player),
         player=player,
@@ -551,7 +467,88 @@ def model_round_view(
         humans=humans,
         events=tuple((e.id, e.title, e.text) for e in setup.events),
         watching=not humans,
+        fired=cards,
+        guide=guide,
+        summary=turn_summary(model, player, you=player in humans) if model.round > 0 else (),
     )
+
+
+def is_guide(event_id: str) -> bool:
+    """A guide event (id ``guide_...``, as the tutorial's) speaks before the decision of its round, not after."""
+    return event_id.startswith("guide")
+
+
+_PICTURES = (
+    ("guide", ("guide",)),
+    ("end", ("end", "coup", "collapse")),
+    ("sanction", ("sanction", "eba", "tariff", "withdraw")),
+    ("row", ("row", "critic", "protest", "dispute", "crackdown", "election")),
+    ("visit", ("visit", "summit", "meeting")),
+    ("trade", ("trade", "debt", "loan", "aid", "agreement", "invest", "offer")),
+)
+
+
+def event_card(setup: ModelSetup, event_id: str, title: str, text: str) -> EventCard:
+    """The card of one of the scenario's events: who its effects touch, and which illustration suits it."""
+    from sim.core.events import Event  # noqa: PLC0415
+
+    touched: set[int] = set()
+    for e in setup.events:
+        if isinstance(e, Event) and e.id == event_id:
+            for effect in e.effects:
+                for name in ("actor", "target"):
+                    value = getattr(effect, name, None)
+                    if isinstance(value, int):
+                        touched.add(value)
+                for name in ("index", "pair"):
+                    value = getattr(effect, name, None)
+                    if isinstance(value, tuple):
+                        pair = getattr(effect, "array", "relations") in ("relations", "agreements", "sanctions")
+                        touched.update(v for v in value[: 2 if pair or name == "pair" else 1] if isinstance(v, int))
+    mentioned = f"{title} {text}".lower()
+    touched.update(k for k, a in enumerate(setup.actors) if a.name.lower().split(" (")[0] in mentioned)
+    words = f"{event_id} {title}".lower()
+    picture = next((p for p, keys in _PICTURES if any(k in words for k in keys)), "news")
+    names = tuple(setup.actors[i].name for i in sorted(touched) if 0 <= i < setup.n_actors)
+    return EventCard(event_id, title, text, names, picture)
+
+
+def turn_summary(model: AlignmentModel, player: int, count: int = 3, you: bool = True) -> tuple[str, ...]:
+    """The round just played in sentences: the ``count`` largest changes of the player's alignment to the others,
+    each with what caused it (the moves between the two, the events), largest first."""
+    setup = model.setup
+    before, after = model.history[-2], model.history[-1]
+    names = [a.name for a in setup.actors]
+    me = names[player]
+    changes = [
+        (j, float(after.alignment[player, j] - before.alignment[player, j]))
+        for j in range(setup.n_actors)
+        if j != player
+    ]
+    changes.sort(key=lambda x: -abs(x[1]))
+    out: list[str] = []
+    for j, d in changes[:count]:
+        if abs(d) < 0.001:
+            break
+        causes = []
+        for m in after.moves:
+            if not m.applied or m.action == "pass":
+                continue
+            if (m.actor == player and m.target == j) or (m.actor == j and m.target == player):
+                who = ("you" if you else me) if m.actor == player else names[j]
+                what = describe_move(setup, m.action, None, m.sector, m.ask).lower()
+                causes.append(f"{who}: {what}")
+        causes += [f"the event '{e.title}'" for e in after.events]
+        direction = "closer to" if d > 0 else "further from"
+        size = "much " if abs(d) >= 0.03 else "a little " if abs(d) < 0.01 else ""
+        because = (
+            "because of " + "; ".join(causes[:3])
+            if causes
+            else f"with no move between {'you' if you else 'them'}: the drift of trade, agreements, memory and the "
+            "others' moves"
+        )
+        out.append(f"{me} moved {size}{direction} {names[j]} ({_signed(d, 3)}), {because}.")
+    return tuple(out) or (f"Little changed for {me} this round.",)
 
 
 def briefing_view(setup: ModelSetup, actor_id: str) -> BriefingView:
@@ -628,7 +625,17 @@ def debrief_view(session: GameSession, viewpoint: str | None = None) -> DebriefV
         rounds_played=model.round,
         ended_by_event=model.ended,
         forks=tuple(session.log.forks),
+        also_played=also_played(session, who),
     )
+
+
+def also_played(session: GameSession, player: str) -> tuple[str, ...]:
+    """Names of the actors other than ``player`` that a person controlled at some point of this game's branch."""
+    setup = session.setup
+    ids = {c.actor for c in session.log.commands if c.op == "control" and c.controller == "human"}
+    ids |= set(session.humans())
+    ids.discard(player)
+    return tuple(a.name for a in setup.actors if a.id in ids)
 
 
 def final_position(model: AlignmentModel, player: int) -> tuple[tuple[str, str, str], ...]:
@@ -674,3 +681,226 @@ def percentile(value: float, sample: list[float] | np.ndarray) -> float:
     if x.size == 0:
         return float("nan")
     return float(100.0 * ((x < value).sum() + 0.5 * (x == value).sum()) / x.size)
+
+
+# -- the diplomacy view -------------------------------------------------------------------------------------
+
+
+def regard_words(value: float) -> str:
+    if value >= 0.5:
+        return "warmly"
+    if value >= 0.2:
+        return "favourably"
+    if value > -0.2:
+        return "coolly"
+    return "with hostility"
+
+
+def diplomacy_view(model: AlignmentModel, player: int, other: int, options: Sequence[MoveOption]) -> DiplomacyView:
+    """The diplomacy view of ``other`` for ``player``: built from the model now and the picker's ``options``."""
+    setup = model.setup
+    world = model.world
+    weights = model.policy.interests[other]
+    order = np.argsort(-weights)
+    interests = tuple(
+        f"{INTEREST_WORDS[INTERESTS[k]][0]} ({weights[k]:.0%}): {INTEREST_WORDS[INTERESTS[k]][1]}"
+        for k in order
+        if weights[k] > 0 and INTERESTS[k] in INTEREST_WORDS
+    )
+    names = [a.name for a in setup.actors]
+    recent: list[str] = []
+    for record in reversed(model.history[-4:]):
+        for m in record.moves:
+            if m.actor == other and m.target == player and m.action != "pass":
+                what = describe_move(setup, m.action, None, m.sector, m.ask)
+                status = "" if m.applied else " (no effect)"
+                recent.append(f"{record.label}: {what}{status}")
+    who = setup.actor_ids[other]
+    table = price_candidates(model._context(), setup, model.policy.interests, model.policy.tau)
+    offers = []
+    regard = float(world.relations[other, player])
+    for o in options:
+        if o.target != who or o.chance is None or o.answer is not None:
+            continue
+        lm = LegalMove(
+            o.action,
+            other,
+            None if o.sector is None else setup.sectors.index(o.sector),
+            o.ask,
+        )
+        gain = _accept_gain(table, player, lm) * 1000.0
+        side = "gains" if gain >= 0 else "loses"
+        why = (
+            f"{names[other]} {side} {abs(gain):.1f} points by its own interests if it accepts, "
+            f"and regards you {regard_words(regard)} ({_signed(regard)})"
+        )
+        offers.append(Offer(o, o.chance, why))
+    offers.sort(key=lambda x: -x.chance)
+    return DiplomacyView(
+        actor=actor_views(model, player)[other],
+        regard_of_you=regard,
+        your_regard=float(world.relations[player, other]),
+        alignment=float(model.history[-1].alignment[player, other]),
+        interests=interests,
+        recent=tuple(recent[:6]) or (f"No moves by {names[other]} towards you in the last rounds.",),
+        offers=tuple(offers),
+    )
+
+
+def _accept_gain(table: CandidateTable, player: int, m: LegalMove) -> float:
+    """The target's net gain from accepting ``m`` (what its answer rule weighs), in utility units."""
+    j = int(m.target)  # type: ignore[arg-type]
+    a = ACTION_INDEX[m.action]
+    if m.ask is not None:
+        return float(table.offer_accept_gain[OFFER_GIVES.index(m.action), OFFER_ASKS.index(m.ask), player, j])
+    if CATALOGUE[a].sector_based and m.sector is not None:
+        return float(table.sector_accept_gain[player, j, m.sector])
+    return float(table.accept_gain[a, player, j])
+
+
+# -- the debrief's teaching: moves that mattered, and what really happened ----------------------------------
+
+
+def result_of(session: GameSession, player: int) -> float:
+    """The player's result: the objective score when the scenario sets objectives, else the utility gained."""
+    model = session.model
+    setup = model.setup
+    if any(isinstance(o, Objective) and o.actor == player for o in setup.objectives):
+        return float(model.objective_report(player).score)
+    return float(model.history[-1].utility[player] - model.history[0].utility[player]) * 1000.0
+
+
+def counterfactuals(session: GameSession, player_id: str, count: int = 3) -> tuple[str, ...]:
+    """The ``count`` moves of the player that mattered most for the result, each as a counterfactual sentence.
+
+    Each of the player's moves is taken out of its round's orders in turn (as if the player had passed
+    instead) and the game replayed from its log with the same seed, the AI reacting as it would have. Moves
+    are ranked by how much the objective score changes, then by the utility gained (a score moves in steps,
+    so many moves change only the utility). Moves whose removal makes a later order impossible are skipped.
+    """
+    setup = session.setup
+    player = setup.index(player_id)
+    has = any(isinstance(o, Objective) and o.actor == player for o in setup.objectives)
+    actual = (result_of(session, player) if has else 0.0, utility_gained(session.model, player))
+    commands = list(session.log.commands)
+    found: list[tuple[tuple[float, float], str]] = []
+    rnd = 0
+    for k, c in enumerate(commands):
+        if c.op == "step":
+            rnd += 1
+            continue
+        if c.op != "orders" or c.actor != player_id:
+            continue
+        for q, move in enumerate(c.moves):
+            changed = replace_orders(c, tuple(m for p, m in enumerate(c.moves) if p != q))
+            log = GameLog(session.log.scenario, session.log.scenario_id, session.log.seed, session.log.player,
+                          [*commands[:k], changed, *commands[k + 1 :]])  # fmt: skip
+            try:
+                other = GameSession(setup, log)
+            except (MoveError, ValueError, KeyError):
+                continue
+            value = (result_of(other, player) if has else 0.0, utility_gained(other.model, player))
+            target = None if move[1] is None else setup.index(move[1])
+            sector = None if move[2] is None else setup.sectors.index(move[2])
+            ask = move[3] if len(move) > 3 else None
+            label = describe_move(setup, move[0], target, sector, ask)  # type: ignore[arg-type]
+            d_score, d_utility = actual[0] - value[0], actual[1] - value[1]
+            if abs(d_score) >= 0.5:
+                unit, now, then, diff = "score", actual[0], value[0], d_score
+            elif abs(d_utility) >= 0.1:
+                unit, now, then, diff = "utility gain (points)", actual[1], value[1], d_utility
+            else:
+                continue
+            verdict = "this move helped you" if diff > 0 else "this move cost you"
+            found.append(
+                (
+                    (abs(d_score), abs(d_utility)),
+                    f"Had you passed instead of “{label}” in round {rnd + 1}, your {unit} would have been "
+                    f"{_num(then)} instead of {_num(now)}: {verdict}.",
+                )
+            )
+    found.sort(key=lambda x: (-x[0][0], -x[0][1]))
+    return tuple(t for _, t in found[:count]) or ("No single move of yours changed the result by much.",)
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".replace("-", "−")
+
+
+def utility_gained(model: AlignmentModel, player: int) -> float:
+    return float(model.history[-1].utility[player] - model.history[0].utility[player]) * 1000.0
+
+
+def replace_orders(command: Command, moves: tuple) -> Command:
+    return dc_replace(command, moves=moves)
+
+
+#: What Cambodia's relations actually did in 2016–2020 (facts from /work/shared/reference/grounding.md), each
+#: with the test of whether a game shows the same direction: (fact, source, check) where check reads the history.
+HISTORY_2016_2020: tuple[tuple[str, str], ...] = (
+    (
+        "May 2016: at the ASEAN–Russia summit in Sochi, Cambodia and Russia sign eight more agreements "
+        "(nuclear energy, extradition, telecoms).",
+        "Cambodia Daily; BelTA, May 2016",
+    ),
+    (
+        "2016 on: Cambodia votes with Russia on the UN's Crimea resolutions (it abstained in 2014).",
+        "UN General Assembly votes, A/RES/71/205 (unvotes data)",
+    ),
+    ("Jan 2017: Russia has still not written off the Soviet-era debt of about US$1.5 bn.", "RBTH, Jan 2017"),
+    (
+        "2016–2018: China is Cambodia's largest investor (about two-thirds of approved investment in 2018) "
+        "and trade with China keeps growing.",
+        "Cambodia's Development Council via Khmer Times, 2018",
+    ),
+    (
+        "Oct 2018 – Feb 2020: the EU starts and then decides a partial withdrawal of Cambodia's duty-free access "
+        "(about a fifth of its exports to the EU), over human and labour rights.",
+        "European Commission, 12 Feb 2020",
+    ),
+)
+
+
+def history_beside(model: AlignmentModel, player: int) -> tuple[tuple[str, bool | None], ...]:
+    """The hindcast's four directions of 2016–2020 (docs/model.md section 8a) and whether this game shows each.
+
+    Only for a game of Cambodia's with China, the US and a West–East tilt; empty otherwise.
+    """
+    setup = model.setup
+    ids = setup.actor_ids
+    if "cambodia" not in ids or "china" not in ids or "us" not in ids:
+        return ()
+    kh, cn, us = ids.index("cambodia"), ids.index("china"), ids.index("us")
+    first, last = model.history[0], model.history[-1]
+    powers = [p for p in setup.scoring.powers if p != kh]
+    least = min(powers, key=lambda p: last.alignment[kh, p]) if powers else None
+    gap0 = first.alignment[kh, cn] - first.alignment[kh, us]
+    gap1 = last.alignment[kh, cn] - last.alignment[kh, us]
+    return (
+        ("Cambodia's alignment with China rose", bool(last.alignment[kh, cn] > first.alignment[kh, cn])),
+        ("the US ended as Cambodia's least-aligned power", least == us),
+        ("the gap between China and the US widened", bool(gap1 > gap0)),
+        ("Cambodia's tilt moved East", bool(last.bloc_tilt[kh] < first.bloc_tilt[kh])),
+    )
+
+
+def with_citations(text: str, sources: Sequence[tuple[str, str, str]]) -> str:
+    """Markdown-light text with each source key such as ``[kt-2015]`` numbered (``[1]``) and the cited sources
+    listed in full at the end (the order of the scenario's sources); unknown keys are left as they are."""
+    number = {sid: k for k, (sid, _, _) in enumerate(sources, start=1)}
+    used: list[int] = []
+
+    def sub(match: re.Match[str]) -> str:
+        keys = [k.strip() for k in match.group(1).split(",")]
+        if not all(k in number for k in keys):
+            return match.group(0)
+        for k in keys:
+            if number[k] not in used:
+                used.append(number[k])
+        return "[" + ", ".join(str(number[k]) for k in keys) + "]"
+
+    out = re.sub(r"\[([A-Za-z0-9_.,\s-]+)\]", sub, text)
+    if used:
+        lines = [f"- [{n}] {sources[n - 1][1]} {sources[n - 1][2]}".rstrip() for n in sorted(used)]
+        out += "\n\n## Sources\n" + "\n".join(lines)
+    return out

@@ -20,6 +20,8 @@ def clear_caches() -> None:
     """Forget rendered text (fonts and surfaces die with pygame.quit(); a new window starts afresh)."""
     _TEXT_CACHE.clear()
     _WRAP_CACHE.clear()
+    _WIDTH_CACHE.clear()
+    _ELLIPSIS_CACHE.clear()
     _SHADES.clear()
     th.font.cache_clear()
 
@@ -35,8 +37,18 @@ def text_surface(text: str, size: int, colour: RGB = th.TEXT, bold: bool = False
     return surf
 
 
+_WIDTH_CACHE: dict[tuple[str, int, bool], int] = {}
+_ELLIPSIS_CACHE: dict[tuple[str, int, int, bool], str] = {}
+
+
 def text_width(text: str, size: int, bold: bool = False) -> int:
-    return th.font(size, bold).size(text)[0]
+    key = (text, size, bold)
+    w = _WIDTH_CACHE.get(key)
+    if w is None:
+        if len(_WIDTH_CACHE) > 4 * _CACHE_LIMIT:
+            _WIDTH_CACHE.clear()
+        w = _WIDTH_CACHE[key] = th.font(size, bold).size(text)[0]
+    return w
 
 
 def line_height(size: int) -> int:
@@ -46,9 +58,20 @@ def line_height(size: int) -> int:
 def ellipsize(text: str, size: int, width: int, bold: bool = False) -> str:
     if text_width(text, size, bold) <= width:
         return text
-    while text and text_width(text + "…", size, bold) > width:
-        text = text[:-1]
-    return text + "…" if text else ""
+    key = (text, size, width, bold)
+    cut = _ELLIPSIS_CACHE.get(key)
+    if cut is None:
+        if len(_ELLIPSIS_CACHE) > _CACHE_LIMIT:
+            _ELLIPSIS_CACHE.clear()
+        lo, hi = 0, len(text)  # the longest prefix that fits with the ellipsis (widths grow with length)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if th.font(size, bold).size(text[:mid] + "…")[0] <= width:
+                lo = mid
+            else:
+                hi = mid - 1
+        cut = _ELLIPSIS_CACHE[key] = text[:lo] + "…" if lo else ""
+    return cut
 
 
 def draw_text(
@@ -148,6 +171,15 @@ def draw_markup(surface: pygame.Surface, text: str, rect: pygame.Rect, size: int
         y += lh
     surface.set_clip(clip)
     return y + scroll - rect.top
+
+
+def panel_inner(rect: pygame.Rect, m: th.Metrics, titled: bool = True) -> pygame.Rect:
+    """The content rectangle :func:`panel` returns for ``rect``, known at layout time (before any drawing)."""
+    inner = rect.inflate(-2 * m.pad, -2 * m.pad)
+    if titled:
+        head = line_height(m.small) + m.px(6)
+        inner = pygame.Rect(inner.left, inner.top + head, inner.width, inner.height - head)
+    return inner
 
 
 def panel(surface: pygame.Surface, rect: pygame.Rect, m: th.Metrics, title: str = "", hint: str = "") -> pygame.Rect:
@@ -261,3 +293,21 @@ def delta_text(value: float, digits: int = 3) -> str:
     if abs(value) < 0.5 * 10 ** (-digits):
         return "±0"
     return f"{value:+.{digits}f}".replace("-", "−")
+
+
+def draw_tooltip(surface: pygame.Surface, anchor: pygame.Rect, title: str, text: str, m: th.Metrics) -> None:
+    """A box below ``anchor`` (kept inside the window) with a bold title and wrapped text: hover explanations."""
+    w = min(m.px(420), surface.get_width() - 2 * m.pad)
+    lines = wrap(text, m.small, w - 2 * m.pad)
+    h = line_height(m.small) * (len(lines) + 1) + 2 * m.pad
+    box = pygame.Rect(anchor.left, anchor.bottom + m.px(4), w, h)
+    if box.bottom > surface.get_height():
+        box.bottom = anchor.top - m.px(4)
+    box.clamp_ip(surface.get_rect())
+    pygame.draw.rect(surface, th.PANEL_HI, box, border_radius=m.px(6))
+    pygame.draw.rect(surface, th.ACCENT, box, width=1, border_radius=m.px(6))
+    y = box.top + m.pad
+    draw_text(surface, title, (box.left + m.pad, y), m.small, th.ACCENT, bold=True)
+    for line in lines:
+        y += line_height(m.small)
+        draw_text(surface, line, (box.left + m.pad, y), m.small, th.TEXT)

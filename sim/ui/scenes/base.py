@@ -32,10 +32,23 @@ class Scene(ABC):
         self.app = app
         self.buttons: list[Button] = []
         self.focus = 0  # keyboard focus among buttons (Tab / arrows)
+        self.mouse: tuple[int, int] | None = None  # where the last mouse event was (the wheel has no position)
 
     @property
     def m(self) -> th.Metrics:
         return self.app.metrics
+
+    def pointer(self) -> tuple[int, int]:
+        """Where the mouse is: the last position an event reported, else pygame's idea of it."""
+        if self.mouse is not None:
+            return self.mouse
+        return pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)
+
+    def track(self, event: pygame.event.Event) -> None:
+        """Remember the pointer from any event that carries a position (called by the app for every event)."""
+        pos = getattr(event, "pos", None)
+        if event.type in (pygame.MOUSEMOTION, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP) and pos is not None:
+            self.mouse = (int(pos[0]), int(pos[1]))
 
     def handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
@@ -50,6 +63,9 @@ class Scene(ABC):
     @abstractmethod
     def draw(self, surface: pygame.Surface) -> None:
         """Paint the scene; every scene has its own picture."""
+
+    def draw_transient(self, surface: pygame.Surface) -> None:  # noqa: B027 (optional: most scenes have none)
+        """Paint what changes on its own every frame (an animation) over the scene's cached picture."""
 
     def panels(self) -> dict[str, pygame.Rect]:
         return {}

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pygame
 
+from sim.ui import library
 from sim.ui import theme as th
 from sim.ui import viewmodel as vm
 from sim.ui.layout import briefing_layout
 from sim.ui.scenes.base import Scene, key_name
-from sim.ui.widgets import Button, draw_markup, draw_text, draw_wrapped, panel, scrollbar, text_surface, wrapped_height
+from sim.ui.widgets import (
+    Button,
+    draw_markup,
+    draw_text,
+    draw_wrapped,
+    panel,
+    panel_inner,
+    scrollbar,
+    text_surface,
+    wrapped_height,
+)
 
 if TYPE_CHECKING:
     from sim.ui.app import App
@@ -22,7 +34,9 @@ class BriefingScene(Scene):
     def __init__(self, app: App, actor: str) -> None:
         super().__init__(app)
         assert app.game is not None
-        self.view = vm.briefing_view(app.game.session.setup, actor)
+        view = vm.briefing_view(app.game.session.setup, actor)
+        # Source keys such as [kt-2015] become numbers, with the full citations under the briefing (B in the game).
+        self.view = replace(view, text=vm.with_citations(view.text, library.sources(app.game.session.log.scenario)))
         self.scroll = 0
         self._content = 0
         self._rects: dict[str, pygame.Rect] = {}
@@ -40,9 +54,11 @@ class BriefingScene(Scene):
             self.begin()
         elif key == "escape":
             self.back()
-        elif key in ("down", "pagedown", "up", "pageup"):
+        elif key in ("down", "page down", "up", "page up", "home", "end"):
             step = self.m.px(40) if key in ("down", "up") else page - self.m.px(40)
-            self.scroll += step if key in ("down", "pagedown") else -step
+            if key in ("home", "end"):
+                step = 10**7
+            self.scroll += step if key in ("down", "page down", "end") else -step
         elif event.type == pygame.MOUSEWHEEL:
             self.scroll -= event.y * self.m.px(40)
         else:
@@ -53,6 +69,7 @@ class BriefingScene(Scene):
         m = self.m
         w, h = self.app.size
         self._rects = {k: pygame.Rect(b) for k, b in briefing_layout(w, h, m.scale).items()}
+        self._rects["text"] = panel_inner(self._rects["briefing"], m)  # the page size, before any drawing
         footer = self._rects["footer"]
         bh, bw = m.px(44), m.px(260)
         self.buttons = [

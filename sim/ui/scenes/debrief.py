@@ -1,7 +1,9 @@
-"""The debrief: outcome, objectives met or missed, score and grade, the whole game's chart, the AI-runs comparison."""
+"""The debrief: outcome, objectives met or missed, score and grade, the whole game's chart, the AI-runs comparison,
+the moves that mattered most (with counterfactuals) and what actually happened 2016–2020 beside the game."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -10,9 +12,19 @@ import pygame
 from sim.ui import theme as th
 from sim.ui import viewmodel as vm
 from sim.ui.charts import alignment_chart, histogram
+from sim.ui.glossary import explain
 from sim.ui.layout import debrief_layout
 from sim.ui.scenes.base import Scene, key_name
-from sim.ui.widgets import Button, draw_text, draw_wrapped, line_height, panel, wrapped_height
+from sim.ui.widgets import (
+    Button,
+    draw_text,
+    draw_tooltip,
+    draw_wrapped,
+    line_height,
+    panel,
+    scrollbar,
+    wrapped_height,
+)
 
 if TYPE_CHECKING:
     from sim.ui.app import App
@@ -24,9 +36,30 @@ class DebriefScene(Scene):
     def __init__(self, app: App) -> None:
         super().__init__(app)
         assert app.game is not None
-        self.view = vm.debrief_view(app.game.session)
+        session = app.game.session
+        self.view = vm.debrief_view(session)
         self.round_view = app.game.view
         self._rects: dict[str, pygame.Rect] = {}
+        self.scroll = {"objectives": 0, "lessons": 0}
+        self.terms: dict[str, pygame.Rect] = {}  # glossary terms on screen (hover explains them)
+        self._content = {"objectives": 0, "lessons": 0}
+        who = session.log.player or session.setup.actor_ids[session.setup.scoring.focal]
+        self.history = vm.history_beside(session.model, session.setup.index(who))
+        self.lessons: tuple[str, ...] | None = None  # the moves that mattered, computed off the draw path
+        self._lessons_done = threading.Event()
+
+        def work() -> None:
+            try:
+                self.lessons = vm.counterfactuals(session, who) if session.log.player else ()
+            except Exception as exc:  # a failed replay must not take the debrief down
+                self.lessons = (f"The moves that mattered could not be worked out: {exc}",)
+            self._lessons_done.set()
+
+        threading.Thread(target=work, name="pivot-lessons", daemon=True).start()
+
+    def wait_for_lessons(self, timeout: float | None = None) -> None:
+        """Block until the counterfactual replays are done (tests and the screenshot tool only)."""
+        self._lessons_done.wait(timeout)
 
     def to_menu(self) -> None:
         self.app.to_menu()
@@ -35,9 +68,7 @@ class DebriefScene(Scene):
         self.app.pop()
 
     def rewind(self) -> None:
-        from sim.ui.scenes.overlays import RewindOverlay  # noqa: PLC0415
-
-        self.app.push(RewindOverlay(self.app))
+        self.app.navigate("rewind")
 
     def handle(self, event: pygame.event.Event) -> None:
         key = key_name(event)
@@ -49,8 +80,19 @@ class DebriefScene(Scene):
             self.rewind()
         elif key == "ctrl+s":
             self.app.save_game()
+        elif event.type == pygame.MOUSEWHEEL:
+            pos = self.pointer()
+            for name in self.scroll:
+                if self._rects.get(name, pygame.Rect(0, 0, 0, 0)).collidepoint(pos):
+                    self.scroll[name] -= event.y * self.m.px(40)
+        elif key in ("page down", "page up", "down", "up"):
+            step = self.m.px(160 if key.startswith("page") else 40) * (1 if key in ("page down", "down") else -1)
+            self.scroll["lessons"] += step
         else:
             super().handle(event)
+        for name in self.scroll:
+            page = self._rects[name].height - 2 * self.m.pad if name in self._rects else 0
+            self.scroll[name] = max(0, min(self.scroll[name], max(0, self._content[name] - page)))
 
     def comparison(self) -> tuple[list[float], float, str, str]:
         """(sample, the player's value, unit, what is compared) from the background AI-only runs so far."""
@@ -87,7 +129,7 @@ class DebriefScene(Scene):
         ]
 
     def panels(self) -> dict[str, pygame.Rect]:
-        return {k: self._rects[k] for k in ("outcome", "objectives", "distribution", "chart", "footer")}
+        return {k: self._rects[k] for k in ("outcome", "objectives", "distribution", "chart", "lessons", "footer")}
 
     def draw(self, surface: pygame.Surface) -> None:
         m = self.m
@@ -104,6 +146,7 @@ class DebriefScene(Scene):
             border_top_left_radius=m.px(10),
             border_bottom_left_radius=m.px(10),
         )
+        self.terms = {}
         x = r.left + m.px(28)
         ended = f" — ended early: {v.ended_by_event}" if v.ended_by_event else ""
         draw_text(
@@ -115,7 +158,7 @@ class DebriefScene(Scene):
             bold=True,
             max_width=r.width - m.px(300),
         )
-        draw_text(
+        self.terms["Outcome"] = draw_text(
             surface,
             v.outcome[:1].upper() + v.outcome[1:],
             (x, r.top + m.px(34)),
@@ -125,13 +168,15 @@ class DebriefScene(Scene):
             max_width=r.width - m.px(320),
         )
         forks = f" · {len(v.forks)} rewind(s)" if v.forks else ""
+        flag = f" · ⚑ you also played {', '.join(v.also_played)}" if v.also_played else ""
         draw_text(
             surface,
-            f"after {v.rounds_played} rounds{forks}",
+            f"after {v.rounds_played} rounds{forks}{flag}",
             (x, r.bottom - m.px(12)),
             m.body,
-            th.MUTED,
+            th.BAD if flag else th.MUTED,
             anchor="bottomleft",
+            max_width=r.width - m.px(300),
         )
         grade_box = pygame.Rect(r.right - m.px(260), r.top + m.px(12), m.px(244), r.height - m.px(24))
         pygame.draw.rect(surface, th.PANEL_HI, grade_box, border_radius=m.px(8))
@@ -191,7 +236,52 @@ class DebriefScene(Scene):
             "dashed: rewinds" if v.forks else "",
         )
         alignment_chart(surface, inner, v.series, self.round_view.actors, max(1, len(v.series.labels) - 1), m)
+        self._draw_lessons(surface)
         self.draw_buttons(surface)
+        pos = self.pointer()
+        term = next((t for t, r in self.terms.items() if r.collidepoint(pos)), "")
+        if term:  # the glossary's explanation of the term under the mouse
+            draw_tooltip(surface, self.terms[term], term.split(" (")[0], explain(term), m)
+
+    def _draw_lessons(self, surface: pygame.Surface) -> None:
+        """The three moves that mattered most (counterfactual replays) and the real 2016–2020 beside this game."""
+        m = self.m
+        inner = panel(surface, self._rects["lessons"], m, "What mattered, and what really happened", "wheel scrolls")
+        clip = surface.get_clip()
+        surface.set_clip(inner)
+        top = inner.top - self.scroll["lessons"]
+        width = inner.width - m.px(10)
+        y = top
+        draw_text(surface, "THE MOVES THAT MATTERED MOST", (inner.left, y), m.small, th.ACCENT, bold=True)
+        y += line_height(m.small) + m.px(4)
+        if self.lessons is None:
+            texts: tuple[str, ...] = ("Replaying the game without each of your moves…",)
+        elif not self.lessons:
+            texts = ("You watched the AI: there are no moves of yours to weigh.",)
+        else:
+            texts = self.lessons
+        for text in texts:
+            y = draw_wrapped(surface, text, pygame.Rect(inner.left, y, width, 10**6), m.body, th.TEXT) + m.px(6)
+        if self.history:
+            y += m.px(6)
+            draw_text(surface, "2016–2020: THE REAL TREND BESIDE YOUR GAME", (inner.left, y), m.small, th.ACCENT,
+                      bold=True)  # fmt: skip
+            y += line_height(m.small) + m.px(4)
+            for text, shown in self.history:
+                mark, colour = ("✓ your game too", th.GOOD) if shown else ("✗ not in your game", th.BAD)
+                area = pygame.Rect(inner.left, y, width, 10**6)
+                y = draw_wrapped(surface, f"In reality {text}.", area, m.body, th.TEXT)
+                draw_text(surface, mark, (inner.left + m.px(14), y), m.small, colour)
+                y += line_height(m.small) + m.px(6)
+            for fact, source in vm.HISTORY_2016_2020:
+                area = pygame.Rect(inner.left, y, width, 10**6)
+                y = draw_wrapped(surface, f"{fact} ({source})", area, m.small, th.MUTED) + m.px(4)
+        self._content["lessons"] = y - top
+        surface.set_clip(clip)
+        scrollbar(surface, inner, self.scroll["lessons"], self._content["lessons"], m)
+
+    def cache_key(self) -> tuple | None:
+        return None
 
     def _objectives_height(self) -> int:
         """Height the objectives panel needs (title, objectives, start/end table), laid out as _draw_objectives does."""
@@ -209,7 +299,8 @@ class DebriefScene(Scene):
         m = self.m
         v = self.view
         inner = panel(surface, self._rects["objectives"], m, "Objectives and your position")
-        y = inner.top
+        y = inner.top - self.scroll["objectives"]
+        top = y
         clip = surface.get_clip()
         surface.set_clip(inner)
         if not v.objectives:
@@ -240,11 +331,15 @@ class DebriefScene(Scene):
             draw_text(surface, head, (col[k], y), m.small, th.MUTED, bold=True)
         y += line_height(m.small) + m.px(2)
         for label, start, end in v.position:
-            draw_text(surface, label, (col[0], y), m.body, th.MUTED, max_width=col[1] - col[0] - m.px(8))
+            r = draw_text(surface, label, (col[0], y), m.body, th.MUTED, max_width=col[1] - col[0] - m.px(8))
+            if explain(label) and r.colliderect(inner):
+                self.terms[label] = r.clip(inner)
             draw_text(surface, start, (col[1], y), m.body, th.TEXT, max_width=col[2] - col[1] - m.px(8))
             draw_text(surface, end, (col[2], y), m.body, th.TEXT, bold=True, max_width=inner.right - col[2])
             y += line_height(m.body) + m.px(4)
+        self._content["objectives"] = y - top
         surface.set_clip(clip)
+        scrollbar(surface, inner, self.scroll["objectives"], self._content["objectives"], m)
 
     def _draw_distribution(self, surface: pygame.Surface) -> None:
         m = self.m
@@ -265,6 +360,11 @@ class DebriefScene(Scene):
             return
         done = "" if len(sample) >= total else f" ({len(sample)} of {total} done…)"
         text = vm.standing(mine, sample, what, self.view.actor.name) + done
+        if self.view.also_played:
+            text = (
+                f"Not like for like: you also controlled {', '.join(self.view.also_played)} in this game, "
+                f"while the AI played them in the games compared. {text}"
+            )
         y = draw_wrapped(surface, text, inner, m.body, th.TEXT)
         if self.view.has_objectives:
             lo, hi = 0.0, 100.0

@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 
 #: Every key of the game, by where it works (the help overlay shows exactly this).
 KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Everywhere", (("F1 or ?", "this help"), ("Esc", "close a panel / back"))),
+    (
+        "Everywhere",
+        (("F1 or ?", "this help"), ("F2", "text size: normal, large, huge"), ("Esc", "close a panel / back")),
+    ),
     (
         "Title menu",
         (
@@ -46,20 +49,26 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "Round: your moves",
         (
             ("↑ ↓ / click", "choose a move (see its expected effect)"),
-            ("Tab, 1-4", "all / diplomatic / economic / security moves"),
+            ("Tab, 1-5", "all / answers / diplomatic / economic / security moves"),
+            ("/ or F, then type", "filter the moves (Esc clears the filter)"),
+            ("G", "group the moves by partner or by kind (hides the tutorial's guide when it shows)"),
+            ("X", "the preview's exact numbers (or back to words)"),
             ("Enter / click again", "add the move to your orders"),
             ("Backspace", "remove the last order"),
             ("Space", "end your turn: the round is played"),
-            ("PgUp PgDn / wheel", "scroll the log"),
+            ("PgUp PgDn / wheel", "scroll the log (the wheel over the list scrolls the moves)"),
+            ("A / click an actor", "diplomacy: its regard, wants, recent moves, and what it would accept"),
+            ("T", "the turn summary: what changed most last round, and why"),
+            ("B", "sources: the scenario's full citations"),
         ),
     ),
     ("Watch mode", (("Space / P", "play or pause"), ("N / →", "step one round"), ("+ −", "faster / slower"))),
     (
         "Classroom",
         (
-            ("R", "rewind to an earlier round (a new branch)"),
+            ("R", "rewind to an earlier round (a new branch; O instead of Enter restores who played whom then)"),
             ("H", "players: hand any actor to a person or the AI (hot seat)"),
-            ("I", "instructor: fire one of the scenario's events now"),
+            ("I", "instructor (PIN set at start with PIVOT_INSTRUCTOR_PIN): fire one of the scenario's events now"),
             ("Ctrl+S", "save the game"),
             ("L / Ctrl+O", "load a saved game"),
             ("D / Enter", "open the debrief when the game is over"),
@@ -104,54 +113,22 @@ class Overlay(Scene):
     def panels(self) -> dict[str, pygame.Rect]:
         return {"overlay": self._box}
 
+    def cache_key(self) -> tuple | None:
+        """What the panel shows: a panel with buttons or rows redraws for the hover, others stay cached."""
+        g = self.app.game
+        view = id(g.view) if g is not None else None
+        return (self._box.size, getattr(self, "selected", 0), getattr(self, "scroll", 0), self.hovered(), view,
+                self.state())  # fmt: skip
+
+    def state(self) -> tuple:
+        """Everything else the panel's picture depends on (its rows, typed text...)."""
+        return ()
+
     def frame(self, surface: pygame.Surface, hint: str = "Esc closes") -> pygame.Rect:
         if self._box.width == 0:
             self.update(0.0)
         backdrop(surface)
         return panel(surface, self._box, self.m, self.title, hint)
-
-
-class HelpOverlay(Overlay):
-    name = "help"
-    title = "Keys"
-    max_size = (1100, 660)
-
-    def handle(self, event: pygame.event.Event) -> None:
-        if key_name(event) in ("f1", "?", "return"):
-            self.close()
-        else:
-            super().handle(event)
-
-    def draw(self, surface: pygame.Surface) -> None:
-        m = self.m
-        inner = self.frame(surface, "F1, ? or Esc closes")
-        cols = 2 if inner.width > m.px(640) else 1
-        cw = (inner.width - m.px(24) * (cols - 1)) // cols
-        key_w = min(cw // 2, max(text_width(k, m.small, True) for _, rows in KEYS for k, _ in rows) + m.px(14))
-        heights = [
-            line_height(m.small)
-            + m.px(8)
-            + sum(len(wrap(text, m.small, cw - key_w)) * line_height(m.small) + m.px(3) for _, text in rows)
-            for _, rows in KEYS
-        ]
-        # Fill columns in order, balancing their heights.
-        total = sum(heights)
-        col, y = 0, inner.top
-        clip = surface.get_clip()
-        surface.set_clip(inner)
-        for (group, rows), h in zip(KEYS, heights, strict=True):
-            if cols > 1 and col == 0 and y - inner.top + h / 2 > total / 2:
-                col, y = 1, inner.top
-            x = inner.left + col * (cw + m.px(24))
-            draw_text(surface, group.upper(), (x, y), m.small, th.ACCENT, bold=True)
-            y += line_height(m.small) + m.px(4)
-            for key, text in rows:
-                draw_text(surface, key, (x, y), m.small, th.TEXT, bold=True, max_width=key_w - m.px(8))
-                y = draw_wrapped(
-                    surface, text, pygame.Rect(x + key_w, y, cw - key_w, inner.bottom - y), m.small, th.MUTED
-                ) + m.px(3)
-            y += m.px(8)
-        surface.set_clip(clip)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +155,20 @@ class ListOverlay(Overlay):
     def rows(self) -> list[Row]:
         return []
 
+    def state(self) -> tuple:
+        return (tuple(self.rows()), tuple(self.header()), self.footer)
+
+    def header(self) -> list[tuple[str, th.RGB, bool]]:
+        """Lines (text, colour, bold) shown above the rows, wrapped; none by default."""
+        return []
+
+    def _header_height(self, width: int) -> int:
+        m = self.m
+        lines = self.header()
+        if not lines:
+            return 0
+        return sum(len(wrap(t, m.body, width, b)) * line_height(m.body) for t, _, b in lines) + m.px(10)
+
     def activate(self, k: int) -> None:
         """Act on row k."""
 
@@ -192,6 +183,7 @@ class ListOverlay(Overlay):
             for r in rows
         )
         footer = len(wrap(self.footer, m.small, width)) * line_height(m.small) + m.px(8) if self.footer else 0
+        footer += self._header_height(width)
         wanted = content + footer + line_height(m.small) + m.px(6) + 2 * m.pad + m.px(8)
         if wanted < self._box.height:
             self._box = pygame.Rect(self._box.left, 0, self._box.width, wanted)
@@ -230,11 +222,18 @@ class ListOverlay(Overlay):
                 surface, self.footer, pygame.Rect(inner.left, bottom + m.px(8), inner.width, fh), m.small, th.MUTED
             )
         self._rows = []
+        top = inner.top
+        if self.header():
+            limit = max(inner.top + line_height(m.body), bottom - 2 * line_height(m.body))
+            head_area = pygame.Rect(inner.left, inner.top, inner.width, limit - inner.top)
+            for text, colour, bold in self.header():
+                top = draw_wrapped(surface, text, head_area, m.body, colour, bold=bold, top=top)
+            top = min(top, limit) + m.px(10)
         if not rows:
-            draw_wrapped(surface, self.empty, inner, m.body, th.MUTED)
+            draw_wrapped(surface, self.empty, pygame.Rect(inner.left, top, inner.width, bottom - top), m.body, th.MUTED)
             return
         clip = surface.get_clip()
-        area = pygame.Rect(inner.left, inner.top, inner.width, bottom - inner.top)
+        area = pygame.Rect(inner.left, top, inner.width, bottom - top)
         surface.set_clip(area)
         heights = []
         for r in rows:
@@ -347,6 +346,7 @@ class RewindOverlay(ListOverlay):
     title = "Rewind: play on from an earlier round"
     footer = (
         "Enter goes back to the chosen round and starts a new branch from there; the log marks the fork. "
+        "Who plays which actor stays as it is now (O instead restores who played whom then). "
         "The same moves replay to the same state."
     )
 
@@ -366,14 +366,18 @@ class RewindOverlay(ListOverlay):
             out.append(Row(title, right="now" if k == len(labels) - 1 else f"−{len(labels) - 1 - k}"))
         return out
 
-    def activate(self, k: int) -> None:
+    def handle(self, event: pygame.event.Event) -> None:
+        if key_name(event) == "o" and self.rows():
+            self.activate(self.selected, keep_controllers=False)
+        else:
+            super().handle(event)
+
+    def activate(self, k: int, keep_controllers: bool = True) -> None:
         g = self.app.game
         if g is not None and not g.busy:
-            g.rewind(k)
+            g.rewind(k, keep_controllers=keep_controllers)
             self.app.pop()
-            from sim.ui.scenes.debrief import DebriefScene  # noqa: PLC0415
-
-            while isinstance(self.app.top, (DebriefScene, Overlay)) and len(self.app.stack) > 1:
+            while (self.app.top.overlay or self.app.top.name == "debrief") and len(self.app.stack) > 1:
                 self.app.pop()
 
 
@@ -409,7 +413,10 @@ class LoadOverlay(ListOverlay):
         return [Row(name, detail, right="" if ok else "CANNOT LOAD", enabled=ok) for name, detail, ok in self.details]
 
     def activate(self, k: int) -> None:
-        if self.details[k][2]:
+        g = self.app.game
+        if self.details[k][2] and g is not None and (g.session.log.commands or g.session.round):
+            self.app.push(ConfirmLoadOverlay(self.app, self.saves[k]))  # a game in progress: ask first
+        elif self.details[k][2]:
             self.app.load_game(self.saves[k])
         else:
             self.app.toast(f"{self.saves[k].name}: {self.details[k][1]}", error=True)
@@ -425,8 +432,13 @@ class SettingsOverlay(ListOverlay):
     def rows(self) -> list[Row]:
         s = self.app.settings
         return [
-            Row("Text size", "Larger text for a class projector.", right=s.text_size),
+            Row("Text size", "Larger text for a class projector (F2 changes it anywhere).", right=s.text_size),
             Row("Watch speed", "Rounds a second when watching the AI.", right=f"{s.watch_speed:g}/s"),
+            Row(
+                "Turn summary",
+                "After each round, what changed most and why (T opens it any time).",
+                right="on" if s.turn_summary else "off",
+            ),
             Row(
                 "AI comparison runs",
                 "AI-only games played in the background for the debrief's comparison.",
@@ -437,11 +449,12 @@ class SettingsOverlay(ListOverlay):
     def change(self, k: int, step: int) -> None:
         s = self.app.settings
         if k == 0:
-            sizes = list(th.TEXT_SIZES)
-            s.text_size = sizes[(sizes.index(s.text_size) + step) % len(sizes)]
+            s.text_size = th.next_text_size(s.text_size, step)
         elif k == 1:
             s.watch_speed = _cycle(self.SPEEDS, s.watch_speed, step)
         elif k == 2:
+            s.turn_summary = not s.turn_summary
+        elif k == 3:
             s.baseline_runs = int(_cycle(self.RUNS, s.baseline_runs, step))
 
     def activate(self, k: int) -> None:
@@ -461,9 +474,11 @@ def _cycle(values: tuple, current: float, step: int) -> float:
 
 
 class LeaveOverlay(Overlay):
+    """Leaving a game: Enter saves and leaves (the safe default); leaving without saving takes its own key."""
+
     name = "leave"
     title = "Leave this game?"
-    max_size = (560, 230)
+    max_size = (640, 240)
 
     def update(self, dt: float) -> None:
         super().update(dt)
@@ -475,17 +490,17 @@ class LeaveOverlay(Overlay):
         self.buttons = [
             Button("stay", "Stay", pygame.Rect(inner.left, y, bw, bh), self.close, key="Esc"),
             Button(
-                "save_leave",
-                "Save and leave",
+                "leave",
+                "Leave unsaved",
                 pygame.Rect(inner.left + bw + m.px(8), y, bw, bh),
-                self.save_and_leave,
-                key="S",
+                self.app.to_menu,
+                key="X",
             ),
             Button(
-                "leave",
-                "Leave",
+                "save_leave",
+                "Save and leave",
                 pygame.Rect(inner.left + 2 * (bw + m.px(8)), y, bw, bh),
-                self.app.to_menu,
+                self.save_and_leave,
                 key="Enter",
                 primary=True,
             ),
@@ -497,10 +512,10 @@ class LeaveOverlay(Overlay):
 
     def handle(self, event: pygame.event.Event) -> None:
         key = key_name(event)
-        if key == "return":
-            self.app.to_menu()
-        elif key == "s":
+        if key in ("return", "s"):
             self.save_and_leave()
+        elif key == "x":
+            self.app.to_menu()
         else:
             super().handle(event)
 
@@ -508,9 +523,111 @@ class LeaveOverlay(Overlay):
         inner = self.frame(surface, "")
         draw_wrapped(
             surface,
-            "Unsaved progress is lost when you leave. Save first to come back to it later.",
-            inner,
+            "Enter saves the game and leaves: you can load it later (L). X leaves without saving.",
+            pygame.Rect(inner.left, inner.top, inner.width, self.buttons[0].rect.top - inner.top),
             self.m.body,
             th.TEXT,
         )
         self.draw_buttons(surface)
+
+
+class ConfirmLoadOverlay(Overlay):
+    """Loading over a game in progress asks first: Enter saves the current game and then loads."""
+
+    name = "confirm_load"
+    title = "Replace the game in progress?"
+    max_size = (680, 250)
+
+    def __init__(self, app: App, path: Path) -> None:
+        super().__init__(app)
+        self.path = path
+
+    def update(self, dt: float) -> None:
+        super().update(dt)
+        m = self.m
+        inner = self._box.inflate(-2 * m.pad, -2 * m.pad)
+        bh = m.px(40)
+        bw = (inner.width - m.px(8) * 2) // 3
+        y = inner.bottom - bh
+        self.buttons = [
+            Button("keep", "Keep playing", pygame.Rect(inner.left, y, bw, bh), self.close, key="Esc"),
+            Button("discard", "Load, discard", pygame.Rect(inner.left + bw + m.px(8), y, bw, bh), self.load, key="X"),
+            Button(
+                "save_load",
+                "Save, then load",
+                pygame.Rect(inner.left + 2 * (bw + m.px(8)), y, bw, bh),
+                self.save_and_load,
+                key="Enter",
+                primary=True,
+            ),
+        ]
+
+    def load(self) -> None:
+        self.app.load_game(self.path)
+
+    def save_and_load(self) -> None:
+        if self.app.save_game() is not None:
+            self.load()
+
+    def handle(self, event: pygame.event.Event) -> None:
+        key = key_name(event)
+        if key == "return":
+            self.save_and_load()
+        elif key == "x":
+            self.load()
+        else:
+            super().handle(event)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        inner = self.frame(surface, "")
+        draw_wrapped(
+            surface,
+            f"Loading {self.path.name} replaces the game you are playing. Enter saves it first; X loads it unsaved.",
+            pygame.Rect(inner.left, inner.top, inner.width, self.buttons[0].rect.top - inner.top),
+            self.m.body,
+            th.TEXT,
+        )
+        self.draw_buttons(surface)
+
+
+class PinOverlay(Overlay):
+    """The instructor's PIN (set at start with PIVOT_INSTRUCTOR_PIN) before the instructor panel opens."""
+
+    name = "pin"
+    title = "Instructor PIN"
+    max_size = (520, 220)
+
+    def __init__(self, app: App) -> None:
+        super().__init__(app)
+        self.typed = ""
+        self.wrong = False
+
+    def state(self) -> tuple:
+        return (self.typed, self.wrong)
+
+    def handle(self, event: pygame.event.Event) -> None:
+        key = key_name(event)
+        if key == "return":
+            if self.typed == (self.app.settings.instructor_pin or ""):
+                self.app.instructor_unlocked = True
+                self.close()
+                self.app.navigate("instructor_panel")
+            else:
+                self.wrong, self.typed = True, ""
+        elif key == "backspace":
+            self.typed = self.typed[:-1]
+        elif event.type == pygame.KEYDOWN and event.unicode and event.unicode.isprintable() and key != "escape":
+            self.typed += event.unicode
+        else:
+            super().handle(event)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        m = self.m
+        inner = self.frame(surface)
+        y = draw_wrapped(surface, "Type the instructor's PIN and press Enter.", inner, m.body, th.TEXT)
+        box = pygame.Rect(inner.left, y + m.px(8), inner.width, line_height(m.title) + m.px(12))
+        pygame.draw.rect(surface, th.PANEL_HI, box, border_radius=m.px(6))
+        pygame.draw.rect(surface, th.ACCENT, box, width=1, border_radius=m.px(6))
+        draw_text(surface, "•" * len(self.typed), (box.left + m.pad, box.centery), m.title, th.TEXT, anchor="midleft")
+        if self.wrong:
+            draw_text(surface, "Wrong PIN: try again.", (inner.left, box.bottom + m.px(8)), m.body, th.BAD)

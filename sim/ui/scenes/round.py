@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pygame
 
 from sim.ui import theme as th
+from sim.ui import viewmodel as vm
 from sim.ui.charts import alignment_chart
+from sim.ui.glossary import explain
 from sim.ui.layout import round_layout
 from sim.ui.mapview import MapView
+from sim.ui.panels import draw_footer, draw_log, draw_status
 from sim.ui.scenes.base import Scene, key_name
-from sim.ui.viewmodel import MoveOption, RoundView
+from sim.ui.views import MoveOption, RoundView
 from sim.ui.widgets import (
     Button,
     delta_text,
     draw_text,
+    draw_tooltip,
     draw_wrapped,
     line_height,
     panel,
+    panel_inner,
     scrollbar,
     text_surface,
     text_width,
@@ -42,6 +48,15 @@ CATEGORY_COLOURS = {
     "answers": (0, 158, 115),
 }
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)
+GROUPINGS = ("partner", "kind")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One line of the move list: a group heading, or the option at position ``option`` of ``options()``."""
+
+    heading: str = ""
+    option: int = -1
 
 
 class RoundScene(Scene):
@@ -52,19 +67,34 @@ class RoundScene(Scene):
         self.mapview = MapView()
         self.category = 0
         self.selected = 0
-        self.list_scroll = 0
+        self.list_scroll = 0  # items (headings and moves) scrolled past
         self.log_scroll = 0
         self.orders: list[MoveOption] = []
         self.answers: dict[int, MoveOption] = {}  # proposal position -> the accept or refuse option chosen
         self.playing = False
         self.speed = app.settings.watch_speed
+        self.grouping = 0  # index into GROUPINGS
+        self.filter = ""  # filter-as-you-type ("/" starts typing)
+        self.typing = False
+        self.numbers = False  # X shows the preview's exact numbers
+        self.guide_open = True  # the tutorial's guide card for the coming decision (G hides and shows it)
         self._timer = 0.0
         self._seen_version = -1
+        self._seen_round = -1
+        self._seen_player = -1
+        self._seen_cards: set[tuple[int, str]] = set()
         self._debrief_shown = False
         self._rects: dict[str, pygame.Rect] = {}
         self._rows: list[tuple[pygame.Rect, int]] = []
         self._tabs: list[tuple[pygame.Rect, int]] = []
         self._log_content = 0
+        self._visible = 1
+        self._describe = True
+        self._options_key: tuple = ()
+        self._options: list[MoveOption] = []
+        self.terms: dict[str, pygame.Rect] = {}  # glossary term -> where the screen names it (status chips)
+        self.hover_term = ""  # the term under the mouse: its explanation shows beside it
+        self._together: tuple[tuple, vm.Effect | None] = ((), None)
 
     # -- reading the game ---------------------------------------------------------------------------------
 
@@ -74,15 +104,62 @@ class RoundScene(Scene):
         return self.app.game.view
 
     def options(self) -> list[MoveOption]:
+        """The moves listed now: the tab's category, open (not yet chosen), matching the filter, in group order."""
+        key = (
+            id(self.view.options),
+            self.category,
+            self.filter,
+            self.grouping,
+            tuple(o.order for o in self.orders),
+            tuple(sorted(self.answers)),
+        )
+        if key != self._options_key:
+            self._options_key, self._options = key, self._list_options()
+        return list(self._options)
+
+    def _list_options(self) -> list[MoveOption]:
         cat = CATEGORIES[self.category][0]
         chosen = {o.order for o in self.orders}
         # Answers live in their own tab (the orders line counts those waiting), so "All" lists moves only.
         shown = [o for o in self.view.options if o.category == cat or (cat == "all" and o.answer is None)]
-        return [o for o in shown if self._open(o, chosen)]
+        shown = [o for o in shown if self._open(o, chosen) and self._matches(o)]
+        return sorted(shown, key=self._group_order)
+
+    def _matches(self, o: MoveOption) -> bool:
+        words = self.filter.lower().split()
+        text = f"{o.label} {o.target_name} {o.kind} {o.category}".lower()
+        return all(w in text for w in words)
+
+    def _group(self, o: MoveOption) -> str:
+        if GROUPINGS[self.grouping] == "kind":
+            return o.kind or o.label
+        return f"With {o.target_name}" if o.target_name else "At home"
+
+    def _group_order(self, o: MoveOption) -> tuple:
+        if GROUPINGS[self.grouping] == "kind":
+            return (o.kind or o.label,)
+        order = {a.name: a.index for a in self.view.actors}
+        return (order.get(o.target_name, -1),)
+
+    def items(self, opts: list[MoveOption] | None = None) -> list[Item]:
+        opts = self.options() if opts is None else opts
+        out: list[Item] = []
+        last = None
+        for k, o in enumerate(opts):
+            g = self._group(o)
+            if g != last:
+                out.append(Item(heading=g))
+                last = g
+            out.append(Item(option=k))
+        return out
 
     def _open(self, o: MoveOption, chosen: set[tuple[str, str | None, str | None, str | None]]) -> bool:
         """Not yet ordered (a move) or not yet answered (an answer to a proposal)."""
         return o.order not in chosen if o.answer is None else o.answer not in self.answers
+
+    def highlighted(self) -> MoveOption | None:
+        opts = self.options()
+        return opts[min(self.selected, len(opts) - 1)] if opts else None
 
     @property
     def can_order(self) -> bool:
@@ -104,7 +181,7 @@ class RoundScene(Scene):
         if len(self.orders) >= self.view.moves_per_round:
             self.app.toast(f"At most {self.view.moves_per_round} moves a round: remove one first (Backspace)")
             return
-        self.orders.append(opts[min(self.selected, len(opts) - 1)])
+        self.orders.append(chosen)
         self.selected = min(self.selected, max(0, len(self.options()) - 1))
 
     def remove_last(self) -> None:
@@ -138,34 +215,27 @@ class RoundScene(Scene):
         self.speed = SPEEDS[max(0, min(len(SPEEDS) - 1, k + direction))]
 
     def open(self, overlay: str) -> None:
-        from sim.ui.scenes import overlays  # noqa: PLC0415
-
-        scene = {
-            "instructor": overlays.InstructorOverlay,
-            "players": overlays.PlayersOverlay,
-            "rewind": overlays.RewindOverlay,
-            "load": overlays.LoadOverlay,
-            "leave": overlays.LeaveOverlay,
-        }[overlay](self.app)
-        self.app.push(scene)
+        self.app.navigate(overlay)
 
     def open_debrief(self) -> None:
-        from sim.ui.scenes.debrief import DebriefScene  # noqa: PLC0415
-
         self._debrief_shown = True
-        self.app.push(DebriefScene(self.app))
+        self.app.navigate("debrief")
+
+    def set_category(self, k: int) -> None:
+        self.category, self.selected, self.list_scroll = k, 0, 0
 
     # -- input --------------------------------------------------------------------------------------------
 
     def handle(self, event: pygame.event.Event) -> None:
         key = key_name(event)
+        if self.typing and event.type == pygame.KEYDOWN and self._type(event, key):
+            return
         opts = self.options()
         if key in ("up", "down") and opts:
             self.selected = (self.selected + (1 if key == "down" else -1)) % len(opts)
             self._keep_selected_visible()
         elif key in ("tab", "1", "2", "3", "4", "5"):
-            self.category = (self.category + 1) % len(CATEGORIES) if key == "tab" else int(key) - 1
-            self.selected = self.list_scroll = 0
+            self.set_category((self.category + 1) % len(CATEGORIES) if key == "tab" else int(key) - 1)
         elif key == "return":
             if self.view.status.finished:
                 self.open_debrief()
@@ -179,15 +249,35 @@ class RoundScene(Scene):
             self.step_once()
         elif key in ("+", "-"):
             self.change_speed(1 if key == "+" else -1)
-        elif key in ("pagedown", "pageup"):
-            self.log_scroll += (1 if key == "pagedown" else -1) * self.m.px(200)
+        elif key in ("page down", "page up"):
+            self.log_scroll += (1 if key == "page down" else -1) * self.m.px(200)
             self._clamp_log()
+        elif key in ("/", "f") and not self.view.watching:
+            self.typing = True
+        elif key == "g":
+            if self.view.guide and not self.guide_open:
+                self.guide_open = True
+            elif self.view.guide:
+                self.guide_open = False
+            else:
+                self.grouping = (self.grouping + 1) % len(GROUPINGS)
+                self.selected = self.list_scroll = 0
+        elif key == "x":
+            self.numbers = not self.numbers
         elif key == "i":
-            self.open("instructor")
+            self.app.navigate("instructor")
         elif key == "h":
             self.open("players")
         elif key == "r":
             self.open("rewind")
+        elif key == "t":
+            self.app.navigate("summary")
+        elif key == "b":
+            self.app.navigate("sources")
+        elif key == "a":
+            others = [a.index for a in self.view.actors if a.index != self.view.player]
+            if others:
+                self.app.navigate("diplomacy", actor=others[0])
         elif key == "ctrl+s":
             self.app.save_game()
         elif key in ("ctrl+o", "l"):
@@ -197,31 +287,75 @@ class RoundScene(Scene):
         elif key == "escape":
             self.open("leave")
         elif event.type == pygame.MOUSEWHEEL:
-            pos = pygame.mouse.get_pos()
-            if self._rects.get("log_inner", pygame.Rect(0, 0, 0, 0)).collidepoint(pos):
-                self.log_scroll -= event.y * self.m.px(48)
-                self._clamp_log()
-            elif opts:
-                self.list_scroll = max(0, self.list_scroll - event.y)
+            self._wheel(event.y)
         elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-            for rect, k in self._tabs:
-                if rect.collidepoint(event.pos):
-                    self.category, self.selected, self.list_scroll = k, 0, 0
-                    return
-            for rect, k in self._rows:
-                if rect.collidepoint(event.pos):
-                    if k == self.selected:
-                        self.add_selected()
-                    self.selected = min(k, max(0, len(self.options()) - 1))
-                    return
-            super().handle(event)
+            self._click(event.pos)
+
+    def _type(self, event: pygame.event.Event, key: str) -> bool:
+        """A key while the filter has the keyboard; True when it was used."""
+        if key == "escape":
+            self.filter, self.typing = "", False
+        elif key == "backspace":
+            if not self.filter:
+                self.typing = False
+            self.filter = self.filter[:-1]
+        elif key in ("return", "up", "down", "tab", "page up", "page down"):
+            return False
+        elif event.unicode and event.unicode.isprintable() and not event.mod & pygame.KMOD_CTRL:
+            if event.unicode == " " and not self.filter:
+                return False  # Space still ends the turn while nothing is typed
+            self.filter += event.unicode
+        else:
+            return False
+        self.selected = self.list_scroll = 0
+        return True
+
+    def _wheel(self, y: int) -> None:
+        pos = self.pointer()
+        if self._rects.get("log_inner", pygame.Rect(0, 0, 0, 0)).collidepoint(pos):
+            self.log_scroll -= y * self.m.px(48)
+            self._clamp_log()
+            return
+        if not self._rects.get("list", pygame.Rect(0, 0, 0, 0)).collidepoint(pos):
+            return
+        items = self.items()
+        self.list_scroll = max(0, min(self.list_scroll - y, max(0, len(items) - self._visible)))
+        # The highlighted move stays in view, so the preview always describes a move the student can see.
+        shown = [it.option for it in items[self.list_scroll : self.list_scroll + self._visible] if it.option >= 0]
+        if shown and self.selected not in shown:
+            self.selected = shown[0] if self.selected < shown[0] else shown[-1]
+
+    def _click(self, pos: tuple[int, int]) -> None:
+        for rect, k in self._tabs:
+            if rect.collidepoint(pos):
+                self.set_category(k)
+                return
+        if self._rects.get("filter", pygame.Rect(0, 0, 0, 0)).collidepoint(pos):
+            self.typing = True
+            return
+        if self._rects.get("guide", pygame.Rect(0, 0, 0, 0)).collidepoint(pos) and self.guide_open:
+            self.guide_open = False
+            return
+        for rect, k in self._rows:
+            if rect.collidepoint(pos):
+                if k == self.selected:
+                    self.add_selected()
+                self.selected = min(k, max(0, len(self.options()) - 1))
+                return
+        for a, (x, y) in [*self.mapview.spots.items(), *self.mapview.inset_spots.items()]:
+            r = self.m.px(14)
+            if (pos[0] - x) ** 2 + (pos[1] - y) ** 2 <= r * r and a != self.view.player:
+                self.app.navigate("diplomacy", actor=a)
+                return
+        super().handle(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
 
     def _keep_selected_visible(self) -> None:
-        visible = max(1, len(self._rows))
-        if self.selected < self.list_scroll:
-            self.list_scroll = self.selected
-        elif self.selected >= self.list_scroll + visible:
-            self.list_scroll = self.selected - visible + 1
+        items = self.items()
+        pos = next((k for k, it in enumerate(items) if it.option == self.selected), 0)
+        if pos - 1 < self.list_scroll:  # show the group's heading too when it is just above
+            self.list_scroll = max(0, pos - (1 if pos > 0 and items[pos - 1].heading else 0))
+        elif pos >= self.list_scroll + self._visible:
+            self.list_scroll = pos - self._visible + 1
 
     def _clamp_log(self) -> None:
         inner = self._rects.get("log_inner")
@@ -237,13 +371,15 @@ class RoundScene(Scene):
         if g.version != self._seen_version:
             self._seen_version = g.version
             self.orders, self.selected, self.list_scroll, self.log_scroll = [], 0, 0, 0
-            self.answers = {}
+            self.answers, self.filter, self.typing = {}, "", False
+            self.guide_open = True
             if g.message:
                 self.app.toast(g.message)
             if g.error:
                 self.app.toast(g.error, error=True)
             if not g.finished:
                 self._debrief_shown = False
+            self._announce(g.view)
         if g.watching and self.playing and not g.busy and not g.finished:
             self._timer += dt
             if self._timer >= 1.0 / self.speed:
@@ -253,16 +389,55 @@ class RoundScene(Scene):
             self.playing = False
             self.open_debrief()
         self._layout()
+        self._update_together()
+        pos = self.pointer()
+        self.hover_term = next((t for t, r in self.terms.items() if r.collidepoint(pos)), "")
+
+    def _announce(self, v: RoundView) -> None:
+        """After a round: the turn summary, a card for each event over it (read first), and in hot seat the
+        hand-over screen over both (the next person sees them only once at the keyboard)."""
+        new_round = v.status.round != self._seen_round
+        handover = len(v.humans) > 1 and not v.watching and (new_round or v.player != self._seen_player)
+        first = self._seen_round < 0
+        self._seen_round, self._seen_player = v.status.round, v.player
+        if first:
+            self._seen_cards.update((v.status.round, c.id) for c in v.fired)
+            return
+        if new_round and v.status.round > 0 and not v.watching and self.app.settings.turn_summary:
+            self.app.navigate("summary")
+        fresh = [c for c in v.fired if (v.status.round, c.id) not in self._seen_cards]
+        self._seen_cards.update((v.status.round, c.id) for c in v.fired)
+        if fresh and not (v.watching and self.playing):
+            self.app.toast("", seconds=0.0)  # the card says it; no toast over it
+            for card in reversed(fresh):
+                self.app.navigate("event", card=card)
+        if handover and not v.status.finished:  # on top: the next player reads the summary and cards after it
+            self.app.navigate("handover")
+
+    def _update_together(self) -> None:
+        """The preview of the chosen orders together with the highlighted move (computed by the core)."""
+        g = self.app.game
+        if g is None or g.busy or self.view.watching or self.view.status.finished:
+            return
+        h = self.highlighted()
+        moves = [o for o in self.orders if o.answer is None]
+        if h is not None and h.answer is None and len(moves) < self.view.moves_per_round:
+            moves = [*moves, h]
+        key = (g.version, tuple(o.order for o in moves))
+        if key != self._together[0]:
+            effect = vm.orders_effect(g.session.model, self.view.player, moves) if len(moves) > 1 else None
+            self._together = (key, effect)
 
     def _layout(self) -> None:
         m = self.m
         w, h = self.app.size
         self._rects = {k: pygame.Rect(b) for k, b in round_layout(w, h, m.scale).items()}
-        box = self._rects["orders"]
-        inner = box.inflate(-2 * m.pad, -2 * m.pad)
+        # The log's content rectangle is known now, not only after a redraw: the wheel over it scrolls it
+        # even when the frame was served from the cache.
+        self._rects["log_inner"] = panel_inner(self._rects["log"], m)
+        inner = panel_inner(self._rects["orders"], m)
         bh = m.px(34)
         gap = m.px(6)
-        y = inner.bottom - bh
         self.buttons = []
         if self.view.watching:
             labels = [
@@ -277,32 +452,101 @@ class RoundScene(Scene):
                 ("remove", "Remove", "⌫", self.remove_last, False),
                 ("end", "End turn", "Space", self.end_turn, True),
             ]
-        bw = (inner.width - gap * (len(labels) - 1)) // len(labels)
+        # One row when every label fits with its key hint, else one row without the hints (the help lists the
+        # keys), else two rows (large text on a small window).
+        n = len(labels)
+        need = max(text_width(lab, m.body, True) + text_width(key, m.small) + m.px(44) for _, lab, key, _, _ in labels)
+        bare = max(text_width(lab, m.body, True) + m.px(24) for _, lab, _, _, _ in labels)
+        per_row = n
+        if need * n + gap * (n - 1) > inner.width:
+            if bare * n + gap * (n - 1) <= inner.width:
+                labels = [(bid, lab, "", act, primary) for bid, lab, _, act, primary in labels]
+            else:
+                per_row = 2
+        rows = (len(labels) + per_row - 1) // per_row
+        bw = (inner.width - gap * (per_row - 1)) // per_row
+        top = inner.bottom - rows * bh - (rows - 1) * gap
+        self._rects["buttons"] = pygame.Rect(inner.left, top, inner.width, inner.bottom - top)
         busy = self.app.game is not None and self.app.game.busy
         for k, (bid, label, key, act, primary) in enumerate(labels):
-            r = pygame.Rect(inner.left + k * (bw + gap), y, bw, bh)
+            r = pygame.Rect(inner.left + (k % per_row) * (bw + gap), top + (k // per_row) * (bh + gap), bw, bh)
             enabled = not (busy or self.view.status.finished) or bid in ("slower", "faster")
             if bid == "add":
                 enabled = enabled and bool(self.options()) and len(self.orders) < self.view.moves_per_round
             self.buttons.append(Button(bid, label, r, act, key=key, primary=primary, enabled=enabled))
         if self.view.status.finished:
-            r = pygame.Rect(inner.left, y, inner.width, bh)
+            r = pygame.Rect(inner.left, inner.bottom - bh, inner.width, bh)
             self.buttons = [
                 Button("debrief", "Game over — open the debrief", r, self.open_debrief, key="Enter", primary=True)
             ]
+        if not self.view.watching:
+            self._layout_picker(inner)
+
+    def _layout_picker(self, inner: pygame.Rect) -> None:
+        """Tabs and filter on top, then the list, the preview, the orders, and the buttons at the bottom."""
+        m = self.m
+        v = self.view
+        tab_h = line_height(m.small) + m.px(8)
+        self._tabs = []
+        x, y = inner.left, inner.top
+        for k, (_, label) in enumerate(CATEGORIES):
+            tw = text_width(f"{k + 1} {label}", m.small) + m.px(16)
+            if x + tw > inner.right:
+                x, y = inner.left, y + tab_h + m.px(4)
+            self._tabs.append((pygame.Rect(x, y, tw, tab_h), k))
+            x += tw + m.px(6)
+        fw = max(m.px(140), text_width("/ filter: wwwwwwww", m.small) + m.px(16))
+        if x + fw > inner.right:
+            x, y = inner.left, y + tab_h + m.px(4)
+            fw = inner.width
+        else:
+            fw = inner.right - x
+        self._rects["filter"] = pygame.Rect(x, y, fw, tab_h)
+        list_top = y + tab_h + m.px(6)
+        buttons_top = self._rects["buttons"].top - m.px(8)
+        orders_lines = max(1, v.moves_per_round) + (1 if len(self.orders) + 1 >= 2 else 0)
+        orders_h = line_height(m.small) + orders_lines * line_height(m.small) + m.px(6)
+        orders_top = buttons_top - orders_h
+        # The preview gives up the move's description (it is also in the help) when the list would be short.
+        room = orders_top - list_top
+        self._describe = room - 6 * line_height(m.small) > 8 * (line_height(m.body) + m.px(4))
+        preview_lines = (3 if self.numbers else 2) + (2 if self._describe else 0)
+        preview_h = preview_lines * line_height(m.small) + m.px(16) + (m.px(10) if self.numbers else 0)
+        preview_top = orders_top - preview_h - m.px(6)
+        self._rects["orders_list"] = pygame.Rect(inner.left, orders_top, inner.width, orders_h)
+        self._rects["preview"] = pygame.Rect(inner.left, preview_top, inner.width, preview_h)
+        lst = pygame.Rect(inner.left, list_top, inner.width, max(0, preview_top - list_top - m.px(6)))
+        self._rects["list"] = lst
+        row_h = line_height(m.body) + m.px(4)
+        self._visible = max(1, lst.height // row_h)
+        items = self.items()
+        self.list_scroll = max(0, min(self.list_scroll, max(0, len(items) - self._visible)))
+        self._rows = []
+        for row, it in enumerate(items[self.list_scroll : self.list_scroll + self._visible]):
+            if it.option >= 0:
+                rect = pygame.Rect(lst.left, lst.top + row * row_h, lst.width - m.px(8), row_h - 2)
+                self._rows.append((rect, it.option))
+
+    def visible_moves(self) -> int:
+        """How many moves (not headings) the list shows at once."""
+        return len(self._rows)
 
     def panels(self) -> dict[str, pygame.Rect]:
         return {k: self._rects[k] for k in ("status", "map", "chart", "orders", "log", "keys") if k in self._rects}
+
+    def parts(self) -> dict[str, pygame.Rect]:
+        """Every laid-out rectangle inside the panels (tests check that none overlap another or leave its panel)."""
+        out = {k: self._rects[k] for k in ("list", "preview", "orders_list", "buttons", "filter") if k in self._rects}
+        out.update({f"tab{k}": r for r, k in self._tabs} if not self.view.watching else {})
+        return out
 
     def cache_key(self) -> tuple | None:
         g = self.app.game
         if g is None:
             return None
-        dots = int(pygame.time.get_ticks() / 333) if g.busy else -1  # the "resolving" animation
         return (
             id(g.view),
             g.busy,
-            dots,
             self.category,
             self.selected,
             self.list_scroll,
@@ -313,6 +557,13 @@ class RoundScene(Scene):
             self.speed,
             self.hovered(),
             len(self.buttons),
+            self.filter,
+            self.typing,
+            self.grouping,
+            self.numbers,
+            self.guide_open,
+            self._together[0],
+            self.hover_term,
         )
 
     # -- drawing (reads self.view only) ---------------------------------------------------------------------
@@ -323,12 +574,15 @@ class RoundScene(Scene):
         v = self.view
         m = self.m
         self._draw_status(surface, v)
-        map_inner = panel(surface, self._rects["map"], m, "The powers and their ties", f"{v.status.quarter}")
+        map_inner = panel(surface, self._rects["map"], m, "The powers and their ties", "click an actor: diplomacy")
         self.mapview.draw(surface, map_inner, v, m)
         me = v.actors[v.player]
-        chart_inner = panel(
-            surface, self._rects["chart"], m, f"{me.name}'s alignment with the powers", "−1 hostile · +1 close"
-        )
+        chart_title = f"{me.name}'s alignment"
+        if text_width(chart_title.upper(), m.small, True) + text_width("−1 … +1", m.small) + 3 * m.pad > (
+            self._rects["chart"].width
+        ):
+            chart_title = "Alignment"
+        chart_inner = panel(surface, self._rects["chart"], m, chart_title, "−1 … +1")
         alignment_chart(surface, chart_inner, v.series, v.actors, v.status.rounds, m)
         if v.watching:
             self._draw_watch(surface, v)
@@ -337,9 +591,16 @@ class RoundScene(Scene):
         self._draw_log(surface, v)
         self._draw_keys(surface, v)
         self.draw_buttons(surface)
-        g = self.app.game
-        if g is not None and g.busy:
-            self._draw_busy(surface)
+        if v.guide and self.guide_open and not v.watching:
+            self._draw_guide(surface, v)
+        if self.hover_term:
+            self._draw_tooltip(surface, self.hover_term)
+
+    def _draw_tooltip(self, surface: pygame.Surface, term: str) -> None:
+        """The glossary's explanation of the term under the mouse, in a box below it."""
+        text = explain(term)
+        if text:
+            draw_tooltip(surface, self.terms[term], term, text, self.m)
 
     def _draw_status(self, surface: pygame.Surface, v: RoundView) -> None:
         me = v.actors[v.player]
@@ -349,142 +610,198 @@ class RoundScene(Scene):
             mode, colour = f"Hot seat: {me.name} to move", th.ACCENT
         else:
             mode, colour = f"You play {me.name}", th.ACCENT
-        draw_status(surface, self._rects["status"], v, self.m, mode, colour)
+        draw_status(surface, self._rects["status"], v, self.m, mode, colour, self.terms)
 
     def _draw_picker(self, surface: pygame.Surface, v: RoundView) -> None:
         m = self.m
-        box = self._rects["orders"]
         me = v.actors[v.player]
         title = f"{me.name}'s moves this quarter" if len(v.humans) > 1 else "Your moves this quarter"
-        inner = panel(surface, box, m, title, f"choose up to {v.moves_per_round}")
-        # Category tabs.
-        self._tabs = []
-        tab_h = m.px(26)
-        x = inner.left
-        for k, (_, label) in enumerate(CATEGORIES):
-            text = f"{k + 1} {label}"
-            tw = text_width(text, m.small) + m.px(16)
-            rect = pygame.Rect(x, inner.top, tw, tab_h)
+        panel(surface, self._rects["orders"], m, title, f"choose up to {v.moves_per_round}")
+        for rect, k in self._tabs:
+            text = f"{k + 1} {CATEGORIES[k][1]}"
             on = k == self.category
             pygame.draw.rect(surface, th.PANEL_HI if on else th.PANEL, rect, border_radius=m.px(5))
             pygame.draw.rect(surface, th.ACCENT if on else th.BORDER, rect, width=1, border_radius=m.px(5))
             draw_text(surface, text, rect.center, m.small, th.TEXT if on else th.MUTED, anchor="center")
-            self._tabs.append((rect, k))
-            x = rect.right + m.px(6)
-        # Orders chosen, the preview, then the list in what is left.
-        buttons_top = inner.bottom - m.px(34) - m.px(8)
-        orders_h = line_height(m.body) * max(1, v.moves_per_round) + m.px(8)
-        orders_top = buttons_top - orders_h
-        preview_h = 4 * line_height(m.small) + m.px(26)  # description (2 lines), summary, bars
-        preview_top = orders_top - preview_h - m.px(6)
-        list_rect = pygame.Rect(
-            inner.left, inner.top + tab_h + m.px(6), inner.width, preview_top - inner.top - tab_h - m.px(12)
-        )
+        f = self._rects["filter"]
+        pygame.draw.rect(surface, th.mix(th.PANEL, th.BG, 0.5), f, border_radius=m.px(5))
+        pygame.draw.rect(surface, th.ACCENT if self.typing else th.BORDER, f, width=1, border_radius=m.px(5))
+        if self.filter or self.typing:
+            text, colour = f"filter: {self.filter}" + ("▏" if self.typing else ""), th.TEXT
+        else:
+            text, colour = "/ to filter · G groups", th.FAINT
+        draw_text(surface, text, (f.left + m.px(6), f.centery), m.small, colour, anchor="midleft", max_width=f.width)
+        self._draw_list(surface, v)
+        prev = self._rects["preview"]
+        pygame.draw.rect(surface, th.mix(th.PANEL, th.BG, 0.5), prev, border_radius=m.px(6))
+        h = self.highlighted()
+        if h is not None:
+            self._draw_preview(surface, prev.inflate(-m.px(12), -m.px(10)), h, v)
+        self._draw_orders(surface, v)
+
+    def _draw_list(self, surface: pygame.Surface, v: RoundView) -> None:
+        m = self.m
+        lst = self._rects["list"]
         opts = self.options()
-        row_h = line_height(m.body) + m.px(6)
-        visible = max(1, list_rect.height // row_h)
-        self.list_scroll = max(0, min(self.list_scroll, max(0, len(opts) - visible)))
-        self._rows = []
+        items = self.items(opts)
+        row_h = line_height(m.body) + m.px(4)
         clip = surface.get_clip()
-        surface.set_clip(list_rect)
-        hedging_w = text_width("hedging −0.000", m.small)
-        for row, k in enumerate(range(self.list_scroll, min(len(opts), self.list_scroll + visible))):
-            o = opts[k]
-            rect = pygame.Rect(list_rect.left, list_rect.top + row * row_h, list_rect.width - m.px(8), row_h - 2)
-            self._rows.append((rect, k))
-            sel = k == self.selected
-            if sel:
+        surface.set_clip(lst)
+        right_w = text_width("hedging −0.000", m.small)
+        for row, it in enumerate(items[self.list_scroll : self.list_scroll + self._visible]):
+            y = lst.top + row * row_h
+            if it.option < 0:
+                draw_text(surface, it.heading.upper(), (lst.left + m.px(2), y + row_h - m.px(3)), m.small, th.ACCENT,
+                          bold=True, anchor="bottomleft", max_width=lst.width - m.px(12))  # fmt: skip
+                continue
+            o = opts[it.option]
+            rect = pygame.Rect(lst.left, y, lst.width - m.px(8), row_h - 2)
+            if it.option == self.selected:
                 pygame.draw.rect(surface, th.PANEL_HI, rect, border_radius=m.px(4))
                 pygame.draw.rect(surface, th.ACCENT, rect, width=1, border_radius=m.px(4))
-            bar = pygame.Rect(rect.left + m.px(4), rect.top + m.px(5), m.px(4), rect.height - m.px(10))
+            bar = pygame.Rect(rect.left + m.px(4), rect.top + m.px(4), m.px(4), rect.height - m.px(8))
             pygame.draw.rect(surface, CATEGORY_COLOURS.get(o.category, th.MUTED), bar)
-            text = f"{o.label}  →  {o.target_name}" if o.target_name else o.label
-            draw_text(
-                surface,
-                text,
-                (rect.left + m.px(14), rect.centery),
-                m.body,
-                th.TEXT,
-                anchor="midleft",
-                max_width=rect.width - hedging_w - m.px(24),
-            )
-            draw_text(
-                surface,
-                f"hedging {delta_text(o.effect.hedging)}",
-                (rect.right - m.px(6), rect.centery),
-                m.small,
-                th.MUTED,
-                anchor="midright",
-            )
-        if not opts:
-            msg = "No moves left in this category." if self.view.options else "No moves possible now."
-            draw_text(surface, msg, (list_rect.left, list_rect.top), m.body, th.MUTED)
-        surface.set_clip(clip)
-        scrollbar(surface, list_rect, self.list_scroll * row_h, len(opts) * row_h, m)
-        # Preview of the selected move.
-        prev = pygame.Rect(inner.left, preview_top, inner.width, preview_h)
-        pygame.draw.rect(surface, th.mix(th.PANEL, th.BG, 0.5), prev, border_radius=m.px(6))
-        if opts:
-            self._draw_preview(surface, prev.inflate(-m.px(12), -m.px(10)), opts[min(self.selected, len(opts) - 1)], v)
-        # Orders.
-        waiting = len({o.answer for o in v.options if o.answer is not None})
-        answered = f"  ·  ANSWERED {len(self.answers)}/{waiting}" if waiting else ""
-        draw_text(
-            surface,
-            f"ORDERS {len(self.orders)}/{v.moves_per_round}{answered}",
-            (inner.left, orders_top + m.px(2)),
-            m.small,
-            th.MUTED,
-            bold=True,
-        )
-        ox = inner.left + text_width(f"ORDERS {v.moves_per_round}/{v.moves_per_round}", m.small, True) + m.px(12)
-        for k in range(v.moves_per_round):
-            y = orders_top + k * line_height(m.body)
-            if k < len(self.orders):
-                o = self.orders[k]
-                text = f"{k + 1}. {o.label} → {o.target_name}" if o.target_name else f"{k + 1}. {o.label}"
-                draw_text(surface, text, (ox, y), m.body, th.ACCENT, bold=True, max_width=inner.right - ox)
+            partner_shown = GROUPINGS[self.grouping] == "partner"
+            text = o.label if partner_shown or not o.target_name else f"{o.label} → {o.target_name}"
+            if self.numbers:
+                right = f"hedging {delta_text(o.effect.hedging)}"
+            elif o.chance is not None:
+                right = f"{o.chance:.0%} yes"
             else:
-                draw_text(surface, f"{k + 1}. —", (ox, y), m.body, th.FAINT)
+                right = _strongest(o.effect, v)
+            draw_text(surface, text, (rect.left + m.px(14), rect.centery), m.body, th.TEXT, anchor="midleft",
+                      max_width=rect.width - right_w - m.px(24))  # fmt: skip
+            draw_text(surface, right, (rect.right - m.px(6), rect.centery), m.small, th.MUTED, anchor="midright",
+                      max_width=right_w)  # fmt: skip
+        if not opts:
+            if self.filter:
+                msg = f"No move matches “{self.filter}” (Esc clears the filter)."
+            else:
+                msg = "No moves left in this category." if v.options else "No moves possible now."
+            draw_wrapped(surface, msg, lst, m.body, th.MUTED)
+        surface.set_clip(clip)
+        scrollbar(surface, lst, self.list_scroll * row_h, len(items) * row_h, m)
 
     def _draw_preview(self, surface: pygame.Surface, r: pygame.Rect, o: MoveOption, v: RoundView) -> None:
         m = self.m
-        y = draw_wrapped(
-            surface, o.description, pygame.Rect(r.left, r.top, r.width, line_height(m.small) * 2), m.small, th.MUTED
-        )
+        lh = line_height(m.small)
+        y = r.top
+        if self._describe or o.answer is not None:
+            draw_wrapped(surface, o.description, pygame.Rect(r.left, r.top, r.width, lh * 2 - 1), m.small, th.MUTED)
+            y = r.top + 2 * lh
         e = o.effect
+        if o.answer is not None:
+            return
+        when = "Now" if o.chance is None else f"{o.target_name} is {vm.chance_words(o.chance)} · if it does"
+        hint_w = text_width("X: numbers", m.small) + m.px(8) if not self.numbers else 0
+        draw_text(surface, f"{when}:", (r.left, y), m.small, th.TEXT, bold=True, max_width=r.width - hint_w)
+        if not self.numbers:
+            draw_text(surface, "X: numbers", (r.right, y), m.small, th.FAINT, anchor="topright")
+        y += lh
+        words = vm.effect_words(e, v.actors)
+        hedge = vm.hedging_words(e)
+        if not self.numbers:
+            draw_text(surface, words, (r.left, y), m.small, th.TEXT, max_width=r.width)
+            y += lh
+            draw_text(surface, (hedge[:1].upper() + hedge[1:]) if hedge else "Your hedging hardly changes.",
+                      (r.left, y), m.small, th.MUTED, max_width=r.width)  # fmt: skip
+            return
         partner = v.actors[e.primary_partner].name
-        when = "Expected now" if o.chance is None else f"If accepted (chance {o.chance:.0%})"
-        summary = f"{when}: hedging {delta_text(e.hedging)}, tilt {delta_text(e.bloc_tilt)}; closest partner {partner}"
-        draw_text(surface, summary, (r.left, y + m.px(2)), m.small, th.TEXT, max_width=r.width)
-        y += line_height(m.small) + m.px(6)
-        # Change of alignment to each power, as small signed bars.
+        summary = f"hedging {delta_text(e.hedging)} · tilt {delta_text(e.bloc_tilt)} · closest {partner}"
+        draw_text(surface, summary, (r.left, y), m.small, th.TEXT, max_width=r.width)
+        y += lh + m.px(2)
+        self._draw_bars(surface, pygame.Rect(r.left, y, r.width, r.bottom - y), e, v)
+
+    def _draw_bars(self, surface: pygame.Surface, r: pygame.Rect, e: vm.Effect, v: RoundView) -> None:
+        """Change of alignment to each power, as small signed bars with the numbers."""
+        m = self.m
         n = max(1, len(e.alignment))
         cw = r.width // n
         for k, (p, d) in enumerate(e.alignment):
             cx = r.left + k * cw
             a = v.actors[p]
             name = a.name if text_width(a.name, m.small) < cw - m.px(60) else a.id.upper()
-            draw_text(surface, name, (cx, y), m.small, a.colour, max_width=cw - m.px(56))
-            draw_text(
-                surface,
-                delta_text(d, 3),
-                (cx + cw - m.px(6), y),
-                m.small,
-                th.GOOD if d > 0.0005 else th.BAD if d < -0.0005 else th.MUTED,
-                anchor="topright",
-            )
+            draw_text(surface, name, (cx, r.top), m.small, a.colour, max_width=cw - m.px(56))
+            colour = th.GOOD if d > 0.0005 else th.BAD if d < -0.0005 else th.MUTED
+            draw_text(surface, delta_text(d, 3), (cx + cw - m.px(6), r.top), m.small, colour, anchor="topright")
             mid = cx + cw // 2
-            by = y + line_height(m.small) + m.px(2)
+            by = r.top + line_height(m.small) + m.px(2)
             pygame.draw.line(surface, th.BORDER, (cx, by + m.px(3)), (cx + cw - m.px(8), by + m.px(3)), 1)
             length = round(min(1.0, abs(d) / 0.05) * (cw // 2 - m.px(6)))
             if length:
                 bar = pygame.Rect(mid if d > 0 else mid - length, by, length, m.px(6))
                 pygame.draw.rect(surface, th.alignment_colour(0.6 if d > 0 else -0.6), bar)
 
+    def _draw_orders(self, surface: pygame.Surface, v: RoundView) -> None:
+        m = self.m
+        r = self._rects["orders_list"]
+        lh = line_height(m.small)
+        waiting = len({o.answer for o in v.options if o.answer is not None})
+        answered = f"  ·  ANSWERED {len(self.answers)}/{waiting}" if waiting else ""
+        head = f"ORDERS {len(self.orders)}/{v.moves_per_round}{answered}"
+        draw_text(surface, head, (r.left, r.top), m.small, th.MUTED, bold=True, max_width=r.width)
+        y = r.top + lh
+        for k in range(v.moves_per_round):
+            if k < len(self.orders):
+                o = self.orders[k]
+                text = f"{k + 1}. {o.label} → {o.target_name}" if o.target_name else f"{k + 1}. {o.label}"
+                draw_text(surface, text, (r.left, y), m.small, th.ACCENT, bold=True, max_width=r.width)
+            else:
+                draw_text(surface, f"{k + 1}. —", (r.left, y), m.small, th.FAINT)
+            y += lh
+        effect = self._together[1]
+        if effect is not None and y + lh <= r.bottom + 1:
+            words = vm.effect_words(effect, v.actors)
+            if self.numbers:
+                words = f"hedging {delta_text(effect.hedging)} · " + " · ".join(
+                    f"{v.actors[p].name} {delta_text(d)}" for p, d in effect.alignment
+                )
+            label = "Together: " if len(self.orders) >= v.moves_per_round else "With the highlighted move: "
+            draw_text(surface, label + words, (r.left, y), m.small, th.TEXT, max_width=r.width)
+
+    def _draw_guide(self, surface: pygame.Surface, v: RoundView) -> None:
+        """The tutorial's guide for the coming decision: a card with a pointer to the part of the screen it means."""
+        m = self.m
+        card = v.guide[0]
+        text = card.text
+        target = "orders"
+        lowered = text.lower()
+        if "log" in lowered:
+            target = "log"
+        elif "regard" in lowered or "alignment" in lowered:
+            target = "chart"
+        aim = self._rects[target]
+        mp = self._rects["map"]
+        w = min(mp.width - m.px(40), m.px(520))
+        lines = wrap(text, m.body, w - 2 * m.pad)
+        h = line_height(m.title) + len(lines) * line_height(m.body) + line_height(m.small) + 3 * m.pad
+        box = pygame.Rect(mp.left + m.px(20), mp.top + m.px(36), w, min(h, mp.height - m.px(40)))
+        self._rects["guide"] = box
+        tip = (aim.centerx, aim.top + m.px(4)) if target != "orders" else (aim.left + m.px(2), box.centery)
+        base = (box.centerx, box.bottom) if target != "orders" else (box.right, box.centery)
+        pygame.draw.line(surface, th.ACCENT, base, tip, max(2, m.px(3)))
+        pygame.draw.circle(surface, th.ACCENT, tip, m.px(6))
+        pygame.draw.rect(surface, th.PANEL_HI, box, border_radius=m.px(8))
+        pygame.draw.rect(surface, th.ACCENT, box, width=2, border_radius=m.px(8))
+        y = box.top + m.pad
+        draw_text(surface, card.title, (box.left + m.pad, y), m.title, th.ACCENT, bold=True, max_width=w - 2 * m.pad)
+        y += line_height(m.title)
+        clip = surface.get_clip()
+        surface.set_clip(box)
+        for line in lines:
+            draw_text(surface, line, (box.left + m.pad, y), m.body, th.TEXT)
+            y += line_height(m.body)
+        draw_text(surface, "G or a click hides the guide", (box.right - m.pad, box.bottom - m.px(6)), m.small,
+                  th.MUTED, anchor="bottomright")  # fmt: skip
+        surface.set_clip(clip)
+
     def _draw_watch(self, surface: pygame.Surface, v: RoundView) -> None:
         m = self.m
         inner = panel(surface, self._rects["orders"], m, "Watching the AI", f"{self.speed:g} rounds a second")
+        bottom = self._rects["buttons"].top - m.px(8)
+        area = pygame.Rect(inner.left, inner.top, inner.width, bottom - inner.top)
+        clip = surface.get_clip()
+        surface.set_clip(area)
         y = inner.top
         state = "Playing" if self.playing else "Paused"
         if v.status.finished:
@@ -495,7 +812,7 @@ class RoundScene(Scene):
             surface,
             "Every actor is in the AI's hands. Space plays or pauses, N steps one round, "
             "+ and − change the speed. H hands an actor to a player.",
-            inner,
+            area,
             m.body,
             th.MUTED,
             top=y,
@@ -503,12 +820,13 @@ class RoundScene(Scene):
         y += m.px(10)
         draw_text(surface, "WHO PLAYS WHOM", (inner.left, y), m.small, th.MUTED, bold=True)
         y += line_height(m.small) + m.px(4)
-        col = inner.width // 2
+        cols = 2 if inner.width > m.px(360) else 1
+        col = inner.width // cols
+        rows = (len(v.actors) + cols - 1) // cols
+        step = line_height(m.body) + m.px(4)
         for k, a in enumerate(v.actors):
-            cx = inner.left + (k % 2) * col
-            cy = y + (k // 2) * (line_height(m.body) + m.px(4))
-            if cy + line_height(m.body) > inner.bottom - m.px(44):
-                break
+            cx = inner.left + (k // rows) * col
+            cy = y + (k % rows) * step
             pygame.draw.rect(surface, a.colour, (cx, cy + m.px(3), m.px(12), m.px(12)), border_radius=m.px(3))
             draw_text(
                 surface,
@@ -518,16 +836,28 @@ class RoundScene(Scene):
                 th.TEXT,
                 max_width=col - m.px(24),
             )
+        y += rows * step + m.px(10)
+        if v.summary and y + line_height(m.small) < area.bottom:
+            draw_text(surface, "LAST ROUND", (inner.left, y), m.small, th.MUTED, bold=True)
+            y += line_height(m.small) + m.px(4)
+            for sentence in v.summary:
+                if y + len(wrap(sentence, m.small, area.width)) * line_height(m.small) > area.bottom:
+                    break  # whole sentences only (T opens them all)
+                y = draw_wrapped(surface, sentence, area, m.small, th.TEXT, top=y) + m.px(4)
+        surface.set_clip(clip)
 
     def _draw_log(self, surface: pygame.Surface, v: RoundView) -> None:
-        inner, self._log_content = draw_log(
-            surface, self._rects["log"], v, self.m, self.log_scroll, "PgUp/PgDn or wheel to scroll"
-        )
+        inner, self._log_content = draw_log(surface, self._rects["log"], v, self.m, self.log_scroll, "PgUp/PgDn")
         self._rects["log_inner"] = inner
 
     def _draw_keys(self, surface: pygame.Surface, v: RoundView) -> None:
-        keys = "F1 help · R rewind · H players · I instructor · Ctrl+S save · Esc menu"
+        keys = "F1 help · T summary · R rewind · H players · Ctrl+S save · Esc menu"
         draw_footer(surface, self._rects["keys"], v, self.m, keys)
+
+    def draw_transient(self, surface: pygame.Surface) -> None:
+        g = self.app.game
+        if g is not None and g.busy:
+            self._draw_busy(surface)
 
     def _draw_busy(self, surface: pygame.Surface) -> None:
         m = self.m
@@ -541,141 +871,13 @@ class RoundScene(Scene):
         surface.blit(surf, surf.get_rect(center=box.center))
 
 
-# -- panels shared with the off-screen round screen (sim.ui.offscreen): they read the view only ------------
-
-
-def draw_status(
-    surface: pygame.Surface, r: pygame.Rect, v: RoundView, m: th.Metrics, mode: str, mode_colour: th.RGB
-) -> None:
-    """The status bar: scenario, quarter and round on the left, indicator chips, score and ``mode`` on the right."""
-    pygame.draw.rect(surface, th.mix(th.BG, th.PANEL, 0.7), r)
-    pygame.draw.line(surface, th.BORDER, r.bottomleft, (r.right, r.bottom - 1))
-    s = v.status
-    x = r.left + m.px(16)
-    draw_text(surface, s.scenario_title, (x, r.top + m.px(6)), m.small, th.MUTED, max_width=m.px(300))
-    when = f"{s.quarter}  ·  Round {s.round} of {s.rounds}"
-    title = draw_text(surface, when, (x, r.bottom - m.px(6)), m.title, th.TEXT, bold=True, anchor="bottomleft")
-    if s.finished:
-        mode = "Game over" + (f": {s.ended_by_event}" if s.ended_by_event else "")
-    # Right: score and mode.
-    right = r.right - m.px(16)
-    grade = f"Score {s.score:.0f} · grade {s.grade}" if s.has_objectives else "No objectives set"
-    g_rect = draw_text(surface, grade, (right, r.top + m.px(6)), m.body, th.TEXT, bold=True, anchor="topright")
-    draw_text(surface, mode, (right, r.bottom - m.px(6)), m.body, mode_colour, bold=True, anchor="bottomright")
-    # Middle: indicator chips.
-    chips = [
-        ("Outcome", s.outcome),
-        ("Hedging", f"{s.hedging:.2f}"),
-        (f"Tilt {s.bloc_names[0]}–{s.bloc_names[1]}", delta_text(s.bloc_tilt, 2)),
-        ("Closest", s.primary_partner),
-    ]
-    cx = max(title.right, x + m.px(300)) + m.px(24)
-    limit = min(g_rect.left, right - text_width(mode, m.body, True)) - m.px(16)
-    for label, value in chips:
-        lw = max(text_width(label.upper(), m.small), text_width(value, m.body, True)) + m.px(22)
-        if cx + lw > limit:
-            break
-        draw_text(surface, label.upper(), (cx, r.top + m.px(8)), m.small, th.MUTED)
-        draw_text(surface, value, (cx, r.bottom - m.px(6)), m.body, th.TEXT, bold=True, anchor="bottomleft")
-        cx += lw
-
-
-def draw_log(
-    surface: pygame.Surface, rect: pygame.Rect, v: RoundView, m: th.Metrics, scroll: int = 0, hint: str = ""
-) -> tuple[pygame.Rect, int]:
-    """The event log panel, newest round first, each move with its reason; returns (content rect, content height)."""
-    inner = panel(surface, rect, m, "What happened and why", hint)
-    clip = surface.get_clip()
-    surface.set_clip(inner)
-    y = inner.top - scroll
-    chip = m.px(10)
-    text_x = inner.left + chip + m.px(8)
-    width = inner.width - chip - m.px(16)
-    names = {a.index: a for a in v.actors}
-    for line in v.log:
-        if line.kind == "header":
-            if y > inner.top - scroll:
-                y += m.px(4)
-            if inner.top - line_height(m.small) < y < inner.bottom:
-                draw_text(surface, line.text.upper(), (inner.left, y), m.small, th.ACCENT, bold=True)
-            y += line_height(m.small) + m.px(2)
-            continue
-        colour = names[line.actor].colour if line.actor is not None else th.MUTED
-        bold = line.kind in ("move", "event")
-        text_colour = th.TEXT if line.applied else th.FAINT
-        if line.kind in ("fork", "control"):
-            text_colour = th.ACCENT
-        lines = wrap(line.text, m.body, width, bold)
-        reason = wrap(line.reason, m.small, width) if line.reason else []
-        h = len(lines) * line_height(m.body) + len(reason) * line_height(m.small) + m.px(4)
-        if y + h > inner.top and y < inner.bottom:
-            if line.kind == "event":
-                pygame.draw.polygon(
-                    surface,
-                    th.ACCENT,
-                    [
-                        (inner.left, y + m.px(3)),
-                        (inner.left + chip, y + m.px(3)),
-                        (inner.left + chip // 2, y + chip + m.px(3)),
-                    ],
-                )
-            else:
-                pygame.draw.rect(surface, colour, (inner.left, y + m.px(4), chip, chip), border_radius=m.px(2))
-            yy = y
-            for t in lines:
-                surface.blit(text_surface(t, m.body, text_colour, bold), (text_x, yy))
-                yy += line_height(m.body)
-            for t in reason:
-                surface.blit(text_surface(t, m.small, th.MUTED), (text_x, yy))
-                yy += line_height(m.small)
-        y += h
-    content = y + scroll - inner.top
-    surface.set_clip(clip)
-    scrollbar(surface, inner, scroll, content, m)
-    return inner, content
-
-
-def draw_footer(
-    surface: pygame.Surface,
-    r: pygame.Rect,
-    v: RoundView,
-    m: th.Metrics,
-    hint: str,
-    no_objectives: str = "No objectives in this scenario: play to your interests (see the briefing)",
-) -> None:
-    """The bar under the screen: the objectives met or missed on the left, ``hint`` (keys, who plays) on the right."""
-    pygame.draw.rect(surface, th.mix(th.BG, th.PANEL, 0.7), r)
-    kr = draw_text(surface, hint, (r.right - m.px(12), r.centery), m.small, th.MUTED, anchor="midright")
-    x = r.left + m.px(12)
-    limit = kr.left - m.px(16)
-    if not v.objectives:
-        draw_text(
-            surface,
-            no_objectives,
-            (x, r.centery),
-            m.small,
-            th.FAINT,
-            anchor="midleft",
-            max_width=limit - x,
-        )
-        return
-    met = sum(o.met for o in v.objectives)
-    head = draw_text(
-        surface,
-        f"OBJECTIVES {met}/{len(v.objectives)}",
-        (x, r.centery),
-        m.small,
-        th.TEXT,
-        bold=True,
-        anchor="midleft",
-    )
-    x = head.right + m.px(12)
-    for o in v.objectives:
-        mark, colour = ("✓", th.GOOD) if o.met else ("✗", th.BAD)
-        text = f"{mark} {o.description}"
-        w = min(text_width(text, m.small), m.px(260))
-        if x + w > limit:
-            draw_text(surface, "…", (x, r.centery), m.small, th.MUTED, anchor="midleft")
-            break
-        draw_text(surface, text, (x, r.centery), m.small, colour, anchor="midleft", max_width=w)
-        x += w + m.px(14)
+def _strongest(e: vm.Effect, v: RoundView) -> str:
+    """The largest change of a move in a word or two: 'China ↑', 'US ↓' ('' when it hardly changes anything)."""
+    if not e.alignment:
+        return ""
+    p, d = max(e.alignment, key=lambda x: abs(x[1]))
+    if abs(d) < 0.002:
+        return "—"
+    a = v.actors[p]
+    name = a.name if len(a.name) <= 10 else a.id.upper()  # "European Union" -> "EU": the column is narrow
+    return f"{name} {'↑' if d > 0 else '↓'}"

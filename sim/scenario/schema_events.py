@@ -1,21 +1,20 @@
-"""The scenario format's scripted parts: events and their effects, objectives, expected outcomes, scripts and sweeps."""
+"""The scenario format's story: events and their effects, objectives, and the moves a script fixes."""
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from sim.core.events import EVENT_TARGETS
 from sim.core.world import INTERESTS
-from sim.scenario.fields import Condition, Identifier, MetricRef, Strict
+from sim.scenario.fields import Condition, Identifier, Strict
 
 #: State entries an event may set or add to (the keys of StateChange), with their number of actors: the core's.
 STATE_ENTRIES: dict[str, int] = EVENT_TARGETS
 
 
-def _only_one(kind: str, given: list[str], options: tuple[str, ...] | list[str]) -> None:
+def only_one(kind: str, given: list[str], options: tuple[str, ...] | list[str]) -> None:
     if len(given) != 1:
         raise ValueError(f"{kind} needs exactly one of {', '.join(options)}; got {', '.join(given) or 'none'}")
 
@@ -61,7 +60,7 @@ class StateChange(Strict):
     @model_validator(mode="after")
     def _one_entry(self) -> StateChange:
         given = [k for k in STATE_ENTRIES if getattr(self, k) is not None]
-        _only_one("a state change", given, list(STATE_ENTRIES))
+        only_one("a state change", given, list(STATE_ENTRIES))
         if self.symmetric and STATE_ENTRIES[given[0]] != 2:
             raise ValueError(f"symmetric applies to pairs; {given[0]} names one actor")
         return self
@@ -177,7 +176,7 @@ class Effect(Strict):
 
     @model_validator(mode="after")
     def _one_effect(self) -> Effect:
-        _only_one("an effect", [k for k in EFFECT_KINDS if getattr(self, k) is not None], EFFECT_KINDS)
+        only_one("an effect", [k for k in EFFECT_KINDS if getattr(self, k) is not None], EFFECT_KINDS)
         return self
 
     def kind(self) -> str:
@@ -253,142 +252,6 @@ class ScriptStep(Strict):
     reason: str = Field("scripted by the scenario", description="Shown as the move's reason.", examples=["treaty"])
 
 
-class Expectation(Strict):
-    """What the scenario should show over many seeds; `python run.py check` tests it."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        strict=True,
-        allow_inf_nan=False,
-        json_schema_extra={
-            "description": "Either `holds` (a condition) with at_least / at_most (a share of runs), or `mean` "
-            "(a metric) with above / below (a value) or above_base_by / below_base_by (against the base)."
-        },
-    )
-
-    id: Identifier = Field(description="Identifier of the expectation.", examples=["russia_warms"])
-    description: str = Field("", description="The claim in words.", examples=["Cancelling the debt warms Cambodia"])
-    holds: Condition | None = Field(
-        None,
-        description="A condition on each run's final state (or every / any round, see timing).",
-        examples=[{"primary_partner": "cambodia", "is": "china"}],
-    )
-    timing: Literal["final", "always", "ever", "average"] = Field(
-        "final",
-        description="For holds: at the end (final), in every round (always), or in at least one round (ever). "
-        "For mean: the value at the end (final) or its average over the rounds played (average).",
-        examples=["final"],
-    )
-    mean: MetricRef | None = Field(
-        None,
-        description="A metric whose value in each run (final, or averaged over the rounds) is averaged over the runs.",
-        examples=[{"alignment": ["cambodia", "russia"]}],
-    )
-    at_least: float | None = Field(
-        None, ge=0, le=1, description="Share of runs where holds is true, at least.", examples=[0.8]
-    )
-    at_most: float | None = Field(
-        None, ge=0, le=1, description="Share of runs where holds is true, at most.", examples=[0.1]
-    )
-    above: float | None = Field(None, description="The mean is above this value.", examples=[0.5])
-    below: float | None = Field(None, description="The mean is below this value.", examples=[0.0])
-    above_base_by: float | None = Field(
-        None, ge=0, description="The mean exceeds the base scenario's (same seeds) by more than this.", examples=[0.02]
-    )
-    below_base_by: float | None = Field(
-        None, ge=0, description="The mean falls short of the base scenario's by more than this.", examples=[0.02]
-    )
-
-    @model_validator(mode="after")
-    def _one_form(self) -> Expectation:
-        subjects = [k for k in ("holds", "mean") if getattr(self, k) is not None]
-        _only_one("an expectation", subjects, ("holds", "mean"))
-        share = [k for k in ("at_least", "at_most") if getattr(self, k) is not None]
-        level = [k for k in ("above", "below", "above_base_by", "below_base_by") if getattr(self, k) is not None]
-        if subjects == ["holds"]:
-            if level:
-                raise ValueError(f"holds is compared with at_least / at_most (a share of runs), not {level[0]}")
-            if self.timing == "average":
-                raise ValueError("timing: average applies to mean; holds takes final, always or ever")
-            _only_one("holds", share, ("at_least", "at_most"))
-        else:
-            if share:
-                raise ValueError(f"mean is compared with above / below / above_base_by / below_base_by, not {share[0]}")
-            if self.timing in ("always", "ever"):
-                raise ValueError(f"timing: {self.timing} applies to holds; mean takes final or average")
-            _only_one("mean", level, ("above", "below", "above_base_by", "below_base_by"))
-        return self
-
-    @property
-    def comparator(self) -> str:
-        return next(
-            k
-            for k in ("at_least", "at_most", "above", "below", "above_base_by", "below_base_by")
-            if getattr(self, k) is not None
-        )
-
-    @property
-    def threshold(self) -> float:
-        return float(getattr(self, self.comparator))
-
-    @property
-    def against_base(self) -> bool:
-        return self.comparator in ("above_base_by", "below_base_by")
-
-
-class SweepRange(Strict):
-    low: float = Field(description="First value.", examples=[0.0])
-    high: float = Field(description="Last value.", examples=[1.0])
-    steps: int = Field(ge=2, le=1000, description="Number of evenly spaced values, ends included.", examples=[5])
-
-
-class SweepParameter(Strict):
-    """One parameter the batch runner varies: a dotted path into the scenario and its values."""
-
-    path: str = Field(
-        pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$",
-        description="Dotted path into the scenario data (list items by number).",
-        examples=["actors.russia.policy.tau"],
-    )
-    values: list[float | int | bool | str] | None = Field(
-        None, min_length=1, description="The values to try.", examples=[[0.05, 0.15, 0.5]]
-    )
-    range: SweepRange | None = Field(
-        None, description="Evenly spaced values from low to high.", examples=[{"low": 0.0, "high": 1.0, "steps": 5}]
-    )
-
-    @model_validator(mode="after")
-    def _one_form(self) -> SweepParameter:
-        _only_one(
-            "a sweep parameter", [k for k in ("values", "range") if getattr(self, k) is not None], ("values", "range")
-        )
-        return self
-
-    def points(self) -> list[float | int | bool | str]:
-        """The values in order; a range of whole numbers with whole steps gives ints (for fields such as rounds)."""
-        if self.values is not None:
-            return list(self.values)
-        assert self.range is not None
-        low, high, steps = self.range.low, self.range.high, self.range.steps
-        step = (high - low) / (steps - 1)
-        points = [low + k * step for k in range(steps - 1)] + [high]
-        if all(float(x).is_integer() for x in (low, high, step)):
-            return [round(x) for x in points]
-        return [round(x, 12) if math.isfinite(x) else x for x in points]
-
-
-class Sweep(Strict):
-    runs: int = Field(
-        100, ge=1, le=1_000_000, description="Seeds per parameter point (batch --runs default).", examples=[200]
-    )
-    parameters: list[SweepParameter] = Field(
-        default_factory=list,
-        description="Parameters to vary; the batch runner crosses their values.",
-        examples=[[{"path": "actors.russia.policy.tau", "values": [0.05, 0.15, 0.5]}]],
-    )
-
-
 __all__ = [
     "EFFECT_KINDS",
     "INTERESTS",
@@ -396,7 +259,6 @@ __all__ = [
     "AgreementChange",
     "Effect",
     "EventModel",
-    "Expectation",
     "ForcedMove",
     "InterestChange",
     "ObjectiveModel",
@@ -404,7 +266,4 @@ __all__ = [
     "PositionChange",
     "ScriptStep",
     "StateChange",
-    "Sweep",
-    "SweepParameter",
-    "SweepRange",
 ]
