@@ -200,3 +200,21 @@ def test_greedy_actors_and_other_budgets_play_the_same_runs(
                 assert {(m.actor, m.action, m.target, m.sector, m.ask, m.applied) for m in record.moves} == _moves(
                     batch.moves, r
                 )
+
+
+def test_an_opt_in_action_plays_the_same_runs(base_setup: ModelSetup) -> None:
+    enabled = base_setup.action_enabled.copy()
+    enabled[ACTION_IDS.index("cut_aid")] = True  # opt-in: no shipped scenario enables it
+    setup = replace(base_setup, action_enabled=enabled)
+    seeds = [run_seed(5, k) for k in range(20)]
+    engine = VectorEngine(setup, keys_for(seeds), trajectories=True).run()
+    cuts = 0
+    for r, model in enumerate(_mesa(setup, seeds)):
+        for record, batch in zip(model.history, engine.history, strict=True):
+            assert np.abs(record.alignment - batch.alignment[r]).max() <= 1e-9
+            if record.round > 0:
+                assert {(m.actor, m.action, m.target, m.sector, m.ask, m.applied) for m in record.moves} == _moves(
+                    batch.moves, r
+                )
+                cuts += sum(m.action == "cut_aid" for m in record.moves)
+    assert cuts > 0

@@ -25,7 +25,7 @@ class VectorRun:
         self.ended: str | None = None
         self._reports = reports
         self._r = r
-        capability = engine.world.capability[r]
+        final = engine.world.run(r)  # the final record reads any world array (capability, trade...)
         self.history = [
             SimpleNamespace(
                 round=b.round,
@@ -37,7 +37,7 @@ class VectorRun:
                 bloc_tilt=b.bloc_tilt[r],
                 primary_partner=b.primary_partner[r],
                 utility=b.utility[r],
-                world=SimpleNamespace(gdp=b.gdp[r], threat=b.threat[r], capability=capability),
+                world=final if b is engine.last else SimpleNamespace(gdp=b.gdp[r], threat=b.threat[r]),
             )
             for b in engine.history
         ]

@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, MEMORY_STEP, REFUSAL_GOLDSTEIN
 from sim.core.setup import ModelSetup
+from sim.core.world import GDP_FLOOR
 from sim.vector.pricing import BaselineBatch
 from sim.vector.state import WorldBatch, preconditions_at
 
@@ -185,7 +186,8 @@ def apply_moves(
         transfer[t] += relief
     t = _AID[k] != 0
     if t.any():
-        w.gdp[r[t], j[t]] += m[t] * _AID[k[t]]
+        # A cut never leaves a GDP below the floor.
+        w.gdp[r[t], j[t]] = np.maximum(w.gdp[r[t], j[t]] + m[t] * _AID[k[t]], GDP_FLOOR)
         transfer[t] += m[t] * _AID[k[t]]
     sector = _agreement_sector(setup, k, s)
     t = sector >= 0

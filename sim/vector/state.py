@@ -120,6 +120,7 @@ def _table(c: Cells) -> dict[str, np.ndarray]:
         "request_aid": poorer,
         "request_sanctions_relief": c.not_self & (c.sanctions_ji > 0.0),
         "crackdown": c.is_self & (c.stance_i < CRACKDOWN_MAX_STANCE),
+        "cut_aid": richer,
     }
 
 
