@@ -46,6 +46,7 @@ from sim.scenario.calibration import setup_with_overrides
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import load_document
 from sim.scenario.overrides import OverrideError, Value, parse_values, validate_overrides
+from sim.vector import unsupported_features
 
 MAX_RUNS_PER_POINT = 1_000_000  # --until-ci stops here even if an interval is still too wide
 ISOLATED_TRIES = 2  # a run that kills its worker this many times when played alone is recorded as failed
@@ -143,9 +144,10 @@ class BatchOutcome:
 class _Tasks:
     """Builds chunk tasks with everything a worker needs (only the chunk's points travel)."""
 
-    def __init__(self, plan: Plan, layout: Layout) -> None:
+    def __init__(self, plan: Plan, layout: Layout, engine: str = "mesa") -> None:
         self.plan = plan
         self.layout = layout
+        self.engine = engine
         self._commands: dict[int, str] = {}
 
     def __call__(self, chunk: Chunk) -> ChunkTask:
@@ -164,6 +166,7 @@ class _Tasks:
             reproduce={p: self._commands[p] for p in points},
             layout=self.layout,
             trajectories=self.plan.trajectories,
+            engine=self.engine,
         )
 
 
@@ -176,14 +179,25 @@ def execute(
     until_ci: float | None = None,
     command: str = "",
     until_ci_metric: str | None = None,
+    engine: str = "mesa",
 ) -> BatchOutcome:
     """Play every unfinished run of the store's plan (and more seeds while ``until_ci`` asks for them).
 
     ``until_ci`` is the width the 95 % intervals must get under: of every outcome share at every point,
     or of the mean of ``until_ci_metric`` (a summary column or ``outcome=LABEL``, sim.batch.metrics).
+    ``engine="vector"`` plays each chunk's runs of a point at once (sim.vector; the same runs, draw for
+    draw); a scenario it cannot play is refused here, naming what it cannot play.
     """
     plan = store.plan
     setup = base_setup(plan)
+    if engine not in ("mesa", "vector"):
+        raise BatchError(f"unknown engine {engine!r}; known: mesa, vector")
+    if engine == "vector":
+        problems = unsupported_features(setup)
+        if problems:
+            raise BatchError(
+                f"the vector engine cannot play {plan.scenario.id}: {'; '.join(problems)} (use --engine mesa)"
+            )
     layout = layout_for(setup, plan)
     metric = None
     if until_ci_metric is not None:
@@ -193,7 +207,7 @@ def execute(
         tally.add(part)
     done = store.finished()
     progress = progress or Progress()
-    make_task = _Tasks(plan, layout)
+    make_task = _Tasks(plan, layout, engine)
     played = restarts = 0
     verdict: str | None = None
     store.begin_session(command, executor.describe(), executor.workers)
@@ -353,6 +367,7 @@ def run_batch(
     table: Table = "summaries",
     sweep_together: Sequence[str] = (),
     until_ci_metric: str | None = None,
+    engine: str = "mesa",
 ) -> pd.DataFrame:
     """Run a batch and return its results as a DataFrame (one row per run, or per run and round).
 
@@ -393,6 +408,7 @@ def run_batch(
                     until_ci=until_ci,
                     command=command,
                     until_ci_metric=until_ci_metric,
+                    engine=engine,
                 )
         except BaseException:  # Ctrl-C in a notebook, a full disk: stop the workers now, not after their chunks
             if own:

@@ -22,11 +22,13 @@ import pyarrow as pa
 
 from sim.batch.columns import column, param_column, run_seed_value
 from sim.batch.plan import Chunk, run_seed
+from sim.batch.vector_runs import play_point
 from sim.core import AlignmentModel, ModelSetup
 from sim.core.blocs import partition_by_capability
 from sim.scenario.calibration import setup_with_overrides
 from sim.scenario.overrides import Value
 from sim.scenario.strict_yaml import Document
+from sim.vector import unsupported_features
 
 #: Test hook: "POINT:SEED_INDEX:MARKER" makes a worker *process* die (os._exit) at that run, once (the
 #: marker file records that it happened; an empty MARKER dies every time). Proves lost chunks are retried.
@@ -125,6 +127,7 @@ class ChunkTask:
     reproduce: Mapping[int, str]  # point -> `run` command with "--seed-index K" for the seed index
     layout: Layout
     trajectories: bool
+    engine: str = "mesa"  # "vector": play each point's runs at once (sim.vector), Mesa where it cannot
 
     @property
     def name(self) -> str:
@@ -185,6 +188,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     summaries = _Columns(summary_schema(task.layout))
     trajectories = _Columns(trajectory_schema(task.layout)) if task.trajectories else None
     failures = 0
+    played = _play_vector(task) if task.engine == "vector" else {}
     for point, k in task.chunk.runs():
         base = _ids(task, point, k)
         setup = setup_for(task, point)
@@ -192,8 +196,10 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
             if isinstance(setup, str):
                 raise RuntimeError(setup)
             _maybe_die_for_test(point, k)
-            model = AlignmentModel(setup, rng=np.random.default_rng(run_seed(task.seed, k)), collect=False)
-            model.run()
+            model: Any = played.get((point, k))
+            if model is None:
+                model = AlignmentModel(setup, rng=np.random.default_rng(run_seed(task.seed, k)), collect=False)
+                model.run()
         except Exception as exc:
             failures += 1
             message = f"{type(exc).__name__}: {exc}".splitlines()[0]
@@ -209,6 +215,22 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         runs=task.chunk.size,
         failures=failures,
     )
+
+
+def _play_vector(task: ChunkTask) -> dict[tuple[int, int], Any]:
+    """The chunk's runs played by the vector engine, point by point; a point it cannot play (a feature it
+    refuses, or any failure) is left to the Mesa model, run by run, which also records failures."""
+    out: dict[tuple[int, int], Any] = {}
+    for point, start, stop in task.chunk.segments:
+        setup = setup_for(task, point)
+        if isinstance(setup, str) or unsupported_features(setup):
+            continue
+        try:
+            runs = play_point(setup, task.seed, range(start, stop), trajectories=task.trajectories)
+        except Exception:  # the Mesa model replays these runs and reports what fails
+            continue
+        out.update({(point, k): run for k, run in zip(range(start, stop), runs, strict=True)})
+    return out
 
 
 def _ids(task: ChunkTask, point: int, k: int) -> dict[str, Any]:

@@ -98,6 +98,13 @@ def register(subparsers: Any) -> None:
     add_humans_option(p)
     p.add_argument("--chunk-size", type=positive_int, metavar="N", help="runs per task (default: automatic)")
     p.add_argument(
+        "--engine",
+        choices=("mesa", "vector"),
+        default="mesa",
+        help="mesa: one Mesa model per run (default); vector: each chunk's runs of a point at once, the same "
+        "runs several times faster (docs/vector.md)",
+    )
+    p.add_argument(
         "--progress",
         choices=("auto", "bar", "lines", "none"),
         default="auto",
@@ -221,6 +228,7 @@ def handle(args: argparse.Namespace) -> int:
                 until_ci=args.until_ci,
                 command=command_line(),
                 until_ci_metric=args.ci_metric,
+                engine=args.engine,
             )
     except WorkersGoneError as exc:
         raise CliError(f"{exc}; {_kept(store, args.out)}") from None

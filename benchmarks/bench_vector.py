@@ -1,0 +1,90 @@
+"""Vector engine against the Mesa model: 12-round runs per CPU-second of the same seeds, and their ratio.
+
+Both engines play the same runs (the vector engine's run r is the Mesa run of seed r, draw for draw),
+timed in CPU seconds of this process (one core), interleaved, medians of the repeats; the ratio is the
+figure that survives a noisy machine. Model construction is included on both sides.
+`python benchmarks/bench_vector.py [--runs 256] [--repeat 5] [--scenario medvedev_visit_2015] [--batch]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sim.batch.plan import run_seed
+from sim.core import AlignmentModel
+from sim.scenario.calibration import load_setup
+from sim.vector import VectorEngine, keys_for
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def cpu(fn) -> float:  # type: ignore[no-untyped-def]
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=256, help="runs per vector batch (default 256)")
+    parser.add_argument("--mesa-runs", type=int, default=24, help="Mesa runs per sample (default 24)")
+    parser.add_argument("--repeat", type=int, default=5, help="interleaved samples of each (default 5)")
+    parser.add_argument("--scenario", default="medvedev_visit_2015")
+    parser.add_argument("--batch", action="store_true", help="also time run_batch (serial) with each engine")
+    args = parser.parse_args()
+    setup = load_setup(SCENARIOS / f"{args.scenario}.yaml")
+    seeds = [run_seed(2026, k) for k in range(max(args.runs, args.mesa_runs))]
+
+    def vector() -> None:
+        VectorEngine(setup, keys_for(seeds[: args.runs])).run()
+
+    def mesa() -> None:
+        for s in seeds[: args.mesa_runs]:
+            AlignmentModel(setup, rng=np.random.default_rng(s), collect=False).run()
+
+    VectorEngine(setup, keys_for(seeds[:4])).run()  # warm caches and imports on both sides
+    AlignmentModel(setup, rng=1, collect=False).run()
+    v_rates, m_rates = [], []
+    for _ in range(args.repeat):
+        v_rates.append(args.runs / cpu(vector))
+        m_rates.append(args.mesa_runs / cpu(mesa))
+    v, m = statistics.median(v_rates), statistics.median(m_rates)
+    print(f"scenario {args.scenario}, {setup.rounds} rounds, medians of {args.repeat} interleaved samples (CPU time)")
+    print(f"  vector engine, {args.runs} runs a batch: {v:8.0f} runs/s/core")
+    print(f"  Mesa model, one run at a time:     {m:8.0f} runs/s/core")
+    print(f"  ratio vector / Mesa:               {v / m:8.1f}x")
+    if args.batch:
+        batch(args)
+
+
+def batch(args: argparse.Namespace) -> None:
+    """The same comparison through run_batch in this process (plan, chunks, Parquet store included)."""
+    from sim.batch.engine import run_batch
+
+    sizes = {"vector": args.runs, "mesa": args.mesa_runs}
+    rates: dict[str, list[float]] = {"vector": [], "mesa": []}
+    for rep in range(args.repeat):
+        for engine in ("vector", "mesa"):
+            seconds = cpu(
+                lambda e=engine, s=rep: run_batch(
+                    args.scenario, runs=sizes[e], seed=s, workers=1, engine=e, chunk_size=128
+                )
+            )
+            rates[engine].append(sizes[engine] / seconds)
+    v, m = statistics.median(rates["vector"]), statistics.median(rates["mesa"])
+    print("run_batch, 1 worker, chunks of 128 runs (plan, store and tables included)")
+    print(f"  --engine vector: {v:8.0f} runs/s/core")
+    print(f"  --engine mesa:   {m:8.0f} runs/s/core")
+    print(f"  ratio:           {v / m:8.1f}x")
+
+
+if __name__ == "__main__":
+    main()

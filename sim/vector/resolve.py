@@ -1,0 +1,245 @@
+"""Resolution of a round's moves for R runs: the core's apply_move, change_regard and _resolve over a runs axis.
+
+Slot q of the keyed resolution order is resolved for every run at once; each run has at most one move in a
+slot, so every write touches one cell (or one column) per run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from sim.core.actions import ACTION_INDEX, CATALOGUE, MEMORY_STEP, REFUSAL_GOLDSTEIN
+from sim.core.setup import ModelSetup
+from sim.core.world import GDP_FLOOR
+from sim.vector.pricing import BaselineBatch
+from sim.vector.state import WorldBatch, preconditions_at
+
+_GOLDSTEIN = np.array([a.goldstein for a in CATALOGUE])
+_TARIFF = np.array([a.tariff_change for a in CATALOGUE])
+_SANCTION = np.array([a.sanction_change for a in CATALOGUE])
+_RELIEF = np.array([a.debt_relief for a in CATALOGUE])
+_AID = np.array([a.aid_amount for a in CATALOGUE])
+_PRESSURE = np.array([a.pressure_change for a in CATALOGUE])
+_TARGETED = np.array([a.targeted for a in CATALOGUE])
+_DOMESTIC = np.array([a.domestic for a in CATALOGUE])
+_THREAT = np.array([a.threat_change for a in CATALOGUE])
+_STANCE = np.array([a.stance_change for a in CATALOGUE])
+_SECTOR_BASED = np.array([a.sector_based for a in CATALOGUE])
+_GRANTS = np.array([-1 if a.grants is None else ACTION_INDEX[a.grants] for a in CATALOGUE])
+
+
+@dataclass(slots=True)
+class MoveBatch:
+    """A round's moves in (R, M) slots: slot ``start[i] + p`` holds actor i's p-th pick (the Mesa model's
+    order of ``chosen``). ``target``, ``sector`` and ``ask`` are -1 where they do not apply."""
+
+    valid: np.ndarray
+    actor: np.ndarray
+    kind: np.ndarray
+    target: np.ndarray
+    sector: np.ndarray
+    ask: np.ndarray
+    forced: np.ndarray  # forced by an event: agreed in advance, needs no answer
+    answered: np.ndarray  # a proposal the target answered
+    accepted: np.ndarray
+    applied: np.ndarray
+
+    @classmethod
+    def empty(cls, runs: int, slots: int) -> MoveBatch:
+        def ints() -> np.ndarray:
+            return np.full((runs, slots), -1, dtype=np.int64)
+
+        def flags() -> np.ndarray:
+            return np.zeros((runs, slots), dtype=bool)
+
+        return cls(flags(), ints(), ints(), ints(), ints(), ints(), flags(), flags(), flags(), flags())
+
+
+_SIGNS_FIXED = np.array([a.fixed_sector is not None for a in CATALOGUE])
+_SIGNS = _SECTOR_BASED | _SIGNS_FIXED
+
+
+@lru_cache(maxsize=64)
+def _fixed_sectors(sectors: tuple[str, ...]) -> np.ndarray:
+    """(A,) the sector a catalogue entry always signs in (-1: none, or the scenario has no such sector)."""
+    out = np.full(len(CATALOGUE), -1)
+    for k, a in enumerate(CATALOGUE):
+        if a.fixed_sector is not None and a.fixed_sector in sectors:
+            out[k] = sectors.index(a.fixed_sector)
+    return out
+
+
+def _agreement_sector(setup: ModelSetup, k: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """(K,) the sector a move signs in, -1 where it signs nothing (the core's ``agreement_sector``)."""
+    fixed = _fixed_sectors(setup.sectors)[k]
+    given = np.where(_SECTOR_BASED[k] & (s >= 0) & (s < len(setup.sectors)), s, -1)
+    return np.where(_SIGNS_FIXED[k], fixed, given)
+
+
+def allowed(
+    w: WorldBatch, setup: ModelSetup, r: np.ndarray, i: np.ndarray, k: np.ndarray, j: np.ndarray, s: np.ndarray
+) -> np.ndarray:
+    """(K,) the core's ``move_allowed`` for run r's move (i, k, j, s) on the current state."""
+    n = w.n_actors
+    vd = setup.scoring.values_dimension
+    domestic, targeted = _DOMESTIC[k], _TARGETED[k]
+    j_ok = (j >= 0) & (j < n) & (j != i)
+    jj = np.where(domestic | ~j_ok, i, j)
+    pre = preconditions_at(w, vd, r, i, k, jj)
+    sector = _agreement_sector(setup, k, s)
+    signs = _SIGNS[k]
+    free = ~w.agreements[r, i, jj, np.maximum(sector, 0)] & (sector >= 0)
+    out = j_ok & pre & (~signs | free)
+    return np.where(domestic, pre, np.where(targeted, out, True))
+
+
+def change_regard(
+    w: WorldBatch,
+    base: BaselineBatch,
+    setup: ModelSetup,
+    alignment: np.ndarray,
+    r: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    goldstein: np.ndarray,
+    gratitude: np.ndarray,
+) -> None:
+    """The core's ``change_regard`` for events i -> j, one per run in r."""
+    params = setup.dynamics
+    delta = params.goldstein_scale * goldstein
+    on = (delta != 0) | (gratitude != 0)
+    if on.any():
+        rr, ii, jj, d, g = r[on], i[on], j[on], delta[on], gratitude[on]
+        rows = np.arange(rr.size)
+        column = w.relations[rr, :, ii]  # (K, N) copies
+        column += (params.spillover * d)[:, None] * alignment[rr, :, jj]
+        column[rows, ii] = 0.0
+        column[rows, jj] += d + g - params.spillover * d * alignment[rr, jj, jj]
+        np.clip(column, -1.0, 1.0, out=column)
+        w.relations[rr, :, ii] = column
+        w.relations[rr, ii, jj] = np.clip(w.relations[rr, ii, jj] + params.reciprocity * d, -1.0, 1.0)
+        lasting = params.lasting_share * d
+        base.relations[rr, jj, ii] = np.clip(base.relations[rr, jj, ii] + lasting + g, -1.0, 1.0)
+        base.relations[rr, ii, jj] = np.clip(base.relations[rr, ii, jj] + params.reciprocity * lasting, -1.0, 1.0)
+    w.memory[r, j, i] = np.clip(w.memory[r, j, i] + MEMORY_STEP * goldstein / 10.0, -1.0, 1.0)
+
+
+def _apply_domestic(
+    w: WorldBatch, base: BaselineBatch, setup: ModelSetup, r: np.ndarray, i: np.ndarray, k: np.ndarray
+) -> None:
+    """The core's ``apply_domestic`` (crackdown) for one move per run in r."""
+    params, vd = setup.dynamics, setup.scoring.values_dimension
+    m = setup.action_magnitude[k, i]
+    rows = np.arange(r.size)
+    x = w.positions[r, :, vd]  # (K, N)
+    gap = np.maximum(x - x[rows, i][:, None], 0.0) / 2.0
+    gap[rows, i] = 0.0
+    w.threat[r, i] = np.clip(w.threat[r, i] + m * _THREAT[k], 0.0, 1.0)
+    w.positions[r, i, vd] = np.clip(w.positions[r, i, vd] + m * _STANCE[k], -1.0, 1.0)
+    g = _GOLDSTEIN[k]
+    delta = (params.goldstein_scale * g)[:, None] * gap
+    column = np.clip(w.relations[r, :, i] + delta, -1.0, 1.0)
+    column[rows, i] = 0.0
+    w.relations[r, :, i] = column
+    base.relations[r, :, i] = np.clip(base.relations[r, :, i] + params.lasting_share * delta, -1.0, 1.0)
+    memory = np.clip(w.memory[r, :, i] + (MEMORY_STEP * g / 10.0)[:, None] * gap * 2.0, -1.0, 1.0)
+    memory[rows, i] = 0.0
+    w.memory[r, :, i] = memory
+
+
+def apply_moves(
+    w: WorldBatch,
+    base: BaselineBatch,
+    setup: ModelSetup,
+    alignment: np.ndarray,
+    r: np.ndarray,
+    i: np.ndarray,
+    k: np.ndarray,
+    j: np.ndarray,
+    s: np.ndarray,
+) -> None:
+    """The core's ``apply_move`` for one allowed, accepted move per run in r (mixed kinds)."""
+    if r.size == 0:
+        return
+    domestic = _DOMESTIC[k]
+    if domestic.any():
+        _apply_domestic(w, base, setup, r[domestic], i[domestic], k[domestic])
+    on = _TARGETED[k] & ~domestic & (j >= 0)
+    if not on.any():
+        return
+    r, i, k, j, s = r[on], i[on], k[on], j[on], s[on]
+    params = setup.dynamics
+    m = setup.action_magnitude[k, i]
+    transfer = np.zeros(r.size)
+    for array, change in ((w.tariff, _TARIFF), (w.sanctions, _SANCTION), (w.pressure, _PRESSURE)):
+        t = change[k] != 0
+        if t.any():
+            cell = (r[t], i[t], j[t])
+            array[cell] = np.clip(array[cell] + m[t] * change[k[t]], 0.0, 1.0)
+    t = _RELIEF[k] != 0
+    if t.any():
+        relief = w.debt[r[t], j[t], i[t]] * np.minimum(m[t] * _RELIEF[k[t]], 1.0)
+        w.debt[r[t], j[t], i[t]] -= relief
+        transfer[t] += relief
+    t = _AID[k] != 0
+    if t.any():
+        # A cut never leaves a GDP below the floor.
+        w.gdp[r[t], j[t]] = np.maximum(w.gdp[r[t], j[t]] + m[t] * _AID[k[t]], GDP_FLOOR)
+        transfer[t] += m[t] * _AID[k[t]]
+    sector = _agreement_sector(setup, k, s)
+    t = sector >= 0
+    if t.any():
+        w.agreements[r[t], i[t], j[t], sector[t]] = True
+        w.agreements[r[t], j[t], i[t], sector[t]] = True
+    gdp_j = w.gdp[r, j]
+    gratitude = np.where(gdp_j > 0, params.gratitude * transfer / np.where(gdp_j > 0, gdp_j, 1.0), 0.0)
+    change_regard(w, base, setup, alignment, r, i, j, _GOLDSTEIN[k], gratitude)
+
+
+def resolve_moves(
+    w: WorldBatch, base: BaselineBatch, setup: ModelSetup, alignment: np.ndarray, moves: MoveBatch, order: np.ndarray
+) -> bool:
+    """Resolve every run's moves in its keyed order (the core's ``_resolve``); True if a domestic move applied."""
+    runs, slots = moves.valid.shape
+    every = np.arange(runs)
+    domestic_applied = False
+    for q in range(slots):
+        slot = order[:, q]
+        valid = moves.valid[every, slot]
+        if not valid.any():
+            break  # invalid slots sort last in every run
+        r, c = every[valid], slot[valid]
+        i, k, j, s, ask = moves.actor[r, c], moves.kind[r, c], moves.target[r, c], moves.sector[r, c], moves.ask[r, c]
+        none = np.full(r.size, -1)
+        refused = moves.answered[r, c] & ~moves.accepted[r, c]
+        grants = _GRANTS[k]
+        ok = allowed(w, setup, r, i, k, j, s)
+        request = ~refused & ok & (grants >= 0)
+        offer = ~refused & ok & (grants < 0) & (ask >= 0)
+        ask_ok = offer & allowed(w, setup, r, j, np.maximum(ask, 0), i, none)
+        plain = ~refused & ok & (grants < 0) & (ask < 0)
+        # Phase 1: the appeal of a refused request, a request, the asked half of an offer, a plain move.
+        first = (refused & (grants >= 0) & ok) | request | plain
+        mover = np.where(ask_ok, j, i)
+        kind = np.where(ask_ok, ask, k)
+        target = np.where(ask_ok, i, j)
+        sector = np.where(ask_ok, -1, s)
+        p1 = first | ask_ok
+        apply_moves(w, base, setup, alignment, r[p1], mover[p1], kind[p1], target[p1], sector[p1])
+        # Phase 2: a refusal (the target rejects the proposer), a granted request, an offer's own half.
+        if refused.any():
+            change_regard(
+                w, base, setup, alignment, r[refused], j[refused], i[refused],
+                np.full(int(refused.sum()), REFUSAL_GOLDSTEIN), np.zeros(int(refused.sum())),
+            )  # fmt: skip
+        granted = request & allowed(w, setup, r, j, np.maximum(grants, 0), i, none)
+        g = granted
+        apply_moves(w, base, setup, alignment, r[g], j[g], grants[g], i[g], none[g])
+        apply_moves(w, base, setup, alignment, r[ask_ok], i[ask_ok], k[ask_ok], j[ask_ok], s[ask_ok])
+        applied = granted | ask_ok | plain
+        moves.applied[r, c] = applied
+        domestic_applied |= bool((applied & _DOMESTIC[k]).any())
+    return domestic_applied
