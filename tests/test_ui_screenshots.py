@@ -100,12 +100,18 @@ def has(px: np.ndarray, colour: tuple[int, int, int], tol: int = 6) -> bool:
     return bool((np.abs(px - colour).max(axis=2) <= tol).any())
 
 
-def bands(px: np.ndarray, *colours: tuple[int, int, int], tol: int = 6) -> int:
-    """How many separate runs of rows hold one of ``colours`` (lines of text, list marks)."""
+def bands(px: np.ndarray, *colours: tuple[int, int, int], tol: int = 6, gap: int = 0) -> int:
+    """How many separate runs of rows hold one of ``colours`` (lines of text, list marks).
+
+    Runs closer than ``gap`` empty rows count as one (an anti-aliased glyph such as a check mark can leave
+    a row without a pixel of its exact colour)."""
     rows = np.zeros(px.shape[0], dtype=bool)
     for colour in colours:
         rows |= (np.abs(px - colour).max(axis=2) <= tol).any(axis=1)
-    return int(rows[0]) + int((rows[1:] & ~rows[:-1]).sum())
+    hits = np.nonzero(rows)[0]
+    if hits.size == 0:
+        return 0
+    return 1 + int((np.diff(hits) > gap + 1).sum())
 
 
 def colour_of(actor: str) -> tuple[int, int, int]:
@@ -148,7 +154,7 @@ def test_the_debrief_and_menu_draw_their_panels(shots: Path, size: tuple[int, in
     x, y, _, _ = boxes["objectives"]
     column_h = boxes["distribution"][1] + boxes["distribution"][3] - y  # objectives over the comparison
     marks = pixels(debrief, (x, y, m.pad + m.px(20), column_h))
-    assert bands(marks, th.GOOD, th.BAD) == objectives, "a met or missed mark per objective"
+    assert bands(marks, th.GOOD, th.BAD, gap=3) == objectives, "a met or missed mark per objective"
     left = pixels(debrief, (x, y, boxes["objectives"][2], column_h))
     assert has(left, th.mix(th.ALIGN_POS, th.PANEL, 0.25), tol=2), "the histogram of the AI-only games"
     chart = pixels(debrief, boxes["chart"])
