@@ -190,6 +190,15 @@ MUTANTS: tuple[Mutant, ...] = (
         '        elif key == "kp_enter":',
         ("tests/test_ui_app.py::test_menu_briefing_twelve_rounds_of_chosen_moves_then_the_debrief",),
     ),
+    Mutant(
+        "ui-log-keys-misnamed",
+        "PgUp/PgDn on the round screen listen for 'pagedown'/'pageup', names pygame never gives (the old bug)",
+        "sim/ui/scenes/round.py",
+        '        elif key in ("page down", "page up"):\n'
+        '            self.log_scroll += (1 if key == "page down" else -1)',
+        '        elif key in ("pagedown", "pageup"):\n            self.log_scroll += (1 if key == "pagedown" else -1)',
+        ("tests/test_ui_fixes.py::test_page_down_and_up_scroll_the_round_log",),
+    ),
     # -- the RL masks --------------------------------------------------------------------------------------
     Mutant(
         "rl-mask-ignores-the-budget",
