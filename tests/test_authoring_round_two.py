@@ -367,7 +367,7 @@ def test_batch_summary_and_report_show_the_focal_actors_trade_by_partner(tmp_pat
 
 
 def test_a_met_expectation_after_a_holds_one_is_measured(tmp_path: Path) -> None:
-    from sim.expectations import measure_run
+    from sim.batch.expectations import measure_run
     from sim.runs import play
     from sim.scenario import build_setup
 

@@ -16,8 +16,7 @@ from sim.batch.store import SUMMARIES, TRAJECTORIES, iter_parts
 from sim.batch.summary import wilson
 from sim.core import AlignmentModel
 from sim.scenario import build_setup
-from sim.scenario.loader import load_document
-from sim.scenario.overrides import validate_overrides
+from sim.scenario.loader import load_document, validate_overrides
 from tests.conftest import BASE_FILE, run_cli
 
 SMALL = {"runs": 6, "seed": 11, "rounds": 3, "sweep": {"actors.russia.policy.tau": [0.05, 0.5]}, "chunk_size": 4}

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sim.batch.plan import Chunk, Plan, build_plan, chunk_size_for, parse_sweep, pending_chunks, run_seed
 from sim.batch.summary import runs_for_width, wilson
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import load_document
+from sim.scenario.loader import load_document, validate_overrides, validate_point
 from sim.scenario.overrides import (
     OverrideError,
     format_value,
@@ -21,8 +21,6 @@ from sim.scenario.overrides import (
     parse_scalar,
     parse_values,
     set_path,
-    validate,
-    validate_overrides,
 )
 from sim.scenario.strict_yaml import parse
 from tests.conftest import BASE_FILE
@@ -162,7 +160,7 @@ def test_the_scenario_sweep_section_is_used_without_sweep_flags(tmp_path: Path) 
         "    - path: sanctions.us.russia\n      range: {low: 0.0, high: 1.0, steps: 3}\n",
     )
     document = load_document(path)
-    validate(document)
+    validate_point(document)
     plan = build_plan(document, str(path), seed=1)
     assert [p.path for p in plan.parameters] == ["actors.russia.policy.tau", "sanctions.us.russia"]
     assert plan.n_points == 6 and plan.runs == [7] * 6

@@ -58,3 +58,33 @@ def test_no_module_uses_python_s_random_module_or_numpy_s_global_generator() -> 
                 if isinstance(inner.value, ast.Name) and inner.value.id in ("np", "numpy") and inner.attr == "random":
                     allowed = {"default_rng", "Generator", "SeedSequence", "PCG64", "BitGenerator"}
                     assert node.attr in allowed, f"{path}:{node.lineno} uses numpy.random.{node.attr} (global state)"
+
+
+def test_the_scenario_package_has_no_import_cycle() -> None:
+    """Overrides edit data, observed holds the calibration rule, the loader validates, calibration builds setups:
+    no module of sim.scenario imports (even inside a function) a module that imports it back."""
+    package = ROOT / "sim" / "scenario"
+    graph: dict[str, set[str]] = {}
+    for path in package.glob("*.py"):
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sim.scenario."):
+                deps.add(node.module.split(".")[2])
+            elif isinstance(node, ast.Import):
+                deps |= {a.name.split(".")[2] for a in node.names if a.name.startswith("sim.scenario.")}
+        graph[path.stem] = deps - {path.stem}
+
+    def cycle_from(start: str, node: str, seen: tuple[str, ...]) -> tuple[str, ...] | None:
+        for nxt in sorted(graph.get(node, ())):
+            if nxt == start:
+                return (*seen, nxt)
+            if nxt not in seen:
+                found = cycle_from(start, nxt, (*seen, nxt))
+                if found:
+                    return found
+        return None
+
+    for module in sorted(graph):
+        cycle = cycle_from(module, module, (module,))
+        assert cycle is None, " -> ".join(cycle)
+    assert "loader" not in graph["overrides"] and "calibration" not in graph["loader"]

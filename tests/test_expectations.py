@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.expectations import evaluate, judge, mean_interval, t_quantile_95, wilson_interval
+from sim.batch.expectations import evaluate, judge, mean_interval, t_quantile_95, wilson_interval
 from sim.scenario.schema import Expectation
 from tests.conftest import BASE_FILE, ROOT, SCENARIOS, run_cli
 

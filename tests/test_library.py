@@ -89,7 +89,7 @@ NUDGES = {
 
 def _golden_document(overrides: dict[str, float]) -> dict:  # type: ignore[type-arg]
     from sim.runs import play, run_document
-    from sim.scenario.overrides import validate_overrides
+    from sim.scenario.loader import validate_overrides
 
     scenario = validate_overrides(load_document(SCENARIOS / "medvedev_visit_2015.yaml"), overrides, "--set")
     return json.loads(json.dumps(run_document(play(build_setup(scenario), 2015), 2015)))

@@ -18,8 +18,8 @@ from sim.core import AlignmentModel, ModelSetup
 from sim.core.record import RoundRecord
 from sim.runs import with_rounds
 from sim.scenario import build_setup, load_scenario
-from sim.scenario.loader import load_document
-from sim.scenario.overrides import validate, with_overrides
+from sim.scenario.loader import load_document, validate_point
+from sim.scenario.overrides import with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 SOAK_ROUNDS = 10_000
@@ -143,7 +143,7 @@ EXTREME_ROUNDS = 4_000
 
 
 def extreme_setup(changes: dict[str, Any], rounds: int | None = None) -> ModelSetup:
-    setup = build_setup(validate(with_overrides(DOCUMENT, changes)))  # valid values, as a file would give them
+    setup = build_setup(validate_point(with_overrides(DOCUMENT, changes)))  # valid values, as a file would give them
     return setup if rounds is None else with_rounds(setup, rounds, "2015-Q4")
 
 

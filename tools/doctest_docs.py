@@ -34,6 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim.atomic import write_text  # noqa: E402  (files are replaced whole, as everywhere in Pivot)
+
 DOCS = ("README.md", "docs/research.md", "docs/rl.md", "docs/scenario-authoring.md")
 MARKER = re.compile(r"^<!-- doctest(?:\[(?P<flags>[a-z, ]+)\])?: (?P<command>.+?) -->$")
 FLAGS = {"slow", "excerpt"}
@@ -159,7 +163,7 @@ def update(doc: str, slow: bool = True) -> int:
             changed += 1
             print(f"updated {quote.name}: {quote.command}")
     if changed:
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_text(path, "\n".join(lines) + "\n")
     return changed
 
 

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 from sim.atomic import atomic_file, make_folder
 from sim.batch import facts
 from sim.batch.executors import make_executor
-from sim.expectations import wilson_interval
+from sim.batch.expectations import wilson_interval
 from sim.runs import with_rounds
 from sim.scenario import build_setup, load_scenario
 

@@ -29,6 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim.atomic import write_text  # noqa: E402  (files are replaced whole, as everywhere in Pivot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +179,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "wilson-interval-too-narrow",
         "the Wilson interval of check's shares uses half the z value (a 68 % interval called 95 %)",
-        "sim/expectations.py",
+        "sim/batch/expectations.py",
         "    p = successes / n\n    denominator = 1.0 + z * z / n",
         "    p = successes / n\n    z = z / 2\n    denominator = 1.0 + z * z / n",
         ("tests/test_expectations.py::test_wilson_interval_matches_published_values",),
@@ -254,7 +257,7 @@ def apply(mutant: Mutant, tree: Path) -> str:
         raise ValueError(
             f"{mutant.name}: the text to mutate occurs {count} times in {mutant.file} (must be once): update the mutant"
         )
-    path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
+    write_text(path, text.replace(mutant.old, mutant.new))
     return text
 
 
@@ -310,7 +313,7 @@ def judge(mutant: Mutant, tree: Path) -> Verdict:
     try:
         code, failed, output = run_tests(tree, mutant.killers)
     finally:
-        (tree / mutant.file).write_text(original, encoding="utf-8")
+        write_text(tree / mutant.file, original)
     seconds = time.monotonic() - start
     if code not in (0, 1):  # 2 interrupted, 3 internal error, 4 usage (a killer that does not exist), 5 none
         tail = "\n".join(output.strip().splitlines()[-5:])

@@ -44,8 +44,8 @@ from sim.core import ModelSetup
 from sim.library import resolve
 from sim.scenario.calibration import setup_with_overrides
 from sim.scenario.errors import Problem, ScenarioError
-from sim.scenario.loader import load_document
-from sim.scenario.overrides import OverrideError, Value, parse_values, validate_overrides
+from sim.scenario.loader import load_document, validate_overrides
+from sim.scenario.overrides import OverrideError, Value, parse_values
 from sim.vector import unsupported_features
 
 MAX_RUNS_PER_POINT = 1_000_000  # --until-ci stops here even if an interval is still too wide

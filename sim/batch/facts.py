@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sim.batch.executors import Executor
+from sim.batch.expectations import mean_interval, wilson_interval
 from sim.batch.measure import measure_seeds
 from sim.core import CATALOGUE, AlignmentModel, ModelSetup, ScriptedMove
-from sim.expectations import mean_interval, wilson_interval
 
 COOPERATIVE = frozenset(a.id for a in CATALOGUE if a.stance == "cooperative")
 #: Western sanction levels of the dose-response of fact (a); Russia's counter-sanctions are half of each.

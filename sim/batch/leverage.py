@@ -20,11 +20,11 @@ from typing import Any, cast
 import numpy as np
 
 from sim.batch.executors import Executor, Lost, make_executor
+from sim.batch.expectations import mean_interval
 from sim.batch.plan import run_seed
 from sim.batch.policies import Baseline, FeatureSpace, Policy, SoftmaxPolicy, play_game
 from sim.batch.store import BatchError
 from sim.core import ModelSetup
-from sim.expectations import mean_interval
 
 POLICY_NAMES: tuple[str, ...] = ("pass", "random", "ai", "best")
 POLICY_STREAM = 1  # a run's policy dice: SeedSequence(seed, spawn_key=(k, POLICY_STREAM)), beside the model's

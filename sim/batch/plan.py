@@ -22,6 +22,7 @@ import numpy as np
 
 from sim import __version__
 from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.loader import validate_overrides, validate_point
 from sim.scenario.overrides import (
     OverrideError,
     Value,
@@ -29,8 +30,6 @@ from sim.scenario.overrides import (
     parse_scalar,
     parse_values,
     split_assignment,
-    validate,
-    validate_overrides,
 )
 from sim.scenario.schema import Scenario
 from sim.scenario.strict_yaml import Document
@@ -347,7 +346,7 @@ def build_plan(
     problem = seed_problem(seed)
     if problem:
         raise ScenarioError([Problem("--seed", None, None, "", problem)])
-    base = validate(document)
+    base = validate_point(document)
     section, section_runs = sweep_section(document, base)
     parameters = tuple(sweeps) if sweeps else section
     seen: dict[str, str] = {}

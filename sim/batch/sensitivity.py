@@ -34,14 +34,12 @@ from sim.batch.runner import alignment_column
 from sim.batch.store import BatchError, ResultStore, load_results, write_atomic
 from sim.batch.summary import Focus
 from sim.scenario.errors import Problem, ScenarioError
-from sim.scenario.loader import load_document
+from sim.scenario.loader import load_document, validate_overrides, validate_point
 from sim.scenario.overrides import (
     OverrideError,
     format_value,
     parse_scalar,
     split_assignment,
-    validate,
-    validate_overrides,
 )
 from sim.scenario.strict_yaml import Document
 
@@ -170,7 +168,7 @@ def plan_sensitivity(
     per design row, except rows that only move the dummy (see seed_blocks); a point that such a row
     refers to plays 2 x reps seeds."""
     document = load_document(scenario_path(scenario))
-    validate(document)
+    validate_point(document)
     fixed: dict[str, Any] = {} if rounds is None else {"rounds": rounds}
     bounds = [replace(b, whole=_integer_field(document, fixed, b)) for b in bounds]
     for b in bounds:
@@ -188,7 +186,7 @@ def plan_sensitivity(
     for r, block in enumerate(block_of):
         if block:
             runs[point_of[r]] = 2 * reps
-    base = validate(document)
+    base = validate_point(document)
     plan = Plan(
         scenario=ScenarioRef.of(document, source or str(scenario), base.meta.id),
         seed=seed,

@@ -37,7 +37,7 @@ class VectorRun:
                 bloc_tilt=b.bloc_tilt[r],
                 primary_partner=b.primary_partner[r],
                 utility=b.utility[r],
-                world=final if b is engine.last else SimpleNamespace(gdp=b.gdp[r], threat=b.threat[r]),
+                world=final if b is engine.last else _round_world(b, r),
             )
             for b in engine.history
         ]
@@ -45,6 +45,19 @@ class VectorRun:
     def objective_report(self, actor: str) -> SimpleNamespace:
         scores, grades = self._reports[actor]
         return SimpleNamespace(score=float(scores[self._r]), grade=grades[self._r])
+
+
+def _round_world(b: Any, r: int) -> SimpleNamespace:
+    """Run r's world arrays that a trajectory row reads, at the end of round batch ``b``."""
+    return SimpleNamespace(
+        gdp=b.gdp[r],
+        threat=b.threat[r],
+        sanctions=b.sanctions[r],
+        tariff=b.tariff[r],
+        debt=b.debt[r],
+        trade=b.trade[r],
+        agreements=b.agreements[r],
+    )
 
 
 def play_point(setup: ModelSetup, seed: int, seed_indices: Sequence[int], *, trajectories: bool) -> list[VectorRun]:

@@ -58,10 +58,10 @@ def register(subparsers: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from sim.batch.executors import available_cores, make_executor
+    from sim.batch.expectations import check_report, comparison_base
     from sim.batch.measure import default_workers
     from sim.batch.progress import make_progress
     from sim.batch.store import BatchError
-    from sim.expectations import check_report, comparison_base
     from sim.scenario.calibration import calibrated_setup
     from sim.scenario.loader import load_document, validate_document
 

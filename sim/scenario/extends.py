@@ -27,8 +27,8 @@ from typing import Any
 
 from sim.errors import PivotError
 from sim.library import SCENARIO_DIR
-from sim.scenario.calibration import overlay_observed
 from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.observed import overlay_observed
 from sim.scenario.strict_yaml import Document, Path, parse, read_text
 
 #: Longest chain of bases (a scenario extending a scenario extending ...); deeper is surely a mistake.

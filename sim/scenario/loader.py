@@ -6,18 +6,18 @@ written in (a base scenario's own file for an inherited value).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path as FilePath
 from typing import Any
 
 from pydantic import ValidationError
 
-from sim.scenario.calibration import calibration_problems
 from sim.scenario.errors import Problem, ScenarioError, one_line
 from sim.scenario.extends import load_merged
 from sim.scenario.lint import base_comparison_problems
 from sim.scenario.names import ACTOR_ID
-from sim.scenario.overrides import OverrideError, apply_override
+from sim.scenario.observed import calibration_problems
+from sim.scenario.overrides import OverrideError, apply_override, with_overrides
 from sim.scenario.pydantic_messages import kind_of, translate
 from sim.scenario.references import PAIR_RANGES, condition_references, cross_references, dotted
 from sim.scenario.schema import Scenario
@@ -30,6 +30,8 @@ __all__ = [
     "load_scenario",
     "schema_problems",
     "validate_document",
+    "validate_overrides",
+    "validate_point",
 ]
 
 
@@ -58,6 +60,25 @@ def validate_document(document: Document, *, check_sweep: bool = True) -> Scenar
     return Scenario.model_validate(document.data)
 
 
+def validate_point(document: Document) -> Scenario:
+    """Validate a document a sweep point or ``--set`` was applied to (its own sweep's values are not re-tried)."""
+    return validate_document(document, check_sweep=False)
+
+
+def validate_overrides(document: Document, overrides: Mapping[str, Any], origin: str) -> Scenario:
+    """Apply ``overrides`` and validate; any problem is one ScenarioError line that starts with ``origin``."""
+    try:
+        changed = with_overrides(document, overrides)
+    except OverrideError as exc:
+        raise ScenarioError([Problem(origin, None, None, "", str(exc))]) from None
+    try:
+        return validate_point(changed)
+    except ScenarioError as exc:
+        first = exc.problems[0]
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        raise ScenarioError([Problem(origin, None, None, "", f"{first}{more}")]) from None
+
+
 def schema_problems(data: Any, document: Document, *, check_sweep: bool = True) -> list[Problem]:
     """Every problem of ``data`` as a scenario (``document`` locates them); empty when it is valid.
 
@@ -82,7 +103,7 @@ def schema_problems(data: Any, document: Document, *, check_sweep: bool = True) 
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         return translate(exc, document, data)
-    problems = [*cross_references(scenario, document), *calibration_problems(scenario, document)]
+    problems = [*cross_references(scenario, document), *calibration_problems(scenario, document, validate_point)]
     if not problems and check_sweep:
         problems = base_comparison_problems(scenario, document)
     if not problems and check_sweep:

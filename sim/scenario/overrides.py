@@ -1,9 +1,11 @@
-"""Parameter overrides: set values at dotted paths in a scenario's raw data, then validate it like any file.
+"""Parameter overrides: set values at dotted paths in a scenario's raw data (pure editing; the loader validates).
 
 A path names nested mapping keys (``actors.russia.policy.tau``, ``sanctions.us.russia``) or list positions
 (``dimensions.0.label``). A key that the file leaves out but the schema knows (``sanctions.eu.cambodia``
 when that pair is not listed) is created; a path the schema rejects gives one located line naming the
-option it came from. This is how `batch --sweep`, `batch --set` and `run --set` change a scenario.
+option it came from. This is how `batch --sweep`, `batch --set` and `run --set` change a scenario; the
+changed data is then validated like any file by sim.scenario.loader (``validate_overrides``,
+``validate_point``), so this module depends on no validation and the loader can use it to try sweeps.
 """
 
 from __future__ import annotations
@@ -13,16 +15,12 @@ import difflib
 import math
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from sim.errors import PivotError
-from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.strict_yaml import Document
-
-if TYPE_CHECKING:
-    from sim.scenario.schema import Scenario
 
 Value = int | float | bool | str | None
 
@@ -161,13 +159,6 @@ def apply_override(data: dict[str, Any], path: str, value: Any) -> dict[str, Any
     return changed
 
 
-def validate(document: Document) -> Scenario:
-    """Validate a document a sweep point or ``--set`` was applied to (its own sweep's values are not re-tried)."""
-    from sim.scenario.loader import validate_document  # noqa: PLC0415 - the loader checks sweeps with set_path
-
-    return validate_document(document, check_sweep=False)
-
-
 def with_overrides(document: Document, overrides: Mapping[str, Any]) -> Document:
     """A copy of the document with every override set (positions stay those of the original file).
 
@@ -179,20 +170,6 @@ def with_overrides(document: Document, overrides: Mapping[str, Any]) -> Document
         set_path(data, path, value)
     observed = document.data if document.observed is None else document.observed
     return Document(document.file, data, document.value_marks, document.key_marks, observed=observed)
-
-
-def validate_overrides(document: Document, overrides: Mapping[str, Any], origin: str) -> Scenario:
-    """Apply ``overrides`` and validate; any problem is one ScenarioError line that starts with ``origin``."""
-    try:
-        changed = with_overrides(document, overrides)
-    except OverrideError as exc:
-        raise ScenarioError([Problem(origin, None, None, "", str(exc))]) from None
-    try:
-        return validate(changed)
-    except ScenarioError as exc:
-        first = exc.problems[0]
-        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
-        raise ScenarioError([Problem(origin, None, None, "", f"{first}{more}")]) from None
 
 
 def format_value(value: Any) -> str:

@@ -167,6 +167,12 @@ class RoundBatch:
     gdp: np.ndarray
     threat: np.ndarray
     moves: MoveBatch | None = None  # the round's moves after resolution (None at round 0)
+    # Policy state at the end of the round (the batch's trajectories record it per round):
+    sanctions: np.ndarray | None = None  # (R, N, N)
+    tariff: np.ndarray | None = None  # (R, N, N)
+    debt: np.ndarray | None = None  # (R, N, N)
+    trade: np.ndarray | None = None  # (R, N, N)
+    agreements: np.ndarray | None = None  # (R, N, N, S) bool
 
 
 @dataclass
@@ -443,6 +449,11 @@ class VectorEngine:
             gdp=w.gdp.copy(),
             threat=w.threat.copy(),
             moves=moves,
+            sanctions=w.sanctions.copy(),
+            tariff=w.tariff.copy(),
+            debt=w.debt.copy(),
+            trade=w.trade.copy(),
+            agreements=w.agreements.copy(),
         )
         view = BatchView(self.round, w, setup.world, rec)
         outcome = np.full(self.runs, len(setup.scoring.outcomes))
