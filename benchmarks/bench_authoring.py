@@ -15,9 +15,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.batch.executors import make_executor
+from sim.batch.expectations import check_scenario
 from sim.batch.plan import run_seed
 from sim.core import AlignmentModel
-from sim.expectations import check_scenario
 from sim.runs import with_rounds
 from sim.scenario import build_setup, load_scenario
 from sim.scenario.loader import load_document, validate_document
