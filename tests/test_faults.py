@@ -311,12 +311,21 @@ def test_saving_the_game_into_a_read_only_folder_says_so(
 
 
 def _start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """Start ``python run.py ARGS`` in its own process group (Ctrl-C goes to the whole group)."""
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), *args],
-        cwd=ROOT, env={**os.environ, **ENV, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
-    )  # fmt: skip
+    """Start ``python run.py ARGS`` in its own process group (Ctrl-C goes to the whole group).
+
+    The child must see Ctrl-C as in a terminal even when the tests were started in the background of a
+    non-interactive shell, which ignores SIGINT (an ignored signal is inherited across exec): SIGINT is
+    handled, not ignored, here while the child starts, so the child's Python installs its own handler.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / "run.py"), *args],
+            cwd=ROOT, env={**os.environ, **ENV, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, start_new_session=True,
+        )  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ctrl_c(proc: subprocess.Popen[str]) -> tuple[str, str]:
