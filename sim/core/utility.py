@@ -385,7 +385,8 @@ def _received_terms(ctx: RoundContext, setup: ModelSetup, grads: np.ndarray) -> 
     recv[ECONOMY] = np.log1p(np.maximum((lost + exports) / total[None, None, :], -0.999))
     relief = np.minimum(_DEBT_RELIEF[:, None] * mag, 1.0)[:, :, None] * w.debt.T[None]
     aid = (_AID[:, None] * mag)[:, :, None]
-    recv[ECONOMY] += relief / gdp[None, None, :] + np.log1p(aid / gdp[None, None, :])
+    # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
+    recv[ECONOMY] += relief / gdp[None, None, :] + np.log1p(np.maximum(aid / gdp[None, None, :], -0.999))
     gratitude = dyn.gratitude * (relief + aid) / gdp[None, None, :]
     total_cap = w.capability.sum()
     share = w.capability / total_cap if total_cap > 0 else np.zeros(n)

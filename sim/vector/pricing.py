@@ -427,7 +427,7 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     economy = np.log1p(np.maximum((lost + exports) / total[:, None, None, :], -0.999))
     relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
     aid = (_AID[e, None] * mag[e])[None, :, :, None]
-    economy += relief / gdp[:, None, None, :] + np.log1p(aid / gdp[:, None, None, :])
+    economy += relief / gdp[:, None, None, :] + np.log1p(np.maximum(aid / gdp[:, None, None, :], -0.999))
     recv[:, ECONOMY, e] = economy
     gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
     total_cap = w.capability.sum(axis=-1, keepdims=True)
