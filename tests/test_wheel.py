@@ -177,7 +177,9 @@ def test_play_screenshots_draw_with_the_shipped_fonts_and_map(installed: Install
     for path in shots:
         width, height = _png_size(path)
         assert f"_{width}x{height}_" in path.stem
-        assert path.stat().st_size > 20_000, f"{path.name} looks empty"
+        # the hot-seat hand-over screen is plain on purpose (it hides the last player's orders)
+        least = 8_000 if path.stem.startswith("handover") else 20_000
+        assert path.stat().st_size > least, f"{path.name} looks empty"
 
 
 def test_gymnasium_makes_the_library_environments(installed: Installed) -> None:
