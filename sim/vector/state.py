@@ -127,7 +127,10 @@ def _table(c: Cells) -> dict[str, np.ndarray]:
 def _stack(table: dict[str, np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
     missing = [a.id for a in CATALOGUE if a.id not in table]
     if missing:  # a new action in the catalogue the vector engine does not know yet
-        raise NotImplementedError(f"the vector engine has no precondition for {', '.join(missing)}")
+        raise LookupError(
+            f"sim/vector/state.py lists no precondition for {', '.join(missing)}:"
+            " add it beside the catalogue's (sim/core/actions.py)"
+        )
     return np.stack([table[a.id] for a in CATALOGUE])
 
 
