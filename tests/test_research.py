@@ -357,3 +357,48 @@ def test_the_notebook_style_example_runs_end_to_end(tmp_path: Path) -> None:
     for name in ("effects", "fan_none_vs_full", "outcomes", "response", "heatmap_full"):
         assert (out / f"{name}.png").read_bytes()[:4] == b"\x89PNG" and (out / f"{name}.pdf").exists()
     assert len(pd.read_csv(out / "effects.csv")) == 4 * 3
+
+
+def test_a_linked_sweep_written_in_the_scenario_file_moves_its_paths_together(tmp_path: Path) -> None:
+    """`sweep.parameters[k].together` is the file's --sweep-together: one axis, every path at the same value."""
+    lesson = tmp_path / "western.yaml"
+    lesson.write_text(
+        "extends: medvedev_visit_2015\n"
+        "meta: {id: western, title: Western sanctions together}\n"
+        "sweep:\n"
+        "  runs: 2\n"
+        "  parameters:\n"
+        "    - path: sanctions.us.russia\n"
+        "      together: [sanctions.eu.russia]\n"
+        "      values: [0.0, 1.0]\n",
+        encoding="utf-8",
+    )
+    plan = plan_batch(str(lesson), seed=3, rounds=1)
+    (parameter,) = plan.parameters
+    assert parameter.paths == ("sanctions.us.russia", "sanctions.eu.russia")
+    assert plan.points == [
+        {"sanctions.us.russia": 0.0, "sanctions.eu.russia": 0.0},
+        {"sanctions.us.russia": 1.0, "sanctions.eu.russia": 1.0},
+    ]
+    # a linked path that leaves the format is an error located at it
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace("sanctions.eu.russia", "sanctions.eu.rusia"))
+    result = run_cli("validate", str(lesson))
+    assert result.returncode != 0
+    assert "western.yaml:7:" in result.stderr + result.stdout and "sweep.parameters.0.together.0" in (
+        result.stderr + result.stdout
+    )
+    # and an event that overwrites a linked path is warned about at its parameter
+    escalate = tmp_path / "escalate.yaml"
+    escalate.write_text(
+        "extends: sanctions_escalation\n"
+        "meta: {id: escalate, title: Escalation}\n"
+        "sweep:\n"
+        "  parameters:\n"
+        "    - path: actors.russia.policy.tau\n"
+        "      together: [sanctions.eu.russia]\n"
+        "      values: [0.5, 1.0]\n",
+        encoding="utf-8",
+    )
+    result = run_cli("validate", str(escalate))
+    out = result.stderr + result.stdout
+    assert "sweep.parameters.0.path: warning: sanctions.eu.russia is swept" in out, out

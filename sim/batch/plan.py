@@ -323,7 +323,7 @@ def sweep_section(document: Document, scenario: Scenario) -> tuple[tuple[Paramet
     for k, item in enumerate(scenario.sweep.parameters):
         line, col = document.where(("sweep", "parameters", k))
         origin = f"{document.file}:{line}:{col}: sweep.parameters.{k}"
-        parameters.append(Parameter(item.path, tuple(item.points()), origin))
+        parameters.append(Parameter(item.path, tuple(item.points()), origin, linked=tuple(item.together)))
     runs = scenario.sweep.runs if "runs" in (document.data.get("sweep") or {}) else None
     return tuple(parameters), runs
 

@@ -134,32 +134,57 @@ def _sweep_problems(scenario: Scenario, document: Document) -> Iterator[Problem]
     """Each sweep value applied to the file's data must give a valid scenario (else: located at the value).
 
     Listed values are tried one by one; a range by its two ends, since the format's limits are intervals.
+    Paths swept ``together`` are tried one at a time with the same value: a problem only a linked path has
+    is located at that path's entry in ``together``.
     """
     for k, parameter in enumerate(scenario.sweep.parameters):
         path: Path = ("sweep", "parameters", k)
-        target = parameter.path.split(".")
         listed = parameter.values is not None
         points = parameter.points()
         for m, value in enumerate(points if listed else [points[0], points[-1]]):
             at: Path = (*path, "values", m) if listed else (*path, "range")
-            try:
-                data = apply_override(document.data, parameter.path, value)
-            except OverrideError as exc:
-                file, line, col = document.locate((*path, "path"))
-                yield Problem(file, line, col, dotted((*path, "path")), str(exc))
+            problem = next(
+                (
+                    found
+                    for j, swept in enumerate(parameter.paths)
+                    if (
+                        found := _swept_value_problem(
+                            document,
+                            swept,
+                            value,
+                            (*path, "path") if j == 0 else (*path, "together", j - 1),
+                            at if j == 0 else (*path, "together", j - 1),
+                        )
+                    )
+                    is not None
+                ),
+                None,
+            )
+            if problem is not None:
+                yield problem
                 break
-            found = schema_problems(data, document, check_sweep=False)
-            if found:
-                first = found[0]
-                where = first.path.split(".")
-                if len(where) < len(target) and target[: len(where)] == where:
-                    # The path itself leaves the format (a misspelt field on the way): say so at the path.
-                    file, line, col = document.locate((*path, "path"))
-                    yield Problem(file, line, col, dotted((*path, "path")), f"{first.path}: {first.message}")
-                    break
-                # A value can be wrong in itself, or make another part of the file wrong (a rounds sweep
-                # below an event's at_round): the second case names the part it breaks.
-                detail = first.message if where == target else f"{first.path}: {first.message}"
-                file, line, col = document.locate(at)
-                yield Problem(file, line, col, dotted(at), f"{parameter.path} = {value!r} is not allowed: {detail}")
-                break
+
+
+def _swept_value_problem(document: Document, swept: str, value: Any, named: Path, at: Path) -> Problem | None:
+    """What is wrong with the file's data once ``swept`` is set to ``value``: at ``named`` if the path leaves
+    the format, at ``at`` if the value does (or breaks another part of the file), else None."""
+    target = swept.split(".")
+    try:
+        data = apply_override(document.data, swept, value)
+    except OverrideError as exc:
+        file, line, col = document.locate(named)
+        return Problem(file, line, col, dotted(named), str(exc))
+    found = schema_problems(data, document, check_sweep=False)
+    if not found:
+        return None
+    first = found[0]
+    where = first.path.split(".")
+    if len(where) < len(target) and target[: len(where)] == where:
+        # The path itself leaves the format (a misspelt field on the way): say so at the path.
+        file, line, col = document.locate(named)
+        return Problem(file, line, col, dotted(named), f"{first.path}: {first.message}")
+    # A value can be wrong in itself, or make another part of the file wrong (a rounds sweep below an
+    # event's at_round): the second case names the part it breaks.
+    detail = first.message if where == target else f"{first.path}: {first.message}"
+    file, line, col = document.locate(at)
+    return Problem(file, line, col, dotted(at), f"{swept} = {value!r} is not allowed: {detail}")

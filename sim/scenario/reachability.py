@@ -70,10 +70,11 @@ def swept_paths_overridden_by_events(scenario: Scenario, paths: list[str] | None
     and an event's own swept value (``events.0.effects.0.set.value``) that a later effect of the same event
     replaces (a ``set`` of the same entry, or a forced ``cancel_debt`` that writes the debt off).
     """
-    swept = paths if paths is not None else [p.path for p in scenario.sweep.parameters]
+    swept = [[path] for path in paths] if paths is not None else [p.paths for p in scenario.sweep.parameters]
     out: list[SweptOverride] = []
-    for k, path in enumerate(swept):
-        out.extend(_overrides_of(scenario, k, path))
+    for k, linked in enumerate(swept):
+        for path in linked:
+            out.extend(_overrides_of(scenario, k, path))
     return out
 
 

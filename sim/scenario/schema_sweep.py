@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 
 from pydantic import Field, model_validator
 
 from sim.scenario.fields import Strict
 from sim.scenario.schema_events import only_one
+
+_PATH = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*")
 
 
 class SweepRange(Strict):
@@ -30,13 +33,31 @@ class SweepParameter(Strict):
     range: SweepRange | None = Field(
         None, description="Evenly spaced values from low to high.", examples=[{"low": 0.0, "high": 1.0, "steps": 5}]
     )
+    together: list[str] = Field(
+        default_factory=list,
+        description=(
+            "More dotted paths that take the same value as `path` at every point (a linked sweep, like batch"
+            " --sweep-together): e.g. the EU's sanctions beside the US's."
+        ),
+        examples=[["sanctions.eu.russia"]],
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> SweepParameter:
         only_one(
             "a sweep parameter", [k for k in ("values", "range") if getattr(self, k) is not None], ("values", "range")
         )
+        for linked in self.together:
+            if not _PATH.fullmatch(linked):
+                raise ValueError(f"together: {linked!r} is not a dotted path (letters, digits, _ and dots)")
+            if linked == self.path or self.together.count(linked) > 1:
+                raise ValueError(f"together: {linked!r} is named twice in this sweep parameter")
         return self
+
+    @property
+    def paths(self) -> list[str]:
+        """Every path this parameter sets: its own, then the ones swept together with it."""
+        return [self.path, *self.together]
 
     def points(self) -> list[float | int | bool | str]:
         """The values in order; a range of whole numbers with whole steps gives ints (for fields such as rounds)."""
@@ -57,7 +78,7 @@ class Sweep(Strict):
     )
     parameters: list[SweepParameter] = Field(
         default_factory=list,
-        description="Parameters to vary; the batch runner crosses their values.",
+        description="Parameters to vary; the batch runner crosses their values (paths `together` move as one).",
         examples=[[{"path": "actors.russia.policy.tau", "values": [0.05, 0.15, 0.5]}]],
     )
 
