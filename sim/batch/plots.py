@@ -39,8 +39,10 @@ if TYPE_CHECKING:
 
 #: Okabe & Ito (2008) colour-blind-safe palette (black last).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-#: The game's alignment scale (sim/ui/theme.py ALIGN_NEG, ALIGN_MID, ALIGN_POS; saturates at |0.6|).
-ALIGN_NEG, ALIGN_MID, ALIGN_POS = "#E66101", "#78828F", "#9682E6"
+#: The game's alignment hues (sim/ui/theme.py ALIGN_NEG, ALIGN_POS: orange opposed, purple aligned). On paper
+#: they run from a light grey at 0 to a darker shade of each hue at ±1, so that 0.3 and 0.9 look different
+#: (the game's scale saturates at ±0.6, which suits a map but hides the differences a heat map shows).
+ALIGN_NEG, ALIGN_MID, ALIGN_POS = "#B34700", "#F2F2F2", "#5B44B8"
 DPI = 200
 #: Smallest y-span of a response panel, per metric family: a change smaller than this is drawn small.
 MIN_SPAN = {"alignment": 0.2, "hedging": 0.1, "kuik_hedging": 0.1, "bloc_tilt": 0.2}
@@ -101,12 +103,10 @@ def save_formats(fig: Figure, stem: Path, formats: Sequence[str] = ("png", "svg"
 
 
 def alignment_cmap() -> Any:
-    """The game's diverging alignment scale as a colormap over -1..1 (saturating at ±0.6)."""
+    """The game's alignment hues as a diverging colormap over -1..1: linear in lightness, no saturation."""
     from matplotlib.colors import LinearSegmentedColormap  # noqa: PLC0415
 
-    return LinearSegmentedColormap.from_list(
-        "pivot_alignment", [(0.0, ALIGN_NEG), (0.2, ALIGN_NEG), (0.5, ALIGN_MID), (0.8, ALIGN_POS), (1.0, ALIGN_POS)]
-    )
+    return LinearSegmentedColormap.from_list("pivot_alignment", [(0.0, ALIGN_NEG), (0.5, ALIGN_MID), (1.0, ALIGN_POS)])
 
 
 def actor_colour(colours: dict[str, str], actor: str, k: int) -> str:
@@ -391,7 +391,7 @@ def heatmap_figure(frame: pd.DataFrame, focus: Focus, title: str) -> Figure:
                 continue
             cell = mcolors.to_hex(image.cmap(image.norm(matrix[i, j])))
             ax.text(j, i, f"{matrix[i, j]:+.2f}", ha="center", va="center", fontsize=9, color=text_on(cell))
-    fig.colorbar(image, ax=ax, label="mean final alignment (game colours)", shrink=0.85)
+    fig.colorbar(image, ax=ax, label="mean final alignment (−1 opposed … +1 aligned)", shrink=0.85)
     ax.set_title(title)
     fig.tight_layout()
     return fig
