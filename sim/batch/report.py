@@ -161,7 +161,7 @@ def write_report(folder: str | Path, points: Sequence[int] | None = None) -> Rep
             plots.heatmap_figure(subset, focus, f"Mean final alignment, {n_ok:,} runs{where}"),
             f"heatmap_alignment_p{k}" if plan.n_points > 1 else "heatmap_alignment",
             f"Mean final alignment of every pair{f' at point {k} ({plots.point_label(plan, k)})' if where else ''}, "
-            f"{n_ok:,} runs, on the game's colours (orange: opposed, grey: 0, purple: aligned).",
+            f"{n_ok:,} runs, in the game's hues (orange: opposed, light grey: 0, purple: aligned; darker is stronger).",
         )
     report.figures = [s.png for s in sections]
     report.table = folder / "outcome_shares.csv"
