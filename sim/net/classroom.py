@@ -293,6 +293,19 @@ class Classroom:
         self.ended = None
         return self.announce(f"The instructor rewound the game to round {round_number}")
 
+    def pause(self) -> Announcement:
+        """Stop the clock: no round is played until :meth:`resume` (teams may still change their orders)."""
+        if self.paused:
+            raise RefusedError("paused", "the game is already paused")
+        self.paused = True
+        return self.announce("The instructor paused the game")
+
+    def resume(self) -> Announcement:
+        if not self.paused:
+            raise RefusedError("paused", "the game is not paused")
+        self.paused = False
+        return self.announce("The game goes on")
+
     def end(self, reason: str = "the instructor ended the game") -> Over:
         self.ended = reason
         return self.over()
@@ -412,7 +425,7 @@ class Classroom:
         return target
 
     @classmethod
-    def resume(cls, path: str | Path, load_setup: Callable[[str], ModelSetup]) -> Classroom:
+    def from_record(cls, path: str | Path, load_setup: Callable[[str], ModelSetup]) -> Classroom:
         """Carry on a class from its record (after a crash of the host): same seats, codes, orders and messages."""
         session = load_session(path, load_setup)
         with open(path, encoding="utf-8") as handle:

@@ -121,14 +121,14 @@ async def run_bot(
     rng = np.random.default_rng(seed)
     log = BotLog()
     url = url_of(address)
-    attempt = 0
+    attempt, joined_once = 0, False
     sent_for = -1  # the round whose orders were last sent (a state can arrive twice before the host has them)
     while True:
         conn = Connection(url, actor, code)
         try:
             await conn.join()
             say(f"{actor} joined {url}")
-            attempt, sent_for = 0, -1
+            attempt, sent_for, joined_once = 0, -1, True
             while True:
                 message = await conn.receive()
                 if isinstance(message, Over):
@@ -162,6 +162,6 @@ async def run_bot(
             await conn.close()
         attempt += 1
         log.reconnects += 1
-        if attempt > retries:
+        if attempt > (retries if joined_once else min(retries, 4)):
             raise JoinError(f"{actor}: gave up after {retries} attempts to reach {url}")
         await asyncio.sleep(min(0.1 * 2**attempt, 2.0))
