@@ -41,6 +41,8 @@ from sim.net.messages import (
 
 #: Frames larger than this are closed by the websockets library itself (1009) before they are read whole.
 MAX_FRAME_BYTES = 4 * MAX_MESSAGE_BYTES
+#: Frames read ahead per connection before reading pauses; above FLOOD_LIMIT so a flood is read (and cut off) whole.
+MAX_QUEUE = 1024
 #: Token bucket per connection: this many messages at once, refilled at RATE_PER_SECOND.
 BURST = 20
 RATE_PER_SECOND = 10.0
@@ -105,7 +107,14 @@ class Host:
     async def serve(self, port: int = 0, interface: str = "0.0.0.0") -> int:
         """Start listening (port 0: any free port) and the turn clock; return the port."""
         self._server = await serve(
-            self._handle, interface, port, max_size=MAX_FRAME_BYTES, ping_interval=20, ping_timeout=20
+            self._handle,
+            interface,
+            port,
+            max_size=MAX_FRAME_BYTES,
+            max_queue=MAX_QUEUE,
+            close_timeout=2,
+            ping_interval=20,
+            ping_timeout=20,
         )
         self.port = int(next(iter(self._server.sockets)).getsockname()[1])
         self._restart_timer()
