@@ -162,6 +162,7 @@ async def run_bot(
             await conn.close()
         attempt += 1
         log.reconnects += 1
-        if attempt > (retries if joined_once else min(retries, 4)):
-            raise JoinError(f"{actor}: gave up after {retries} attempts to reach {url}")
+        limit = retries if joined_once else min(retries, 5)  # a host never reached: give up after ~5 s
+        if attempt > limit:
+            raise JoinError(f"{actor}: gave up after {attempt} attempts to reach {url}")
         await asyncio.sleep(min(0.1 * 2**attempt, 2.0))
