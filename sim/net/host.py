@@ -29,6 +29,7 @@ from sim.net.messages import (
     Delivered,
     Error,
     Hello,
+    Log,
     Note,
     Orders,
     Ping,
@@ -101,6 +102,7 @@ class Host:
         self._clock: asyncio.Task[None] | None = None
         self.port = 0
         self._tasks: set[asyncio.Future[None]] = set()
+        self._last_log = ""
 
     # -- running ---------------------------------------------------------------------------------------
 
@@ -204,8 +206,16 @@ class Host:
     async def _broadcast(self, text: str, only: Callable[[_Client], bool] = lambda c: True) -> None:
         await asyncio.gather(*(self._send(c, text) for c in list(self.clients) if c.joined and only(c)))
 
+    def log_message(self) -> str:
+        session = self.room.session
+        return Log(round=session.round, commands=[c.to_json() for c in session.log.commands]).dump()
+
     async def broadcast_state(self) -> None:
         left, connected = self.seconds_left(), self.connected()
+        log = self.log_message()
+        if log != self._last_log:  # a round, an event, a hand-over or a rewind: the replicas catch up first
+            self._last_log = log
+            await self._broadcast(log)
         views: dict[str | None, str] = {}
         for c in list(self.clients):
             if not c.joined:
@@ -323,6 +333,7 @@ class Host:
                     seats=room.seats(self.connected()),
                 )
                 await self._send(client, welcome.dump())
+                await self._send(client, self.log_message())
                 await self.broadcast_state()
                 if room.finished:
                     await self._send(client, room.over().dump())

@@ -255,6 +255,16 @@ class RoundDone(_Message):
     digest: str
 
 
+class Log(_Message):
+    """The game log so far (the commands of the rounds played, the instructor's events and hand-overs):
+    a client replays it on its own copy of the scenario to show the game in the ordinary window.
+    Orders of the coming round are not in it until the round is played."""
+
+    type: Literal["log"] = "log"
+    round: int
+    commands: list[dict[str, Any]]
+
+
 class Over(_Message):
     """The end of the game: each seat's objective score (0..100) and grade, for the debrief."""
 
@@ -266,7 +276,7 @@ class Over(_Message):
 
 
 HostMessage = Annotated[
-    Welcome | Error | Pong | Announcement | Delivered | State | RoundDone | Over, Field(discriminator="type")
+    Welcome | Error | Pong | Announcement | Delivered | State | RoundDone | Log | Over, Field(discriminator="type")
 ]
 _HOST = TypeAdapter(HostMessage)
 

@@ -1,0 +1,209 @@
+"""A remote session: the game window drives it like a local GameSession, but the host plays the rounds.
+
+:class:`RemoteSession` is a :class:`~sim.play.session.GameSession` whose model is a replica, rebuilt from the
+host's log (``log`` messages) on this machine's copy of the scenario: the game is deterministic, so the
+replica is the host's game round for round (checked against the host's digest after every round). Only the
+student's own actor counts as human here (``humans()``), so the window shows that actor's screens;
+:meth:`play_round` sends the orders to the host and waits until the host has played the round (every team
+in, or the timer). Rewinding, firing events and handing seats over belong to the instructor's console.
+A background thread runs the websocket (:class:`~sim.net.client.Connection`). No pygame here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+from sim.core import ModelSetup, MoveError
+from sim.net.client import Connection, JoinError, url_of
+from sim.net.messages import Announcement, Delivered, Error, Log, Orders, Over, RoundDone, State, View
+from sim.play.session import Command, GameLog, GameSession, Order
+
+#: How long play_round waits for the host to play the round before it gives up (the turn timer is shorter).
+ROUND_WAIT_SECONDS = 3600.0
+
+
+class RemoteSession(GameSession):
+    """The student's side of a networked game (see the module docstring)."""
+
+    def __init__(self, setup: ModelSetup, actor: str, link: _Link) -> None:
+        self.actor = actor
+        self.link = link
+        # the replica starts as the host's game did (no player); the window's viewpoint is this actor
+        super().__init__(setup, GameLog(link.welcome.scenario, setup.scenario_id, link.welcome.seed, None, []))
+        self.log.player = actor
+        self._replay(link.latest_log())
+
+    @classmethod
+    def connect(
+        cls, address: str, actor: str, code: str, load_setup: Callable[[str], ModelSetup], timeout: float = 10.0
+    ) -> RemoteSession:
+        """Join the host as ``actor`` and build the replica; JoinError in one line if that cannot be done."""
+        link = _Link(url_of(address), actor, code)
+        link.start(timeout)
+        setup = load_setup(link.welcome.scenario)
+        if setup.scenario_id != link.welcome.scenario_id:
+            link.stop()
+            raise JoinError(
+                f"this machine's {link.welcome.scenario!r} is scenario {setup.scenario_id!r}, the host plays "
+                f"{link.welcome.scenario_id!r}: install the same Pivot version as the host"
+            )
+        return cls(setup, actor, link)
+
+    # -- what the window reads ------------------------------------------------------------------------
+
+    def humans(self) -> list[str]:
+        """Only this student's actor (when a person plays it): the window never shows another team's turn."""
+        return [self.actor] if self.model.countries[self.setup.index(self.actor)].controller == "human" else []
+
+    @property
+    def view(self) -> View | None:
+        """The host's latest view for this seat: countdown, who is in, proposals, messages, announcements."""
+        return self.link.view
+
+    # -- what the window does -------------------------------------------------------------------------
+
+    def play_round(
+        self,
+        orders: Mapping[str, Sequence[Order]] | None = None,
+        answers: Mapping[str, Mapping[int, bool]] | None = None,
+        stand_ins: Sequence[str] = (),
+    ) -> None:
+        """Send this seat's orders and wait until the host has played the round, then catch up."""
+        if self.finished:
+            raise MoveError("the game is over")
+        moves = [list(m) for m in (orders or {}).get(self.actor, ())]
+        given = dict((answers or {}).get(self.actor, {}))
+        start = self.round
+        error = self.link.request(Orders(actor=self.actor, moves=moves, answers=sorted(given.items())))
+        if error is not None:
+            raise MoveError(f"the host refused the orders: {error.detail}")
+        self.link.wait_for(lambda: self.link.log_round() > start or self.link.over is not None, ROUND_WAIT_SECONDS)
+        self._replay(self.link.latest_log())
+
+    def switch(self, actor: str, controller: Literal["ai", "human"]) -> None:
+        raise MoveError("in a networked class the instructor hands seats over, on the host's console")
+
+    def fire(self, event_id: str) -> None:
+        raise MoveError("in a networked class the instructor fires events, on the host's console")
+
+    def rewind(self, round_number: int, keep_controllers: bool = True) -> GameSession:
+        raise MoveError("in a networked class the instructor rewinds, on the host's console")
+
+    def close(self) -> None:
+        self.link.stop()
+
+    # -- the replica ------------------------------------------------------------------------------------
+
+    def _replay(self, log: Log | None) -> None:
+        """Bring the replica to the host's log: apply new commands, or rebuild after a rewind on the host."""
+        if log is None:
+            return
+        commands = [Command.from_json(c) for c in log.commands]
+        mine = self.log.commands
+        if commands[: len(mine)] != mine:  # the host rewound: start again from the scenario
+            fresh = GameSession(self.setup, GameLog(self.log.scenario, self.setup.scenario_id, self.log.seed, None, []))
+            self.model, self.log.commands = fresh.model, []
+            mine = self.log.commands
+        for command in commands[len(mine) :]:
+            self._apply(command)
+            self.log.commands.append(command)
+
+
+class _Link:
+    """The websocket in a background thread: the latest log and view, and requests answered by the host."""
+
+    def __init__(self, url: str, actor: str, code: str) -> None:
+        self.conn = Connection(url, actor, code)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="pivot-remote")
+        self.changed = threading.Condition()
+        self.view: View | None = None
+        self.log: Log | None = None
+        self.over: Over | None = None
+        self.errors: list[Error] = []
+        self.notes: list[Delivered | Announcement] = []
+        self.rounds: list[RoundDone] = []
+        self.lost: str | None = None
+        self._welcome: Any = None
+
+    @property
+    def welcome(self) -> Any:
+        return self._welcome
+
+    def start(self, timeout: float) -> None:
+        self.thread.start()
+        future = asyncio.run_coroutine_threadsafe(self.conn.join(timeout), self.loop)
+        try:
+            self._welcome = future.result(timeout + 1)
+        except BaseException:
+            self.stop()
+            raise
+        asyncio.run_coroutine_threadsafe(self._receive(), self.loop)
+        self.wait_for(lambda: self.log is not None, timeout)
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            asyncio.run_coroutine_threadsafe(self.conn.close(), self.loop).result(5)
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5)
+        if not self.loop.is_running() and not self.loop.is_closed():
+            for task in asyncio.all_tasks(self.loop):
+                task.cancel()
+            self.loop.run_until_complete(asyncio.sleep(0))
+            self.loop.close()
+
+    async def _receive(self) -> None:
+        try:
+            while True:
+                message = await self.conn.receive()
+                with self.changed:
+                    match message:
+                        case Log():
+                            self.log = message
+                        case State():
+                            self.view = message.view
+                        case Over():
+                            self.over = message
+                        case Error():
+                            self.errors.append(message)
+                        case RoundDone():
+                            self.rounds.append(message)
+                        case Delivered() | Announcement():
+                            self.notes.append(message)
+                    self.changed.notify_all()
+        except Exception as exc:  # the host went away: say so to whoever waits
+            with self.changed:
+                self.lost = f"the connection to the host was lost ({type(exc).__name__})"
+                self.changed.notify_all()
+
+    def latest_log(self) -> Log | None:
+        with self.changed:
+            return self.log
+
+    def log_round(self) -> int:
+        with self.changed:
+            return -1 if self.log is None else self.log.round
+
+    def wait_for(self, check: Callable[[], bool], timeout: float) -> None:
+        with self.changed:
+            if not self.changed.wait_for(lambda: check() or self.lost is not None, timeout):
+                raise MoveError("the host did not answer in time")
+            if self.lost is not None and not check():
+                raise MoveError(self.lost)
+
+    def request(self, orders: Orders, timeout: float = 10.0) -> Error | None:
+        """Send orders; the host's error for them, or None once the host shows them in (or played the round)."""
+        with self.changed:
+            seen, start = len(self.errors), self.log_round()
+        asyncio.run_coroutine_threadsafe(self.conn.send(orders.dump()), self.loop).result(timeout)
+
+        def answered() -> bool:
+            taken = self.view is not None and self.view.my_orders is not None
+            return len(self.errors) > seen or taken or self.log_round() > start
+
+        self.wait_for(answered, timeout)
+        with self.changed:
+            return self.errors[-1] if len(self.errors) > seen else None
