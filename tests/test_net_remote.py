@@ -105,3 +105,38 @@ def test_the_student_window_opens_on_the_round_screen(running: Running, tmp_path
     finally:
         app.quit()
         session.close()
+
+
+def test_the_instructor_console_window_shows_the_class_and_takes_commands(tmp_path: Any) -> None:
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame
+
+    from sim.ui.console import ConsoleWindow
+
+    room = Classroom.new(load_setup("tutorial"), "tutorial", 5, turn_seconds=90)
+
+    async def main() -> None:
+        host = Host(room, log=lambda text: None)
+        await host.serve(0, "127.0.0.1")
+        window = ConsoleWindow(host, (1280, 720))
+        try:
+            for ch in "pause":
+                pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode="\r"))
+            await window.frame()
+            assert room.paused and window.output == ["The instructor paused the game"]
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_F6, mod=0, unicode=""))
+            await window.frame()
+            assert not room.paused
+            for ch in "rewind 9":
+                pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode="\r"))
+            await window.frame()
+            assert window.output == ["rewind ROUND: a round from 0 to 0"], "a bad command is explained, nothing done"
+            window.screenshot(str(tmp_path / "console.png"))
+            assert (tmp_path / "console.png").stat().st_size > 10_000
+        finally:
+            pygame.quit()
+            await host.close()
+
+    asyncio.run(main())

@@ -150,7 +150,7 @@ async def _serve(room: Any, args: argparse.Namespace, record: Path, windowed: bo
     import sys
 
     from sim.atomic import write_text
-    from sim.net.console import codes_lines, status_lines
+    from sim.net.console import codes_lines, run_typed_console
     from sim.net.host import Host
 
     host = Host(room, record=record, log=lambda text: print(f"[host] {text}", flush=True))
@@ -172,42 +172,10 @@ async def _serve(room: Any, args: argparse.Namespace, record: Path, windowed: bo
 
         await run_console_window(host)
     else:
-        await _headless_console(host, status_lines)
+        await run_typed_console(host)
     if not args.exit_when_done:
         print("The game is over; still serving the final state (Ctrl-C to stop).", flush=True)
         await asyncio.Event().wait()
     await asyncio.sleep(0.2)  # let the last messages leave
     await host.close()
     return 0
-
-
-async def _headless_console(host: Any, status_lines: Any) -> None:
-    """Typed commands on the terminal (when it is one) until the game is over; status after every round."""
-    import sys
-    import threading
-
-    from sim.net.classroom import RefusedError
-    from sim.net.console import HELP, execute, parse_command
-
-    loop = asyncio.get_running_loop()
-    lines: asyncio.Queue[str] = asyncio.Queue()
-    if sys.stdin is not None and sys.stdin.isatty():
-        print(HELP, flush=True)
-
-        def read() -> None:
-            for line in sys.stdin:
-                loop.call_soon_threadsafe(lines.put_nowait, line)
-
-        threading.Thread(target=read, daemon=True).start()
-    done = asyncio.create_task(host.done.wait())
-    while not host.done.is_set():
-        get = asyncio.create_task(lines.get())
-        finished, _ = await asyncio.wait({get, done}, return_when=asyncio.FIRST_COMPLETED)
-        if get not in finished:
-            get.cancel()
-            break
-        try:
-            out = await execute(host, parse_command(get.result(), host.room))
-        except RefusedError as exc:
-            out = [exc.detail]
-        print("\n".join(out), flush=True)

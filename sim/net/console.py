@@ -3,12 +3,16 @@
 :func:`status_lines` says who has submitted, who is connected, the countdown and the last announcements;
 :func:`parse_command` reads one typed command (``fire EVENT``, ``pause``, ``resume``, ``play``, ``rewind N``,
 ``ai ACTOR``, ``human ACTOR``, ``tell ACTOR TEXT``, ``end``, ``codes``, ``status``, ``help``) and
-:func:`execute` carries it out on a :class:`~sim.net.host.Host`. The pygame console window
-(:mod:`sim.ui.console`) shows the same lines and sends the same commands. No pygame here.
+:func:`execute` carries it out on a :class:`~sim.net.host.Host`; :func:`run_typed_console` reads them from the
+terminal. The pygame console window (:mod:`sim.ui.console`) shows the same lines and sends the same commands.
+No pygame here.
 """
 
 from __future__ import annotations
 
+import asyncio
+import sys
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -124,3 +128,29 @@ async def execute(host: Host, command: Command) -> list[str]:
             await host.instructor(lambda r: r.end())
             return ["the game is over; every team sees the debrief"]
     return [room.announcements[-1].text] if room.announcements else []
+
+
+async def run_typed_console(host: Host) -> None:
+    """Commands typed on the terminal (when it is one) until the game is over; each answer printed."""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str] = asyncio.Queue()
+    if sys.stdin is not None and sys.stdin.isatty():
+        print(HELP, flush=True)
+
+        def read() -> None:
+            for line in sys.stdin:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+
+        threading.Thread(target=read, daemon=True, name="pivot-console").start()
+    done = asyncio.create_task(host.done.wait())
+    while not host.done.is_set():
+        get = asyncio.create_task(lines.get())
+        finished, _ = await asyncio.wait({get, done}, return_when=asyncio.FIRST_COMPLETED)
+        if get not in finished:
+            get.cancel()
+            break
+        try:
+            out = await execute(host, parse_command(get.result(), host.room))
+        except RefusedError as exc:
+            out = [exc.detail]
+        print("\n".join(out), flush=True)
