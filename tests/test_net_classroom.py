@@ -185,7 +185,7 @@ def test_instructor_fires_pauses_rewinds_and_hands_seats(room: Classroom) -> Non
         room.submit(actor, Orders())
     room.play()
     room.pause()
-    assert not room.ready() and "paused" in status_lines(room, None, [])[0]
+    assert not room.ready() and "paused" in status_lines(room, None, [])[1]
     room.resume()
     room.hand("asean", "ai")
     assert "asean" not in room.humans() and room.view("asean").legal == []

@@ -78,22 +78,22 @@ def status_lines(room: Classroom, seconds_left: float | None, connected: list[st
         clock = "no turn timer: the round plays when every team is in"
     else:
         clock = f"{int(seconds_left // 60)}:{int(seconds_left % 60):02d} left"
-    lines = [f"{room.setup.title} -- round {room.round + (not room.finished)} of {rounds} -- {clock}"]
+    lines = [room.setup.title, f"round {room.round + (not room.finished)} of {rounds} -- {clock}"]
     for seat in room.seats(connected):
         if seat.controller != "human":
             state = f"played by the {seat.controller.upper() if seat.controller == 'ai' else seat.controller}"
         else:
             state = "orders in" if seat.submitted else "thinking"
         link = "connected" if seat.connected else "not connected"
-        lines.append(f"  {seat.id:<12} {seat.name[:22]:<22} {state:<16} {link}")
+        lines.append(f"  {seat.id:<12}  {seat.name[:22]:<22}  {state:<18}  {link}")
     lines += [f"  > {a.text}" for a in room.announcements[-3:]]
     return lines
 
 
 def codes_lines(room: Classroom) -> list[str]:
     names = {s.id: s.name for s in room.seats()}
-    lines = [f"  {actor:<12} {names[actor][:22]:<22} {code}" for actor, code in room.codes.items()]
-    return [*lines, f"  {'viewers':<12} {'(projector, watch only)':<22} {room.viewer_code}"]
+    lines = [f"  {actor:<12}  {names[actor][:22]:<22}  {code}" for actor, code in room.codes.items()]
+    return [*lines, f"  {'viewers':<12}  {'(projector, watch only)':<22}  {room.viewer_code}"]
 
 
 async def execute(host: Host, command: Command) -> list[str]:

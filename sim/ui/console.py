@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
@@ -27,6 +28,7 @@ from sim.ui.offscreen import render_round
 SIZE = (1600, 900)
 LEFT = 620
 FPS = 20
+COLUMNS = (28, 130, 330, 470)  # x of a seat row's cells: id, name, orders, connection
 SHORTCUTS = {pygame.K_F5: "play", pygame.K_F8: "end"}
 
 
@@ -82,19 +84,19 @@ class ConsoleWindow:
     def draw(self) -> None:
         width, height = self.screen.get_size()
         self.screen.fill(th.BG)
-        text = th.font(18)
-        bold = th.font(20, bold=True)
+        text = th.font(16)
+        bold = th.font(18, bold=True)
         y = 16
         room = self.host.room
         lines = status_lines(room, self.host.seconds_left(), self.host.connected())
         for k, line in enumerate(lines):
-            self.screen.blit((bold if k == 0 else text).render(line, True, (235, 235, 235)), (16, y))
+            self._line((bold if k < 2 else text), line, y, (235, 235, 235))
             y += 26
         y += 10
         self.screen.blit(bold.render("Join codes", True, (235, 235, 235)), (16, y))
         y += 26
         for line in codes_lines(room):
-            self.screen.blit(text.render(line, True, (200, 200, 200)), (16, y))
+            self._line(text, line, y, (200, 200, 200))
             y += 24
         y = height - 40 - 24 * min(len(self.output), 8)
         for line in self.output[-8:]:
@@ -107,6 +109,15 @@ class ConsoleWindow:
         view_size = (right, max(360, right * 9 // 16))
         self.screen.blit(self.projector(view_size), (LEFT, 16))
         pygame.display.flip()
+
+    def _line(self, font: pygame.font.Font, line: str, y: int, colour: tuple[int, int, int]) -> None:
+        """One line; a table row (columns apart by two spaces or more) is set in columns."""
+        cells = re.split(r"\s{2,}", line.strip())
+        if len(cells) < 3:
+            self.screen.blit(font.render(line, True, colour), (16, y))
+            return
+        for x, cell in zip(COLUMNS, cells, strict=False):
+            self.screen.blit(font.render(cell, True, colour), (x, y))
 
     async def frame(self) -> None:
         for event in pygame.event.get():
