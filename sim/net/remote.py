@@ -16,6 +16,8 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
+from websockets.exceptions import ConnectionClosed
+
 from sim.core import ModelSetup, MoveError
 from sim.net.client import Connection, JoinError, url_of
 from sim.net.messages import Announcement, Delivered, Error, Log, Orders, Over, RoundDone, State, View
@@ -23,6 +25,8 @@ from sim.play.session import Command, GameLog, GameSession, Order
 
 #: How long play_round waits for the host to play the round before it gives up (the turn timer is shorter).
 ROUND_WAIT_SECONDS = 3600.0
+#: Attempts to join again after the connection drops (about a minute with the back-off).
+RECONNECTS = 35
 
 
 class RemoteSession(GameSession):
@@ -127,6 +131,7 @@ class _Link:
         self.notes: list[Delivered | Announcement] = []
         self.rounds: list[RoundDone] = []
         self.lost: str | None = None
+        self.stopping = False
         self._welcome: Any = None
 
     @property
@@ -145,6 +150,7 @@ class _Link:
         self.wait_for(lambda: self.log is not None, timeout)
 
     def stop(self) -> None:
+        self.stopping = True
         if self.thread.is_alive():
             asyncio.run_coroutine_threadsafe(self.conn.close(), self.loop).result(5)
             self.loop.call_soon_threadsafe(self.loop.stop)
@@ -156,28 +162,55 @@ class _Link:
             self.loop.close()
 
     async def _receive(self) -> None:
-        try:
-            while True:
-                message = await self.conn.receive()
+        """Keep the latest log and view; when the connection drops, join again with the code (the host may be
+        restarting with ``--resume``) for about a minute before giving up."""
+        while True:
+            try:
+                while True:
+                    self._take(await self.conn.receive())
+            except Exception as exc:
+                if self.stopping:
+                    return
+                reason = f"the connection to the host was lost ({type(exc).__name__})"
+            for attempt in range(RECONNECTS):
+                await asyncio.sleep(min(0.2 * 2**attempt, 2.0))
+                conn = Connection(self.conn.url, self.conn.actor, self.conn.code)
+                try:
+                    await conn.join()
+                except JoinError as refused:
+                    if "refused" in str(refused):
+                        break
+                    continue
+                except Exception:  # any failure to reach the host: try again
+                    continue
                 with self.changed:
-                    match message:
-                        case Log():
-                            self.log = message
-                        case State():
-                            self.view = message.view
-                        case Over():
-                            self.over = message
-                        case Error():
-                            self.errors.append(message)
-                        case RoundDone():
-                            self.rounds.append(message)
-                        case Delivered() | Announcement():
-                            self.notes.append(message)
+                    self.conn = conn
                     self.changed.notify_all()
-        except Exception as exc:  # the host went away: say so to whoever waits
-            with self.changed:
-                self.lost = f"the connection to the host was lost ({type(exc).__name__})"
-                self.changed.notify_all()
+                break
+            else:
+                conn = None
+            if conn is None or self.conn is not conn:
+                with self.changed:
+                    self.lost = reason
+                    self.changed.notify_all()
+                return
+
+    def _take(self, message: Any) -> None:
+        with self.changed:
+            match message:
+                case Log():
+                    self.log = message
+                case State():
+                    self.view = message.view
+                case Over():
+                    self.over = message
+                case Error():
+                    self.errors.append(message)
+                case RoundDone():
+                    self.rounds.append(message)
+                case Delivered() | Announcement():
+                    self.notes.append(message)
+            self.changed.notify_all()
 
     def latest_log(self) -> Log | None:
         with self.changed:
@@ -198,7 +231,13 @@ class _Link:
         """Send orders; the host's error for them, or None once the host shows them in (or played the round)."""
         with self.changed:
             seen, start = len(self.errors), self.log_round()
-        asyncio.run_coroutine_threadsafe(self.conn.send(orders.dump()), self.loop).result(timeout)
+        for _ in range(3):  # a connection that just dropped: wait for the link to join again, then resend
+            conn = self.conn
+            try:
+                asyncio.run_coroutine_threadsafe(conn.send(orders.dump()), self.loop).result(timeout)
+                break
+            except ConnectionClosed:
+                self.wait_for(lambda: self.conn is not conn, 90.0)  # noqa: B023  (waits inside this iteration)
 
         def answered() -> bool:
             taken = self.view is not None and self.view.my_orders is not None
