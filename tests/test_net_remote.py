@@ -64,6 +64,7 @@ def test_the_game_drives_a_remote_session_and_its_replica_is_the_host_s_game(run
     remote = RemoteSession.connect(running.address, "cambodia", room.codes["cambodia"], load_setup)
     try:
         assert remote.humans() == ["cambodia"] and remote.log.player == "cambodia"
+        running.call(running.host.tell("cambodia", "well played"))
         game = Game(remote, baseline_runs=0)
         assert game.current_human() == "cambodia"
         while not game.finished:
@@ -77,7 +78,8 @@ def test_the_game_drives_a_remote_session_and_its_replica_is_the_host_s_game(run
                 ws = remote.link.conn.ws
                 assert ws is not None
                 remote.link.loop.call_soon_threadsafe(ws.transport.abort)
-        assert remote.round == 4
+        assert remote.round == 4 and remote.finished
+        assert "Message from instructor: well played" in remote.news(0)
         assert any(
             m.source == "human" and m.action == "state_visit"
             for r in remote.model.history

@@ -63,6 +63,17 @@ class RemoteSession(GameSession):
         return [self.actor] if self.model.countries[self.setup.index(self.actor)].controller == "human" else []
 
     @property
+    def finished(self) -> bool:
+        """Over on the host (the last round, ``--rounds``, or the instructor ended it) or in the replica."""
+        return self.model.finished or self.link.over is not None
+
+    def news(self, seen: int) -> list[str]:
+        """Messages and announcements from the host after the first ``seen`` (for the window to show)."""
+        with self.link.changed:
+            notes = self.link.notes[seen:]
+        return [f"Message from {n.sender}: {n.text}" if isinstance(n, Delivered) else n.text for n in notes]
+
+    @property
     def view(self) -> View | None:
         """The host's latest view for this seat: countdown, who is in, proposals, messages, announcements."""
         return self.link.view

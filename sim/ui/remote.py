@@ -29,8 +29,17 @@ def open_remote(address: str, actor: str, code: str, settings: Settings | None =
 def play_remote(address: str, actor: str, code: str) -> int:
     app, session = open_remote(address, actor, code)  # JoinError: the join command reports it in one line
     print(f"The game window is open as {actor}; closing it leaves the seat (join again with the same code).")
+    seen = 0
     try:
-        app.run()
+        while app.running:
+            news = session.news(seen)  # private messages and announcements from the host, as toasts
+            if news:
+                seen += len(news)
+                app.toast(news[-1], seconds=10.0)
+                for line in news:
+                    print(line, flush=True)
+            app.frame()
+        app.quit()
     finally:
         session.close()
     return 0
