@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -224,3 +226,14 @@ def test_protocol_refuses_bad_messages_with_a_code() -> None:
                 parse_client(raw)
             assert exc.value.code == code, raw[:60]
     assert parse_client(Hello(actor="us", code="AB").dump()) == Hello(actor="us", code="AB")
+
+
+def test_the_network_layer_and_its_commands_never_import_pygame() -> None:
+    code = (
+        "import sys\n"
+        "import sim.net.host, sim.net.client, sim.net.remote, sim.net.console, sim.net.classroom, sim.play.session\n"
+        "import sim.cli.host_cmd, sim.cli.join_cmd\n"
+        "assert 'pygame' not in sys.modules, sorted(m for m in sys.modules if m.startswith('pygame'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -19,7 +19,7 @@ from typing import Any
 
 from sim.atomic import WriteError, make_folder, write_text
 from sim.core import ModelSetup, MoveError
-from sim.core.legal import legal_moves
+from sim.core.legal import MoveSpace, legal_moves
 from sim.errors import SaveError
 from sim.net.messages import (
     MAX_TEXT,
@@ -107,6 +107,7 @@ class Classroom:
         self.paused = False
         self.ended: str | None = None
         self.stand_ins_last: list[str] = []
+        self._space: MoveSpace | None = None  # the scenario's move slots, built once (views list legal moves)
 
     # -- starting ------------------------------------------------------------------------------------
 
@@ -244,9 +245,8 @@ class Classroom:
             return self.play()
         self.orders = {}
         self.stand_ins_last = stand_ins
-        missing = [a for a in stand_ins]
-        if missing:
-            self.announce(f"Round {self.round}: the AI played for {', '.join(missing)} (no orders in time or asked)")
+        if stand_ins:
+            self.announce(f"Round {self.round}: the AI played for {', '.join(stand_ins)} (no orders in time or asked)")
         if self.finished and self.ended is None:
             self.ended = "the last round was played"
         record = self.session.model.history[-1]
@@ -335,6 +335,11 @@ class Classroom:
             source=m.source,
         )
 
+    def _move_space(self) -> MoveSpace:
+        if self._space is None or self._space.setup is not self.setup:
+            self._space = MoveSpace(self.setup)
+        return self._space
+
     def view(self, actor: str | None, seconds_left: float | None = None, connected: Sequence[str] = ()) -> View:
         """The game as ``actor`` may see it (None: a viewer, the projector): the public state, the moves of
         the last round that are not someone else's pending proposal, and only its own legal moves,
@@ -374,7 +379,7 @@ class Classroom:
                         None if lm.sector is None else sectors[lm.sector],
                         lm.ask,
                     ]
-                    for lm in legal_moves(model.world, setup, mine)
+                    for lm in legal_moves(model.world, setup, mine, space=self._move_space())
                 ]
                 if human and not self.finished
                 else []
