@@ -250,8 +250,19 @@ def test_the_instructor_console_acts_on_the_running_class() -> None:
         out["round"] = (await until("round", team)).round
         await execute(host, parse_command("end", room))
         out["over"] = (await until("over", team)).reason
+        await execute(host, parse_command("rewind 1", room))  # the instructor takes the end back
+        out["again"] = (await until_state(team, lambda v: not v.finished)).round
+        await execute(host, parse_command("play", room))
+        out["next"] = (await until("round", team)).round
         await team.close()
         return out
 
     out = serve(room, body)
-    assert out == {"told": "instructor", "paused": True, "round": 1, "over": "the instructor ended the game"}
+    assert out == {
+        "told": "instructor",
+        "paused": True,
+        "round": 1,
+        "over": "the instructor ended the game",
+        "again": 1,
+        "next": 2,
+    }

@@ -243,6 +243,9 @@ class Host:
             await self.deliver(result)
         if restart_timer:
             self._restart_timer()
+        if self._clock is not None and self._clock.done() and not self.room.finished:  # rewound after the end
+            self.done.clear()
+            self._clock = asyncio.create_task(self._run_clock())
         self.changed()
         await self.broadcast_state()
         return result
@@ -281,6 +284,9 @@ class Host:
                     if exc.code == "wrong-code" and client.wrong_codes >= WRONG_CODES:
                         await ws.close(1008, "too many wrong codes")
                         break
+                except (ValueError, KeyError, TypeError, IndexError) as exc:  # a bug must not cost the seat
+                    self.log(f"internal error on a message from {client.actor or 'a client'}: {exc!r}")
+                    await self._send(client, Error(code="internal", detail="the host could not take this").dump())
                 if client.joined:
                     hello_timer.cancel()
         except ConnectionClosed:
