@@ -146,3 +146,29 @@ def test_the_instructor_console_window_shows_the_class_and_takes_commands(tmp_pa
             await host.close()
 
     asyncio.run(main())
+
+
+def test_leaving_while_waiting_for_the_other_teams_does_not_hang() -> None:
+    room = Classroom.new(load_setup("tutorial"), "tutorial", 4, turn_seconds=None)
+    server = Running(room, {})  # the other five teams never send orders
+    try:
+        remote = RemoteSession.connect(server.address, "cambodia", room.codes["cambodia"], load_setup)
+        waiter = threading.Thread(target=lambda: _play_and_catch(remote), daemon=True)
+        waiter.start()
+        threading.Event().wait(0.5)
+        assert waiter.is_alive(), "still waiting for the other teams"
+        remote.close()
+        waiter.join(5)
+        assert not waiter.is_alive() and _caught and "left the class" in _caught[0]
+    finally:
+        server.stop()
+
+
+_caught: list[str] = []
+
+
+def _play_and_catch(remote: RemoteSession) -> None:
+    try:
+        remote.play_round({"cambodia": []})
+    except MoveError as exc:
+        _caught.append(str(exc))

@@ -162,6 +162,9 @@ class _Link:
 
     def stop(self) -> None:
         self.stopping = True
+        with self.changed:  # whoever waits for the host (the window's worker thread) stops waiting now
+            self.lost = self.lost or "this window left the class"
+            self.changed.notify_all()
         if self.thread.is_alive():
             asyncio.run_coroutine_threadsafe(self.conn.close(), self.loop).result(5)
             self.loop.call_soon_threadsafe(self.loop.stop)
