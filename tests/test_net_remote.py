@@ -64,6 +64,7 @@ def test_the_game_drives_a_remote_session_and_its_replica_is_the_host_s_game(run
     remote = RemoteSession.connect(running.address, "cambodia", room.codes["cambodia"], load_setup)
     try:
         assert remote.humans() == ["cambodia"] and remote.log.player == "cambodia"
+        assert remote.status_line().startswith("cambodia -- round 1 of 4: ")
         running.call(running.host.tell("cambodia", "well played"))
         game = Game(remote, baseline_runs=0)
         assert game.current_human() == "cambodia"
@@ -78,7 +79,7 @@ def test_the_game_drives_a_remote_session_and_its_replica_is_the_host_s_game(run
                 ws = remote.link.conn.ws
                 assert ws is not None
                 remote.link.loop.call_soon_threadsafe(ws.transport.abort)
-        assert remote.round == 4 and remote.finished
+        assert remote.round == 4 and remote.finished and remote.status_line() == "cambodia: the game is over"
         assert "Message from instructor: well played" in remote.news(0)
         assert any(
             m.source == "human" and m.action == "state_visit"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -72,6 +73,24 @@ class RemoteSession(GameSession):
         with self.link.changed:
             notes = self.link.notes[seen:]
         return [f"Message from {n.sender}: {n.text}" if isinstance(n, Delivered) else n.text for n in notes]
+
+    def status_line(self) -> str:
+        """One line for the window's title bar: the round, how many teams are in, the countdown."""
+        with self.link.changed:
+            view, since = self.link.view, self.link.view_time
+        if self.link.lost is not None:
+            return f"{self.actor}: {self.link.lost}"
+        if self.finished or view is None:
+            return f"{self.actor}: the game is over" if self.finished else f"{self.actor}: waiting for the host"
+        humans = [s for s in view.seats if s.controller == "human"]
+        done = sum(s.submitted for s in humans)
+        line = f"{self.actor} -- round {view.round + 1} of {view.rounds}: {done} of {len(humans)} teams in"
+        if view.paused:
+            return line + " -- paused by the instructor"
+        if view.seconds_left is not None:
+            left = max(0.0, view.seconds_left - (time.monotonic() - since))
+            line += f" -- {int(left // 60)}:{int(left % 60):02d} left"
+        return line
 
     @property
     def view(self) -> View | None:
@@ -136,6 +155,7 @@ class _Link:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="pivot-remote")
         self.changed = threading.Condition()
         self.view: View | None = None
+        self.view_time = 0.0  # time.monotonic() when the view arrived (the countdown runs on from there)
         self.log: Log | None = None
         self.over: Over | None = None
         self.errors: list[Error] = []
@@ -215,7 +235,7 @@ class _Link:
                 case Log():
                     self.log = message
                 case State():
-                    self.view = message.view
+                    self.view, self.view_time = message.view, time.monotonic()
                 case Over():
                     self.over = message
                 case Error():

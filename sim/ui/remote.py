@@ -8,6 +8,8 @@ played the round (every team in, or the turn timer), then the new round, compute
 
 from __future__ import annotations
 
+import pygame
+
 from sim.net.remote import RemoteSession
 from sim.ui import library
 from sim.ui.app import App, Settings
@@ -29,9 +31,13 @@ def open_remote(address: str, actor: str, code: str, settings: Settings | None =
 def play_remote(address: str, actor: str, code: str) -> int:
     app, session = open_remote(address, actor, code)  # JoinError: the join command reports it in one line
     print(f"The game window is open as {actor}; closing it leaves the seat (join again with the same code).")
-    seen = 0
+    seen, caption = 0, ""
     try:
         while app.running:
+            line = f"Pivot -- {session.status_line()}"  # the round, teams in, the countdown, in the title bar
+            if line != caption:
+                caption = line
+                pygame.display.set_caption(caption)
             news = session.news(seen)  # private messages and announcements from the host, as toasts
             if news:
                 seen += len(news)
