@@ -66,6 +66,10 @@ def test_the_game_drives_a_remote_session_and_its_replica_is_the_host_s_game(run
         assert remote.humans() == ["cambodia"] and remote.log.player == "cambodia"
         assert remote.status_line().startswith("cambodia -- round 1 of 4: ")
         running.call(running.host.tell("cambodia", "well played"))
+        remote.tell("china", "shall we talk trade?")
+        with pytest.raises(MoveError, match="another team"):
+            remote.tell("cambodia", "a note to myself")
+        assert [(m.sender, m.to) for m in room.messages] == [("instructor", "cambodia"), ("cambodia", "china")]
         game = Game(remote, baseline_runs=0)
         assert game.current_human() == "cambodia"
         while not game.finished:

@@ -21,7 +21,7 @@ from websockets.exceptions import ConnectionClosed
 
 from sim.core import ModelSetup, MoveError
 from sim.net.client import Connection, JoinError, url_of
-from sim.net.messages import Announcement, Delivered, Error, Log, Orders, Over, RoundDone, State, View
+from sim.net.messages import Announcement, Delivered, Error, Log, Note, Orders, Over, RoundDone, State, View
 from sim.play.session import Command, GameLog, GameSession, Order
 
 #: How long play_round waits for the host to play the round before it gives up (the turn timer is shorter).
@@ -116,6 +116,22 @@ class RemoteSession(GameSession):
             raise MoveError(f"the host refused the orders: {error.detail}")
         self.link.wait_for(lambda: self.link.log_round() > start or self.link.over is not None, ROUND_WAIT_SECONDS)
         self._replay(self.link.latest_log())
+
+    def tell(self, to: str, text: str) -> None:
+        """Send a private message to another team (logged in the game record); MoveError if the host refuses."""
+        with self.link.changed:
+            sent = len(self.link.notes)
+            errors = len(self.link.errors)
+        self.link.send(Note(to=to, text=text).dump())
+
+        def answered() -> bool:
+            mine = [n for n in self.link.notes[sent:] if isinstance(n, Delivered) and n.sender == self.actor]
+            return bool(mine) or len(self.link.errors) > errors
+
+        self.link.wait_for(answered, 10.0)
+        with self.link.changed:
+            if len(self.link.errors) > errors:
+                raise MoveError(f"the message was not sent: {self.link.errors[-1].detail}")
 
     def switch(self, actor: str, controller: Literal["ai", "human"]) -> None:
         raise MoveError("in a networked class the instructor hands seats over, on the host's console")
@@ -260,6 +276,9 @@ class _Link:
                 raise MoveError("the host did not answer in time")
             if self.lost is not None and not check():
                 raise MoveError(self.lost)
+
+    def send(self, text: str, timeout: float = 10.0) -> None:
+        asyncio.run_coroutine_threadsafe(self.conn.send(text), self.loop).result(timeout)
 
     def request(self, orders: Orders, timeout: float = 10.0) -> Error | None:
         """Send orders; the host's error for them, or None once the host shows them in (or played the round)."""

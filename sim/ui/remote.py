@@ -4,12 +4,18 @@
 screen with the student's actor as the only human, and keeps the websocket running until the window closes.
 Each time the student ends the turn the orders go to the host; the window shows "busy" until the host has
 played the round (every team in, or the turn timer), then the new round, computed by replaying the host's log.
+The title bar shows the round, the teams in and the countdown; the host's messages show as notes; lines typed
+in the terminal as ``@ACTOR text`` go to that team as private messages.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import pygame
 
+from sim.core import MoveError
 from sim.net.remote import RemoteSession
 from sim.ui import library
 from sim.ui.app import App, Settings
@@ -31,6 +37,7 @@ def open_remote(address: str, actor: str, code: str, settings: Settings | None =
 def play_remote(address: str, actor: str, code: str) -> int:
     app, session = open_remote(address, actor, code)  # JoinError: the join command reports it in one line
     print(f"The game window is open as {actor}; closing it leaves the seat (join again with the same code).")
+    _read_messages(session)
     seen, caption = 0, ""
     try:
         while app.running:
@@ -49,3 +56,24 @@ def play_remote(address: str, actor: str, code: str) -> int:
     finally:
         session.close()
     return 0
+
+
+def _read_messages(session: RemoteSession) -> None:
+    """Lines typed in the terminal beside the window as ``@ACTOR text`` go to that team, privately."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        return
+    print("To write to another team, type here: @ACTOR your message (for example: @china shall we talk trade?)")
+
+    def read() -> None:
+        for line in sys.stdin:
+            to, _, text = line.strip().partition(" ")
+            if not to.startswith("@") or not text.strip():
+                print("type @ACTOR and your message, for example: @china shall we talk trade?", flush=True)
+                continue
+            try:
+                session.tell(to[1:], text.strip())
+                print(f"sent to {to[1:]}", flush=True)
+            except MoveError as exc:
+                print(exc, flush=True)
+
+    threading.Thread(target=read, daemon=True, name="pivot-messages").start()
