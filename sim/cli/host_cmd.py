@@ -49,9 +49,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--turn-seconds",
         type=seconds,
-        default=DEFAULT_TURN_SECONDS,
         metavar="T",
-        help=f"turn timer in seconds (default {DEFAULT_TURN_SECONDS:.0f}; 0: wait for every team)",
+        help=f"turn timer in seconds (default {DEFAULT_TURN_SECONDS:.0f}, or the record's; 0: wait for every team)",
     )
     p.add_argument("--ai-seats", metavar="A,B", default="", help="actors the AI plays from the start")
     p.add_argument("--record", metavar="FILE.json", help="the game record, saved after every change")
@@ -79,7 +78,8 @@ def handle(args: argparse.Namespace) -> int:
             raise CliError(f"host: --resume: {exc}") from None
         if args.rounds is not None:
             room.round_limit = _rounds(args.rounds, room.setup.rounds)
-        room.turn_seconds = args.turn_seconds or None
+        if args.turn_seconds is not None:
+            room.turn_seconds = args.turn_seconds or None
         record = Path(args.record or args.resume)
     else:
         if args.scenario is None:
@@ -103,7 +103,7 @@ def handle(args: argparse.Namespace) -> int:
             seed,
             ai_seats=ai_seats,
             round_limit=rounds,
-            turn_seconds=args.turn_seconds or None,
+            turn_seconds=(DEFAULT_TURN_SECONDS if args.turn_seconds is None else args.turn_seconds) or None,
         )
         record = Path(args.record) if args.record else default_save_dir() / f"class-{setup.scenario_id}-{seed}.json"
     try:
@@ -168,9 +168,15 @@ async def _serve(room: Any, args: argparse.Namespace, record: Path, windowed: bo
         print(f"Join codes written to {args.codes}")
     sys.stdout.flush()
     if windowed:
-        from sim.ui.console import run_console_window
+        try:
+            from sim.ui.console import run_console_window
 
-        await run_console_window(host)
+            await run_console_window(host)
+        except Exception as exc:  # SDL could not open a window here: the typed console instead
+            if not type(exc).__module__.startswith("pygame") and not isinstance(exc, ImportError):
+                raise
+            print(f"The console window could not open ({exc}); type commands here instead.", flush=True)
+            await run_typed_console(host)
     else:
         await run_typed_console(host)
     if not args.exit_when_done:
