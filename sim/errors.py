@@ -4,7 +4,7 @@ Every failure the user can cause -- a bad scenario, a batch folder in use, a dam
 move, a bad command line -- is a :class:`PivotError`, so the CLI reports all of them in one place: one
 line each (``lines()``), and ``exit_code``. The classes keep the names their modules have always
 exported (``sim.scenario.errors.ScenarioError``, ``sim.batch.store.BatchError``,
-``sim.ui.session.SaveError``, ``sim.cli.common.CliError``); those modules import them from here.
+``sim.play.session.SaveError``, ``sim.cli.common.CliError``); those modules import them from here.
 
 This module imports only the standard library's ``dataclasses``, so the engine and the workers can use
 it without loading anything else. ``sim.core.model.MoveError`` keeps its own base (``ValueError``) since

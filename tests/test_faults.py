@@ -400,8 +400,8 @@ def test_ctrl_c_during_batch_keeps_finished_parts_stops_workers_and_resume_compl
 
 @pytest.mark.ui
 def test_ctrl_c_during_play_saves_the_game_in_progress_as_a_new_save(tmp_path: Path, base_setup) -> None:
+    from sim.play.session import GameSession, load_session
     from sim.ui import library
-    from sim.ui.session import GameSession, load_session
 
     game = GameSession.start(base_setup, "medvedev_visit_2015", 3, "cambodia")
     game.play_round({})

@@ -31,12 +31,12 @@ from hypothesis.statistics import collector
 
 from sim.batch.plan import parse_sets, parse_sweep
 from sim.core import ModelSetup
+from sim.play.session import GameSession, SaveError, load_session
 from sim.scenario import Scenario, ScenarioError, build_setup, load_scenario
 from sim.scenario.loader import validate_document
 from sim.scenario.overrides import OverrideError, parse_scalar, parse_values, split_assignment
 from sim.scenario.strict_yaml import parse
 from sim.ui import library
-from sim.ui.session import GameSession, SaveError, load_session
 from tests.conftest import ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

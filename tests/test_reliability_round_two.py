@@ -21,8 +21,8 @@ import pytest
 from sim.batch.lock import LOCK_FILE, FolderLock, holder
 from sim.batch.store import JOURNAL_FILE, MANIFEST_FILE, PLAN_FILE, SCENARIO_FILE, SUMMARIES, TRAJECTORIES
 from sim.errors import BatchError, FolderLockedError, PivotError, SaveError, ScenarioError, one_line
+from sim.play.session import load_session
 from sim.ui import library
-from sim.ui.session import load_session
 from tests.conftest import ROOT, run_cli
 
 TINY = ("medvedev_visit_2015", "--runs", "4", "--rounds", "2", "--seed", "7", "--workers", "1")

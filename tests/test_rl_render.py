@@ -18,9 +18,9 @@ from gymnasium.utils.env_checker import check_env
 
 from sim import rl
 from sim.core import AlignmentModel
+from sim.play.session import GameSession
 from sim.ui import layout
 from sim.ui import viewmodel as vm
-from sim.ui.session import GameSession
 from sim.ui.theme import Metrics
 
 pytestmark = pytest.mark.ui

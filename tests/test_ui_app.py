@@ -14,6 +14,7 @@ import pygame
 import pytest
 
 from sim.core.events import ChangeState, Event
+from sim.play.session import GameSession
 from sim.ui.app import App, Settings
 from sim.ui.game import Game
 from sim.ui.scenes.briefing import BriefingScene
@@ -21,7 +22,6 @@ from sim.ui.scenes.debrief import DebriefScene
 from sim.ui.scenes.menu import MenuScene
 from sim.ui.scenes.overlays import LoadOverlay, PlayersOverlay, RewindOverlay
 from sim.ui.scenes.round import RoundScene
-from sim.ui.session import GameSession
 
 pytestmark = pytest.mark.ui
 SCENARIO = "medvedev_visit_2015"

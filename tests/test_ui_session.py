@@ -13,9 +13,9 @@ import pytest
 
 from sim.core import MoveError
 from sim.core.events import ChangeState, Event
+from sim.play.session import GameSession, SaveError, list_saves, load_session, read_save
 from sim.ui import library
 from sim.ui import viewmodel as vm
-from sim.ui.session import GameSession, SaveError, list_saves, load_session, read_save
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "medvedev_visit_2015"
@@ -188,7 +188,7 @@ def test_save_files_are_versioned_json(session: GameSession, tmp_path: Path) -> 
 
 
 def test_pure_ui_modules_never_load_pygame() -> None:
-    modules = "sim.ui.session, sim.ui.viewmodel, sim.ui.game, sim.ui.library, sim.ui.layout, sim.ui.markup"
+    modules = "sim.play.session, sim.ui.viewmodel, sim.ui.game, sim.ui.library, sim.ui.layout, sim.ui.markup"
     code = f"import sys, {modules}, sim.ui.mapdata, sim.ui.baseline; sys.exit(1 if 'pygame' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
 

@@ -14,6 +14,7 @@ import pygame
 import pytest
 
 from sim.core.preview import Previewer
+from sim.play.session import GameSession
 from sim.ui import viewmodel as vm
 from sim.ui.app import App, Settings
 from sim.ui.scenes.round import RoundScene
@@ -25,7 +26,6 @@ from sim.ui.scenes.teaching import (
     SourcesOverlay,
     SummaryOverlay,
 )
-from sim.ui.session import GameSession
 
 pytestmark = pytest.mark.ui
 SCENARIO = "medvedev_visit_2015"

@@ -14,10 +14,10 @@ from sim.core.actions import ACTION_INDEX
 from sim.core.conditions import Compare
 from sim.core.objectives import Objective
 from sim.core.scoring import kuik_hedging, score
+from sim.play.session import GameSession
 from sim.ui import layout, markup
 from sim.ui import viewmodel as vm
 from sim.ui.mapdata import MEMBERS, load_map, project
-from sim.ui.session import GameSession
 
 
 @pytest.fixture

@@ -171,7 +171,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "save-digest-not-checked",
         "a save that replays to a different state than it recorded is loaded anyway",
-        "sim/ui/session.py",
+        "sim/play/session.py",
         'if "digest" in data and data["digest"] != session.digest():',
         'if "digest" in data and data["digest"] != session.digest() and False:',
         ("tests/test_ui_session.py::test_a_save_that_no_longer_replays_to_its_state_is_refused",),

@@ -27,6 +27,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.cli.compare_cmd",
     "sim.cli.discover_cmd",
     "sim.cli.leverage_cmd",
+    "sim.cli.host_cmd",
+    "sim.cli.join_cmd",
     "sim.cli.completion_cmd",
 )
 

@@ -52,8 +52,8 @@ def display_available() -> bool:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from sim.play.session import SaveError, load_session
     from sim.ui import library
-    from sim.ui.session import SaveError, load_session
 
     path = resolve_scenario(args.scenario)
     setup = library.load_setup(path)  # a broken scenario is reported (file:line:col) before any window opens
@@ -109,7 +109,7 @@ def handle(args: argparse.Namespace) -> int:
 
 def _keep_game(app: Any) -> str:
     """Ctrl-C in the terminal: save the game in progress under a new name, close the window, say where."""
-    from sim.ui.session import SaveError
+    from sim.play.session import SaveError
 
     try:
         saved = app.save_recovery()

@@ -13,11 +13,11 @@ from typing import Any
 import pygame
 
 from sim.atomic import atomic_file, make_folder
+from sim.play.session import GameSession, SaveError, default_save_dir, load_session
 from sim.ui import library, navigation, splash
 from sim.ui import theme as th
 from sim.ui.game import Game
 from sim.ui.scenes.base import Scene, key_name
-from sim.ui.session import GameSession, SaveError, default_save_dir, load_session
 from sim.ui.widgets import clear_caches, draw_text, text_surface
 
 FPS = 60

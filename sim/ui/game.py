@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Literal
 
 from sim.core import MoveError
+from sim.play.session import GameSession, Order
 from sim.ui import viewmodel as vm
 from sim.ui.baseline import BaselineRuns
-from sim.ui.session import GameSession, Order
 
 
 @dataclass(frozen=True, slots=True)

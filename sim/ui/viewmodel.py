@@ -23,7 +23,7 @@ from sim.core.preview import MovePreview, Previewer
 from sim.core.record import RoundRecord
 from sim.core.utility import CandidateTable, price_candidates
 from sim.core.world import INTERESTS
-from sim.ui.session import Command, Fork, GameLog, GameSession
+from sim.play.session import Command, Fork, GameLog, GameSession
 from sim.ui.views import (
     RGB,
     ActorView,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.ui.session import Fork
+from sim.play.session import Fork
 
 RGB = tuple[int, int, int]
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from sim.play.session import SaveError, list_saves, read_save
 from sim.ui import theme as th
 from sim.ui.layout import centred
 from sim.ui.scenes.base import Scene, key_name
-from sim.ui.session import SaveError, list_saves, read_save
 from sim.ui.widgets import (
     Button,
     backdrop,

@@ -192,13 +192,38 @@ class GameSession:
         """Fire one of the scenario's events now (the instructor panel); it shows in this round's log."""
         self._do(Command("fire", event=event_id))
 
+    def check_orders(self, actor: str, moves: Sequence[Order], answers: Mapping[int, bool] | None = None) -> None:
+        """Raise MoveError if ``actor`` may not give these orders and answers now; the game is left as it was.
+
+        The network host checks a team's orders when they arrive, rounds before they are played.
+        """
+        if actor not in self.setup.actor_ids:
+            raise MoveError(f"unknown actor {actor!r}; this scenario has {', '.join(self.setup.actor_ids)}")
+        model = self.model
+        i = self.setup.index(actor)
+        # model.submit keeps what it checked for the next step; put back what was there so nothing unlogged stays.
+        kept = (model._orders.get(i), model._answers.get(i))
+        try:
+            model.submit(actor, moves, dict(answers or {}))
+        finally:
+            for store, value in ((model._orders, kept[0]), (model._answers, kept[1])):
+                if value is None:
+                    store.pop(i, None)
+                else:
+                    store[i] = value  # type: ignore[assignment]
+
     def play_round(
         self,
         orders: Mapping[str, Sequence[Order]] | None = None,
         answers: Mapping[str, Mapping[int, bool]] | None = None,
+        stand_ins: Sequence[str] = (),
     ) -> None:
         """Give every human actor its orders (missing: no moves) and answers to the proposals waiting for it
         (by position in ``model.proposals_to(actor)``; missing: they expire), and play the next round.
+
+        ``stand_ins`` are human actors whose seat the AI plays for this round only (a team that did not
+        submit in time): logged as a hand-over to the AI, the AI's answers to what waits for them, the
+        round, and the hand-back, so a replay of the log plays them the same way.
 
         Raises MoveError (and changes nothing) if an order or answer is not allowed now.
         """
@@ -206,6 +231,28 @@ class GameSession:
             raise MoveError("the game is over")
         orders = dict(orders or {})
         answers = dict(answers or {})
+        humans = self.humans()
+        for actor in stand_ins:
+            if actor not in humans:
+                raise MoveError(f"{actor} is not played by a person this round; the AI cannot stand in for it")
+            if actor in orders or actor in answers:
+                raise MoveError(f"{actor} has orders of its own; the AI stands in only for a missing team")
+        if stand_ins:
+            for actor in (*orders, *answers):
+                if actor not in humans:
+                    raise MoveError(f"{actor} is not played by a person this round")
+            for actor in humans:  # check every team's orders before logging anything
+                if actor not in stand_ins:
+                    self.check_orders(actor, tuple(orders.get(actor, ())), answers.get(actor))
+            advice = {a: self.model.recommended_answers(a) for a in stand_ins}
+            for actor in stand_ins:
+                self._do(Command("control", actor=actor, controller="ai"))
+            for actor in stand_ins:
+                self._do(Command("orders", actor=actor, answers=tuple(sorted(advice[actor].items()))))
+            self.play_round(orders, answers)
+            for actor in stand_ins:
+                self._do(Command("control", actor=actor, controller="human"))
+            return
         commands = [
             Command(
                 "orders",

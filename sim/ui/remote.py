@@ -1,0 +1,79 @@
+"""The student's window in a networked class: the ordinary game window, fed by a remote session.
+
+``play_remote`` joins the host (:class:`sim.net.remote.RemoteSession`), opens the usual window on the round
+screen with the student's actor as the only human, and keeps the websocket running until the window closes.
+Each time the student ends the turn the orders go to the host; the window shows "busy" until the host has
+played the round (every team in, or the turn timer), then the new round, computed by replaying the host's log.
+The title bar shows the round, the teams in and the countdown; the host's messages show as notes; lines typed
+in the terminal as ``@ACTOR text`` go to that team as private messages.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import pygame
+
+from sim.core import MoveError
+from sim.net.remote import RemoteSession
+from sim.ui import library
+from sim.ui.app import App, Settings
+from sim.ui.game import Game
+
+
+def open_remote(address: str, actor: str, code: str, settings: Settings | None = None) -> tuple[App, RemoteSession]:
+    """The window on a joined seat (the caller runs ``app.run()``); JoinError if the host refuses or is away."""
+    session = RemoteSession.connect(address, actor, code, library.load_setup)
+    settings = settings or Settings(baseline_runs=0)
+    app = App(settings=settings)
+    app.last_scenario = session.log.scenario
+    app.set_game(Game(session, baseline_runs=0))
+    app.navigate("round")
+    app.toast(f"Joined {address} as {actor}: your orders go to the host when you end the turn", seconds=6.0)
+    return app, session
+
+
+def play_remote(address: str, actor: str, code: str) -> int:
+    app, session = open_remote(address, actor, code)  # JoinError: the join command reports it in one line
+    print(f"The game window is open as {actor}; closing it leaves the seat (join again with the same code).")
+    _read_messages(session)
+    seen, caption = 0, ""
+    try:
+        while app.running:
+            line = f"Pivot -- {session.status_line()}"  # the round, teams in, the countdown, in the title bar
+            if line != caption:
+                caption = line
+                pygame.display.set_caption(caption)
+            news = session.news(seen)  # private messages and announcements from the host, as toasts
+            if news:
+                seen += len(news)
+                app.toast(news[-1], seconds=10.0)
+                for line in news:
+                    print(line, flush=True)
+            app.frame()
+        app.quit()
+    finally:
+        session.close()
+    return 0
+
+
+def _read_messages(session: RemoteSession) -> None:
+    """Lines typed in the terminal beside the window as ``@ACTOR text`` go to that team, privately."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        return
+    print("To write to another team, type here: @ACTOR your message (for example: @china shall we talk trade?)")
+
+    def read() -> None:
+        for line in sys.stdin:
+            to, _, text = line.strip().partition(" ")
+            if not to.startswith("@") or not text.strip():
+                print("type @ACTOR and your message, for example: @china shall we talk trade?", flush=True)
+                continue
+            try:
+                session.tell(to[1:], text.strip())
+                print(f"sent to {to[1:]}", flush=True)
+            except MoveError as exc:
+                print(exc, flush=True)
+
+    threading.Thread(target=read, daemon=True, name="pivot-messages").start()
