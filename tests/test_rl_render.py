@@ -214,3 +214,18 @@ def test_the_rendering_example_in_the_guide_runs() -> None:
     namespace: dict = {}
     exec(compile(block, "docs/rl.md", "exec"), namespace)
     assert namespace["frame"].shape == (H, W, 3) and namespace["big"].frame_renderer.size == (1920, 1080)
+
+
+def test_the_classroom_projector_names_the_players_teams_not_learning_agents(base_setup) -> None:
+    from sim.ui.offscreen import frame_view, render_round, who_plays
+
+    env = rl.PivotParallelEnv(base_setup, learners=["cambodia", "russia", "china"], render_mode="rgb_array")
+    _, infos = env.reset(seed=3)
+    model = env.episode._model()
+    view = frame_view(model, 0, noun="team")
+    assert who_plays(view, "team") == ("3 teams · Cambodia's view", "Teams: 3 actors · AI: the other 3")
+    assert who_plays(view) == ("3 learning agents · Cambodia's view", "Learning: 3 actors · AI: the other 3")
+    env.step({a: int(np.flatnonzero(infos[a]["action_mask"])[-1]) for a in env.agents})  # a move, not a pass
+    notes = {line.reason for line in frame_view(model, 0, noun="team").log if line.reason}
+    assert "chosen by the team" in notes and "chosen by the learning agent" not in notes
+    assert not np.array_equal(render_round(model, 0, noun="team"), render_round(model, 0))

@@ -76,7 +76,7 @@ class ConsoleWindow:
         session = self.host.room.session
         key = len(session.log.commands)
         if self._projector is None or self._projector[:2] != (key, size):
-            pixels = render_round(session.model, None, size)
+            pixels = render_round(session.model, None, size, noun="team")
             surface = pygame.surfarray.make_surface(pixels.swapaxes(0, 1))
             self._projector = (key, size, surface)
         return self._projector[2]

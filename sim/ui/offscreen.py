@@ -34,8 +34,8 @@ from sim.ui.mapview import MapView
 from sim.ui.panels import draw_footer, draw_log, draw_status
 from sim.ui.widgets import clear_caches, panel
 
-#: The reason the log gives for a move chosen from outside the model (the environments' learners).
-LEARNER_NOTE = "chosen by the learning agent"
+#: Who plays from outside, as the screen names them: learners (the RL environments) or teams (a networked class).
+OUTSIDE_NOUN = "learning agent"
 
 
 def ensure_fonts() -> None:
@@ -46,11 +46,14 @@ def ensure_fonts() -> None:
 
 
 def frame_view(
-    model: AlignmentModel, focus: int | None = None, log: tuple[vm.LogLine, ...] | None = None
+    model: AlignmentModel,
+    focus: int | None = None,
+    log: tuple[vm.LogLine, ...] | None = None,
+    noun: str = OUTSIDE_NOUN,
 ) -> vm.RoundView:
     """The round screen's view of a model: ``focus``'s point of view (default: the only actor played from
     outside, else the scenario's focal actor); actors with controller "human" are shown as learners, and
-    their moves' reason is :data:`LEARNER_NOTE`. ``log``: the model's log, if already built."""
+    their moves' reason is "chosen by the ``noun``". ``log``: the model's log, if already built."""
     setup = model.setup
     learners = tuple(i for i, c in enumerate(model.countries) if c.controller == "human")
     if focus is None:
@@ -58,39 +61,43 @@ def frame_view(
     if not 0 <= focus < setup.n_actors:
         raise ValueError(f"focus must be an actor index 0..{setup.n_actors - 1}, got {focus}")
     if log is None:
-        log = vm.history_log(model, outside_note=LEARNER_NOTE)
+        log = vm.history_log(model, outside_note=f"chosen by the {noun}")
     return vm.model_round_view(model, focus, humans=learners, log=log)
 
 
-def who_plays(view: vm.RoundView) -> tuple[str, str]:
-    """(status-bar mode, footer line) saying who learns and whose view the screen shows."""
+def who_plays(view: vm.RoundView, noun: str = OUTSIDE_NOUN) -> tuple[str, str]:
+    """(status-bar mode, footer line) saying who plays from outside (``noun``: learning agent, team) and whose
+    view the screen shows."""
     me = view.actors[view.player].name
     names = [view.actors[i].name for i in view.humans]
     n = len(view.actors)
+    title = noun[:1].upper() + noun[1:]
     if view.humans == (view.player,):
-        mode = f"Learning agent: {me}"
+        mode = f"{title}: {me}"
     elif not names:
         mode = f"AI only · {me}'s view"
     elif len(names) == 1:
-        mode = f"Learning agent: {names[0]} · {me}'s view"
+        mode = f"{title}: {names[0]} · {me}'s view"
     else:
-        mode = f"{len(names)} learning agents · {me}'s view"
+        mode = f"{len(names)} {noun}s · {me}'s view"
     others = n - len(names)
+    playing = "Learning" if noun == OUTSIDE_NOUN else f"{title}s"
     if not names:
         footer = f"AI: all {n} actors"
     elif not others:
-        footer = f"Learning: all {n} actors"
+        footer = f"{playing}: all {n} actors"
     else:
         learning = ", ".join(names) if len(names) <= 2 else f"{len(names)} actors"
-        footer = f"Learning: {learning} · AI: the other {others}"
+        footer = f"{playing}: {learning} · AI: the other {others}"
     return mode, footer
 
 
 class RoundFrame:
     """Draws round screens of one size off-screen; keeps the surface, the map's layers and the fonts between frames."""
 
-    def __init__(self, size: tuple[int, int] = FRAME_SIZE) -> None:
+    def __init__(self, size: tuple[int, int] = FRAME_SIZE, noun: str = OUTSIDE_NOUN) -> None:
         self.size = check_frame_size(size)
+        self.noun = noun
         ensure_fonts()
         self.surface = pygame.Surface(self.size)
         self.metrics = th.Metrics.for_size(*self.size)
@@ -105,7 +112,7 @@ class RoundFrame:
         """Paint ``view`` on the frame's surface (reads the view only) and return the surface."""
         ensure_fonts()
         s, m, r = self.surface, self.metrics, self.rects
-        mode, footer = who_plays(view)
+        mode, footer = who_plays(view, self.noun)
         s.fill(th.BG)
         draw_status(s, r["status"], view, m, mode, th.ACCENT if view.humans else th.MUTED)
         map_inner = panel(s, r["map"], m, "The powers and their ties", view.status.quarter)
@@ -121,7 +128,7 @@ class RoundFrame:
 
     def render(self, model: AlignmentModel, focus: int | None = None) -> np.ndarray:
         """The round screen of ``model`` now, as an (H, W, 3) uint8 array (a fresh, writable copy)."""
-        surface = self.draw(frame_view(model, focus, self._log(model)))
+        surface = self.draw(frame_view(model, focus, self._log(model), self.noun))
         w, h = self.size
         frame = np.empty((h, w, 3), dtype=np.uint8)
         # Channel by channel from the surface's own pixels: a quarter of the time of image.tobytes + a copy.
@@ -138,24 +145,28 @@ class RoundFrame:
         for record in reversed(model.history):
             cached = self._logs.get(id(record))
             if cached is None or cached[0] is not record or cached[1] is not record.events:
-                cached = (record, record.events, vm.round_log(model.setup, record, outside_note=LEARNER_NOTE))
+                note = f"chosen by the {self.noun}"
+                cached = (record, record.events, vm.round_log(model.setup, record, outside_note=note))
                 self._logs[id(record)] = cached
             out.extend(cached[2])
         return tuple(out)
 
 
-_FRAMES: dict[tuple[int, int], RoundFrame] = {}
+_FRAMES: dict[tuple[tuple[int, int], str], RoundFrame] = {}
 
 
-def render_round(model: AlignmentModel, focus: int | None = None, size: tuple[int, int] = FRAME_SIZE) -> np.ndarray:
+def render_round(
+    model: AlignmentModel, focus: int | None = None, size: tuple[int, int] = FRAME_SIZE, noun: str = OUTSIDE_NOUN
+) -> np.ndarray:
     """The front end's round screen for ``model`` from ``focus``'s point of view, drawn off-screen.
 
     Returns an (H, W, 3) uint8 array, ``size`` = (W, H), 1280 x 720 by default (the screen's design size;
-    at least 640 x 360). One :class:`RoundFrame` per size is kept for the process, so repeated calls only
-    redraw what changed. Raises ``pygame.error`` when pygame's fonts cannot be initialised.
+    at least 640 x 360). Actors played from outside are named ``noun``s ("learning agent"; the classroom's
+    projector says "team"). One :class:`RoundFrame` per size and noun is kept for the process, so repeated
+    calls only redraw what changed. Raises ``pygame.error`` when pygame's fonts cannot be initialised.
     """
     size = check_frame_size(size)
-    frame = _FRAMES.get(size)
+    frame = _FRAMES.get((size, noun))
     if frame is None:
-        frame = _FRAMES[size] = RoundFrame(size)
+        frame = _FRAMES[(size, noun)] = RoundFrame(size, noun)
     return frame.render(model, focus)
