@@ -283,7 +283,7 @@ class App:
             if base is not None:
                 base.draw(surface)
             if key is not None:
-                self._cache = surface.copy()
+                self._cache = _keep(surface, self._cache)
                 self._cache_key = (key, *common)
         overlays = self.stack[first + 1 :]
         keys = tuple(s.cache_key() for s in overlays)
@@ -294,7 +294,7 @@ class App:
             else:
                 for scene in overlays:
                     scene.draw(surface)
-                self._overlay_cache, self._overlay_key = surface.copy(), full
+                self._overlay_cache, self._overlay_key = _keep(surface, self._overlay_cache), full
         else:
             for scene in overlays:
                 scene.draw(surface)
@@ -339,6 +339,14 @@ class App:
         with atomic_file(path, "wb") as handle:
             pygame.image.save(self.screen, handle, "screenshot.png")
         return path
+
+
+def _keep(surface: pygame.Surface, into: pygame.Surface | None) -> pygame.Surface:
+    """A copy of the window's pixels, into the previous copy when it has the same size (no new allocation)."""
+    if into is None or into.get_size() != surface.get_size():
+        return surface.copy()
+    into.blit(surface, (0, 0))
+    return into
 
 
 def open_app(

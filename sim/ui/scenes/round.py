@@ -95,6 +95,9 @@ class RoundScene(Scene):
         self.terms: dict[str, pygame.Rect] = {}  # glossary term -> where the screen names it (status chips)
         self.hover_term = ""  # the term under the mouse: its explanation shows beside it
         self._together: tuple[tuple, vm.Effect | None] = ((), None)
+        # The panels that do not change while the player picks (status, map, chart, log, footer), drawn once per
+        # view, size, text size and log position: a key press in the picker repaints the picker alone.
+        self._backdrop: tuple[tuple, pygame.Surface, dict[str, pygame.Rect]] | None = None
 
     # -- reading the game ---------------------------------------------------------------------------------
 
@@ -572,6 +575,31 @@ class RoundScene(Scene):
         if not self._rects:
             self._layout()
         v = self.view
+        surface.blit(self._backdrop_for(surface, v), (0, 0))
+        if v.watching:
+            self._draw_watch(surface, v)
+        else:
+            self._draw_picker(surface, v)
+        self.draw_buttons(surface)
+        if v.guide and self.guide_open and not v.watching:
+            self._draw_guide(surface, v)
+        if self.hover_term:
+            self._draw_tooltip(surface, self.hover_term)
+
+    def _backdrop_for(self, surface: pygame.Surface, v: RoundView) -> pygame.Surface:
+        """The picture of the panels the picker does not change, redrawn only when what they show changed."""
+        key = (id(v), surface.get_size(), self.app.settings.text_size, self.log_scroll)
+        if self._backdrop is not None and self._backdrop[0] == key:
+            self.terms.update(self._backdrop[2])
+            return self._backdrop[1]
+        layer = pygame.Surface(surface.get_size()).convert(surface) if surface.get_bitsize() else surface.copy()
+        layer.fill(th.BG)
+        self.terms.clear()
+        self._draw_backdrop(layer, v)
+        self._backdrop = (key, layer, dict(self.terms))
+        return layer
+
+    def _draw_backdrop(self, surface: pygame.Surface, v: RoundView) -> None:
         m = self.m
         self._draw_status(surface, v)
         map_inner = panel(surface, self._rects["map"], m, "The powers and their ties", "click an actor: diplomacy")
@@ -584,17 +612,8 @@ class RoundScene(Scene):
             chart_title = "Alignment"
         chart_inner = panel(surface, self._rects["chart"], m, chart_title, "−1 … +1")
         alignment_chart(surface, chart_inner, v.series, v.actors, v.status.rounds, m)
-        if v.watching:
-            self._draw_watch(surface, v)
-        else:
-            self._draw_picker(surface, v)
         self._draw_log(surface, v)
         self._draw_keys(surface, v)
-        self.draw_buttons(surface)
-        if v.guide and self.guide_open and not v.watching:
-            self._draw_guide(surface, v)
-        if self.hover_term:
-            self._draw_tooltip(surface, self.hover_term)
 
     def _draw_tooltip(self, surface: pygame.Surface, term: str) -> None:
         """The glossary's explanation of the term under the mouse, in a box below it."""
