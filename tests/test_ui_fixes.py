@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-
 import pygame
 import pytest
+from ui_driver import SCENARIO, frame, make_app, press, settle, start, wheel
+from ui_driver import end_turn as play_turn
 
 from sim.ui import library
 from sim.ui.app import App, Settings
@@ -21,66 +19,6 @@ from sim.ui.scenes.overlays import ConfirmLoadOverlay, InstructorOverlay, LeaveO
 from sim.ui.scenes.round import RoundScene
 
 pytestmark = pytest.mark.ui
-SCENARIO = "medvedev_visit_2015"
-
-
-def make_app(tmp_path: Path, size: tuple[int, int] = (1280, 720), **settings: object) -> App:
-    a = App(size, Settings(baseline_runs=0, turn_summary=False, **settings), save_dir=tmp_path / "saves")  # type: ignore[arg-type]
-    a.push(MenuScene(a, selected=SCENARIO))
-    a.frame(dt=1 / 60)
-    return a
-
-
-@pytest.fixture
-def app(tmp_path: Path):
-    a = make_app(tmp_path)
-    yield a
-    a.quit()
-
-
-def frame(app: App, n: int = 1) -> None:
-    for _ in range(n):
-        app.frame(dt=1 / 60)
-
-
-def settle(app: App) -> None:
-    for _ in range(500):
-        if app.game is None or not app.game.busy:
-            break
-        app.game.wait(timeout=5)
-        frame(app)
-    frame(app, 2)
-
-
-def press(app: App, key: int, unicode: str = "", mod: int = 0) -> None:
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, unicode=unicode, mod=mod, scancode=0))
-    frame(app)
-
-
-def wheel(app: App, pos: tuple[int, int], y: int) -> None:
-    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0)))
-    pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=y, flipped=False))
-    frame(app)
-
-
-def click_at(app: App, pos: tuple[int, int]) -> None:
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
-    frame(app)
-
-
-def start(app: App, scenario: str = SCENARIO, actor: str = "cambodia") -> RoundScene:
-    app.start_game(scenario, actor, seed=5)
-    frame(app)
-    press(app, pygame.K_RETURN)
-    settle(app)
-    assert isinstance(app.top, RoundScene)
-    return app.top
-
-
-def play_turn(app: App) -> None:
-    press(app, pygame.K_RETURN)
-    press(app, pygame.K_SPACE, " ")
-    settle(app)
 
 
 def test_page_down_and_up_scroll_the_round_log(app: App) -> None:

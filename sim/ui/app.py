@@ -16,9 +16,10 @@ from sim.atomic import atomic_file, make_folder
 from sim.ui import library, navigation, splash
 from sim.ui import theme as th
 from sim.ui.game import Game
+from sim.ui.glossary import explain
 from sim.ui.scenes.base import Scene, key_name
 from sim.ui.session import GameSession, SaveError, default_save_dir, load_session
-from sim.ui.widgets import clear_caches, draw_text, text_surface
+from sim.ui.widgets import clear_caches, collect_terms, draw_text, draw_tooltip, text_surface
 
 FPS = 60
 SIZES = ((1280, 720), (1920, 1080))
@@ -72,6 +73,7 @@ class App:
         self.last_scenario: str | None = None  # the menu comes back to the scenario last played
         self.instructor_unlocked = False  # the PIN was given once this session
         self._toast: tuple[str, bool, float] | None = None
+        self.explaining = ""  # the glossary term whose explanation the last frame showed under the mouse
         self.frame_times: list[float] = []
         self._metrics_key: tuple | None = None
         self._metrics = th.Metrics(1.0)
@@ -281,7 +283,8 @@ class App:
         else:
             surface.fill(th.BG)
             if base is not None:
-                base.draw(surface)
+                with collect_terms(surface) as base.term_spots:
+                    base.draw(surface)
             if key is not None:
                 self._cache = _keep(surface, self._cache)
                 self._cache_key = (key, *common)
@@ -292,15 +295,31 @@ class App:
             if self._overlay_cache is not None and full == self._overlay_key:
                 surface.blit(self._overlay_cache, (0, 0))
             else:
-                for scene in overlays:
-                    scene.draw(surface)
+                self._draw_overlays(surface, overlays)
                 self._overlay_cache, self._overlay_key = _keep(surface, self._overlay_cache), full
         else:
-            for scene in overlays:
-                scene.draw(surface)
+            self._draw_overlays(surface, overlays)
         if base is not None and not overlays:
             base.draw_transient(surface)
+        self._draw_term_tooltip(surface)
         self._draw_toast(surface)
+
+    def _draw_overlays(self, surface: pygame.Surface, overlays: list[Scene]) -> None:
+        for scene in overlays:
+            with collect_terms(surface) as scene.term_spots:
+                scene.draw(surface)
+
+    def _draw_term_tooltip(self, surface: pygame.Surface) -> None:
+        """Hovering a glossary term anywhere on the top scene shows its plain explanation below it."""
+        self.explaining = ""
+        if not self.stack:
+            return
+        top = self.top
+        found = top.term_at(top.pointer())
+        if found is not None:
+            spot, term = found
+            draw_tooltip(surface, spot, term, explain(term), self.metrics)
+            self.explaining = term
 
     def _draw_toast(self, surface: pygame.Surface) -> None:
         if self._toast is None:

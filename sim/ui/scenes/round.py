@@ -18,11 +18,14 @@ from sim.ui.scenes.base import Scene, key_name
 from sim.ui.views import MoveOption, RoundView
 from sim.ui.widgets import (
     Button,
+    TermSpot,
+    collect_terms,
     delta_text,
     draw_text,
     draw_tooltip,
     draw_wrapped,
     line_height,
+    note_terms,
     panel,
     panel_inner,
     scrollbar,
@@ -97,7 +100,7 @@ class RoundScene(Scene):
         self._together: tuple[tuple, vm.Effect | None] = ((), None)
         # The panels that do not change while the player picks (status, map, chart, log, footer), drawn once per
         # view, size, text size and log position: a key press in the picker repaints the picker alone.
-        self._backdrop: tuple[tuple, pygame.Surface, dict[str, pygame.Rect]] | None = None
+        self._backdrop: tuple[tuple, pygame.Surface, dict[str, pygame.Rect], list[TermSpot]] | None = None
 
     # -- reading the game ---------------------------------------------------------------------------------
 
@@ -589,15 +592,16 @@ class RoundScene(Scene):
     def _backdrop_for(self, surface: pygame.Surface, v: RoundView) -> pygame.Surface:
         """The picture of the panels the picker does not change, redrawn only when what they show changed."""
         key = (id(v), surface.get_size(), self.app.settings.text_size, self.log_scroll)
-        if self._backdrop is not None and self._backdrop[0] == key:
-            self.terms.update(self._backdrop[2])
-            return self._backdrop[1]
-        layer = pygame.Surface(surface.get_size()).convert(surface) if surface.get_bitsize() else surface.copy()
-        layer.fill(th.BG)
-        self.terms.clear()
-        self._draw_backdrop(layer, v)
-        self._backdrop = (key, layer, dict(self.terms))
-        return layer
+        if self._backdrop is None or self._backdrop[0] != key:
+            layer = pygame.Surface(surface.get_size()).convert(surface) if surface.get_bitsize() else surface.copy()
+            layer.fill(th.BG)
+            self.terms.clear()
+            with collect_terms(layer) as spots:
+                self._draw_backdrop(layer, v)
+            self._backdrop = (key, layer, dict(self.terms), spots)
+        self.terms.update(self._backdrop[2])
+        note_terms(self._backdrop[3])  # the glossary terms the layer shows, for hovering
+        return self._backdrop[1]
 
     def _draw_backdrop(self, surface: pygame.Surface, v: RoundView) -> None:
         m = self.m
