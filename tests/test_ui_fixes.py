@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pygame
 import pytest
-from ui_driver import SCENARIO, frame, make_app, press, settle, start, wheel
+from ui_driver import SCENARIO, click, frame, make_app, press, settle, start, wheel
 from ui_driver import end_turn as play_turn
 
 from sim.ui import library
@@ -78,6 +78,17 @@ def test_enter_in_the_leave_dialog_saves_before_leaving(app: App, tmp_path: Path
     press(app, pygame.K_RETURN)
     assert isinstance(app.top, MenuScene)
     assert len(list((tmp_path / "saves").glob("*.json"))) == 1
+
+
+@pytest.mark.parametrize(("button", "where"), [("stay", LeaveOverlay), ("leave", MenuScene)])
+def test_the_leave_dialogs_buttons_do_what_their_keys_do(app: App, button: str, where: type) -> None:
+    start(app)
+    press(app, pygame.K_ESCAPE)
+    dialog = app.top
+    assert isinstance(dialog, LeaveOverlay)
+    assert [(b.id, b.key) for b in dialog.buttons] == [("stay", "Esc"), ("leave", "X"), ("save_leave", "Enter")]
+    click(app, button)
+    assert isinstance(app.top, RoundScene if where is LeaveOverlay else where)
 
 
 def test_loading_over_a_game_in_progress_asks_first(app: App, tmp_path: Path) -> None:
