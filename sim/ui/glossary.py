@@ -95,9 +95,13 @@ FORMS: dict[str, tuple[str, ...]] = {
 }
 
 _PATTERN = re.compile(
-    "|".join(f"(?P<t{k}>{'|'.join(forms)})" for k, forms in enumerate(FORMS.values())),
+    r"\b(?:" + "|".join(f"(?P<t{k}>{'|'.join(forms)})" for k, forms in enumerate(FORMS.values())) + ")",
     re.IGNORECASE,
 )
+#: A text without any of these (lower case) names no term: most lines are passed over without the pattern.
+_CLUES = ("leaning", "hedg", "client", "drifting", "outcome", "align", "regard", "tilt", "closest", "partner",
+          "score", "utility", "economy", "security", "autonomy", "influence", "values", "proposal", "request",
+          "conditional", "branch")  # fmt: skip
 _NAMES = tuple(FORMS)
 _BOUNDARY = re.compile(r"\w")
 
@@ -105,6 +109,9 @@ _BOUNDARY = re.compile(r"\w")
 @lru_cache(maxsize=4096)
 def find_terms(text: str) -> tuple[tuple[int, int, str], ...]:
     """Where ``text`` names a glossary term: (start, end, entry) for each whole-word mention, left to right."""
+    low = text.lower()
+    if not any(clue in low for clue in _CLUES):
+        return ()
     found = []
     for match in _PATTERN.finditer(text):
         start, end = match.span()

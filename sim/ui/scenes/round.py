@@ -593,7 +593,9 @@ class RoundScene(Scene):
         """The picture of the panels the picker does not change, redrawn only when what they show changed."""
         key = (id(v), surface.get_size(), self.app.settings.text_size, self.log_scroll)
         if self._backdrop is None or self._backdrop[0] != key:
-            layer = pygame.Surface(surface.get_size()).convert(surface) if surface.get_bitsize() else surface.copy()
+            layer = self._backdrop[1] if self._backdrop is not None else None
+            if layer is None or layer.get_size() != surface.get_size():  # else the same pixels are drawn over
+                layer = surface.copy()
             layer.fill(th.BG)
             self.terms.clear()
             with collect_terms(layer) as spots:
