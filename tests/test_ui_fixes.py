@@ -240,3 +240,16 @@ def test_the_splash_can_show_before_the_model_and_scenario_code_are_imported() -
     )
     env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
     assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0
+
+
+def test_a_text_size_changed_under_an_overlay_lays_the_round_screen_out_for_it(app: App) -> None:
+    scene = start(app)
+    press(app, pygame.K_F1)
+    assert app.top.name == "help"
+    press(app, pygame.K_F2)  # normal -> large while help is on top: only the top scene updates
+    frame(app)
+    drawn_under_the_overlay = scene.parts()
+    press(app, pygame.K_ESCAPE)
+    assert app.top is scene
+    frame(app)
+    assert scene.parts() == drawn_under_the_overlay  # the picture under help already had the large layout

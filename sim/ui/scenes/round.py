@@ -88,6 +88,7 @@ class RoundScene(Scene):
         self._seen_cards: set[tuple[int, str]] = set()
         self._debrief_shown = False
         self._rects: dict[str, pygame.Rect] = {}
+        self._laid_for: tuple = ()  # (window size, text size) of the last layout
         self._rows: list[tuple[pygame.Rect, int]] = []
         self._tabs: list[tuple[pygame.Rect, int]] = []
         self._log_content = 0
@@ -437,6 +438,7 @@ class RoundScene(Scene):
     def _layout(self) -> None:
         m = self.m
         w, h = self.app.size
+        self._laid_for = (self.app.size, self.app.settings.text_size)
         self._rects = {k: pygame.Rect(b) for k, b in round_layout(w, h, m.scale).items()}
         # The log's content rectangle is known now, not only after a redraw: the wheel over it scrolls it
         # even when the frame was served from the cache.
@@ -575,8 +577,8 @@ class RoundScene(Scene):
     # -- drawing (reads self.view only) ---------------------------------------------------------------------
 
     def draw(self, surface: pygame.Surface) -> None:
-        if not self._rects:
-            self._layout()
+        if self._laid_for != (self.app.size, self.app.settings.text_size):
+            self._layout()  # the text size changed while an overlay was on top (only the top scene updates)
         v = self.view
         surface.blit(self._backdrop_for(surface, v), (0, 0))
         if v.watching:
