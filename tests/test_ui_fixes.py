@@ -253,3 +253,21 @@ def test_a_text_size_changed_under_an_overlay_lays_the_round_screen_out_for_it(a
     assert app.top is scene
     frame(app)
     assert scene.parts() == drawn_under_the_overlay  # the picture under help already had the large layout
+
+
+def test_the_briefing_text_keeps_clear_of_its_scrollbar(tmp_path: Path) -> None:
+    a = make_app(tmp_path, (1024, 600), text_size="huge")
+    try:
+        a.start_game(SCENARIO, "cambodia", seed=5)
+        frame(a, 3)
+        assert isinstance(a.top, BriefingScene)
+        inner = a.top._rects["text"]
+        m = a.metrics
+        gutter = {
+            tuple(a.screen.get_at((x, y)))[:3]
+            for x in range(inner.right - m.px(12) + 2, inner.right - m.px(6))
+            for y in range(inner.top, inner.bottom)
+        }
+        assert len(gutter) == 1, "text runs into the scrollbar's gutter"
+    finally:
+        a.quit()
