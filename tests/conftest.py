@@ -41,3 +41,13 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    """A game window at 1280x720 (SDL dummy driver) on the title menu, closed after the test (see ui_driver)."""
+    from ui_driver import make_app
+
+    window = make_app(tmp_path)
+    yield window
+    window.quit()

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-
 import pygame
 import pytest
+from ui_driver import SCENARIO, click, frame, press, settle
 
 from sim.core.events import ChangeState, Event
 from sim.play.session import GameSession
-from sim.ui.app import App, Settings
+from sim.ui.app import App
 from sim.ui.game import Game
 from sim.ui.scenes.briefing import BriefingScene
 from sim.ui.scenes.debrief import DebriefScene
@@ -24,42 +20,6 @@ from sim.ui.scenes.overlays import LoadOverlay, PlayersOverlay, RewindOverlay
 from sim.ui.scenes.round import RoundScene
 
 pytestmark = pytest.mark.ui
-SCENARIO = "medvedev_visit_2015"
-
-
-@pytest.fixture
-def app(tmp_path: Path):
-    a = App((1280, 720), Settings(baseline_runs=0, turn_summary=False), save_dir=tmp_path / "saves")
-    a.push(MenuScene(a, selected=SCENARIO))
-    a.frame(dt=1 / 60)
-    yield a
-    a.quit()
-
-
-def frame(app: App, n: int = 1) -> None:
-    for _ in range(n):
-        app.frame(dt=1 / 60)
-
-
-def settle(app: App) -> None:
-    """Let the model's worker finish, as the player waits for the round to resolve."""
-    for _ in range(500):
-        if app.game is None or not app.game.busy:
-            break
-        app.game.wait(timeout=5)
-        frame(app)
-    frame(app, 2)
-
-
-def press(app: App, key: int, unicode: str = "", mod: int = 0) -> None:
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, unicode=unicode, mod=mod, scancode=0))
-    frame(app)
-
-
-def click(app: App, button_id: str) -> None:
-    centre = app.top.button(button_id).rect.center
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=centre, button=1))
-    frame(app)
 
 
 def play_turn(app: App) -> None:

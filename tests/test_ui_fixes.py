@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-
 import pygame
 import pytest
+from ui_driver import SCENARIO, click, frame, make_app, press, settle, start, wheel
+from ui_driver import end_turn as play_turn
 
 from sim.ui import library
 from sim.ui.app import App, Settings
@@ -21,66 +19,6 @@ from sim.ui.scenes.overlays import ConfirmLoadOverlay, InstructorOverlay, LeaveO
 from sim.ui.scenes.round import RoundScene
 
 pytestmark = pytest.mark.ui
-SCENARIO = "medvedev_visit_2015"
-
-
-def make_app(tmp_path: Path, size: tuple[int, int] = (1280, 720), **settings: object) -> App:
-    a = App(size, Settings(baseline_runs=0, turn_summary=False, **settings), save_dir=tmp_path / "saves")  # type: ignore[arg-type]
-    a.push(MenuScene(a, selected=SCENARIO))
-    a.frame(dt=1 / 60)
-    return a
-
-
-@pytest.fixture
-def app(tmp_path: Path):
-    a = make_app(tmp_path)
-    yield a
-    a.quit()
-
-
-def frame(app: App, n: int = 1) -> None:
-    for _ in range(n):
-        app.frame(dt=1 / 60)
-
-
-def settle(app: App) -> None:
-    for _ in range(500):
-        if app.game is None or not app.game.busy:
-            break
-        app.game.wait(timeout=5)
-        frame(app)
-    frame(app, 2)
-
-
-def press(app: App, key: int, unicode: str = "", mod: int = 0) -> None:
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, unicode=unicode, mod=mod, scancode=0))
-    frame(app)
-
-
-def wheel(app: App, pos: tuple[int, int], y: int) -> None:
-    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0)))
-    pygame.event.post(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=y, flipped=False))
-    frame(app)
-
-
-def click_at(app: App, pos: tuple[int, int]) -> None:
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
-    frame(app)
-
-
-def start(app: App, scenario: str = SCENARIO, actor: str = "cambodia") -> RoundScene:
-    app.start_game(scenario, actor, seed=5)
-    frame(app)
-    press(app, pygame.K_RETURN)
-    settle(app)
-    assert isinstance(app.top, RoundScene)
-    return app.top
-
-
-def play_turn(app: App) -> None:
-    press(app, pygame.K_RETURN)
-    press(app, pygame.K_SPACE, " ")
-    settle(app)
 
 
 def test_page_down_and_up_scroll_the_round_log(app: App) -> None:
@@ -140,6 +78,17 @@ def test_enter_in_the_leave_dialog_saves_before_leaving(app: App, tmp_path: Path
     press(app, pygame.K_RETURN)
     assert isinstance(app.top, MenuScene)
     assert len(list((tmp_path / "saves").glob("*.json"))) == 1
+
+
+@pytest.mark.parametrize(("button", "where"), [("stay", LeaveOverlay), ("leave", MenuScene)])
+def test_the_leave_dialogs_buttons_do_what_their_keys_do(app: App, button: str, where: type) -> None:
+    start(app)
+    press(app, pygame.K_ESCAPE)
+    dialog = app.top
+    assert isinstance(dialog, LeaveOverlay)
+    assert [(b.id, b.key) for b in dialog.buttons] == [("stay", "Esc"), ("leave", "X"), ("save_leave", "Enter")]
+    click(app, button)
+    assert isinstance(app.top, RoundScene if where is LeaveOverlay else where)
 
 
 def test_loading_over_a_game_in_progress_asks_first(app: App, tmp_path: Path) -> None:
@@ -291,3 +240,34 @@ def test_the_splash_can_show_before_the_model_and_scenario_code_are_imported() -
     )
     env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
     assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0
+
+
+def test_a_text_size_changed_under_an_overlay_lays_the_round_screen_out_for_it(app: App) -> None:
+    scene = start(app)
+    press(app, pygame.K_F1)
+    assert app.top.name == "help"
+    press(app, pygame.K_F2)  # normal -> large while help is on top: only the top scene updates
+    frame(app)
+    drawn_under_the_overlay = scene.parts()
+    press(app, pygame.K_ESCAPE)
+    assert app.top is scene
+    frame(app)
+    assert scene.parts() == drawn_under_the_overlay  # the picture under help already had the large layout
+
+
+def test_the_briefing_text_keeps_clear_of_its_scrollbar(tmp_path: Path) -> None:
+    a = make_app(tmp_path, (1024, 600), text_size="huge")
+    try:
+        a.start_game(SCENARIO, "cambodia", seed=5)
+        frame(a, 3)
+        assert isinstance(a.top, BriefingScene)
+        inner = a.top._rects["text"]
+        m = a.metrics
+        gutter = {
+            tuple(a.screen.get_at((x, y)))[:3]
+            for x in range(inner.right - m.px(12) + 2, inner.right - m.px(6))
+            for y in range(inner.top, inner.bottom)
+        }
+        assert len(gutter) == 1, "text runs into the scrollbar's gutter"
+    finally:
+        a.quit()

@@ -29,6 +29,7 @@ SCENES = (
     "briefing",
     "turn_summary",
     "round",
+    "glossary_hover",
     "round_numbers",
     "round_filter",
     "diplomacy",

@@ -3,20 +3,18 @@ tutorial's guide, help with a glossary, sources, and layouts that hold at every 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 import pytest
+from ui_driver import SCENARIO, SIZES, click_at, frame, make_app, move_to, press, settle, start
 
 from sim.core.preview import Previewer
 from sim.play.session import GameSession
+from sim.ui import theme as th
 from sim.ui import viewmodel as vm
-from sim.ui.app import App, Settings
+from sim.ui.app import App
+from sim.ui.glossary import GLOSSARY
 from sim.ui.scenes.round import RoundScene
 from sim.ui.scenes.teaching import (
     DiplomacyOverlay,
@@ -28,61 +26,6 @@ from sim.ui.scenes.teaching import (
 )
 
 pytestmark = pytest.mark.ui
-SCENARIO = "medvedev_visit_2015"
-SIZES = ((1280, 720), (1920, 1080), (1024, 600))
-
-
-def make_app(tmp_path: Path, size: tuple[int, int] = (1280, 720), **settings: object) -> App:
-    options: dict[str, object] = {"baseline_runs": 0, "turn_summary": False, **settings}
-    a = App(size, Settings(**options), save_dir=tmp_path / "saves")  # type: ignore[arg-type]
-    a.navigate("menu", selected=SCENARIO)
-    frame(a)
-    return a
-
-
-def frame(app: App, n: int = 1) -> None:
-    for _ in range(n):
-        app.frame(dt=1 / 60)
-
-
-def settle(app: App) -> None:
-    for _ in range(500):
-        if app.game is None or not app.game.busy:
-            break
-        app.game.wait(timeout=5)
-        frame(app)
-    frame(app, 2)
-
-
-def press(app: App, key: int, unicode: str = "") -> None:
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, unicode=unicode, mod=0, scancode=0))
-    frame(app)
-
-
-def move_to(app: App, pos: tuple[int, int]) -> None:
-    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0)))
-    frame(app)
-
-
-def click_at(app: App, pos: tuple[int, int]) -> None:
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1))
-    frame(app)
-
-
-def start(app: App, scenario: str = SCENARIO, actor: str = "cambodia") -> RoundScene:
-    app.start_game(scenario, actor, seed=5)
-    frame(app)
-    press(app, pygame.K_RETURN)
-    settle(app)
-    assert isinstance(app.top, RoundScene)
-    return app.top
-
-
-@pytest.fixture
-def app(tmp_path: Path):
-    a = make_app(tmp_path)
-    yield a
-    a.quit()
 
 
 # -- the move picker ---------------------------------------------------------------------------------------
@@ -300,6 +243,51 @@ def test_hovering_a_term_in_the_status_bar_explains_it(app: App) -> None:
     from sim.ui.glossary import explain
 
     assert "Kuik" in explain("Hedging") and explain("Tilt West–East") == explain("Tilt")
+
+
+def hover_a_term(app: App) -> str:
+    """Move the mouse onto a glossary term the top scene drew (not one it explains itself); the explained term."""
+    frame(app, 2)  # a document panel takes the height of its text once drawn
+    top = app.top
+    spots = [(r, t) for r, t in top.term_spots if not any(r.colliderect(own) for own in top.terms.values())]
+    assert spots, f"the {top.name} scene shows no glossary term"
+    spot, term = spots[len(spots) // 2]
+    move_to(app, spot.center)
+    assert app.explaining == term, (top.name, term)
+    m = app.metrics
+    below = spot.bottom + m.px(4) + m.px(12) < app.size[1] // 2 and spot.left + m.px(420) < app.size[0]
+    if below:  # the box's left border, under the term (a box that would leave the window is moved instead)
+        assert tuple(app.screen.get_at((spot.left, spot.bottom + m.px(4) + m.px(12))))[:3] == th.ACCENT
+    return term
+
+
+def test_hovering_a_term_explains_it_in_every_scene(app: App) -> None:
+    app.start_game(SCENARIO, "cambodia", seed=5)
+    frame(app)
+    explained = {"briefing": hover_a_term(app)}
+    press(app, pygame.K_RETURN)
+    settle(app)
+    press(app, pygame.K_RETURN)  # a move chosen, the turn ended: the log and the preview name terms
+    press(app, pygame.K_SPACE, " ")
+    settle(app)
+    explained["round"] = hover_a_term(app)
+    app.navigate("summary")
+    explained["summary"] = hover_a_term(app)
+    press(app, pygame.K_ESCAPE)
+    china = next(a.index for a in app.game.view.actors if a.id == "china")
+    app.navigate("diplomacy", actor=china)
+    explained["diplomacy"] = hover_a_term(app)
+    press(app, pygame.K_ESCAPE)
+    press(app, pygame.K_F1)
+    explained["help"] = hover_a_term(app)
+    assert all(term in GLOSSARY for term in explained.values()), explained
+
+
+def test_moving_off_a_term_hides_its_explanation(app: App) -> None:
+    app.start_game(SCENARIO, "cambodia", seed=5)
+    hover_a_term(app)
+    move_to(app, (1, app.size[1] - 1))
+    assert app.explaining == ""
 
 
 def test_f1_help_scrolls_and_has_the_glossary(tmp_path: Path) -> None:

@@ -38,13 +38,23 @@ DESCRIPTION = (
 )
 
 
-def build_parser(prog: str | None = None) -> PivotArgumentParser:
+def command_module(name: str) -> str | None:
+    """The module that registers command NAME (``sim.cli.NAME_cmd``), or None for a name that is no command."""
+    module = f"sim.cli.{name}_cmd"
+    return module if module in COMMAND_MODULES else None
+
+
+def build_parser(prog: str | None = None, only: str | None = None) -> PivotArgumentParser:
+    """The whole command line; ``only`` (a module of COMMAND_MODULES) registers that one command alone.
+
+    ``python run.py COMMAND ...`` parses with ``only`` set, so starting one command imports no other's module.
+    """
     parser = PivotArgumentParser(prog=prog or program(), description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"pivot {__version__}")
     subparsers = parser.add_subparsers(
         dest="command", title="commands", metavar="COMMAND", parser_class=PivotArgumentParser
     )
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if only is None else (only,):
         importlib.import_module(name).register(subparsers)
     return parser
 
@@ -53,9 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        parser = build_parser()
         if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
             args_list = ["play", *args_list]
+        parser = build_parser(only=command_module(args_list[0]))
         args = parser.parse_args(args_list)
         handler = getattr(args, "handler", None)
         if handler is None:

@@ -52,11 +52,44 @@ def display_available() -> bool:
 
 
 def handle(args: argparse.Namespace) -> int:
+    path = resolve_scenario(args.scenario)
+    splashed = args.screenshot is None and display_available() and _splash()
+    try:
+        return _play(args, path)
+    except BaseException:
+        if splashed:  # an error is reported in the terminal: the splash must not stay on screen
+            _close_window()
+        raise
+
+
+def _splash() -> bool:
+    """The window and its splash at once (pygame only: nothing of the model is imported yet); False if it cannot
+    open here, in which case the game's own start reports why as before."""
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    try:
+        from sim.ui import splash
+
+        splash.show(note="Loading the scenario library…")
+    except ImportError:
+        return False
+    except Exception as exc:
+        if type(exc).__name__ == "error" and type(exc).__module__.startswith("pygame"):
+            return False
+        raise
+    return True
+
+
+def _close_window() -> None:
+    import pygame
+
+    pygame.quit()
+
+
+def _play(args: argparse.Namespace, path: Path) -> int:
     from sim.play.session import SaveError, load_session
     from sim.ui import library
 
-    path = resolve_scenario(args.scenario)
-    setup = library.load_setup(path)  # a broken scenario is reported (file:line:col) before any window opens
+    setup = library.load_setup(path)  # a broken scenario is reported (file:line:col); the splash closes first
     ref = library.reference(path)
     if args.actor is not None and args.actor not in setup.actor_ids:
         raise CliUsageError(

@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from sim.cli.common import (
     CliUsageError,
     InterruptError,
@@ -21,7 +19,6 @@ from sim.cli.common import (
     seed_int,
     shield_from_interrupts,
 )
-from sim.cli.table import render_table
 
 if TYPE_CHECKING:
     from sim.core import ModelSetup
@@ -60,10 +57,15 @@ def register(subparsers: Any) -> None:
 
 def draw_seed() -> int:
     """A fresh seed from the operating system's entropy (the run itself never reads the clock)."""
+    import numpy as np
+
     return int(np.random.SeedSequence().generate_state(1)[0])
 
 
 def handle(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from sim.cli.table import render_table
     from sim.runs import play, run_document, tidy_rows, with_rounds
 
     if args.out is not None and args.out.suffix not in (".csv", ".parquet"):

@@ -17,8 +17,9 @@ from sim.play.session import GameSession, SaveError, default_save_dir, load_sess
 from sim.ui import library, navigation, splash
 from sim.ui import theme as th
 from sim.ui.game import Game
+from sim.ui.glossary import explain
 from sim.ui.scenes.base import Scene, key_name
-from sim.ui.widgets import clear_caches, draw_text, text_surface
+from sim.ui.widgets import clear_caches, collect_terms, draw_text, draw_tooltip, text_surface
 
 FPS = 60
 SIZES = ((1280, 720), (1920, 1080))
@@ -72,6 +73,7 @@ class App:
         self.last_scenario: str | None = None  # the menu comes back to the scenario last played
         self.instructor_unlocked = False  # the PIN was given once this session
         self._toast: tuple[str, bool, float] | None = None
+        self.explaining = ""  # the glossary term whose explanation the last frame showed under the mouse
         self.frame_times: list[float] = []
         self._metrics_key: tuple | None = None
         self._metrics = th.Metrics(1.0)
@@ -281,9 +283,10 @@ class App:
         else:
             surface.fill(th.BG)
             if base is not None:
-                base.draw(surface)
+                with collect_terms(surface) as base.term_spots:
+                    base.draw(surface)
             if key is not None:
-                self._cache = surface.copy()
+                self._cache = _keep(surface, self._cache)
                 self._cache_key = (key, *common)
         overlays = self.stack[first + 1 :]
         keys = tuple(s.cache_key() for s in overlays)
@@ -292,15 +295,31 @@ class App:
             if self._overlay_cache is not None and full == self._overlay_key:
                 surface.blit(self._overlay_cache, (0, 0))
             else:
-                for scene in overlays:
-                    scene.draw(surface)
-                self._overlay_cache, self._overlay_key = surface.copy(), full
+                self._draw_overlays(surface, overlays)
+                self._overlay_cache, self._overlay_key = _keep(surface, self._overlay_cache), full
         else:
-            for scene in overlays:
-                scene.draw(surface)
+            self._draw_overlays(surface, overlays)
         if base is not None and not overlays:
             base.draw_transient(surface)
+        self._draw_term_tooltip(surface)
         self._draw_toast(surface)
+
+    def _draw_overlays(self, surface: pygame.Surface, overlays: list[Scene]) -> None:
+        for scene in overlays:
+            with collect_terms(surface) as scene.term_spots:
+                scene.draw(surface)
+
+    def _draw_term_tooltip(self, surface: pygame.Surface) -> None:
+        """Hovering a glossary term anywhere on the top scene shows its plain explanation below it."""
+        self.explaining = ""
+        if not self.stack:
+            return
+        top = self.top
+        found = top.term_at(top.pointer())
+        if found is not None:
+            spot, term = found
+            draw_tooltip(surface, spot, term, explain(term), self.metrics)
+            self.explaining = term
 
     def _draw_toast(self, surface: pygame.Surface) -> None:
         if self._toast is None:
@@ -339,6 +358,14 @@ class App:
         with atomic_file(path, "wb") as handle:
             pygame.image.save(self.screen, handle, "screenshot.png")
         return path
+
+
+def _keep(surface: pygame.Surface, into: pygame.Surface | None) -> pygame.Surface:
+    """A copy of the window's pixels, into the previous copy when it has the same size (no new allocation)."""
+    if into is None or into.get_size() != surface.get_size():
+        return surface.copy()
+    into.blit(surface, (0, 0))
+    return into
 
 
 def open_app(

@@ -1,9 +1,13 @@
 """The glossary: every idea the screen names (hedging, tilt, alignment, outcome labels, interests) in plain words.
 
-The help overlay (F1) lists it; hovering a term on the round screen shows its entry. No pygame here.
+The help overlay (F1) lists it; hovering a term wherever a scene draws it shows its entry (:func:`find_terms`
+says where a line of text names one). No pygame here.
 """
 
 from __future__ import annotations
+
+import re
+from functools import lru_cache
 
 #: term -> plain explanation, in the order the help lists them.
 GLOSSARY: dict[str, str] = {
@@ -60,3 +64,59 @@ def explain(term: str) -> str:
         if key == name.lower() or key.startswith(name.lower()):
             return text
     return ""
+
+
+#: The words that name each entry in running text (whole words, any case). Outcome labels ("China-leaning
+#: hedger", "balanced hedger", "China client") are read as one term, before "hedger" alone could be.
+FORMS: dict[str, tuple[str, ...]] = {
+    "Outcome": (
+        r"[\w]+-leaning(?: hedger)?",
+        r"balanced hedger",
+        r"[\w]+ client",
+        r"drifting",
+        r"outcomes?",
+    ),
+    "Alignment": (r"alignments?", r"aligned"),
+    "Regard": (r"regards?",),
+    "Hedging": (r"hedging(?: index)?", r"hedgers?", r"hedges?"),
+    "Tilt": (r"(?:bloc )?tilts?(?: West–East)?",),
+    "Closest": (r"closest(?: partner)?", r"primary partner"),
+    "Score": (r"scores?",),
+    "Utility": (r"utility",),
+    "Economy": (r"economy",),
+    "Security": (r"security",),
+    "Autonomy": (r"autonomy",),
+    "Influence": (r"influence",),
+    "Values": (r"values",),
+    "Proposal": (r"proposals?",),
+    "Request": (r"requests?",),
+    "Conditional offer": (r"conditional offers?",),
+    "Branch": (r"branch(?:es)?",),
+}
+
+_PATTERN = re.compile(
+    r"\b(?:" + "|".join(f"(?P<t{k}>{'|'.join(forms)})" for k, forms in enumerate(FORMS.values())) + ")",
+    re.IGNORECASE,
+)
+#: A text without any of these (lower case) names no term: most lines are passed over without the pattern.
+_CLUES = ("leaning", "hedg", "client", "drifting", "outcome", "align", "regard", "tilt", "closest", "partner",
+          "score", "utility", "economy", "security", "autonomy", "influence", "values", "proposal", "request",
+          "conditional", "branch")  # fmt: skip
+_NAMES = tuple(FORMS)
+_BOUNDARY = re.compile(r"\w")
+
+
+@lru_cache(maxsize=4096)
+def find_terms(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Where ``text`` names a glossary term: (start, end, entry) for each whole-word mention, left to right."""
+    low = text.lower()
+    if not any(clue in low for clue in _CLUES):
+        return ()
+    found = []
+    for match in _PATTERN.finditer(text):
+        start, end = match.span()
+        if (start > 0 and _BOUNDARY.match(text[start - 1])) or (end < len(text) and _BOUNDARY.match(text[end])):
+            continue  # part of a longer word ("hedgehog", "outcome_id")
+        group = next(name for name, value in match.groupdict().items() if value is not None)
+        found.append((start, end, _NAMES[int(group[1:])]))
+    return tuple(found)

@@ -9,7 +9,17 @@ import pygame
 
 from sim.ui import theme as th
 from sim.ui.views import RoundView
-from sim.ui.widgets import delta_text, draw_text, line_height, panel, scrollbar, text_surface, text_width, wrap
+from sim.ui.widgets import (
+    delta_text,
+    draw_text,
+    line_height,
+    note_text,
+    panel,
+    scrollbar,
+    text_surface,
+    text_width,
+    wrap,
+)
 
 
 def draw_status(
@@ -108,9 +118,11 @@ def draw_log(
             yy = y
             for t in lines:
                 surface.blit(text_surface(t, m.body, text_colour, bold), (text_x, yy))
+                note_text(surface, t, (text_x, yy), m.body, bold)
                 yy += line_height(m.body)
             for t in reason:
                 surface.blit(text_surface(t, m.small, th.MUTED), (text_x, yy))
+                note_text(surface, t, (text_x, yy), m.small)
                 yy += line_height(m.small)
         y += h
     content = y + scroll - inner.top

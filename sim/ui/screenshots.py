@@ -3,7 +3,8 @@
 
 Drives a real App through a game the way a player would (menu, the tutorial's guide, briefing, a few
 rounds with chosen moves, the turn summary, the picker with numbers and a filter, the diplomacy view,
-every overlay, an event card, the hot-seat hand-over, the debrief, watch mode) and saves one PNG per
+every overlay, an event card, the hot-seat hand-over, the debrief, watch mode, a glossary term's explanation
+under the mouse) and saves one PNG per
 scene, size and text size (``{scene}_{w}x{h}_{text}.png``), returning the rectangles each scene laid out
 so tests can check what is drawn where and that nothing overlaps.
 """
@@ -66,6 +67,29 @@ def _shot(app: App, out: Path, name: str, shots: list[Shot], texts: tuple[str, .
         parts = _rects(app.top, "parts")
         parts.update({f"button:{b.id}": (b.rect.x, b.rect.y, b.rect.width, b.rect.height) for b in app.top.buttons})
         shots.append(Shot(name, (w, h), text, path, _rects(app.top, "panels"), parts))
+    app.settings.text_size = keep
+    settle(app)
+
+
+def _hover_shot(app: App, out: Path, name: str, shots: list[Shot], texts: tuple[str, ...], where: str) -> None:
+    """Like :func:`_shot`, with the mouse over a glossary term the top scene shows, in its ``where`` panel when
+    that shows one (the explanation box open): found anew at each text size, since the text moves with it."""
+    keep = app.settings.text_size
+    for text in texts:
+        app.settings.text_size = text
+        settle(app)
+        top = app.top
+        area = top.panels().get(where, pygame.Rect((0, 0), app.size))
+        spots = [r for r, _ in top.term_spots if top.term_at(r.center)]
+        spot = next((r for r in spots if area.contains(r)), spots[0] if spots else None)
+        if spot is None:
+            continue
+        pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=spot.center, rel=(0, 0), buttons=(0, 0, 0)))
+        settle(app)
+        w, h = app.size
+        path = app.screenshot(out / f"{name}_{w}x{h}_{text}.png")
+        shots.append(Shot(name, (w, h), text, path, _rects(top, "panels"), _rects(top, "parts")))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(0, 0), rel=(0, 0), buttons=(0, 0, 0)))
     app.settings.text_size = keep
     settle(app)
 
@@ -158,6 +182,7 @@ def capture(
             _press(app, pygame.K_DOWN)
             _press(app, pygame.K_RETURN)
             shot("round")
+            _hover_shot(app, out, "glossary_hover", shots, texts, "log")
             _press(app, pygame.K_x, "x")
             shot("round_numbers")
             _press(app, pygame.K_x, "x")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pygame
 
-from sim.ui import markup
+from sim.ui import glossary, markup
 from sim.ui import theme as th
 
 RGB = th.RGB
@@ -74,6 +75,50 @@ def ellipsize(text: str, size: int, width: int, bold: bool = False) -> str:
     return cut
 
 
+#: A glossary term on screen: where it was drawn and the glossary entry that explains it.
+TermSpot = tuple[pygame.Rect, str]
+#: While a scene's picture is drawn (see :func:`collect_terms`): the surface drawn on and the terms found there.
+_TERM_SINKS: list[tuple[pygame.Surface, list[TermSpot]]] = []
+
+
+@contextlib.contextmanager
+def collect_terms(surface: pygame.Surface) -> Iterator[list[TermSpot]]:
+    """Record where every glossary term is drawn on ``surface`` inside the block (text, wrapped text, markup).
+
+    The app draws each scene inside this, so hovering any term the scene shows explains it, in every scene.
+    Text drawn elsewhere (a layer blitted later) is not recorded: its positions would be the layer's.
+    """
+    found: list[TermSpot] = []
+    _TERM_SINKS.append((surface, found))
+    try:
+        yield found
+    finally:
+        _TERM_SINKS.pop()
+
+
+def note_terms(spots: list[TermSpot]) -> None:
+    """Record terms drawn earlier (a cached layer's) as if they were drawn now."""
+    if _TERM_SINKS:
+        _TERM_SINKS[-1][1].extend(spots)
+
+
+def note_text(surface: pygame.Surface, text: str, topleft: tuple[int, int], size: int, bold: bool = False) -> None:
+    """Record the glossary terms in one line of text drawn at ``topleft`` (nothing when no scene is collecting)."""
+    if not _TERM_SINKS or _TERM_SINKS[-1][0] is not surface:
+        return
+    spans = glossary.find_terms(text)
+    if not spans:
+        return
+    clip = surface.get_clip()
+    height = line_height(size)
+    for start, end, term in spans:
+        x0 = topleft[0] + text_width(text[:start], size, bold)
+        x1 = topleft[0] + text_width(text[:end], size, bold)
+        spot = pygame.Rect(x0, topleft[1], x1 - x0, height).clip(clip)
+        if spot.width > 0 and spot.height > 0:
+            _TERM_SINKS[-1][1].append((spot, term))
+
+
 def draw_text(
     surface: pygame.Surface,
     text: str,
@@ -91,6 +136,8 @@ def draw_text(
     surf = text_surface(text, size, colour, bold)
     rect = surf.get_rect(**{anchor: pos})
     surface.blit(surf, rect)
+    if _TERM_SINKS:
+        note_text(surface, text, rect.topleft, size, bold)
     return rect
 
 
@@ -124,6 +171,7 @@ def draw_wrapped(
         if y > rect.bottom:
             break
         surface.blit(text_surface(line, size, colour, bold), (rect.left, y))
+        note_text(surface, line, (rect.left, y), size, bold)
         y += lh
     surface.set_clip(clip)
     return y
@@ -167,6 +215,7 @@ def draw_markup(surface: pygame.Surface, text: str, rect: pygame.Rect, size: int
             bold = run.bold or line.kind in ("h1", "h2")
             surf = text_surface(run.text, s, colour, bold)
             surface.blit(surf, (x, y))
+            note_text(surface, run.text, (x, y), s, bold)
             x += surf.get_width()
         y += lh
     surface.set_clip(clip)

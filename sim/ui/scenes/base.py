@@ -33,6 +33,11 @@ class Scene(ABC):
         self.buttons: list[Button] = []
         self.focus = 0  # keyboard focus among buttons (Tab / arrows)
         self.mouse: tuple[int, int] | None = None  # where the last mouse event was (the wheel has no position)
+        #: Glossary terms the scene explains itself on hover (label -> rectangle); the app explains every other
+        #: term drawn (see :func:`sim.ui.widgets.collect_terms`).
+        self.terms: dict[str, pygame.Rect] = {}
+        #: Every glossary term in the scene's last picture, recorded by the app while drawing it.
+        self.term_spots: list[tuple[pygame.Rect, str]] = []
 
     @property
     def m(self) -> th.Metrics:
@@ -76,6 +81,12 @@ class Scene(ABC):
         When the key is unchanged the app shows the previous frame's pixels instead of drawing again.
         """
         return None
+
+    def term_at(self, pos: tuple[int, int]) -> tuple[pygame.Rect, str] | None:
+        """The glossary term drawn under ``pos`` for the app to explain (None where the scene explains it itself)."""
+        if any(r.collidepoint(pos) for r in self.terms.values()):
+            return None
+        return next(((r, t) for r, t in reversed(self.term_spots) if r.collidepoint(pos)), None)
 
     def hovered(self) -> str:
         mouse = pygame.mouse.get_pos() if pygame.mouse.get_focused() else (-1, -1)

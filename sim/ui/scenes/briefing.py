@@ -106,7 +106,8 @@ class BriefingScene(Scene):
             "written from the scenario's data" if v.generated else "",
         )
         self._rects["text"] = inner
-        self._content = draw_markup(surface, v.text, inner, m.px(15), self.scroll)
+        text_area = pygame.Rect(inner.left, inner.top, inner.width - m.px(12), inner.height)  # the scrollbar's gutter
+        self._content = draw_markup(surface, v.text, text_area, m.px(15), self.scroll)
         scrollbar(surface, inner, self.scroll, self._content, m)
 
         side = panel(surface, self._rects["objectives"], m, "You play")

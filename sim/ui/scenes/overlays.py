@@ -473,121 +473,115 @@ def _cycle(values: tuple, current: float, step: int) -> float:
     return values[(k + step) % len(values)]
 
 
-class LeaveOverlay(Overlay):
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer of a dialog: its button (left to right) and the key that gives it."""
+
+    id: str
+    label: str
+    keys: tuple[str, ...]  # the keys' names as :func:`key_name` gives them ("escape", "x", "return")
+    shown_key: str  # how the button names its key ("Esc", "X", "Enter")
+    primary: bool = False
+
+
+class DialogOverlay(Overlay):
+    """A question with a sentence and a row of answers (buttons, each with its key); Enter gives the safe one."""
+
+    max_size = (660, 250)
+    choices: tuple[Choice, ...] = ()
+
+    def message(self) -> str:
+        return ""
+
+    def act(self, choice_id: str) -> None:
+        """Carry out the answer ``choice_id``."""
+
+    def update(self, dt: float) -> None:
+        super().update(dt)
+        m = self.m
+        inner = self._box.inflate(-2 * m.pad, -2 * m.pad)
+        bh, gap = m.px(40), m.px(8)
+        n = max(1, len(self.choices))
+        bw = (inner.width - gap * (n - 1)) // n
+        y = inner.bottom - bh
+        self.buttons = [
+            Button(
+                c.id,
+                c.label,
+                pygame.Rect(inner.left + k * (bw + gap), y, bw, bh),
+                lambda c=c: self.act(c.id),
+                key=c.shown_key,
+                primary=c.primary,
+            )
+            for k, c in enumerate(self.choices)
+        ]
+
+    def handle(self, event: pygame.event.Event) -> None:
+        key = key_name(event)
+        chosen = next((c for c in self.choices if key in c.keys), None)
+        if chosen is not None:
+            self.act(chosen.id)
+        else:
+            super().handle(event)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        inner = self.frame(surface, "")
+        bottom = self.buttons[0].rect.top if self.buttons else inner.bottom
+        draw_wrapped(
+            surface, self.message(), pygame.Rect(inner.left, inner.top, inner.width, bottom - inner.top), self.m.body
+        )
+        self.draw_buttons(surface)
+
+
+class LeaveOverlay(DialogOverlay):
     """Leaving a game: Enter saves and leaves (the safe default); leaving without saving takes its own key."""
 
     name = "leave"
     title = "Leave this game?"
     max_size = (640, 240)
+    choices = (
+        Choice("stay", "Stay", ("escape",), "Esc"),
+        Choice("leave", "Leave unsaved", ("x",), "X"),
+        Choice("save_leave", "Save and leave", ("return", "s"), "Enter", primary=True),
+    )
 
-    def update(self, dt: float) -> None:
-        super().update(dt)
-        m = self.m
-        inner = self._box.inflate(-2 * m.pad, -2 * m.pad)
-        bh = m.px(40)
-        bw = (inner.width - m.px(8) * 2) // 3
-        y = inner.bottom - bh
-        self.buttons = [
-            Button("stay", "Stay", pygame.Rect(inner.left, y, bw, bh), self.close, key="Esc"),
-            Button(
-                "leave",
-                "Leave unsaved",
-                pygame.Rect(inner.left + bw + m.px(8), y, bw, bh),
-                self.app.to_menu,
-                key="X",
-            ),
-            Button(
-                "save_leave",
-                "Save and leave",
-                pygame.Rect(inner.left + 2 * (bw + m.px(8)), y, bw, bh),
-                self.save_and_leave,
-                key="Enter",
-                primary=True,
-            ),
-        ]
+    def message(self) -> str:
+        return "Enter saves the game and leaves: you can load it later (L). X leaves without saving."
 
-    def save_and_leave(self) -> None:
-        if self.app.save_game() is not None:
+    def act(self, choice_id: str) -> None:
+        if choice_id == "stay":
+            self.close()
+        elif choice_id == "leave" or self.app.save_game() is not None:
             self.app.to_menu()
 
-    def handle(self, event: pygame.event.Event) -> None:
-        key = key_name(event)
-        if key in ("return", "s"):
-            self.save_and_leave()
-        elif key == "x":
-            self.app.to_menu()
-        else:
-            super().handle(event)
 
-    def draw(self, surface: pygame.Surface) -> None:
-        inner = self.frame(surface, "")
-        draw_wrapped(
-            surface,
-            "Enter saves the game and leaves: you can load it later (L). X leaves without saving.",
-            pygame.Rect(inner.left, inner.top, inner.width, self.buttons[0].rect.top - inner.top),
-            self.m.body,
-            th.TEXT,
-        )
-        self.draw_buttons(surface)
-
-
-class ConfirmLoadOverlay(Overlay):
+class ConfirmLoadOverlay(DialogOverlay):
     """Loading over a game in progress asks first: Enter saves the current game and then loads."""
 
     name = "confirm_load"
     title = "Replace the game in progress?"
     max_size = (680, 250)
+    choices = (
+        Choice("keep", "Keep playing", ("escape",), "Esc"),
+        Choice("discard", "Load, discard", ("x",), "X"),
+        Choice("save_load", "Save, then load", ("return",), "Enter", primary=True),
+    )
 
     def __init__(self, app: App, path: Path) -> None:
         super().__init__(app)
         self.path = path
 
-    def update(self, dt: float) -> None:
-        super().update(dt)
-        m = self.m
-        inner = self._box.inflate(-2 * m.pad, -2 * m.pad)
-        bh = m.px(40)
-        bw = (inner.width - m.px(8) * 2) // 3
-        y = inner.bottom - bh
-        self.buttons = [
-            Button("keep", "Keep playing", pygame.Rect(inner.left, y, bw, bh), self.close, key="Esc"),
-            Button("discard", "Load, discard", pygame.Rect(inner.left + bw + m.px(8), y, bw, bh), self.load, key="X"),
-            Button(
-                "save_load",
-                "Save, then load",
-                pygame.Rect(inner.left + 2 * (bw + m.px(8)), y, bw, bh),
-                self.save_and_load,
-                key="Enter",
-                primary=True,
-            ),
-        ]
+    def message(self) -> str:
+        return f"Loading {self.path.name} replaces the game you are playing. Enter saves it first; X loads it unsaved."
+
+    def act(self, choice_id: str) -> None:
+        if choice_id == "keep":
+            self.close()
+        elif choice_id == "discard" or self.app.save_game() is not None:
+            self.load()
 
     def load(self) -> None:
         self.app.load_game(self.path)
-
-    def save_and_load(self) -> None:
-        if self.app.save_game() is not None:
-            self.load()
-
-    def handle(self, event: pygame.event.Event) -> None:
-        key = key_name(event)
-        if key == "return":
-            self.save_and_load()
-        elif key == "x":
-            self.load()
-        else:
-            super().handle(event)
-
-    def draw(self, surface: pygame.Surface) -> None:
-        inner = self.frame(surface, "")
-        draw_wrapped(
-            surface,
-            f"Loading {self.path.name} replaces the game you are playing. Enter saves it first; X loads it unsaved.",
-            pygame.Rect(inner.left, inner.top, inner.width, self.buttons[0].rect.top - inner.top),
-            self.m.body,
-            th.TEXT,
-        )
-        self.draw_buttons(surface)
 
 
 class PinOverlay(Overlay):

@@ -18,11 +18,14 @@ from sim.ui.scenes.base import Scene, key_name
 from sim.ui.views import MoveOption, RoundView
 from sim.ui.widgets import (
     Button,
+    TermSpot,
+    collect_terms,
     delta_text,
     draw_text,
     draw_tooltip,
     draw_wrapped,
     line_height,
+    note_terms,
     panel,
     panel_inner,
     scrollbar,
@@ -85,6 +88,7 @@ class RoundScene(Scene):
         self._seen_cards: set[tuple[int, str]] = set()
         self._debrief_shown = False
         self._rects: dict[str, pygame.Rect] = {}
+        self._laid_for: tuple = ()  # (window size, text size) of the last layout
         self._rows: list[tuple[pygame.Rect, int]] = []
         self._tabs: list[tuple[pygame.Rect, int]] = []
         self._log_content = 0
@@ -95,6 +99,9 @@ class RoundScene(Scene):
         self.terms: dict[str, pygame.Rect] = {}  # glossary term -> where the screen names it (status chips)
         self.hover_term = ""  # the term under the mouse: its explanation shows beside it
         self._together: tuple[tuple, vm.Effect | None] = ((), None)
+        # The panels that do not change while the player picks (status, map, chart, log, footer), drawn once per
+        # view, size, text size and log position: a key press in the picker repaints the picker alone.
+        self._backdrop: tuple[tuple, pygame.Surface, dict[str, pygame.Rect], list[TermSpot]] | None = None
 
     # -- reading the game ---------------------------------------------------------------------------------
 
@@ -431,6 +438,7 @@ class RoundScene(Scene):
     def _layout(self) -> None:
         m = self.m
         w, h = self.app.size
+        self._laid_for = (self.app.size, self.app.settings.text_size)
         self._rects = {k: pygame.Rect(b) for k, b in round_layout(w, h, m.scale).items()}
         # The log's content rectangle is known now, not only after a redraw: the wheel over it scrolls it
         # even when the frame was served from the cache.
@@ -569,9 +577,37 @@ class RoundScene(Scene):
     # -- drawing (reads self.view only) ---------------------------------------------------------------------
 
     def draw(self, surface: pygame.Surface) -> None:
-        if not self._rects:
-            self._layout()
+        if self._laid_for != (self.app.size, self.app.settings.text_size):
+            self._layout()  # the text size changed while an overlay was on top (only the top scene updates)
         v = self.view
+        surface.blit(self._backdrop_for(surface, v), (0, 0))
+        if v.watching:
+            self._draw_watch(surface, v)
+        else:
+            self._draw_picker(surface, v)
+        self.draw_buttons(surface)
+        if v.guide and self.guide_open and not v.watching:
+            self._draw_guide(surface, v)
+        if self.hover_term:
+            self._draw_tooltip(surface, self.hover_term)
+
+    def _backdrop_for(self, surface: pygame.Surface, v: RoundView) -> pygame.Surface:
+        """The picture of the panels the picker does not change, redrawn only when what they show changed."""
+        key = (id(v), surface.get_size(), self.app.settings.text_size, self.log_scroll)
+        if self._backdrop is None or self._backdrop[0] != key:
+            layer = self._backdrop[1] if self._backdrop is not None else None
+            if layer is None or layer.get_size() != surface.get_size():  # else the same pixels are drawn over
+                layer = surface.copy()
+            layer.fill(th.BG)
+            self.terms.clear()
+            with collect_terms(layer) as spots:
+                self._draw_backdrop(layer, v)
+            self._backdrop = (key, layer, dict(self.terms), spots)
+        self.terms.update(self._backdrop[2])
+        note_terms(self._backdrop[3])  # the glossary terms the layer shows, for hovering
+        return self._backdrop[1]
+
+    def _draw_backdrop(self, surface: pygame.Surface, v: RoundView) -> None:
         m = self.m
         self._draw_status(surface, v)
         map_inner = panel(surface, self._rects["map"], m, "The powers and their ties", "click an actor: diplomacy")
@@ -584,17 +620,8 @@ class RoundScene(Scene):
             chart_title = "Alignment"
         chart_inner = panel(surface, self._rects["chart"], m, chart_title, "−1 … +1")
         alignment_chart(surface, chart_inner, v.series, v.actors, v.status.rounds, m)
-        if v.watching:
-            self._draw_watch(surface, v)
-        else:
-            self._draw_picker(surface, v)
         self._draw_log(surface, v)
         self._draw_keys(surface, v)
-        self.draw_buttons(surface)
-        if v.guide and self.guide_open and not v.watching:
-            self._draw_guide(surface, v)
-        if self.hover_term:
-            self._draw_tooltip(surface, self.hover_term)
 
     def _draw_tooltip(self, surface: pygame.Surface, term: str) -> None:
         """The glossary's explanation of the term under the mouse, in a box below it."""

@@ -132,7 +132,7 @@ class SummaryOverlay(DocumentOverlay):
         g = self.app.game
         if g is None or not g.view.summary:
             return [("p", "No round has been played yet. After each round, this says what changed most and why.")]
-        out: list[tuple[str, str]] = [("h", "What changed most")]
+        out: list[tuple[str, str]] = [("h", "What changed most in your alignment")]
         out += [("b", s) for s in g.view.summary]
         out.append(("m", "The log (bottom left) has every move with its reason; T opens this summary again."))
         return out
