@@ -376,8 +376,17 @@ def mutated_save(draw: st.DrawFn) -> str:
     return text
 
 
+def _save_with_sector(sector: object) -> str:
+    """The real save with its first order's sector replaced (a hand-edited or damaged file)."""
+    data = json.loads(real_save())
+    data["commands"][0]["moves"][0][2] = sector
+    return json.dumps(data)
+
+
 @fuzz("mutated_saves")
 @given(mutated_save())
+@example(_save_with_sector(2**70))  # a sector number past int64 reached the model's draw names (OverflowError)
+@example(_save_with_sector(-1))  # a negative sector number is refused, not read as the last sector
 def test_mutated_save_files_load_or_fail_cleanly(text: str) -> None:
     assert_save_loads_or_fails_cleanly(text)
 

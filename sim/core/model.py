@@ -557,7 +557,11 @@ class AlignmentModel(mesa.Model):
         return self.setup.index(actor)
 
     def _sector_index(self, sector: int | str | None) -> int | None:
-        if sector is None or isinstance(sector, int):
+        if sector is None:
+            return None
+        if isinstance(sector, int) and not isinstance(sector, bool):
+            if not 0 <= sector < len(self.setup.sectors):
+                raise MoveError(f"unknown sector {sector!r}; known: 0..{len(self.setup.sectors) - 1} or a sector id")
             return sector
         if sector not in self.setup.sectors:
             raise MoveError(f"unknown sector {sector!r}; known: {', '.join(self.setup.sectors)}")
