@@ -29,8 +29,10 @@ from sim.core.actions import (
     REFUSAL_GOLDSTEIN,
     SANCTION_FRICTION,
 )
+from sim.core.dynamics import equilibrium_trade, sanctions_received
+from sim.core.scoring import raw_alignment
 from sim.core.setup import ModelSetup
-from sim.core.world import INTERESTS
+from sim.core.world import INTERESTS, tr
 
 ECONOMY, SECURITY, AUTONOMY, INFLUENCE, VALUES = range(len(INTERESTS))
 #: Every term of a move's gain: the five interests, answering what the target did (reciprocity), and the
@@ -79,11 +81,6 @@ _EFFECTFUL = np.nonzero(
 )[0]
 
 
-def tr(x: np.ndarray) -> np.ndarray:
-    """Swap the last two axes: the batched ``.T`` of an (..., N, N) matrix."""
-    return x.swapaxes(-1, -2)
-
-
 class WorldArrays(Protocol):
     """The world's arrays with a leading runs axis (a lifted WorldState or the vector engine's WorldBatch)."""
 
@@ -119,16 +116,45 @@ class ContextBatch:
 
 
 def partner_weights(capability: np.ndarray) -> np.ndarray:
-    """V[r, i, k]: how much partner k counts for i, half by reach (one voice each), half by capability."""
-    runs, n = capability.shape
+    """V[..., i, k]: how much partner k counts for i, half by reach (one voice each), half by capability.
+
+    ``capability`` is one run's (N,) or R runs' (R, N).
+    """
+    n = capability.shape[-1]
     others = max(n - 1, 1)
     total = capability.sum(axis=-1, keepdims=True) - capability
     by_power = np.divide(
-        capability[:, None, :], total[:, :, None], out=np.zeros((runs, n, n)), where=total[:, :, None] > 0
+        capability[..., None, :],
+        total[..., :, None],
+        out=np.zeros((*capability.shape, n)),
+        where=total[..., :, None] > 0,
     )
     V = 0.5 / others + 0.5 * by_power
     _zero_diagonal(V)
     return V
+
+
+def context(world: WorldArrays, base: Any, setup: ModelSetup, affinity: np.ndarray, kind: type = ContextBatch) -> Any:
+    """The round's snapshot (a ``kind``, by default :class:`ContextBatch`) of one run's world or R runs'.
+
+    ``affinity`` is the policy affinity P of the world's positions (kept between rounds: it changes only
+    with positions). Alignment is clipped to [-1, 1]; ``clip_free`` marks where the clip does not bind.
+    """
+    raw = raw_alignment(world, setup.scoring.weights, affinity)  # type: ignore[arg-type]
+    trade_eq = equilibrium_trade(world, base, setup.dynamics, setup.trade_sectors)  # type: ignore[arg-type]
+    x = world.positions[..., setup.scoring.values_dimension]
+    return kind(
+        world=world,
+        alignment=np.clip(raw, -1.0, 1.0),
+        clip_free=(np.abs(raw) < 1.0).astype(float),
+        partner=partner_weights(world.capability),
+        distance=np.abs(x[..., :, None] - x[..., None, :]) / 2.0,
+        trade_eq=trade_eq,
+        trade_eq_total=trade_value(trade_eq, setup.dynamics.import_value),
+        base=base,
+        compatibility=np.maximum(2.0 * affinity - 1.0, 0.0),
+        rivalry=np.maximum(1.0 - 2.0 * affinity, 0.0),
+    )
 
 
 def trade_value(trade: np.ndarray, import_value: float) -> np.ndarray:
@@ -138,13 +164,6 @@ def trade_value(trade: np.ndarray, import_value: float) -> np.ndarray:
     mostly helps the partner's exporters, as governments treat it in negotiations.
     """
     return trade.sum(axis=-1) + import_value * trade.sum(axis=-2)
-
-
-def sanctions_received(sanctions: np.ndarray, capability: np.ndarray) -> np.ndarray:
-    """(R, N) capability-weighted sanctions on each actor; ``capability`` is (N,) or (R, N)."""
-    total = capability.sum(axis=-1, keepdims=True)
-    share = np.divide(capability, total, out=np.zeros_like(capability * 1.0), where=total > 0)
-    return (share[..., None, :] @ sanctions)[..., 0, :]
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:

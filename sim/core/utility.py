@@ -38,10 +38,7 @@ from sim.core.pricing import (  # noqa: F401  (re-exported: the rules' constants
 from sim.core.setup import DynamicsParams, ModelSetup
 from sim.core.world import WorldState
 
-
-def partner_weights(capability: np.ndarray) -> np.ndarray:
-    """V[i, k]: how much partner k counts for i, half by reach (one voice each), half by capability."""
-    return pricing.partner_weights(capability[None])[0]
+partner_weights = pricing.partner_weights
 
 
 def value_distance(positions: np.ndarray, dim: int) -> np.ndarray:
@@ -79,6 +76,11 @@ class RoundContext:
             compatibility=self.compatibility[None],
             rivalry=self.rivalry[None],
         )
+
+
+def round_context(world: WorldState, base: Baseline, setup: ModelSetup, affinity: np.ndarray) -> RoundContext:
+    """One run's snapshot of the round (:func:`sim.core.pricing.context`)."""
+    return pricing.context(world, base, setup, affinity, RoundContext)  # type: ignore[no-any-return]
 
 
 _WORLD_FIELDS = tuple(f.name for f in fields(WorldState))

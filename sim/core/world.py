@@ -35,6 +35,11 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+def tr(x: np.ndarray) -> np.ndarray:
+    """Swap the last two axes: ``.T`` of an (N, N) matrix, and of each run's matrix in an (R, N, N) batch."""
+    return x.swapaxes(-1, -2)
+
+
 @dataclass(slots=True)
 class WorldState:
     """The state of one run: N actors, D policy dimensions, S agreement sectors.

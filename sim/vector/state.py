@@ -13,8 +13,7 @@ from sim.core.actions import (
     CLOSE_REGARD,
     CRACKDOWN_MAX_STANCE,
 )
-from sim.core.pricing import tr
-from sim.core.world import WorldState
+from sim.core.world import WorldState, tr
 
 
 @dataclass(slots=True)
