@@ -280,6 +280,22 @@ def sanction_friction(sanctions: np.ndarray) -> np.ndarray:
     return 1.0 + SANCTION_FRICTION * (sanctions + tr(sanctions)) / 2.0
 
 
+def sector_classes(setup: ModelSetup) -> tuple[list[int], np.ndarray]:
+    """Sectors an agreement in which is priced alike: (one sector of each class, (S,) class of every sector).
+
+    An agreement's own effect depends on its sector only through whether the sector is a security sector
+    and whether it is a trade sector, so pricing is done once per class and copied to its sectors (the
+    same operations on the same numbers, hence the same values).
+    """
+    kinds = [(s in setup.security_sectors, s in setup.trade_sectors) for s in range(len(setup.sectors))]
+    first = {kind: len(kinds) for kind in kinds}
+    for s, kind in enumerate(kinds):
+        first[kind] = min(first[kind], s)
+    representatives = sorted(first.values())
+    index = {kinds[s]: c for c, s in enumerate(representatives)}
+    return representatives, np.array([index[kind] for kind in kinds], dtype=int)
+
+
 def _relation_gradient(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
     """(R, 3, N, N) utility change of i per Goldstein point of a move by i on j, through regard."""
     dyn, weights = setup.dynamics, setup.scoring.weights
@@ -288,7 +304,12 @@ def _relation_gradient(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) 
 
 
 def _mover_terms(
-    ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, rel: np.ndarray, agreement: np.ndarray
+    ctx: ContextBatch,
+    setup: ModelSetup,
+    grads: np.ndarray,
+    rel: np.ndarray,
+    agreement: np.ndarray,
+    sector_class: np.ndarray,
 ) -> np.ndarray:
     """terms[r, f, a, i, j]: i's utility change per term if its move a on j takes effect (unweighted)."""
     w, V, d = ctx.world, ctx.partner, ctx.distance
@@ -326,14 +347,14 @@ def _mover_terms(
 
     for k, sector in _FIXED_SECTOR:
         if sector in setup.sectors:
-            terms[:, : VALUES + 1, k] += agreement[..., setup.sectors.index(sector)]
+            terms[:, : VALUES + 1, k] += agreement[..., sector_class[setup.sectors.index(sector)]]
     terms[:, :, ~_TARGETED] = 0.0
     _price_domestic(ctx, setup, grads, terms)
     return terms
 
 
-def _agreement_part(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
-    """(R, 5, N, N, S) i's utility change per interest from an agreement with j in sector s (its own effect)."""
+def _agreement_part(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, sectors: list[int]) -> np.ndarray:
+    """(R, 5, N, N, C) i's utility change per interest from an agreement with j in each of ``sectors``."""
     w, V = ctx.world, ctx.partner
     dyn, weights = setup.dynamics, setup.scoring.weights
     runs, n, n_sectors = V.shape[0], V.shape[-1], len(setup.sectors)
@@ -352,12 +373,13 @@ def _agreement_part(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
         / (1.0 + dyn.agreement_trade_bonus * trade_agreements)
         / total[:, :, None]
     )
-    part = np.zeros((runs, len(INTERESTS), n, n, n_sectors))
+    part = np.zeros((runs, len(INTERESTS), n, n, len(sectors)))
     part[:, AUTONOMY:] = (grads * density_step)[..., None]
-    for s_idx in setup.security_sectors:
-        part[:, SECURITY, :, :, s_idx] = V * ctx.compatibility / n_sec
-    for s_idx in setup.trade_sectors:
-        part[:, ECONOMY, :, :, s_idx] = agreement_trade
+    for c, s_idx in enumerate(sectors):
+        if s_idx in setup.security_sectors:
+            part[:, SECURITY, :, :, c] = V * ctx.compatibility / n_sec
+        if s_idx in setup.trade_sectors:
+            part[:, ECONOMY, :, :, c] = agreement_trade
     return part
 
 
@@ -463,7 +485,8 @@ class PricedBatch:
     recv: np.ndarray
     feasible: np.ndarray
     sector_gain: np.ndarray
-    sector_terms: np.ndarray
+    sector_terms: np.ndarray  # (R, TERMS, N, N, C): per class of sector, see sector_classes
+    sector_class: np.ndarray  # (S,) the class of each sector (sector_terms[..., sector_class] is per sector)
     sector_feasible: np.ndarray
     cost: np.ndarray  # (R, A, N, N) cost of each move for the mover, with sanction friction
     accept_gain: np.ndarray
@@ -520,8 +543,9 @@ def price(
     friction = sanction_friction(w.sanctions)
     cost = setup.action_cost[None, :, :, None] * np.where(_COOPERATIVE[None, :, None, None], friction[:, None], 1.0)
 
-    agreement = _agreement_part(ctx, setup, grads)  # (R, 5, N, N, S), computed once a round
-    terms = _mover_terms(ctx, setup, grads, rel, agreement) * wT[:, :, None, :, None]
+    sectors, sector_class = sector_classes(setup)
+    agreement = _agreement_part(ctx, setup, grads, sectors)  # (R, 5, N, N, C): one per class of sector
+    terms = _mover_terms(ctx, setup, grads, rel, agreement, sector_class) * wT[:, :, None, :, None]
     benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
     recv = _received_terms(ctx, setup, grads) * wT[:, :, None, None, :]
     received = recv.sum(axis=1)  # (R, A, N, N): j's gain from i's move
@@ -576,6 +600,10 @@ def price(
         terms[:, :, k] += tr(recv[:, :, g])
     p_sector = sector_accept_chance
     sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
+    # From classes of sectors to sectors.
+    sector_gain = sector_gain[..., sector_class]
+    sector_accept_gain = sector_accept_gain[..., sector_class]
+    sector_accept_chance = sector_accept_chance[..., sector_class]
 
     # Conditional offers: give OFFER_GIVES[x] to j if j does OFFER_ASKS[y] for i.
     gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
@@ -592,7 +620,7 @@ def price(
         - OFFER_COST
     )
     return PricedBatch(
-        gain, terms, recv, feasible, sector_gain, sector_terms, sector_feasible, cost,
+        gain, terms, recv, feasible, sector_gain, sector_terms, sector_class, sector_feasible, cost,
         accept_gain, accept_chance, sector_accept_gain, sector_accept_chance,
         offer_gain, offer_feasible, offer_accept_gain, offer_accept_chance, temperature,
     )  # fmt: skip

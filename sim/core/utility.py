@@ -176,7 +176,8 @@ def price_candidates(
     tau = setup.tau if tau is None else tau
     feasible, sector_feasible = _feasibility(ctx.world, setup)
     batch = pricing.price(ctx.lifted(), setup, feasible, sector_feasible, interests[None], np.asarray(tau)[None])
-    return CandidateTable(*(getattr(batch, name)[0] for name in _TABLE_FIELDS))
+    arrays = {name: getattr(batch, name)[0] for name in _TABLE_FIELDS if name != "sector_terms"}
+    return CandidateTable(sector_terms=batch.sector_terms[0][..., batch.sector_class], **arrays)
 
 
 _TABLE_FIELDS = tuple(f.name for f in fields(CandidateTable))
