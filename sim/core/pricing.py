@@ -3,7 +3,7 @@
 Every array here has a leading runs axis R: the world's arrays are ``(R, N)``, ``(R, N, N)`` and
 ``(R, N, N, S)``. The Mesa model (:func:`sim.core.utility.price_candidates`) calls these functions with
 R = 1 and the vector engine (:mod:`sim.vector.pricing`) with R in the hundreds, so a rule changed here
-changes both engines (DESIGN.md section 10, "One set of rules, any number of runs").
+changes both engines (docs/architecture.md section 10, "One set of rules, any number of runs").
 
 U_i = sum_k w_ik f_k over the interests economy, security, autonomy, influence and values
 (docs/architecture.md section 4). The gain of a move is estimated for every (action, mover, target) at once:
