@@ -13,9 +13,11 @@ checkout): run it on two checkouts, interleaved, to compare their rounds on a no
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -58,10 +60,15 @@ def round_ratio(scenario: str, seeds: int = 30) -> None:
 
     setup = build_setup(load_scenario(SCENARIOS / f"{scenario}.yaml"))
     empty = _EmptyModel()
+
+    def fifty_steps() -> None:
+        for _ in range(50):
+            empty.step()
+
     rounds, steps = [], []
     for seed in range(seeds):
         for _ in range(3):
-            steps.append(cpu(lambda: [empty.step() for _ in range(50)]) / 50)
+            steps.append(cpu(fifty_steps) / 50)
         model = AlignmentModel(setup, rng=seed, collect=False)
         while not model.finished:
             rounds.append(cpu(model.step))
@@ -69,7 +76,7 @@ def round_ratio(scenario: str, seeds: int = 30) -> None:
     print(f"Mesa round {r * 1e6:.0f} us, empty 6-agent Mesa step {e * 1e6:.2f} us, ratio {r / e:.1f}x (CPU time)")
 
 
-def cpu(fn) -> float:  # type: ignore[no-untyped-def]
+def cpu(fn: Callable[[], object]) -> float:
     start = time.process_time()
     fn()
     return time.process_time() - start
@@ -126,8 +133,8 @@ def batch(args: argparse.Namespace) -> None:
     for rep in range(args.repeat):
         for engine in ("vector", "mesa"):
             seconds = cpu(
-                lambda e=engine, s=rep: run_batch(
-                    args.scenario, runs=sizes[e], seed=s, workers=1, engine=e, chunk_size=128
+                functools.partial(
+                    run_batch, args.scenario, runs=sizes[engine], seed=rep, workers=1, engine=engine, chunk_size=128
                 )
             )
             rates[engine].append(sizes[engine] / seconds)

@@ -80,7 +80,7 @@ class RoundContext:
 
 def round_context(world: WorldState, base: Baseline, setup: ModelSetup, affinity: np.ndarray) -> RoundContext:
     """One run's snapshot of the round (:func:`sim.core.pricing.context`)."""
-    return pricing.context(world, base, setup, affinity, RoundContext)  # type: ignore[no-any-return]
+    return pricing.context(world, base, setup, affinity, RoundContext)
 
 
 _WORLD_FIELDS = tuple(f.name for f in fields(WorldState))

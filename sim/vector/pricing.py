@@ -41,7 +41,7 @@ class BaselineBatch:
 
 def context(w: WorldBatch, base: BaselineBatch, setup: ModelSetup, affinity: np.ndarray) -> ContextBatch:
     """The round's snapshot of every run (:func:`sim.core.pricing.context`)."""
-    return pricing.context(w, base, setup, affinity)  # type: ignore[no-any-return]
+    return pricing.context(w, base, setup, affinity)
 
 
 def price_candidates(
