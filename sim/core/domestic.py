@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.core.setup import DomesticSpec, DynamicsParams
 from sim.core.streams import Dice, Purpose, uniform
-from sim.core.world import WorldState, tr
+from sim.core.world import WorldState, clip, tr
 
 
 def foreign_pressure(world: WorldState, partner: np.ndarray) -> np.ndarray:
@@ -46,5 +46,5 @@ def advance_domestic(
     threat += params.election_threat * domestic.election_due(round_number + 1)
     threat += params.pressure_threat * foreign_pressure(world, partner)
     threat += shocks
-    np.clip(threat, 0.0, 1.0, out=threat)
+    clip(threat, 0.0, 1.0, out=threat)
     return shocks

@@ -13,7 +13,7 @@ import numpy as np
 from sim.core.scoring import sanction_pressure
 from sim.core.setup import DynamicsParams
 from sim.core.streams import Dice, Purpose, uniform
-from sim.core.world import RANGES, WorldState, tr
+from sim.core.world import RANGES, WorldState, clip, tr
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ def advance(
     ratio = gdp_ratio(world.gdp, base)
     target = base.trade * (ratio[..., :, None] * ratio[..., None, :]) * factor
     world.trade += params.trade_adjustment * (target - world.trade)
-    np.clip(world.trade, *RANGES["trade"], out=world.trade)
+    clip(world.trade, *RANGES["trade"], out=world.trade)
 
     # Growth: the scenario's base rate, tapering so that long runs converge. Trade policy and sanctions act
     # on the GDP *level*: a change in an actor's trade access (tariffs, sanctions and agreements, weighted
@@ -153,15 +153,15 @@ def advance(
     growth -= params.sanction_gdp_drag * (suffered - base.last_sanctions_received)
     base.last_access[:] = access
     base.last_sanctions_received[:] = suffered
-    world.gdp *= np.clip(1.0 + growth, 0.5, 1.5)
-    np.clip(world.gdp, *RANGES["gdp"], out=world.gdp)  # no overflow or underflow in runs of any length
+    world.gdp *= clip(1.0 + growth, 0.5, 1.5)
+    clip(world.gdp, *RANGES["gdp"], out=world.gdp)  # no overflow or underflow in runs of any length
 
     # Capability follows the economy half-way: its other half (military, diplomatic reach) is sticky.
-    world.capability[:] = np.clip(base.capability * np.sqrt(gdp_ratio(world.gdp, base)), 0.0, 1.0)
+    world.capability[:] = clip(base.capability * np.sqrt(gdp_ratio(world.gdp, base)), 0.0, 1.0)
 
     base.relations[:] += params.baseline_memory * (base.original_relations - base.relations)
     world.relations += params.relation_memory * (base.relations - world.relations)
-    np.clip(world.relations, -1.0, 1.0, out=world.relations)
+    clip(world.relations, -1.0, 1.0, out=world.relations)
     n = world.relations.shape[-1]
     world.relations[..., np.arange(n), np.arange(n)] = 0.0
     world.pressure *= 1.0 - params.pressure_memory

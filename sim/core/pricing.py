@@ -32,7 +32,7 @@ from sim.core.actions import (
 from sim.core.dynamics import equilibrium_trade, sanctions_received
 from sim.core.scoring import raw_alignment
 from sim.core.setup import ModelSetup
-from sim.core.world import INTERESTS, tr
+from sim.core.world import INTERESTS, clip, tr
 
 ECONOMY, SECURITY, AUTONOMY, INFLUENCE, VALUES = range(len(INTERESTS))
 #: Every term of a move's gain: the five interests, answering what the target did (reciprocity), and the
@@ -145,7 +145,7 @@ def context(world: WorldArrays, base: Any, setup: ModelSetup, affinity: np.ndarr
     x = world.positions[..., setup.scoring.values_dimension]
     return kind(
         world=world,
-        alignment=np.clip(raw, -1.0, 1.0),
+        alignment=clip(raw, -1.0, 1.0),
         clip_free=(np.abs(raw) < 1.0).astype(float),
         partner=partner_weights(world.capability),
         distance=np.abs(x[..., :, None] - x[..., None, :]) / 2.0,
@@ -325,13 +325,13 @@ def _mover_terms(
     total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
     Tq, s = ctx.trade_eq, w.sanctions
     pair_barrier = np.maximum(s, tr(s))
-    new_s = np.clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)  # (R, E, N, N)
+    new_s = clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)  # (R, E, N, N)
     delta_s = new_s - s[:, None]
     delta_x = np.maximum(new_s, tr(s)[:, None]) - pair_barrier[:, None]
     mu = dyn.import_value
     lost = (Tq + mu * tr(Tq))[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)
     t = w.tariff
-    delta_t = np.clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
+    delta_t = clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
     tariff_trade = mu * tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)
     economy = np.log1p(np.maximum((lost + tariff_trade) / total[:, None, :, None], -0.999))
     relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
@@ -339,7 +339,7 @@ def _mover_terms(
     economy -= (dyn.credit_value * relief + aid) / gdp[:, None, :, None]
     terms[:, ECONOMY, e] = economy
     gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
-    new_p = np.clip(w.pressure[:, None] + (_PRESSURE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
+    new_p = clip(w.pressure[:, None] + (_PRESSURE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
     terms[:, VALUES, e] += V[:, None] * d[:, None] * (delta_s + new_p - w.pressure[:, None]) / 2.0
     pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
     terms[:, AUTONOMY : VALUES + 1, e] += grads[:, :, None] * pair_alignment[:, None]
@@ -398,7 +398,7 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
     for k in _DOMESTIC_INDEX:
         act = CATALOGUE[k]
         m = setup.action_magnitude[k]
-        new_x = np.clip(x + m * act.stance_change, -1.0, 1.0)
+        new_x = clip(x + m * act.stance_change, -1.0, 1.0)
         dist_now = np.abs(x[:, :, None] - x[:, None, :])
         dist_new = np.abs(new_x[:, :, None] - x[:, None, :])
         d_affinity = -pair_sal * (dist_new - dist_now) / 2.0  # change of P[i, k]
@@ -411,7 +411,7 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
         terms[:, VALUES, k, rows, rows] += (V * d_dist * ((w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0))).sum(
             axis=-1
         )
-        new_threat = np.clip(w.threat + m * act.threat_change, 0.0, 1.0)
+        new_threat = clip(w.threat + m * act.threat_change, 0.0, 1.0)
         terms[:, REGIME, k, rows, rows] = w.threat**2 - new_threat**2
 
 
@@ -430,12 +430,12 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
     Tq, s = ctx.trade_eq, w.sanctions
     mu = dyn.import_value
-    new_s = np.clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
+    new_s = clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
     delta_s = new_s - s[:, None]
     delta_x = np.maximum(new_s, tr(s)[:, None]) - np.maximum(s, tr(s))[:, None]
     lost = (tr(Tq) + mu * Tq)[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)  # j's trade with i
     t = w.tariff
-    delta_t = np.clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
+    delta_t = clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
     exports = tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)  # j's exports to i
     economy = np.log1p(np.maximum((lost + exports) / total[:, None, None, :], -0.999))
     relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
@@ -461,7 +461,7 @@ def acceptance(gain: np.ndarray, temperature: np.ndarray, axis: int = -1) -> np.
     shape[0], shape[axis] = temperature.shape[0], temperature.shape[1]
     t = temperature.reshape(shape)
     safe = np.where(t > 0, t, 1.0)
-    smooth = 0.5 * (1.0 + np.tanh(0.5 * np.clip(gain / safe, -60.0, 60.0)))
+    smooth = 0.5 * (1.0 + np.tanh(0.5 * clip(gain / safe, -60.0, 60.0)))
     return np.where(t > 0, smooth, (gain > 0).astype(float))
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.setup import ScoringWeights
-from sim.core.world import WorldState, tr
+from sim.core.world import WorldState, clip, tr
 
 
 def policy_affinity(positions: np.ndarray, salience: np.ndarray) -> np.ndarray:
@@ -58,7 +58,7 @@ def alignment(world: WorldState, weights: ScoringWeights, affinity: np.ndarray |
     """A[i, j] in [-1, 1], symmetric, zero diagonal: who is aligned with whom."""
     if affinity is None:
         affinity = policy_affinity(world.positions, world.salience)
-    return np.clip(raw_alignment(world, weights, affinity), -1.0, 1.0)
+    return clip(raw_alignment(world, weights, affinity), -1.0, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ class IndexPlan:
         high = np.where(others, block, -np.inf).max(axis=-1, initial=-np.inf)
         low = np.where(others, block, np.inf).min(axis=-1, initial=np.inf)
         spread = np.where(count > 0, high - low, 2.0)
-        risk = np.clip(1.0 - spread / 2.0, 0.0, 1.0)
+        risk = clip(1.0 - spread / 2.0, 0.0, 1.0)
         return KuikHedging(np.sqrt(return_max * risk), return_max, risk)
 
     def tilt(self, A: np.ndarray) -> np.ndarray:
