@@ -4,29 +4,79 @@ Both engines play the same runs (the vector engine's run r is the Mesa run of se
 timed in CPU seconds of this process (one core), interleaved, medians of the repeats; the ratio is the
 figure that survives a noisy machine. Model construction is included on both sides.
 `python benchmarks/bench_vector.py [--runs 256] [--repeat 5] [--scenario medvedev_visit_2015] [--batch]`.
+
+`--round-ratio [--checkout DIR]` prints instead the Mesa round's CPU time as a multiple of an empty 6-agent
+Mesa model's step, both sampled alternately in this process (medians), for the code in DIR (default: this
+checkout): run it on two checkouts, interleaved, to compare their rounds on a noisy machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The code (and scenarios) to measure: another git worktree's with --checkout, else this one's.
+ROOT = (
+    Path(sys.argv[sys.argv.index("--checkout") + 1]).resolve()
+    if "--checkout" in sys.argv[:-1]
+    else Path(__file__).resolve().parents[1]
+)
+sys.path.insert(0, str(ROOT))
 
-from sim.batch.plan import run_seed
-from sim.core import AlignmentModel
-from sim.scenario.calibration import load_setup
-from sim.vector import VectorEngine, keys_for
+import mesa  # noqa: E402
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+from sim.core import AlignmentModel  # noqa: E402
+
+SCENARIOS = ROOT / "scenarios"
 
 
-def cpu(fn) -> float:  # type: ignore[no-untyped-def]
+class _EmptyAgent(mesa.Agent):
+    def step(self) -> None:
+        pass
+
+
+class _EmptyModel(mesa.Model):
+    """Six agents that do nothing: Mesa's own per-step overhead (as benchmarks/bench_core.py)."""
+
+    def __init__(self) -> None:
+        super().__init__(rng=0)
+        for _ in range(6):
+            _EmptyAgent(self)
+
+    def step(self) -> None:
+        self.agents.shuffle_do("step")
+
+
+def round_ratio(scenario: str, seeds: int = 30) -> None:
+    """Median CPU time of a Mesa round (rounds 1..12 of ``seeds`` runs) over that of an empty Mesa step."""
+    from sim.scenario import build_setup, load_scenario
+
+    setup = build_setup(load_scenario(SCENARIOS / f"{scenario}.yaml"))
+    empty = _EmptyModel()
+
+    def fifty_steps() -> None:
+        for _ in range(50):
+            empty.step()
+
+    rounds, steps = [], []
+    for seed in range(seeds):
+        for _ in range(3):
+            steps.append(cpu(fifty_steps) / 50)
+        model = AlignmentModel(setup, rng=seed, collect=False)
+        while not model.finished:
+            rounds.append(cpu(model.step))
+    r, e = statistics.median(rounds), statistics.median(steps)
+    print(f"Mesa round {r * 1e6:.0f} us, empty 6-agent Mesa step {e * 1e6:.2f} us, ratio {r / e:.1f}x (CPU time)")
+
+
+def cpu(fn: Callable[[], object]) -> float:
     start = time.process_time()
     fn()
     return time.process_time() - start
@@ -39,7 +89,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="interleaved samples of each (default 5)")
     parser.add_argument("--scenario", default="medvedev_visit_2015")
     parser.add_argument("--batch", action="store_true", help="also time run_batch (serial) with each engine")
+    parser.add_argument("--round-ratio", action="store_true", help="only the Mesa round / empty Mesa step ratio")
+    parser.add_argument("--checkout", help="with --round-ratio: measure the code of this checkout (a directory)")
     args = parser.parse_args()
+    if args.round_ratio:
+        round_ratio(args.scenario)
+        return
+    from sim.batch.plan import run_seed
+    from sim.scenario.calibration import load_setup
+    from sim.vector import VectorEngine, keys_for
+
     setup = load_setup(SCENARIOS / f"{args.scenario}.yaml")
     seeds = [run_seed(2026, k) for k in range(max(args.runs, args.mesa_runs))]
 
@@ -74,8 +133,8 @@ def batch(args: argparse.Namespace) -> None:
     for rep in range(args.repeat):
         for engine in ("vector", "mesa"):
             seconds = cpu(
-                lambda e=engine, s=rep: run_batch(
-                    args.scenario, runs=sizes[e], seed=s, workers=1, engine=e, chunk_size=128
+                functools.partial(
+                    run_batch, args.scenario, runs=sizes[engine], seed=rep, workers=1, engine=engine, chunk_size=128
                 )
             )
             rates[engine].append(sizes[engine] / seconds)

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from sim.core.setup import DynamicsParams
-from sim.core.world import GDP_FLOOR, WorldState
+from sim.core.world import GDP_FLOOR, WorldState, clip
 
 Category = Literal["diplomatic", "economic", "security", "none"]
 Stance = Literal["cooperative", "conflictual", "neutral"]
@@ -532,7 +532,7 @@ def change_regard(
         column += params.spillover * delta * alignment[:, j]
         column[i] = 0.0
         column[j] += delta + gratitude - params.spillover * delta * alignment[j, j]
-        np.clip(column, -1.0, 1.0, out=column)
+        clip(column, -1.0, 1.0, out=column)
         world.relations[i, j] = min(max(world.relations[i, j] + params.reciprocity * delta, -1.0), 1.0)
         if baseline is not None:
             # Gratitude for a transfer is remembered; of the event itself only lasting_share is.
@@ -584,9 +584,9 @@ def apply_domestic(
     stance = world.positions[i, values_dimension] + m * act.stance_change
     world.positions[i, values_dimension] = min(max(stance, -1.0), 1.0)
     delta = params.goldstein_scale * act.goldstein * gap
-    world.relations[:, i] = np.clip(world.relations[:, i] + delta, -1.0, 1.0)
+    world.relations[:, i] = clip(world.relations[:, i] + delta, -1.0, 1.0)
     world.relations[i, i] = 0.0
     if baseline is not None:
-        baseline[:, i] = np.clip(baseline[:, i] + params.lasting_share * delta, -1.0, 1.0)
-    world.memory[:, i] = np.clip(world.memory[:, i] + MEMORY_STEP * act.goldstein / 10.0 * gap * 2.0, -1.0, 1.0)
+        baseline[:, i] = clip(baseline[:, i] + params.lasting_share * delta, -1.0, 1.0)
+    world.memory[:, i] = clip(world.memory[:, i] + MEMORY_STEP * act.goldstein / 10.0 * gap * 2.0, -1.0, 1.0)
     world.memory[i, i] = 0.0

@@ -124,7 +124,7 @@ class CountryAgent(mesa.Agent):
         chance = 1.0
         if ask >= 0:
             x, y = OFFER_GIVES.index(act.id), OFFER_ASKS.index(CATALOGUE[ask].id)
-            terms, gain = table.offer_terms[:, x, y, i, j], float(table.offer_gain[x, y, i, j])
+            terms, gain = table.offer_terms_at(x, y, i, j), float(table.offer_gain[x, y, i, j])
             chance = float(table.offer_accept_chance[x, y, i, j])
         elif s >= 0:
             terms, gain = table.sector_terms[:, i, j, s], float(table.sector_gain[i, j, s])

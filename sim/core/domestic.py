@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.setup import DomesticSpec, DynamicsParams
-from sim.core.streams import Dice, Purpose
-from sim.core.world import WorldState
+from sim.core.streams import Dice, Purpose, uniform
+from sim.core.world import WorldState, clip, tr
 
 
 def foreign_pressure(world: WorldState, partner: np.ndarray) -> np.ndarray:
-    """(N,) partner-weighted public pressure and sanctions on each actor (V[i, k] x (p_ki + s_ki) / 2)."""
-    return (partner * (world.pressure.T + world.sanctions.T) / 2.0).sum(axis=1)
+    """(..., N) partner-weighted public pressure and sanctions on each actor (V[i, k] x (p_ki + s_ki) / 2)."""
+    return (partner * (tr(world.pressure) + tr(world.sanctions)) / 2.0).sum(axis=-1)
 
 
 def advance_domestic(
@@ -28,18 +28,23 @@ def advance_domestic(
     domestic: DomesticSpec,
     params: DynamicsParams,
     partner: np.ndarray,
-    dice: Dice,
+    dice: Dice | np.uint64 | np.ndarray,
     round_number: int,
 ) -> np.ndarray:
-    """Move every actor's threat one quarter forward in place; return the shocks drawn (N,)."""
-    actors = np.arange(world.n_actors)
-    hit = dice.uniform(Purpose.SHOCK, round_number, actors) < params.shock_rate
-    size = dice.uniform(Purpose.SHOCK_SIZE, round_number, actors) * params.shock_size
+    """Move every actor's threat one quarter forward in place; return the shocks drawn, (N,) or (R, N).
+
+    ``dice`` is one run's Dice (or key), or the (R, 1) keys of R runs whose arrays ``world`` holds with a
+    leading runs axis (``partner`` is then (R, N, N)).
+    """
+    key = dice.key if isinstance(dice, Dice) else dice
+    actors = np.arange(world.threat.shape[-1])
+    hit = uniform(key, Purpose.SHOCK, round_number, actors) < params.shock_rate
+    size = uniform(key, Purpose.SHOCK_SIZE, round_number, actors) * params.shock_size
     shocks = np.where(hit, size, 0.0)
     threat = world.threat
     threat += params.threat_memory * (domestic.threat_baseline - threat)
     threat += params.election_threat * domestic.election_due(round_number + 1)
     threat += params.pressure_threat * foreign_pressure(world, partner)
     threat += shocks
-    np.clip(threat, 0.0, 1.0, out=threat)
+    clip(threat, 0.0, 1.0, out=threat)
     return shocks

@@ -1,4 +1,8 @@
-"""Between-move dynamics: trade toward a gravity equilibrium, GDP growth, relation memory and decay."""
+"""Between-move dynamics: trade toward a gravity equilibrium, GDP growth, relation memory and decay.
+
+Every function takes one run's arrays or R runs' with a leading runs axis (the vector engine's WorldBatch
+and BaselineBatch): the Mesa model and the vector engine play the same rules.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ import numpy as np
 
 from sim.core.scoring import sanction_pressure
 from sim.core.setup import DynamicsParams
-from sim.core.streams import Dice, Purpose
-from sim.core.world import RANGES, WorldState
+from sim.core.streams import Dice, Purpose, uniform
+from sim.core.world import RANGES, WorldState, clip, tr
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,15 +51,20 @@ class Baseline:
 
 def trade_agreement_count(agreements: np.ndarray, trade_sectors: tuple[int, ...]) -> np.ndarray:
     if not trade_sectors:
-        return np.zeros(agreements.shape[:2])
-    return agreements[:, :, list(trade_sectors)].sum(axis=2).astype(float)
+        return np.zeros(agreements.shape[:-1])
+    return agreements[..., list(trade_sectors)].sum(axis=-1).astype(float)
 
 
 def sanctions_received(sanctions: np.ndarray, capability: np.ndarray) -> np.ndarray:
-    """Capability-weighted sanctions each actor suffers (column sums weighted by the sanctioner's share)."""
-    total = capability.sum()
-    share = capability / total if total > 0 else np.zeros_like(capability)
-    return share @ sanctions
+    """Capability-weighted sanctions each actor suffers (column sums weighted by the sanctioner's share).
+
+    ``sanctions`` is (N, N) or (R, N, N), ``capability`` (N,) or (R, N); the result (N,) or (R, N).
+    """
+    total = capability.sum(axis=-1, keepdims=True)
+    share = np.divide(capability, total, out=np.zeros_like(capability * 1.0), where=total > 0)
+    if share.ndim == 1 and sanctions.ndim == 2:
+        return share @ sanctions
+    return (share[..., None, :] @ sanctions)[..., 0, :]
 
 
 #: How a standing sanction is remembered each quarter: as CAMEO 163 (-8.0) per unit of intensity (the EU
@@ -65,18 +74,19 @@ STANDING_SANCTION = -0.8
 
 def standing_memory(sanctions: np.ndarray) -> np.ndarray:
     """memory[j, i] that sanctions in force sustain: j remembers i's sanctions on it (-0.8 x intensity)."""
-    return STANDING_SANCTION * sanctions.T
+    return STANDING_SANCTION * tr(sanctions)
 
 
-def gdp_ratio(world: WorldState, base: Baseline) -> np.ndarray:
-    return np.divide(world.gdp, base.gdp, out=np.ones_like(world.gdp), where=base.gdp > 0)
+def gdp_ratio(gdp: np.ndarray, base: Baseline) -> np.ndarray:
+    """(..., N) each actor's GDP against the calibration state's."""
+    return np.divide(gdp, base.gdp, out=np.ones_like(gdp), where=base.gdp > 0)
 
 
 def trade_policy_factor(
     world: WorldState, base: Baseline, params: DynamicsParams, trade_sectors: tuple[int, ...]
 ) -> np.ndarray:
     """F[i, j]: how much current tariffs, sanctions and agreements scale exports i -> j against the start."""
-    tariff_factor = np.exp(-params.tariff_elasticity * (world.tariff.T - base.tariff.T))
+    tariff_factor = np.exp(-params.tariff_elasticity * (tr(world.tariff) - base.tariff.T))
     sanction_factor = np.exp(
         -params.sanction_trade_elasticity * (sanction_pressure(world.sanctions) - base.sanction_pair)
     )
@@ -95,15 +105,15 @@ def equilibrium_trade(
     A gravity form calibrated so that the initial state is its own equilibrium: every factor is a
     ratio to its initial value. Exports i -> j face j's tariff on i, ``tariff[j, i]``.
     """
-    ratio = gdp_ratio(world, base)
-    size = ratio[:, None] * ratio[None, :]
+    ratio = gdp_ratio(world.gdp, base)
+    size = ratio[..., :, None] * ratio[..., None, :]
     return base.trade * size * trade_policy_factor(world, base, params, trade_sectors)
 
 
 def trade_openness(base: Baseline, factor: np.ndarray) -> np.ndarray:
     """(N,) each actor's start-weighted trade access under current policies (1 = as at the start)."""
     start = base.trade.sum(axis=1) + base.trade.sum(axis=0)
-    now = (base.trade * factor).sum(axis=1) + (base.trade * factor).sum(axis=0)
+    now = (base.trade * factor).sum(axis=-1) + (base.trade * factor).sum(axis=-2)
     return np.divide(now, start, out=np.ones_like(now), where=start > 0)
 
 
@@ -113,18 +123,21 @@ def advance(
     params: DynamicsParams,
     base_growth: np.ndarray,
     trade_sectors: tuple[int, ...],
-    dice: Dice,
+    dice: Dice | np.uint64 | np.ndarray,
     quarter: int = 1,
 ) -> None:
     """Move the world one quarter forward in place: trade, GDP, capability, regard, pressure, agreements.
 
-    An agreement lapses by its own named draw (:class:`sim.core.streams.Dice`: pair, sector, quarter).
+    An agreement lapses by its own named draw (:mod:`sim.core.streams`: pair, sector, quarter) under the
+    run's key: ``dice`` is one run's Dice (or key), or the (R, 1) keys of R runs whose arrays ``world``
+    and ``base`` hold with a leading runs axis.
     """
+    key = dice.key if isinstance(dice, Dice) else dice
     factor = trade_policy_factor(world, base, params, trade_sectors)
-    ratio = gdp_ratio(world, base)
-    target = base.trade * (ratio[:, None] * ratio[None, :]) * factor
+    ratio = gdp_ratio(world.gdp, base)
+    target = base.trade * (ratio[..., :, None] * ratio[..., None, :]) * factor
     world.trade += params.trade_adjustment * (target - world.trade)
-    np.clip(world.trade, *RANGES["trade"], out=world.trade)
+    clip(world.trade, *RANGES["trade"], out=world.trade)
 
     # Growth: the scenario's base rate, tapering so that long runs converge. Trade policy and sanctions act
     # on the GDP *level*: a change in an actor's trade access (tariffs, sanctions and agreements, weighted
@@ -140,22 +153,24 @@ def advance(
     growth -= params.sanction_gdp_drag * (suffered - base.last_sanctions_received)
     base.last_access[:] = access
     base.last_sanctions_received[:] = suffered
-    world.gdp *= np.clip(1.0 + growth, 0.5, 1.5)
-    np.clip(world.gdp, *RANGES["gdp"], out=world.gdp)  # no overflow or underflow in runs of any length
+    world.gdp *= clip(1.0 + growth, 0.5, 1.5)
+    clip(world.gdp, *RANGES["gdp"], out=world.gdp)  # no overflow or underflow in runs of any length
 
     # Capability follows the economy half-way: its other half (military, diplomatic reach) is sticky.
-    world.capability[:] = np.clip(base.capability * np.sqrt(gdp_ratio(world, base)), 0.0, 1.0)
+    world.capability[:] = clip(base.capability * np.sqrt(gdp_ratio(world.gdp, base)), 0.0, 1.0)
 
     base.relations[:] += params.baseline_memory * (base.original_relations - base.relations)
     world.relations += params.relation_memory * (base.relations - world.relations)
-    np.clip(world.relations, -1.0, 1.0, out=world.relations)
-    np.fill_diagonal(world.relations, 0.0)
+    clip(world.relations, -1.0, 1.0, out=world.relations)
+    n = world.relations.shape[-1]
+    world.relations[..., np.arange(n), np.arange(n)] = 0.0
     world.pressure *= 1.0 - params.pressure_memory
     world.memory += params.memory_decay * (standing_memory(world.sanctions) - world.memory)
     if params.agreement_lapse > 0 and world.agreements.any():
-        n, k = world.n_actors, world.agreements.shape[2]
+        k = world.agreements.shape[-1]
         pairs = np.arange(n)
-        draws = dice.uniform(Purpose.LAPSE, quarter, pairs[:, None, None], pairs[None, :, None], np.arange(k))
+        runs_key = key if np.ndim(key) == 0 else np.reshape(key, (-1, 1, 1, 1))
+        draws = uniform(runs_key, Purpose.LAPSE, quarter, pairs[:, None, None], pairs[None, :, None], np.arange(k))
         lapse = draws < params.agreement_lapse
         lapse &= np.triu(np.ones((n, n), dtype=bool), k=1)[:, :, None]
-        world.agreements &= ~(lapse | lapse.transpose(1, 0, 2))
+        world.agreements &= ~(lapse | np.swapaxes(lapse, -3, -2))

@@ -21,12 +21,12 @@ from sim.core.actions import (
 from sim.core.agents import CountryAgent, choice_keys
 from sim.core.conditions import MetricView
 from sim.core.domestic import advance_domestic
-from sim.core.dynamics import Baseline, advance, equilibrium_trade
+from sim.core.dynamics import Baseline, advance
 from sim.core.events import Event, PolicyState, apply_effects, is_due
 from sim.core.objectives import ObjectiveReport, assess
 from sim.core.record import FiredEvent, Move, RoundRecord
 from sim.core.reporters import model_reporters
-from sim.core.scoring import IndexPlan, Scores, policy_affinity, raw_alignment
+from sim.core.scoring import IndexPlan, Scores, policy_affinity
 from sim.core.setup import Controller, ModelSetup
 from sim.core.streams import Dice, Purpose, label
 from sim.core.utility import (
@@ -36,10 +36,8 @@ from sim.core.utility import (
     effective_interests,
     features,
     flatten,
-    partner_weights,
     price_candidates,
-    trade_value,
-    value_distance,
+    round_context,
 )
 from sim.core.world import WorldState
 from sim.errors import PivotMoveError
@@ -436,22 +434,7 @@ class AlignmentModel(mesa.Model):
     # -- internals --------------------------------------------------------------------------------
 
     def _context(self) -> RoundContext:
-        w = self.world
-        raw = raw_alignment(w, self.setup.scoring.weights, self.affinity)
-        A = np.clip(raw, -1.0, 1.0)
-        trade_eq = equilibrium_trade(w, self.base, self.setup.dynamics, self.setup.trade_sectors)
-        return RoundContext(
-            world=w,
-            alignment=A,
-            clip_free=(np.abs(raw) < 1.0).astype(float),
-            partner=partner_weights(w.capability),
-            distance=value_distance(w.positions, self.setup.scoring.values_dimension),
-            trade_eq=trade_eq,
-            trade_eq_total=trade_value(trade_eq, self.setup.dynamics.import_value),
-            base=self.base,
-            compatibility=np.maximum(2.0 * self.affinity - 1.0, 0.0),
-            rivalry=np.maximum(1.0 - 2.0 * self.affinity, 0.0),
-        )
+        return round_context(self.world, self.base, self.setup, self.affinity)
 
     def _fire_events(self) -> tuple[FiredEvent, ...]:
         self.policy.forced = []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.setup import ScoringWeights
-from sim.core.world import WorldState
+from sim.core.world import WorldState, clip, tr
 
 
 def policy_affinity(positions: np.ndarray, salience: np.ndarray) -> np.ndarray:
@@ -15,32 +15,33 @@ def policy_affinity(positions: np.ndarray, salience: np.ndarray) -> np.ndarray:
 
     The pair's salience is the mean of both actors' saliences, so P is symmetric.
     """
-    distance = np.abs(positions[:, None, :] - positions[None, :, :]) / 2.0
-    pair_salience = (salience[:, None, :] + salience[None, :, :]) / 2.0
-    return 1.0 - np.einsum("ijd,ijd->ij", distance, pair_salience)
+    distance = np.abs(positions[..., :, None, :] - positions[..., None, :, :]) / 2.0
+    pair_salience = (salience[..., :, None, :] + salience[..., None, :, :]) / 2.0
+    return 1.0 - np.einsum("...ijd,...ijd->...ij", distance, pair_salience)
 
 
 def trade_interdependence(trade: np.ndarray, gdp: np.ndarray, squash: float) -> np.ndarray:
     """E[i, j] in [0, 1): two-way trade over the smaller economy's GDP, squashed by 1 - exp(-k x)."""
-    two_way = trade + trade.T
-    smaller = np.minimum(gdp[:, None], gdp[None, :])
+    two_way = trade + tr(trade)
+    smaller = np.minimum(gdp[..., :, None], gdp[..., None, :])
     share = np.divide(two_way, smaller, out=np.zeros_like(two_way), where=smaller > 0)
     return 1.0 - np.exp(-squash * share)
 
 
 def agreement_density(agreements: np.ndarray) -> np.ndarray:
     """I[i, j] in [0, 1]: share of sectors with a signed agreement."""
-    return agreements.mean(axis=2) if agreements.shape[2] else np.zeros(agreements.shape[:2])
+    return agreements.mean(axis=-1) if agreements.shape[-1] else np.zeros(agreements.shape[:-1])
 
 
 def sanction_pressure(sanctions: np.ndarray) -> np.ndarray:
     """X[i, j] in [0, 1]: the heavier of the two sides' sanctions on each other."""
-    return np.maximum(sanctions, sanctions.T)
+    return np.maximum(sanctions, tr(sanctions))
 
 
 def raw_alignment(world: WorldState, weights: ScoringWeights, affinity: np.ndarray) -> np.ndarray:
-    """The alignment score before clipping (needed to know where the clip binds)."""
-    r_sym = (world.relations + world.relations.T) / 2.0
+    """The alignment score before clipping (needed to know where the clip binds); the world's arrays may
+    carry a leading runs axis (the vector engine's WorldBatch)."""
+    r_sym = (world.relations + tr(world.relations)) / 2.0
     raw = (
         weights.relations * r_sym
         + weights.policy * (2.0 * affinity - 1.0)
@@ -48,7 +49,8 @@ def raw_alignment(world: WorldState, weights: ScoringWeights, affinity: np.ndarr
         + weights.agreements * agreement_density(world.agreements)
         - weights.sanctions * sanction_pressure(world.sanctions)
     )
-    np.fill_diagonal(raw, 0.0)
+    n = raw.shape[-1]
+    raw[..., np.arange(n), np.arange(n)] = 0.0
     return raw
 
 
@@ -56,7 +58,7 @@ def alignment(world: WorldState, weights: ScoringWeights, affinity: np.ndarray |
     """A[i, j] in [-1, 1], symmetric, zero diagonal: who is aligned with whom."""
     if affinity is None:
         affinity = policy_affinity(world.positions, world.salience)
-    return np.clip(raw_alignment(world, weights, affinity), -1.0, 1.0)
+    return clip(raw_alignment(world, weights, affinity), -1.0, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +72,10 @@ class KuikHedging:
 
 @dataclass(frozen=True, slots=True)
 class IndexPlan:
-    """Index arrays and masks for the per-actor indices, computed once per run (the actors never change)."""
+    """Index arrays and masks for the per-actor indices, computed once per run (the actors never change).
+
+    Each index takes one run's (N, N) alignment or R runs' (R, N, N) and returns (N,) or (R, N).
+    """
 
     powers: np.ndarray  # (P,) great-power columns
     power_is_self: np.ndarray  # (N, P)
@@ -98,12 +103,12 @@ class IndexPlan:
 
         1 = positive alignment spread evenly over every other power; 0 = all of it on one power (or none).
         """
-        positive = np.maximum(A[:, self.powers], 0.0)
-        positive[self.power_is_self] = 0.0
-        total = positive.sum(axis=1, keepdims=True)
+        positive = np.maximum(A[..., self.powers], 0.0)
+        positive[..., self.power_is_self] = 0.0
+        total = positive.sum(axis=-1, keepdims=True)
         shares = np.divide(positive, total, out=np.zeros_like(positive), where=total > 0)
         logs = np.log(shares, out=np.zeros_like(shares), where=shares > 0)
-        entropy = -(shares * logs).sum(axis=1)
+        entropy = -(shares * logs).sum(axis=-1)
         others = self.other_powers
         norm = np.log(np.maximum(others, 2))
         return np.where(others >= 2, entropy / norm, 0.0)
@@ -118,39 +123,39 @@ class IndexPlan:
         risk_contingency)``, 0..1: high only when both hold. After Kuik (2008, *Contemporary Southeast
         Asia* 30(2)) and Kuik (2016, *J. Contemporary China* 25(100)); the operationalisation is ours (J).
         """
-        block = A[:, self.powers]
+        block = A[..., self.powers]
         others = ~self.power_is_self
         count = others.sum(axis=1)
         positive = np.where(others, np.maximum(block, 0.0), 0.0)
-        return_max = np.divide(positive.sum(axis=1), count, out=np.zeros(A.shape[0]), where=count > 0)
-        high = np.where(others, block, -np.inf).max(axis=1, initial=-np.inf)
-        low = np.where(others, block, np.inf).min(axis=1, initial=np.inf)
+        return_max = np.divide(positive.sum(axis=-1), count, out=np.zeros(A.shape[:-1]), where=count > 0)
+        high = np.where(others, block, -np.inf).max(axis=-1, initial=-np.inf)
+        low = np.where(others, block, np.inf).min(axis=-1, initial=np.inf)
         spread = np.where(count > 0, high - low, 2.0)
-        risk = np.clip(1.0 - spread / 2.0, 0.0, 1.0)
+        risk = clip(1.0 - spread / 2.0, 0.0, 1.0)
         return KuikHedging(np.sqrt(return_max * risk), return_max, risk)
 
     def tilt(self, A: np.ndarray) -> np.ndarray:
         """Mean alignment to bloc a minus mean alignment to bloc b (each actor's own entry excluded)."""
-        n = A.shape[0]
+        shape = A.shape[:-1]
         to_a = np.divide(
-            (A[:, self.bloc_a] * self.bloc_a_mask).sum(axis=1),
+            (A[..., self.bloc_a] * self.bloc_a_mask).sum(axis=-1),
             self.bloc_a_count,
-            out=np.zeros(n),
+            out=np.zeros(shape),
             where=self.bloc_a_count > 0,
         )
         to_b = np.divide(
-            (A[:, self.bloc_b] * self.bloc_b_mask).sum(axis=1),
+            (A[..., self.bloc_b] * self.bloc_b_mask).sum(axis=-1),
             self.bloc_b_count,
-            out=np.zeros(n),
+            out=np.zeros(shape),
             where=self.bloc_b_count > 0,
         )
         return to_a - to_b
 
     def primary(self, A: np.ndarray) -> np.ndarray:
         """Index of the great power each actor is most aligned with (never itself)."""
-        block = A[:, self.powers].copy()
-        block[self.power_is_self] = -np.inf
-        return self.powers[np.argmax(block, axis=1)]
+        block = A[..., self.powers].copy()
+        block[..., self.power_is_self] = -np.inf
+        return self.powers[np.argmax(block, axis=-1)]
 
 
 def hedging_index(A: np.ndarray, powers: tuple[int, ...]) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +35,21 @@ RANGES: dict[str, tuple[float, float]] = {
     "threat": (0.0, 1.0),
     "memory": (-1.0, 1.0),
 }
+
+
+def _clip_ufunc() -> Callable[..., Any]:
+    umath = getattr(getattr(np, "_core", None), "umath", None)
+    return getattr(umath, "clip", np.clip)
+
+
+#: ``clip(x, low, high[, out=])``: numpy's clip ufunc called directly (the same values as ``np.clip``, whose
+#: Python wrappers cost more than clipping a small array; the rules clip some 30 arrays a round).
+clip = _clip_ufunc()
+
+
+def tr(x: np.ndarray) -> np.ndarray:
+    """Swap the last two axes: ``.T`` of an (N, N) matrix, and of each run's matrix in an (R, N, N) batch."""
+    return x.swapaxes(-1, -2)
 
 
 @dataclass(slots=True)

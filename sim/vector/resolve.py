@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, MEMORY_STEP, REFUSAL_GOLDSTEIN
 from sim.core.setup import ModelSetup
-from sim.core.world import GDP_FLOOR
+from sim.core.world import GDP_FLOOR, clip
 from sim.vector.pricing import BaselineBatch
 from sim.vector.state import WorldBatch, preconditions_at
 
@@ -118,13 +118,13 @@ def change_regard(
         column += (params.spillover * d)[:, None] * alignment[rr, :, jj]
         column[rows, ii] = 0.0
         column[rows, jj] += d + g - params.spillover * d * alignment[rr, jj, jj]
-        np.clip(column, -1.0, 1.0, out=column)
+        clip(column, -1.0, 1.0, out=column)
         w.relations[rr, :, ii] = column
-        w.relations[rr, ii, jj] = np.clip(w.relations[rr, ii, jj] + params.reciprocity * d, -1.0, 1.0)
+        w.relations[rr, ii, jj] = clip(w.relations[rr, ii, jj] + params.reciprocity * d, -1.0, 1.0)
         lasting = params.lasting_share * d
-        base.relations[rr, jj, ii] = np.clip(base.relations[rr, jj, ii] + lasting + g, -1.0, 1.0)
-        base.relations[rr, ii, jj] = np.clip(base.relations[rr, ii, jj] + params.reciprocity * lasting, -1.0, 1.0)
-    w.memory[r, j, i] = np.clip(w.memory[r, j, i] + MEMORY_STEP * goldstein / 10.0, -1.0, 1.0)
+        base.relations[rr, jj, ii] = clip(base.relations[rr, jj, ii] + lasting + g, -1.0, 1.0)
+        base.relations[rr, ii, jj] = clip(base.relations[rr, ii, jj] + params.reciprocity * lasting, -1.0, 1.0)
+    w.memory[r, j, i] = clip(w.memory[r, j, i] + MEMORY_STEP * goldstein / 10.0, -1.0, 1.0)
 
 
 def _apply_domestic(
@@ -137,15 +137,15 @@ def _apply_domestic(
     x = w.positions[r, :, vd]  # (K, N)
     gap = np.maximum(x - x[rows, i][:, None], 0.0) / 2.0
     gap[rows, i] = 0.0
-    w.threat[r, i] = np.clip(w.threat[r, i] + m * _THREAT[k], 0.0, 1.0)
-    w.positions[r, i, vd] = np.clip(w.positions[r, i, vd] + m * _STANCE[k], -1.0, 1.0)
+    w.threat[r, i] = clip(w.threat[r, i] + m * _THREAT[k], 0.0, 1.0)
+    w.positions[r, i, vd] = clip(w.positions[r, i, vd] + m * _STANCE[k], -1.0, 1.0)
     g = _GOLDSTEIN[k]
     delta = (params.goldstein_scale * g)[:, None] * gap
-    column = np.clip(w.relations[r, :, i] + delta, -1.0, 1.0)
+    column = clip(w.relations[r, :, i] + delta, -1.0, 1.0)
     column[rows, i] = 0.0
     w.relations[r, :, i] = column
-    base.relations[r, :, i] = np.clip(base.relations[r, :, i] + params.lasting_share * delta, -1.0, 1.0)
-    memory = np.clip(w.memory[r, :, i] + (MEMORY_STEP * g / 10.0)[:, None] * gap * 2.0, -1.0, 1.0)
+    base.relations[r, :, i] = clip(base.relations[r, :, i] + params.lasting_share * delta, -1.0, 1.0)
+    memory = clip(w.memory[r, :, i] + (MEMORY_STEP * g / 10.0)[:, None] * gap * 2.0, -1.0, 1.0)
     memory[rows, i] = 0.0
     w.memory[r, :, i] = memory
 
@@ -178,7 +178,7 @@ def apply_moves(
         t = change[k] != 0
         if t.any():
             cell = (r[t], i[t], j[t])
-            array[cell] = np.clip(array[cell] + m[t] * change[k[t]], 0.0, 1.0)
+            array[cell] = clip(array[cell] + m[t] * change[k[t]], 0.0, 1.0)
     t = _RELIEF[k] != 0
     if t.any():
         relief = w.debt[r[t], j[t], i[t]] * np.minimum(m[t] * _RELIEF[k[t]], 1.0)

@@ -1,4 +1,4 @@
-"""The per-actor indices of sim.core.scoring.IndexPlan (hedging, Kuik, tilt, primary partner) over a runs axis."""
+"""The per-actor indices (hedging, Kuik, tilt, primary partner) of R runs: sim.core.scoring.IndexPlan over (R, N, N)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sim.core.scoring import IndexPlan
 
 @dataclass(frozen=True, slots=True)
 class IndexBatch:
-    """The core's IndexPlan applied to (R, N, N) alignment."""
+    """The core's IndexPlan applied to (R, N, N) alignment (the same functions: they take a leading runs axis)."""
 
     plan: IndexPlan
 
@@ -20,42 +20,14 @@ class IndexBatch:
         return cls(IndexPlan.of(n, powers, bloc_a, bloc_b))
 
     def hedging(self, A: np.ndarray) -> np.ndarray:
-        p = self.plan
-        positive = np.maximum(A[..., p.powers], 0.0)
-        positive[:, p.power_is_self] = 0.0
-        total = positive.sum(axis=-1, keepdims=True)
-        shares = np.divide(positive, total, out=np.zeros_like(positive), where=total > 0)
-        logs = np.log(shares, out=np.zeros_like(shares), where=shares > 0)
-        entropy = -(shares * logs).sum(axis=-1)
-        others = p.other_powers
-        norm = np.log(np.maximum(others, 2))
-        return np.where(others >= 2, entropy / norm, 0.0)
+        return self.plan.hedging(A)
 
     def kuik(self, A: np.ndarray) -> np.ndarray:
         """Kuik's hedging index (the core's ``IndexPlan.kuik(A).hedging``)."""
-        p = self.plan
-        block = A[..., p.powers]
-        others = ~p.power_is_self
-        count = others.sum(axis=1)
-        positive = np.where(others, np.maximum(block, 0.0), 0.0)
-        return_max = np.divide(positive.sum(axis=-1), count, out=np.zeros(A.shape[:-1]), where=count > 0)
-        high = np.where(others, block, -np.inf).max(axis=-1, initial=-np.inf)
-        low = np.where(others, block, np.inf).min(axis=-1, initial=np.inf)
-        spread = np.where(count > 0, high - low, 2.0)
-        risk = np.clip(1.0 - spread / 2.0, 0.0, 1.0)
-        return np.sqrt(return_max * risk)
+        return self.plan.kuik(A).hedging
 
     def tilt(self, A: np.ndarray) -> np.ndarray:
-        p = self.plan
-        shape = A.shape[:-1]
-        sum_a = (A[..., p.bloc_a] * p.bloc_a_mask).sum(axis=-1)
-        sum_b = (A[..., p.bloc_b] * p.bloc_b_mask).sum(axis=-1)
-        to_a = np.divide(sum_a, p.bloc_a_count, out=np.zeros(shape), where=p.bloc_a_count > 0)
-        to_b = np.divide(sum_b, p.bloc_b_count, out=np.zeros(shape), where=p.bloc_b_count > 0)
-        return to_a - to_b
+        return self.plan.tilt(A)
 
     def primary(self, A: np.ndarray) -> np.ndarray:
-        p = self.plan
-        block = A[..., p.powers].copy()
-        block[:, p.power_is_self] = -np.inf
-        return p.powers[np.argmax(block, axis=-1)]
+        return self.plan.primary(A)

@@ -13,12 +13,7 @@ from sim.core.actions import (
     CLOSE_REGARD,
     CRACKDOWN_MAX_STANCE,
 )
-from sim.core.world import WorldState
-
-
-def tr(x: np.ndarray) -> np.ndarray:
-    """Swap the last two axes: the batched ``.T`` of an (..., N, N) matrix."""
-    return np.swapaxes(x, -1, -2)
+from sim.core.world import WorldState, tr
 
 
 @dataclass(slots=True)

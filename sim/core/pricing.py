@@ -1,0 +1,638 @@
+"""The pricing of every candidate move over a leading runs axis: one copy for the Mesa model and the vector engine.
+
+Every array here has a leading runs axis R: the world's arrays are ``(R, N)``, ``(R, N, N)`` and
+``(R, N, N, S)``. The Mesa model (:func:`sim.core.utility.price_candidates`) calls these functions with
+R = 1 and the vector engine (:mod:`sim.vector.pricing`) with R in the hundreds, so a rule changed here
+changes both engines (docs/architecture.md section 10, "One set of rules, any number of runs").
+
+U_i = sum_k w_ik f_k over the interests economy, security, autonomy, influence and values
+(docs/architecture.md section 4). The gain of a move is estimated for every (action, mover, target) at once:
+pair-local effects (trade, debt, sanctions, agreements, pressure) are priced exactly, and the relation
+changes that spill over the whole alignment row are priced to first order through the gradient of U with
+respect to the mover's alignment row. Actors are thus boundedly rational: they see the direct consequences
+of a move, not the replies it will provoke.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from sim.core.actions import (
+    ACTION_INDEX,
+    CATALOGUE,
+    OFFER_ASKS,
+    OFFER_GIVES,
+    PASS,
+    REFUSAL_GOLDSTEIN,
+    SANCTION_FRICTION,
+)
+from sim.core.dynamics import equilibrium_trade, sanctions_received
+from sim.core.scoring import raw_alignment
+from sim.core.setup import ModelSetup
+from sim.core.world import INTERESTS, clip, tr
+
+ECONOMY, SECURITY, AUTONOMY, INFLUENCE, VALUES = range(len(INTERESTS))
+#: Every term of a move's gain: the five interests, answering what the target did (reciprocity), and the
+#: ruling group's hold on power (regime security).
+TERMS: tuple[str, ...] = (*INTERESTS, "reciprocity", "regime")
+RECIPROCITY, REGIME = len(INTERESTS), len(INTERESTS) + 1
+#: What making a conditional offer costs the proposer whatever the answer (judgement: a low-key approach).
+OFFER_COST = 0.001
+#: Weight of a rival's gain in a shared act (agreement, joint statement, defence cooperation), per unit of
+#: rivalry max(1 - 2P, 0): Grieco (1988, *International Organization* 42(3)) on relative gains, which
+#: matter as far as the partner may become an adversary; 1 = a rival's gain counts as much as one's own
+#: (judgement). Pairs with shared or neutral positions (P >= 0.5) are unaffected.
+RELATIVE_GAINS = 1.0
+#: Sharpness of the smooth positive part used for partnership shares (softplus beta).
+SOFTPLUS_BETA = 10.0
+
+_SANCTION_CHANGE = np.array([a.sanction_change for a in CATALOGUE])
+_TARIFF_CHANGE = np.array([a.tariff_change for a in CATALOGUE])
+_DEBT_RELIEF = np.array([a.debt_relief for a in CATALOGUE])
+_AID = np.array([a.aid_amount for a in CATALOGUE])
+_PRESSURE = np.array([a.pressure_change for a in CATALOGUE])
+_GOLDSTEIN = np.array([a.goldstein for a in CATALOGUE])
+_TARGETED = np.array([a.targeted for a in CATALOGUE])
+_DOMESTIC = np.array([a.domestic for a in CATALOGUE])
+_DOMESTIC_INDEX = [k for k, a in enumerate(CATALOGUE) if a.domestic]
+_COOPERATIVE = np.array([a.stance == "cooperative" for a in CATALOGUE])
+_SECTOR_ACTION = next(k for k, a in enumerate(CATALOGUE) if a.sector_based)
+_FIXED_SECTOR = [(k, a.fixed_sector) for k, a in enumerate(CATALOGUE) if a.fixed_sector is not None]
+_PASS = ACTION_INDEX[PASS]
+#: Consent moves both sides take part in (the target weighs the same act from its side).
+_SHARED = [k for k, a in enumerate(CATALOGUE) if a.consent and not a.debt_relief and not a.sector_based]
+#: Consent moves that transfer something to the target (it weighs what it receives).
+_TRANSFER_OFFERS = [k for k, a in enumerate(CATALOGUE) if a.consent and a.debt_relief]
+#: Requests and the catalogue index of the move each asks the target to make.
+_REQUESTS = [(k, ACTION_INDEX[a.grants]) for k, a in enumerate(CATALOGUE) if a.grants is not None]
+#: Moves whose effect waits for an answer (their mover's gain is an expectation).
+_ANSWERED = np.array([a.needs_answer for a in CATALOGUE])
+_ANSWERED_INDEX = np.nonzero(_ANSWERED)[0]
+_OFFER_GIVE_INDEX = np.array([ACTION_INDEX[x] for x in OFFER_GIVES])
+_OFFER_ASK_INDEX = np.array([ACTION_INDEX[y] for y in OFFER_ASKS])
+_OFFER_DISTINCT = _OFFER_GIVE_INDEX[:, None] != _OFFER_ASK_INDEX[None, :]
+#: Actions with a pair-local effect (sanctions, tariffs, debt relief, aid, pressure): for the others those
+#: terms are zero, so they are computed for these rows only.
+_EFFECTFUL = np.nonzero(
+    (_SANCTION_CHANGE != 0) | (_TARIFF_CHANGE != 0) | (_DEBT_RELIEF != 0) | (_AID != 0) | (_PRESSURE != 0)
+)[0]
+
+
+class WorldArrays(Protocol):
+    """The world's arrays with a leading runs axis (a lifted WorldState or the vector engine's WorldBatch)."""
+
+    gdp: np.ndarray
+    capability: np.ndarray
+    positions: np.ndarray
+    salience: np.ndarray
+    relations: np.ndarray
+    trade: np.ndarray
+    tariff: np.ndarray
+    sanctions: np.ndarray
+    debt: np.ndarray
+    agreements: np.ndarray
+    pressure: np.ndarray
+    threat: np.ndarray
+    memory: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class ContextBatch:
+    """Quantities of one round's snapshot shared by utility, gradient and candidate pricing, for R runs."""
+
+    world: WorldArrays
+    alignment: np.ndarray  # (R, N, N) clipped, zero diagonal
+    clip_free: np.ndarray  # (R, N, N) 1 where the alignment clip does not bind
+    partner: np.ndarray  # (R, N, N) V
+    distance: np.ndarray  # (R, N, N) d on the values dimension
+    trade_eq: np.ndarray  # (R, N, N) T*
+    trade_eq_total: np.ndarray  # (R, N) projected trade value of each actor: exports + import_value x imports
+    base: Any  # the run's Baseline (Mesa) or BaselineBatch (vector): calibration arrays
+    compatibility: np.ndarray  # (R, N, N) max(2P - 1, 0): how far two actors share positions
+    rivalry: np.ndarray  # (R, N, N) max(1 - 2P, 0): how far their positions are opposed
+
+
+def partner_weights(capability: np.ndarray) -> np.ndarray:
+    """V[..., i, k]: how much partner k counts for i, half by reach (one voice each), half by capability.
+
+    ``capability`` is one run's (N,) or R runs' (R, N).
+    """
+    n = capability.shape[-1]
+    others = max(n - 1, 1)
+    total = capability.sum(axis=-1, keepdims=True) - capability
+    by_power = np.divide(
+        capability[..., None, :],
+        total[..., :, None],
+        out=np.zeros((*capability.shape, n)),
+        where=total[..., :, None] > 0,
+    )
+    V = 0.5 / others + 0.5 * by_power
+    _zero_diagonal(V)
+    return V
+
+
+def context(world: WorldArrays, base: Any, setup: ModelSetup, affinity: np.ndarray, kind: type = ContextBatch) -> Any:
+    """The round's snapshot (a ``kind``, by default :class:`ContextBatch`) of one run's world or R runs'.
+
+    ``affinity`` is the policy affinity P of the world's positions (kept between rounds: it changes only
+    with positions). Alignment is clipped to [-1, 1]; ``clip_free`` marks where the clip does not bind.
+    """
+    raw = raw_alignment(world, setup.scoring.weights, affinity)  # type: ignore[arg-type]
+    trade_eq = equilibrium_trade(world, base, setup.dynamics, setup.trade_sectors)  # type: ignore[arg-type]
+    x = world.positions[..., setup.scoring.values_dimension]
+    return kind(
+        world=world,
+        alignment=clip(raw, -1.0, 1.0),
+        clip_free=(np.abs(raw) < 1.0).astype(float),
+        partner=partner_weights(world.capability),
+        distance=np.abs(x[..., :, None] - x[..., None, :]) / 2.0,
+        trade_eq=trade_eq,
+        trade_eq_total=trade_value(trade_eq, setup.dynamics.import_value),
+        base=base,
+        compatibility=np.maximum(2.0 * affinity - 1.0, 0.0),
+        rivalry=np.maximum(1.0 - 2.0 * affinity, 0.0),
+    )
+
+
+def trade_value(trade: np.ndarray, import_value: float) -> np.ndarray:
+    """(..., N) what each actor's trade is worth to it: exports plus ``import_value`` times imports.
+
+    Exports count in full and imports in part (modelling judgement): a tariff cut is a concession that
+    mostly helps the partner's exporters, as governments treat it in negotiations.
+    """
+    return trade.sum(axis=-1) + import_value * trade.sum(axis=-2)
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0.0, SOFTPLUS_BETA * x) / SOFTPLUS_BETA
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * SOFTPLUS_BETA * x))
+
+
+def _zero_diagonal(x: np.ndarray) -> None:
+    n = x.shape[-1]
+    x[..., np.arange(n), np.arange(n)] = 0.0
+
+
+def _autonomy(A: np.ndarray) -> np.ndarray:
+    runs, n = A.shape[0], A.shape[-1]
+    if n <= 2:
+        return np.zeros((runs, n))
+    positive = _softplus(A)
+    _zero_diagonal(positive)
+    shares = positive / positive.sum(axis=-1, keepdims=True)
+    hhi = (shares**2).sum(axis=-1)
+    return (1.0 - hhi) / (1.0 - 1.0 / (n - 1))
+
+
+def features(ctx: ContextBatch, setup: ModelSetup) -> np.ndarray:
+    """(R, N, 5) values of each interest for each actor (columns in INTERESTS order)."""
+    w, A, V, d, base = ctx.world, ctx.alignment, ctx.partner, ctx.distance, ctx.base
+    runs, n = A.shape[0], A.shape[-1]
+    out = np.zeros((runs, n, len(INTERESTS)))
+    base_total = trade_value(base.trade, setup.dynamics.import_value)
+    ok = (ctx.trade_eq_total > 0) & (base_total > 0)
+    out[..., ECONOMY] = np.log(np.divide(ctx.trade_eq_total, base_total, out=np.ones((runs, n)), where=ok))
+    gdp_ok = (w.gdp > 0) & (base.gdp > 0)
+    out[..., ECONOMY] += np.log(np.divide(w.gdp, base.gdp, out=np.ones((runs, n)), where=gdp_ok))
+    owed = w.debt.sum(axis=-1)
+    held = w.debt.sum(axis=-2)
+    out[..., ECONOMY] += np.divide(
+        setup.dynamics.credit_value * held - owed, w.gdp, out=np.zeros((runs, n)), where=w.gdp > 0
+    )
+    n_sec = max(len(setup.security_sectors), 1)
+    sec_count = w.agreements[..., list(setup.security_sectors)].sum(axis=-1) if setup.security_sectors else 0.0
+    security_value = V * ctx.compatibility / n_sec
+    suffered = sanctions_received(w.sanctions, w.capability)
+    out[..., SECURITY] = (security_value * sec_count).sum(axis=-1) - suffered
+    out[..., AUTONOMY] = _autonomy(A)
+    out[..., INFLUENCE] = (V * A).sum(axis=-1)
+    out[..., VALUES] = (V * d * (w.sanctions + w.pressure) / 2.0).sum(axis=-1) - (V * d * np.maximum(A, 0.0)).sum(
+        axis=-1
+    )
+    return out
+
+
+def alignment_gradients(ctx: ContextBatch) -> np.ndarray:
+    """(R, 3, N, N): d f_i / d A_ik for autonomy, influence and values (zero where the clip binds)."""
+    A, V, d = ctx.alignment, ctx.partner, ctx.distance
+    runs, n = A.shape[0], A.shape[-1]
+    grads = np.zeros((runs, 3, n, n))
+    if n > 2:
+        positive = _softplus(A)
+        _zero_diagonal(positive)
+        total = positive.sum(axis=-1, keepdims=True)
+        shares = positive / total
+        hhi = (shares**2).sum(axis=-1, keepdims=True)
+        d_hhi = 2.0 * (shares - hhi) / total * _sigmoid(A)
+        grads[:, 0] = -d_hhi / (1.0 - 1.0 / (n - 1))
+    grads[:, 1] = V
+    grads[:, 2] = -V * d * (A > 0)
+    grads *= ctx.clip_free[:, None]
+    _zero_diagonal(grads)
+    return grads
+
+
+def feasibility(pre: Any, agreements: np.ndarray, setup: ModelSetup) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of what each actor may do now: (R, A, N, N) for plain actions, (R, N, N, S) for sector agreements.
+
+    ``pre[k]`` is action k's precondition mask, ``(R, N, N)`` (read for targeted and domestic actions
+    only). A request is feasible only where the move it asks for would be feasible for the target;
+    untargeted moves (pass, crackdown) sit on the diagonal.
+    """
+    runs, n = agreements.shape[0], agreements.shape[1]
+    eye = np.eye(n, dtype=bool)
+    not_self = ~eye
+    feasible = np.zeros((runs, len(CATALOGUE), n, n), dtype=bool)
+    sector_feasible = np.zeros((runs, n, n, len(setup.sectors)), dtype=bool)
+    for k, act in enumerate(CATALOGUE):
+        allowed = setup.action_enabled[k][:, None]
+        if act.domestic:
+            feasible[:, k] = allowed & pre[k] & eye
+            continue
+        if not act.targeted:
+            feasible[:, k] = allowed & eye  # untargeted moves sit on the diagonal
+            continue
+        mask = pre[k] & not_self & allowed
+        if act.sector_based:
+            sector_feasible[:] = mask[..., None] & ~agreements
+        elif act.fixed_sector is not None:
+            s = setup.sectors.index(act.fixed_sector) if act.fixed_sector in setup.sectors else -1
+            feasible[:, k] = mask & ~agreements[..., s] if s >= 0 else False
+        else:
+            feasible[:, k] = mask
+    for k, g in _REQUESTS:
+        feasible[:, k] &= tr(feasible[:, g])  # the target must be able to grant it
+    return feasible, sector_feasible
+
+
+def sanction_friction(sanctions: np.ndarray) -> np.ndarray:
+    """(..., N, N) the factor a cooperative move's cost is multiplied by: 1 + SANCTION_FRICTION x (s_ij + s_ji) / 2.
+
+    Both directions add (a pair under sanctions and counter-sanctions is further apart than under either),
+    so the factor rises smoothly with either side's intensity.
+    """
+    return 1.0 + SANCTION_FRICTION * (sanctions + tr(sanctions)) / 2.0
+
+
+def sector_classes(setup: ModelSetup) -> tuple[list[int], np.ndarray]:
+    """Sectors an agreement in which is priced alike: (one sector of each class, (S,) class of every sector).
+
+    An agreement's own effect depends on its sector only through whether the sector is a security sector
+    and whether it is a trade sector, so pricing is done once per class and copied to its sectors (the
+    same operations on the same numbers, hence the same values).
+    """
+    kinds = [(s in setup.security_sectors, s in setup.trade_sectors) for s in range(len(setup.sectors))]
+    first = {kind: len(kinds) for kind in kinds}
+    for s, kind in enumerate(kinds):
+        first[kind] = min(first[kind], s)
+    representatives = sorted(first.values())
+    index = {kinds[s]: c for c, s in enumerate(representatives)}
+    return representatives, np.array([index[kind] for kind in kinds], dtype=int)
+
+
+def _relation_gradient(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
+    """(R, 3, N, N) utility change of i per Goldstein point of a move by i on j, through regard."""
+    dyn, weights = setup.dynamics, setup.scoring.weights
+    rel_scale = weights.relations * dyn.goldstein_scale / 2.0
+    return rel_scale * ((1.0 + dyn.reciprocity) * grads + dyn.spillover * grads @ ctx.alignment[:, None])
+
+
+def _mover_terms(
+    ctx: ContextBatch,
+    setup: ModelSetup,
+    grads: np.ndarray,
+    rel: np.ndarray,
+    agreement: np.ndarray,
+    sector_class: np.ndarray,
+) -> np.ndarray:
+    """terms[r, f, a, i, j]: i's utility change per term if its move a on j takes effect (unweighted)."""
+    w, V, d = ctx.world, ctx.partner, ctx.distance
+    dyn, weights = setup.dynamics, setup.scoring.weights
+    runs, n, n_actions = V.shape[0], V.shape[-1], len(CATALOGUE)
+    mag = setup.action_magnitude
+    terms = np.zeros((runs, len(TERMS), n_actions, n, n))
+    terms[:, AUTONOMY : VALUES + 1] = _GOLDSTEIN[None, None, :, None, None] * rel[:, :, None]
+
+    # Pair-local effects, only for the actions that have one (_EFFECTFUL).
+    e = _EFFECTFUL
+    gdp = np.where(w.gdp > 0, w.gdp, 1.0)
+    total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
+    Tq, s = ctx.trade_eq, w.sanctions
+    pair_barrier = np.maximum(s, tr(s))
+    new_s = clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)  # (R, E, N, N)
+    delta_s = new_s - s[:, None]
+    delta_x = np.maximum(new_s, tr(s)[:, None]) - pair_barrier[:, None]
+    mu = dyn.import_value
+    lost = (Tq + mu * tr(Tq))[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)
+    t = w.tariff
+    delta_t = clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
+    tariff_trade = mu * tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)
+    economy = np.log1p(np.maximum((lost + tariff_trade) / total[:, None, :, None], -0.999))
+    relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
+    aid = (_AID[e, None] * mag[e])[None, :, :, None]
+    economy -= (dyn.credit_value * relief + aid) / gdp[:, None, :, None]
+    terms[:, ECONOMY, e] = economy
+    gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
+    new_p = clip(w.pressure[:, None] + (_PRESSURE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
+    terms[:, VALUES, e] += V[:, None] * d[:, None] * (delta_s + new_p - w.pressure[:, None]) / 2.0
+    pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
+    terms[:, AUTONOMY : VALUES + 1, e] += grads[:, :, None] * pair_alignment[:, None]
+    terms[:, RECIPROCITY] = w.memory[:, None] * (_GOLDSTEIN / 10.0)[None, :, None, None]
+
+    for k, sector in _FIXED_SECTOR:
+        if sector in setup.sectors:
+            terms[:, : VALUES + 1, k] += agreement[..., sector_class[setup.sectors.index(sector)]]
+    terms[:, :, ~_TARGETED] = 0.0
+    _price_domestic(ctx, setup, grads, terms)
+    return terms
+
+
+def _agreement_part(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, sectors: list[int]) -> np.ndarray:
+    """(R, 5, N, N, C) i's utility change per interest from an agreement with j in each of ``sectors``."""
+    w, V = ctx.world, ctx.partner
+    dyn, weights = setup.dynamics, setup.scoring.weights
+    runs, n, n_sectors = V.shape[0], V.shape[-1], len(setup.sectors)
+    total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
+    Tq, mu = ctx.trade_eq, dyn.import_value
+    density_step = weights.agreements / max(n_sectors, 1)
+    n_sec = max(len(setup.security_sectors), 1)
+    trade_agreements = (
+        w.agreements[..., list(setup.trade_sectors)].sum(axis=-1).astype(float)
+        if setup.trade_sectors
+        else np.zeros(w.agreements.shape[:-1])
+    )
+    agreement_trade = np.log1p(
+        (Tq + mu * tr(Tq))
+        * dyn.agreement_trade_bonus
+        / (1.0 + dyn.agreement_trade_bonus * trade_agreements)
+        / total[:, :, None]
+    )
+    part = np.zeros((runs, len(INTERESTS), n, n, len(sectors)))
+    part[:, AUTONOMY:] = (grads * density_step)[..., None]
+    for c, s_idx in enumerate(sectors):
+        if s_idx in setup.security_sectors:
+            part[:, SECURITY, :, :, c] = V * ctx.compatibility / n_sec
+        if s_idx in setup.trade_sectors:
+            part[:, ECONOMY, :, :, c] = agreement_trade
+    return part
+
+
+def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, terms: np.ndarray) -> None:
+    """Fill the diagonal entries of domestic moves (crackdown): regime security, and the alignment each
+    observer's cooler regard and the wider values gap cost (first order, through the gradients)."""
+    w, V, A = ctx.world, ctx.partner, ctx.alignment
+    dyn, weights, vd = setup.dynamics, setup.scoring.weights, setup.scoring.values_dimension
+    n = A.shape[-1]
+    x = w.positions[:, :, vd]
+    sal = w.salience[:, :, vd]
+    pair_sal = (sal[:, :, None] + sal[:, None, :]) / 2.0
+    gap = np.maximum(x[:, None, :] - x[:, :, None], 0.0) / 2.0  # gap[r, i, k]: how far k stands above i, halved
+    _zero_diagonal(gap)
+    rows = np.arange(n)
+    for k in _DOMESTIC_INDEX:
+        act = CATALOGUE[k]
+        m = setup.action_magnitude[k]
+        new_x = clip(x + m * act.stance_change, -1.0, 1.0)
+        dist_now = np.abs(x[:, :, None] - x[:, None, :])
+        dist_new = np.abs(new_x[:, :, None] - x[:, None, :])
+        d_affinity = -pair_sal * (dist_new - dist_now) / 2.0  # change of P[i, k]
+        d_align = (
+            weights.policy * 2.0 * d_affinity + weights.relations * dyn.goldstein_scale * act.goldstein * gap / 2.0
+        )
+        _zero_diagonal(d_align)
+        terms[:, AUTONOMY : VALUES + 1, k, rows, rows] = (grads * d_align[:, None]).sum(axis=-1)
+        d_dist = (dist_new - dist_now) / 2.0
+        terms[:, VALUES, k, rows, rows] += (V * d_dist * ((w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0))).sum(
+            axis=-1
+        )
+        new_threat = clip(w.threat + m * act.threat_change, 0.0, 1.0)
+        terms[:, REGIME, k, rows, rows] = w.threat**2 - new_threat**2
+
+
+def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
+    """recv[r, f, a, i, j]: j's utility change per term if i's move a on j takes effect (unweighted)."""
+    w = ctx.world
+    dyn, weights = setup.dynamics, setup.scoring.weights
+    runs, n, n_actions = grads.shape[0], grads.shape[-1], len(CATALOGUE)
+    mag = setup.action_magnitude
+    recv = np.zeros((runs, len(TERMS), n_actions, n, n))
+    gT = tr(grads)  # gT[r, f, i, j] = d f_j / d A[j, i]
+    rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
+    recv[:, AUTONOMY : VALUES + 1] = _GOLDSTEIN[None, None, :, None, None] * rel * gT[:, :, None]
+    e = _EFFECTFUL
+    gdp = np.where(w.gdp > 0, w.gdp, 1.0)
+    total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
+    Tq, s = ctx.trade_eq, w.sanctions
+    mu = dyn.import_value
+    new_s = clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
+    delta_s = new_s - s[:, None]
+    delta_x = np.maximum(new_s, tr(s)[:, None]) - np.maximum(s, tr(s))[:, None]
+    lost = (tr(Tq) + mu * Tq)[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)  # j's trade with i
+    t = w.tariff
+    delta_t = clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
+    exports = tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)  # j's exports to i
+    economy = np.log1p(np.maximum((lost + exports) / total[:, None, None, :], -0.999))
+    relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
+    aid = (_AID[e, None] * mag[e])[None, :, :, None]
+    # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
+    economy += relief / gdp[:, None, None, :] + np.log1p(np.maximum(aid / gdp[:, None, None, :], -0.999))
+    recv[:, ECONOMY, e] = economy
+    gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
+    total_cap = w.capability.sum(axis=-1, keepdims=True)
+    share = np.divide(w.capability, total_cap, out=np.zeros((runs, n)), where=total_cap > 0)
+    recv[:, SECURITY, e] = -share[:, None, :, None] * delta_s
+    pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
+    recv[:, AUTONOMY : VALUES + 1, e] += gT[:, :, None] * pair_alignment[:, None]
+    recv[:, RECIPROCITY] = tr(w.memory)[:, None] * (_GOLDSTEIN / 10.0)[None, :, None, None]
+    recv[:, :, ~_TARGETED] = 0.0
+    return recv
+
+
+def acceptance(gain: np.ndarray, temperature: np.ndarray, axis: int = -1) -> np.ndarray:
+    """The chance that j accepts, for gains of R runs whose axis ``axis`` is the target j; ``temperature``
+    is (R, N): a logistic of gain / T_j (greedy, T = 0: a step)."""
+    shape = [1] * gain.ndim
+    shape[0], shape[axis] = temperature.shape[0], temperature.shape[1]
+    t = temperature.reshape(shape)
+    safe = np.where(t > 0, t, 1.0)
+    smooth = 0.5 * (1.0 + np.tanh(0.5 * clip(gain / safe, -60.0, 60.0)))
+    return np.where(t > 0, smooth, (gain > 0).astype(float))
+
+
+@dataclass(frozen=True, slots=True)
+class PricedBatch:
+    """Estimated gains of every move of every actor in R runs, and what each target would gain by accepting.
+
+    ``gain[r, a, i, j]`` is the net expected gain of action a by i on target j: for a unilateral move its
+    utility change minus its cost, for a proposal or request ``p * benefit + (1 - p) * refusal - cost``
+    with ``p = accept_chance[r, a, i, j]``, the chance that j accepts (known to the proposer; computed for
+    the moves that need an answer, 0 elsewhere). ``terms[r, f, a, i, j]`` is its weighted change per term
+    (TERMS order) if it takes effect, ``recv`` the same for the target. ``accept_gain[r, a, i, j]`` is j's
+    net gain from accepting i's proposal or request a. ``sector_*`` hold the same for agreements in sector
+    s, indexed ``[r, i, j, s]``; ``offer_*`` for conditional offers "give OFFER_GIVES[x] if you do
+    OFFER_ASKS[y]", indexed ``[r, x, y, i, j]``. ``feasible`` / ``sector_feasible`` / ``offer_feasible``
+    mark what the rules allow now.
+    """
+
+    gain: np.ndarray
+    terms: np.ndarray
+    recv: np.ndarray
+    feasible: np.ndarray
+    sector_gain: np.ndarray
+    sector_terms: np.ndarray  # (R, TERMS, N, N, C): per class of sector, see sector_classes
+    sector_class: np.ndarray  # (S,) the class of each sector (sector_terms[..., sector_class] is per sector)
+    sector_feasible: np.ndarray
+    cost: np.ndarray  # (R, A, N, N) cost of each move for the mover, with sanction friction
+    accept_gain: np.ndarray
+    accept_chance: np.ndarray
+    sector_accept_gain: np.ndarray
+    sector_accept_chance: np.ndarray
+    offer_gain: np.ndarray
+    offer_feasible: np.ndarray
+    offer_accept_gain: np.ndarray
+    offer_accept_chance: np.ndarray
+    temperature: np.ndarray  # (R, N) each actor's softmax temperature in utility units this round
+
+
+def term_weights(interests: np.ndarray, threat: np.ndarray, setup: ModelSetup) -> np.ndarray:
+    """(R, N, TERMS) weights of every term of a move's gain: the interests in force (a threatened government
+    weighs the economy more: performance legitimacy, docs/model.md section 6), reciprocity and regime
+    security. ``interests`` is (R, N, 5), ``threat`` (R, N)."""
+    interests = interests.copy()
+    interests[..., ECONOMY] *= 1.0 + setup.dynamics.threat_economy * threat
+    domestic = setup.domestic_spec()
+    runs, n = threat.shape
+    return np.concatenate(
+        [
+            interests,
+            np.broadcast_to(domestic.reciprocity, (runs, n))[..., None],
+            np.broadcast_to(domestic.regime_weight, (runs, n))[..., None],
+        ],
+        axis=-1,
+    )
+
+
+def price(
+    ctx: ContextBatch,
+    setup: ModelSetup,
+    feasible: np.ndarray,
+    sector_feasible: np.ndarray,
+    interests: np.ndarray,
+    tau: np.ndarray,
+) -> PricedBatch:
+    """Estimate the gain of every feasible move of every actor in R runs.
+
+    ``interests`` (R, N, 5) are the weights in force (events may have changed the scenario's) and ``tau``
+    (R, N) the actors' temperatures, which set how surely a target answers by its gain. Proposals and
+    requests are priced by their expected value to the proposer, who knows the target's interests
+    (complete information, as in Bueno de Mesquita's expected-utility model).
+    """
+    w = ctx.world
+    dyn = setup.dynamics
+    n = ctx.alignment.shape[-1]
+    wT = tr(term_weights(interests, w.threat, setup))  # (R, TERMS, N)
+    grads = alignment_gradients(ctx)
+    rel = _relation_gradient(ctx, setup, grads)
+
+    friction = sanction_friction(w.sanctions)
+    cost = setup.action_cost[None, :, :, None] * np.where(_COOPERATIVE[None, :, None, None], friction[:, None], 1.0)
+
+    sectors, sector_class = sector_classes(setup)
+    agreement = _agreement_part(ctx, setup, grads, sectors)  # (R, 5, N, N, C): one per class of sector
+    terms = _mover_terms(ctx, setup, grads, rel, agreement, sector_class) * wT[:, :, None, :, None]
+    benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
+    recv = _received_terms(ctx, setup, grads) * wT[:, :, None, None, :]
+    received = recv.sum(axis=1)  # (R, A, N, N): j's gain from i's move
+    own_net = benefit - cost  # what a move is worth to its mover if it takes effect
+    # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
+    for k in _SHARED:
+        own_net[:, k] -= RELATIVE_GAINS * ctx.rivalry * tr(benefit[:, k])
+
+    sector_terms = np.zeros((*agreement.shape[:1], len(TERMS), *agreement.shape[2:]))
+    sector_terms[:, : VALUES + 1] = agreement
+    sector_terms[:, AUTONOMY : VALUES + 1] += (_GOLDSTEIN[_SECTOR_ACTION] * rel)[..., None]
+    sector_terms[:, RECIPROCITY] = (w.memory * _GOLDSTEIN[_SECTOR_ACTION] / 10.0)[..., None]
+    sector_terms *= wT[:, :, :, None, None]
+    sector_cost = cost[:, _SECTOR_ACTION][..., None]
+    sector_benefit = sector_terms.sum(axis=1)
+    sector_net = (
+        sector_benefit - sector_cost - RELATIVE_GAINS * ctx.rivalry[..., None] * sector_benefit.transpose(0, 2, 1, 3)
+    )
+
+    # Each actor's temperature: tau x its largest unilateral gain (as for its own moves).
+    plain_gain = np.where(feasible & ~_ANSWERED[None, :, None, None], own_net, -np.inf)
+    best = plain_gain.max(axis=(1, 3))
+    best = np.where(np.isfinite(best), np.abs(best), 0.0)
+    temperature = tau * np.maximum(best, 1e-6)
+
+    # The target's answer: for a shared act, its own net gain from the same act with the proposer; for
+    # an offered transfer, what it receives; for a request, its own net gain from granting.
+    accept_gain = np.zeros_like(own_net)
+    for k in _SHARED:
+        accept_gain[:, k] = tr(own_net[:, k])
+    for k in _TRANSFER_OFFERS:
+        accept_gain[:, k] = received[:, k]
+    for k, g in _REQUESTS:
+        accept_gain[:, k] = tr(own_net[:, g])
+    accept_chance = np.zeros_like(accept_gain)
+    accept_chance[:, _ANSWERED_INDEX] = acceptance(accept_gain[:, _ANSWERED_INDEX], temperature)
+    sector_accept_gain = sector_net.transpose(0, 2, 1, 3)
+    sector_accept_chance = acceptance(sector_accept_gain, temperature, axis=2)
+
+    # What a refusal costs the proposer: CAMEO 120 from j to i, through i's regard.
+    weights = setup.scoring.weights
+    d_align = weights.relations * dyn.goldstein_scale * REFUSAL_GOLDSTEIN * (1.0 + dyn.reciprocity) / 2.0
+    refusal = (grads * d_align * wT[:, AUTONOMY : VALUES + 1, :, None]).sum(axis=1)  # (R, N, N)
+    gain = own_net.copy()
+    for k in _SHARED + _TRANSFER_OFFERS:
+        p = accept_chance[:, k]
+        gain[:, k] = p * benefit[:, k] + (1.0 - p) * refusal - cost[:, k]
+    for k, g in _REQUESTS:
+        p = accept_chance[:, k]
+        asked = tr(received[:, g])  # i receives g from j
+        gain[:, k] = benefit[:, k] + p * asked + (1.0 - p) * refusal - cost[:, k]
+        terms[:, :, k] += tr(recv[:, :, g])
+    p_sector = sector_accept_chance
+    sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
+    # From classes of sectors to sectors.
+    sector_gain = sector_gain[..., sector_class]
+    sector_accept_gain = sector_accept_gain[..., sector_class]
+    sector_accept_chance = sector_accept_chance[..., sector_class]
+
+    # Conditional offers: give OFFER_GIVES[x] to j if j does OFFER_ASKS[y] for i.
+    gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
+    offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
+    offer_feasible &= ~np.eye(n, dtype=bool)
+    offer_feasible &= _OFFER_DISTINCT[None, :, :, None, None]
+    offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, asks])[:, None]
+    offer_cost = cost[:, gives][:, :, None]
+    offer_accept_gain = received[:, gives][:, :, None] + tr(own_net[:, asks])[:, None]
+    offer_accept_chance = acceptance(offer_accept_gain, temperature)
+    offer_gain = (
+        offer_accept_chance * (offer_benefit - offer_cost)
+        + (1.0 - offer_accept_chance) * refusal[:, None, None]
+        - OFFER_COST
+    )
+    return PricedBatch(
+        gain, terms, recv, feasible, sector_gain, sector_terms, sector_class, sector_feasible, cost,
+        accept_gain, accept_chance, sector_accept_gain, sector_accept_chance,
+        offer_gain, offer_feasible, offer_accept_gain, offer_accept_chance, temperature,
+    )  # fmt: skip
+
+
+def offer_terms_at(terms: np.ndarray, recv: np.ndarray, x: int, y: int, i: int, j: int) -> np.ndarray:
+    """(TERMS,) the weighted terms of one run's conditional offer "i gives OFFER_GIVES[x] to j if j does
+    OFFER_ASKS[y]" (``terms`` and ``recv`` of one run: (TERMS, A, N, N))."""
+    return terms[:, _OFFER_GIVE_INDEX[x], i, j] + recv[:, _OFFER_ASK_INDEX[y], j, i]
+
+
+def offer_terms(terms: np.ndarray, recv: np.ndarray) -> np.ndarray:
+    """(..., TERMS, X, Y, N, N) the weighted terms of every conditional offer: what i gives and what j grants."""
+    gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
+    return terms[..., gives, :, :][..., :, None, :, :] + tr(recv[..., asks, :, :])[..., None, :, :, :]
