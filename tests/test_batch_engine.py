@@ -114,7 +114,7 @@ def test_a_run_that_raises_becomes_a_failure_row_and_the_batch_goes_on(
             super().step()
 
     monkeypatch.setattr(runner, "AlignmentModel", Fragile)
-    rows = run_batch("medvedev_visit_2015", workers=1, out=tmp_path / "b", **SMALL)
+    rows = run_batch("medvedev_visit_2015", workers=1, out=tmp_path / "b", engine="mesa", **SMALL)
     failed = rows[rows["status"] == "failed"]
     assert set(failed["point"]) == {1} and len(failed) == 6
     assert (rows[rows["point"] == 0]["status"] == "ok").all()
