@@ -260,6 +260,7 @@ class VectorEngine:
         self.pending = MoveBatch.empty(runs, 0)  # proposals to external actors, answered next round
         self._held = np.zeros((runs, 0), dtype=bool)  # this round's slots not resolved (pending or expired)
         self._to_hold: np.ndarray | None = None  # this round's proposals to external actors
+        self.table: TableBatch | None = None  # the last round's pricing (what its proposals were worth)
         self._record(None)
 
     @property
@@ -321,7 +322,7 @@ class VectorEngine:
         pre = preconditions(self.world, self.setup.scoring.values_dimension)
         table = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau)
         r, q = np.nonzero(waiting.valid)
-        gain = _accept_gain(table, r, waiting.proposer[r, q], np.full(r.size, actor), waiting.kind[r, q],
+        gain = accept_gain(table, r, waiting.proposer[r, q], np.full(r.size, actor), waiting.kind[r, q],
                             waiting.sector[r, q], waiting.ask[r, q])  # fmt: skip
         out = np.full(waiting.valid.shape, -1, dtype=np.int8)
         out[r, q] = gain > 0
@@ -379,6 +380,7 @@ class VectorEngine:
         setup, ctx, w = self.setup, self._ctx, self.world
         pre = preconditions(w, setup.scoring.values_dimension)
         table = price_candidates(ctx, setup, pre, self.interests, self.tau)
+        self.table = table  # the round's pricing, kept until the next step (as the Mesa model's ``table``)
         moves = self._choose(table, forced)
         self._answer(moves, table)
         # Slots held for an external actor's answer (or expired) are not resolved: they sort last, with the
@@ -567,7 +569,7 @@ class VectorEngine:
         r, q = np.nonzero(needs)
         i, j, a = moves.actor[r, q], moves.target[r, q], moves.kind[r, q]
         s, ask = moves.sector[r, q], moves.ask[r, q]
-        gain = _accept_gain(table, r, i, j, a, s, ask)
+        gain = accept_gain(table, r, i, j, a, s, ask)
         temperature = table.temperature[r, j]
         noise = logistic(self._key[r, 0], Purpose.ANSWER, self.round, i, a, j, s, ask)
         safe = np.where(temperature > 0, temperature, 1.0)
@@ -677,7 +679,7 @@ _ASK_POSITION = np.zeros(len(CATALOGUE), dtype=int)
 _ASK_POSITION[_OFFER_ASK_INDEX] = np.arange(len(_OFFER_ASK_INDEX))
 
 
-def _accept_gain(
+def accept_gain(
     table: TableBatch, r: np.ndarray, i: np.ndarray, j: np.ndarray, a: np.ndarray, s: np.ndarray, ask: np.ndarray
 ) -> np.ndarray:
     """(K,) what proposal (i -> j, action a, sector s, asking ``ask``) in run r is worth to its target j
