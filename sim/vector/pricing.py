@@ -269,7 +269,7 @@ class TableBatch:
     sector_accept_gain: np.ndarray  # (R, N, N, S)
     offer_gain: np.ndarray  # (R, X, Y, N, N), 0 where no offer exists
     offer_feasible: np.ndarray  # (R, X, Y, N, N)
-    offer_accept_gain: np.ndarray  # (R, X, Y, N, N), 0 where no offer exists
+    offer_accept_gain: np.ndarray  # (R, X, Y, N, N), at every cell (as the core's)
     temperature: np.ndarray  # (R, N)
 
 
@@ -551,8 +551,9 @@ def price_candidates(
     offer_gain[rr, x, y, ii, jj] = (
         chance * (offer_benefit - offer_cost) + (1.0 - chance) * refusal[rr, ii, jj] - OFFER_COST
     )
-    offer_accept_gain = np.zeros(offer_feasible.shape)
-    offer_accept_gain[rr, x, y, ii, jj] = accept_e
+    # Every cell, as the core's table: a proposal made last round is answered (by a learner's recommended
+    # answer, or a policy) on what it is worth now, even where the offer could no longer be made.
+    offer_accept_gain = received[:, gives][:, :, None] + tr(own_net[:, asks])[:, None]
 
     return TableBatch(
         gain, feasible, sector_gain, sector_feasible, accept_gain, sector_accept_gain,
