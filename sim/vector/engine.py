@@ -261,6 +261,7 @@ class VectorEngine:
         self._held = np.zeros((runs, 0), dtype=bool)  # this round's slots not resolved (pending or expired)
         self._to_hold: np.ndarray | None = None  # this round's proposals to external actors
         self.table: TableBatch | None = None  # the last round's pricing (what its proposals were worth)
+        self._now: TableBatch | None = None  # the pricing of the current state, once something asked for it
         self._record(None)
 
     @property
@@ -319,8 +320,7 @@ class VectorEngine:
         waiting = self.proposals_to(actor)
         if not waiting.valid.any():
             return np.where(waiting.valid, 0, -1)
-        pre = preconditions(self.world, self.setup.scoring.values_dimension)
-        table = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau)
+        table = self._price_now()
         r, q = np.nonzero(waiting.valid)
         gain = accept_gain(table, r, waiting.proposer[r, q], np.full(r.size, actor), waiting.kind[r, q],
                             waiting.sector[r, q], waiting.ask[r, q])  # fmt: skip
@@ -377,9 +377,10 @@ class VectorEngine:
         forced, fired = self._fire_events()
         if fired:
             self._ctx = context(self.world, self.base, self.setup, self.affinity)
+            self._now = None  # an event changed the state since anything was priced
         setup, ctx, w = self.setup, self._ctx, self.world
-        pre = preconditions(w, setup.scoring.values_dimension)
-        table = price_candidates(ctx, setup, pre, self.interests, self.tau)
+        # When recommended answers priced the state before the round and no event fired: the same table.
+        table = self._price_now()
         self.table = table  # the round's pricing, kept until the next step (as the Mesa model's ``table``)
         moves = self._choose(table, forced)
         self._answer(moves, table)
@@ -394,8 +395,15 @@ class VectorEngine:
         advance(w, self.base, setup, self._key, self.round)
         advance_domestic(w, setup, ctx.partner, self._key, self.round)
         self._ctx = context(w, self.base, setup, self.affinity)
-        self._orders, self._answers, self._masks = {}, {}, None
+        self._orders, self._answers, self._masks, self._now = {}, {}, None, None
         self._record(moves)
+
+    def _price_now(self) -> TableBatch:
+        """Every candidate priced on the current state (kept until the state changes)."""
+        if self._now is None:
+            pre = preconditions(self.world, self.setup.scoring.values_dimension)
+            self._now = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau)
+        return self._now
 
     # -- the round's parts ------------------------------------------------------------------------
 
