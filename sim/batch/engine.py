@@ -19,6 +19,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from sim import seeds
 from sim.atomic import cause
 from sim.batch.engines import EngineError, choose_engine
 from sim.batch.executors import Executor, Lost, make_executor
@@ -57,9 +58,7 @@ def scenario_path(scenario: str | Path) -> Path:
     return resolve(scenario)
 
 
-def draw_seed() -> int:
-    """A fresh root seed from the operating system's entropy (recorded in the plan)."""
-    return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
+draw_seed = seeds.draw_seed  # a fresh root seed (recorded in the plan), from its one home (sim.seeds)
 
 
 def plan_batch(

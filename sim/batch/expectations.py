@@ -21,6 +21,7 @@ from typing import Any, Literal
 import numpy as np
 
 from sim.batch.executors import Executor
+from sim.batch.intervals import Z95, wilson
 from sim.batch.measure import measure_seeds
 from sim.batch.progress import Progress
 from sim.core import AlignmentModel, ModelSetup
@@ -35,7 +36,6 @@ from sim.scenario.strict_yaml import Document
 from sim.vector import VectorEngine
 from sim.vector.conditions import BatchView, holds
 
-Z95 = 1.959963984540054  # two-sided 95 % quantile of the standard normal
 #: Two-sided 95 % quantiles of Student's t for 1..10 degrees of freedom; beyond, a Cornish-Fisher expansion.
 _T95_SMALL = (
     12.7062047,
@@ -209,18 +209,8 @@ def measure_run_and_outcomes(
 # -- statistics ---------------------------------------------------------------------------------------
 
 
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a binomial share (good at shares near 0 or 1, unlike the normal one)."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = successes / n
-    denominator = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    # At 0 or n successes the bound is exactly 0 or 1; rounding must not move it.
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == n else min(1.0, centre + half)
-    return low, high
+#: The Wilson interval of a share, from its one home (sim.batch.intervals).
+wilson_interval = wilson
 
 
 def t_quantile_95(df: int) -> float:
