@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from sim.batch import facts
 from sim.batch.engines import EngineError, choose_engine
 from sim.batch.expectations import check_report, comparison_base
 from sim.batch.leverage import SearchBudget, leverage
+from sim.batch.measure import measure_seeds
 from sim.scenario.calibration import calibrated_setup, load_setup
 from sim.scenario.loader import load_document, validate_document
 from tests.conftest import run_cli
@@ -82,3 +85,24 @@ def test_leverage_scores_every_policy_the_same_on_both_engines() -> None:
         assert scores.scores == vector.policies[name].scores, name
     assert mesa.search.training == vector.search.training
     assert mesa.search.chosen == vector.search.chosen
+
+
+@pytest.mark.parametrize(
+    "measure",
+    [
+        facts.russia_courts_asia,
+        facts.russia_gdp,
+        facts.cambodia_kuik,
+        facts.cambodia_russia_final,
+        facts.us_lowest,
+        facts.china_primary,
+        facts.china_us_gap_change,
+        facts.hindcast_path,
+    ],
+    ids=lambda f: f.__name__,
+)
+def test_the_stylized_facts_measure_the_same_runs_on_both_engines(measure) -> None:  # type: ignore[no-untyped-def]
+    setup = facts.with_western_sanctions(load_setup(SCENARIOS / "medvedev_visit_2015.yaml"), 0.5)
+    mesa = measure_seeds(setup, 10, 4, measure, engine="mesa")
+    vector = measure_seeds(setup, 10, 4, measure, engine="vector")
+    assert np.allclose(np.asarray(mesa, dtype=float), np.asarray(vector, dtype=float), rtol=0, atol=1e-9)

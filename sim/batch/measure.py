@@ -15,6 +15,7 @@ from sim.batch.executors import Executor, Lost, make_executor
 from sim.batch.plan import run_seed
 from sim.batch.progress import Progress
 from sim.batch.store import BatchError
+from sim.batch.vector_runs import play_point
 from sim.core import AlignmentModel, ModelSetup
 from sim.vector import keys_for
 
@@ -43,8 +44,13 @@ class MeasureTask:
 
     def play(self) -> list[Any]:
         if self.engine == "vector":
-            keys = keys_for([run_seed(self.seed, k) for k in range(self.first, self.first + self.count)])
-            return list(self.measure.vector(self.setup, keys))  # type: ignore[attr-defined]
+            indices = range(self.first, self.first + self.count)
+            if hasattr(self.measure, "vector"):
+                keys = keys_for([run_seed(self.seed, k) for k in indices])
+                return list(self.measure.vector(self.setup, keys))
+            # A measure of a finished model reads the vector runs through the model's attributes.
+            runs = play_point(self.setup, self.seed, indices, trajectories=True, moves=True)
+            return [self.measure(run) for run in runs]  # type: ignore[arg-type]
         results = []
         for k in range(self.first, self.first + self.count):
             model = AlignmentModel(self.setup, rng=run_seed(self.seed, k), collect=False)
@@ -69,13 +75,12 @@ def measure_seeds[T](
     A task whose worker dies is sent again (up to LOST_TRIES times); a run that raises stops the whole
     measurement with that error, since an expectation over a partial sample would mislead. ``progress``
     (started by the caller) advances by each finished task's runs. ``engine="vector"`` plays each task's
-    runs at once on the vector engine; ``measure`` must then have a ``vector(setup, keys)`` method giving the
-    same values (sim.batch.expectations.RunMeasure).
+    runs at once on the vector engine: with ``measure.vector(setup, keys)`` when it has one
+    (sim.batch.expectations.RunMeasure), else ``measure`` reads each run through the Mesa model's
+    attributes (sim.batch.vector_runs.VectorRun: setup, world, history with moves, objective_report).
     """
     own = executor is None
     executor = executor or make_executor(workers=1)
-    if engine == "vector" and not hasattr(measure, "vector"):
-        raise TypeError(f"{measure!r} cannot measure vector runs (it has no vector(setup, keys) method)")
     size = VECTOR_RUNS_PER_TASK if engine == "vector" else RUNS_PER_TASK
     tasks = [
         MeasureTask(setup, seed, first, min(size, runs - first), measure, label, engine)
