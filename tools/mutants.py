@@ -119,11 +119,11 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "run-seed-not-the-kth-child",
-        "run k's seed is child k+1 of SeedSequence(seed) everywhere (batch, check, facts)",
-        "sim/batch/plan.py",
+        "run k's seed is child k+1 of SeedSequence(seed) everywhere (batch, check, facts, run --seed-index)",
+        "sim/seeds.py",
         "return np.random.SeedSequence(seed, spawn_key=(seed_index,))",
         "return np.random.SeedSequence(seed, spawn_key=(seed_index + 1,))",
-        ("tests/test_batch_engine.py::test_the_reproduce_command_replays_a_batch_run_exactly",),
+        ("tests/test_one_home.py::test_every_command_draws_and_derives_seeds_in_one_place",),
     ),
     # -- atomic writes -------------------------------------------------------------------------------------
     Mutant(
@@ -178,8 +178,9 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "wilson-interval-too-narrow",
-        "the Wilson interval of check's shares uses half the z value (a 68 % interval called 95 %)",
-        "sim/batch/expectations.py",
+        "the Wilson interval of every share (check, batch tables, facts) uses half the z value (a 68 % interval "
+        "called 95 %)",
+        "sim/batch/intervals.py",
         "    p = successes / n\n    denominator = 1.0 + z * z / n",
         "    p = successes / n\n    z = z / 2\n    denominator = 1.0 + z * z / n",
         ("tests/test_expectations.py::test_wilson_interval_matches_published_values",),
