@@ -97,8 +97,12 @@ class Share:
 def _measure[T](
     setup: ModelSetup, runs: int, seed: int, measure: Callable[[AlignmentModel], T], executor: Executor | None
 ) -> list[T]:
-    """``measure`` of runs 0..runs-1, on the vector engine where the setup allows it (the same numbers)."""
-    engine = choose_engine(None, [setup]).engine
+    """``measure`` of runs 0..runs-1, on the vector engine where the setup allows it (the same numbers).
+
+    The measures of this module read only what the vector runs carry (records, moves, the final world); any
+    other measure (one reading a move's priced terms, say) plays the Mesa model."""
+    own = getattr(measure, "__module__", None) == __name__
+    engine = choose_engine(None, [setup]).engine if own else "mesa"
     return measure_seeds(setup, runs, seed, measure, executor=executor, label="facts", engine=engine)
 
 
