@@ -1,14 +1,17 @@
-"""Batch throughput and driver memory, measured in one run.
+"""Batch throughput and driver memory, measured in one run: the batch engine against `mesa.batch_run`, same work.
 
-Prints runs per second on the base scenario for the batch engine played serially, on 2 local processes
-and on a Dask LocalCluster of 2 workers, and for `mesa.batch_run` over the same model (the
-`ScenarioModel` adapter, which keeps Mesa's DataCollector on as batch_run requires) with 1 and 2
-processes; every figure also as a ratio to the serial engine. Then the peak resident memory of the
-batch driver (the `batch` command's own process, workers excluded) for 1,000 and 20,000 runs, each in a
-fresh subprocess: it must not grow with the number of runs.
+Every set-up plays the same runs of the base scenario (seeds ``run_seed(SEED, k)``) and ends with the same
+kind of result: one row per run written to a Parquet table. The batch engine writes its summaries table
+(`run_batch`); `mesa.batch_run` plays the same model (the `ScenarioModel` adapter, whose DataCollector
+batch_run requires) and its final-step rows are written to Parquet in the timed part. Set-ups: the engine
+with the vector engine (the default) and with one Mesa model per run, serially, on 2 local processes and
+on a Dask LocalCluster of 2 workers; `mesa.batch_run` with 1 and 2 processes. Samples of every set-up are
+interleaved and the median of each is reported, with ratios to `mesa.batch_run` on the same number of
+processes. Then the peak resident memory of the batch driver (the `batch` command's own process, workers
+excluded) for 1,000 and 20,000 runs, each in a fresh subprocess: it must not grow with the number of runs.
 
     python benchmarks/bench_batch.py                 # 1,000 runs per batch, memory at 1,000 and 20,000 runs
-    python benchmarks/bench_batch.py --runs 2000 --repeats 1 --memory-rounds 12
+    python benchmarks/bench_batch.py --runs 2000 --repeats 3 --memory-rounds 12
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,7 +44,8 @@ def engine_seconds(runs: int, **executor: object) -> float:
     return elapsed
 
 
-def mesa_seconds(runs: int, processes: int) -> float:
+def mesa_seconds(runs: int, processes: int, folder: Path) -> float:
+    import pandas as pd
     from mesa.batchrunner import batch_run
 
     from sim.batch import run_seed
@@ -54,8 +59,15 @@ def mesa_seconds(runs: int, processes: int) -> float:
             parameters={"scenario": SCENARIO},
             rng=[run_seed(SEED, k) for k in range(runs)],
             number_processes=processes,
+            data_collection_period=-1,  # the final step's rows only, as the engine's summaries
             display_progress=False,
         )
+        # The same storage as the engine: the rows as a Parquet table (nested reporter values as text).
+        frame = pd.DataFrame(rows)
+        for name in frame.columns:
+            if frame[name].dtype == object:
+                frame[name] = frame[name].astype(str)
+        frame.to_parquet(folder / f"mesa-{processes}.parquet")
     finally:
         multiprocessing.set_start_method(method, force=True)
     elapsed = time.perf_counter() - start
@@ -64,17 +76,17 @@ def mesa_seconds(runs: int, processes: int) -> float:
 
 
 def throughput(runs: int, repeats: int) -> dict[str, float]:
-    """Best runs/s of each set-up over interleaved repeats (the least disturbed by other load)."""
+    """Median runs/s of each set-up over interleaved repeats (a busy moment of the machine hits every set-up)."""
     import logging
 
     import distributed
 
     from sim.batch import ProcessExecutor
 
-    best: dict[str, float] = {}
+    samples: dict[str, list[float]] = {}
 
     def note(name: str, seconds: float) -> None:
-        best[name] = max(best.get(name, 0.0), runs / seconds)
+        samples.setdefault(name, []).append(runs / seconds)
 
     warm_pool = ProcessExecutor(2)
     engine_seconds(4, executor=warm_pool)  # start the pool's fork server once
@@ -85,15 +97,19 @@ def throughput(runs: int, repeats: int) -> dict[str, float]:
         distributed.Client(cluster) as client,
     ):
         engine_seconds(4, dask=client)  # workers import the model once
-        for _ in range(repeats):
-            note("engine, serial", engine_seconds(runs, workers=1))
-            note("engine, 2 processes (pool start-up included)", engine_seconds(runs, workers=2))
-            note("engine, 2 processes (pool already running)", engine_seconds(runs, executor=warm_pool))
-            note("engine, Dask LocalCluster 2 workers (running)", engine_seconds(runs, dask=client))
-            note("mesa.batch_run, 1 process", mesa_seconds(runs, 1))
-            note("mesa.batch_run, 2 processes", mesa_seconds(runs, 2))
+        with tempfile.TemporaryDirectory() as scratch:
+            for _ in range(repeats):
+                note("engine vector, serial", engine_seconds(runs, workers=1, engine="vector"))
+                note("engine mesa, serial", engine_seconds(runs, workers=1, engine="mesa"))
+                note("mesa.batch_run, 1 process", mesa_seconds(runs, 1, Path(scratch)))
+                note("engine vector, 2 processes (pool start-up included)", engine_seconds(runs, workers=2))
+                note("engine vector, 2 processes (pool already running)", engine_seconds(runs, executor=warm_pool))
+                note("engine vector, Dask LocalCluster 2 workers (running)", engine_seconds(runs, dask=client))
+                note("engine mesa, 2 processes (pool already running)",
+                     engine_seconds(runs, executor=warm_pool, engine="mesa"))  # fmt: skip
+                note("mesa.batch_run, 2 processes", mesa_seconds(runs, 2, Path(scratch)))
     warm_pool.close()
-    return best
+    return {name: statistics.median(rates) for name, rates in samples.items()}
 
 
 CHILD = """
@@ -124,7 +140,7 @@ def driver_peak_mb(runs: int, rounds: int, workers: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000, help="runs per batch for the speed figures")
-    parser.add_argument("--repeats", type=int, default=2, help="interleaved repeats; the best of each is shown")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats; the median of each is shown")
     parser.add_argument("--memory-runs", default="1000,20000", help="run counts for the driver memory figures")
     parser.add_argument("--memory-rounds", type=int, default=2, help="rounds per run in the memory batches")
     parser.add_argument("--skip-memory", action="store_true")
@@ -133,21 +149,14 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = os.getloadavg()[0]
     print(
-        f"batch throughput on {SCENARIO} (12 rounds), {args.runs} runs per batch, best of {args.repeats} "
-        f"interleaved repeats; {cores} cores, load average {load:.1f} at start"
+        f"batch throughput on {SCENARIO} (12 rounds), {args.runs} runs per batch written to Parquet, median of "
+        f"{args.repeats} interleaved repeats; {cores} cores, load average {load:.1f} at start"
     )
-    best = throughput(args.runs, args.repeats)
-    serial = best["engine, serial"]
-    width = max(len(name) for name in best)
-    for name, rate in best.items():
-        print(f"  {name:<{width}}  {rate:7.1f} runs/s   {rate / serial:5.2f}x serial engine")
-    mesa_2 = best["mesa.batch_run, 2 processes"]
-    print(
-        f"  engine on 2 processes vs mesa.batch_run on 2 processes: "
-        f"{best['engine, 2 processes (pool start-up included)'] / mesa_2:.2f}x (start-up included), "
-        f"{best['engine, 2 processes (pool already running)'] / mesa_2:.2f}x (pool running)"
-    )
-    print(f"  engine serial vs mesa.batch_run serial: {serial / best['mesa.batch_run, 1 process']:.2f}x")
+    rates = throughput(args.runs, args.repeats)
+    width = max(len(name) for name in rates)
+    for name, rate in rates.items():
+        base = rates["mesa.batch_run, 2 processes" if "2 " in name else "mesa.batch_run, 1 process"]
+        print(f"  {name:<{width}}  {rate:7.1f} runs/s   {rate / base:5.2f}x mesa.batch_run on as many processes")
     print(f"  load average at end {os.getloadavg()[0]:.1f} (other processes on the machine lower every figure)")
 
     if args.skip_memory:

@@ -1,7 +1,10 @@
 """Core speed: a round against an empty Mesa model's step, 12-round runs per second, and scaling with actors.
 
 Prints figures only (never run as a test). Figures are medians of repeated timings in this one process,
-reported as ratios where the machine's speed matters: `python benchmarks/bench_core.py`.
+reported as ratios where the machine's speed matters: `python benchmarks/bench_core.py`. A run's time
+includes building its model (`AlignmentModel(setup, rng=seed)`), reported on its own too; the scaling
+samples time whole runs (construction included) at 6, 12, 24 and 48 actors interleaved, one run of each
+size in turn, so a busy moment of the machine hits every size alike.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.core import AlignmentModel
 from sim.scenario import build_setup, load_scenario
-from sim.scenario.synthetic import synthetic_scenario
+from tests.synthetic import synthetic_scenario
 
 BASE = Path(__file__).resolve().parents[1] / "scenarios" / "medvedev_visit_2015.yaml"
 
@@ -78,12 +81,24 @@ def main() -> None:
     with_collector = median_seconds(lambda: [AlignmentModel(setup, rng=s).run() for s in range(20)], 5) / 20
     print(f"  with Mesa's DataCollector on: {1 / with_collector:8.1f} runs/s")
 
-    base_cost = None
-    for n in (6, 12, 24, 48):
-        synthetic = build_setup(synthetic_scenario(n, seed=1))
-        cost = round_time(synthetic, seeds=3 if n >= 24 else 8)
-        base_cost = base_cost or cost
-        print(f"round at {n:2d} actors: {cost * 1e3:8.2f} ms  ({cost / base_cost:5.1f}x the cost at 6)")
+    build = median_seconds(lambda: [AlignmentModel(setup, rng=s, collect=False) for s in range(20)], 5) / 20
+    print(f"  of which building the model: {build * 1e3:8.2f} ms ({build / per_run:.0%} of a run)")
+
+    sizes = (6, 12, 24, 48)
+    setups = {n: build_setup(synthetic_scenario(n, seed=1)) for n in sizes}
+    samples: dict[int, list[float]] = {n: [] for n in sizes}
+    for seed in range(5):  # interleaved: one whole run of every size in turn
+        for n in sizes:
+            start = time.perf_counter()
+            AlignmentModel(setups[n], rng=seed, collect=False).run()
+            samples[n].append((time.perf_counter() - start) / setups[n].rounds)
+    base_cost = statistics.median(samples[sizes[0]])
+    for n in sizes:
+        cost = statistics.median(samples[n])
+        print(
+            f"a run's time per round at {n:2d} actors (construction included): {cost * 1e3:8.2f} ms"
+            f"  ({cost / base_cost:5.1f}x the cost at 6)"
+        )
 
 
 if __name__ == "__main__":

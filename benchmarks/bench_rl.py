@@ -1,9 +1,11 @@
-"""Learning-API speed: environment steps per second of the parallel env with 6 learners, and where a step's time goes.
+"""Learning-API speed: env steps per second of the vector env at 256 envs first, then the one-run envs and their costs.
 
-Prints figures only (never run as a test): `python benchmarks/bench_rl.py`. Every figure is measured in this
-one process on one core; the step of a parallel env is one round of the model, so the model's own round
-(measured here too, with the same six actors played from outside) bounds it, and the ratio says what the
-environment layer adds on top.
+Prints figures only (never run as a test): `python benchmarks/bench_rl.py [--envs 256]`. It leads with env
+steps per CPU-second (per core) of :class:`sim.rl.vector.PivotVectorEnv` (one learner, masked random moves,
+the policy's choosing excluded) and of the one-run Gymnasium env doing the same, interleaved, with their
+ratio. Then the parallel env with 6 learners: the step of a parallel env is one round of the model, so the
+model's own round (measured here too, with the same six actors played from outside) bounds it, and the
+ratio says what the environment layer adds on top.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.core import AlignmentModel
 from sim.rl import Episode, MoveList, PivotEnv, PivotParallelEnv, RoundScreen, matrix_frame, scenario_setup
+from sim.rl.vector import PivotVectorEnv
 
 EPISODES = 8  # per timed block; blocks of every configuration are interleaved and the median block is reported
 BLOCKS = 7
@@ -51,6 +54,40 @@ def parallel_block(env: PivotParallelEnv, choose: str, first_seed: int) -> float
             _, _, _, _, infos = env.step(actions)
             steps += 1
     return steps / (time.perf_counter() - start - choosing)
+
+
+def vector_block(env: PivotVectorEnv, first_seed: int) -> float:
+    """Env steps (one per env per call) per CPU-second over one episode of every env, excluding the choosing."""
+    rng = np.random.default_rng(first_seed)
+    steps, choosing = 0, 0.0
+    start = time.process_time()
+    _, info = env.reset(seed=first_seed)
+    for _ in range(env.setup.rounds):
+        t = time.process_time()
+        mask = info["action_mask"].astype(bool)
+        actions = np.argmax(np.where(mask, rng.random(mask.shape), -1.0), axis=1)  # a random legal move per env
+        choosing += time.process_time() - t
+        _, _, _, _, info = env.step(actions)
+        steps += env.num_envs
+    return steps / (time.process_time() - start - choosing)
+
+
+def single_cpu_block(env: PivotEnv, first_seed: int, episodes: int) -> float:
+    """single_block in CPU time, for the ratio with the vector env."""
+    rng = np.random.default_rng(first_seed)
+    steps, choosing = 0, 0.0
+    start = time.process_time()
+    for episode in range(first_seed, first_seed + episodes):
+        _, info = env.reset(seed=episode)
+        done = False
+        while not done:
+            t = time.process_time()
+            move = int(rng.choice(np.flatnonzero(info["action_mask"])))
+            choosing += time.process_time() - t
+            _, _, terminated, truncated, info = env.step(move)
+            done = terminated or truncated
+            steps += 1
+    return steps / (time.process_time() - start - choosing)
 
 
 def model_block(env: PivotParallelEnv, first_seed: int) -> float:
@@ -155,7 +192,19 @@ def render_times(setup: object) -> tuple[float, float, float]:
 
 
 def main() -> None:
+    envs = int(sys.argv[sys.argv.index("--envs") + 1]) if "--envs" in sys.argv else 256
     setup = scenario_setup("medvedev_visit_2015")
+    vector = PivotVectorEnv(setup, num_envs=envs, actor="cambodia")
+    lone = PivotEnv(setup, actor="cambodia")
+    vector_rates, lone_rates = [], []
+    for block in range(BLOCKS):  # interleaved
+        vector_rates.append(vector_block(vector, 1000 * block))
+        lone_rates.append(single_cpu_block(lone, 1000 * block, 2))
+    v, one = statistics.median(vector_rates), statistics.median(lone_rates)
+    print(f"Vector env (PivotVectorEnv), base scenario, Cambodia learning, {envs} envs, masked random moves:")
+    print(f"  env steps/s/core (CPU time):        {v:8.0f}")
+    print(f"  one-run PivotEnv, the same:         {one:8.0f}")
+    print(f"  ratio vector / one-run:             {v / one:8.1f}x   (medians of {BLOCKS} interleaved blocks)")
     env = PivotParallelEnv(setup)
     single = PivotEnv(setup, actor="cambodia")
     rates: dict[str, list[float]] = {"random": [], "pass": [], "model": [], "single": []}

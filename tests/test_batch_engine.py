@@ -46,7 +46,8 @@ def test_rows_do_not_depend_on_how_runs_are_chunked() -> None:
 
 
 def test_a_row_is_the_run_its_seed_index_and_point_describe(base_setup) -> None:  # type: ignore[no-untyped-def]
-    rows = run_batch("medvedev_visit_2015", workers=1, **SMALL)
+    # The Mesa path of the runner (the vector path is compared with it row by row in test_vector_batch.py).
+    rows = run_batch("medvedev_visit_2015", workers=1, engine="mesa", **SMALL)
     row = rows[(rows["point"] == 1) & (rows["seed_index"] == 4)].iloc[0]
     assert row["param__actors__russia__policy__tau"] == 0.5 and row["root_seed"] == 11
     overrides = {"rounds": 3, "actors.russia.policy.tau": 0.5}
@@ -114,7 +115,7 @@ def test_a_run_that_raises_becomes_a_failure_row_and_the_batch_goes_on(
             super().step()
 
     monkeypatch.setattr(runner, "AlignmentModel", Fragile)
-    rows = run_batch("medvedev_visit_2015", workers=1, out=tmp_path / "b", **SMALL)
+    rows = run_batch("medvedev_visit_2015", workers=1, out=tmp_path / "b", engine="mesa", **SMALL)
     failed = rows[rows["status"] == "failed"]
     assert set(failed["point"]) == {1} and len(failed) == 6
     assert (rows[rows["point"] == 0]["status"] == "ok").all()

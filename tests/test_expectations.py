@@ -172,7 +172,7 @@ def test_check_plays_the_batch_runner_s_runs_on_any_executor(base_setup) -> None
     from sim.runs import with_rounds
 
     setup = with_rounds(base_setup, 3, "2015-Q4")
-    batch = run_batch("medvedev_visit_2015", workers=1, runs=25, seed=11, rounds=3)
+    batch = run_batch("medvedev_visit_2015", workers=1, runs=25, seed=11, rounds=3, engine="mesa")
     hedging = batch.sort_values("seed_index")["hedging__cambodia"].tolist()
     serial = measure_seeds(setup, 25, 11, _hedging_of_cambodia)
     with make_executor(workers=2) as pool:

@@ -12,7 +12,7 @@ from sim.core.dynamics import Baseline, advance
 from sim.core.scoring import alignment, bloc_tilt, hedging_index, policy_affinity
 from sim.core.streams import Dice
 from sim.scenario import build_setup
-from sim.scenario.synthetic import synthetic_scenario
+from tests.synthetic import synthetic_scenario
 
 ACTION_IDS = [a.id for a in CATALOGUE]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

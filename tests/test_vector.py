@@ -19,9 +19,9 @@ from sim.core.world import WorldState
 from sim.errors import PivotError
 from sim.scenario import build_setup
 from sim.scenario.calibration import load_setup
-from sim.scenario.synthetic import synthetic_scenario
 from sim.vector import UnsupportedScenarioError, VectorEngine, keys_for, unsupported_features
 from sim.vector.state import WorldBatch, preconditions
+from tests.synthetic import synthetic_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))

@@ -66,7 +66,19 @@ MUTANTS: tuple[Mutant, ...] = (
         "sim/core/dynamics.py",
         "    growth -= params.sanction_gdp_drag * (suffered - base.last_sanctions_received)\n",
         "",
-        ("tests/test_stylized_facts.py::test_f_sanctions_leave_russias_gdp_lower",),
+        # Fact (f) plays on the vector engine; the engines' equivalence test catches the core's copy.
+        ("tests/test_vector.py::test_base_scenario_runs_match_the_mesa_model_round_by_round",),
+    ),
+    Mutant(
+        "vector-sanctions-gdp-drag-removed",
+        "on the vector engine (batch, check, the facts), sanctions suffered no longer lower GDP",
+        "sim/vector/dynamics.py",
+        "    growth -= params.sanction_gdp_drag * (suffered - base.last_sanctions_received)\n",
+        "",
+        (
+            "tests/test_stylized_facts.py::test_f_sanctions_leave_russias_gdp_lower",
+            "tests/test_vector.py::test_base_scenario_runs_match_the_mesa_model_round_by_round",
+        ),
     ),
     Mutant(
         "relations-never-decay",
@@ -119,11 +131,11 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "run-seed-not-the-kth-child",
-        "run k's seed is child k+1 of SeedSequence(seed) everywhere (batch, check, facts)",
-        "sim/batch/plan.py",
+        "run k's seed is child k+1 of SeedSequence(seed) everywhere (batch, check, facts, run --seed-index)",
+        "sim/seeds.py",
         "return np.random.SeedSequence(seed, spawn_key=(seed_index,))",
         "return np.random.SeedSequence(seed, spawn_key=(seed_index + 1,))",
-        ("tests/test_batch_engine.py::test_the_reproduce_command_replays_a_batch_run_exactly",),
+        ("tests/test_one_home.py::test_every_command_draws_and_derives_seeds_in_one_place",),
     ),
     # -- atomic writes -------------------------------------------------------------------------------------
     Mutant(
@@ -178,8 +190,9 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "wilson-interval-too-narrow",
-        "the Wilson interval of check's shares uses half the z value (a 68 % interval called 95 %)",
-        "sim/batch/expectations.py",
+        "the Wilson interval of every share (check, batch tables, facts) uses half the z value (a 68 % interval "
+        "called 95 %)",
+        "sim/batch/intervals.py",
         "    p = successes / n\n    denominator = 1.0 + z * z / n",
         "    p = successes / n\n    z = z / 2\n    denominator = 1.0 + z * z / n",
         ("tests/test_expectations.py::test_wilson_interval_matches_published_values",),

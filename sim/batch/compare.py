@@ -22,6 +22,7 @@ import pandas as pd
 
 from sim.batch.columns import column, param_column
 from sim.batch.engine import base_setup
+from sim.batch.intervals import Z95
 from sim.batch.metrics import describe, resolve_metric
 from sim.batch.plan import Plan
 from sim.batch.runner import alignment_column, summary_schema
@@ -30,7 +31,6 @@ from sim.batch.summary import Focus, layout_for
 from sim.errors import BatchError
 from sim.scenario.overrides import OverrideError, Value, format_value, parse_scalar, split_assignment
 
-Z95 = 1.959963984540054
 Z80 = 0.8416212335729143  # one-sided quantile for 80 % power
 
 

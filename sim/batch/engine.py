@@ -19,7 +19,9 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from sim import seeds
 from sim.atomic import cause
+from sim.batch.engines import EngineError, choose_engine
 from sim.batch.executors import Executor, Lost, make_executor
 from sim.batch.metrics import numeric_columns, resolve_metric
 from sim.batch.overwrites import OverwrittenSweepWarning, sweep_warnings
@@ -46,8 +48,8 @@ from sim.scenario.calibration import setup_with_overrides
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import load_document, validate_overrides
 from sim.scenario.overrides import OverrideError, Value, parse_values
-from sim.vector import unsupported_features
 
+VECTOR_CHUNK = 128  # the largest automatic chunk of the vector engine (a chunk's runs of a point play at once)
 MAX_RUNS_PER_POINT = 1_000_000  # --until-ci stops here even if an interval is still too wide
 ISOLATED_TRIES = 2  # a run that kills its worker this many times when played alone is recorded as failed
 
@@ -57,9 +59,7 @@ def scenario_path(scenario: str | Path) -> Path:
     return resolve(scenario)
 
 
-def draw_seed() -> int:
-    """A fresh root seed from the operating system's entropy (recorded in the plan)."""
-    return int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
+draw_seed = seeds.draw_seed  # a fresh root seed (recorded in the plan), from its one home (sim.seeds)
 
 
 def plan_batch(
@@ -179,25 +179,22 @@ def execute(
     until_ci: float | None = None,
     command: str = "",
     until_ci_metric: str | None = None,
-    engine: str = "mesa",
+    engine: str = "auto",
 ) -> BatchOutcome:
     """Play every unfinished run of the store's plan (and more seeds while ``until_ci`` asks for them).
 
     ``until_ci`` is the width the 95 % intervals must get under: of every outcome share at every point,
     or of the mean of ``until_ci_metric`` (a summary column or ``outcome=LABEL``, sim.batch.metrics).
     ``engine="vector"`` plays each chunk's runs of a point at once (sim.vector; the same runs, draw for
-    draw); a scenario it cannot play is refused here, naming what it cannot play.
+    draw); a scenario it cannot play is refused here, naming what it cannot play. ``"auto"`` (the default)
+    is vector where the scenario allows it, else mesa (sim.batch.engines).
     """
     plan = store.plan
     setup = base_setup(plan)
-    if engine not in ("mesa", "vector"):
-        raise BatchError(f"unknown engine {engine!r}; known: mesa, vector")
-    if engine == "vector":
-        problems = unsupported_features(setup)
-        if problems:
-            raise BatchError(
-                f"the vector engine cannot play {plan.scenario.id}: {'; '.join(problems)} (use --engine mesa)"
-            )
+    try:
+        engine = choose_engine(engine, [setup]).engine
+    except EngineError as exc:
+        raise BatchError(str(exc)) from None
     layout = layout_for(setup, plan)
     metric = None
     if until_ci_metric is not None:
@@ -217,6 +214,9 @@ def execute(
         while True:
             pending = plan.total_runs - int(sum(d.sum() for d in done))
             size = chunk_size or chunk_size_for(pending, executor.workers)
+            if engine == "vector" and chunk_size is None:
+                # The vector engine's cost per run falls until ~50 runs at once: fewer, larger chunks.
+                size = max(size, min(VECTOR_CHUNK, -(-pending // max(1, executor.workers))))
             p, r = _drain(
                 pending_chunks(plan.runs, done, size), make_task, executor, store, tally, done, progress, finished
             )
@@ -367,7 +367,7 @@ def run_batch(
     table: Table = "summaries",
     sweep_together: Sequence[str] = (),
     until_ci_metric: str | None = None,
-    engine: str = "mesa",
+    engine: str = "auto",
 ) -> pd.DataFrame:
     """Run a batch and return its results as a DataFrame (one row per run, or per run and round).
 

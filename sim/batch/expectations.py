@@ -14,14 +14,14 @@ same scheme as the batch runner, so the runs can be repeated and compared one by
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from sim.batch.executors import Executor
+from sim.batch.intervals import Z95, wilson
 from sim.batch.measure import measure_seeds
 from sim.batch.progress import Progress
 from sim.core import AlignmentModel, ModelSetup
@@ -33,8 +33,9 @@ from sim.scenario.extends import resolve_base
 from sim.scenario.loader import load_document, validate_document
 from sim.scenario.schema import Expectation, Scenario
 from sim.scenario.strict_yaml import Document
+from sim.vector import VectorEngine
+from sim.vector.conditions import BatchView, holds
 
-Z95 = 1.959963984540054  # two-sided 95 % quantile of the standard normal
 #: Two-sided 95 % quantiles of Student's t for 1..10 degrees of freedom; beyond, a Cornish-Fisher expansion.
 _T95_SMALL = (
     12.7062047,
@@ -100,8 +101,93 @@ def measure_run(model: AlignmentModel, expectations: tuple[Expectation, ...]) ->
     return tuple(out)
 
 
-def measurer(expectations: tuple[Expectation, ...]) -> Callable[[AlignmentModel], tuple[float, ...]]:
-    return partial(measure_run, expectations=expectations)
+def measurer(expectations: tuple[Expectation, ...]) -> RunMeasure:
+    """Measure only the expectations' values of a run (on either engine)."""
+    return RunMeasure(expectations)
+
+
+@dataclass(frozen=True, slots=True)
+class RunMeasure:
+    """What `check` measures of each run, on the Mesa model (call it with a finished model) or on the vector
+    engine (:meth:`vector`, many runs at once, the same numbers). With ``events`` None only the expectations'
+    values (:func:`measure_run`), else also the events fired and objectives met (:func:`measure_run_and_outcomes`)."""
+
+    expectations: tuple[Expectation, ...]
+    events: tuple[str, ...] | None = None
+    objectives: tuple[tuple[str, str], ...] = ()
+
+    def __call__(self, model: AlignmentModel) -> Any:
+        if self.events is None:
+            return measure_run(model, self.expectations)
+        return measure_run_and_outcomes(model, self.expectations, self.events, self.objectives)
+
+    def vector(self, setup: ModelSetup, keys: np.ndarray) -> list[Any]:
+        """The same measurements of the runs with stream ``keys``, played at once by the vector engine."""
+        engine = VectorEngine(setup, keys)
+        index = {a: k for k, a in enumerate(setup.actor_ids)}
+        conditions = {id(e): to_condition(e.holds, index) for e in self.expectations if e.holds is not None}
+        rounds: list[list[np.ndarray]] = []
+
+        def observe() -> None:
+            view = BatchView(engine.round, engine.world, setup.world, engine.last)
+            row = []
+            for e in self.expectations:
+                if e.holds is not None:
+                    row.append(holds(conditions[id(e)], view))
+                elif e.mean is not None:
+                    name, actors = e.mean.metric()
+                    row.append(np.asarray(view.value(name, tuple(index[a] for a in actors)), dtype=float).copy())
+                else:
+                    row.append(np.zeros(engine.runs))
+            rounds.append(row)
+
+        if setup.rounds == 0:
+            observe()  # the measures read round 0 only when no round is played
+        while not engine.finished:
+            engine.step()
+            observe()
+        values: list[tuple[float, ...]] = []
+        fired = {e.id: engine.fired[:, k] for k, e in enumerate(setup.events)}
+        met = self._met(engine)
+        for r in range(engine.runs):
+            out = []
+            for q, e in enumerate(self.expectations):
+                if e.fires is not None:
+                    out.append(1.0 if e.fires in fired and fired[e.fires][r] else 0.0)
+                elif e.met is not None:
+                    out.append(1.0 if met.get((e.met.actor, e.met.objective), np.zeros(engine.runs, bool))[r] else 0.0)
+                elif e.holds is not None:
+                    held = [bool(row[q][r]) for row in rounds]
+                    ok = {"final": held[-1], "always": all(held), "ever": any(held)}[e.timing]
+                    out.append(1.0 if ok else 0.0)
+                elif e.timing == "average":
+                    out.append(float(np.mean([row[q][r] for row in rounds])))
+                else:
+                    out.append(float(rounds[-1][q][r]))
+            values.append(tuple(out))
+        if self.events is None:
+            return values
+        none = np.zeros(engine.runs, dtype=bool)
+        return [
+            (
+                values[r],
+                tuple(bool(fired[e][r]) if e in fired else False for e in self.events),
+                tuple(bool(met.get(o, none)[r]) for o in self.objectives),
+            )
+            for r in range(engine.runs)
+        ]
+
+    @staticmethod
+    def _met(engine: Any) -> dict[tuple[str, str], np.ndarray]:
+        """(actor id, objective id) -> (R,) whether each run met it (the core's ``assess`` over runs)."""
+        ids = engine.setup.actor_ids
+        out = {}
+        for o in engine.setup.objectives:
+            held = engine.held[o.id]
+            out[(ids[o.actor], o.id)] = {"final": held[-1], "always": held.all(axis=0), "ever": held.any(axis=0)}[
+                o.timing
+            ]
+        return out
 
 
 def measure_run_and_outcomes(
@@ -123,18 +209,8 @@ def measure_run_and_outcomes(
 # -- statistics ---------------------------------------------------------------------------------------
 
 
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a binomial share (good at shares near 0 or 1, unlike the normal one)."""
-    if n <= 0:
-        return 0.0, 1.0
-    p = successes / n
-    denominator = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    # At 0 or n successes the bound is exactly 0 or 1; rounding must not move it.
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == n else min(1.0, centre + half)
-    return low, high
+#: The Wilson interval of a share, from its one home (sim.batch.intervals).
+wilson_interval = wilson
 
 
 def t_quantile_95(df: int) -> float:
@@ -304,13 +380,14 @@ def check_scenario(
     seed: int,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    engine: str = "mesa",
 ) -> list[ExpectationResult]:
     """Run the scenario (and its base, with the same seeds, if any expectation compares with it) and judge.
 
     Runs are played by the batch runner's ``executor`` (serial when None); run k uses child k of
     ``SeedSequence(seed)``, as in `batch --seed`. ``progress`` counts the runs of both (start to close).
     """
-    return check_report(scenario, setup, base_setup, runs, seed, executor, progress).results
+    return check_report(scenario, setup, base_setup, runs, seed, executor, progress, engine).results
 
 
 def check_report(
@@ -321,6 +398,7 @@ def check_report(
     seed: int,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    engine: str = "mesa",
 ) -> CheckReport:
     """As check_scenario, and also how often each event fired and each objective was met (same runs)."""
     expectations = tuple(scenario.expect)
@@ -330,7 +408,7 @@ def check_report(
     progress = progress or Progress()
     progress.start(runs * (2 if against else 1), 0)
     try:
-        return _check(scenario, expectations, against, setup, base_setup, runs, seed, executor, progress)
+        return _check(scenario, expectations, against, setup, base_setup, runs, seed, executor, progress, engine)
     finally:
         progress.close()
 
@@ -345,11 +423,14 @@ def _check(
     seed: int,
     executor: Executor | None,
     progress: Progress,
+    engine: str,
 ) -> CheckReport:
     events = tuple(e.id for e in scenario.events)
     objectives = tuple((a, o.id) for a, listed in scenario.objectives.items() for o in listed)
-    measure = partial(measure_run_and_outcomes, expectations=expectations, events=events, objectives=objectives)
-    played = measure_seeds(setup, runs, seed, measure, executor=executor, label="scenario", progress=progress)
+    measure = RunMeasure(expectations, events, objectives)
+    played = measure_seeds(
+        setup, runs, seed, measure, executor=executor, label="scenario", progress=progress, engine=engine
+    )
     measured = [values for values, _, _ in played]
     titles = {e.id: e.title for e in scenario.events}
     descriptions = {(a, o.id): o.description for a, listed in scenario.objectives.items() for o in listed}
@@ -361,7 +442,9 @@ def _check(
     if against:
         assert base_setup is not None
         only = measurer(against)
-        partial_base = measure_seeds(base_setup, runs, seed, only, executor=executor, label="base", progress=progress)
+        partial_base = measure_seeds(
+            base_setup, runs, seed, only, executor=executor, label="base", progress=progress, engine=engine
+        )
         # Spread the base's measurements back to the positions of the comparisons (others are unused).
         position = {id(e): k for k, e in enumerate(against)}
         base_measured = [

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from sim.batch.engines import choose_engine
 from sim.batch.executors import Executor
 from sim.batch.expectations import mean_interval, wilson_interval
 from sim.batch.measure import measure_seeds
@@ -96,7 +97,13 @@ class Share:
 def _measure[T](
     setup: ModelSetup, runs: int, seed: int, measure: Callable[[AlignmentModel], T], executor: Executor | None
 ) -> list[T]:
-    return measure_seeds(setup, runs, seed, measure, executor=executor, label="facts")
+    """``measure`` of runs 0..runs-1, on the vector engine where the setup allows it (the same numbers).
+
+    The measures of this module read only what the vector runs carry (records, moves, the final world); any
+    other measure (one reading a move's priced terms, say) plays the Mesa model."""
+    own = getattr(measure, "__module__", None) == __name__
+    engine = choose_engine(None, [setup]).engine if own else "mesa"
+    return measure_seeds(setup, runs, seed, measure, executor=executor, label="facts", engine=engine)
 
 
 # -- measures (module-level so that process executors can pickle them) --------------------------------

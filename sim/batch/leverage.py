@@ -19,10 +19,11 @@ from typing import Any, cast
 
 import numpy as np
 
+from sim.batch.engines import EngineError, choose_engine
 from sim.batch.executors import Executor, Lost, make_executor
 from sim.batch.expectations import mean_interval
 from sim.batch.plan import run_seed
-from sim.batch.policies import Baseline, FeatureSpace, Policy, SoftmaxPolicy, play_game
+from sim.batch.policies import Baseline, FeatureSpace, Policy, SoftmaxPolicy, play_game, play_games_vector
 from sim.batch.store import BatchError
 from sim.core import ModelSetup
 
@@ -30,6 +31,7 @@ POLICY_NAMES: tuple[str, ...] = ("pass", "random", "ai", "best")
 POLICY_STREAM = 1  # a run's policy dice: SeedSequence(seed, spawn_key=(k, POLICY_STREAM)), beside the model's
 TRAINING_BRANCH = 2**32 - 1  # training seeds: spawn keys (TRAINING_BRANCH, 0, k); the search's own dice: (.., 1)
 RUNS_PER_TASK = 10  # a 12-round game takes ~70 ms: 10 keep a task's overhead small and the cores busy
+VECTOR_GAMES_PER_TASK = 256  # the vector engine plays a task's games at once; its cost per game is flat from ~50
 LOST_TRIES = 3
 
 
@@ -148,20 +150,27 @@ def training_seeds(seed: int, k: int) -> tuple[np.random.SeedSequence, np.random
 
 @dataclass(frozen=True, slots=True)
 class GamesTask:
-    """Games of one policy for one actor on a list of (model, policy) seed pairs; returns their scores."""
+    """Games for one actor on a list of (model, policy) seed pairs; returns their scores. ``policy`` is one
+    policy for every game or a tuple of one per game; ``engine="vector"`` plays the games at once."""
 
     label: str
     setup: ModelSetup
     actor: int
-    policy: Policy
+    policy: Policy | tuple[Policy, ...]
     seeds: tuple[tuple[np.random.SeedSequence, np.random.SeedSequence], ...]
+    engine: str = "mesa"
 
     @property
     def name(self) -> str:
         return self.label
 
     def play(self) -> list[float]:
-        return [play_game(self.setup, self.actor, self.policy, run, dice) for run, dice in self.seeds]
+        policies = self.policy if isinstance(self.policy, tuple) else (self.policy,) * len(self.seeds)
+        if self.engine == "vector":
+            return play_games_vector(self.setup, self.actor, policies, self.seeds)
+        return [
+            play_game(self.setup, self.actor, p, run, dice) for p, (run, dice) in zip(policies, self.seeds, strict=True)
+        ]
 
 
 def play_tasks(tasks: Sequence[GamesTask], executor: Executor) -> list[list[float]]:
@@ -189,18 +198,21 @@ def play_tasks(tasks: Sequence[GamesTask], executor: Executor) -> list[list[floa
 # -- the search ----------------------------------------------------------------------------------------
 
 
-def search_best(setup: ModelSetup, actor: int, seed: int, budget: SearchBudget, executor: Executor) -> SearchReport:
+def search_best(
+    setup: ModelSetup, actor: int, seed: int, budget: SearchBudget, executor: Executor, engine: str = "mesa"
+) -> SearchReport:
     """The best policy the cross-entropy method finds on the training seeds (or a baseline that beats it).
 
     Every candidate of an iteration plays the same training seeds (common random numbers), so candidates
     are compared on the same luck. The mean of each iteration's population is one of its candidates, and
-    the best candidate ever scored is kept, so the search never ends worse than where it has been.
+    the best candidate ever scored is kept, so the search never ends worse than where it has been. On the
+    vector engine an iteration's candidates play their games together (a few tasks of many games each).
     """
     space = FeatureSpace.of(setup, actor, budget.phases)
     seeds = tuple(training_seeds(seed, k) for k in range(budget.training_runs))
     dice = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(TRAINING_BRANCH, 1)))
     baselines: tuple[Baseline, ...] = ("pass", "random", "ai")
-    base_scores = play_tasks([GamesTask(f"train-{b}", setup, actor, b, seeds) for b in baselines], executor)
+    base_scores = play_tasks([GamesTask(f"train-{b}", setup, actor, b, seeds, engine) for b in baselines], executor)
     training: dict[str, float] = {b: float(np.mean(s)) for b, s in zip(baselines, base_scores, strict=True)}
     mean = np.zeros(space.size)
     sd = np.full(space.size, budget.initial_sd)
@@ -210,11 +222,8 @@ def search_best(setup: ModelSetup, actor: int, seed: int, budget: SearchBudget, 
     for it in range(budget.iterations):
         thetas = mean + sd * dice.standard_normal((budget.population, space.size))
         thetas[0] = mean
-        tasks = [
-            GamesTask(f"cem-{it:03d}-{c:03d}", setup, actor, SoftmaxPolicy(space, tuple(map(float, t))), seeds)
-            for c, t in enumerate(thetas)
-        ]
-        scores = np.array([np.mean(s) for s in play_tasks(tasks, executor)])
+        candidates = [SoftmaxPolicy(space, tuple(map(float, t))) for t in thetas]
+        scores = _score_candidates(f"cem-{it:03d}", setup, actor, candidates, seeds, executor, engine)
         top = int(np.argmax(scores))
         if scores[top] > best_score:
             best_theta, best_score = thetas[top], float(scores[top])
@@ -231,23 +240,62 @@ def search_best(setup: ModelSetup, actor: int, seed: int, budget: SearchBudget, 
     return SearchReport(chosen, training, tuple(progress), budget, policy)
 
 
+def _score_candidates(
+    label: str,
+    setup: ModelSetup,
+    actor: int,
+    candidates: list[SoftmaxPolicy],
+    seeds: tuple[tuple[np.random.SeedSequence, np.random.SeedSequence], ...],
+    executor: Executor,
+    engine: str,
+) -> np.ndarray:
+    """Each candidate's mean score over the training ``seeds``."""
+    if engine != "vector":
+        tasks = [GamesTask(f"{label}-{c:03d}", setup, actor, p, seeds, engine) for c, p in enumerate(candidates)]
+        return np.array([np.mean(s) for s in play_tasks(tasks, executor)])
+    # Many candidates' games in one vector batch; enough tasks to keep every worker busy.
+    per_task = max(1, min(len(candidates), VECTOR_GAMES_PER_TASK // max(1, len(seeds))))
+    per_task = min(per_task, -(-len(candidates) // max(1, executor.workers)))
+    tasks = [
+        GamesTask(
+            f"{label}-{first:03d}",
+            setup,
+            actor,
+            tuple(p for p in candidates[first : first + per_task] for _ in seeds),
+            seeds * len(candidates[first : first + per_task]),
+            engine,
+        )
+        for first in range(0, len(candidates), per_task)
+    ]
+    games = [score for chunk in play_tasks(tasks, executor) for score in chunk]
+    return np.array([np.mean(games[c * len(seeds) : (c + 1) * len(seeds)]) for c in range(len(candidates))])
+
+
 # -- evaluation ----------------------------------------------------------------------------------------
 
 
 def evaluate(
-    setup: ModelSetup, actor: int, policies: dict[str, Policy], runs: int, seed: int, executor: Executor
+    setup: ModelSetup,
+    actor: int,
+    policies: dict[str, Policy],
+    runs: int,
+    seed: int,
+    executor: Executor,
+    engine: str = "mesa",
 ) -> dict[str, PolicyScores]:
     """Each policy's scores on evaluation runs 0..runs-1 (all sent at once, so every worker stays busy)."""
+    size = VECTOR_GAMES_PER_TASK if engine == "vector" else RUNS_PER_TASK
     tasks = [
         GamesTask(
             f"{name}-{first:06d}",
             setup,
             actor,
             policy,
-            tuple(evaluation_seeds(seed, k) for k in range(first, min(runs, first + RUNS_PER_TASK))),
+            tuple(evaluation_seeds(seed, k) for k in range(first, min(runs, first + size))),
+            engine,
         )
         for name, policy in policies.items()
-        for first in range(0, runs, RUNS_PER_TASK)
+        for first in range(0, runs, size)
     ]
     scores: dict[str, list[float]] = {name: [] for name in policies}
     for task, chunk in zip(tasks, play_tasks(tasks, executor), strict=True):
@@ -263,18 +311,25 @@ def leverage(
     *,
     budget: SearchBudget | None = None,
     executor: Executor | None = None,
+    engine: str = "auto",
 ) -> LeverageResult:
-    """Score ``actor`` under pass, random, its AI and the searched best policy over the same ``runs`` seeds."""
+    """Score ``actor`` under pass, random, its AI and the searched best policy over the same ``runs`` seeds.
+
+    ``engine``: vector, mesa or auto (vector where the scenario allows it); both give the same scores."""
     if runs < 2:
         raise ValueError("leverage needs at least two runs for an interval")
     budget = budget or SearchBudget()
     i = setup.index(actor)
+    try:
+        engine = choose_engine(engine, [setup], external=(i,)).engine
+    except EngineError as exc:
+        raise BatchError(str(exc)) from None
     own = executor is None
     executor = executor or make_executor(workers=1)
     try:
-        search = search_best(setup, i, seed, budget, executor)
+        search = search_best(setup, i, seed, budget, executor, engine)
         policies: dict[str, Policy] = {"pass": "pass", "random": "random", "ai": "ai", "best": search.policy}
-        scores = evaluate(setup, i, policies, runs, seed, executor)
+        scores = evaluate(setup, i, policies, runs, seed, executor, engine)
     finally:
         if own:
             executor.close()

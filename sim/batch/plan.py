@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sim import __version__
+from sim import __version__, seeds
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import validate_overrides, validate_point
 from sim.scenario.overrides import (
@@ -39,9 +39,7 @@ PLAN_FORMAT = "pivot-batch-plan/1"
 DEFAULT_RUNS = 100
 
 
-def run_seed(seed: int, seed_index: int) -> np.random.SeedSequence:
-    """The random stream of seed index k: child k of SeedSequence(seed), built without spawning k others."""
-    return np.random.SeedSequence(seed, spawn_key=(seed_index,))
+run_seed = seeds.run_seed  # run k's seed, from its one home (sim.seeds)
 
 
 def content_hash(data: Any) -> str:

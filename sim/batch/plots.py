@@ -27,9 +27,10 @@ import pandas as pd
 from sim.atomic import atomic_file
 from sim.batch.columns import column as column_name
 from sim.batch.columns import param_column
+from sim.batch.intervals import Z95, wilson
 from sim.batch.plan import Parameter, Plan
 from sim.batch.runner import alignment_column
-from sim.batch.summary import Focus, PointTally, Tally, wilson
+from sim.batch.summary import Focus, PointTally, Tally
 from sim.scenario.overrides import format_value
 
 if TYPE_CHECKING:
@@ -332,7 +333,7 @@ def response_figure(
         low_all, high_all, moves = [], [], []
         for col, label, colour in series:
             stats = data.groupby("x")[col].agg(["mean", "std", "count"]).reindex(xs_all)
-            half = 1.96 * stats["std"].fillna(0) / np.sqrt(stats["count"].clip(lower=1))
+            half = Z95 * stats["std"].fillna(0) / np.sqrt(stats["count"].clip(lower=1))
             x = np.asarray(xs_all, dtype=float) if numeric else np.arange(len(xs_all))
             line = line_colour(colour) if colour != "#000000" else colour
             ax.plot(x, stats["mean"], marker="o", color=line, linewidth=2, label=label)

@@ -8,15 +8,18 @@ policy's (its dice for random moves and answers), so a policy never shifts the m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 
 from sim.core import CATALOGUE, AlignmentModel, ModelSetup, MoveError
 from sim.core.actions import ACTION_INDEX, OFFER_ASKS, OFFER_GIVES, PASS
-from sim.core.legal import LegalMove, legal_moves
+from sim.core.legal import LegalMove, MoveSpace, legal_moves
 from sim.core.record import Move
+from sim.vector import VectorEngine, keys_for
+from sim.vector.engine import accept_gain
 
 Baseline = Literal["pass", "random", "ai"]
 FeatureKey = tuple[str, int | None, str | None]  # (action, target, ask): sectors of one agreement share a logit
@@ -125,6 +128,86 @@ def play_game(
             _submit_best_effort(model, actor, picks, answers)
         model.step()
     return float(model.objective_report(actor).score)
+
+
+def play_games_vector(
+    setup: ModelSetup,
+    actor: int,
+    policies: Sequence[Policy],
+    seeds: Sequence[tuple[np.random.SeedSequence, np.random.SeedSequence]],
+) -> list[float]:
+    """The games of :func:`play_game`, one per (policy, (run seed, policy seed)), played at once on the vector
+    engine: the same moves, answers and scores per game. ``ai`` games form one batch; the others another,
+    with ``actor`` external and each game's policy choosing its moves from that run's legal moves."""
+    if len(policies) != len(seeds):
+        raise ValueError("one policy per game")
+    scores = np.zeros(len(seeds))
+    ai = [g for g, p in enumerate(policies) if isinstance(p, str) and p == "ai"]
+    if ai:
+        actors = tuple(replace(a, controller="ai") if k == actor else a for k, a in enumerate(setup.actors))
+        engine = VectorEngine(replace(setup, actors=actors), keys_for([seeds[g][0] for g in ai])).run()
+        scores[ai] = engine.objective_scores(actor)[0]
+    others = [g for g in range(len(seeds)) if g not in set(ai)]
+    if others:
+        scores[others] = _external_games(setup, actor, [policies[g] for g in others], [seeds[g] for g in others])
+    return [float(s) for s in scores]
+
+
+def _external_games(
+    setup: ModelSetup,
+    actor: int,
+    policies: Sequence[Policy],
+    seeds: Sequence[tuple[np.random.SeedSequence, np.random.SeedSequence]],
+) -> np.ndarray:
+    engine = VectorEngine(setup, keys_for([run for run, _ in seeds]), external=(actor,))
+    dice = [np.random.default_rng(d) for _, d in seeds]
+    space: MoveSpace = engine.space  # type: ignore[assignment]
+    runs = engine.runs
+    bias = np.array([p.answer_bias() if isinstance(p, SoftmaxPolicy) else np.zeros(setup.n_actors) for p in policies])
+    while not engine.finished:
+        legal = engine.legal(actor)
+        waiting = engine.proposals_to(actor)
+        accept = _would_accept(engine, actor, waiting, bias)
+        budget = engine.actions_per_round[:, actor]
+        orders = np.zeros((runs, max(1, int(budget.max()))), dtype=np.int64)
+        answers = np.full(waiting.valid.shape, -1, dtype=np.int8)
+        for r, policy in enumerate(policies):
+            if policy == "pass":
+                continue
+            n_waiting = int(waiting.valid[r].sum())
+            if policy == "random":
+                answers[r, :n_waiting] = [int(dice[r].integers(2)) for _ in range(n_waiting)]
+            else:
+                answers[r, :n_waiting] = accept[r, :n_waiting]
+            slots = np.flatnonzero(legal[r])
+            if isinstance(policy, SoftmaxPolicy):
+                moves = tuple(space.entries[k] for k in slots)
+                logits = policy.weights(moves, engine.round, setup.rounds, float(engine.world.threat[r, actor]))
+            else:
+                logits = np.zeros(slots.size)
+            keys = logits + dice[r].gumbel(size=slots.size)
+            chosen = slots[np.argsort(-keys, kind="stable")[: int(budget[r])]]
+            picks = chosen[chosen != 0]  # a pass takes a slot and orders nothing
+            orders[r, : picks.size] = picks
+        engine.submit(actor, orders, answers)
+        engine.step()
+    return engine.objective_scores(actor)[0]
+
+
+def _would_accept(engine: VectorEngine, actor: int, waiting: Any, bias: np.ndarray) -> np.ndarray:
+    """(R, P) :func:`_ai_would_accept` for every proposal waiting for ``actor`` (on last round's pricing)."""
+    out = np.zeros(waiting.valid.shape, dtype=bool)
+    table = engine.table
+    if table is None or not waiting.valid.any():
+        return out
+    r, q = np.nonzero(waiting.valid)
+    proposer = waiting.proposer[r, q]
+    gain = accept_gain(table, r, proposer, np.full(r.size, actor), waiting.kind[r, q], waiting.sector[r, q],
+                       waiting.ask[r, q])  # fmt: skip
+    temperature = table.temperature[r, actor]
+    scaled = np.where(temperature > 0, gain / np.where(temperature > 0, temperature, 1.0), np.sign(gain) * 1e9)
+    out[r, q] = scaled + bias[r, proposer] > 0
+    return out
 
 
 def _pick(moves: tuple[LegalMove, ...], logits: np.ndarray, budget: int, dice: np.random.Generator) -> list[LegalMove]:

@@ -22,6 +22,7 @@ from sim.atomic import make_folder
 from sim.batch import plots
 from sim.batch.columns import column, param_column
 from sim.batch.engine import base_setup, plan_warnings
+from sim.batch.intervals import wilson
 from sim.batch.lock import holder
 from sim.batch.plan import Plan
 from sim.batch.runner import alignment_column
@@ -35,7 +36,7 @@ from sim.batch.store import (
     read_plan,
     write_atomic,
 )
-from sim.batch.summary import Focus, Tally, wilson
+from sim.batch.summary import Focus, Tally
 from sim.scenario.overrides import format_value
 
 FIGURES = "figures"

@@ -467,8 +467,11 @@ def run_sensitivity(
     source: str | None = None,
     command: str = "",
     dummy: bool = True,
+    engine: str = "auto",
 ) -> SensitivityResult:
-    """Sample, play the design as a batch in ``out``, and compute the indices (table CSV and bar plot PNG)."""
+    """Sample, play the design as a batch in ``out``, and compute the indices (table CSV and bar plot PNG).
+
+    ``engine`` plays the runs as in :func:`sim.batch.engine.execute` (auto: vector where the scenario allows)."""
     if method not in ("sobol", "morris"):
         raise BatchError(f"unknown method {method!r}: use sobol or morris")
     if len({b.path for b in bounds}) != len(bounds):
@@ -479,7 +482,7 @@ def run_sensitivity(
         scenario, bounds, method, samples, seed=seed, reps=reps, rounds=rounds, source=source, dummy=dummy
     )
     with ResultStore.open(out, plan, resume=resume, command=command) as store:
-        execute(store, executor, progress=progress, command=command)
+        execute(store, executor, progress=progress, command=command, engine=engine)
     focus = Focus.of(base_setup(plan))
     metrics = metric_columns(focus)
     frame = load_results(out, "summaries", ["status", *metrics.values()])

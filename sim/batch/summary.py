@@ -15,23 +15,11 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.batch.columns import column, param_column
+from sim.batch.intervals import Z95, wilson
 from sim.batch.plan import Plan
 from sim.batch.runner import Layout, alignment_column
 from sim.core import ModelSetup
 from sim.scenario.overrides import format_value
-
-Z95 = 1.959963984540054  # two-sided 95 % normal quantile
-
-
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a share k/n (well-behaved at 0, 1 and small n); (0, 1) when n == 0."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def runs_for_width(k: int, n: int, width: float, z: float = Z95) -> int:

@@ -14,6 +14,7 @@ from sim.cli.common import (
     CliError,
     CliUsageError,
     InterruptError,
+    add_engine_option,
     add_humans_option,
     add_verbosity,
     human_seats,
@@ -97,13 +98,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--plan", type=Path, metavar="PLAN_JSON", help="replay the plan of an earlier batch")
     add_humans_option(p)
     p.add_argument("--chunk-size", type=positive_int, metavar="N", help="runs per task (default: automatic)")
-    p.add_argument(
-        "--engine",
-        choices=("mesa", "vector"),
-        default="mesa",
-        help="mesa: one Mesa model per run (default); vector: each chunk's runs of a point at once, the same "
-        "runs several times faster (docs/vector.md)",
-    )
+    add_engine_option(p, "each chunk's runs (vector: a point's runs of a chunk at once)")
     p.add_argument(
         "--progress",
         choices=("auto", "bar", "lines", "none"),
@@ -154,7 +149,8 @@ def _seconds(text: str) -> float:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from sim.batch.engine import draw_seed, execute, plan_batch, plan_warnings
+    from sim.batch.engine import base_setup, draw_seed, execute, plan_batch, plan_warnings
+    from sim.batch.engines import EngineError, choose_engine
     from sim.batch.executors import WorkersGoneError, make_executor
     from sim.batch.progress import make_progress
     from sim.batch.store import PLAN_FILE, BatchError, ResultStore, command_line, read_plan
@@ -205,6 +201,12 @@ def handle(args: argparse.Namespace) -> int:
             )
         for warning in plan_warnings(plan):
             print(f"warning: {warning}", file=sys.stderr)
+        try:
+            choice = choose_engine(args.engine, [base_setup(plan)])
+        except EngineError as exc:
+            raise CliError(str(exc)) from None
+        if choice.note is not None:
+            print(choice.note, file=sys.stderr)
         runs_given = args.runs is not None
         ResultStore.check(args.out, plan, resume=args.resume, runs_given=runs_given)  # before any slow start-up
         # Claim the folder before any slow start-up: a second writer is refused at once, naming the first.
@@ -228,7 +230,7 @@ def handle(args: argparse.Namespace) -> int:
                 until_ci=args.until_ci,
                 command=command_line(),
                 until_ci_metric=args.ci_metric,
-                engine=args.engine,
+                engine=choice.engine,
             )
     except WorkersGoneError as exc:
         raise CliError(f"{exc}; {_kept(store, args.out)}") from None

@@ -10,6 +10,7 @@ from sim.cli.common import (
     QUIET,
     VERBOSE,
     CliError,
+    add_engine_option,
     add_humans_option,
     add_verbosity,
     positive_int,
@@ -28,7 +29,8 @@ def register(subparsers: Any) -> None:
         description="Run the scenario with many seeds (and its base scenario with the same seeds, when an "
         "expectation compares with it), print each expectation with its observed value and 95 %% "
         "interval, and exit 1 if any is not shown. An expectation passes when its whole interval "
-        "satisfies it. The runs are played by the batch runner (every core by default, or Dask).",
+        "satisfies it. The runs are played by the batch runner (every core by default, or Dask), on the vector "
+        "engine where the scenario allows it.",
     )
     p.add_argument("scenario", help="a scenario file, or a library name such as debt_cancellation")
     p.add_argument("--runs", type=positive_int, default=DEFAULT_RUNS, help=f"seeds to run (default {DEFAULT_RUNS})")
@@ -53,10 +55,12 @@ def register(subparsers: Any) -> None:
         verbose="also say how many runs and seeds each verdict rests on, with progress lines every 2 s",
     )
     add_humans_option(p)
+    add_engine_option(p)
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    from sim.batch.engines import EngineError, choose_engine
     from sim.batch.executors import available_cores, make_executor
     from sim.batch.expectations import check_report, comparison_base
     from sim.batch.measure import default_workers
@@ -75,6 +79,12 @@ def handle(args: argparse.Namespace) -> int:
     base = comparison_base(scenario, document)
     base_setup = None if base is None else seat_humans(base.setup, "check", args.humans, quiet=True)
     base_label = "" if base is None else f"; {base.label}"
+    try:
+        choice = choose_engine(args.engine, (setup, base_setup))
+    except EngineError as exc:
+        raise CliError(f"check: {exc}") from None
+    if choice.note is not None:
+        print(choice.note, file=sys.stderr)
     if args.verbosity > QUIET:
         seeds = f"seeds SeedSequence({args.seed}).spawn({args.runs})"
         print(f"check {scenario.meta.id}: {args.runs} runs, {seeds}{base_label}")
@@ -83,11 +93,18 @@ def handle(args: argparse.Namespace) -> int:
     progress = make_progress(mode, label="check", interval=2.0 if args.verbosity == VERBOSE else 10.0)
     workers = args.workers
     if workers is None and args.dask is None and args.dask_local is None:
-        workers = default_workers(args.runs, available_cores())
+        workers = default_workers(args.runs, available_cores(), choice.engine)
     try:
         with make_executor(workers, args.dask, args.dask_local) as executor:
             report = check_report(
-                scenario, setup, base_setup, args.runs, args.seed, executor=executor, progress=progress
+                scenario,
+                setup,
+                base_setup,
+                args.runs,
+                args.seed,
+                executor=executor,
+                progress=progress,
+                engine=choice.engine,
             )
     except BatchError as exc:
         raise CliError(str(exc)) from None

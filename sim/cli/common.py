@@ -47,6 +47,18 @@ def add_verbosity(parser: argparse.ArgumentParser, quiet: str, verbose: str) -> 
 HUMANS_MODES = ("ai", "pass", "error")
 
 
+def add_engine_option(parser: argparse.ArgumentParser, what: str = "the runs") -> None:
+    """``--engine auto|vector|mesa``, shared by every command that plays many runs (sim.batch.engines)."""
+    parser.add_argument(
+        "--engine",
+        choices=("auto", "vector", "mesa"),
+        default="auto",
+        help=f"what plays {what}: vector (many runs at once as arrays, the same runs draw for draw, several times "
+        "faster; docs/vector.md), mesa (one Mesa model per run), or auto (default: vector where the scenario "
+        "allows it, else mesa with a note saying why)",
+    )
+
+
 def add_humans_option(parser: argparse.ArgumentParser) -> None:
     """``--humans ai|pass|error`` for the commands that play a scenario without a player (run, check, batch ...)."""
     parser.add_argument(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sim.cli.common import (
     CliError,
     CliUsageError,
+    add_engine_option,
     add_humans_option,
     positive_int,
     resolve_scenario,
@@ -54,6 +55,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     p.add_argument("--workers", type=positive_int, help="worker processes (default: every core; fewer for a small job)")
     add_humans_option(p)
+    add_engine_option(p, "the games")
     search = p.add_argument_group("the search for best (default: 10 iterations x 32 policies x 8 training seeds)")
     search.add_argument("--iterations", type=seed_int, metavar="I", help="cross-entropy iterations (0: no search)")
     search.add_argument("--population", type=positive_int, metavar="P", help="policies tried per iteration")
@@ -62,6 +64,7 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from sim.batch.engines import EngineError, choose_engine
     from sim.batch.executors import available_cores, make_executor
     from sim.batch.leverage import SearchBudget, leverage
     from sim.batch.store import BatchError
@@ -101,10 +104,18 @@ def handle(args: argparse.Namespace) -> int:
         f"then {4 * args.runs} evaluation games",
         file=sys.stderr,
     )
+    try:
+        choice = choose_engine(args.engine, [setup], external=(setup.index(args.actor),))
+    except EngineError as exc:
+        raise CliError(f"leverage: {exc}") from None
+    if choice.note is not None:
+        print(choice.note, file=sys.stderr)
     workers = args.workers or min(available_cores(), 1 + (budget.games + 4 * args.runs) // 100)
     try:
         with make_executor(workers) as executor:
-            result = leverage(setup, args.actor, args.runs, args.seed, budget=budget, executor=executor)
+            result = leverage(
+                setup, args.actor, args.runs, args.seed, budget=budget, executor=executor, engine=choice.engine
+            )
     except BatchError as exc:
         raise CliError(str(exc)) from None
     if args.format == "json":

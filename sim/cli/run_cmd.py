@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim import seeds
 from sim.cli.common import (
     CliUsageError,
     InterruptError,
@@ -55,11 +56,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=handle)
 
 
-def draw_seed() -> int:
-    """A fresh seed from the operating system's entropy (the run itself never reads the clock)."""
-    import numpy as np
-
-    return int(np.random.SeedSequence().generate_state(1)[0])
+draw_seed = seeds.draw_seed  # a fresh seed, from its one home (sim.seeds)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -80,7 +77,7 @@ def handle(args: argparse.Namespace) -> int:
         if args.seed_index is not None:
             raise CliUsageError("run: --seed-index needs --seed (the batch's root seed)")
         seed = draw_seed()
-    rng = seed if args.seed_index is None else np.random.SeedSequence(seed, spawn_key=(args.seed_index,))
+    rng = seed if args.seed_index is None else seeds.run_seed(seed, args.seed_index)
     try:
         if args.seed is None:  # announced inside the Ctrl-C guard: from this line on, an interrupt names the seed
             print(f"seed: {seed} (repeat this run with --seed {seed})", file=sys.stderr)

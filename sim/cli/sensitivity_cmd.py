@@ -11,6 +11,7 @@ from sim.cli.common import (
     CliError,
     CliUsageError,
     InterruptError,
+    add_engine_option,
     positive_int,
     resolve_scenario,
     seed_int,
@@ -63,6 +64,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--out", type=Path, help="results folder (default: sensitivity-SCENARIO-METHOD)")
     p.add_argument("--resume", action="store_true", help="complete the runs already in --out")
     p.add_argument("--progress", choices=("auto", "bar", "lines", "none"), default="auto", help="progress display")
+    add_engine_option(p, "each design point's seeds")
     p.set_defaults(handler=handle)
 
 
@@ -71,10 +73,12 @@ def handle(args: argparse.Namespace) -> int:
         import SALib  # noqa: F401
     except ImportError:
         raise CliError("sensitivity needs SALib: pip install -e '.[research]'") from None
+    from sim.batch.engines import EngineError, choose_engine
     from sim.batch.executors import make_executor
     from sim.batch.progress import make_progress
     from sim.batch.sensitivity import parse_bound, run_sensitivity, sobol_samples, text_table
     from sim.batch.store import BatchError, command_line
+    from sim.scenario.calibration import load_setup
 
     bounds = [parse_bound(text) for text in args.params]
     if len({b.path for b in bounds}) != len(bounds):
@@ -85,6 +89,12 @@ def handle(args: argparse.Namespace) -> int:
         print(f"note: Sobol' sequences need a power of 2: using --samples {samples}", file=sys.stderr)
     path = resolve_scenario(args.scenario)
     out = args.out or Path(f"sensitivity-{path.stem}-{args.method}")
+    try:
+        choice = choose_engine(args.engine, [load_setup(path)])
+    except EngineError as exc:
+        raise CliError(f"sensitivity: {exc}") from None
+    if choice.note is not None:
+        print(choice.note, file=sys.stderr)
     try:
         with make_executor(args.workers, args.dask, args.dask_local) as executor:
             print(f"executor: {executor.describe()}; results in {out}", file=sys.stderr)
@@ -103,6 +113,7 @@ def handle(args: argparse.Namespace) -> int:
                 source=args.scenario,
                 command=command_line(),
                 dummy=not args.no_dummy,
+                engine=choice.engine,
             )
     except BatchError as exc:
         raise CliError(str(exc)) from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 import time
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import pygame
 
 from sim.atomic import atomic_file, make_folder
 from sim.play.session import GameSession, SaveError, default_save_dir, load_session
+from sim.seeds import draw_seed
 from sim.ui import library, navigation, splash
 from sim.ui import theme as th
 from sim.ui.game import Game
@@ -158,7 +158,7 @@ class App:
         setup = library.load_setup(scenario_ref)
         self.last_scenario = scenario_ref
         self._toast = None  # messages about the previous game do not carry over
-        session = GameSession.start(setup, scenario_ref, secrets.randbelow(2**31) if seed is None else seed, player)
+        session = GameSession.start(setup, scenario_ref, draw_seed() if seed is None else seed, player)
         self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
         self.navigate("round")
         if player is not None:

@@ -9,21 +9,23 @@ reproduces the Mesa run of the same seed (docs/vector.md says where and why the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, OPPOSITES, PASS
 from sim.core.events import ChangeState, EndScenario, ForceMove, SetAgreement, SetInterest, SetPolicy, SetPosition
+from sim.core.legal import MoveSpace
 from sim.core.objectives import grade_for
 from sim.core.setup import ModelSetup
 from sim.core.streams import Purpose, gumbel, label, logistic, run_key, uniform
 from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
 from sim.core.world import INTERESTS, RANGES
-from sim.errors import PivotError
+from sim.errors import PivotError, PivotMoveError
 from sim.vector.conditions import BatchView, holds
 from sim.vector.dynamics import advance, advance_domestic
+from sim.vector.moves import space_masks
 from sim.vector.pricing import (
     BaselineBatch,
     ContextBatch,
@@ -45,23 +47,45 @@ class UnsupportedScenarioError(PivotError, ValueError):
     """A scenario uses a feature the vector engine cannot play yet (play it with the Mesa engine)."""
 
 
-def unsupported_features(setup: ModelSetup) -> list[str]:
-    """What in this setup the vector engine cannot play (empty when it can play it)."""
+class ExternalMoveError(PivotMoveError):
+    """Orders or answers given for an external actor that the rules do not allow now (names run and move)."""
+
+
+#: An external actor's policy: given the engine and the actor, its orders (R, K) of move-space indices (0 or
+#: -1: nothing) and its answers (R, P) to :meth:`VectorEngine.proposals_to` (1 accept, 0 refuse, -1 none).
+Policy = Callable[["VectorEngine", int], tuple[np.ndarray, np.ndarray | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Proposals:
+    """Proposals waiting for an external actor's answer, (R, P) per run in answer order (``valid`` marks them)."""
+
+    valid: np.ndarray
+    proposer: np.ndarray
+    kind: np.ndarray  # catalogue index
+    sector: np.ndarray  # -1 where none
+    ask: np.ndarray  # catalogue index, -1 where none
+
+
+def unsupported_features(setup: ModelSetup, external: Sequence[int] = ()) -> list[str]:
+    """What in this setup the vector engine cannot play (empty when it can play it). Actors listed in
+    ``external`` get their moves and answers from outside (:meth:`VectorEngine.submit`), whatever their
+    controller in the scenario."""
     problems = []
     ending = [e.id for e in setup.events if any(isinstance(x, EndScenario) for x in e.effects)]
     if ending:
         problems.append(f"events that end the scenario ({', '.join(ending)})")
     if setup.scripted_moves:
         problems.append(f"scripted moves ({len(setup.scripted_moves)})")
-    others = [a.id for a in setup.actors if a.controller != "ai"]
+    others = [a.id for k, a in enumerate(setup.actors) if a.controller != "ai" and k not in external]
     if others:
-        problems.append(f"actors not played by the AI ({', '.join(others)})")
+        problems.append(f"actors not played by the AI ({', '.join(others)}), unless given as external actors")
     return problems
 
 
-def check_supported(setup: ModelSetup) -> None:
+def check_supported(setup: ModelSetup, external: Sequence[int] = ()) -> None:
     """Raise UnsupportedScenarioError naming every feature the vector engine cannot play."""
-    problems = unsupported_features(setup)
+    problems = unsupported_features(setup, external)
     if problems:
         raise UnsupportedScenarioError(
             f"scenario {setup.scenario_id!r} uses what the vector engine cannot play yet: {'; '.join(problems)}"
@@ -183,6 +207,7 @@ class VectorEngine:
     setup: ModelSetup
     keys: np.ndarray
     trajectories: bool = False
+    external: tuple[int, ...] = ()  # actors whose moves and answers come from outside (submit / policies)
     world: WorldBatch = field(init=False)
     base: BaselineBatch = field(init=False)
     affinity: np.ndarray = field(init=False)
@@ -191,7 +216,11 @@ class VectorEngine:
     held: dict[str, np.ndarray] = field(init=False, default_factory=dict)  # objective id -> (rounds, R) bool
 
     def __post_init__(self) -> None:
-        check_supported(self.setup)
+        self.external = tuple(sorted({int(a) for a in self.external}))
+        bad = [a for a in self.external if not 0 <= a < self.setup.n_actors]
+        if bad:
+            raise ValueError(f"external actors must be indices 0..{self.setup.n_actors - 1} (got {bad})")
+        check_supported(self.setup, self.external)
         setup = self.setup
         runs = len(self.keys)
         self._key = np.asarray(self.keys, dtype=np.uint64).reshape(runs, 1)
@@ -222,6 +251,17 @@ class VectorEngine:
         self.outcome_labels = (*(rule.label for rule in sc.outcomes), sc.default_outcome)
         self._plain = np.array([a.targeted or a.domestic for a in CATALOGUE])
         self._ctx: ContextBatch = context(self.world, self.base, setup, self.affinity)
+        self._is_external = np.zeros(setup.n_actors, dtype=bool)
+        self._is_external[list(self.external)] = True
+        self.space: MoveSpace | None = MoveSpace(setup) if self.external else None
+        self._orders: dict[int, np.ndarray] = {}  # actor -> (R, K) move-space indices for the next round
+        self._answers: dict[int, np.ndarray] = {}  # actor -> (R, P) 1 accept / 0 refuse / -1 no answer
+        self._masks: np.ndarray | None = None  # (R, N, M) legal moves on the current world (cached)
+        self.pending = MoveBatch.empty(runs, 0)  # proposals to external actors, answered next round
+        self._held = np.zeros((runs, 0), dtype=bool)  # this round's slots not resolved (pending or expired)
+        self._to_hold: np.ndarray | None = None  # this round's proposals to external actors
+        self.table: TableBatch | None = None  # the last round's pricing (what its proposals were worth)
+        self._now: TableBatch | None = None  # the pricing of the current state, once something asked for it
         self._record(None)
 
     @property
@@ -236,11 +276,98 @@ class VectorEngine:
     def last(self) -> RoundBatch:
         return self.history[-1]
 
-    def run(self) -> VectorEngine:
-        """Play every remaining round."""
+    def run(self, policies: Mapping[int, Policy] | None = None) -> VectorEngine:
+        """Play every remaining round; each external actor's orders and answers come from its policy."""
+        missing = [a for a in self.external if a not in (policies or {})]
+        if missing and policies is not None:
+            raise ValueError(f"no policy for external actors {missing}")
         while not self.finished:
+            for actor, policy in (policies or {}).items():
+                orders, answers = policy(self, actor)
+                self.submit(actor, orders, answers)
             self.step()
         return self
+
+    # -- external actors ---------------------------------------------------------------------------
+
+    def legal(self, actor: int) -> np.ndarray:
+        """(R, M) bool: the move-space slots (``self.space``) ``actor`` may order now in each run."""
+        if self._masks is None:
+            space = self.space if self.space is not None else MoveSpace(self.setup)
+            self.space = space
+            self._masks = space_masks(space, self.world, self.setup)
+        return self._masks[:, actor]
+
+    def proposals_to(self, actor: int) -> Proposals:
+        """Proposals made last round to external ``actor``, waiting for its answer (the Mesa model's
+        ``proposals_to``: answered by :meth:`submit` for this round, else they expire)."""
+        p = self.pending
+        mine = p.valid & (p.target == actor)
+        order = np.argsort(~mine, axis=1, kind="stable")
+        width = int(mine.sum(axis=1).max(initial=0))
+        take = order[:, :width]
+
+        def pick(a: np.ndarray) -> np.ndarray:
+            return np.take_along_axis(a, take, axis=1)
+
+        valid = pick(mine)
+        return Proposals(valid, np.where(valid, pick(p.actor), -1), np.where(valid, pick(p.kind), -1),
+                         np.where(valid, pick(p.sector), -1), np.where(valid, pick(p.ask), -1))  # fmt: skip
+
+    def recommended_answers(self, actor: int) -> np.ndarray:
+        """(R, P) the AI's answer to each proposal waiting for ``actor``: accept iff its gain is positive now
+        (the Mesa model's ``recommended_answers``); -1 where no proposal waits."""
+        waiting = self.proposals_to(actor)
+        if not waiting.valid.any():
+            return np.where(waiting.valid, 0, -1)
+        table = self._price_now()
+        r, q = np.nonzero(waiting.valid)
+        gain = accept_gain(table, r, waiting.proposer[r, q], np.full(r.size, actor), waiting.kind[r, q],
+                            waiting.sector[r, q], waiting.ask[r, q])  # fmt: skip
+        out = np.full(waiting.valid.shape, -1, dtype=np.int8)
+        out[r, q] = gain > 0
+        return out
+
+    def submit(self, actor: int, orders: np.ndarray, answers: np.ndarray | None = None) -> None:
+        """Give external ``actor`` its moves for the next round in every run, and its answers to proposals.
+
+        ``orders`` is (R, K) move-space indices (``self.space``; 0 = pass and -1 are skipped), at most the
+        actor's moves per round and each legal now (:meth:`legal`), as the Mesa model's ``submit`` requires.
+        ``answers`` is (R, P) over :meth:`proposals_to` (1 accept, 0 refuse, -1 or missing: it expires).
+        Raises ExternalMoveError naming the first run and move that break a rule.
+        """
+        if actor not in self.external:
+            raise ValueError(f"actor {actor} is not external (external: {list(self.external)})")
+        name = self.setup.actors[actor].id
+        o = np.asarray(orders, dtype=np.int64).reshape(self.runs, -1)
+        mask = self.legal(actor)
+        space = self.space
+        assert space is not None
+        if ((o < -1) | (o >= space.size)).any():
+            r = int(np.nonzero(((o < -1) | (o >= space.size)).any(axis=1))[0][0])
+            raise ExternalMoveError(f"{name}, run {r}: move indices are 0..{space.size - 1} (got {o[r].tolist()})")
+        real = o > 0
+        illegal = real & ~np.take_along_axis(mask, np.maximum(o, 0), axis=1)
+        if illegal.any():
+            r, q = (int(x[0]) for x in np.nonzero(illegal))
+            raise ExternalMoveError(f"{name}, run {r}: {space.entries[o[r, q]].order()} is not possible now")
+        over = real.sum(axis=1) > self.actions_per_round[:, actor]
+        if over.any():
+            r = int(np.nonzero(over)[0][0])
+            raise ExternalMoveError(f"{name}, run {r}: at most {int(self.actions_per_round[r, actor])} moves a round")
+        self._orders[actor] = o
+        waiting = self.proposals_to(actor).valid
+        a = np.full(waiting.shape, -1, dtype=np.int8)
+        if answers is not None:
+            given = np.asarray(answers).reshape(self.runs, -1).astype(np.int8)
+            extra = (given[:, waiting.shape[1] :] >= 0).any(axis=1)
+            width = min(given.shape[1], waiting.shape[1])
+            extra |= ((given[:, :width] >= 0) & ~waiting[:, :width]).any(axis=1)
+            if extra.any():
+                r = int(np.nonzero(extra)[0][0])
+                raise ExternalMoveError(f"{name}, run {r}: answers given to proposals that are not waiting")
+            a[:, :width] = given[:, :width]
+        self._answers[actor] = a
 
     def step(self) -> None:
         """One round for every run: choices -> answers -> resolution -> dynamics -> domestic -> scoring."""
@@ -250,20 +377,33 @@ class VectorEngine:
         forced, fired = self._fire_events()
         if fired:
             self._ctx = context(self.world, self.base, self.setup, self.affinity)
+            self._now = None  # an event changed the state since anything was priced
         setup, ctx, w = self.setup, self._ctx, self.world
-        pre = preconditions(w, setup.scoring.values_dimension)
-        table = price_candidates(ctx, setup, pre, self.interests, self.tau)
+        # When recommended answers priced the state before the round and no event fired: the same table.
+        table = self._price_now()
+        self.table = table  # the round's pricing, kept until the next step (as the Mesa model's ``table``)
         moves = self._choose(table, forced)
         self._answer(moves, table)
-        order = np.argsort(
-            np.where(moves.valid, self._draw(uniform, Purpose.ORDER, moves), np.inf), axis=1, kind="stable"
-        )
-        if resolve_moves(w, self.base, setup, ctx.alignment, moves, order):
+        # Slots held for an external actor's answer (or expired) are not resolved: they sort last, with the
+        # empty ones, and the other moves keep the relative order of their draws.
+        live = moves.valid & ~self._held
+        order = np.argsort(np.where(live, self._draw(uniform, Purpose.ORDER, moves), np.inf), axis=1, kind="stable")
+        if resolve_moves(w, self.base, setup, ctx.alignment, replace(moves, valid=live), order):
             self.affinity = policy_affinity(w.positions, w.salience)
+        if self.external:
+            self._hold(moves)
         advance(w, self.base, setup, self._key, self.round)
         advance_domestic(w, setup, ctx.partner, self._key, self.round)
         self._ctx = context(w, self.base, setup, self.affinity)
+        self._orders, self._answers, self._masks, self._now = {}, {}, None, None
         self._record(moves)
+
+    def _price_now(self) -> TableBatch:
+        """Every candidate priced on the current state (kept until the state changes)."""
+        if self._now is None:
+            pre = preconditions(self.world, self.setup.scoring.values_dimension)
+            self._now = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau)
+        return self._now
 
     # -- the round's parts ------------------------------------------------------------------------
 
@@ -288,10 +428,18 @@ class VectorEngine:
         n_forced = np.zeros((runs, n), dtype=int)
         for mask, f in forced:
             n_forced[mask, f.actor] += 1
-        budget = self.actions_per_round - n_forced
-        width = np.maximum(self.actions_per_round, n_forced).max(axis=0)
-        start = np.concatenate([[0], np.cumsum(width)])
+        budget = np.where(self._is_external, 0, self.actions_per_round - n_forced)
+        n_orders = np.zeros((runs, n), dtype=int)
+        for actor, o in self._orders.items():
+            n_orders[:, actor] = (o > 0).sum(axis=1)
+        width = np.maximum(self.actions_per_round, n_forced + n_orders).max(axis=0)
+        # Proposals to external actors made last round come first, as in the Mesa model's list of moves.
+        held = self.pending.valid.shape[1]
+        start = held + np.concatenate([[0], np.cumsum(width)])
         moves = MoveBatch.empty(runs, int(start[-1]))
+        self._held = np.zeros((runs, int(start[-1])), dtype=bool)  # slots not resolved this round
+        if held:
+            self._answer_pending(moves, held)
         placed = np.zeros((runs, n), dtype=int)
         for mask, f in forced:
             fr = np.nonzero(mask)[0]
@@ -307,6 +455,19 @@ class VectorEngine:
                 f_kind[:1], f_target[:1], f_sector[:1], u.kind[c[rows]], u.target[c[rows]], u.sector[c[rows]]
             )
             keys[np.flatnonzero(rows)[ruled_out[0]]] = -np.inf
+
+        if self.space is not None:
+            sp = self.space
+            for actor, o in self._orders.items():
+                for p in range(o.shape[1]):
+                    pr = np.flatnonzero(o[:, p] > 0)
+                    if pr.size == 0:
+                        continue
+                    e = o[pr, p]
+                    # The p-th real order of the run: count the real orders before column p.
+                    slot = start[actor] + n_forced[pr, actor] + (o[pr, :p] > 0).sum(axis=1)
+                    self._set(moves, pr, slot, np.full(pr.size, actor), sp.kind[e], sp.target[e], sp.sector[e],
+                              sp.ask[e])  # fmt: skip
 
         choosing = np.ones(runs * n, dtype=bool)
         flat_budget = budget.ravel()
@@ -405,29 +566,57 @@ class VectorEngine:
     def _answer(self, moves: MoveBatch, table: TableBatch) -> None:
         """Every proposal answered by its target: accept iff gain / T + logistic noise > 0 (greedy: gain > 0)."""
         needs = (_NEEDS_ANSWER[moves.kind] | (moves.ask >= 0)) & moves.valid & ~moves.forced & (moves.target >= 0)
+        needs[:, : self.pending.valid.shape[1]] = False  # last round's proposals to external actors: answered
+        if self.external:
+            to_external = needs & self._is_external[np.maximum(moves.target, 0)]
+            self._held |= to_external  # pending: answered by the external actor next round
+            self._to_hold = to_external
+            needs &= ~to_external
         if not needs.any():
             return
         r, q = np.nonzero(needs)
         i, j, a = moves.actor[r, q], moves.target[r, q], moves.kind[r, q]
         s, ask = moves.sector[r, q], moves.ask[r, q]
-        x, y = _GIVE_POSITION[a], _ASK_POSITION[np.maximum(ask, 0)]
-        offer = ask >= 0
-        sector_based = (a == _SECTOR_ACTION) & (s >= 0)
-        gain = np.where(
-            offer,
-            table.offer_accept_gain[r, x, y, i, j],
-            np.where(
-                sector_based,
-                table.sector_accept_gain[r, i, j, np.maximum(s, 0)],
-                table.accept_gain[r, a, i, j],
-            ),
-        )
+        gain = accept_gain(table, r, i, j, a, s, ask)
         temperature = table.temperature[r, j]
         noise = logistic(self._key[r, 0], Purpose.ANSWER, self.round, i, a, j, s, ask)
         safe = np.where(temperature > 0, temperature, 1.0)
         accepted = np.where(temperature > 0, gain / safe + noise > 0, gain > 0)
         moves.answered[r, q] = True
         moves.accepted[r, q] = accepted
+
+    def _answer_pending(self, moves: MoveBatch, held: int) -> None:
+        """Copy last round's proposals to external actors into slots 0..held-1 with the answers given
+        (the Mesa model's ``_answer_pending``): accepted or refused, else expired (not resolved)."""
+        p = self.pending
+        for f in fields(MoveBatch):
+            getattr(moves, f.name)[:, :held] = getattr(p, f.name)
+        answer = np.full(p.valid.shape, -1, dtype=np.int8)
+        for actor, given in self._answers.items():
+            mine = p.valid & (p.target == actor)
+            rank = np.cumsum(mine, axis=1) - 1  # position in proposals_to(actor)
+            r, q = np.nonzero(mine & (rank < given.shape[1]))
+            answer[r, q] = given[r, rank[r, q]]
+        moves.answered[:, :held] = p.valid & (answer >= 0)
+        moves.accepted[:, :held] = answer == 1
+        moves.applied[:, :held] = False
+        self._held[:, :held] = p.valid & (answer < 0)  # expired
+
+    def _hold(self, moves: MoveBatch) -> None:
+        """Keep this round's proposals to external actors, in slot order, for their answers next round."""
+        hold = self._to_hold
+        if hold is None or hold.shape != moves.valid.shape or not hold.any():
+            self.pending = MoveBatch.empty(self.runs, 0)
+            self._to_hold = None
+            return
+        order = np.argsort(~hold, axis=1, kind="stable")[:, : int(hold.sum(axis=1).max())]
+        kept = MoveBatch(*(np.take_along_axis(getattr(moves, f.name), order, axis=1) for f in fields(MoveBatch)))
+        kept.valid &= np.take_along_axis(hold, order, axis=1)
+        kept.answered[:] = False
+        kept.accepted[:] = False
+        kept.applied[:] = False
+        self.pending = kept
+        self._to_hold = None
 
     def _record(self, moves: MoveBatch | None) -> None:
         setup, ctx, w = self.setup, self._ctx, self.world
@@ -496,3 +685,20 @@ _GIVE_POSITION = np.zeros(len(CATALOGUE), dtype=int)
 _GIVE_POSITION[_OFFER_GIVE_INDEX] = np.arange(len(_OFFER_GIVE_INDEX))
 _ASK_POSITION = np.zeros(len(CATALOGUE), dtype=int)
 _ASK_POSITION[_OFFER_ASK_INDEX] = np.arange(len(_OFFER_ASK_INDEX))
+
+
+def accept_gain(
+    table: TableBatch, r: np.ndarray, i: np.ndarray, j: np.ndarray, a: np.ndarray, s: np.ndarray, ask: np.ndarray
+) -> np.ndarray:
+    """(K,) what proposal (i -> j, action a, sector s, asking ``ask``) in run r is worth to its target j
+    (the core's ``_accept_gain``)."""
+    x, y = _GIVE_POSITION[a], _ASK_POSITION[np.maximum(ask, 0)]
+    return np.where(
+        ask >= 0,
+        table.offer_accept_gain[r, x, y, i, j],
+        np.where(
+            (a == _SECTOR_ACTION) & (s >= 0),
+            table.sector_accept_gain[r, i, j, np.maximum(s, 0)],
+            table.accept_gain[r, a, i, j],
+        ),
+    )

@@ -1,0 +1,38 @@
+"""Legal-move masks over the runs axis: the core's MoveSpace.masks for R runs at once (one home for legality).
+
+The core's :class:`sim.core.legal.MoveSpace` lists every move slot of a scenario and marks the legal ones for
+one world. :func:`space_masks` marks the same slots for every run of a :class:`sim.vector.state.WorldBatch`
+from the vector engine's batched feasibility (the same rules as ``sim.core.utility.feasibility``), so the
+engine, its external policies and the Gymnasium vector env read one mask per run without a Python loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.actions import ACTION_INDEX, OFFER_ASKS, OFFER_GIVES
+from sim.core.legal import DOMESTIC_ACTIONS, PLAIN_ACTIONS, MoveSpace
+from sim.core.setup import ModelSetup
+from sim.vector.pricing import feasibility
+from sim.vector.state import WorldBatch, preconditions
+
+_GIVES = [ACTION_INDEX[x] for x in OFFER_GIVES]
+_ASKS = [ACTION_INDEX[y] for y in OFFER_ASKS]
+_DISTINCT = np.array([[x != y for y in OFFER_ASKS] for x in OFFER_GIVES])
+
+
+def space_masks(space: MoveSpace, w: WorldBatch, setup: ModelSetup) -> np.ndarray:
+    """(R, N, M) bool: ``space.masks(w.run(r))`` for every run r (pass always legal; budgets not applied)."""
+    feasible, sector_feasible = feasibility(w, setup, preconditions(w, setup.scoring.values_dimension))
+    runs, n = w.runs, w.n_actors
+    plain = feasible[:, list(PLAIN_ACTIONS)].transpose(0, 2, 1, 3).reshape(runs, n, -1)
+    sector = sector_feasible.reshape(runs, n, -1)
+    gives = feasible[:, _GIVES]  # (R, X, N, N): i -> j
+    asks = np.swapaxes(feasible[:, _ASKS], -1, -2)  # (R, Y, N, N): j -> i, at [i, j]
+    offers = (gives[:, :, None] & asks[:, None]).transpose(0, 3, 1, 2, 4)[:, :, _DISTINCT].reshape(runs, n, -1)
+    rows = np.arange(n)
+    domestic = feasible[:, list(DOMESTIC_ACTIONS)][:, :, rows, rows].transpose(0, 2, 1)
+    masks = np.concatenate([np.ones((runs, n, 1), dtype=bool), plain, sector, offers, domestic], axis=2)
+    if masks.shape[2] != space.size:  # the space and this function list the same blocks in the same order
+        raise AssertionError(f"vector masks have {masks.shape[2]} slots, the move space {space.size}")
+    return masks
