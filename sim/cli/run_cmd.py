@@ -60,7 +60,6 @@ draw_seed = seeds.draw_seed  # a fresh seed, from its one home (sim.seeds)
 
 
 def handle(args: argparse.Namespace) -> int:
-    import numpy as np
 
     from sim.cli.table import render_table
     from sim.runs import play, run_document, tidy_rows, with_rounds
