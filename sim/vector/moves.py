@@ -2,7 +2,7 @@
 
 The core's :class:`sim.core.legal.MoveSpace` lists every move slot of a scenario and marks the legal ones for
 one world. :func:`space_masks` marks the same slots for every run of a :class:`sim.vector.state.WorldBatch`
-from the vector engine's batched feasibility (the same rules as ``sim.core.utility.feasibility``), so the
+from the one batched feasibility (``sim.core.pricing.feasibility``, which the Mesa model calls with R = 1), so the
 engine, its external policies and the Gymnasium vector env read one mask per run without a Python loop.
 """
 
@@ -12,8 +12,8 @@ import numpy as np
 
 from sim.core.actions import ACTION_INDEX, OFFER_ASKS, OFFER_GIVES
 from sim.core.legal import DOMESTIC_ACTIONS, PLAIN_ACTIONS, MoveSpace
+from sim.core.pricing import feasibility
 from sim.core.setup import ModelSetup
-from sim.vector.pricing import feasibility
 from sim.vector.state import WorldBatch, preconditions
 
 _GIVES = [ACTION_INDEX[x] for x in OFFER_GIVES]
@@ -23,7 +23,7 @@ _DISTINCT = np.array([[x != y for y in OFFER_ASKS] for x in OFFER_GIVES])
 
 def space_masks(space: MoveSpace, w: WorldBatch, setup: ModelSetup) -> np.ndarray:
     """(R, N, M) bool: ``space.masks(w.run(r))`` for every run r (pass always legal; budgets not applied)."""
-    feasible, sector_feasible = feasibility(w, setup, preconditions(w, setup.scoring.values_dimension))
+    feasible, sector_feasible = feasibility(preconditions(w, setup.scoring.values_dimension), w.agreements, setup)
     runs, n = w.runs, w.n_actors
     plain = feasible[:, list(PLAIN_ACTIONS)].transpose(0, 2, 1, 3).reshape(runs, n, -1)
     sector = sector_feasible.reshape(runs, n, -1)
