@@ -66,19 +66,9 @@ MUTANTS: tuple[Mutant, ...] = (
         "sim/core/dynamics.py",
         "    growth -= params.sanction_gdp_drag * (suffered - base.last_sanctions_received)\n",
         "",
-        # Fact (f) plays on the vector engine; the engines' equivalence test catches the core's copy.
-        ("tests/test_vector.py::test_base_scenario_runs_match_the_mesa_model_round_by_round",),
-    ),
-    Mutant(
-        "vector-sanctions-gdp-drag-removed",
-        "on the vector engine (batch, check, the facts), sanctions suffered no longer lower GDP",
-        "sim/vector/dynamics.py",
-        "    growth -= params.sanction_gdp_drag * (suffered - base.last_sanctions_received)\n",
-        "",
-        (
-            "tests/test_stylized_facts.py::test_f_sanctions_leave_russias_gdp_lower",
-            "tests/test_vector.py::test_base_scenario_runs_match_the_mesa_model_round_by_round",
-        ),
+        # One copy of the dynamics serves both engines, so the equivalence test no longer sees a difference, and
+        # the golden run keeps its calibrated sanctions (the drag is relative to them): fact (f) catches it.
+        ("tests/test_stylized_facts.py::test_f_sanctions_leave_russias_gdp_lower",),
     ),
     Mutant(
         "relations-never-decay",

@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from pathlib import Path
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
+from sim.atomic import atomic_file, make_folder
 from sim.net.classroom import RefusedError
 from sim.net.console import HELP, codes_lines, execute, parse_command, run_typed_console, status_lines
 from sim.net.host import Host
@@ -124,8 +126,13 @@ class ConsoleWindow:
             await self.handle(event)
         self.draw()
 
-    def screenshot(self, path: str) -> None:
-        pygame.image.save(self.screen, path)
+    def screenshot(self, path: str | Path) -> Path:
+        """Save the console as a PNG, atomically."""
+        path = Path(path)
+        make_folder(path.parent)
+        with atomic_file(path, "wb") as handle:
+            pygame.image.save(self.screen, handle, "console.png")
+        return path
 
 
 async def run_console_window(host: Host) -> None:
