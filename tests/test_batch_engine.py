@@ -62,8 +62,9 @@ def test_a_row_is_the_run_its_seed_index_and_point_describe(base_setup) -> None:
     assert rows["run_id"].is_unique
 
 
-def test_the_reproduce_command_replays_a_batch_run_exactly() -> None:
-    rows = run_batch("medvedev_visit_2015", workers=1, **SMALL)
+@pytest.mark.parametrize("engine", ["vector", "mesa"])
+def test_the_reproduce_command_replays_a_batch_run_exactly(engine: str) -> None:
+    rows = run_batch("medvedev_visit_2015", workers=1, engine=engine, **SMALL)
     plan = plan_batch("medvedev_visit_2015", seed=11, rounds=3, sweep=SMALL["sweep"])
     row = rows[(rows["point"] == 1) & (rows["seed_index"] == 2)].iloc[0]
     command = plan.reproduce_command(1, 2)

@@ -114,7 +114,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "rng=np.random.default_rng(run_seed(task.seed, k))",
         "rng=np.random.default_rng(run_seed(task.seed, k + 1))",
         (
-            "tests/test_batch_engine.py::test_the_reproduce_command_replays_a_batch_run_exactly",
+            "tests/test_batch_engine.py::test_the_reproduce_command_replays_a_batch_run_exactly[mesa]",
             "tests/test_batch_engine.py::test_a_row_is_the_run_its_seed_index_and_point_describe",
             "tests/test_expectations.py::test_check_plays_the_batch_runner_s_runs_on_any_executor",
         ),
