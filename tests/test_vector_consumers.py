@@ -15,19 +15,9 @@ from sim.batch.measure import measure_seeds
 from sim.scenario.calibration import calibrated_setup, load_setup
 from sim.scenario.loader import load_document, validate_document
 from tests.conftest import run_cli
+from tests.test_vector_batch import ENDING
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-ENDING = """\
-extends: medvedev_visit_2015
-meta: {id: ending, title: Ending}
-events:
-  - id: walkout
-    title: "Talks end"
-    text: "Phnom Penh walks out."
-    at_round: 2
-    effects:
-      - end_scenario: "talks end"
-"""
 
 
 @pytest.mark.parametrize("name", ["debt_cancellation", "sanctions_escalation", "tutorial"])

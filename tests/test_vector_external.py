@@ -13,23 +13,9 @@ from sim.core.legal import MoveSpace
 from sim.scenario.calibration import load_setup
 from sim.vector import VectorEngine, keys_for
 from sim.vector.engine import ExternalMoveError
+from tests.test_vector import _moves
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-
-
-def _moves(b, r: int) -> set[tuple]:  # type: ignore[no-untyped-def]
-    return {
-        (
-            int(b.actor[r, q]),
-            ACTION_IDS[b.kind[r, q]],
-            None if b.target[r, q] < 0 else int(b.target[r, q]),
-            None if b.sector[r, q] < 0 else int(b.sector[r, q]),
-            None if b.ask[r, q] < 0 else ACTION_IDS[b.ask[r, q]],
-            bool(b.applied[r, q]),
-        )
-        for q in range(b.valid.shape[1])
-        if b.valid[r, q]
-    }
 
 
 def _pick(space: MoveSpace, mask: np.ndarray, budget: int, rng: np.random.Generator) -> list[int]:
