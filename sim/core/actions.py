@@ -544,24 +544,27 @@ def apply_move(
     if not act.targeted or target is None:
         return
     i, j, m = actor, target, magnitude
+    # Scalar cells are read as Python floats (.item): the same double arithmetic as numpy scalars, cheaper.
     transfer = 0.0
     if act.tariff_change:
-        world.tariff[i, j] = min(max(world.tariff[i, j] + m * act.tariff_change, 0.0), 1.0)
+        world.tariff[i, j] = min(max(world.tariff.item(i, j) + m * act.tariff_change, 0.0), 1.0)
     if act.sanction_change:
-        world.sanctions[i, j] = min(max(world.sanctions[i, j] + m * act.sanction_change, 0.0), 1.0)
+        world.sanctions[i, j] = min(max(world.sanctions.item(i, j) + m * act.sanction_change, 0.0), 1.0)
     if act.debt_relief:
-        relief = float(world.debt[j, i]) * min(m * act.debt_relief, 1.0)
+        relief = world.debt.item(j, i) * min(m * act.debt_relief, 1.0)
         world.debt[j, i] -= relief
         transfer += relief
     if act.aid_amount:
-        world.gdp[j] = max(world.gdp[j] + m * act.aid_amount, GDP_FLOOR)  # a cut never leaves a GDP below the floor
+        # A cut never leaves a GDP below the floor.
+        world.gdp[j] = max(world.gdp.item(j) + m * act.aid_amount, GDP_FLOOR)
         transfer += m * act.aid_amount
     if act.pressure_change:
-        world.pressure[i, j] = min(max(world.pressure[i, j] + m * act.pressure_change, 0.0), 1.0)
+        world.pressure[i, j] = min(max(world.pressure.item(i, j) + m * act.pressure_change, 0.0), 1.0)
     s = agreement_sector(act, sector, sectors)
     if s is not None:
         world.agreements[i, j, s] = world.agreements[j, i, s] = True
-    gratitude = params.gratitude * transfer / world.gdp[j] if world.gdp[j] > 0 else 0.0
+    gdp_j = world.gdp.item(j)
+    gratitude = params.gratitude * transfer / gdp_j if gdp_j > 0 else 0.0
     change_regard(world, i, j, act.goldstein, alignment, params, baseline, gratitude)
 
 
@@ -582,15 +585,15 @@ def change_regard(
         column = world.relations[:, i]
         column += params.spillover * delta * alignment[:, j]
         column[i] = 0.0
-        column[j] += delta + gratitude - params.spillover * delta * alignment[j, j]
+        column[j] += delta + gratitude - params.spillover * delta * alignment.item(j, j)
         clip(column, -1.0, 1.0, out=column)
-        world.relations[i, j] = min(max(world.relations[i, j] + params.reciprocity * delta, -1.0), 1.0)
+        world.relations[i, j] = min(max(world.relations.item(i, j) + params.reciprocity * delta, -1.0), 1.0)
         if baseline is not None:
             # Gratitude for a transfer is remembered; of the event itself only lasting_share is.
             lasting = params.lasting_share * delta
-            baseline[j, i] = min(max(baseline[j, i] + lasting + gratitude, -1.0), 1.0)
-            baseline[i, j] = min(max(baseline[i, j] + params.reciprocity * lasting, -1.0), 1.0)
-    world.memory[j, i] = min(max(world.memory[j, i] + MEMORY_STEP * goldstein / 10.0, -1.0), 1.0)
+            baseline[j, i] = min(max(baseline.item(j, i) + lasting + gratitude, -1.0), 1.0)
+            baseline[i, j] = min(max(baseline.item(i, j) + params.reciprocity * lasting, -1.0), 1.0)
+    world.memory[j, i] = min(max(world.memory.item(j, i) + MEMORY_STEP * goldstein / 10.0, -1.0), 1.0)
 
 
 def apply_refusal(

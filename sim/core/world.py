@@ -85,7 +85,21 @@ class WorldState:
 
     def copy(self) -> WorldState:
         """A deep copy of every array (cheap: a few small ndarray copies)."""
-        return WorldState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+        return WorldState(
+            self.gdp.copy(),
+            self.capability.copy(),
+            self.positions.copy(),
+            self.salience.copy(),
+            self.relations.copy(),
+            self.trade.copy(),
+            self.tariff.copy(),
+            self.sanctions.copy(),
+            self.debt.copy(),
+            self.agreements.copy(),
+            self.pressure.copy(),
+            self.threat.copy(),
+            self.memory.copy(),
+        )  # every field, in declaration order (tests/test_world.py checks copy covers them all)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Name -> array, for recording, checking and serialising."""
