@@ -287,7 +287,8 @@ class AlignmentModel(mesa.Model):
             not done and self.countries[m.target].controller != "human"  # type: ignore[index]
             for m, done in zip(moves, agreed, strict=True)
         ]
-        noises = iter(self._draw(Purpose.ANSWER, [m for m, ai in zip(moves, by_ai, strict=True) if ai]))
+        asked = [m for m, ai in zip(moves, by_ai, strict=True) if ai]
+        noises = iter(self._draw(Purpose.ANSWER, asked) if asked else ())
         for m, done, ai in zip(moves, agreed, by_ai, strict=True):
             if done:
                 out.append(m)
@@ -373,7 +374,7 @@ class AlignmentModel(mesa.Model):
             action_id,
             target,
             sector,
-            float(self.setup.action_magnitude[ACTION_INDEX[action_id], actor]),
+            float(self.setup.action_magnitude.item(ACTION_INDEX[action_id], actor)),
             ctx.alignment,
             self.setup.dynamics,
             self.setup.sectors,

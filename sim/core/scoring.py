@@ -86,6 +86,11 @@ class IndexPlan:
     bloc_b: np.ndarray
     bloc_b_mask: np.ndarray
     bloc_b_count: np.ndarray
+    # Constants of the indices, derived from the above once (the indices run every round of every run).
+    others_mask: np.ndarray  # (N, P) ~power_is_self
+    others_count: np.ndarray  # (N,) powers other than the actor itself (as other_powers, from the mask)
+    hedging_norm: np.ndarray  # (N,) log(max(other_powers, 2))
+    hedging_defined: np.ndarray  # (N,) other_powers >= 2
 
     @classmethod
     def of(cls, n: int, powers: tuple[int, ...], bloc_a: tuple[int, ...], bloc_b: tuple[int, ...]) -> IndexPlan:
@@ -94,9 +99,12 @@ class IndexPlan:
         a, b = np.array(bloc_a, dtype=int), np.array(bloc_b, dtype=int)
         is_self = cols[None, :] == rows
         mask_a, mask_b = a[None, :] != rows, b[None, :] != rows
+        other_powers = len(cols) - is_self.sum(axis=1)
+        others = ~is_self
         return cls(
-            cols, is_self, len(cols) - is_self.sum(axis=1), a, mask_a, mask_a.sum(axis=1), b, mask_b, mask_b.sum(axis=1)
-        )
+            cols, is_self, other_powers, a, mask_a, mask_a.sum(axis=1), b, mask_b, mask_b.sum(axis=1),
+            others, others.sum(axis=1), np.log(np.maximum(other_powers, 2)), other_powers >= 2,
+        )  # fmt: skip
 
     def hedging(self, A: np.ndarray) -> np.ndarray:
         """Normalised entropy (0..1) of each actor's positive alignment over the great powers (self excluded).
@@ -109,9 +117,7 @@ class IndexPlan:
         shares = np.divide(positive, total, out=np.zeros_like(positive), where=total > 0)
         logs = np.log(shares, out=np.zeros_like(shares), where=shares > 0)
         entropy = -(shares * logs).sum(axis=-1)
-        others = self.other_powers
-        norm = np.log(np.maximum(others, 2))
-        return np.where(others >= 2, entropy / norm, 0.0)
+        return np.where(self.hedging_defined, entropy / self.hedging_norm, 0.0)
 
     def kuik(self, A: np.ndarray) -> KuikHedging:
         """Kuik's hedging: engaging every other power (return-maximising) without lopsided ties (risk-contingency).
@@ -124,8 +130,7 @@ class IndexPlan:
         Asia* 30(2)) and Kuik (2016, *J. Contemporary China* 25(100)); the operationalisation is ours (J).
         """
         block = A[..., self.powers]
-        others = ~self.power_is_self
-        count = others.sum(axis=1)
+        others, count = self.others_mask, self.others_count
         positive = np.where(others, np.maximum(block, 0.0), 0.0)
         return_max = np.divide(positive.sum(axis=-1), count, out=np.zeros(A.shape[:-1]), where=count > 0)
         high = np.where(others, block, -np.inf).max(axis=-1, initial=-np.inf)
