@@ -14,7 +14,7 @@ import numpy as np
 from sim.core.scoring import sanction_pressure
 from sim.core.setup import DynamicsParams
 from sim.core.streams import Dice, Purpose, uniform
-from sim.core.world import RANGES, WorldState, clip, tr
+from sim.core.world import RANGES, WorldState, clip, diagonal_index, tr, upper_triangle
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,14 +181,15 @@ def advance(
     world.relations += params.relation_memory * (base.relations - world.relations)
     clip(world.relations, -1.0, 1.0, out=world.relations)
     n = world.relations.shape[-1]
-    world.relations[..., np.arange(n), np.arange(n)] = 0.0
+    diagonal = diagonal_index(n)
+    world.relations[..., diagonal, diagonal] = 0.0
     world.pressure *= 1.0 - params.pressure_memory
     world.memory += params.memory_decay * (standing_memory(world.sanctions) - world.memory)
     if params.agreement_lapse > 0 and world.agreements.any():
         k = world.agreements.shape[-1]
-        pairs = np.arange(n)
+        pairs = diagonal_index(n)
         runs_key = key if np.ndim(key) == 0 else np.reshape(key, (-1, 1, 1, 1))
         draws = uniform(runs_key, Purpose.LAPSE, quarter, pairs[:, None, None], pairs[None, :, None], np.arange(k))
         lapse = draws < params.agreement_lapse
-        lapse &= np.triu(np.ones((n, n), dtype=bool), k=1)[:, :, None]
+        lapse &= upper_triangle(n)[:, :, None]
         world.agreements &= ~(lapse | np.swapaxes(lapse, -3, -2))

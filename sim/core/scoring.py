@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.setup import ScoringWeights
-from sim.core.world import WorldState, clip, tr
+from sim.core.world import WorldState, clip, diagonal_index, tr
 
 
 def policy_affinity(positions: np.ndarray, salience: np.ndarray) -> np.ndarray:
@@ -30,7 +30,9 @@ def trade_interdependence(trade: np.ndarray, gdp: np.ndarray, squash: float) -> 
 
 def agreement_density(agreements: np.ndarray) -> np.ndarray:
     """I[i, j] in [0, 1]: share of sectors with a signed agreement."""
-    return agreements.mean(axis=-1) if agreements.shape[-1] else np.zeros(agreements.shape[:-1])
+    k = agreements.shape[-1]
+    # ndarray.mean's own steps (a float64 sum, divided by the count) without its Python wrapper.
+    return np.add.reduce(agreements, axis=-1, dtype=np.float64) / k if k else np.zeros(agreements.shape[:-1])
 
 
 def sanction_pressure(sanctions: np.ndarray) -> np.ndarray:
@@ -49,8 +51,8 @@ def raw_alignment(world: WorldState, weights: ScoringWeights, affinity: np.ndarr
         + weights.agreements * agreement_density(world.agreements)
         - weights.sanctions * sanction_pressure(world.sanctions)
     )
-    n = raw.shape[-1]
-    raw[..., np.arange(n), np.arange(n)] = 0.0
+    diagonal = diagonal_index(raw.shape[-1])
+    raw[..., diagonal, diagonal] = 0.0
     return raw
 
 
@@ -133,8 +135,8 @@ class IndexPlan:
         others, count = self.others_mask, self.others_count
         positive = np.where(others, np.maximum(block, 0.0), 0.0)
         return_max = np.divide(positive.sum(axis=-1), count, out=np.zeros(A.shape[:-1]), where=count > 0)
-        high = np.where(others, block, -np.inf).max(axis=-1, initial=-np.inf)
-        low = np.where(others, block, np.inf).min(axis=-1, initial=np.inf)
+        high = np.maximum.reduce(np.where(others, block, -np.inf), axis=-1, initial=-np.inf)
+        low = np.minimum.reduce(np.where(others, block, np.inf), axis=-1, initial=np.inf)
         spread = np.where(count > 0, high - low, 2.0)
         risk = clip(1.0 - spread / 2.0, 0.0, 1.0)
         return KuikHedging(np.sqrt(return_max * risk), return_max, risk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -45,6 +46,22 @@ def _clip_ufunc() -> Callable[..., Any]:
 #: ``clip(x, low, high[, out=])``: numpy's clip ufunc called directly (the same values as ``np.clip``, whose
 #: Python wrappers cost more than clipping a small array; the rules clip some 30 arrays a round).
 clip = _clip_ufunc()
+
+
+@functools.lru_cache(maxsize=64)
+def diagonal_index(n: int) -> np.ndarray:
+    """``np.arange(n)``, made once per size and read-only: ``x[..., d, d]`` is the diagonal of (N, N) matrices."""
+    index = np.arange(n)
+    index.flags.writeable = False
+    return index
+
+
+@functools.lru_cache(maxsize=64)
+def upper_triangle(n: int) -> np.ndarray:
+    """(N, N) bool, True above the diagonal (``np.triu(ones, k=1)``), made once per size and read-only."""
+    mask = np.triu(np.ones((n, n), dtype=bool), k=1)
+    mask.flags.writeable = False
+    return mask
 
 
 def tr(x: np.ndarray) -> np.ndarray:
