@@ -192,3 +192,52 @@ def test_action_lookup_by_id() -> None:
     assert action("cancel_debt").cameo == "071"
     with pytest.raises(KeyError):
         action("declare_war")
+
+
+def _random_world(rng: np.random.Generator, n: int, sectors: int) -> WorldState:
+    """A world whose cells sit on, either side of and far from every threshold a precondition reads."""
+
+    def cells(shape: tuple[int, ...], values: list[float]) -> np.ndarray:
+        return rng.choice(np.array(values), size=shape)
+
+    zero_diag = lambda x: x - np.diag(np.diag(x))  # noqa: E731
+    return WorldState(
+        gdp=cells((n,), [1e-6, 0.5, 1.0, 10.0, 20.0, 200.0, 400.0]),
+        capability=rng.random(n),
+        positions=cells((n, 2), [-1.0, 0.0, 0.2999999, 0.3, 0.3000001, 1.0]),
+        salience=np.full((n, 2), 0.5),
+        relations=zero_diag(cells((n, n), [-1.0, -0.5000001, -0.5, -0.4999999, 0.0, 0.25, 0.2499999, 0.5, 1.0])),
+        trade=zero_diag(rng.random((n, n))),
+        tariff=cells((n, n), [0.0, 1e-12, 0.5, 1.0 - 1e-12, 1.0]),
+        sanctions=zero_diag(cells((n, n), [0.0, 1e-12, 0.5, 1.0 - 1e-12, 1.0])),
+        debt=zero_diag(cells((n, n), [0.0, 0.0, 1e-9, 3.0])),
+        agreements=np.zeros((n, n, sectors), dtype=bool),
+        pressure=np.zeros((n, n)),
+        threat=rng.random(n),
+        memory=np.zeros((n, n)),
+    )
+
+
+@pytest.mark.parametrize("act", CATALOGUE, ids=lambda a: a.id)
+def test_move_allowed_reads_the_same_cell_as_the_precondition_mask(act) -> None:  # type: ignore[no-untyped-def]
+    """move_allowed tests one cell (actions._CELL_PRECONDITIONS); it must agree with the catalogue's mask."""
+    from sim.core.actions import PreconditionInputs, cell_precondition
+
+    assert cell_precondition(act) is not None, f"{act.id} has no cell test beside its mask"
+    rng = np.random.default_rng(12)
+    sectors = ("trade", "defence", "energy")
+    for _ in range(40):
+        n = int(rng.integers(2, 7))
+        vd = int(rng.integers(0, 2))
+        world = _random_world(rng, n, len(sectors))
+        inputs = PreconditionInputs(world=world, not_self=~np.eye(n, dtype=bool), values_dimension=vd)
+        mask = act.precondition(inputs)
+        for i in range(n):
+            for j in range(n):
+                target = None if act.domestic else j
+                if act.domestic and j != i:
+                    continue
+                expected = bool(mask[i, i]) if act.domestic else (not act.targeted or (i != j and bool(mask[i, j])))
+                sector = 0 if act.sector_based else None
+                got = move_allowed(world, i, act.id, target, sector, sectors, values_dimension=vd)
+                assert got == expected, (act.id, i, j)

@@ -423,6 +423,49 @@ def action(action_id: str) -> Action:
     return CATALOGUE[ACTION_INDEX[action_id]]
 
 
+#: Each catalogue precondition read at one cell (mover i, target j; the world's arrays as Python floats):
+#: the same comparisons on the same doubles as the (N, N) masks above, without building a mask to read one
+#: cell (:func:`move_allowed` runs for every move at resolution). ``i != j`` is checked by the caller.
+#: tests/test_actions.py checks each agrees with its mask on random worlds.
+CellPrecondition = Callable[[WorldState, int, int, int], bool]
+
+
+def _cell_richer(w: WorldState, i: int, j: int) -> bool:
+    return w.gdp.item(j) <= AID_MAX_RECIPIENT_SHARE * w.gdp.item(i)
+
+
+_CELL_PRECONDITIONS: dict[str, CellPrecondition] = {
+    "pass": lambda w, i, j, vd: True,
+    "state_visit": lambda w, i, j, vd: True,
+    "sign_agreement": lambda w, i, j, vd: w.relations.item(i, j) >= AGREEMENT_MIN_REGARD,
+    "open_trade": lambda w, i, j, vd: w.tariff.item(i, j) > 0.0,
+    "raise_tariffs": lambda w, i, j, vd: w.tariff.item(i, j) < 1.0,
+    "impose_sanctions": lambda w, i, j, vd: w.sanctions.item(i, j) < 1.0,
+    "lift_sanctions": lambda w, i, j, vd: w.sanctions.item(i, j) > 0.0,
+    "cancel_debt": lambda w, i, j, vd: w.debt.item(j, i) > 0.0,
+    "restructure_debt": lambda w, i, j, vd: w.debt.item(j, i) > 0.0,
+    "provide_aid": lambda w, i, j, vd: _cell_richer(w, i, j),
+    "criticise": lambda w, i, j, vd: True,
+    "joint_statement": lambda w, i, j, vd: w.relations.item(i, j) >= AGREEMENT_MIN_REGARD,
+    "defence_cooperation": lambda w, i, j, vd: (w.relations.item(i, j) + w.relations.item(j, i)) / 2 >= CLOSE_REGARD,
+    "request_debt_relief": lambda w, i, j, vd: w.debt.item(i, j) > 0.0,
+    "request_aid": lambda w, i, j, vd: _cell_richer(w, j, i),
+    "request_sanctions_relief": lambda w, i, j, vd: w.sanctions.item(j, i) > 0.0,
+    "crackdown": lambda w, i, j, vd: w.positions.item(i, vd) < CRACKDOWN_MAX_STANCE,
+    "cut_aid": lambda w, i, j, vd: _cell_richer(w, i, j),
+}
+#: The catalogue's own preconditions: a cell test stands in for a precondition only while it is the
+#: catalogue's (an Action built elsewhere, or a replaced precondition, is read through its mask).
+_CATALOGUE_PRECONDITIONS: dict[str, Precondition] = {a.id: a.precondition for a in CATALOGUE}
+
+
+def cell_precondition(act: Action) -> CellPrecondition | None:
+    """The cell test of this action's precondition, or None when only its (N, N) mask states it."""
+    if _CATALOGUE_PRECONDITIONS.get(act.id) is not act.precondition:
+        return None
+    return _CELL_PRECONDITIONS.get(act.id)
+
+
 def move_allowed(
     world: WorldState,
     actor: int,
@@ -436,17 +479,25 @@ def move_allowed(
     """Whether the precondition of a move holds on this state (used at resolution and for human orders)."""
     act = action(action_id)
     n = world.n_actors
-    mask = not_self if not_self is not None else ~np.eye(n, dtype=bool)
+    cell = cell_precondition(act)
     if act.domestic:
+        if cell is not None:
+            return bool(cell(world, actor, actor, values_dimension))
+        mask = not_self if not_self is not None else ~np.eye(n, dtype=bool)
         inputs = PreconditionInputs(world=world, not_self=mask, values_dimension=values_dimension)
         return bool(act.precondition(inputs)[actor, actor])
     if not act.targeted:
         return True
     if target is None or not 0 <= target < n or target == actor:
         return False
-    inputs = PreconditionInputs(world=world, not_self=mask, values_dimension=values_dimension)
-    if not bool(act.precondition(inputs)[actor, target]):
-        return False
+    if cell is not None:
+        if not cell(world, actor, target, values_dimension):
+            return False
+    else:
+        mask = not_self if not_self is not None else ~np.eye(n, dtype=bool)
+        inputs = PreconditionInputs(world=world, not_self=mask, values_dimension=values_dimension)
+        if not bool(act.precondition(inputs)[actor, target]):
+            return False
     if act.signs_agreement:
         s = agreement_sector(act, sector, sectors)
         return s is not None and not bool(world.agreements[actor, target, s])
@@ -493,24 +544,27 @@ def apply_move(
     if not act.targeted or target is None:
         return
     i, j, m = actor, target, magnitude
+    # Scalar cells are read as Python floats (.item): the same double arithmetic as numpy scalars, cheaper.
     transfer = 0.0
     if act.tariff_change:
-        world.tariff[i, j] = min(max(world.tariff[i, j] + m * act.tariff_change, 0.0), 1.0)
+        world.tariff[i, j] = min(max(world.tariff.item(i, j) + m * act.tariff_change, 0.0), 1.0)
     if act.sanction_change:
-        world.sanctions[i, j] = min(max(world.sanctions[i, j] + m * act.sanction_change, 0.0), 1.0)
+        world.sanctions[i, j] = min(max(world.sanctions.item(i, j) + m * act.sanction_change, 0.0), 1.0)
     if act.debt_relief:
-        relief = float(world.debt[j, i]) * min(m * act.debt_relief, 1.0)
+        relief = world.debt.item(j, i) * min(m * act.debt_relief, 1.0)
         world.debt[j, i] -= relief
         transfer += relief
     if act.aid_amount:
-        world.gdp[j] = max(world.gdp[j] + m * act.aid_amount, GDP_FLOOR)  # a cut never leaves a GDP below the floor
+        # A cut never leaves a GDP below the floor.
+        world.gdp[j] = max(world.gdp.item(j) + m * act.aid_amount, GDP_FLOOR)
         transfer += m * act.aid_amount
     if act.pressure_change:
-        world.pressure[i, j] = min(max(world.pressure[i, j] + m * act.pressure_change, 0.0), 1.0)
+        world.pressure[i, j] = min(max(world.pressure.item(i, j) + m * act.pressure_change, 0.0), 1.0)
     s = agreement_sector(act, sector, sectors)
     if s is not None:
         world.agreements[i, j, s] = world.agreements[j, i, s] = True
-    gratitude = params.gratitude * transfer / world.gdp[j] if world.gdp[j] > 0 else 0.0
+    gdp_j = world.gdp.item(j)
+    gratitude = params.gratitude * transfer / gdp_j if gdp_j > 0 else 0.0
     change_regard(world, i, j, act.goldstein, alignment, params, baseline, gratitude)
 
 
@@ -531,15 +585,15 @@ def change_regard(
         column = world.relations[:, i]
         column += params.spillover * delta * alignment[:, j]
         column[i] = 0.0
-        column[j] += delta + gratitude - params.spillover * delta * alignment[j, j]
+        column[j] += delta + gratitude - params.spillover * delta * alignment.item(j, j)
         clip(column, -1.0, 1.0, out=column)
-        world.relations[i, j] = min(max(world.relations[i, j] + params.reciprocity * delta, -1.0), 1.0)
+        world.relations[i, j] = min(max(world.relations.item(i, j) + params.reciprocity * delta, -1.0), 1.0)
         if baseline is not None:
             # Gratitude for a transfer is remembered; of the event itself only lasting_share is.
             lasting = params.lasting_share * delta
-            baseline[j, i] = min(max(baseline[j, i] + lasting + gratitude, -1.0), 1.0)
-            baseline[i, j] = min(max(baseline[i, j] + params.reciprocity * lasting, -1.0), 1.0)
-    world.memory[j, i] = min(max(world.memory[j, i] + MEMORY_STEP * goldstein / 10.0, -1.0), 1.0)
+            baseline[j, i] = min(max(baseline.item(j, i) + lasting + gratitude, -1.0), 1.0)
+            baseline[i, j] = min(max(baseline.item(i, j) + params.reciprocity * lasting, -1.0), 1.0)
+    world.memory[j, i] = min(max(world.memory.item(j, i) + MEMORY_STEP * goldstein / 10.0, -1.0), 1.0)
 
 
 def apply_refusal(

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 _PASS = ACTION_INDEX[PASS]
 _OPPOSITES = {ACTION_INDEX[a]: ACTION_INDEX[b] for a, b in OPPOSITES.items()}
+#: Catalogue index -> position in OFFER_GIVES / OFFER_ASKS (the axes of a CandidateTable's offer arrays).
+_GIVE_POSITION = {ACTION_INDEX[x]: k for k, x in enumerate(OFFER_GIVES)}
+_ASK_POSITION = {ACTION_INDEX[y]: k for k, y in enumerate(OFFER_ASKS)}
 
 
 def softmax_scale(gains: np.ndarray, tau: float) -> float:
@@ -101,16 +104,16 @@ class CountryAgent(mesa.Agent):
         }
         picks: list[Move] = []
         kinds, targets, sectors, asks = candidates.kind, candidates.target, candidates.sector, candidates.ask
-        for k in np.argsort(-keys[lo:hi], kind="stable"):
-            row = lo + int(k)
-            kind = int(kinds[row])
+        for k in np.argsort(-keys[lo:hi], kind="stable").tolist():
+            row = lo + k
+            kind = kinds.item(row)
             if kind == _PASS:
                 break
-            target, sector = int(targets[row]), int(sectors[row])
+            target, sector = targets.item(row), sectors.item(row)
             key = (kind, target, None if sector < 0 else sector)
             if key in blocked or (kind, target, None) in blocked:
                 continue
-            picks.append(self._describe(table, kind, target, sector, int(asks[row])))
+            picks.append(self._describe(table, kind, target, sector, asks.item(row)))
             blocked.add(key)
             if kind in _OPPOSITES:
                 blocked.add((_OPPOSITES[kind], target, None))
@@ -123,25 +126,29 @@ class CountryAgent(mesa.Agent):
         act = CATALOGUE[a]
         chance = 1.0
         if ask >= 0:
-            x, y = OFFER_GIVES.index(act.id), OFFER_ASKS.index(CATALOGUE[ask].id)
-            terms, gain = table.offer_terms_at(x, y, i, j), float(table.offer_gain[x, y, i, j])
-            chance = float(table.offer_accept_chance[x, y, i, j])
+            x, y = _GIVE_POSITION[a], _ASK_POSITION[ask]
+            terms, gain = table.offer_terms_at(x, y, i, j), table.offer_gain.item(x, y, i, j)
+            chance = table.offer_accept_chance.item(x, y, i, j)
         elif s >= 0:
-            terms, gain = table.sector_terms[:, i, j, s], float(table.sector_gain[i, j, s])
-            chance = float(table.sector_accept_chance[i, j, s])
+            terms, gain = table.sector_terms[:, i, j, s], table.sector_gain.item(i, j, s)
+            chance = table.sector_accept_chance.item(i, j, s)
         else:
-            terms, gain = table.terms[:, a, i, j], float(table.gain[a, i, j])
+            terms, gain = table.terms[:, a, i, j], table.gain.item(a, i, j)
             if act.needs_answer:
-                chance = float(table.accept_chance[a, i, j])
+                chance = table.accept_chance.item(a, i, j)
         return Move(
-            actor=i,
-            action=act.id,
-            target=None if act.domestic else j,
-            sector=None if s < 0 else s,
-            expected_gain=gain,
-            terms=tuple(terms.tolist()),
-            cost=float(table.cost[a, i, j]),
-            source="ai",
-            ask=None if ask < 0 else CATALOGUE[ask].id,
-            accept_chance=chance,
+            i,
+            act.id,
+            None if act.domestic else j,
+            None if s < 0 else s,
+            gain,  # expected_gain
+            tuple(terms.tolist()),
+            table.cost.item(a, i, j),
+            "",  # note
+            "ai",  # source
+            True,  # applied
+            None if ask < 0 else CATALOGUE[ask].id,
+            "",  # answer
+            "",  # answer_reason
+            chance,  # accept_chance
         )

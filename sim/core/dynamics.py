@@ -6,14 +6,15 @@ and BaselineBatch): the Mesa model and the vector engine play the same rules.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from sim.core.scoring import sanction_pressure
 from sim.core.setup import DynamicsParams
 from sim.core.streams import Dice, Purpose, uniform
-from sim.core.world import RANGES, WorldState, clip, tr
+from sim.core.world import RANGES, WorldState, clip, diagonal_index, tr, upper_triangle
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,11 @@ class Baseline:
     last_access: np.ndarray  # (N,) log trade access at the previous quarter (updated by advance)
     relations: np.ndarray  # (N, N) baseline regard that relations decay toward (moves shift it)
     original_relations: np.ndarray  # (N, N) the scenario's baseline, which shifted baselines return to
+    # (start_total, openness) of advance(): constants of the calibration state, computed once a run.
+    growth_constants: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "growth_constants", growth_constants(self))
 
     @classmethod
     def of(cls, world: WorldState, trade_sectors: tuple[int, ...], relations: np.ndarray) -> Baseline:
@@ -110,11 +116,24 @@ def equilibrium_trade(
     return base.trade * size * trade_policy_factor(world, base, params, trade_sectors)
 
 
-def trade_openness(base: Baseline, factor: np.ndarray) -> np.ndarray:
-    """(N,) each actor's start-weighted trade access under current policies (1 = as at the start)."""
-    start = base.trade.sum(axis=1) + base.trade.sum(axis=0)
-    now = (base.trade * factor).sum(axis=-1) + (base.trade * factor).sum(axis=-2)
+def trade_openness(base: Baseline, factor: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    """(N,) each actor's start-weighted trade access under current policies (1 = as at the start).
+
+    ``start`` is the calibration state's total trade of each actor (computed when not given)."""
+    if start is None:
+        start = base.trade.sum(axis=1) + base.trade.sum(axis=0)
+    weighted = base.trade * factor
+    now = weighted.sum(axis=-1) + weighted.sum(axis=-2)
     return np.divide(now, start, out=np.ones_like(now), where=start > 0)
+
+
+def growth_constants(base: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(start_total, openness): each actor's total trade in the calibration state and its openness (that
+    total over GDP, at most 2), which weighs a change of its trade access in growth. ``base`` is a
+    Baseline or the vector engine's BaselineBatch (whose calibration arrays are one run's)."""
+    start_total = base.trade.sum(axis=1) + base.trade.sum(axis=0)
+    openness = np.minimum(np.divide(start_total, base.gdp, out=np.zeros_like(start_total), where=base.gdp > 0), 2.0)
+    return start_total, openness
 
 
 def advance(
@@ -144,9 +163,8 @@ def advance(
     # by its openness at the start) moves GDP once, and so does a change in the capability-weighted
     # sanctions it suffers beyond those of the calibration state; undoing the change restores the level.
     # Level effects keep long runs bounded (no trade-growth feedback, no compounding sanction drag).
-    access = np.log(trade_openness(base, factor))
-    start_total = base.trade.sum(axis=1) + base.trade.sum(axis=0)
-    openness = np.minimum(np.divide(start_total, base.gdp, out=np.zeros_like(start_total), where=base.gdp > 0), 2.0)
+    start_total, openness = base.growth_constants if isinstance(base, Baseline) else growth_constants(base)
+    access = np.log(trade_openness(base, factor, start_total))
     suffered = sanctions_received(world.sanctions, base.capability)
     growth = base_growth * params.growth_taper ** max(quarter - 1, 0)
     growth = growth + params.gdp_trade_elasticity * openness * (access - base.last_access)
@@ -163,14 +181,15 @@ def advance(
     world.relations += params.relation_memory * (base.relations - world.relations)
     clip(world.relations, -1.0, 1.0, out=world.relations)
     n = world.relations.shape[-1]
-    world.relations[..., np.arange(n), np.arange(n)] = 0.0
+    diagonal = diagonal_index(n)
+    world.relations[..., diagonal, diagonal] = 0.0
     world.pressure *= 1.0 - params.pressure_memory
     world.memory += params.memory_decay * (standing_memory(world.sanctions) - world.memory)
     if params.agreement_lapse > 0 and world.agreements.any():
         k = world.agreements.shape[-1]
-        pairs = np.arange(n)
+        pairs = diagonal_index(n)
         runs_key = key if np.ndim(key) == 0 else np.reshape(key, (-1, 1, 1, 1))
         draws = uniform(runs_key, Purpose.LAPSE, quarter, pairs[:, None, None], pairs[None, :, None], np.arange(k))
         lapse = draws < params.agreement_lapse
-        lapse &= np.triu(np.ones((n, n), dtype=bool), k=1)[:, :, None]
+        lapse &= upper_triangle(n)[:, :, None]
         world.agreements &= ~(lapse | np.swapaxes(lapse, -3, -2))

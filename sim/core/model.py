@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 
 import mesa
 import numpy as np
@@ -24,7 +23,7 @@ from sim.core.domestic import advance_domestic
 from sim.core.dynamics import Baseline, advance
 from sim.core.events import Event, PolicyState, apply_effects, is_due
 from sim.core.objectives import ObjectiveReport, assess
-from sim.core.record import FiredEvent, Move, RoundRecord
+from sim.core.record import FiredEvent, Move, RoundRecord, amended
 from sim.core.reporters import model_reporters
 from sim.core.scoring import IndexPlan, Scores, policy_affinity
 from sim.core.setup import Controller, ModelSetup
@@ -288,14 +287,15 @@ class AlignmentModel(mesa.Model):
             not done and self.countries[m.target].controller != "human"  # type: ignore[index]
             for m, done in zip(moves, agreed, strict=True)
         ]
-        noises = iter(self._draw(Purpose.ANSWER, [m for m, ai in zip(moves, by_ai, strict=True) if ai]))
+        asked = [m for m, ai in zip(moves, by_ai, strict=True) if ai]
+        noises = iter(self._draw(Purpose.ANSWER, asked) if asked else ())
         for m, done, ai in zip(moves, agreed, by_ai, strict=True):
             if done:
                 out.append(m)
                 continue
             if not ai:
-                self.pending.append(replace(m, answer="pending"))
-                out.append(replace(m, answer="pending", applied=False))
+                self.pending.append(amended(m, answer="pending"))
+                out.append(amended(m, answer="pending", applied=False))
                 continue
             table = (
                 self.table
@@ -309,7 +309,7 @@ class AlignmentModel(mesa.Model):
             accepted = gain / temperature + noise > 0 if temperature > 0 else gain > 0
             name = self.setup.actors[m.target].name
             why = f"worth {gain * 1000:+.1f} pts to {name}" if accepted else f"{name} puts it at {gain * 1000:+.1f} pts"
-            out.append(replace(m, answer="accepted" if accepted else "refused", answer_reason=why))
+            out.append(amended(m, answer="accepted" if accepted else "refused", answer_reason=why))
         return out
 
     def _answer_pending(self) -> list[Move]:
@@ -324,10 +324,10 @@ class AlignmentModel(mesa.Model):
             position[j] = k + 1
             given = self._answers.get(j, {}).get(k)
             if given is None:
-                out.append(replace(m, answer="expired", applied=False, answer_reason="no answer"))
+                out.append(amended(m, answer="expired", applied=False, answer_reason="no answer"))
             else:
                 who = self.setup.actors[j].name
-                out.append(replace(m, answer="accepted" if given else "refused", answer_reason=f"{who} decided"))
+                out.append(amended(m, answer="accepted" if given else "refused", answer_reason=f"{who} decided"))
         self.pending = []
         self._answers = {}
         return out
@@ -374,7 +374,7 @@ class AlignmentModel(mesa.Model):
             action_id,
             target,
             sector,
-            float(self.setup.action_magnitude[ACTION_INDEX[action_id], actor]),
+            float(self.setup.action_magnitude.item(ACTION_INDEX[action_id], actor)),
             ctx.alignment,
             self.setup.dynamics,
             self.setup.sectors,
@@ -391,19 +391,19 @@ class AlignmentModel(mesa.Model):
             if act.grants is not None and self._allowed(m.actor, m.action, m.target, m.sector):
                 self._apply(m.actor, m.action, m.target, m.sector, ctx)  # the appeal itself was made
             apply_refusal(self.world, m.actor, int(m.target), ctx.alignment, self.setup.dynamics, self.base.relations)  # type: ignore[arg-type]
-            return replace(m, applied=False)
+            return amended(m, applied=False)
         if not self._allowed(m.actor, m.action, m.target, m.sector):
-            return replace(m, applied=False)
+            return amended(m, applied=False)
         j = m.target
         if act.grants is not None:
             self._apply(m.actor, m.action, j, m.sector, ctx)
             if j is not None and self._allowed(j, act.grants, m.actor, None):
                 self._apply(j, act.grants, m.actor, None, ctx)
                 return m
-            return replace(m, applied=False)
+            return amended(m, applied=False)
         if m.ask is not None and j is not None:
             if not self._allowed(j, m.ask, m.actor, None):
-                return replace(m, applied=False)
+                return amended(m, applied=False)
             self._apply(j, m.ask, m.actor, None, ctx)
         self._apply(m.actor, m.action, j, m.sector, ctx)
         return m

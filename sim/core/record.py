@@ -62,6 +62,29 @@ class Move:
         return text if self.applied else text + " (no effect: no longer possible when resolved)"
 
 
+def amended(
+    m: Move, applied: bool | None = None, answer: Answer | None = None, answer_reason: str | None = None
+) -> Move:
+    """``dataclasses.replace(m, ...)`` for the fields resolution changes, at half its cost (a round amends
+    every answered or unresolved move)."""
+    return Move(
+        m.actor,
+        m.action,
+        m.target,
+        m.sector,
+        m.expected_gain,
+        m.terms,
+        m.cost,
+        m.note,
+        m.source,
+        m.applied if applied is None else applied,
+        m.ask,
+        m.answer if answer is None else answer,
+        m.answer_reason if answer_reason is None else answer_reason,
+        m.accept_chance,
+    )
+
+
 def explain(terms: np.ndarray, cost: float, gain: float) -> str:
     """A short human-readable reason from the interest terms of a move's estimated gain.
 

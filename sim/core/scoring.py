@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.setup import ScoringWeights
-from sim.core.world import WorldState, clip, tr
+from sim.core.world import WorldState, clip, diagonal_index, tr
 
 
 def policy_affinity(positions: np.ndarray, salience: np.ndarray) -> np.ndarray:
@@ -30,7 +30,9 @@ def trade_interdependence(trade: np.ndarray, gdp: np.ndarray, squash: float) -> 
 
 def agreement_density(agreements: np.ndarray) -> np.ndarray:
     """I[i, j] in [0, 1]: share of sectors with a signed agreement."""
-    return agreements.mean(axis=-1) if agreements.shape[-1] else np.zeros(agreements.shape[:-1])
+    k = agreements.shape[-1]
+    # ndarray.mean's own steps (a float64 sum, divided by the count) without its Python wrapper.
+    return np.add.reduce(agreements, axis=-1, dtype=np.float64) / k if k else np.zeros(agreements.shape[:-1])
 
 
 def sanction_pressure(sanctions: np.ndarray) -> np.ndarray:
@@ -49,8 +51,8 @@ def raw_alignment(world: WorldState, weights: ScoringWeights, affinity: np.ndarr
         + weights.agreements * agreement_density(world.agreements)
         - weights.sanctions * sanction_pressure(world.sanctions)
     )
-    n = raw.shape[-1]
-    raw[..., np.arange(n), np.arange(n)] = 0.0
+    diagonal = diagonal_index(raw.shape[-1])
+    raw[..., diagonal, diagonal] = 0.0
     return raw
 
 
@@ -86,6 +88,11 @@ class IndexPlan:
     bloc_b: np.ndarray
     bloc_b_mask: np.ndarray
     bloc_b_count: np.ndarray
+    # Constants of the indices, derived from the above once (the indices run every round of every run).
+    others_mask: np.ndarray  # (N, P) ~power_is_self
+    others_count: np.ndarray  # (N,) powers other than the actor itself (as other_powers, from the mask)
+    hedging_norm: np.ndarray  # (N,) log(max(other_powers, 2))
+    hedging_defined: np.ndarray  # (N,) other_powers >= 2
 
     @classmethod
     def of(cls, n: int, powers: tuple[int, ...], bloc_a: tuple[int, ...], bloc_b: tuple[int, ...]) -> IndexPlan:
@@ -94,9 +101,12 @@ class IndexPlan:
         a, b = np.array(bloc_a, dtype=int), np.array(bloc_b, dtype=int)
         is_self = cols[None, :] == rows
         mask_a, mask_b = a[None, :] != rows, b[None, :] != rows
+        other_powers = len(cols) - is_self.sum(axis=1)
+        others = ~is_self
         return cls(
-            cols, is_self, len(cols) - is_self.sum(axis=1), a, mask_a, mask_a.sum(axis=1), b, mask_b, mask_b.sum(axis=1)
-        )
+            cols, is_self, other_powers, a, mask_a, mask_a.sum(axis=1), b, mask_b, mask_b.sum(axis=1),
+            others, others.sum(axis=1), np.log(np.maximum(other_powers, 2)), other_powers >= 2,
+        )  # fmt: skip
 
     def hedging(self, A: np.ndarray) -> np.ndarray:
         """Normalised entropy (0..1) of each actor's positive alignment over the great powers (self excluded).
@@ -109,9 +119,7 @@ class IndexPlan:
         shares = np.divide(positive, total, out=np.zeros_like(positive), where=total > 0)
         logs = np.log(shares, out=np.zeros_like(shares), where=shares > 0)
         entropy = -(shares * logs).sum(axis=-1)
-        others = self.other_powers
-        norm = np.log(np.maximum(others, 2))
-        return np.where(others >= 2, entropy / norm, 0.0)
+        return np.where(self.hedging_defined, entropy / self.hedging_norm, 0.0)
 
     def kuik(self, A: np.ndarray) -> KuikHedging:
         """Kuik's hedging: engaging every other power (return-maximising) without lopsided ties (risk-contingency).
@@ -124,12 +132,11 @@ class IndexPlan:
         Asia* 30(2)) and Kuik (2016, *J. Contemporary China* 25(100)); the operationalisation is ours (J).
         """
         block = A[..., self.powers]
-        others = ~self.power_is_self
-        count = others.sum(axis=1)
+        others, count = self.others_mask, self.others_count
         positive = np.where(others, np.maximum(block, 0.0), 0.0)
         return_max = np.divide(positive.sum(axis=-1), count, out=np.zeros(A.shape[:-1]), where=count > 0)
-        high = np.where(others, block, -np.inf).max(axis=-1, initial=-np.inf)
-        low = np.where(others, block, np.inf).min(axis=-1, initial=np.inf)
+        high = np.maximum.reduce(np.where(others, block, -np.inf), axis=-1, initial=-np.inf)
+        low = np.minimum.reduce(np.where(others, block, np.inf), axis=-1, initial=np.inf)
         spread = np.where(count > 0, high - low, 2.0)
         risk = clip(1.0 - spread / 2.0, 0.0, 1.0)
         return KuikHedging(np.sqrt(return_max * risk), return_max, risk)

@@ -84,6 +84,8 @@ class DomesticSpec:
     reciprocity: np.ndarray  # (N,) weight of answering what others did (sim.core.memory)
     elections: tuple[tuple[int, ...], ...]  # per actor, rounds with an election
     election_every: np.ndarray  # (N,) int, rounds between elections after the listed ones (0 = none)
+    # election_due by round (the spec never changes during a run; every round of every run reads it).
+    _due: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def default(cls, n: int) -> DomesticSpec:
@@ -97,6 +99,12 @@ class DomesticSpec:
 
     def election_due(self, round_number: int) -> np.ndarray:
         """(N,) 1 in an election round, 0.5 in the round before, else 0."""
+        cached = self._due.get(round_number)
+        if cached is None:
+            cached = self._due[round_number] = self._election_due(round_number)
+        return cached.copy()
+
+    def _election_due(self, round_number: int) -> np.ndarray:
         out = np.zeros(len(self.elections))
         for i, listed in enumerate(self.elections):
             every = int(self.election_every[i])

@@ -7,7 +7,7 @@ snapshot, a :class:`CandidateTable` of ``(A, N, N)`` arrays and the flat candida
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -61,9 +61,16 @@ class RoundContext:
     base: Baseline
     compatibility: np.ndarray  # (N, N) max(2P - 1, 0): how far two actors share positions (security ties)
     rivalry: np.ndarray  # (N, N) max(1 - 2P, 0): how far their positions are opposed (relative gains)
+    # lifted(), made once: the record's utility and the next round's pricing read the same snapshot.
+    _lifted: pricing.ContextBatch | None = field(default=None, init=False, repr=False, compare=False)
 
     def lifted(self) -> pricing.ContextBatch:
         """The same snapshot as one run of a batch (views with a leading runs axis of 1, no copies)."""
+        if self._lifted is None:
+            object.__setattr__(self, "_lifted", self._lift())
+        return self._lifted  # type: ignore[return-value]
+
+    def _lift(self) -> pricing.ContextBatch:
         return pricing.ContextBatch(
             world=lift_world(self.world),
             alignment=self.alignment[None],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -47,6 +48,22 @@ def _clip_ufunc() -> Callable[..., Any]:
 clip = _clip_ufunc()
 
 
+@functools.lru_cache(maxsize=64)
+def diagonal_index(n: int) -> np.ndarray:
+    """``np.arange(n)``, made once per size and read-only: ``x[..., d, d]`` is the diagonal of (N, N) matrices."""
+    index = np.arange(n)
+    index.flags.writeable = False
+    return index
+
+
+@functools.lru_cache(maxsize=64)
+def upper_triangle(n: int) -> np.ndarray:
+    """(N, N) bool, True above the diagonal (``np.triu(ones, k=1)``), made once per size and read-only."""
+    mask = np.triu(np.ones((n, n), dtype=bool), k=1)
+    mask.flags.writeable = False
+    return mask
+
+
 def tr(x: np.ndarray) -> np.ndarray:
     """Swap the last two axes: ``.T`` of an (N, N) matrix, and of each run's matrix in an (R, N, N) batch."""
     return x.swapaxes(-1, -2)
@@ -85,7 +102,21 @@ class WorldState:
 
     def copy(self) -> WorldState:
         """A deep copy of every array (cheap: a few small ndarray copies)."""
-        return WorldState(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+        return WorldState(
+            self.gdp.copy(),
+            self.capability.copy(),
+            self.positions.copy(),
+            self.salience.copy(),
+            self.relations.copy(),
+            self.trade.copy(),
+            self.tariff.copy(),
+            self.sanctions.copy(),
+            self.debt.copy(),
+            self.agreements.copy(),
+            self.pressure.copy(),
+            self.threat.copy(),
+            self.memory.copy(),
+        )  # every field, in declaration order (tests/test_world.py checks copy covers them all)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Name -> array, for recording, checking and serialising."""
