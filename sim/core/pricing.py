@@ -71,6 +71,7 @@ _REQUESTS = [(k, ACTION_INDEX[a.grants]) for k, a in enumerate(CATALOGUE) if a.g
 #: Moves whose effect waits for an answer (their mover's gain is an expectation).
 _ANSWERED = np.array([a.needs_answer for a in CATALOGUE])
 _ANSWERED_INDEX = np.nonzero(_ANSWERED)[0]
+_UNANSWERED_INDEX = np.nonzero(~_ANSWERED)[0]
 _OFFER_GIVE_INDEX = np.array([ACTION_INDEX[x] for x in OFFER_GIVES])
 _OFFER_ASK_INDEX = np.array([ACTION_INDEX[y] for y in OFFER_ASKS])
 _OFFER_DISTINCT = _OFFER_GIVE_INDEX[:, None] != _OFFER_ASK_INDEX[None, :]
@@ -459,10 +460,20 @@ def acceptance(gain: np.ndarray, temperature: np.ndarray, axis: int = -1) -> np.
     is (R, N): a logistic of gain / T_j (greedy, T = 0: a step)."""
     shape = [1] * gain.ndim
     shape[0], shape[axis] = temperature.shape[0], temperature.shape[1]
-    t = temperature.reshape(shape)
-    safe = np.where(t > 0, t, 1.0)
-    smooth = 0.5 * (1.0 + np.tanh(0.5 * clip(gain / safe, -60.0, 60.0)))
-    return np.where(t > 0, smooth, (gain > 0).astype(float))
+    return _chance(gain, temperature.reshape(shape))
+
+
+def _chance(gain: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The logistic of gain / t where t > 0 and the step gain > 0 where t = 0 (t broadcasts against gain)."""
+    positive = t > 0
+    every = bool(positive.all())
+    smooth = np.divide(gain, t if every else np.where(positive, t, 1.0))
+    clip(smooth, -60.0, 60.0, out=smooth)
+    smooth *= 0.5
+    np.tanh(smooth, out=smooth)
+    smooth += 1.0
+    smooth *= 0.5
+    return smooth if every else np.where(positive, smooth, (gain > 0).astype(float))
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,6 +536,7 @@ def price(
     sector_feasible: np.ndarray,
     interests: np.ndarray,
     tau: np.ndarray,
+    every_offer: bool = True,
 ) -> PricedBatch:
     """Estimate the gain of every feasible move of every actor in R runs.
 
@@ -532,6 +544,10 @@ def price(
     (R, N) the actors' temperatures, which set how surely a target answers by its gain. Proposals and
     requests are priced by their expected value to the proposer, who knows the target's interests
     (complete information, as in Bueno de Mesquita's expected-utility model).
+
+    ``every_offer=False`` prices only the conditional offers the rules allow now (``offer_feasible``; a few
+    in a hundred): the ``offer_*`` arrays hold NaN elsewhere. Whoever reads offers only where they are
+    feasible (the vector engine's choices and answers) gets the same numbers for less.
     """
     w = ctx.world
     dyn = setup.dynamics
@@ -545,9 +561,11 @@ def price(
 
     sectors, sector_class = sector_classes(setup)
     agreement = _agreement_part(ctx, setup, grads, sectors)  # (R, 5, N, N, C): one per class of sector
-    terms = _mover_terms(ctx, setup, grads, rel, agreement, sector_class) * wT[:, :, None, :, None]
+    terms = _mover_terms(ctx, setup, grads, rel, agreement, sector_class)
+    terms *= wT[:, :, None, :, None]
     benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
-    recv = _received_terms(ctx, setup, grads) * wT[:, :, None, None, :]
+    recv = _received_terms(ctx, setup, grads)
+    recv *= wT[:, :, None, None, :]
     received = recv.sum(axis=1)  # (R, A, N, N): j's gain from i's move
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
     # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
@@ -566,7 +584,7 @@ def price(
     )
 
     # Each actor's temperature: tau x its largest unilateral gain (as for its own moves).
-    plain_gain = np.where(feasible & ~_ANSWERED[None, :, None, None], own_net, -np.inf)
+    plain_gain = np.where(feasible[:, _UNANSWERED_INDEX], own_net[:, _UNANSWERED_INDEX], -np.inf)
     best = plain_gain.max(axis=(1, 3))
     best = np.where(np.isfinite(best), np.abs(best), 0.0)
     temperature = tau * np.maximum(best, 1e-6)
@@ -610,15 +628,30 @@ def price(
     offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
     offer_feasible &= ~np.eye(n, dtype=bool)
     offer_feasible &= _OFFER_DISTINCT[None, :, :, None, None]
-    offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, asks])[:, None]
-    offer_cost = cost[:, gives][:, :, None]
-    offer_accept_gain = received[:, gives][:, :, None] + tr(own_net[:, asks])[:, None]
-    offer_accept_chance = acceptance(offer_accept_gain, temperature)
-    offer_gain = (
-        offer_accept_chance * (offer_benefit - offer_cost)
-        + (1.0 - offer_accept_chance) * refusal[:, None, None]
-        - OFFER_COST
-    )
+    if every_offer:
+        offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, asks])[:, None]
+        offer_cost = cost[:, gives][:, :, None]
+        offer_accept_gain = received[:, gives][:, :, None] + tr(own_net[:, asks])[:, None]
+        offer_accept_chance = acceptance(offer_accept_gain, temperature)
+        offer_gain = (
+            offer_accept_chance * (offer_benefit - offer_cost)
+            + (1.0 - offer_accept_chance) * refusal[:, None, None]
+            - OFFER_COST
+        )
+    else:  # the same arithmetic on the feasible offers only (a few in a hundred)
+        r, x, y, i, j = np.nonzero(offer_feasible)
+        g, a = gives[x], asks[y]
+        chance = _chance(received[r, g, i, j] + own_net[r, a, j, i], temperature[r, j])
+        offer_accept_gain = np.full(offer_feasible.shape, np.nan)
+        offer_accept_chance = np.full(offer_feasible.shape, np.nan)
+        offer_gain = np.full(offer_feasible.shape, np.nan)
+        offer_accept_gain[r, x, y, i, j] = received[r, g, i, j] + own_net[r, a, j, i]
+        offer_accept_chance[r, x, y, i, j] = chance
+        offer_gain[r, x, y, i, j] = (
+            chance * ((benefit[r, g, i, j] + received[r, a, j, i]) - cost[r, g, i, j])
+            + (1.0 - chance) * refusal[r, i, j]
+            - OFFER_COST
+        )
     return PricedBatch(
         gain, terms, recv, feasible, sector_gain, sector_terms, sector_class, sector_feasible, cost,
         accept_gain, accept_chance, sector_accept_gain, sector_accept_chance,
