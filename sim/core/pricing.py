@@ -80,6 +80,15 @@ _OFFER_DISTINCT = _OFFER_GIVE_INDEX[:, None] != _OFFER_ASK_INDEX[None, :]
 _EFFECTFUL = np.nonzero(
     (_SANCTION_CHANGE != 0) | (_TARIFF_CHANGE != 0) | (_DEBT_RELIEF != 0) | (_AID != 0) | (_PRESSURE != 0)
 )[0]
+#: Moves whose effect on their target someone weighs (offered transfers, granted requests, both halves of a
+#: conditional offer): the target's side (``recv``) is priced for these catalogue rows only, in this order.
+RECEIVED = np.array(
+    sorted({*_TRANSFER_OFFERS, *(g for _, g in _REQUESTS), *map(int, _OFFER_GIVE_INDEX), *map(int, _OFFER_ASK_INDEX)})
+)
+#: RECEIVED_AT[a]: the position of catalogue row a in RECEIVED (-1: not priced from the target's side).
+RECEIVED_AT = np.full(len(CATALOGUE), -1)
+RECEIVED_AT[RECEIVED] = np.arange(RECEIVED.size)
+_RECEIVED_EFFECTFUL = np.nonzero(np.isin(RECEIVED, _EFFECTFUL))[0]  # positions in RECEIVED
 
 
 class WorldArrays(Protocol):
@@ -417,16 +426,17 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
 
 
 def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
-    """recv[r, f, a, i, j]: j's utility change per term if i's move a on j takes effect (unweighted)."""
+    """recv[r, f, q, i, j]: j's utility change per term if i's move RECEIVED[q] on j takes effect (unweighted)."""
     w = ctx.world
     dyn, weights = setup.dynamics, setup.scoring.weights
-    runs, n, n_actions = grads.shape[0], grads.shape[-1], len(CATALOGUE)
+    runs, n, rows = grads.shape[0], grads.shape[-1], RECEIVED
     mag = setup.action_magnitude
-    recv = np.zeros((runs, len(TERMS), n_actions, n, n))
+    recv = np.zeros((runs, len(TERMS), rows.size, n, n))
     gT = tr(grads)  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
-    recv[:, AUTONOMY : VALUES + 1] = _GOLDSTEIN[None, None, :, None, None] * rel * gT[:, :, None]
-    e = _EFFECTFUL
+    recv[:, AUTONOMY : VALUES + 1] = _GOLDSTEIN[rows][None, None, :, None, None] * rel * gT[:, :, None]
+    q = _RECEIVED_EFFECTFUL
+    e = rows[q]
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
     total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
     Tq, s = ctx.trade_eq, w.sanctions
@@ -443,15 +453,15 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     aid = (_AID[e, None] * mag[e])[None, :, :, None]
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
     economy += relief / gdp[:, None, None, :] + np.log1p(np.maximum(aid / gdp[:, None, None, :], -0.999))
-    recv[:, ECONOMY, e] = economy
+    recv[:, ECONOMY, q] = economy
     gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
     total_cap = w.capability.sum(axis=-1, keepdims=True)
     share = np.divide(w.capability, total_cap, out=np.zeros((runs, n)), where=total_cap > 0)
-    recv[:, SECURITY, e] = -share[:, None, :, None] * delta_s
+    recv[:, SECURITY, q] = -share[:, None, :, None] * delta_s
     pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
-    recv[:, AUTONOMY : VALUES + 1, e] += gT[:, :, None] * pair_alignment[:, None]
-    recv[:, RECIPROCITY] = tr(w.memory)[:, None] * (_GOLDSTEIN / 10.0)[None, :, None, None]
-    recv[:, :, ~_TARGETED] = 0.0
+    recv[:, AUTONOMY : VALUES + 1, q] += gT[:, :, None] * pair_alignment[:, None]
+    recv[:, RECIPROCITY] = tr(w.memory)[:, None] * (_GOLDSTEIN / 10.0)[rows][None, :, None, None]
+    recv[:, :, ~_TARGETED[rows]] = 0.0
     return recv
 
 
@@ -484,8 +494,9 @@ class PricedBatch:
     utility change minus its cost, for a proposal or request ``p * benefit + (1 - p) * refusal - cost``
     with ``p = accept_chance[r, a, i, j]``, the chance that j accepts (known to the proposer; computed for
     the moves that need an answer, 0 elsewhere). ``terms[r, f, a, i, j]`` is its weighted change per term
-    (TERMS order) if it takes effect, ``recv`` the same for the target. ``accept_gain[r, a, i, j]`` is j's
-    net gain from accepting i's proposal or request a. ``sector_*`` hold the same for agreements in sector
+    (TERMS order) if it takes effect, ``recv[r, f, q, i, j]`` the same for the target of move RECEIVED[q]
+    (the moves whose effect on their target anyone weighs). ``accept_gain[r, a, i, j]`` is j's net gain
+    from accepting i's proposal or request a. ``sector_*`` hold the same for agreements in sector
     s, indexed ``[r, i, j, s]``; ``offer_*`` for conditional offers "give OFFER_GIVES[x] if you do
     OFFER_ASKS[y]", indexed ``[r, x, y, i, j]``. ``feasible`` / ``sector_feasible`` / ``offer_feasible``
     mark what the rules allow now.
@@ -566,7 +577,8 @@ def price(
     benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
     recv = _received_terms(ctx, setup, grads)
     recv *= wT[:, :, None, None, :]
-    received = recv.sum(axis=1)  # (R, A, N, N): j's gain from i's move
+    received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
+    at = RECEIVED_AT
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
     # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
     for k in _SHARED:
@@ -595,7 +607,7 @@ def price(
     for k in _SHARED:
         accept_gain[:, k] = tr(own_net[:, k])
     for k in _TRANSFER_OFFERS:
-        accept_gain[:, k] = received[:, k]
+        accept_gain[:, k] = received[:, at[k]]
     for k, g in _REQUESTS:
         accept_gain[:, k] = tr(own_net[:, g])
     accept_chance = np.zeros_like(accept_gain)
@@ -613,9 +625,9 @@ def price(
         gain[:, k] = p * benefit[:, k] + (1.0 - p) * refusal - cost[:, k]
     for k, g in _REQUESTS:
         p = accept_chance[:, k]
-        asked = tr(received[:, g])  # i receives g from j
+        asked = tr(received[:, at[g]])  # i receives g from j
         gain[:, k] = benefit[:, k] + p * asked + (1.0 - p) * refusal - cost[:, k]
-        terms[:, :, k] += tr(recv[:, :, g])
+        terms[:, :, k] += tr(recv[:, :, at[g]])
     p_sector = sector_accept_chance
     sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
     # From classes of sectors to sectors.
@@ -629,9 +641,9 @@ def price(
     offer_feasible &= ~np.eye(n, dtype=bool)
     offer_feasible &= _OFFER_DISTINCT[None, :, :, None, None]
     if every_offer:
-        offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, asks])[:, None]
+        offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, at[asks]])[:, None]
         offer_cost = cost[:, gives][:, :, None]
-        offer_accept_gain = received[:, gives][:, :, None] + tr(own_net[:, asks])[:, None]
+        offer_accept_gain = received[:, at[gives]][:, :, None] + tr(own_net[:, asks])[:, None]
         offer_accept_chance = acceptance(offer_accept_gain, temperature)
         offer_gain = (
             offer_accept_chance * (offer_benefit - offer_cost)
@@ -641,14 +653,14 @@ def price(
     else:  # the same arithmetic on the feasible offers only (a few in a hundred)
         r, x, y, i, j = np.nonzero(offer_feasible)
         g, a = gives[x], asks[y]
-        chance = _chance(received[r, g, i, j] + own_net[r, a, j, i], temperature[r, j])
+        chance = _chance(received[r, at[g], i, j] + own_net[r, a, j, i], temperature[r, j])
         offer_accept_gain = np.full(offer_feasible.shape, np.nan)
         offer_accept_chance = np.full(offer_feasible.shape, np.nan)
         offer_gain = np.full(offer_feasible.shape, np.nan)
-        offer_accept_gain[r, x, y, i, j] = received[r, g, i, j] + own_net[r, a, j, i]
+        offer_accept_gain[r, x, y, i, j] = received[r, at[g], i, j] + own_net[r, a, j, i]
         offer_accept_chance[r, x, y, i, j] = chance
         offer_gain[r, x, y, i, j] = (
-            chance * ((benefit[r, g, i, j] + received[r, a, j, i]) - cost[r, g, i, j])
+            chance * ((benefit[r, g, i, j] + received[r, at[a], j, i]) - cost[r, g, i, j])
             + (1.0 - chance) * refusal[r, i, j]
             - OFFER_COST
         )
@@ -661,11 +673,11 @@ def price(
 
 def offer_terms_at(terms: np.ndarray, recv: np.ndarray, x: int, y: int, i: int, j: int) -> np.ndarray:
     """(TERMS,) the weighted terms of one run's conditional offer "i gives OFFER_GIVES[x] to j if j does
-    OFFER_ASKS[y]" (``terms`` and ``recv`` of one run: (TERMS, A, N, N))."""
-    return terms[:, _OFFER_GIVE_INDEX[x], i, j] + recv[:, _OFFER_ASK_INDEX[y], j, i]
+    OFFER_ASKS[y]" (``terms`` of one run: (TERMS, A, N, N); ``recv`` (TERMS, Q, N, N), rows RECEIVED))."""
+    return terms[:, _OFFER_GIVE_INDEX[x], i, j] + recv[:, RECEIVED_AT[_OFFER_ASK_INDEX[y]], j, i]
 
 
 def offer_terms(terms: np.ndarray, recv: np.ndarray) -> np.ndarray:
     """(..., TERMS, X, Y, N, N) the weighted terms of every conditional offer: what i gives and what j grants."""
     gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
-    return terms[..., gives, :, :][..., :, None, :, :] + tr(recv[..., asks, :, :])[..., None, :, :, :]
+    return terms[..., gives, :, :][..., :, None, :, :] + tr(recv[..., RECEIVED_AT[asks], :, :])[..., None, :, :, :]
