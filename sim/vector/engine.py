@@ -19,7 +19,7 @@ from sim.core.events import ChangeState, EndScenario, ForceMove, SetAgreement, S
 from sim.core.legal import MoveSpace
 from sim.core.objectives import grade_for
 from sim.core.setup import ModelSetup
-from sim.core.streams import Purpose, gumbel, label, logistic, run_key, uniform
+from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
 from sim.core.world import INTERESTS, RANGES
 from sim.errors import PivotError, PivotMoveError
@@ -425,7 +425,9 @@ class VectorEngine:
         largest = np.maximum.reduceat(np.abs(g), starts)
         temperature = self.tau.ravel() * np.where(best != 0.0, np.abs(best), largest)
         safe = np.where(temperature > 0, temperature, 1.0)
-        noise = gumbel(self._key[r, 0], Purpose.CHOICE, self.round, i, u.kind[c], u.target[c], u.sector[c], u.ask[c])
+        # The names of the draws start (run, purpose, round, actor): hash that once per actor of each run.
+        per_actor = extend(hashes(self._key, Purpose.CHOICE, self.round), np.arange(n)).ravel()
+        noise = gumbel_of(extend(per_actor[seg], u.kind[c], u.target[c], u.sector[c], u.ask[c]))
         keys = np.where(temperature[seg] > 0, g / safe[seg] + noise, g)
 
         n_forced = np.zeros((runs, n), dtype=int)
