@@ -465,6 +465,17 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     return recv
 
 
+def _weighted_sum(terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``(terms * weights).sum(axis=1)`` without the weighted copy: the same products added in the same
+    order (numpy sums an outer axis term by term)."""
+    total = terms[:, 0] * weights[:, 0]
+    product = np.empty_like(total)
+    for f in range(1, terms.shape[1]):
+        np.multiply(terms[:, f], weights[:, f], out=product)
+        total += product
+    return total
+
+
 def acceptance(gain: np.ndarray, temperature: np.ndarray, axis: int = -1) -> np.ndarray:
     """The chance that j accepts, for gains of R runs whose axis ``axis`` is the target j; ``temperature``
     is (R, N): a logistic of gain / T_j (greedy, T = 0: a step)."""
@@ -503,8 +514,8 @@ class PricedBatch:
     """
 
     gain: np.ndarray
-    terms: np.ndarray
-    recv: np.ndarray
+    terms: np.ndarray | None  # None when priced without detail
+    recv: np.ndarray | None
     feasible: np.ndarray
     sector_gain: np.ndarray
     sector_terms: np.ndarray  # (R, TERMS, N, N, C): per class of sector, see sector_classes
@@ -547,7 +558,7 @@ def price(
     sector_feasible: np.ndarray,
     interests: np.ndarray,
     tau: np.ndarray,
-    every_offer: bool = True,
+    detail: bool = True,
 ) -> PricedBatch:
     """Estimate the gain of every feasible move of every actor in R runs.
 
@@ -556,9 +567,10 @@ def price(
     requests are priced by their expected value to the proposer, who knows the target's interests
     (complete information, as in Bueno de Mesquita's expected-utility model).
 
-    ``every_offer=False`` prices only the conditional offers the rules allow now (``offer_feasible``; a few
-    in a hundred): the ``offer_*`` arrays hold NaN elsewhere. Whoever reads offers only where they are
-    feasible (the vector engine's choices and answers) gets the same numbers for less.
+    ``detail=False`` leaves out what only explanations and answers to old proposals read, for whoever reads
+    gains only where moves are feasible (the vector engine's choices and answers): ``terms`` and ``recv``
+    are None (the gains are the same sums of the same weighted terms) and conditional offers are priced
+    only where the rules allow them now (``offer_feasible``, a few in a hundred; NaN elsewhere).
     """
     w = ctx.world
     dyn = setup.dynamics
@@ -572,12 +584,18 @@ def price(
 
     sectors, sector_class = sector_classes(setup)
     agreement = _agreement_part(ctx, setup, grads, sectors)  # (R, 5, N, N, C): one per class of sector
-    terms = _mover_terms(ctx, setup, grads, rel, agreement, sector_class)
-    terms *= wT[:, :, None, :, None]
-    benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
-    recv = _received_terms(ctx, setup, grads)
-    recv *= wT[:, :, None, None, :]
-    received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
+    terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, sector_class)
+    recv: np.ndarray | None = _received_terms(ctx, setup, grads)
+    assert terms is not None and recv is not None
+    if detail:
+        terms *= wT[:, :, None, :, None]
+        benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
+        recv *= wT[:, :, None, None, :]
+        received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
+    else:  # the same sums without keeping the weighted terms
+        benefit = _weighted_sum(terms, wT[:, :, None, :, None])
+        received = _weighted_sum(recv, wT[:, :, None, None, :])
+        terms = recv = None
     at = RECEIVED_AT
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
     # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
@@ -627,7 +645,8 @@ def price(
         p = accept_chance[:, k]
         asked = tr(received[:, at[g]])  # i receives g from j
         gain[:, k] = benefit[:, k] + p * asked + (1.0 - p) * refusal - cost[:, k]
-        terms[:, :, k] += tr(recv[:, :, at[g]])
+        if terms is not None and recv is not None:
+            terms[:, :, k] += tr(recv[:, :, at[g]])
     p_sector = sector_accept_chance
     sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
     # From classes of sectors to sectors.
@@ -640,7 +659,7 @@ def price(
     offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
     offer_feasible &= ~np.eye(n, dtype=bool)
     offer_feasible &= _OFFER_DISTINCT[None, :, :, None, None]
-    if every_offer:
+    if detail:
         offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, at[asks]])[:, None]
         offer_cost = cost[:, gives][:, :, None]
         offer_accept_gain = received[:, at[gives]][:, :, None] + tr(own_net[:, asks])[:, None]
@@ -650,19 +669,25 @@ def price(
             + (1.0 - offer_accept_chance) * refusal[:, None, None]
             - OFFER_COST
         )
-    else:  # the same arithmetic on the feasible offers only (a few in a hundred)
-        r, x, y, i, j = np.nonzero(offer_feasible)
+    else:  # the same arithmetic on the feasible offers only (a few in a hundred), read by flat index
+        flat = np.flatnonzero(offer_feasible)
+        r, x, y, i, j = np.unravel_index(flat, offer_feasible.shape)
         g, a = gives[x], asks[y]
-        chance = _chance(received[r, at[g], i, j] + own_net[r, a, j, i], temperature[r, j])
+        ij, ji, n_actions, n_received = i * n + j, j * n + i, benefit.shape[1], received.shape[1]
+        gives_ij = (r * n_actions + g) * n * n + ij  # i's move g on j
+        asks_ji = (r * n_actions + a) * n * n + ji  # j's move a on i
+        received_g = received.reshape(-1)[(r * n_received + at[g]) * n * n + ij]
+        received_a = received.reshape(-1)[(r * n_received + at[a]) * n * n + ji]
+        accepting = received_g + own_net.reshape(-1)[asks_ji]
+        chance = _chance(accepting, temperature.reshape(-1)[r * n + j])
+        offered = (benefit.reshape(-1)[gives_ij] + received_a) - cost.reshape(-1)[gives_ij]
         offer_accept_gain = np.full(offer_feasible.shape, np.nan)
         offer_accept_chance = np.full(offer_feasible.shape, np.nan)
         offer_gain = np.full(offer_feasible.shape, np.nan)
-        offer_accept_gain[r, x, y, i, j] = received[r, at[g], i, j] + own_net[r, a, j, i]
-        offer_accept_chance[r, x, y, i, j] = chance
-        offer_gain[r, x, y, i, j] = (
-            chance * ((benefit[r, g, i, j] + received[r, at[a], j, i]) - cost[r, g, i, j])
-            + (1.0 - chance) * refusal[r, i, j]
-            - OFFER_COST
+        offer_accept_gain.reshape(-1)[flat] = accepting
+        offer_accept_chance.reshape(-1)[flat] = chance
+        offer_gain.reshape(-1)[flat] = (
+            chance * offered + (1.0 - chance) * refusal.reshape(-1)[(r * n + i) * n + j] - OFFER_COST
         )
     return PricedBatch(
         gain, terms, recv, feasible, sector_gain, sector_terms, sector_class, sector_feasible, cost,

@@ -402,10 +402,10 @@ class VectorEngine:
         """Every candidate priced on the current state (kept until the state changes)."""
         if self._now is None:
             pre = preconditions(self.world, self.setup.scoring.values_dimension)
-            # Without external actors only feasible offers are ever read (choices and their answers); with
-            # them, answers to last round's proposals read this round's offers wherever they stand.
-            every_offer = bool(self.external)
-            self._now = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau, every_offer)
+            # Without external actors only feasible moves' gains are ever read (choices and their answers);
+            # with them, answers to last round's proposals read this round's offers wherever they stand.
+            detail = bool(self.external)
+            self._now = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau, detail)
         return self._now
 
     # -- the round's parts ------------------------------------------------------------------------

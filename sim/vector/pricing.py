@@ -50,13 +50,13 @@ def price_candidates(
     pre: np.ndarray,
     interests: np.ndarray,
     tau: np.ndarray,
-    every_offer: bool = True,
+    detail: bool = True,
 ) -> PricedBatch:
     """Every candidate of every actor in R runs priced by :func:`sim.core.pricing.price`; ``pre`` is the
     precondition table (sim.vector.state.preconditions), ``interests`` (R, N, 5) and ``tau`` (R, N) in force;
-    ``every_offer=False``: conditional offers priced only where feasible (NaN elsewhere)."""
+    ``detail=False``: without what only explanations read (see :func:`sim.core.pricing.price`)."""
     feasible, sector_feasible = pricing.feasibility(pre, ctx.world.agreements, setup)
-    return pricing.price(ctx, setup, feasible, sector_feasible, interests, tau, every_offer)
+    return pricing.price(ctx, setup, feasible, sector_feasible, interests, tau, detail)
 
 
 __all__ = [
