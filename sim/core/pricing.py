@@ -16,6 +16,7 @@ of a move, not the replies it will provoke.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Protocol
 
 import numpy as np
@@ -80,6 +81,19 @@ _OFFER_DISTINCT = _OFFER_GIVE_INDEX[:, None] != _OFFER_ASK_INDEX[None, :]
 _EFFECTFUL = np.nonzero(
     (_SANCTION_CHANGE != 0) | (_TARIFF_CHANGE != 0) | (_DEBT_RELIEF != 0) | (_AID != 0) | (_PRESSURE != 0)
 )[0]
+
+
+def _runs(index: np.ndarray) -> list[tuple[slice, slice]]:
+    """The sorted indices ``index`` as runs of consecutive values: (slice of values, slice of positions),
+    so that ``x[:, index] += y`` is done on views, run by run (no gather and scatter)."""
+    breaks = np.flatnonzero(np.diff(index) != 1) + 1
+    bounds = [0, *breaks.tolist(), len(index)]
+    return [
+        (slice(int(index[a]), int(index[b - 1]) + 1), slice(a, b)) for a, b in pairwise(bounds)
+    ]
+
+
+_EFFECTFUL_RUNS = _runs(_EFFECTFUL)
 #: Moves whose effect on their target someone weighs (offered transfers, granted requests, both halves of a
 #: conditional offer): the target's side (``recv``) is priced for these catalogue rows only, in this order.
 RECEIVED = np.array(
@@ -89,6 +103,7 @@ RECEIVED = np.array(
 RECEIVED_AT = np.full(len(CATALOGUE), -1)
 RECEIVED_AT[RECEIVED] = np.arange(RECEIVED.size)
 _RECEIVED_EFFECTFUL = np.nonzero(np.isin(RECEIVED, _EFFECTFUL))[0]  # positions in RECEIVED
+_RECEIVED_EFFECTFUL_RUNS = _runs(_RECEIVED_EFFECTFUL)
 
 
 class WorldArrays(Protocol):
@@ -327,7 +342,7 @@ def _mover_terms(
     runs, n, n_actions = V.shape[0], V.shape[-1], len(CATALOGUE)
     mag = setup.action_magnitude
     terms = np.zeros((runs, len(TERMS), n_actions, n, n))
-    terms[:, AUTONOMY : VALUES + 1] = _GOLDSTEIN[None, None, :, None, None] * rel[:, :, None]
+    np.multiply(_GOLDSTEIN[None, None, :, None, None], rel[:, :, None], out=terms[:, AUTONOMY : VALUES + 1])
 
     # Pair-local effects, only for the actions that have one (_EFFECTFUL).
     e = _EFFECTFUL
@@ -347,13 +362,16 @@ def _mover_terms(
     relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
     aid = (_AID[e, None] * mag[e])[None, :, :, None]
     economy -= (dyn.credit_value * relief + aid) / gdp[:, None, :, None]
-    terms[:, ECONOMY, e] = economy
     gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
     new_p = clip(w.pressure[:, None] + (_PRESSURE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
-    terms[:, VALUES, e] += V[:, None] * d[:, None] * (delta_s + new_p - w.pressure[:, None]) / 2.0
+    values = V[:, None] * d[:, None] * (delta_s + new_p - w.pressure[:, None]) / 2.0
     pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
-    terms[:, AUTONOMY : VALUES + 1, e] += grads[:, :, None] * pair_alignment[:, None]
-    terms[:, RECIPROCITY] = w.memory[:, None] * (_GOLDSTEIN / 10.0)[None, :, None, None]
+    aligned = grads[:, :, None] * pair_alignment[:, None]
+    for rows, at in _EFFECTFUL_RUNS:  # terms[:, f, e] updated on views of its runs of rows
+        terms[:, ECONOMY, rows] = economy[:, at]
+        terms[:, VALUES, rows] += values[:, at]
+        terms[:, AUTONOMY : VALUES + 1, rows] += aligned[:, :, at]
+    np.multiply(w.memory[:, None], (_GOLDSTEIN / 10.0)[None, :, None, None], out=terms[:, RECIPROCITY])
 
     for k, sector in _FIXED_SECTOR:
         if sector in setup.sectors:
@@ -434,7 +452,7 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     recv = np.zeros((runs, len(TERMS), rows.size, n, n))
     gT = tr(grads)  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
-    recv[:, AUTONOMY : VALUES + 1] = _GOLDSTEIN[rows][None, None, :, None, None] * rel * gT[:, :, None]
+    np.multiply(_GOLDSTEIN[rows][None, None, :, None, None] * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
     q = _RECEIVED_EFFECTFUL
     e = rows[q]
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
@@ -453,14 +471,17 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     aid = (_AID[e, None] * mag[e])[None, :, :, None]
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
     economy += relief / gdp[:, None, None, :] + np.log1p(np.maximum(aid / gdp[:, None, None, :], -0.999))
-    recv[:, ECONOMY, q] = economy
     gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
     total_cap = w.capability.sum(axis=-1, keepdims=True)
     share = np.divide(w.capability, total_cap, out=np.zeros((runs, n)), where=total_cap > 0)
-    recv[:, SECURITY, q] = -share[:, None, :, None] * delta_s
+    security = -share[:, None, :, None] * delta_s
     pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
-    recv[:, AUTONOMY : VALUES + 1, q] += gT[:, :, None] * pair_alignment[:, None]
-    recv[:, RECIPROCITY] = tr(w.memory)[:, None] * (_GOLDSTEIN / 10.0)[rows][None, :, None, None]
+    aligned = gT[:, :, None] * pair_alignment[:, None]
+    for at, part in _RECEIVED_EFFECTFUL_RUNS:  # recv[:, f, q] updated on views of its runs of rows
+        recv[:, ECONOMY, at] = economy[:, part]
+        recv[:, SECURITY, at] = security[:, part]
+        recv[:, AUTONOMY : VALUES + 1, at] += aligned[:, :, part]
+    np.multiply(tr(w.memory)[:, None], (_GOLDSTEIN / 10.0)[rows][None, :, None, None], out=recv[:, RECIPROCITY])
     recv[:, :, ~_TARGETED[rows]] = 0.0
     return recv
 
