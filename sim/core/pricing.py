@@ -88,9 +88,7 @@ def _runs(index: np.ndarray) -> list[tuple[slice, slice]]:
     so that ``x[:, index] += y`` is done on views, run by run (no gather and scatter)."""
     breaks = np.flatnonzero(np.diff(index) != 1) + 1
     bounds = [0, *breaks.tolist(), len(index)]
-    return [
-        (slice(int(index[a]), int(index[b - 1]) + 1), slice(a, b)) for a, b in pairwise(bounds)
-    ]
+    return [(slice(int(index[a]), int(index[b - 1]) + 1), slice(a, b)) for a, b in pairwise(bounds)]
 
 
 _EFFECTFUL_RUNS = _runs(_EFFECTFUL)
