@@ -163,7 +163,7 @@ class Universe:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The feasible candidates of every actor in every run, ordered by (run, actor, candidate): their
         run r, actor i, candidate c and gain (each actor's pass is always among them)."""
-        runs, n_actions, n, _ = table.feasible.shape
+        runs, _, n, _ = table.feasible.shape
         plain_feasible = table.feasible & plain_mask[None, :, None, None]
         feasible = np.concatenate(
             [
