@@ -484,17 +484,6 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     return recv
 
 
-def _weighted_sum(terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``(terms * weights).sum(axis=1)`` without the weighted copy: the same products added in the same
-    order (numpy sums an outer axis term by term)."""
-    total = terms[:, 0] * weights[:, 0]
-    product = np.empty_like(total)
-    for f in range(1, terms.shape[1]):
-        np.multiply(terms[:, f], weights[:, f], out=product)
-        total += product
-    return total
-
-
 def acceptance(gain: np.ndarray, temperature: np.ndarray, axis: int = -1) -> np.ndarray:
     """The chance that j accepts, for gains of R runs whose axis ``axis`` is the target j; ``temperature``
     is (R, N): a logistic of gain / T_j (greedy, T = 0: a step)."""
@@ -588,8 +577,8 @@ def price(
 
     ``detail=False`` leaves out what only explanations and answers to old proposals read, for whoever reads
     gains only where moves are feasible (the vector engine's choices and answers): ``terms`` and ``recv``
-    are None (the gains are the same sums of the same weighted terms) and conditional offers are priced
-    only where the rules allow them now (``offer_feasible``, a few in a hundred; NaN elsewhere).
+    are None (not kept; the gains are the same) and conditional offers are priced only where the rules
+    allow them now (``offer_feasible``, a few in a hundred; NaN elsewhere).
     """
     w = ctx.world
     dyn = setup.dynamics
@@ -606,14 +595,13 @@ def price(
     terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, sector_class)
     recv: np.ndarray | None = _received_terms(ctx, setup, grads)
     assert terms is not None and recv is not None
-    if detail:
-        terms *= wT[:, :, None, :, None]
-        benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
-        recv *= wT[:, :, None, None, :]
-        received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
-    else:  # the same sums without keeping the weighted terms
-        benefit = _weighted_sum(terms, wT[:, :, None, :, None])
-        received = _weighted_sum(recv, wT[:, :, None, None, :])
+    # The weights spread over (i, j) first: numpy multiplies whole (N, N) blocks faster than rows of N.
+    runs = wT.shape[0]
+    terms *= np.broadcast_to(wT[:, :, None, :, None], (runs, len(TERMS), 1, n, n)).copy()
+    benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
+    recv *= np.broadcast_to(wT[:, :, None, None, :], (runs, len(TERMS), 1, n, n)).copy()
+    received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
+    if not detail:
         terms = recv = None
     at = RECEIVED_AT
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
