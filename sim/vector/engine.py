@@ -485,6 +485,7 @@ class VectorEngine:
                     self._set(moves, pr, slot, np.full(pr.size, actor), sp.kind[e], sp.target[e], sp.sector[e],
                               sp.ask[e])  # fmt: skip
 
+        blocks_flat, n_candidates = u.blocks.reshape(-1), u.blocks.shape[0]
         choosing = np.ones(runs * n, dtype=bool)
         flat_budget = budget.ravel()
         position = np.arange(keys.size)
@@ -501,7 +502,7 @@ class VectorEngine:
             kind, target, sector = u.kind[pc], u.target[pc], u.sector[pc]
             slot = start[pi] + n_forced[pr, pi] + p
             self._set(moves, pr, slot, pi, kind, np.where(_DOMESTIC[kind], -1, target), sector, u.ask[pc])
-            keys = np.where(choosing[seg] & u.blocks[pick[seg], c], -np.inf, keys)
+            keys[choosing[seg] & blocks_flat[pick[seg] * n_candidates + c]] = -np.inf
         return moves
 
     @staticmethod
