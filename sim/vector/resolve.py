@@ -111,8 +111,9 @@ def change_regard(
     params = setup.dynamics
     delta = params.goldstein_scale * goldstein
     on = (delta != 0) | (gratitude != 0)
-    if on.any():
-        rr, ii, jj, d, g = r[on], i[on], j[on], delta[on], gratitude[on]
+    every = bool(on.all())
+    if every or on.any():
+        rr, ii, jj, d, g = (r, i, j, delta, gratitude) if every else (r[on], i[on], j[on], delta[on], gratitude[on])
         rows = np.arange(rr.size)
         column = w.relations[rr, :, ii]  # (K, N) copies
         column += (params.spillover * d)[:, None] * alignment[rr, :, jj]
