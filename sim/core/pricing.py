@@ -676,31 +676,51 @@ def price(
             + (1.0 - offer_accept_chance) * refusal[:, None, None]
             - OFFER_COST
         )
-    else:  # the same arithmetic on the feasible offers only (a few in a hundred), read by flat index
-        flat = np.flatnonzero(offer_feasible)
-        r, x, y, i, j = np.unravel_index(flat, offer_feasible.shape)
-        g, a = gives[x], asks[y]
-        ij, ji, n_actions, n_received = i * n + j, j * n + i, benefit.shape[1], received.shape[1]
-        gives_ij = (r * n_actions + g) * n * n + ij  # i's move g on j
-        asks_ji = (r * n_actions + a) * n * n + ji  # j's move a on i
-        received_g = received.reshape(-1)[(r * n_received + at[g]) * n * n + ij]
-        received_a = received.reshape(-1)[(r * n_received + at[a]) * n * n + ji]
-        accepting = received_g + own_net.reshape(-1)[asks_ji]
-        chance = _chance(accepting, temperature.reshape(-1)[r * n + j])
-        offered = (benefit.reshape(-1)[gives_ij] + received_a) - cost.reshape(-1)[gives_ij]
-        offer_accept_gain = np.full(offer_feasible.shape, np.nan)
-        offer_accept_chance = np.full(offer_feasible.shape, np.nan)
-        offer_gain = np.full(offer_feasible.shape, np.nan)
-        offer_accept_gain.reshape(-1)[flat] = accepting
-        offer_accept_chance.reshape(-1)[flat] = chance
-        offer_gain.reshape(-1)[flat] = (
-            chance * offered + (1.0 - chance) * refusal.reshape(-1)[(r * n + i) * n + j] - OFFER_COST
+    else:  # the same arithmetic on the feasible offers only (a few in a hundred)
+        offer_accept_gain, offer_accept_chance, offer_gain = _feasible_offers(
+            offer_feasible, benefit, received, own_net, cost, refusal, temperature
         )
     return PricedBatch(
         gain, terms, recv, feasible, sector_gain, sector_terms, sector_class, sector_feasible, cost,
         accept_gain, accept_chance, sector_accept_gain, sector_accept_chance,
         offer_gain, offer_feasible, offer_accept_gain, offer_accept_chance, temperature,
     )  # fmt: skip
+
+
+def _feasible_offers(
+    offer_feasible: np.ndarray,
+    benefit: np.ndarray,
+    received: np.ndarray,
+    own_net: np.ndarray,
+    cost: np.ndarray,
+    refusal: np.ndarray,
+    temperature: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(R, X, Y, N, N) each: the target's gain from accepting, its chance and the proposer's expected gain of
+    the conditional offers ``offer_feasible`` allows (NaN elsewhere): :func:`price`'s arithmetic on those
+    entries only, each read by flat index."""
+    gives, asks, at = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX, RECEIVED_AT
+    n = offer_feasible.shape[-1]
+    flat = np.flatnonzero(offer_feasible)
+    r, x, y, i, j = np.unravel_index(flat, offer_feasible.shape)
+    g, a = gives[x], asks[y]
+    ij, ji, n_actions, n_received = i * n + j, j * n + i, benefit.shape[1], received.shape[1]
+    gives_ij = (r * n_actions + g) * n * n + ij  # i's move g on j
+    asks_ji = (r * n_actions + a) * n * n + ji  # j's move a on i
+    received_g = received.reshape(-1)[(r * n_received + at[g]) * n * n + ij]
+    received_a = received.reshape(-1)[(r * n_received + at[a]) * n * n + ji]
+    accepting = received_g + own_net.reshape(-1)[asks_ji]
+    chance = _chance(accepting, temperature.reshape(-1)[r * n + j])
+    offered = (benefit.reshape(-1)[gives_ij] + received_a) - cost.reshape(-1)[gives_ij]
+    offer_accept_gain = np.full(offer_feasible.shape, np.nan)
+    offer_accept_chance = np.full(offer_feasible.shape, np.nan)
+    offer_gain = np.full(offer_feasible.shape, np.nan)
+    offer_accept_gain.reshape(-1)[flat] = accepting
+    offer_accept_chance.reshape(-1)[flat] = chance
+    offer_gain.reshape(-1)[flat] = (
+        chance * offered + (1.0 - chance) * refusal.reshape(-1)[(r * n + i) * n + j] - OFFER_COST
+    )
+    return offer_accept_gain, offer_accept_chance, offer_gain
 
 
 def offer_terms_at(terms: np.ndarray, recv: np.ndarray, x: int, y: int, i: int, j: int) -> np.ndarray:
