@@ -436,9 +436,13 @@ class VectorEngine:
         largest = np.maximum.reduceat(np.abs(g), starts)
         temperature = self.tau.ravel() * np.where(best != 0.0, np.abs(best), largest)
         safe = np.where(temperature > 0, temperature, 1.0)
-        # The names of the draws start (run, purpose, round, actor): hash that once per actor of each run.
-        per_actor = extend(hashes(self._key, Purpose.CHOICE, self.round), np.arange(n)).ravel()
-        noise = gumbel_of(extend(per_actor[seg], u.kind[c], u.target[c], u.sector[c], u.ask[c]))
+        # The names of the draws start (run, purpose, round, actor, action): hash that start once for every
+        # actor and action of each run, then each candidate's target, sector and ask.
+        per_action = extend(hashes(self._key[:, :, None], Purpose.CHOICE, self.round), np.arange(n)[:, None],
+                            np.arange(len(CATALOGUE)))  # fmt: skip
+        kind = u.kind[c]
+        per_action = per_action.reshape(runs * n, len(CATALOGUE))
+        noise = gumbel_of(extend(per_action[seg, kind], u.target[c], u.sector[c], u.ask[c]))
         keys = np.where(temperature[seg] > 0, g / safe[seg] + noise, g)
 
         n_forced = np.zeros((runs, n), dtype=int)
