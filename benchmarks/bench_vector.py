@@ -5,6 +5,10 @@ timed in CPU seconds of this process (one core), interleaved, medians of the rep
 figure that survives a noisy machine. Model construction is included on both sides.
 `python benchmarks/bench_vector.py [--runs 256] [--repeat 5] [--scenario medvedev_visit_2015] [--batch]`.
 
+`--actors [--runs 32]` prints instead the vector engine's CPU time per run at 6, 12, 24 and 48 actors
+(synthetic scenarios, tests/synthetic.py; batches of every size interleaved, medians) and each as a
+multiple of the cost at 6 actors.
+
 `--round-ratio [--checkout DIR]` prints instead the Mesa round's CPU time as a multiple of an empty 6-agent
 Mesa model's step, both sampled alternately in this process (medians), for the code in DIR (default: this
 checkout): run it on two checkouts, interleaved, to compare their rounds on a noisy machine.
@@ -76,6 +80,30 @@ def round_ratio(scenario: str, seeds: int = 30) -> None:
     print(f"Mesa round {r * 1e6:.0f} us, empty 6-agent Mesa step {e * 1e6:.2f} us, ratio {r / e:.1f}x (CPU time)")
 
 
+def actor_scaling(runs: int, repeat: int) -> None:
+    """CPU time per run of the vector engine at 6, 12, 24 and 48 actors, and its multiple of the cost at 6."""
+    sys.path.insert(0, str(ROOT))
+    from sim.scenario import build_setup
+    from sim.vector import VectorEngine, keys_for
+    from tests.synthetic import synthetic_scenario
+
+    sizes = (6, 12, 24, 48)
+    setups = {n: build_setup(synthetic_scenario(n, seed=1)) for n in sizes}
+    keys = keys_for(list(range(runs)))
+    for n in sizes:  # warm caches and imports
+        VectorEngine(setups[n], keys[:2]).run()
+    samples: dict[int, list[float]] = {n: [] for n in sizes}
+    for _ in range(repeat):  # interleaved: one batch of every size in turn
+        for n in sizes:
+            samples[n].append(cpu(lambda n=n: VectorEngine(setups[n], keys).run()) / runs)  # type: ignore[misc]
+    base = statistics.median(samples[sizes[0]])
+    print(f"vector engine, {runs} runs a batch, synthetic scenarios, medians of {repeat} interleaved samples (CPU)")
+    for n in sizes:
+        cost = statistics.median(samples[n])
+        rounds = setups[n].rounds
+        print(f"  {n:2d} actors, {rounds} rounds: {cost * 1e3:8.2f} ms per run  ({cost / base:5.1f}x the cost at 6)")
+
+
 def cpu(fn: Callable[[], object]) -> float:
     start = time.process_time()
     fn()
@@ -91,9 +119,13 @@ def main() -> None:
     parser.add_argument("--batch", action="store_true", help="also time run_batch (serial) with each engine")
     parser.add_argument("--round-ratio", action="store_true", help="only the Mesa round / empty Mesa step ratio")
     parser.add_argument("--checkout", help="with --round-ratio: measure the code of this checkout (a directory)")
+    parser.add_argument("--actors", action="store_true", help="only the vector engine's cost at 6 to 48 actors")
     args = parser.parse_args()
     if args.round_ratio:
         round_ratio(args.scenario)
+        return
+    if args.actors:
+        actor_scaling(args.runs if "--runs" in sys.argv else 32, args.repeat)
         return
     from sim.batch.plan import run_seed
     from sim.scenario.calibration import load_setup

@@ -16,6 +16,7 @@ of a move, not the replies it will provoke.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Protocol
 
 import numpy as np
@@ -71,6 +72,7 @@ _REQUESTS = [(k, ACTION_INDEX[a.grants]) for k, a in enumerate(CATALOGUE) if a.g
 #: Moves whose effect waits for an answer (their mover's gain is an expectation).
 _ANSWERED = np.array([a.needs_answer for a in CATALOGUE])
 _ANSWERED_INDEX = np.nonzero(_ANSWERED)[0]
+_UNANSWERED_INDEX = np.nonzero(~_ANSWERED)[0]
 _OFFER_GIVE_INDEX = np.array([ACTION_INDEX[x] for x in OFFER_GIVES])
 _OFFER_ASK_INDEX = np.array([ACTION_INDEX[y] for y in OFFER_ASKS])
 _OFFER_DISTINCT = _OFFER_GIVE_INDEX[:, None] != _OFFER_ASK_INDEX[None, :]
@@ -79,6 +81,27 @@ _OFFER_DISTINCT = _OFFER_GIVE_INDEX[:, None] != _OFFER_ASK_INDEX[None, :]
 _EFFECTFUL = np.nonzero(
     (_SANCTION_CHANGE != 0) | (_TARIFF_CHANGE != 0) | (_DEBT_RELIEF != 0) | (_AID != 0) | (_PRESSURE != 0)
 )[0]
+
+
+def _runs(index: np.ndarray) -> list[tuple[slice, slice]]:
+    """The sorted indices ``index`` as runs of consecutive values: (slice of values, slice of positions),
+    so that ``x[:, index] += y`` is done on views, run by run (no gather and scatter)."""
+    breaks = np.flatnonzero(np.diff(index) != 1) + 1
+    bounds = [0, *breaks.tolist(), len(index)]
+    return [(slice(int(index[a]), int(index[b - 1]) + 1), slice(a, b)) for a, b in pairwise(bounds)]
+
+
+_EFFECTFUL_RUNS = _runs(_EFFECTFUL)
+#: Moves whose effect on their target someone weighs (offered transfers, granted requests, both halves of a
+#: conditional offer): the target's side (``recv``) is priced for these catalogue rows only, in this order.
+RECEIVED = np.array(
+    sorted({*_TRANSFER_OFFERS, *(g for _, g in _REQUESTS), *map(int, _OFFER_GIVE_INDEX), *map(int, _OFFER_ASK_INDEX)})
+)
+#: RECEIVED_AT[a]: the position of catalogue row a in RECEIVED (-1: not priced from the target's side).
+RECEIVED_AT = np.full(len(CATALOGUE), -1)
+RECEIVED_AT[RECEIVED] = np.arange(RECEIVED.size)
+_RECEIVED_EFFECTFUL = np.nonzero(np.isin(RECEIVED, _EFFECTFUL))[0]  # positions in RECEIVED
+_RECEIVED_EFFECTFUL_RUNS = _runs(_RECEIVED_EFFECTFUL)
 
 
 class WorldArrays(Protocol):
@@ -317,7 +340,7 @@ def _mover_terms(
     runs, n, n_actions = V.shape[0], V.shape[-1], len(CATALOGUE)
     mag = setup.action_magnitude
     terms = np.zeros((runs, len(TERMS), n_actions, n, n))
-    terms[:, AUTONOMY : VALUES + 1] = _GOLDSTEIN[None, None, :, None, None] * rel[:, :, None]
+    np.multiply(_GOLDSTEIN[None, None, :, None, None], rel[:, :, None], out=terms[:, AUTONOMY : VALUES + 1])
 
     # Pair-local effects, only for the actions that have one (_EFFECTFUL).
     e = _EFFECTFUL
@@ -337,13 +360,16 @@ def _mover_terms(
     relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
     aid = (_AID[e, None] * mag[e])[None, :, :, None]
     economy -= (dyn.credit_value * relief + aid) / gdp[:, None, :, None]
-    terms[:, ECONOMY, e] = economy
     gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
     new_p = clip(w.pressure[:, None] + (_PRESSURE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
-    terms[:, VALUES, e] += V[:, None] * d[:, None] * (delta_s + new_p - w.pressure[:, None]) / 2.0
+    values = V[:, None] * d[:, None] * (delta_s + new_p - w.pressure[:, None]) / 2.0
     pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
-    terms[:, AUTONOMY : VALUES + 1, e] += grads[:, :, None] * pair_alignment[:, None]
-    terms[:, RECIPROCITY] = w.memory[:, None] * (_GOLDSTEIN / 10.0)[None, :, None, None]
+    aligned = grads[:, :, None] * pair_alignment[:, None]
+    for rows, at in _EFFECTFUL_RUNS:  # terms[:, f, e] updated on views of its runs of rows
+        terms[:, ECONOMY, rows] = economy[:, at]
+        terms[:, VALUES, rows] += values[:, at]
+        terms[:, AUTONOMY : VALUES + 1, rows] += aligned[:, :, at]
+    np.multiply(w.memory[:, None], (_GOLDSTEIN / 10.0)[None, :, None, None], out=terms[:, RECIPROCITY])
 
     for k, sector in _FIXED_SECTOR:
         if sector in setup.sectors:
@@ -416,16 +442,17 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
 
 
 def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
-    """recv[r, f, a, i, j]: j's utility change per term if i's move a on j takes effect (unweighted)."""
+    """recv[r, f, q, i, j]: j's utility change per term if i's move RECEIVED[q] on j takes effect (unweighted)."""
     w = ctx.world
     dyn, weights = setup.dynamics, setup.scoring.weights
-    runs, n, n_actions = grads.shape[0], grads.shape[-1], len(CATALOGUE)
+    runs, n, rows = grads.shape[0], grads.shape[-1], RECEIVED
     mag = setup.action_magnitude
-    recv = np.zeros((runs, len(TERMS), n_actions, n, n))
+    recv = np.zeros((runs, len(TERMS), rows.size, n, n))
     gT = tr(grads)  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
-    recv[:, AUTONOMY : VALUES + 1] = _GOLDSTEIN[None, None, :, None, None] * rel * gT[:, :, None]
-    e = _EFFECTFUL
+    np.multiply(_GOLDSTEIN[rows][None, None, :, None, None] * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
+    q = _RECEIVED_EFFECTFUL
+    e = rows[q]
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
     total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
     Tq, s = ctx.trade_eq, w.sanctions
@@ -442,15 +469,18 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> 
     aid = (_AID[e, None] * mag[e])[None, :, :, None]
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
     economy += relief / gdp[:, None, None, :] + np.log1p(np.maximum(aid / gdp[:, None, None, :], -0.999))
-    recv[:, ECONOMY, e] = economy
     gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
     total_cap = w.capability.sum(axis=-1, keepdims=True)
     share = np.divide(w.capability, total_cap, out=np.zeros((runs, n)), where=total_cap > 0)
-    recv[:, SECURITY, e] = -share[:, None, :, None] * delta_s
+    security = -share[:, None, :, None] * delta_s
     pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
-    recv[:, AUTONOMY : VALUES + 1, e] += gT[:, :, None] * pair_alignment[:, None]
-    recv[:, RECIPROCITY] = tr(w.memory)[:, None] * (_GOLDSTEIN / 10.0)[None, :, None, None]
-    recv[:, :, ~_TARGETED] = 0.0
+    aligned = gT[:, :, None] * pair_alignment[:, None]
+    for at, part in _RECEIVED_EFFECTFUL_RUNS:  # recv[:, f, q] updated on views of its runs of rows
+        recv[:, ECONOMY, at] = economy[:, part]
+        recv[:, SECURITY, at] = security[:, part]
+        recv[:, AUTONOMY : VALUES + 1, at] += aligned[:, :, part]
+    np.multiply(tr(w.memory)[:, None], (_GOLDSTEIN / 10.0)[rows][None, :, None, None], out=recv[:, RECIPROCITY])
+    recv[:, :, ~_TARGETED[rows]] = 0.0
     return recv
 
 
@@ -459,10 +489,20 @@ def acceptance(gain: np.ndarray, temperature: np.ndarray, axis: int = -1) -> np.
     is (R, N): a logistic of gain / T_j (greedy, T = 0: a step)."""
     shape = [1] * gain.ndim
     shape[0], shape[axis] = temperature.shape[0], temperature.shape[1]
-    t = temperature.reshape(shape)
-    safe = np.where(t > 0, t, 1.0)
-    smooth = 0.5 * (1.0 + np.tanh(0.5 * clip(gain / safe, -60.0, 60.0)))
-    return np.where(t > 0, smooth, (gain > 0).astype(float))
+    return _chance(gain, temperature.reshape(shape))
+
+
+def _chance(gain: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The logistic of gain / t where t > 0 and the step gain > 0 where t = 0 (t broadcasts against gain)."""
+    positive = t > 0
+    every = bool(positive.all())
+    smooth = np.divide(gain, t if every else np.where(positive, t, 1.0))
+    clip(smooth, -60.0, 60.0, out=smooth)
+    smooth *= 0.5
+    np.tanh(smooth, out=smooth)
+    smooth += 1.0
+    smooth *= 0.5
+    return smooth if every else np.where(positive, smooth, (gain > 0).astype(float))
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,16 +513,17 @@ class PricedBatch:
     utility change minus its cost, for a proposal or request ``p * benefit + (1 - p) * refusal - cost``
     with ``p = accept_chance[r, a, i, j]``, the chance that j accepts (known to the proposer; computed for
     the moves that need an answer, 0 elsewhere). ``terms[r, f, a, i, j]`` is its weighted change per term
-    (TERMS order) if it takes effect, ``recv`` the same for the target. ``accept_gain[r, a, i, j]`` is j's
-    net gain from accepting i's proposal or request a. ``sector_*`` hold the same for agreements in sector
+    (TERMS order) if it takes effect, ``recv[r, f, q, i, j]`` the same for the target of move RECEIVED[q]
+    (the moves whose effect on their target anyone weighs). ``accept_gain[r, a, i, j]`` is j's net gain
+    from accepting i's proposal or request a. ``sector_*`` hold the same for agreements in sector
     s, indexed ``[r, i, j, s]``; ``offer_*`` for conditional offers "give OFFER_GIVES[x] if you do
     OFFER_ASKS[y]", indexed ``[r, x, y, i, j]``. ``feasible`` / ``sector_feasible`` / ``offer_feasible``
     mark what the rules allow now.
     """
 
     gain: np.ndarray
-    terms: np.ndarray
-    recv: np.ndarray
+    terms: np.ndarray | None  # None when priced without detail
+    recv: np.ndarray | None
     feasible: np.ndarray
     sector_gain: np.ndarray
     sector_terms: np.ndarray  # (R, TERMS, N, N, C): per class of sector, see sector_classes
@@ -525,6 +566,7 @@ def price(
     sector_feasible: np.ndarray,
     interests: np.ndarray,
     tau: np.ndarray,
+    detail: bool = True,
 ) -> PricedBatch:
     """Estimate the gain of every feasible move of every actor in R runs.
 
@@ -532,6 +574,11 @@ def price(
     (R, N) the actors' temperatures, which set how surely a target answers by its gain. Proposals and
     requests are priced by their expected value to the proposer, who knows the target's interests
     (complete information, as in Bueno de Mesquita's expected-utility model).
+
+    ``detail=False`` leaves out what only explanations and answers to old proposals read, for whoever reads
+    gains only where moves are feasible (the vector engine's choices and answers): ``terms`` and ``recv``
+    are None (not kept; the gains are the same) and conditional offers are priced only where the rules
+    allow them now (``offer_feasible``, a few in a hundred; NaN elsewhere).
     """
     w = ctx.world
     dyn = setup.dynamics
@@ -545,10 +592,18 @@ def price(
 
     sectors, sector_class = sector_classes(setup)
     agreement = _agreement_part(ctx, setup, grads, sectors)  # (R, 5, N, N, C): one per class of sector
-    terms = _mover_terms(ctx, setup, grads, rel, agreement, sector_class) * wT[:, :, None, :, None]
+    terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, sector_class)
+    recv: np.ndarray | None = _received_terms(ctx, setup, grads)
+    assert terms is not None and recv is not None
+    # The weights spread over (i, j) first: numpy multiplies whole (N, N) blocks faster than rows of N.
+    runs = wT.shape[0]
+    terms *= np.broadcast_to(wT[:, :, None, :, None], (runs, len(TERMS), 1, n, n)).copy()
     benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
-    recv = _received_terms(ctx, setup, grads) * wT[:, :, None, None, :]
-    received = recv.sum(axis=1)  # (R, A, N, N): j's gain from i's move
+    recv *= np.broadcast_to(wT[:, :, None, None, :], (runs, len(TERMS), 1, n, n)).copy()
+    received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
+    if not detail:
+        terms = recv = None
+    at = RECEIVED_AT
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
     # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
     for k in _SHARED:
@@ -566,7 +621,7 @@ def price(
     )
 
     # Each actor's temperature: tau x its largest unilateral gain (as for its own moves).
-    plain_gain = np.where(feasible & ~_ANSWERED[None, :, None, None], own_net, -np.inf)
+    plain_gain = np.where(feasible[:, _UNANSWERED_INDEX], own_net[:, _UNANSWERED_INDEX], -np.inf)
     best = plain_gain.max(axis=(1, 3))
     best = np.where(np.isfinite(best), np.abs(best), 0.0)
     temperature = tau * np.maximum(best, 1e-6)
@@ -577,7 +632,7 @@ def price(
     for k in _SHARED:
         accept_gain[:, k] = tr(own_net[:, k])
     for k in _TRANSFER_OFFERS:
-        accept_gain[:, k] = received[:, k]
+        accept_gain[:, k] = received[:, at[k]]
     for k, g in _REQUESTS:
         accept_gain[:, k] = tr(own_net[:, g])
     accept_chance = np.zeros_like(accept_gain)
@@ -595,9 +650,10 @@ def price(
         gain[:, k] = p * benefit[:, k] + (1.0 - p) * refusal - cost[:, k]
     for k, g in _REQUESTS:
         p = accept_chance[:, k]
-        asked = tr(received[:, g])  # i receives g from j
+        asked = tr(received[:, at[g]])  # i receives g from j
         gain[:, k] = benefit[:, k] + p * asked + (1.0 - p) * refusal - cost[:, k]
-        terms[:, :, k] += tr(recv[:, :, g])
+        if terms is not None and recv is not None:
+            terms[:, :, k] += tr(recv[:, :, at[g]])
     p_sector = sector_accept_chance
     sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
     # From classes of sectors to sectors.
@@ -610,15 +666,20 @@ def price(
     offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
     offer_feasible &= ~np.eye(n, dtype=bool)
     offer_feasible &= _OFFER_DISTINCT[None, :, :, None, None]
-    offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, asks])[:, None]
-    offer_cost = cost[:, gives][:, :, None]
-    offer_accept_gain = received[:, gives][:, :, None] + tr(own_net[:, asks])[:, None]
-    offer_accept_chance = acceptance(offer_accept_gain, temperature)
-    offer_gain = (
-        offer_accept_chance * (offer_benefit - offer_cost)
-        + (1.0 - offer_accept_chance) * refusal[:, None, None]
-        - OFFER_COST
-    )
+    if detail:
+        offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, at[asks]])[:, None]
+        offer_cost = cost[:, gives][:, :, None]
+        offer_accept_gain = received[:, at[gives]][:, :, None] + tr(own_net[:, asks])[:, None]
+        offer_accept_chance = acceptance(offer_accept_gain, temperature)
+        offer_gain = (
+            offer_accept_chance * (offer_benefit - offer_cost)
+            + (1.0 - offer_accept_chance) * refusal[:, None, None]
+            - OFFER_COST
+        )
+    else:  # the same arithmetic on the feasible offers only (a few in a hundred)
+        offer_accept_gain, offer_accept_chance, offer_gain = _feasible_offers(
+            offer_feasible, benefit, received, own_net, cost, refusal, temperature
+        )
     return PricedBatch(
         gain, terms, recv, feasible, sector_gain, sector_terms, sector_class, sector_feasible, cost,
         accept_gain, accept_chance, sector_accept_gain, sector_accept_chance,
@@ -626,13 +687,49 @@ def price(
     )  # fmt: skip
 
 
+def _feasible_offers(
+    offer_feasible: np.ndarray,
+    benefit: np.ndarray,
+    received: np.ndarray,
+    own_net: np.ndarray,
+    cost: np.ndarray,
+    refusal: np.ndarray,
+    temperature: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(R, X, Y, N, N) each: the target's gain from accepting, its chance and the proposer's expected gain of
+    the conditional offers ``offer_feasible`` allows (NaN elsewhere): :func:`price`'s arithmetic on those
+    entries only, each read by flat index."""
+    gives, asks, at = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX, RECEIVED_AT
+    n = offer_feasible.shape[-1]
+    flat = np.flatnonzero(offer_feasible)
+    r, x, y, i, j = np.unravel_index(flat, offer_feasible.shape)
+    g, a = gives[x], asks[y]
+    ij, ji, n_actions, n_received = i * n + j, j * n + i, benefit.shape[1], received.shape[1]
+    gives_ij = (r * n_actions + g) * n * n + ij  # i's move g on j
+    asks_ji = (r * n_actions + a) * n * n + ji  # j's move a on i
+    received_g = received.reshape(-1)[(r * n_received + at[g]) * n * n + ij]
+    received_a = received.reshape(-1)[(r * n_received + at[a]) * n * n + ji]
+    accepting = received_g + own_net.reshape(-1)[asks_ji]
+    chance = _chance(accepting, temperature.reshape(-1)[r * n + j])
+    offered = (benefit.reshape(-1)[gives_ij] + received_a) - cost.reshape(-1)[gives_ij]
+    offer_accept_gain = np.full(offer_feasible.shape, np.nan)
+    offer_accept_chance = np.full(offer_feasible.shape, np.nan)
+    offer_gain = np.full(offer_feasible.shape, np.nan)
+    offer_accept_gain.reshape(-1)[flat] = accepting
+    offer_accept_chance.reshape(-1)[flat] = chance
+    offer_gain.reshape(-1)[flat] = (
+        chance * offered + (1.0 - chance) * refusal.reshape(-1)[(r * n + i) * n + j] - OFFER_COST
+    )
+    return offer_accept_gain, offer_accept_chance, offer_gain
+
+
 def offer_terms_at(terms: np.ndarray, recv: np.ndarray, x: int, y: int, i: int, j: int) -> np.ndarray:
     """(TERMS,) the weighted terms of one run's conditional offer "i gives OFFER_GIVES[x] to j if j does
-    OFFER_ASKS[y]" (``terms`` and ``recv`` of one run: (TERMS, A, N, N))."""
-    return terms[:, _OFFER_GIVE_INDEX[x], i, j] + recv[:, _OFFER_ASK_INDEX[y], j, i]
+    OFFER_ASKS[y]" (``terms`` of one run: (TERMS, A, N, N); ``recv`` (TERMS, Q, N, N), rows RECEIVED))."""
+    return terms[:, _OFFER_GIVE_INDEX[x], i, j] + recv[:, RECEIVED_AT[_OFFER_ASK_INDEX[y]], j, i]
 
 
 def offer_terms(terms: np.ndarray, recv: np.ndarray) -> np.ndarray:
     """(..., TERMS, X, Y, N, N) the weighted terms of every conditional offer: what i gives and what j grants."""
     gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
-    return terms[..., gives, :, :][..., :, None, :, :] + tr(recv[..., asks, :, :])[..., None, :, :, :]
+    return terms[..., gives, :, :][..., :, None, :, :] + tr(recv[..., RECEIVED_AT[asks], :, :])[..., None, :, :, :]

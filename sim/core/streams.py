@@ -51,11 +51,14 @@ _GOLDEN_INT, _M1_INT, _M2_INT = int(_GOLDEN), int(_M1), int(_M2)
 
 def _mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser, in place on a uint64 array (wrapping arithmetic); returns it."""
-    x ^= x >> _S30
+    shifted = x >> _S30
+    x ^= shifted
     x *= _M1
-    x ^= x >> _S27
+    np.right_shift(x, _S27, out=shifted)
+    x ^= shifted
     x *= _M2
-    x ^= x >> _S31
+    np.right_shift(x, _S31, out=shifted)
+    x ^= shifted
     return x
 
 
@@ -86,19 +89,36 @@ def hashes(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: 
     else:
         h = _mix(np.asarray(key, dtype=np.uint64) + np.array([int(purpose)], dtype=np.uint64) * _GOLDEN)
         h = _mix(h ^ (_as_u64(round_) + _GOLDEN))
+    return extend(h, *fields)
+
+
+def extend(h: np.ndarray, *fields: int | np.ndarray) -> np.ndarray:
+    """The hashes of names that continue the names hashed in ``h`` with ``fields`` (broadcast):
+    ``extend(hashes(key, purpose, round_, *a), *b) == hashes(key, purpose, round_, *a, *b)``. Many draws
+    that share the start of their names (a run's actor's candidates) hash it once."""
     for field in fields:
         h = _mix(h ^ (_as_u64(field) + _GOLDEN))
     return h
 
 
+def uniform_of(h: np.ndarray) -> np.ndarray:
+    """Uniform draws in the open interval (0, 1) of named draws' 64-bit hashes (:func:`hashes`)."""
+    return ((h >> _S11).astype(np.float64) + 0.5) * _UNIT
+
+
 def uniform(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:
     """Uniform draws in the open interval (0, 1), one per broadcast element of the name."""
-    return ((hashes(key, purpose, round_, *fields) >> _S11).astype(np.float64) + 0.5) * _UNIT
+    return uniform_of(hashes(key, purpose, round_, *fields))
 
 
 def gumbel(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:
     """Standard Gumbel draws (location 0, scale 1)."""
-    return -np.log(-np.log(uniform(key, purpose, round_, *fields)))
+    return gumbel_of(hashes(key, purpose, round_, *fields))
+
+
+def gumbel_of(h: np.ndarray) -> np.ndarray:
+    """Standard Gumbel draws of named draws' 64-bit hashes (:func:`hashes`, :func:`extend`)."""
+    return -np.log(-np.log(uniform_of(h)))
 
 
 def logistic(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from sim.core.events import ChangeState, EndScenario, ForceMove, SetAgreement, S
 from sim.core.legal import MoveSpace
 from sim.core.objectives import grade_for
 from sim.core.setup import ModelSetup
-from sim.core.streams import Purpose, gumbel, label, logistic, run_key, uniform
+from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
 from sim.core.world import INTERESTS, RANGES
 from sim.errors import PivotError, PivotMoveError
@@ -138,6 +138,8 @@ class Universe:
     sector: np.ndarray  # (C,) -1 where none
     ask: np.ndarray  # (C,) catalogue index, -1 where none
     blocks: np.ndarray  # (C, C) bool: picking candidate c rules out candidate c' for the rest of the round
+    block: np.ndarray  # (C,) 0 plain move, 1 agreement, 2 conditional offer, 3 pass
+    offset: np.ndarray  # (C,) where its gain sits in its block's array of one run, for mover 0
 
     @classmethod
     def of(cls, n: int, n_sectors: int) -> Universe:
@@ -149,21 +151,20 @@ class Universe:
         target = np.concatenate([j.ravel(), sj.ravel(), oj.ravel(), [-1]])
         sector = np.concatenate([np.full(a.size, -1), ss.ravel(), np.full(ox.size, -1), [-1]])
         ask = np.concatenate([np.full(a.size + sj.size, -1), _OFFER_ASK_INDEX[oy.ravel()], [-1]])
-        return cls(kind, target, sector, ask, blocks(kind, target, sector, kind, target, sector))
+        block = np.concatenate([np.zeros(a.size, int), np.ones(sj.size, int), np.full(ox.size, 2), [3]])
+        # gain[a, i, j], sector_gain[i, j, s] and offer_gain[x, y, i, j] of one run, for i = 0:
+        offset = np.concatenate(
+            [(a * n * n + j).ravel(), (sj * n_sectors + ss).ravel(), ((ox * y + oy) * n * n + oj).ravel(), [0]]
+        )
+        return cls(kind, target, sector, ask, blocks(kind, target, sector, kind, target, sector), block, offset)
 
-    def grid(self, table: TableBatch, plain_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(R, N, C) gains and feasibility of every candidate of every actor."""
+    def candidates(
+        self, table: TableBatch, plain_mask: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The feasible candidates of every actor in every run, ordered by (run, actor, candidate): their
+        run r, actor i, candidate c and gain (each actor's pass is always among them)."""
         runs, _, n, _ = table.feasible.shape
         plain_feasible = table.feasible & plain_mask[None, :, None, None]
-        gain = np.concatenate(
-            [
-                table.gain.transpose(0, 2, 1, 3).reshape(runs, n, -1),
-                table.sector_gain.reshape(runs, n, -1),
-                table.offer_gain.transpose(0, 3, 1, 2, 4).reshape(runs, n, -1),
-                np.zeros((runs, n, 1)),
-            ],
-            axis=-1,
-        )
         feasible = np.concatenate(
             [
                 plain_feasible.transpose(0, 2, 1, 3).reshape(runs, n, -1),
@@ -173,7 +174,19 @@ class Universe:
             ],
             axis=-1,
         )
-        return gain, feasible
+        seg, c = np.divmod(np.flatnonzero(feasible), feasible.shape[-1])
+        r, i = np.divmod(seg, n)
+        # Each gain read in its own array by flat index: candidate c of actor i in run r sits at
+        # r x (the array's size per run) + i x (its stride for the mover) + (c's offset), see Universe.of.
+        gain = np.zeros(c.size)
+        block = self.block[c]
+        for b, source in enumerate((table.gain, table.sector_gain, table.offer_gain)):
+            m = np.flatnonzero(block == b)
+            per_run = source[0].size
+            mover_stride = n * source.shape[-1] if b == 1 else n  # sector_gain[i, j, s], else [..., i, j]
+            at = r[m] * per_run + i[m] * mover_stride + self.offset[c[m]]
+            gain[m] = source.reshape(-1)[at]
+        return r, i, c, gain
 
 
 @dataclass(slots=True)
@@ -402,7 +415,10 @@ class VectorEngine:
         """Every candidate priced on the current state (kept until the state changes)."""
         if self._now is None:
             pre = preconditions(self.world, self.setup.scoring.values_dimension)
-            self._now = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau)
+            # Without external actors only feasible moves' gains are ever read (choices and their answers);
+            # with them, answers to last round's proposals read this round's offers wherever they stand.
+            detail = bool(self.external)
+            self._now = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau, detail)
         return self._now
 
     # -- the round's parts ------------------------------------------------------------------------
@@ -411,18 +427,22 @@ class VectorEngine:
         """Each actor's forced moves, then its picks by Gumbel top-k over its candidates with the core's
         blocking rules (sim.core.agents.CountryAgent.choose_moves and softmax_choice)."""
         u, runs, n = self.universe, self.runs, self.setup.n_actors
-        gain, feasible = u.grid(table, self._plain)
         # The candidates that exist, as one list ordered by (run, actor, candidate): segment r * n + i holds
         # run r's actor i's candidates in the core's ``flatten`` order, its pass last (never empty).
-        r, i, c = np.nonzero(feasible)
-        g = gain[r, i, c]
+        r, i, c, g = u.candidates(table, self._plain)
         seg = r * n + i
         starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
         best = np.maximum.reduceat(g, starts)
         largest = np.maximum.reduceat(np.abs(g), starts)
         temperature = self.tau.ravel() * np.where(best != 0.0, np.abs(best), largest)
         safe = np.where(temperature > 0, temperature, 1.0)
-        noise = gumbel(self._key[r, 0], Purpose.CHOICE, self.round, i, u.kind[c], u.target[c], u.sector[c], u.ask[c])
+        # The names of the draws start (run, purpose, round, actor, action): hash that start once for every
+        # actor and action of each run, then each candidate's target, sector and ask.
+        per_action = extend(hashes(self._key[:, :, None], Purpose.CHOICE, self.round), np.arange(n)[:, None],
+                            np.arange(len(CATALOGUE)))  # fmt: skip
+        kind = u.kind[c]
+        per_action = per_action.reshape(runs * n, len(CATALOGUE))
+        noise = gumbel_of(extend(per_action[seg, kind], u.target[c], u.sector[c], u.ask[c]))
         keys = np.where(temperature[seg] > 0, g / safe[seg] + noise, g)
 
         n_forced = np.zeros((runs, n), dtype=int)
@@ -469,6 +489,7 @@ class VectorEngine:
                     self._set(moves, pr, slot, np.full(pr.size, actor), sp.kind[e], sp.target[e], sp.sector[e],
                               sp.ask[e])  # fmt: skip
 
+        blocks_flat, n_candidates = u.blocks.reshape(-1), u.blocks.shape[0]
         choosing = np.ones(runs * n, dtype=bool)
         flat_budget = budget.ravel()
         position = np.arange(keys.size)
@@ -485,7 +506,7 @@ class VectorEngine:
             kind, target, sector = u.kind[pc], u.target[pc], u.sector[pc]
             slot = start[pi] + n_forced[pr, pi] + p
             self._set(moves, pr, slot, pi, kind, np.where(_DOMESTIC[kind], -1, target), sector, u.ask[pc])
-            keys = np.where(choosing[seg] & u.blocks[pick[seg], c], -np.inf, keys)
+            keys[choosing[seg] & blocks_flat[pick[seg] * n_candidates + c]] = -np.inf
         return moves
 
     @staticmethod

@@ -45,12 +45,18 @@ def context(w: WorldBatch, base: BaselineBatch, setup: ModelSetup, affinity: np.
 
 
 def price_candidates(
-    ctx: ContextBatch, setup: ModelSetup, pre: np.ndarray, interests: np.ndarray, tau: np.ndarray
+    ctx: ContextBatch,
+    setup: ModelSetup,
+    pre: np.ndarray,
+    interests: np.ndarray,
+    tau: np.ndarray,
+    detail: bool = True,
 ) -> PricedBatch:
     """Every candidate of every actor in R runs priced by :func:`sim.core.pricing.price`; ``pre`` is the
-    precondition table (sim.vector.state.preconditions), ``interests`` (R, N, 5) and ``tau`` (R, N) in force."""
+    precondition table (sim.vector.state.preconditions), ``interests`` (R, N, 5) and ``tau`` (R, N) in force;
+    ``detail=False``: without what only explanations read (see :func:`sim.core.pricing.price`)."""
     feasible, sector_feasible = pricing.feasibility(pre, ctx.world.agreements, setup)
-    return pricing.price(ctx, setup, feasible, sector_feasible, interests, tau)
+    return pricing.price(ctx, setup, feasible, sector_feasible, interests, tau, detail)
 
 
 __all__ = [

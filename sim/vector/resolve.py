@@ -111,8 +111,9 @@ def change_regard(
     params = setup.dynamics
     delta = params.goldstein_scale * goldstein
     on = (delta != 0) | (gratitude != 0)
-    if on.any():
-        rr, ii, jj, d, g = r[on], i[on], j[on], delta[on], gratitude[on]
+    every = bool(on.all())
+    if every or on.any():
+        rr, ii, jj, d, g = (r, i, j, delta, gratitude) if every else (r[on], i[on], j[on], delta[on], gratitude[on])
         rows = np.arange(rr.size)
         column = w.relations[rr, :, ii]  # (K, N) copies
         column += (params.spillover * d)[:, None] * alignment[rr, :, jj]
@@ -219,7 +220,7 @@ def resolve_moves(
         ok = allowed(w, setup, r, i, k, j, s)
         request = ~refused & ok & (grants >= 0)
         offer = ~refused & ok & (grants < 0) & (ask >= 0)
-        ask_ok = offer & allowed(w, setup, r, j, np.maximum(ask, 0), i, none)
+        ask_ok = offer & allowed(w, setup, r, j, np.maximum(ask, 0), i, none) if offer.any() else offer
         plain = ~refused & ok & (grants < 0) & (ask < 0)
         # Phase 1: the appeal of a refused request, a request, the asked half of an offer, a plain move.
         first = (refused & (grants >= 0) & ok) | request | plain
@@ -235,7 +236,7 @@ def resolve_moves(
                 w, base, setup, alignment, r[refused], j[refused], i[refused],
                 np.full(int(refused.sum()), REFUSAL_GOLDSTEIN), np.zeros(int(refused.sum())),
             )  # fmt: skip
-        granted = request & allowed(w, setup, r, j, np.maximum(grants, 0), i, none)
+        granted = request & allowed(w, setup, r, j, np.maximum(grants, 0), i, none) if request.any() else request
         g = granted
         apply_moves(w, base, setup, alignment, r[g], j[g], grants[g], i[g], none[g])
         apply_moves(w, base, setup, alignment, r[ask_ok], i[ask_ok], k[ask_ok], j[ask_ok], s[ask_ok])
