@@ -28,7 +28,8 @@ from sim.ui.app import App, Settings, open_app
 from sim.ui.scenes.round import RoundScene
 
 ROOT = Path(__file__).resolve().parents[1]
-FRAMES_PER_TURN = 40  # frames between the key presses of a turn (a quick student: about 1.5 s a turn)
+FRAMES_PER_TURN = 40  # frames between the key presses of a turn (a quick student: about 1.5 s a turn, or until
+# the round has resolved when that takes longer: every turn plays a round)
 
 
 def press(app: App, key: int, unicode: str = "") -> None:
@@ -53,13 +54,19 @@ def play(baseline_runs: int) -> tuple[list[float], list[float], int, float, App]
             ((pygame.K_RETURN, ""), (pygame.K_DOWN, ""), (pygame.K_RETURN, ""), (pygame.K_SPACE, " "))
         ):
             press(app, key, char)
-            for _ in range(FRAMES_PER_TURN // 4 if k < 3 else FRAMES_PER_TURN):
+            n = 0
+            # after Space the student waits (frames running) until the round has resolved and shows
+            while n < (FRAMES_PER_TURN // 4 if k < 3 else FRAMES_PER_TURN) or (k == 3 and app.game.busy):
                 busy = app.game.busy
                 app.frame()  # paced by the clock at 60 FPS, as in play
+                n += 1
                 if busy:
                     busy_frames.append(app.frame_times[-1] * 1000)
         turns += 1
     elapsed = time.perf_counter() - start
+    if app.game is not None:
+        app.game.wait()
+        turns = app.game.session.round  # the rounds played (a turn ended while one resolved plays none)
     return sorted(t * 1000 for t in app.frame_times), sorted(busy_frames), turns, elapsed, app
 
 

@@ -68,11 +68,29 @@ class RemoteSession(GameSession):
         """Over on the host (the last round, ``--rounds``, or the instructor ended it) or in the replica."""
         return self.model.finished or self.link.over is not None
 
+    @property
+    def ended(self) -> str | None:
+        """Why the game ended early: an event in the replica, or the host's reason (the instructor ended it)."""
+        over = self.link.over
+        if self.model.ended or over is None or self.model.finished:
+            return self.model.ended
+        return over.reason or "the instructor ended the game"
+
     def news(self, seen: int) -> list[str]:
         """Messages and announcements from the host after the first ``seen`` (for the window to show)."""
         with self.link.changed:
             notes = self.link.notes[seen:]
         return [f"Message from {n.sender}: {n.text}" if isinstance(n, Delivered) else n.text for n in notes]
+
+    def conversation(self) -> list[tuple[str, str, str, int]]:
+        """This seat's private messages (sent and received) and the host's announcements, oldest first, as
+        (sender, to, text, round); an announcement's sender is "host" and its addressee "all"."""
+        with self.link.changed:
+            notes = list(self.link.notes)
+        return [
+            (n.sender, n.to, n.text, n.round) if isinstance(n, Delivered) else ("host", "all", n.text, n.round)
+            for n in notes
+        ]
 
     def status_line(self) -> str:
         """One line for the window's title bar: the round, how many teams are in, the countdown."""

@@ -160,6 +160,11 @@ class GameSession:
     def finished(self) -> bool:
         return self.model.finished
 
+    @property
+    def ended(self) -> str | None:
+        """Why the game ended before its last round (the event that ended it), or None."""
+        return self.model.ended
+
     def humans(self) -> list[str]:
         """Actors controlled by people this round, in scenario order (the hot-seat order)."""
         return [c.actor_id for c in self.model.countries if c.controller == "human"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,8 +14,10 @@ from sim.ui.charts import alignment_chart
 from sim.ui.glossary import explain
 from sim.ui.layout import round_layout
 from sim.ui.mapview import MapView
-from sim.ui.panels import draw_footer, draw_log, draw_status
+from sim.ui.panels import draw_footer, draw_log, draw_status, prepare_log
 from sim.ui.scenes.base import Scene, key_name
+from sim.ui.scenes.messages import talking
+from sim.ui.scenes.teaching import prepare_summary
 from sim.ui.views import MoveOption, RoundView
 from sim.ui.widgets import (
     Button,
@@ -52,6 +55,17 @@ CATEGORY_COLOURS = {
 }
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)
 GROUPINGS = ("partner", "kind")
+
+
+@dataclass(frozen=True, slots=True)
+class Backdrop:
+    """The round screen's panels that the picker does not change, painted once per view on a layer of their own."""
+
+    key: tuple  # (id of the view, window size, text size, log scroll)
+    layer: pygame.Surface
+    terms: dict[str, pygame.Rect]  # the status bar's chips the scene explains itself
+    spots: list[TermSpot]  # every other glossary term the layer shows
+    log_content: int  # the log's height, for scrolling
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +115,8 @@ class RoundScene(Scene):
         self._together: tuple[tuple, vm.Effect | None] = ((), None)
         # The panels that do not change while the player picks (status, map, chart, log, footer), drawn once per
         # view, size, text size and log position: a key press in the picker repaints the picker alone.
-        self._backdrop: tuple[tuple, pygame.Surface, dict[str, pygame.Rect], list[TermSpot]] | None = None
+        self._backdrop: Backdrop | None = None
+        self._spare: pygame.Surface | None = None  # the layer a coming view's backdrop is prepared on
 
     # -- reading the game ---------------------------------------------------------------------------------
 
@@ -281,6 +296,8 @@ class RoundScene(Scene):
             self.app.navigate("summary")
         elif key == "b":
             self.app.navigate("sources")
+        elif key == "m":
+            self.app.navigate("messages")
         elif key == "a":
             others = [a.index for a in self.view.actors if a.index != self.view.player]
             if others:
@@ -591,37 +608,81 @@ class RoundScene(Scene):
         if self.hover_term:
             self._draw_tooltip(surface, self.hover_term)
 
+    def _backdrop_key(self, v: RoundView, size: tuple[int, int], log_scroll: int) -> tuple:
+        return (id(v), size, self.app.settings.text_size, log_scroll)
+
     def _backdrop_for(self, surface: pygame.Surface, v: RoundView) -> pygame.Surface:
         """The picture of the panels the picker does not change, redrawn only when what they show changed."""
-        key = (id(v), surface.get_size(), self.app.settings.text_size, self.log_scroll)
-        if self._backdrop is None or self._backdrop[0] != key:
-            layer = self._backdrop[1] if self._backdrop is not None else None
+        key = self._backdrop_key(v, surface.get_size(), self.log_scroll)
+        if self._backdrop is None or self._backdrop.key != key:
+            layer = self._backdrop.layer if self._backdrop is not None else None
             if layer is None or layer.get_size() != surface.get_size():  # else the same pixels are drawn over
                 layer = surface.copy()
-            layer.fill(th.BG)
+            for _ in self._paint_backdrop(layer, v, key):
+                pass
             self.terms.clear()
-            with collect_terms(layer) as spots:
-                self._draw_backdrop(layer, v)
-            self._backdrop = (key, layer, dict(self.terms), spots)
-        self.terms.update(self._backdrop[2])
-        note_terms(self._backdrop[3])  # the glossary terms the layer shows, for hovering
-        return self._backdrop[1]
+        backdrop = self._backdrop
+        assert backdrop is not None
+        self.terms.update(backdrop.terms)
+        note_terms(backdrop.spots)  # the glossary terms the layer shows, for hovering
+        self._log_content = backdrop.log_content
+        return backdrop.layer
 
-    def _draw_backdrop(self, surface: pygame.Surface, v: RoundView) -> None:
+    def _paint_backdrop(self, layer: pygame.Surface, v: RoundView, key: tuple) -> Iterator[None]:
+        """Paint the backdrop of ``v`` on ``layer`` a panel a step, then make it the scene's backdrop."""
         m = self.m
-        self._draw_status(surface, v)
-        map_inner = panel(surface, self._rects["map"], m, "The powers and their ties", "click an actor: diplomacy")
-        self.mapview.draw(surface, map_inner, v, m)
+        terms: dict[str, pygame.Rect] = {}
+        spots: list[TermSpot] = []
+        layer.fill(th.BG)
+        with collect_terms(layer) as found:
+            self._draw_status(layer, v, terms)
+        spots += found
+        yield
+        with collect_terms(layer) as found:
+            map_inner = panel(layer, self._rects["map"], m, "The powers and their ties", "click an actor: diplomacy")
+            self.mapview.draw(layer, map_inner, v, m)
+        spots += found
+        yield
         me = v.actors[v.player]
         chart_title = f"{me.name}'s alignment"
         if text_width(chart_title.upper(), m.small, True) + text_width("−1 … +1", m.small) + 3 * m.pad > (
             self._rects["chart"].width
         ):
             chart_title = "Alignment"
-        chart_inner = panel(surface, self._rects["chart"], m, chart_title, "−1 … +1")
-        alignment_chart(surface, chart_inner, v.series, v.actors, v.status.rounds, m)
-        self._draw_log(surface, v)
-        self._draw_keys(surface, v)
+        with collect_terms(layer) as found:
+            chart_inner = panel(layer, self._rects["chart"], m, chart_title, "−1 … +1")
+            alignment_chart(layer, chart_inner, v.series, v.actors, v.status.rounds, m)
+        spots += found
+        yield
+        with collect_terms(layer) as found:
+            inner, content = draw_log(layer, self._rects["log"], v, m, key[3], "PgUp/PgDn")
+            self._rects["log_inner"] = inner
+        spots += found
+        yield
+        with collect_terms(layer) as found:
+            keys = "F1 help · T summary · R rewind · H players · Ctrl+S save · Esc menu"
+            if talking(self.app) is not None:  # a networked class: the teams write to each other
+                keys = "F1 help · M messages · T summary · Ctrl+S save · Esc menu"
+            draw_footer(layer, self._rects["keys"], v, m, keys)
+        spots += found
+        self._backdrop = Backdrop(key, layer, terms, spots, content)
+
+    def prepare(self, view: RoundView) -> Iterator[None]:
+        """Before a new view shows: its log lines and turn summary wrapped and rendered, then its backdrop painted
+        on a second layer (the one on screen stays untouched), so adopting it costs about a picker redraw."""
+        size = self.app.size
+        if self._laid_for != (size, self.app.settings.text_size):
+            return  # not laid out for this window yet: the view is drawn at once when it shows
+        yield from prepare_log(self._rects["log"], view, self.m)
+        if self.app.settings.turn_summary and view.status.round > 0 and view.status.round != self._seen_round:
+            yield from prepare_summary(self.app, view)
+        key = self._backdrop_key(view, size, 0)  # a new view opens with the log at its top
+        spare = self._spare
+        if spare is None or spare.get_size() != size:
+            spare = self.app.screen.copy()  # the window's pixel format, so the layer blits fast
+        old = self._backdrop
+        yield from self._paint_backdrop(spare, view, key)
+        self._spare = old.layer if old is not None and old.layer is not spare else None
 
     def _draw_tooltip(self, surface: pygame.Surface, term: str) -> None:
         """The glossary's explanation of the term under the mouse, in a box below it."""
@@ -629,7 +690,7 @@ class RoundScene(Scene):
         if text:
             draw_tooltip(surface, self.terms[term], term, text, self.m)
 
-    def _draw_status(self, surface: pygame.Surface, v: RoundView) -> None:
+    def _draw_status(self, surface: pygame.Surface, v: RoundView, terms: dict[str, pygame.Rect]) -> None:
         me = v.actors[v.player]
         if v.watching:
             mode, colour = "Watching the AI", th.MUTED
@@ -637,7 +698,7 @@ class RoundScene(Scene):
             mode, colour = f"Hot seat: {me.name} to move", th.ACCENT
         else:
             mode, colour = f"You play {me.name}", th.ACCENT
-        draw_status(surface, self._rects["status"], v, self.m, mode, colour, self.terms)
+        draw_status(surface, self._rects["status"], v, self.m, mode, colour, terms)
 
     def _draw_picker(self, surface: pygame.Surface, v: RoundView) -> None:
         m = self.m
@@ -872,14 +933,6 @@ class RoundScene(Scene):
                     break  # whole sentences only (T opens them all)
                 y = draw_wrapped(surface, sentence, area, m.small, th.TEXT, top=y) + m.px(4)
         surface.set_clip(clip)
-
-    def _draw_log(self, surface: pygame.Surface, v: RoundView) -> None:
-        inner, self._log_content = draw_log(surface, self._rects["log"], v, self.m, self.log_scroll, "PgUp/PgDn")
-        self._rects["log_inner"] = inner
-
-    def _draw_keys(self, surface: pygame.Surface, v: RoundView) -> None:
-        keys = "F1 help · T summary · R rewind · H players · Ctrl+S save · Esc menu"
-        draw_footer(surface, self._rects["keys"], v, self.m, keys)
 
     def draw_transient(self, surface: pygame.Surface) -> None:
         g = self.app.game

@@ -1,0 +1,98 @@
+"""Builds the round screen's view model in a separate process, so the window's frames do not share the GIL with it.
+
+Building a :class:`~sim.ui.views.RoundView` (every move the player may make, each with its previewed effect)
+takes several times as long as playing the round itself, and it is pure Python: on the model's worker
+thread it would hold the GIL while the window draws. So the worker plays the round (a few milliseconds), and
+this process, which keeps a replica of the game, builds the view and sends it back (a few milliseconds to
+unpickle). The replica is rebuilt from the game's log, which is deterministic, and checked against the
+session's digest before the view is built; anything unexpected falls back to building the view in the
+window's process, as before. No pygame here.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import signal
+from typing import Any
+
+from sim.core import ModelSetup
+from sim.play.session import GameLog, GameSession
+from sim.ui import viewmodel as vm
+from sim.ui.views import RoundView
+
+#: How long the worker thread waits for the process (its start-up included) before building the view itself.
+WAIT_SECONDS = 30.0
+
+#: The process's scenario and its replica of the game (set by the initializer and by ``build``).
+_STATE: dict[str, Any] = {}
+
+
+def _start(setup: ModelSetup) -> None:
+    """The process's initializer: Ctrl-C belongs to the window; remember the scenario.
+
+    It keeps the window's priority (the AI-only comparison games run at the lowest): it works only while the
+    student waits for the round, and it runs on the other core than the window's frames.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STATE["setup"] = setup
+
+
+def build(log: GameLog, digest: str, viewpoint: str | None) -> RoundView:
+    """The view of the game ``log`` describes, from ``viewpoint``, built on this process's replica of the game.
+
+    The replica catches up by applying the commands it has not seen; after a rewind (another branch) or for
+    another game it is rebuilt by replaying the log. Raises RuntimeError when the replica's state is not the
+    session's (its digest differs): the caller then builds the view itself.
+    """
+    setup: ModelSetup = _STATE["setup"]
+    replica: GameSession | None = _STATE.pop("replica", None)
+    same_game = replica is not None and (replica.log.seed, replica.log.player, replica.log.forks) == (
+        log.seed,
+        log.player,
+        log.forks,
+    )
+    done = replica.log.commands if replica is not None else []
+    if replica is None or not same_game or log.commands[: len(done)] != done:
+        replica = GameSession(setup, log)
+    else:
+        for command in log.commands[len(done) :]:
+            replica._do(command)
+    if replica.digest() != digest:
+        raise RuntimeError("the view process's replica is not the game's state")
+    _STATE["replica"] = replica
+    return vm.round_view(replica, viewpoint)
+
+
+class ViewProcess:
+    """One process that builds views for one game's session (started at once, so it is ready by the first round)."""
+
+    def __init__(self, setup: ModelSetup) -> None:
+        self._pool: cf.ProcessPoolExecutor | None = None
+        with contextlib.suppress(OSError, NotImplementedError):  # no processes here: views are built in-process
+            self._pool = cf.ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(setup,)
+            )
+            self._pool.submit(int)  # start the process now, not at the first round
+
+    def view(self, session: GameSession, viewpoint: str | None) -> RoundView:
+        """The view of ``session`` from ``viewpoint``: built by the process, or here if it cannot."""
+        if self._pool is not None and type(session) is GameSession:
+            log = GameLog(
+                session.log.scenario,
+                session.log.scenario_id,
+                session.log.seed,
+                session.log.player,
+                list(session.log.commands),
+                list(session.log.forks),
+            )
+            try:
+                return self._pool.submit(build, log, session.digest(), viewpoint).result(WAIT_SECONDS)
+            except Exception:  # a broken or slow process must not stop the game: build the view here
+                pass
+        return vm.round_view(session, viewpoint)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
