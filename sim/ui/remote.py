@@ -74,8 +74,10 @@ class Follow:
         news = session.news(self.seen)  # private messages and announcements from the host, as notes
         if news:
             self.seen += len(news)
-            if app.top.name != "messages":  # the panel lists them itself
-                app.toast(news[-1] + ("  (M: messages)" if news[-1].startswith("Message from") else ""), seconds=10.0)
+            shown = [text for text in news if not text.startswith("Message to ")]  # not the copy of one's own
+            if shown and app.top.name != "messages":  # the panel lists them itself
+                hint = "  (M: messages)" if shown[-1].startswith("Message from") else ""
+                app.toast(shown[-1] + hint, seconds=10.0)
             for text in news:
                 print(text, flush=True)
         g = app.game
@@ -85,6 +87,7 @@ class Follow:
             g.refresh(f"Game over: {session.ended}" if session.ended else "Game over")
             return
         self.debriefed = True
+        app.toast("", seconds=0.0)  # notes from the game no longer matter: the debrief says how it ended
         while len(app.stack) > 1 and app.top.name != "debrief":
             app.pop()  # a panel open (messages, the summary...) closes: the class is over
         if app.top.name != "debrief":

@@ -639,8 +639,7 @@ def debrief_view(session: GameSession, viewpoint: str | None = None) -> DebriefV
 def also_played(session: GameSession, player: str) -> tuple[str, ...]:
     """Names of the actors other than ``player`` that a person controlled at some point of this game's branch."""
     setup = session.setup
-    ids = {c.actor for c in session.log.commands if c.op == "control" and c.controller == "human"}
-    ids |= set(session.humans())
+    ids = session.played_here()
     ids.discard(player)
     return tuple(a.name for a in setup.actors if a.id in ids)
 

@@ -171,7 +171,7 @@ class DebriefScene(Scene):
         flag = f" · ⚑ you also played {', '.join(v.also_played)}" if v.also_played else ""
         draw_text(
             surface,
-            f"after {v.rounds_played} rounds{forks}{flag}",
+            f"after {v.rounds_played} round{'' if v.rounds_played == 1 else 's'}{forks}{flag}",
             (x, r.bottom - m.px(12)),
             m.body,
             th.BAD if flag else th.MUTED,

@@ -66,6 +66,8 @@ class MessagesOverlay(Overlay):
         self.status_bad = False
         self._sending: threading.Thread | None = None
         self._lines: list[tuple[str, str, str, int]] = []
+        if app.toast_text.startswith("Message from"):
+            app.toast("", seconds=0.0)  # the note about a message: the panel shows it now
 
     # -- what it shows ---------------------------------------------------------------------------------
 
@@ -191,6 +193,9 @@ class MessagesOverlay(Overlay):
                 draw_text(surface, line, (area.left, y), m.body, th.MUTED)
                 y += lh
             return
+        draw_text(surface, "Private: only the team you write to (and the game record) sees a message.",
+                  (area.left, area.top), m.small, th.FAINT, max_width=area.width)  # fmt: skip
+        area = pygame.Rect(area.left, area.top + sh + m.px(6), area.width, area.height - sh - m.px(6))
         names = self.names()
         colours = {t[0]: t[2] for t in self.teams}
         blocks: list[tuple[str, list[str], th.RGB, th.RGB]] = []
@@ -210,7 +215,7 @@ class MessagesOverlay(Overlay):
         end = len(blocks) - self.scroll  # the newest block shown
         clip = surface.get_clip()
         surface.set_clip(area)
-        y = area.bottom
+        y = min(area.bottom, area.top + sum(heights[:end]))  # from the top while they fit, else newest at the bottom
         for k in range(end - 1, -1, -1):
             head, lines, colour, body = blocks[k]
             y -= heights[k]
