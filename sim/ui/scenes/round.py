@@ -117,6 +117,7 @@ class RoundScene(Scene):
         # view, size, text size and log position: a key press in the picker repaints the picker alone.
         self._backdrop: Backdrop | None = None
         self._spare: pygame.Surface | None = None  # the layer a coming view's backdrop is prepared on
+        self._staged: Backdrop | None = None  # that backdrop, ready, until the view is adopted
 
     # -- reading the game ---------------------------------------------------------------------------------
 
@@ -614,7 +615,12 @@ class RoundScene(Scene):
     def _backdrop_for(self, surface: pygame.Surface, v: RoundView) -> pygame.Surface:
         """The picture of the panels the picker does not change, redrawn only when what they show changed."""
         key = self._backdrop_key(v, surface.get_size(), self.log_scroll)
-        if self._backdrop is None or self._backdrop.key != key:
+        staged = self._staged
+        if staged is not None and staged.key == key:  # prepared before the view was adopted (see prepare)
+            self._spare = self._backdrop.layer if self._backdrop is not None else None
+            self._backdrop, self._staged = staged, None
+            self.terms.clear()
+        elif self._backdrop is None or self._backdrop.key != key:
             layer = self._backdrop.layer if self._backdrop is not None else None
             if layer is None or layer.get_size() != surface.get_size():  # else the same pixels are drawn over
                 layer = surface.copy()
@@ -628,8 +634,9 @@ class RoundScene(Scene):
         self._log_content = backdrop.log_content
         return backdrop.layer
 
-    def _paint_backdrop(self, layer: pygame.Surface, v: RoundView, key: tuple) -> Iterator[None]:
-        """Paint the backdrop of ``v`` on ``layer`` a panel a step, then make it the scene's backdrop."""
+    def _paint_backdrop(self, layer: pygame.Surface, v: RoundView, key: tuple, staged: bool = False) -> Iterator[None]:
+        """Paint the backdrop of ``v`` on ``layer`` a panel a step, then make it the scene's backdrop (``staged``:
+        keep it for when ``v`` is adopted)."""
         m = self.m
         terms: dict[str, pygame.Rect] = {}
         spots: list[TermSpot] = []
@@ -656,7 +663,8 @@ class RoundScene(Scene):
         yield
         with collect_terms(layer) as found:
             inner, content = draw_log(layer, self._rects["log"], v, m, key[3], "PgUp/PgDn")
-            self._rects["log_inner"] = inner
+            if not staged:
+                self._rects["log_inner"] = inner
         spots += found
         yield
         with collect_terms(layer) as found:
@@ -665,7 +673,11 @@ class RoundScene(Scene):
                 keys = "F1 help · M messages · T summary · Ctrl+S save · Esc menu"
             draw_footer(layer, self._rects["keys"], v, m, keys)
         spots += found
-        self._backdrop = Backdrop(key, layer, terms, spots, content)
+        done = Backdrop(key, layer, terms, spots, content)
+        if staged:
+            self._staged = done
+        else:
+            self._backdrop = done
 
     def prepare(self, view: RoundView) -> Iterator[None]:
         """Before a new view shows: its log lines and turn summary wrapped and rendered, then its backdrop painted
@@ -677,12 +689,10 @@ class RoundScene(Scene):
         if self.app.settings.turn_summary and view.status.round > 0 and view.status.round != self._seen_round:
             yield from prepare_summary(self.app, view)
         key = self._backdrop_key(view, size, 0)  # a new view opens with the log at its top
-        spare = self._spare
+        spare, self._spare, self._staged = self._spare, None, None
         if spare is None or spare.get_size() != size:
             spare = self.app.screen.copy()  # the window's pixel format, so the layer blits fast
-        old = self._backdrop
-        yield from self._paint_backdrop(spare, view, key)
-        self._spare = old.layer if old is not None and old.layer is not spare else None
+        yield from self._paint_backdrop(spare, view, key, staged=True)
 
     def _draw_tooltip(self, surface: pygame.Surface, term: str) -> None:
         """The glossary's explanation of the term under the mouse, in a box below it."""

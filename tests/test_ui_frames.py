@@ -1,0 +1,144 @@
+"""The frame work of issue 13: a new round's picture prepared over frames, views built in a process of their own."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pygame
+import pytest
+from ui_driver import SCENARIO, frame, make_app, press, settle, start
+
+from sim.play.session import GameSession
+from sim.ui import app as app_module
+from sim.ui import viewmodel as vm
+from sim.ui import viewproc
+from sim.ui.library import load_setup
+from sim.ui.scenes.round import RoundScene
+
+
+def _end_turn_and_wait_for_the_worker(app: app_module.App) -> None:
+    """Space ends the turn; the worker finishes the round, and no frame has adopted its view yet."""
+    g = app.game
+    assert g is not None
+    press(app, pygame.K_SPACE, " ")
+    assert g._future is not None
+    g._future.result(60)
+    assert g.busy and g.coming is not None
+
+
+def test_a_finished_round_is_prepared_over_frames_then_shown_with_the_picture_a_direct_draw_gives(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path, turn_summary=True)
+    try:
+        scene = start(app)
+        g = app.game
+        assert g is not None
+        old_view, old_version = g.view, g.version
+        _end_turn_and_wait_for_the_worker(app)
+        coming = g.coming
+        frames = 0
+        staged = None
+        while g.version == old_version:
+            assert g.view is old_view, "the old view stays on screen while the new one is prepared"
+            assert scene._backdrop is not None and scene._backdrop.key[0] == id(old_view)
+            staged = scene._staged
+            frame(app)
+            frames += 1
+            assert frames <= app_module.PREPARE_FRAMES + 1
+        assert frames >= 2, "the preparation takes frames of its own, and the view is adopted on a later one"
+        assert g.view is coming
+        assert staged is not None and scene._backdrop is staged, "the new backdrop was prepared, not redrawn"
+        assert staged.key[0] == id(coming)
+        assert app.top.name == "summary", "the turn summary opens over the new round"
+        app.pop()
+        frame(app, 2)
+        prepared = app.screen.copy()
+        scene._backdrop = None  # the same frame drawn from scratch
+        app._cache = None
+        frame(app)
+        assert pygame.image.tobytes(prepared, "RGB") == pygame.image.tobytes(app.screen, "RGB")
+    finally:
+        app.quit()
+
+
+def test_preparing_changes_nothing_the_old_picture_shows(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    try:
+        scene = start(app)
+        g = app.game
+        assert g is not None
+        before = scene._backdrop
+        assert before is not None
+        _end_turn_and_wait_for_the_worker(app)
+        for _ in range(app_module.PREPARE_FRAMES):  # every step of the preparation, not the adoption
+            app._adopt()
+            if app._preparing is not None and app._preparing[1] is None:
+                break
+        assert g.view.status.round == 0 and scene._staged is not None
+        scene.selected = 1  # the student moved in the picker meanwhile: the old view is drawn again, unharmed
+        app.draw()
+        assert scene._backdrop is before and scene._log_content == before.log_content
+        assert scene._staged is not None and scene._staged.layer is not before.layer
+        settle(app)
+        assert g.view.status.round == 1 and g.error == ""
+    finally:
+        app.quit()
+
+
+def test_views_built_by_the_view_process_are_the_views_built_here() -> None:
+    setup = load_setup("tutorial")
+    session = GameSession.start(setup, "tutorial", 11, "cambodia")
+    views = viewproc.ViewProcess(setup)
+    try:
+        for _ in range(2):
+            session.play_round({})
+            assert views.view(session, None) == vm.round_view(session, None)
+        session.switch("china", "human")  # hot seat: China's view of the same state
+        assert views.view(session, "china") == vm.round_view(session, "china")
+        branch = session.rewind(1)  # another branch: the process replays it
+        assert views.view(branch, None) == vm.round_view(branch, None)
+    finally:
+        views.close()
+
+
+def test_the_view_process_refuses_a_replica_that_is_not_the_game_and_the_game_builds_the_view_itself() -> None:
+    setup = load_setup("tutorial")
+    session = GameSession.start(setup, "tutorial", 12, "cambodia")
+    session.play_round({})
+    viewproc._STATE["setup"] = setup  # the process's function, run here
+    try:
+        with pytest.raises(RuntimeError, match="replica"):
+            viewproc.build(session.log, "not the digest", None)
+        assert viewproc.build(session.log, session.digest(), None) == vm.round_view(session, None)
+    finally:
+        viewproc._STATE.clear()
+    broken = viewproc.ViewProcess(setup)
+    broken.close()  # a process that is gone: the view is still built, here
+    assert broken.view(session, None) == vm.round_view(session, None)
+
+
+def test_a_game_in_the_window_uses_the_view_process_and_plays_as_before(tmp_path: Path) -> None:
+    app = make_app(tmp_path, view_process=True)
+    try:
+        start(app, SCENARIO)
+        g = app.game
+        assert g is not None and g._views is not None and g._views._pool is not None
+        press(app, pygame.K_RETURN)  # add the highlighted move
+        press(app, pygame.K_SPACE, " ")
+        settle(app)
+        assert g.view.status.round == 1 and g.error == ""
+        assert g.view == vm.round_view(g.session, None)
+    finally:
+        app.quit()
+
+
+def test_starting_a_game_freezes_what_exists_out_of_the_collector(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    try:
+        start(app)
+        assert gc.get_freeze_count() > 10_000, "the scenario, fonts and first view are out of the collector's sight"
+        assert isinstance(app.find(RoundScene), RoundScene)
+    finally:
+        app.quit()
