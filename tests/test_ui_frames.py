@@ -51,7 +51,9 @@ def test_a_finished_round_is_prepared_over_frames_then_shown_with_the_picture_a_
         assert g.view is coming
         assert staged is not None and scene._backdrop is staged, "the new backdrop was prepared, not redrawn"
         assert staged.key[0] == id(coming)
-        assert app.top.name == "summary", "the turn summary opens over the new round"
+        assert app.top is scene, "the frame that shows the new round draws its picture alone"
+        frame(app)
+        assert app.top.name == "summary", "the turn summary opens over the new round on the next frame"
         app.pop()
         frame(app, 2)
         prepared = app.screen.copy()
@@ -140,5 +142,37 @@ def test_starting_a_game_freezes_what_exists_out_of_the_collector(tmp_path: Path
         start(app)
         assert gc.get_freeze_count() > 10_000, "the scenario, fonts and first view are out of the collector's sight"
         assert isinstance(app.find(RoundScene), RoundScene)
+    finally:
+        app.quit()
+
+
+def test_the_debrief_replays_its_counterfactuals_in_the_view_process_and_caches_its_picture(tmp_path: Path) -> None:
+    setup = load_setup("tutorial")
+    session = GameSession.start(setup, "tutorial", 13, "cambodia")
+    while not session.finished:
+        options = vm.move_options(session.model, setup.index("cambodia"))
+        session.play_round({"cambodia": [options[0].order]})
+    views = viewproc.ViewProcess(setup)
+    try:
+        assert views.counterfactuals(session, "cambodia") == vm.counterfactuals(session, "cambodia")
+    finally:
+        views.close()
+    app = make_app(tmp_path)
+    try:
+        start(app, "tutorial")
+        g = app.game
+        assert g is not None
+        while not g.finished:
+            press(app, pygame.K_RETURN)
+            press(app, pygame.K_SPACE, " ")
+            settle(app)
+        debrief = app.top
+        assert debrief.name == "debrief"
+        debrief.wait_for_lessons(60)
+        frame(app, 2)
+        key = debrief.cache_key()
+        assert key is not None and key == debrief.cache_key(), "nothing changed: the app shows the last frame"
+        debrief.scroll["lessons"] += 10
+        assert debrief.cache_key() != key, "a scroll redraws it"
     finally:
         app.quit()

@@ -194,6 +194,14 @@ class Game:
 
         return self._submit(switch)
 
+    def counterfactuals(self, player: str) -> tuple[str, ...]:
+        """The debrief's moves that mattered most for ``player`` (seconds of replays: call it off the frame; they run
+        in the view process when there is one, so the window's frames keep the GIL)."""
+        session = self.session
+        if self._views is not None:
+            return self._views.counterfactuals(session, player)
+        return vm.counterfactuals(session, player)
+
     def refresh(self, message: str = "") -> bool:
         """Build the view again from the session as it is now (a networked game the host ended, for example)."""
         return self._submit(lambda s: (s, message), viewpoint=self.current_human())

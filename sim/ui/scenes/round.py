@@ -118,6 +118,7 @@ class RoundScene(Scene):
         self._backdrop: Backdrop | None = None
         self._spare: pygame.Surface | None = None  # the layer a coming view's backdrop is prepared on
         self._staged: Backdrop | None = None  # that backdrop, ready, until the view is adopted
+        self._announcing: list[tuple[str, dict[str, object]]] = []  # panels to open on the next frame
 
     # -- reading the game ---------------------------------------------------------------------------------
 
@@ -393,6 +394,9 @@ class RoundScene(Scene):
         g = self.app.game
         if g is None:
             return
+        panels, self._announcing = self._announcing, []
+        for name, kwargs in panels:  # what the last new round opens over itself (see _announce)
+            self.app.navigate(name, **kwargs)
         if g.version != self._seen_version:
             self._seen_version = g.version
             self.orders, self.selected, self.list_scroll, self.log_scroll = [], 0, 0, 0
@@ -428,16 +432,18 @@ class RoundScene(Scene):
         if first:
             self._seen_cards.update((v.status.round, c.id) for c in v.fired)
             return
+        panels: list[tuple[str, dict[str, object]]] = []
         if new_round and v.status.round > 0 and not v.watching and self.app.settings.turn_summary:
-            self.app.navigate("summary")
+            panels.append(("summary", {}))
         fresh = [c for c in v.fired if (v.status.round, c.id) not in self._seen_cards]
         self._seen_cards.update((v.status.round, c.id) for c in v.fired)
         if fresh and not (v.watching and self.playing):
             self.app.toast("", seconds=0.0)  # the card says it; no toast over it
-            for card in reversed(fresh):
-                self.app.navigate("event", card=card)
+            panels += [("event", {"card": card}) for card in reversed(fresh)]
         if handover and not v.status.finished:  # on top: the next player reads the summary and cards after it
-            self.app.navigate("handover")
+            panels.append(("handover", {}))
+        # They open on the next frame: the frame that shows the new round draws its picture alone.
+        self._announcing = panels
 
     def _update_together(self) -> None:
         """The preview of the chosen orders together with the highlighted move (computed by the core)."""
