@@ -651,6 +651,8 @@ class RoundScene(Scene):
             self._draw_status(layer, v, terms)
         spots += found
         yield
+        self.mapview.prepare(panel_inner(self._rects["map"], m), v, m)  # the links' layer
+        yield
         with collect_terms(layer) as found:
             map_inner = panel(layer, self._rects["map"], m, "The powers and their ties", "click an actor: diplomacy")
             self.mapview.draw(layer, map_inner, v, m)
