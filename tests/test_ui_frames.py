@@ -93,6 +93,7 @@ def test_views_built_by_the_view_process_are_the_views_built_here() -> None:
     setup = load_setup("tutorial")
     session = GameSession.start(setup, "tutorial", 11, "cambodia")
     views = viewproc.ViewProcess(setup)
+    assert views.wait_started()
     try:
         for _ in range(2):
             session.play_round({})
@@ -101,6 +102,7 @@ def test_views_built_by_the_view_process_are_the_views_built_here() -> None:
         assert views.view(session, "china") == vm.round_view(session, "china")
         branch = session.rewind(1)  # another branch: the process replays it
         assert views.view(branch, None) == vm.round_view(branch, None)
+        assert views.served == 4, "the process built every one of them"
     finally:
         views.close()
 
@@ -116,9 +118,11 @@ def test_the_view_process_refuses_a_replica_that_is_not_the_game_and_the_game_bu
         assert viewproc.build(session.log, session.digest(), None) == vm.round_view(session, None)
     finally:
         viewproc._STATE.clear()
-    broken = viewproc.ViewProcess(setup)
-    broken.close()  # a process that is gone: the view is still built, here
-    assert broken.view(session, None) == vm.round_view(session, None)
+    starting = viewproc.ViewProcess(setup)  # a process still starting: the first view does not wait for it
+    assert starting.view(session, None) == vm.round_view(session, None) and starting.served == 0
+    assert starting.wait_started()
+    starting.close()  # a process that is gone: the view is still built, here
+    assert starting.view(session, None) == vm.round_view(session, None) and starting.served == 0
 
 
 def test_a_game_in_the_window_uses_the_view_process_and_plays_as_before(tmp_path: Path) -> None:
@@ -126,12 +130,12 @@ def test_a_game_in_the_window_uses_the_view_process_and_plays_as_before(tmp_path
     try:
         start(app, SCENARIO)
         g = app.game
-        assert g is not None and g._views is not None and g._views._pool is not None
+        assert g is not None and g._views is not None and g._views.wait_started()
         press(app, pygame.K_RETURN)  # add the highlighted move
         press(app, pygame.K_SPACE, " ")
         settle(app)
         assert g.view.status.round == 1 and g.error == ""
-        assert g.view == vm.round_view(g.session, None)
+        assert g.view == vm.round_view(g.session, None) and g._views.served == 1
     finally:
         app.quit()
 
@@ -153,8 +157,10 @@ def test_the_debrief_replays_its_counterfactuals_in_the_view_process_and_caches_
         options = vm.move_options(session.model, setup.index("cambodia"))
         session.play_round({"cambodia": [options[0].order]})
     views = viewproc.ViewProcess(setup)
+    assert views.wait_started()
     try:
         assert views.counterfactuals(session, "cambodia") == vm.counterfactuals(session, "cambodia")
+        assert views.served == 1
     finally:
         views.close()
     app = make_app(tmp_path)

@@ -84,15 +84,19 @@ class ViewProcess:
 
     def __init__(self, setup: ModelSetup) -> None:
         self._pool: cf.ProcessPoolExecutor | None = None
+        self._ready: cf.Future[int] | None = None
+        self.served = 0  # the views and replays the process did (the others were done in-process)
         with contextlib.suppress(OSError, NotImplementedError):  # no processes here: views are built in-process
             self._pool = cf.ProcessPoolExecutor(
                 max_workers=2, mp_context=multiprocessing.get_context("spawn"), initializer=_start, initargs=(setup,)
             )
-            self._pool.submit(int)  # start the process now, not at the first round
+            self._ready = self._pool.submit(int)  # start the process now, not at the first round
 
     def _run(self, work: Callable[..., Any], session: GameSession, arg: str | None, seconds: float) -> Any:
-        """``work(log, digest, arg)`` in the process; None when it cannot be done there (then it is done here)."""
-        if self._pool is None or type(session) is not GameSession:
+        """``work(log, digest, arg)`` in the process; None when it cannot be done there (then it is done here):
+        no process, a session of another kind, or the process still starting (a quick first round does not wait
+        for it; on a loaded machine a start takes seconds)."""
+        if self._pool is None or self._ready is None or not self._ready.done() or type(session) is not GameSession:
             return None
         log = GameLog(
             session.log.scenario,
@@ -103,9 +107,11 @@ class ViewProcess:
             list(session.log.forks),
         )
         try:
-            return self._pool.submit(work, log, session.digest(), arg).result(seconds)
+            result = self._pool.submit(work, log, session.digest(), arg).result(seconds)
         except Exception:  # a broken or slow process must not stop the game
             return None
+        self.served += 1
+        return result
 
     def view(self, session: GameSession, viewpoint: str | None) -> RoundView:
         """The view of ``session`` from ``viewpoint``: built by the process, or here if it cannot."""
@@ -116,6 +122,15 @@ class ViewProcess:
         """The debrief's moves that mattered for ``player``: replayed in the process, or here if it cannot."""
         found = self._run(lessons, session, player, LESSONS_SECONDS)
         return found if found is not None else vm.counterfactuals(session, player)
+
+    def wait_started(self, timeout: float = 60.0) -> bool:
+        """Block until the process has started (tests); False if it could not."""
+        if self._ready is None:
+            return False
+        with contextlib.suppress(Exception):
+            self._ready.result(timeout)
+            return True
+        return False
 
     def close(self) -> None:
         if self._pool is not None:
