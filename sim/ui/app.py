@@ -90,6 +90,7 @@ class App:
         self._overlay_key: tuple | None = None
         self._cache_key: tuple | None = None
         self._preparing: tuple[object, Iterator[None] | None, int] | None = None  # (view coming, steps left, frames)
+        self._shown: tuple | None = None  # what the picture on screen was drawn from (see _picture)
         # The model's worker thread and this loop share the GIL: hand it over every millisecond (default 5 ms)
         # so a frame never waits long on a round being resolved.
         sys.setswitchinterval(0.001)
@@ -117,6 +118,7 @@ class App:
         else:
             self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
         self._cache = self._overlay_cache = None  # the cached frames have the old size
+        self._shown = None
 
     def splash(self) -> None:
         """The first frame, at once: the title on the background while the library and menu load behind it."""
@@ -260,6 +262,8 @@ class App:
                 self.running = False
             elif event.type == pygame.VIDEORESIZE:
                 self.resize((max(800, event.w), max(480, event.h)))
+            elif event.type in (pygame.VIDEOEXPOSE, pygame.WINDOWEXPOSED):
+                self._shown = None  # the window needs its picture again
             elif (
                 event.type == pygame.KEYDOWN
                 and (key_name(event) == "f1" or (key_name(event) == "?" and not self.top.takes_text))
@@ -276,8 +280,11 @@ class App:
             self._adopt()
         if self.stack:
             self.top.update(step)
-        self.draw()
-        pygame.display.flip()
+        shown = self._picture()
+        if shown is None or shown != self._shown:  # else the window already shows this very picture
+            self.draw()
+            pygame.display.flip()
+            self._shown = self._picture()
         if self.first_frame is None:
             self.first_frame = time.perf_counter()
         self.frames += 1
@@ -315,6 +322,26 @@ class App:
             return
         self._preparing = None
         self.game.poll()
+
+    def _picture(self) -> tuple | None:
+        """Everything the next frame's picture depends on, or None when it cannot be told (a scene without a cache
+        key): a frame whose picture is the one on screen is neither drawn nor flipped, so the idle frames of
+        play cost next to nothing (less CPU, and a process the scheduler seldom has to preempt)."""
+        if not self.stack:
+            return None
+        first = max((k for k, s in enumerate(self.stack) if not s.overlay), default=0)
+        keys = tuple(s.cache_key() for s in self.stack[first:])
+        if any(k is None for k in keys):
+            return None
+        base = self.stack[first]
+        transient = base.transient_key() if first == len(self.stack) - 1 else None
+        toast = self._toast[:2] if self._toast is not None and time.monotonic() <= self._toast[2] else None
+        top = self.top
+        term = top.term_at(top.pointer())
+        spot = (tuple(term[0]), term[1]) if term is not None else None
+        caches = (id(self._cache), id(self._overlay_cache), id(self.screen))
+        ids = tuple(id(s) for s in self.stack[first:])
+        return (keys, ids, self.screen.get_size(), self.settings.text_size, transient, toast, spot, caches)
 
     def draw(self) -> None:
         """Paint the stack from the last full-screen scene up (overlays over what is under them).

@@ -85,6 +85,11 @@ class Scene(ABC):
     def draw_transient(self, surface: pygame.Surface) -> None:  # noqa: B027 (optional: most scenes have none)
         """Paint what changes on its own every frame (an animation) over the scene's cached picture."""
 
+    def transient_key(self) -> tuple | None:
+        """What ``draw_transient`` paints now (with ``cache_key``, the app skips a frame whose picture is already
+        on screen); None when it paints nothing."""
+        return None
+
     def panels(self) -> dict[str, pygame.Rect]:
         return {}
 

@@ -957,6 +957,10 @@ class RoundScene(Scene):
         if g is not None and g.busy:
             self._draw_busy(surface)
 
+    def transient_key(self) -> tuple | None:
+        g = self.app.game
+        return None if g is None or not g.busy else ("busy", int(pygame.time.get_ticks() / 1000.0 * 3) % 3)
+
     def _draw_busy(self, surface: pygame.Surface) -> None:
         m = self.m
         r = self._rects["map"]
