@@ -182,3 +182,28 @@ def test_the_debrief_replays_its_counterfactuals_in_the_view_process_and_caches_
         assert debrief.cache_key() != key, "a scroll redraws it"
     finally:
         app.quit()
+
+
+def test_a_frame_whose_picture_is_on_screen_is_not_drawn_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(tmp_path)
+    try:
+        scene = start(app)
+        flips: list[int] = []
+        real_flip = pygame.display.flip
+        monkeypatch.setattr(pygame.display, "flip", lambda: (flips.append(1), real_flip())[1])
+        frame(app, 3)
+        assert flips == [], "nothing changed: no drawing, no flip"
+        before = pygame.image.tobytes(app.screen, "RGB")
+        press(app, pygame.K_DOWN)  # the picker's highlight moves: drawn and flipped once
+        assert len(flips) == 1 and pygame.image.tobytes(app.screen, "RGB") != before
+        app.toast("Saved")
+        frame(app)
+        assert len(flips) == 2, "a note over the picture is a change"
+        g = app.game
+        assert g is not None
+        press(app, pygame.K_SPACE, " ")
+        assert g.busy and scene.transient_key() is not None  # the "resolving" sign animates while the round resolves
+        settle(app)
+        assert len(flips) >= 4
+    finally:
+        app.quit()

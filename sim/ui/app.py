@@ -41,7 +41,9 @@ class Settings:
     baseline_runs: int = 100  # AI-only runs for the debrief's comparison (0: none)
     turn_summary: bool = True  # the turn summary opens after each round (T opens it any time)
     instructor_pin: str | None = None  # set at start (PIVOT_INSTRUCTOR_PIN): the instructor panel asks for it
-    view_process: bool = True  # build each new round's view in a process of its own (sim.ui.viewproc)
+    # Build each new round's view in a process of its own (sim.ui.viewproc). Off: on the shared 2-core machine the
+    # extra process competing for the CPU cost more frames than the GIL it frees (docs/ui.md, Responsiveness).
+    view_process: bool = False
 
 
 def cycle_text_size(settings: Settings, step: int = 1) -> str:
