@@ -5,9 +5,9 @@ Plays a game as Cambodia through the real scene stack — choosing moves, ending
 resolves rounds on its worker thread and the AI-only comparison runs in a background process — and
 times every frame (input, update, draw, flip). The target is 16 ms (60 FPS). Run:
 
-    .venv/bin/python benchmarks/bench_ui.py [--no-view-process]
+    .venv/bin/python benchmarks/bench_ui.py [--view-process]
 
-``--no-view-process`` builds the round views on the model's worker thread, as before the view process.
+``--view-process`` builds the round views in a process of their own (``Settings.view_process``, off by default).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Played:
 
 def play(baseline_runs: int) -> Played:
     """One game of twelve quick turns, each waiting for its round to show."""
-    settings = Settings(baseline_runs=baseline_runs, view_process="--no-view-process" not in sys.argv)
+    settings = Settings(baseline_runs=baseline_runs, view_process="--view-process" in sys.argv)
     app = App((1280, 720), settings, save_dir=Path("/tmp/pivot-bench-saves"))
     app.navigate("menu")
     app.start_game("medvedev_visit_2015", "cambodia", seed=1)
