@@ -177,3 +177,115 @@ def _play_and_catch(remote: RemoteSession) -> None:
         remote.play_round({"cambodia": []})
     except MoveError as exc:
         _caught.append(str(exc))
+
+
+def _window(running: Running) -> tuple[Any, Any, Any]:
+    """Cambodia's window joined to the running host, with the per-frame follower the join command runs."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    from sim.ui.remote import Follow, open_remote
+
+    app, session = open_remote(running.address, "cambodia", running.room.codes["cambodia"])
+    return app, session, Follow(app, session)
+
+
+def _frames_until(app: Any, follow: Any, done: Any, limit: float = 30.0) -> None:
+    import time
+
+    end = time.monotonic() + limit
+    while not done() and time.monotonic() < end:
+        follow.frame()
+        app.frame(dt=1 / 60)
+        if app.game is not None and app.game.busy:
+            app.game.wait(1)
+    assert done(), "the window did not get there in time"
+
+
+def test_when_the_instructor_ends_the_game_early_the_window_switches_to_the_debrief(running: Running) -> None:
+    app, session, follow = _window(running)
+    try:
+        _frames_until(app, follow, lambda: app.top.name == "round")
+        app.navigate("help")  # a panel open when the class ends closes: the debrief is what matters now
+        running.call(running.host.instructor(lambda r: r.end()))
+        _frames_until(app, follow, lambda: app.top.name == "debrief")
+        assert session.finished and session.round < running.room.setup.rounds, "ended before the last round"
+        assert app.game is not None and app.game.view.status.finished
+        assert app.game.view.status.ended_by_event == "the instructor ended the game"
+        assert app.top.view.ended_by_event == "the instructor ended the game"  # the debrief says why it ended
+        assert app.top.view.also_played == (), "the other seats were other teams, not this one at hot seat"
+        assert app.game.view.options == (), "no moves to choose once the game is over"
+        for _ in range(3):  # back to the map (B) stays there: the window does not push the debrief again
+            follow.frame()
+            app.frame(dt=1 / 60)
+        app.pop()
+        follow.frame()
+        app.frame(dt=1 / 60)
+        assert app.top.name == "round"
+    finally:
+        app.quit()
+        session.close()
+
+
+def test_the_messages_panel_reads_and_writes_private_messages(running: Running, tmp_path: Any) -> None:
+    import pygame
+
+    app, session, follow = _window(running)
+    room = running.room
+    try:
+        _frames_until(app, follow, lambda: app.top.name == "round")
+        running.call(running.host.tell("cambodia", "Each team has four minutes this round."))
+        _frames_until(app, follow, lambda: follow.seen > 0)
+        assert "(M: messages)" in app.toast_text, "an incoming message says where to answer it"
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_m, unicode="m", mod=0, scancode=0))
+        follow.frame()
+        app.frame(dt=1 / 60)
+        panel = app.top
+        assert panel.name == "messages"
+        assert [t[0] for t in panel.teams] == [a for a in room.setup.actor_ids if a != "cambodia"]
+        while panel.teams[panel.to][0] != "china":  # Tab chooses to whom
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_TAB, unicode="\t", mod=0, scancode=0))
+            app.frame(dt=1 / 60)
+        for ch in "trade talks?":  # "?" is a character here, not the help key
+            key = pygame.K_SPACE if ch == " " else pygame.K_SLASH if ch == "?" else ord(ch)
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, unicode=ch, mod=0, scancode=0))
+        app.frame(dt=1 / 60)
+        assert app.top is panel and panel.typed == "trade talks?"
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, unicode="\r", mod=0, scancode=0))
+        app.frame(dt=1 / 60)
+        panel.wait_sent()
+        _frames_until(app, follow, lambda: len(panel._lines) == 2)
+        assert panel.status == "Sent to China" and panel.typed == ""
+        assert [(m.sender, m.to, m.text) for m in room.messages][-1] == ("cambodia", "china", "trade talks?")
+        assert [line[:3] for line in panel._lines] == [
+            ("instructor", "cambodia", "Each team has four minutes this round."),
+            ("cambodia", "china", "trade talks?"),
+        ]
+        for ch in "x" * 3:  # a message to a seat the host refuses is not sent, and the panel says why
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=ord(ch), unicode=ch, mod=0, scancode=0))
+        panel.teams.append(("nobody", "Nobody", (0, 0, 0)))
+        panel.to = len(panel.teams) - 1
+        app.frame(dt=1 / 60)
+        panel.send()
+        panel.wait_sent()
+        assert panel.status.startswith("Not sent:") and panel.status_bad and panel.typed == "xxx"
+        panel.teams.pop()
+        panel.to = 0
+        app.frame(dt=1 / 60)
+        app.screenshot(tmp_path / "messages.png")
+        assert (tmp_path / "messages.png").stat().st_size > 10_000
+    finally:
+        app.quit()
+        session.close()
+
+
+def test_the_messages_key_explains_itself_in_a_game_on_one_machine(tmp_path: Any) -> None:
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    from sim.ui.app import App, Settings
+
+    app = App((1280, 720), Settings(baseline_runs=0, view_process=False), save_dir=tmp_path)
+    try:
+        app.start_game("tutorial", "cambodia", seed=3)
+        app.pop()  # past the briefing
+        assert app.navigate("messages") is None and app.top.name == "round"
+        assert "networked class" in app.toast_text
+    finally:
+        app.quit()

@@ -23,8 +23,9 @@ SIZES = ((1280, 720), (1920, 1080), (1024, 600))
 
 
 def make_app(tmp_path: Path, size: tuple[int, int] = (1280, 720), **settings: object) -> App:
-    """A window on the title menu with the base scenario selected; no background runs, no turn summary."""
-    options: dict[str, object] = {"baseline_runs": 0, "turn_summary": False, **settings}
+    """A window on the title menu with the base scenario selected; no background runs, no turn summary, views built
+    in the window's process (tests/test_ui_frames.py covers the view process)."""
+    options: dict[str, object] = {"baseline_runs": 0, "turn_summary": False, "view_process": False, **settings}
     a = App(size, Settings(**options), save_dir=tmp_path / "saves")  # type: ignore[arg-type]
     a.navigate("menu", selected=SCENARIO)
     frame(a)

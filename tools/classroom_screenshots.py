@@ -2,7 +2,8 @@
 
 Run: `python tools/classroom_screenshots.py [OUT_DIR]` (default docs/figures). A host runs on 127.0.0.1 in a
 background thread with bots in five seats; Cambodia's window joins through a remote session and plays one
-round; both windows are drawn with SDL's dummy driver (no display needed).
+round, opens its messages panel (M) and follows the instructor ending the class early to the debrief; the
+windows are drawn with SDL's dummy driver (no display needed).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from pathlib import Path
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pygame
+
 from sim.net.classroom import Classroom
 from sim.net.client import run_bot
 from sim.net.host import Host
 from sim.ui.console import ConsoleWindow
 from sim.ui.library import load_setup
-from sim.ui.remote import open_remote
+from sim.ui.remote import Follow, open_remote
 
 SCENARIO = "medvedev_visit_2015"
 
@@ -51,6 +54,35 @@ def main() -> None:
         app.frame()
     out.mkdir(parents=True, exist_ok=True)
     app.screenshot(out / "classroom_student.png")
+    # The messages panel (M): a note from China's team and the instructor's, a reply being typed to China.
+    follow = Follow(app, session)
+    asyncio.run_coroutine_threadsafe(
+        host.instructor(lambda r: r.note("china", "cambodia", "Would Phnom Penh back the port deal if we fund it?")),
+        loop,
+    ).result(30)
+    asyncio.run_coroutine_threadsafe(host.tell("cambodia", "Two minutes left in this round."), loop).result(30)
+    session.tell("russia", "Thank you for the debt talks; we will answer after the round.")
+    while follow.seen < 3:
+        follow.frame()
+        app.frame()
+    app.navigate("messages", to="china")
+    for ch in "Only with an open tender and local jobs":
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_a, unicode=ch, mod=0, scancode=0))
+    for _ in range(3):
+        follow.frame()
+        app.frame()
+    app.screenshot(out / "classroom_messages.png")
+    # The instructor ends the class early: the window switches to the debrief.
+    asyncio.run_coroutine_threadsafe(host.instructor(lambda r: r.end()), loop).result(30)
+    while app.top.name != "debrief":
+        follow.frame()
+        app.frame()
+        if app.game.busy:
+            app.game.wait(30)
+    app.top.wait_for_lessons(60)
+    for _ in range(3):
+        app.frame()
+    app.screenshot(out / "classroom_ended.png")
     app.quit()
     session.close()
 
@@ -63,7 +95,8 @@ def main() -> None:
         window.screenshot(str(out / "classroom_console.png"))
 
     asyncio.run_coroutine_threadsafe(console(), loop).result(60)
-    print(f"wrote {out / 'classroom_student.png'} and {out / 'classroom_console.png'}")
+    names = ("classroom_student.png", "classroom_messages.png", "classroom_ended.png", "classroom_console.png")
+    print(f"wrote {', '.join(str(out / n) for n in names)}")
 
 
 if __name__ == "__main__":

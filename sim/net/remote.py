@@ -63,16 +63,46 @@ class RemoteSession(GameSession):
         """Only this student's actor (when a person plays it): the window never shows another team's turn."""
         return [self.actor] if self.model.countries[self.setup.index(self.actor)].controller == "human" else []
 
+    def played_here(self) -> set[str]:
+        """Only this student's actor: the other seats a person played were other teams, on other machines."""
+        return {self.actor}
+
     @property
     def finished(self) -> bool:
         """Over on the host (the last round, ``--rounds``, or the instructor ended it) or in the replica."""
         return self.model.finished or self.link.over is not None
 
+    @property
+    def ended(self) -> str | None:
+        """Why the game ended early: an event in the replica, or the host's reason (the instructor ended it)."""
+        over = self.link.over
+        if self.model.ended or over is None or self.model.finished:
+            return self.model.ended
+        return over.reason or "the instructor ended the game"
+
     def news(self, seen: int) -> list[str]:
         """Messages and announcements from the host after the first ``seen`` (for the window to show)."""
         with self.link.changed:
             notes = self.link.notes[seen:]
-        return [f"Message from {n.sender}: {n.text}" if isinstance(n, Delivered) else n.text for n in notes]
+        out = []
+        for n in notes:
+            if not isinstance(n, Delivered):
+                out.append(n.text)
+            elif n.sender == self.actor:  # the host's copy of a message this seat sent
+                out.append(f"Message to {n.to}: {n.text}")
+            else:
+                out.append(f"Message from {n.sender}: {n.text}")
+        return out
+
+    def conversation(self) -> list[tuple[str, str, str, int]]:
+        """This seat's private messages (sent and received) and the host's announcements, oldest first, as
+        (sender, to, text, round); an announcement's sender is "host" and its addressee "all"."""
+        with self.link.changed:
+            notes = list(self.link.notes)
+        return [
+            (n.sender, n.to, n.text, n.round) if isinstance(n, Delivered) else ("host", "all", n.text, n.round)
+            for n in notes
+        ]
 
     def status_line(self) -> str:
         """One line for the window's title bar: the round, how many teams are in, the countdown."""

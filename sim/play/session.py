@@ -160,9 +160,19 @@ class GameSession:
     def finished(self) -> bool:
         return self.model.finished
 
+    @property
+    def ended(self) -> str | None:
+        """Why the game ended before its last round (the event that ended it), or None."""
+        return self.model.ended
+
     def humans(self) -> list[str]:
         """Actors controlled by people this round, in scenario order (the hot-seat order)."""
         return [c.actor_id for c in self.model.countries if c.controller == "human"]
+
+    def played_here(self) -> set[str]:
+        """Actors a person at this machine controlled at some point of this branch (hot seat included)."""
+        ids = {c.actor for c in self.log.commands if c.op == "control" and c.controller == "human" and c.actor}
+        return ids | set(self.humans())
 
     def controller(self, actor: str) -> str:
         return self.model.countries[self.setup.index(actor)].controller

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import itertools
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,10 @@ from sim.ui.widgets import clear_caches, collect_terms, draw_text, draw_tooltip,
 
 FPS = 60
 SIZES = ((1280, 720), (1920, 1080))
+#: Seconds of a frame given to preparing the picture of a view a finished job brought (see ``App.frame``).
+PREPARE_BUDGET = 0.005
+#: Frames at most spent preparing it: after them the view is adopted with whatever is left drawn at once.
+PREPARE_FRAMES = 30
 
 
 @dataclass(slots=True)
@@ -34,6 +41,9 @@ class Settings:
     baseline_runs: int = 100  # AI-only runs for the debrief's comparison (0: none)
     turn_summary: bool = True  # the turn summary opens after each round (T opens it any time)
     instructor_pin: str | None = None  # set at start (PIVOT_INSTRUCTOR_PIN): the instructor panel asks for it
+    # Build each new round's view in a process of its own (sim.ui.viewproc). Off: on the shared 2-core machine the
+    # extra process competing for the CPU cost more frames than the GIL it frees (docs/ui.md, Responsiveness).
+    view_process: bool = False
 
 
 def cycle_text_size(settings: Settings, step: int = 1) -> str:
@@ -81,6 +91,8 @@ class App:
         self._overlay_cache: pygame.Surface | None = None
         self._overlay_key: tuple | None = None
         self._cache_key: tuple | None = None
+        self._preparing: tuple[object, Iterator[None] | None, int] | None = None  # (view coming, steps left, frames)
+        self._shown: tuple | None = None  # what the picture on screen was drawn from (see _picture)
         # The model's worker thread and this loop share the GIL: hand it over every millisecond (default 5 ms)
         # so a frame never waits long on a round being resolved.
         sys.setswitchinterval(0.001)
@@ -108,6 +120,7 @@ class App:
         else:
             self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
         self._cache = self._overlay_cache = None  # the cached frames have the old size
+        self._shown = None
 
     def splash(self) -> None:
         """The first frame, at once: the title on the background while the library and menu load behind it."""
@@ -159,7 +172,7 @@ class App:
         self.last_scenario = scenario_ref
         self._toast = None  # messages about the previous game do not carry over
         session = GameSession.start(setup, scenario_ref, draw_seed() if seed is None else seed, player)
-        self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
+        self.set_game(Game(session, baseline_runs=self.settings.baseline_runs, view_process=self.settings.view_process))
         self.navigate("round")
         if player is not None:
             self.navigate("briefing", actor=player)
@@ -168,6 +181,13 @@ class App:
         if self.game is not None:
             self.game.close()
         self.game = game
+        self._preparing = None
+        # What exists now (the scenario, the fonts, the map, the first view) lives until the window closes: moved
+        # out of the collector's sight, a full collection during play has only the game's new objects to scan.
+        # (Unfrozen first, so the previous game's objects can still be collected.)
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def save_game(self, path: Path | None = None) -> Path | None:
         if self.game is None:
@@ -217,7 +237,7 @@ class App:
             self.toast(str(exc), error=True, seconds=8.0)
             return False
         self.last_scenario = session.log.scenario
-        self.set_game(Game(session, baseline_runs=self.settings.baseline_runs))
+        self.set_game(Game(session, baseline_runs=self.settings.baseline_runs, view_process=self.settings.view_process))
         self.navigate("round")
         self.toast(f"Loaded {Path(path).name}: round {session.round} of {session.setup.rounds}")
         return True
@@ -244,7 +264,13 @@ class App:
                 self.running = False
             elif event.type == pygame.VIDEORESIZE:
                 self.resize((max(800, event.w), max(480, event.h)))
-            elif event.type == pygame.KEYDOWN and key_name(event) in ("f1", "?") and self.top.name != "help":
+            elif event.type in (pygame.VIDEOEXPOSE, pygame.WINDOWEXPOSED):
+                self._shown = None  # the window needs its picture again
+            elif (
+                event.type == pygame.KEYDOWN
+                and (key_name(event) == "f1" or (key_name(event) == "?" and not self.top.takes_text))
+                and self.top.name != "help"
+            ):
                 self.navigate("help")
             elif event.type == pygame.KEYDOWN and key_name(event) == "f2":
                 self.toast(f"Text size: {cycle_text_size(self.settings)} (F2 changes it)", seconds=2.0)
@@ -253,11 +279,14 @@ class App:
                     scene.track(event)
                 self.top.handle(event)
         if self.game is not None:
-            self.game.poll()
+            self._adopt()
         if self.stack:
             self.top.update(step)
-        self.draw()
-        pygame.display.flip()
+        shown = self._picture()
+        if shown is None or shown != self._shown:  # else the window already shows this very picture
+            self.draw()
+            pygame.display.flip()
+            self._shown = self._picture()
         if self.first_frame is None:
             self.first_frame = time.perf_counter()
         self.frames += 1
@@ -265,6 +294,56 @@ class App:
         if len(self.frame_times) > 10_000:
             del self.frame_times[:5000]
         return self.running
+
+    def _adopt(self) -> None:
+        """Adopt the view of the game's finished job, once the scenes have prepared its picture.
+
+        Drawing a new round at once (its log wrapped and rendered, the map's links, the chart) takes longer than
+        a frame; so the scenes' ``prepare`` steps run ``PREPARE_BUDGET`` seconds a frame while the old picture
+        stays on screen with its "resolving" sign, and the view is adopted when they are done (or after
+        ``PREPARE_FRAMES`` frames). Tests and tools that call ``game.wait()`` adopt at once, as before.
+        """
+        assert self.game is not None
+        coming = self.game.coming
+        if coming is None or not self.stack:
+            self._preparing = None
+            self.game.poll()  # nothing finished (a no-op), or a job that failed: poll says so
+            return
+        if self._preparing is None or self._preparing[0] is not coming:
+            steps = itertools.chain.from_iterable(scene.prepare(coming) for scene in self.stack)
+            self._preparing = (coming, steps, 0)
+        _, steps, frames = self._preparing
+        if steps is not None and frames < PREPARE_FRAMES:
+            deadline = time.perf_counter() + PREPARE_BUDGET
+            for _ in steps:
+                if time.perf_counter() >= deadline:
+                    break
+            else:  # all prepared: adopted next frame, which has the whole of its time for the new picture
+                steps = None
+            self._preparing = (coming, steps, frames + 1)
+            return
+        self._preparing = None
+        self.game.poll()
+
+    def _picture(self) -> tuple | None:
+        """Everything the next frame's picture depends on, or None when it cannot be told (a scene without a cache
+        key): a frame whose picture is the one on screen is neither drawn nor flipped, so the idle frames of
+        play cost next to nothing (less CPU, and a process the scheduler seldom has to preempt)."""
+        if not self.stack:
+            return None
+        first = max((k for k, s in enumerate(self.stack) if not s.overlay), default=0)
+        keys = tuple(s.cache_key() for s in self.stack[first:])
+        if any(k is None for k in keys):
+            return None
+        base = self.stack[first]
+        transient = base.transient_key() if first == len(self.stack) - 1 else None
+        toast = self._toast[:2] if self._toast is not None and time.monotonic() <= self._toast[2] else None
+        top = self.top
+        term = top.term_at(top.pointer())
+        spot = (tuple(term[0]), term[1]) if term is not None else None
+        caches = (id(self._cache), id(self._overlay_cache), id(self.screen))
+        ids = tuple(id(s) for s in self.stack[first:])
+        return (keys, ids, self.screen.get_size(), self.settings.text_size, transient, toast, spot, caches)
 
     def draw(self) -> None:
         """Paint the stack from the last full-screen scene up (overlays over what is under them).

@@ -72,6 +72,17 @@ def ignore_interrupts() -> None:
         os.nice(BACKGROUND_NICENESS)
 
 
+def _lower_priority(pool: cf.Executor) -> None:
+    """Lower the worker's priority at once, from the window's process: its initializer does it too, but only after
+    the second or two of imports a spawned process starts with, which would otherwise run at the window's
+    priority during the first turns of the game."""
+    processes = getattr(pool, "_processes", None) or {}
+    for pid in list(processes):
+        with contextlib.suppress(OSError, AttributeError):  # POSIX only; refusing it changes nothing else
+            now = os.getpriority(os.PRIO_PROCESS, pid)
+            os.setpriority(os.PRIO_PROCESS, pid, max(now, min(19, os.nice(0) + BACKGROUND_NICENESS)))
+
+
 #: How much lower the AI-only games run than the game window (os.nice increment).
 BACKGROUND_NICENESS = 19  # the lowest priority: it runs on what the window leaves
 
@@ -95,6 +106,7 @@ class BaselineRuns:
         base = ai_only(setup)
         with _no_interrupts():  # the worker starts now and inherits an ignored SIGINT from its first instant
             self._pending = [self._pool.submit(run_chunk, base, chunk, actor) for chunk in chunks]
+        _lower_priority(self._pool)
 
     @property
     def done(self) -> bool:

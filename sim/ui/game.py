@@ -1,9 +1,10 @@
 """The running game behind the scenes: a session changed off the draw path, its latest view, and hot-seat turns.
 
 Every change (play a round, rewind, fire an event, hand an actor over, load) runs on one worker
-thread; when it is done the worker has also built the new :class:`RoundView`, which the main loop
-picks up in ``poll()``. The scenes only ever read ``game.view`` (an immutable snapshot), so a frame
-never waits for the model and drawing cannot change the game. No pygame here.
+thread; when it is done the worker has also built the new :class:`RoundView` (in a process of its own,
+:mod:`sim.ui.viewproc`, when asked), which the main loop picks up in ``poll()`` once the scenes have prepared
+its picture over a few frames (see ``coming``). The scenes only ever read ``game.view`` (an immutable snapshot),
+so a frame never waits for the model and drawing cannot change the game. No pygame here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sim.core import MoveError
 from sim.play.session import GameSession, Order
 from sim.ui import viewmodel as vm
 from sim.ui.baseline import BaselineRuns
+from sim.ui.viewproc import ViewProcess
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,14 @@ class Outcome:
 class Game:
     """A game in progress: the session, its latest view model, the orders being collected, the AI baseline."""
 
-    def __init__(self, session: GameSession, *, baseline_runs: int = 100, executor: cf.Executor | None = None) -> None:
+    def __init__(
+        self,
+        session: GameSession,
+        *,
+        baseline_runs: int = 100,
+        executor: cf.Executor | None = None,
+        view_process: bool = False,
+    ) -> None:
         self.session = session
         self.view: vm.RoundView = vm.round_view(session)
         self.orders: dict[str, list[Order]] = {}  # hot seat: orders of the humans who already chose
@@ -43,6 +52,8 @@ class Game:
         self.message = ""
         self.error = ""
         self.version = 0  # bumps whenever a new view arrives (scenes reset their scroll and selection)
+        # The views after each change are built in a process of their own (the window's frames keep the GIL).
+        self._views = ViewProcess(session.setup) if view_process else None
         self.baseline: BaselineRuns | None = None
         if baseline_runs > 0:
             player = session.log.player or session.setup.actor_ids[session.setup.scoring.focal]
@@ -67,6 +78,18 @@ class Game:
         if self.view.watching or self.view.status.finished:
             return None
         return self.view.actors[self.view.player].id
+
+    @property
+    def coming(self) -> vm.RoundView | None:
+        """The view a finished job will show once ``poll()`` adopts it (None while it runs, when idle, or on error).
+
+        The app reads it to prepare the new picture a few milliseconds a frame before adopting it
+        (:meth:`sim.ui.app.App.frame`), so the frame that shows a new round has little left to draw.
+        """
+        future = self._future
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+            return None
+        return future.result().view
 
     def poll(self) -> bool:
         """Adopt a finished job's result (never blocks); True when a new view arrived."""
@@ -106,7 +129,8 @@ class Game:
             if who is None:  # hot seat: the first person who has not chosen yet
                 waiting = [h for h in new.humans() if h not in self.orders]
                 who = waiting[0] if waiting else None
-            return Outcome(new, vm.round_view(new, who), message)
+            view = self._views.view(new, who) if self._views is not None else vm.round_view(new, who)
+            return Outcome(new, view, message)
 
         self._future = self._executor.submit(run)
         return True
@@ -170,6 +194,18 @@ class Game:
 
         return self._submit(switch)
 
+    def counterfactuals(self, player: str) -> tuple[str, ...]:
+        """The debrief's moves that mattered most for ``player`` (seconds of replays: call it off the frame; they run
+        in the view process when there is one, so the window's frames keep the GIL)."""
+        session = self.session
+        if self._views is not None:
+            return self._views.counterfactuals(session, player)
+        return vm.counterfactuals(session, player)
+
+    def refresh(self, message: str = "") -> bool:
+        """Build the view again from the session as it is now (a networked game the host ended, for example)."""
+        return self._submit(lambda s: (s, message), viewpoint=self.current_human())
+
     def save(self, path: Path) -> Path:
         """Save now (only between jobs, so the log is not changing underneath)."""
         if self.busy:
@@ -179,6 +215,8 @@ class Game:
     def close(self) -> None:
         if self.baseline is not None:
             self.baseline.close()
+        if self._views is not None:
+            self._views.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _name(self, actor: str) -> str:

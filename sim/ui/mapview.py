@@ -97,18 +97,22 @@ class MapView:
         assert self.frame is not None
         return {a.index: self.frame.lonlat(a.lon, a.lat) for a in view.actors}
 
+    def prepare(self, rect: pygame.Rect, view: RoundView, m: th.Metrics) -> None:
+        """Lay out the map and draw the links of ``view`` on their layer, ahead of ``draw`` (a new round's costly
+        part of the map: the round screen does it a frame before it draws the map)."""
+        self._layers(rect.size, {a.id: a.colour for a in view.actors}, m)
+        key = (rect.size, view.links, m.scale)  # what the layer shows (an id could be reused by a later view)
+        if key != self._links_key:
+            self._links = self._draw_links(rect.size, view, self.positions(view), m)
+            self._links_key = key
+
     def draw(self, surface: pygame.Surface, rect: pygame.Rect, view: RoundView, m: th.Metrics) -> None:
-        tints = {a.id: a.colour for a in view.actors}
-        self._layers(rect.size, tints, m)
+        self.prepare(rect, view, m)
         assert self._base is not None
         surface.blit(self._base, rect.topleft)
         pos = self.positions(view)
         # Where each actor is on screen (the inset's dots included), for clicks that open its diplomacy view.
         self.spots = {a: (rect.left + x, rect.top + y) for a, (x, y) in pos.items()}
-        key = (rect.size, view.links, m.scale)  # what the layer shows (an id could be reused by a later view)
-        if key != self._links_key:
-            self._links = self._draw_links(rect.size, view, pos, m)
-            self._links_key = key
         assert self._links is not None
         surface.blit(self._links, rect.topleft)
         markers = [

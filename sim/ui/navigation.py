@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sim.ui.scenes import briefing, debrief, menu, overlays, round, teaching
+from sim.ui.scenes import briefing, debrief, menu, messages, overlays, round, teaching
 from sim.ui.scenes.base import Scene
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ SCENES: dict[str, tuple[Callable[..., Scene], bool]] = {
     "event": (teaching.EventCardOverlay, False),
     "diplomacy": (teaching.DiplomacyOverlay, False),
     "sources": (teaching.SourcesOverlay, False),
+    "messages": (messages.MessagesOverlay, False),
 }
 
 
@@ -48,6 +49,9 @@ def go(app: App, name: str, **kwargs: Any) -> Scene | None:
             )
             return None
         name = "instructor_panel" if app.instructor_unlocked else "pin"
+    if name == "messages" and messages.talking(app) is None:
+        app.toast("Messages go between the teams of a networked class (python run.py join): here nobody else plays.")
+        return None
     factory, replaces = SCENES[name]
     scene = factory(app, **kwargs)
     if replaces:

@@ -5,6 +5,8 @@ They read a :class:`~sim.ui.viewmodel.RoundView` only and draw it; nothing here 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pygame
 
 from sim.ui import theme as th
@@ -15,6 +17,7 @@ from sim.ui.widgets import (
     line_height,
     note_text,
     panel,
+    panel_inner,
     scrollbar,
     text_surface,
     text_width,
@@ -129,6 +132,32 @@ def draw_log(
     surface.set_clip(clip)
     scrollbar(surface, inner, scroll, content, m)
     return inner, content
+
+
+def prepare_log(rect: pygame.Rect, v: RoundView, m: th.Metrics) -> Iterator[None]:
+    """Wrap the log's lines as :func:`draw_log` will, and render those shown at its top, a line a step.
+
+    Only warms the text caches (the next ``draw_log`` of ``v`` then wraps and renders nothing new); lines already
+    cached from an earlier round cost nothing, so a step is one new line.
+    """
+    inner = panel_inner(rect, m)
+    width = inner.width - m.px(10) - m.px(16)  # as in draw_log: the chip and its gap
+    y = inner.top
+    for line in v.log:
+        if line.kind == "header":
+            y += line_height(m.small) + m.px(6)
+            continue
+        bold = line.kind in ("move", "event")
+        colour = th.ACCENT if line.kind in ("fork", "control") else th.TEXT if line.applied else th.FAINT
+        lines = wrap(line.text, m.body, width, bold)
+        reason = wrap(line.reason, m.small, width) if line.reason else []
+        if y < inner.bottom:
+            for t in lines:
+                text_surface(t, m.body, colour, bold)
+            for t in reason:
+                text_surface(t, m.small, th.MUTED)
+        y += len(lines) * line_height(m.body) + len(reason) * line_height(m.small) + m.px(4)
+        yield
 
 
 def draw_footer(

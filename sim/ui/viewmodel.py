@@ -380,7 +380,9 @@ def answer_options(model: AlignmentModel, player: int) -> tuple[MoveOption, ...]
     return tuple(out)
 
 
-def status(model: AlignmentModel, player: int) -> Status:
+def status(model: AlignmentModel, player: int, *, finished: bool | None = None, ended: str | None = None) -> Status:
+    """The status bar of ``player``; ``finished`` and ``ended`` (default: the model's) say the game is over, and why,
+    when it ended outside the model (an instructor ending a networked class early)."""
     setup = model.setup
     last = model.history[-1]
     report = model.objective_report(player)
@@ -398,8 +400,8 @@ def status(model: AlignmentModel, player: int) -> Status:
         bloc_tilt=float(last.bloc_tilt[player]),
         bloc_names=setup.scoring.bloc_names,
         primary_partner=setup.actors[int(last.primary_partner[player])].name,
-        finished=model.finished,
-        ended_by_event=model.ended,
+        finished=model.finished if finished is None else finished,
+        ended_by_event=model.ended if ended is None else ended,
     )
 
 
@@ -425,8 +427,10 @@ def round_view(session: GameSession, viewpoint: str | None = None) -> RoundView:
         forks=tuple(session.log.forks),
         log=log_lines(session),
         options=()
-        if watching or model.finished or who not in humans
+        if watching or session.finished or who not in humans
         else move_options(model, player) + answer_options(model, player),
+        finished=session.finished,
+        ended=session.ended,
     )
 
 
@@ -438,11 +442,14 @@ def model_round_view(
     forks: tuple[Fork, ...] = (),
     log: tuple[LogLine, ...] | None = None,
     options: tuple[MoveOption, ...] = (),
+    finished: bool | None = None,
+    ended: str | None = None,
 ) -> RoundView:
     """The round screen's snapshot of a bare model from ``player``'s point of view (no session needed).
 
     ``humans``: actors played from outside (none: watching the AI); ``log``: default :func:`history_log`;
-    ``options``: the move picker's entries (none unless given: they are the costly part).
+    ``options``: the move picker's entries (none unless given: they are the costly part); ``finished`` and
+    ``ended``: the game is over, and why, when that was decided outside the model (default: the model's).
     """
     setup = model.setup
     report = model.objective_report(player)
@@ -452,7 +459,7 @@ def model_round_view(
     guide = tuple(
         event_card(setup, e.id, e.title, e.text)
         for e in setup.events
-        if is_guide(e.id) and e.at_round == coming and not model.finished
+        if is_guide(e.id) and e.at_round == coming and not (model.finished if finished is None else finished)
     )
     return RoundView(
         actors=actor_views(model, player),
@@ -462,7 +469,7 @@ def model_round_view(
         log=history_log(model, forks) if log is None else log,
         options=options,
         moves_per_round=int(model.policy.actions_per_round[player]),
-        status=status(model, player),
+        status=status(model, player, finished=finished, ended=ended),
         objectives=objective_lines(report),
         humans=humans,
         events=tuple((e.id, e.title, e.text) for e in setup.events),
@@ -623,7 +630,7 @@ def debrief_view(session: GameSession, viewpoint: str | None = None) -> DebriefV
         utility=float(last.utility[player] - model.history[0].utility[player]) * 1000.0,
         position=final_position(model, player),
         rounds_played=model.round,
-        ended_by_event=model.ended,
+        ended_by_event=session.ended,
         forks=tuple(session.log.forks),
         also_played=also_played(session, who),
     )
@@ -632,8 +639,7 @@ def debrief_view(session: GameSession, viewpoint: str | None = None) -> DebriefV
 def also_played(session: GameSession, player: str) -> tuple[str, ...]:
     """Names of the actors other than ``player`` that a person controlled at some point of this game's branch."""
     setup = session.setup
-    ids = {c.actor for c in session.log.commands if c.op == "control" and c.controller == "human"}
-    ids |= set(session.humans())
+    ids = session.played_here()
     ids.discard(player)
     return tuple(a.name for a in setup.actors if a.id in ids)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pygame
@@ -12,6 +13,7 @@ from sim.ui.widgets import Button, draw_button
 
 if TYPE_CHECKING:
     from sim.ui.app import App
+    from sim.ui.views import RoundView
 
 
 class Scene(ABC):
@@ -26,6 +28,8 @@ class Scene(ABC):
 
     #: An overlay draws over the scene below it instead of replacing it.
     overlay = False
+    #: The scene takes typed text: "?" is a character there, not the help key.
+    takes_text = False
     name = "scene"
 
     def __init__(self, app: App) -> None:
@@ -69,8 +73,22 @@ class Scene(ABC):
     def draw(self, surface: pygame.Surface) -> None:
         """Paint the scene; every scene has its own picture."""
 
+    def prepare(self, view: RoundView) -> Iterator[None]:
+        """Get ready to show ``view`` before the game adopts it: small steps of work, each ended by a ``yield``.
+
+        The app runs a few milliseconds of steps a frame while the old picture stays on screen, and adopts the
+        view when the steps are done (text wrapped and rendered, layers painted), so the frame that shows a new
+        round has little left to do. Preparing changes no state a draw of the current view reads.
+        """
+        return iter(())
+
     def draw_transient(self, surface: pygame.Surface) -> None:  # noqa: B027 (optional: most scenes have none)
         """Paint what changes on its own every frame (an animation) over the scene's cached picture."""
+
+    def transient_key(self) -> tuple | None:
+        """What ``draw_transient`` paints now (with ``cache_key``, the app skips a frame whose picture is already
+        on screen); None when it paints nothing."""
+        return None
 
     def panels(self) -> dict[str, pygame.Rect]:
         return {}

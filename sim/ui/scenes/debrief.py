@@ -48,9 +48,11 @@ class DebriefScene(Scene):
         self.lessons: tuple[str, ...] | None = None  # the moves that mattered, computed off the draw path
         self._lessons_done = threading.Event()
 
+        game = app.game
+
         def work() -> None:
             try:
-                self.lessons = vm.counterfactuals(session, who) if session.log.player else ()
+                self.lessons = game.counterfactuals(who) if session.log.player else ()
             except Exception as exc:  # a failed replay must not take the debrief down
                 self.lessons = (f"The moves that mattered could not be worked out: {exc}",)
             self._lessons_done.set()
@@ -131,6 +133,17 @@ class DebriefScene(Scene):
     def panels(self) -> dict[str, pygame.Rect]:
         return {k: self._rects[k] for k in ("outcome", "objectives", "distribution", "chart", "lessons", "footer")}
 
+    def cache_key(self) -> tuple | None:
+        """What the picture shows: the lessons (once replayed), the scrolling, the AI games done so far, the hovered
+        button and glossary term (the app shows the previous frame while it is unchanged)."""
+        g = self.app.game
+        base = g.baseline if g is not None else None
+        pos = self.pointer()
+        term = next((t for t, r in self.terms.items() if r.collidepoint(pos)), "")
+        runs = (len(base.poll()), base.error) if base is not None else None
+        rects = tuple((k, tuple(r)) for k, r in self._rects.items())
+        return (self.lessons, tuple(self.scroll.values()), runs, self.hovered(), term, rects)
+
     def draw(self, surface: pygame.Surface) -> None:
         m = self.m
         if not self._rects:
@@ -171,7 +184,7 @@ class DebriefScene(Scene):
         flag = f" · ⚑ you also played {', '.join(v.also_played)}" if v.also_played else ""
         draw_text(
             surface,
-            f"after {v.rounds_played} rounds{forks}{flag}",
+            f"after {v.rounds_played} round{'' if v.rounds_played == 1 else 's'}{forks}{flag}",
             (x, r.bottom - m.px(12)),
             m.body,
             th.BAD if flag else th.MUTED,
@@ -279,9 +292,6 @@ class DebriefScene(Scene):
         self._content["lessons"] = y - top
         surface.set_clip(clip)
         scrollbar(surface, inner, self.scroll["lessons"], self._content["lessons"], m)
-
-    def cache_key(self) -> tuple | None:
-        return None
 
     def _objectives_height(self) -> int:
         """Height the objectives panel needs (title, objectives, start/end table), laid out as _draw_objectives does."""

@@ -69,6 +69,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("R", "rewind to an earlier round (a new branch; O instead of Enter restores who played whom then)"),
             ("H", "players: hand any actor to a person or the AI (hot seat)"),
             ("I", "instructor (PIN set at start with PIVOT_INSTRUCTOR_PIN): fire one of the scenario's events now"),
+            ("M", "messages: read and write private messages to another team (a networked class)"),
             ("Ctrl+S", "save the game"),
             ("L / Ctrl+O", "load a saved game"),
             ("D / Enter", "open the debrief when the game is over"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,8 +14,10 @@ from sim.ui.charts import alignment_chart
 from sim.ui.glossary import explain
 from sim.ui.layout import round_layout
 from sim.ui.mapview import MapView
-from sim.ui.panels import draw_footer, draw_log, draw_status
+from sim.ui.panels import draw_footer, draw_log, draw_status, prepare_log
 from sim.ui.scenes.base import Scene, key_name
+from sim.ui.scenes.messages import talking
+from sim.ui.scenes.teaching import prepare_summary
 from sim.ui.views import MoveOption, RoundView
 from sim.ui.widgets import (
     Button,
@@ -52,6 +55,17 @@ CATEGORY_COLOURS = {
 }
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)
 GROUPINGS = ("partner", "kind")
+
+
+@dataclass(frozen=True, slots=True)
+class Backdrop:
+    """The round screen's panels that the picker does not change, painted once per view on a layer of their own."""
+
+    key: tuple  # (id of the view, window size, text size, log scroll)
+    layer: pygame.Surface
+    terms: dict[str, pygame.Rect]  # the status bar's chips the scene explains itself
+    spots: list[TermSpot]  # every other glossary term the layer shows
+    log_content: int  # the log's height, for scrolling
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +115,10 @@ class RoundScene(Scene):
         self._together: tuple[tuple, vm.Effect | None] = ((), None)
         # The panels that do not change while the player picks (status, map, chart, log, footer), drawn once per
         # view, size, text size and log position: a key press in the picker repaints the picker alone.
-        self._backdrop: tuple[tuple, pygame.Surface, dict[str, pygame.Rect], list[TermSpot]] | None = None
+        self._backdrop: Backdrop | None = None
+        self._spare: pygame.Surface | None = None  # the layer a coming view's backdrop is prepared on
+        self._staged: Backdrop | None = None  # that backdrop, ready, until the view is adopted
+        self._announcing: list[tuple[str, dict[str, object]]] = []  # panels to open on the next frame
 
     # -- reading the game ---------------------------------------------------------------------------------
 
@@ -281,6 +298,8 @@ class RoundScene(Scene):
             self.app.navigate("summary")
         elif key == "b":
             self.app.navigate("sources")
+        elif key == "m":
+            self.app.navigate("messages")
         elif key == "a":
             others = [a.index for a in self.view.actors if a.index != self.view.player]
             if others:
@@ -375,6 +394,9 @@ class RoundScene(Scene):
         g = self.app.game
         if g is None:
             return
+        panels, self._announcing = self._announcing, []
+        for name, kwargs in panels:  # what the last new round opens over itself (see _announce)
+            self.app.navigate(name, **kwargs)
         if g.version != self._seen_version:
             self._seen_version = g.version
             self.orders, self.selected, self.list_scroll, self.log_scroll = [], 0, 0, 0
@@ -410,16 +432,18 @@ class RoundScene(Scene):
         if first:
             self._seen_cards.update((v.status.round, c.id) for c in v.fired)
             return
+        panels: list[tuple[str, dict[str, object]]] = []
         if new_round and v.status.round > 0 and not v.watching and self.app.settings.turn_summary:
-            self.app.navigate("summary")
+            panels.append(("summary", {}))
         fresh = [c for c in v.fired if (v.status.round, c.id) not in self._seen_cards]
         self._seen_cards.update((v.status.round, c.id) for c in v.fired)
         if fresh and not (v.watching and self.playing):
             self.app.toast("", seconds=0.0)  # the card says it; no toast over it
-            for card in reversed(fresh):
-                self.app.navigate("event", card=card)
+            panels += [("event", {"card": card}) for card in reversed(fresh)]
         if handover and not v.status.finished:  # on top: the next player reads the summary and cards after it
-            self.app.navigate("handover")
+            panels.append(("handover", {}))
+        # They open on the next frame: the frame that shows the new round draws its picture alone.
+        self._announcing = panels
 
     def _update_together(self) -> None:
         """The preview of the chosen orders together with the highlighted move (computed by the core)."""
@@ -591,37 +615,92 @@ class RoundScene(Scene):
         if self.hover_term:
             self._draw_tooltip(surface, self.hover_term)
 
+    def _backdrop_key(self, v: RoundView, size: tuple[int, int], log_scroll: int) -> tuple:
+        return (id(v), size, self.app.settings.text_size, log_scroll)
+
     def _backdrop_for(self, surface: pygame.Surface, v: RoundView) -> pygame.Surface:
         """The picture of the panels the picker does not change, redrawn only when what they show changed."""
-        key = (id(v), surface.get_size(), self.app.settings.text_size, self.log_scroll)
-        if self._backdrop is None or self._backdrop[0] != key:
-            layer = self._backdrop[1] if self._backdrop is not None else None
+        key = self._backdrop_key(v, surface.get_size(), self.log_scroll)
+        staged = self._staged
+        if staged is not None and staged.key == key:  # prepared before the view was adopted (see prepare)
+            self._spare = self._backdrop.layer if self._backdrop is not None else None
+            self._backdrop, self._staged = staged, None
+            self.terms.clear()
+        elif self._backdrop is None or self._backdrop.key != key:
+            layer = self._backdrop.layer if self._backdrop is not None else None
             if layer is None or layer.get_size() != surface.get_size():  # else the same pixels are drawn over
                 layer = surface.copy()
-            layer.fill(th.BG)
+            for _ in self._paint_backdrop(layer, v, key):
+                pass
             self.terms.clear()
-            with collect_terms(layer) as spots:
-                self._draw_backdrop(layer, v)
-            self._backdrop = (key, layer, dict(self.terms), spots)
-        self.terms.update(self._backdrop[2])
-        note_terms(self._backdrop[3])  # the glossary terms the layer shows, for hovering
-        return self._backdrop[1]
+        backdrop = self._backdrop
+        assert backdrop is not None
+        self.terms.update(backdrop.terms)
+        note_terms(backdrop.spots)  # the glossary terms the layer shows, for hovering
+        self._log_content = backdrop.log_content
+        return backdrop.layer
 
-    def _draw_backdrop(self, surface: pygame.Surface, v: RoundView) -> None:
+    def _paint_backdrop(self, layer: pygame.Surface, v: RoundView, key: tuple, staged: bool = False) -> Iterator[None]:
+        """Paint the backdrop of ``v`` on ``layer`` a panel a step, then make it the scene's backdrop (``staged``:
+        keep it for when ``v`` is adopted)."""
         m = self.m
-        self._draw_status(surface, v)
-        map_inner = panel(surface, self._rects["map"], m, "The powers and their ties", "click an actor: diplomacy")
-        self.mapview.draw(surface, map_inner, v, m)
+        terms: dict[str, pygame.Rect] = {}
+        spots: list[TermSpot] = []
+        layer.fill(th.BG)
+        with collect_terms(layer) as found:
+            self._draw_status(layer, v, terms)
+        spots += found
+        yield
+        self.mapview.prepare(panel_inner(self._rects["map"], m), v, m)  # the links' layer
+        yield
+        with collect_terms(layer) as found:
+            map_inner = panel(layer, self._rects["map"], m, "The powers and their ties", "click an actor: diplomacy")
+            self.mapview.draw(layer, map_inner, v, m)
+        spots += found
+        yield
         me = v.actors[v.player]
         chart_title = f"{me.name}'s alignment"
         if text_width(chart_title.upper(), m.small, True) + text_width("−1 … +1", m.small) + 3 * m.pad > (
             self._rects["chart"].width
         ):
             chart_title = "Alignment"
-        chart_inner = panel(surface, self._rects["chart"], m, chart_title, "−1 … +1")
-        alignment_chart(surface, chart_inner, v.series, v.actors, v.status.rounds, m)
-        self._draw_log(surface, v)
-        self._draw_keys(surface, v)
+        with collect_terms(layer) as found:
+            chart_inner = panel(layer, self._rects["chart"], m, chart_title, "−1 … +1")
+            alignment_chart(layer, chart_inner, v.series, v.actors, v.status.rounds, m)
+        spots += found
+        yield
+        with collect_terms(layer) as found:
+            inner, content = draw_log(layer, self._rects["log"], v, m, key[3], "PgUp/PgDn")
+            if not staged:
+                self._rects["log_inner"] = inner
+        spots += found
+        yield
+        with collect_terms(layer) as found:
+            keys = "F1 help · T summary · R rewind · H players · Ctrl+S save · Esc menu"
+            if talking(self.app) is not None:  # a networked class: the teams write to each other
+                keys = "F1 help · M messages · T summary · Ctrl+S save · Esc menu"
+            draw_footer(layer, self._rects["keys"], v, m, keys)
+        spots += found
+        done = Backdrop(key, layer, terms, spots, content)
+        if staged:
+            self._staged = done
+        else:
+            self._backdrop = done
+
+    def prepare(self, view: RoundView) -> Iterator[None]:
+        """Before a new view shows: its log lines and turn summary wrapped and rendered, then its backdrop painted
+        on a second layer (the one on screen stays untouched), so adopting it costs about a picker redraw."""
+        size = self.app.size
+        if self._laid_for != (size, self.app.settings.text_size):
+            return  # not laid out for this window yet: the view is drawn at once when it shows
+        yield from prepare_log(self._rects["log"], view, self.m)
+        if self.app.settings.turn_summary and view.status.round > 0 and view.status.round != self._seen_round:
+            yield from prepare_summary(self.app, view)
+        key = self._backdrop_key(view, size, 0)  # a new view opens with the log at its top
+        spare, self._spare, self._staged = self._spare, None, None
+        if spare is None or spare.get_size() != size:
+            spare = self.app.screen.copy()  # the window's pixel format, so the layer blits fast
+        yield from self._paint_backdrop(spare, view, key, staged=True)
 
     def _draw_tooltip(self, surface: pygame.Surface, term: str) -> None:
         """The glossary's explanation of the term under the mouse, in a box below it."""
@@ -629,7 +708,7 @@ class RoundScene(Scene):
         if text:
             draw_tooltip(surface, self.terms[term], term, text, self.m)
 
-    def _draw_status(self, surface: pygame.Surface, v: RoundView) -> None:
+    def _draw_status(self, surface: pygame.Surface, v: RoundView, terms: dict[str, pygame.Rect]) -> None:
         me = v.actors[v.player]
         if v.watching:
             mode, colour = "Watching the AI", th.MUTED
@@ -637,7 +716,7 @@ class RoundScene(Scene):
             mode, colour = f"Hot seat: {me.name} to move", th.ACCENT
         else:
             mode, colour = f"You play {me.name}", th.ACCENT
-        draw_status(surface, self._rects["status"], v, self.m, mode, colour, self.terms)
+        draw_status(surface, self._rects["status"], v, self.m, mode, colour, terms)
 
     def _draw_picker(self, surface: pygame.Surface, v: RoundView) -> None:
         m = self.m
@@ -873,18 +952,14 @@ class RoundScene(Scene):
                 y = draw_wrapped(surface, sentence, area, m.small, th.TEXT, top=y) + m.px(4)
         surface.set_clip(clip)
 
-    def _draw_log(self, surface: pygame.Surface, v: RoundView) -> None:
-        inner, self._log_content = draw_log(surface, self._rects["log"], v, self.m, self.log_scroll, "PgUp/PgDn")
-        self._rects["log_inner"] = inner
-
-    def _draw_keys(self, surface: pygame.Surface, v: RoundView) -> None:
-        keys = "F1 help · T summary · R rewind · H players · Ctrl+S save · Esc menu"
-        draw_footer(surface, self._rects["keys"], v, self.m, keys)
-
     def draw_transient(self, surface: pygame.Surface) -> None:
         g = self.app.game
         if g is not None and g.busy:
             self._draw_busy(surface)
+
+    def transient_key(self) -> tuple | None:
+        g = self.app.game
+        return None if g is None or not g.busy else ("busy", int(pygame.time.get_ticks() / 1000.0 * 3) % 3)
 
     def _draw_busy(self, surface: pygame.Surface) -> None:
         m = self.m

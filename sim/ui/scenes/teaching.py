@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pygame
@@ -14,10 +15,11 @@ from sim.ui.layout import centred
 from sim.ui.pictures import draw_picture
 from sim.ui.scenes.base import key_name
 from sim.ui.scenes.overlays import KEYS, ListOverlay, Overlay, Row
-from sim.ui.widgets import draw_text, draw_wrapped, line_height, scrollbar, wrap
+from sim.ui.widgets import draw_text, draw_wrapped, line_height, panel_inner, scrollbar, text_surface, wrap
 
 if TYPE_CHECKING:
     from sim.ui.app import App
+    from sim.ui.views import RoundView
 
 
 class DocumentOverlay(Overlay):
@@ -121,21 +123,47 @@ class SummaryOverlay(DocumentOverlay):
     name = "summary"
     max_size = (820, 460)
 
+    def __init__(self, app: App, view: RoundView | None = None) -> None:
+        super().__init__(app)
+        self._shown = view  # the view summarised (the game's current one when None)
+
+    @property
+    def shown(self) -> RoundView | None:
+        g = self.app.game
+        return self._shown if self._shown is not None else g.view if g is not None else None
+
     @property
     def title(self) -> str:  # type: ignore[override]
-        g = self.app.game
-        if g is None or g.view.status.round == 0:
+        v = self.shown
+        if v is None or v.status.round == 0:
             return "Turn summary"
-        return f"Turn summary · round {g.view.status.round} · {g.view.status.quarter}"
+        return f"Turn summary · round {v.status.round} · {v.status.quarter}"
 
     def blocks(self) -> list[tuple[str, str]]:
-        g = self.app.game
-        if g is None or not g.view.summary:
+        v = self.shown
+        if v is None or not v.summary:
             return [("p", "No round has been played yet. After each round, this says what changed most and why.")]
         out: list[tuple[str, str]] = [("h", "What changed most in your alignment")]
-        out += [("b", s) for s in g.view.summary]
+        out += [("b", s) for s in v.summary]
         out.append(("m", "The log (bottom left) has every move with its reason; T opens this summary again."))
         return out
+
+
+def prepare_summary(app: App, view: RoundView) -> Iterator[None]:
+    """Wrap and render the turn summary of ``view`` as its panel will draw it, a paragraph a step (text caches only)."""
+    overlay = SummaryOverlay(app, view)
+    overlay.update(0.0)
+    m = app.metrics
+    width = panel_inner(overlay._box, m).width - m.px(12)  # as DocumentOverlay.draw lays the text out
+    for kind, text in overlay.blocks():
+        if kind == "h":
+            for line in wrap(text.upper(), m.small, width, True):
+                text_surface(line, m.small, th.ACCENT, True)
+        else:
+            colour = th.MUTED if kind == "m" else th.TEXT
+            for line in wrap(text, m.body, width - m.px(16) if kind == "b" else width):
+                text_surface(line, m.body, colour)
+        yield
 
 
 class SourcesOverlay(DocumentOverlay):
