@@ -282,7 +282,8 @@ class Classroom:
         self.session.switch(actor, controller)  # type: ignore[arg-type]
         self.orders.pop(actor, None)
         who = "the AI" if controller == "ai" else "its team"
-        return self.announce(f"{actor} is played by {who} from now on")
+        name = self.setup.actors[self.setup.index(actor)].name
+        return self.announce(f"{name} is played by {who} from now on")
 
     def rewind(self, round_number: int) -> Announcement:
         try:
