@@ -41,6 +41,25 @@ def base_setup(base_scenario: Scenario) -> ModelSetup:
     return build_setup(base_scenario)
 
 
+#: Modules that each keep one xdist worker busy longest (a screenshot run of every scene, fuzzers, fault and
+#: reliability tests with real processes). They are handed out first: with ``--dist loadscope`` each module goes
+#: whole to one worker, in collection order, so a long module collected last would leave the other worker idle.
+LONGEST_FIRST = (
+    "test_ui_screenshots.py",
+    "test_reliability_round_two.py",
+    "test_fuzz.py",
+    "test_faults.py",
+    "test_batch_cli.py",
+    "test_research.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Collect LONGEST_FIRST's modules first (in that order); every other test keeps its place."""
+    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 #: The warning filters of a fresh interpreter (pytest turns warnings into errors per test; a child does not).
 _PROCESS_WARNING_FILTERS = list(warnings.filters)
 

@@ -23,7 +23,7 @@ from sim.batch.store import JOURNAL_FILE, MANIFEST_FILE, PLAN_FILE, SCENARIO_FIL
 from sim.errors import BatchError, FolderLockedError, PivotError, SaveError, ScenarioError, one_line
 from sim.play.session import load_session
 from sim.ui import library
-from tests.conftest import ROOT, run_cli, run_process
+from tests.conftest import ROOT, run_cli
 
 TINY = ("medvedev_visit_2015", "--runs", "4", "--rounds", "2", "--seed", "7", "--workers", "1")
 
