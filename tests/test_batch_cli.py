@@ -16,7 +16,7 @@ import pytest
 
 from sim.batch import load_results
 from sim.batch.runner import KILL_HOOK
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, run_process
 
 QUICK = ("medvedev_visit_2015", "--seed", "21", "--rounds", "2", "--progress", "lines")
 
@@ -157,7 +157,7 @@ def test_a_batch_killed_with_sigkill_resumes_to_the_same_table(tmp_path: Path) -
 def test_a_worker_that_dies_mid_chunk_gets_its_chunk_retried(tmp_path: Path) -> None:
     marker = tmp_path / "died"
     args = ["batch", *QUICK, "--runs", "24", "--workers", "2", "--chunk-size", "6"]
-    dying = run_cli(*args, "--out", str(tmp_path / "dying"), env={KILL_HOOK: f"0:9:{marker}"})
+    dying = run_process(*args, "--out", str(tmp_path / "dying"), env={KILL_HOOK: f"0:9:{marker}"})
     assert dying.returncode == 0, dying.stderr
     assert marker.exists(), "the injected death happened"
     assert "sent again after a worker died" in dying.stderr
@@ -168,7 +168,7 @@ def test_a_worker_that_dies_mid_chunk_gets_its_chunk_retried(tmp_path: Path) -> 
 
 def test_a_run_that_kills_its_worker_every_time_is_isolated_as_a_failure(tmp_path: Path) -> None:
     args = ["batch", *QUICK, "--runs", "12", "--workers", "2", "--chunk-size", "6", "--out", str(tmp_path / "b")]
-    result = run_cli(*args, env={KILL_HOOK: "0:3:"})
+    result = run_process(*args, env={KILL_HOOK: "0:3:"})
     assert result.returncode == 0, result.stderr
     rows = load_results(tmp_path / "b")
     assert len(rows) == 12
@@ -185,7 +185,7 @@ def test_dask_local_cluster_survives_a_dying_worker_and_matches_serial(tmp_path:
     pytest.importorskip("distributed")
     marker = tmp_path / "died"
     args = ["batch", *QUICK, "--runs", "12", "--chunk-size", "4"]
-    on_dask = run_cli(*args, "--dask-local", "2", "--out", str(tmp_path / "d"), env={KILL_HOOK: f"0:5:{marker}"})
+    on_dask = run_process(*args, "--dask-local", "2", "--out", str(tmp_path / "d"), env={KILL_HOOK: f"0:5:{marker}"})
     assert on_dask.returncode == 0, on_dask.stderr
     assert marker.exists()
     serial = run_cli(*args, "--workers", "1", "--out", str(tmp_path / "s"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import BASE_FILE, run_cli
+from tests.conftest import BASE_FILE, run_cli, run_process
 
 
 def test_help_lists_the_commands() -> None:
@@ -19,8 +19,8 @@ def test_help_lists_the_commands() -> None:
 
 
 def test_same_seed_gives_byte_identical_json_in_two_processes() -> None:
-    first = run_cli("run", "medvedev_visit_2015", "--seed", "42", "--format", "json")
-    second = run_cli("run", str(BASE_FILE), "--seed", "42", "--format", "json")
+    first = run_process("run", "medvedev_visit_2015", "--seed", "42", "--format", "json")
+    second = run_process("run", str(BASE_FILE), "--seed", "42", "--format", "json")
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     assert run_cli("run", "medvedev_visit_2015", "--seed", "43", "--format", "json").stdout != first.stdout

@@ -14,6 +14,7 @@ from sim.core import AlignmentModel
 from sim.core.streams import Dice, Purpose, gumbel, label, logistic, uniform
 from sim.scenario.calibration import setup_with_overrides
 from sim.scenario.loader import load_document
+from sim.vector import VectorEngine, keys_for
 
 KEYS = st.integers(min_value=0, max_value=2**64 - 1).map(np.uint64)
 
@@ -94,20 +95,31 @@ def test_a_run_is_still_reproducible_from_its_seed() -> None:
 
 @pytest.fixture(scope="module")
 def paired_sanction_runs() -> dict[float, np.ndarray]:
-    """Cambodia-China and Cambodia-Russia final alignment, same 60 seeds, Western sanctions 0.5 and 0.75."""
+    """Cambodia-China and Cambodia-Russia final alignment, same 60 seeds, Western sanctions 0.5 and 0.75.
+
+    Played on the vector engine, which plays each run draw for draw as the Mesa model does (tests/test_vector.py
+    holds the two engines to the same trajectories), so the 60 runs of a point cost about one Mesa run.
+    """
     doc = load_document("scenarios/medvedev_visit_2015.yaml")
     out: dict[float, np.ndarray] = {}
     for level in (0.5, 0.75):
         setup = setup_with_overrides(doc, {"sanctions.us.russia": level, "sanctions.eu.russia": level}, origin="--set")
         c, r, ch = setup.index("cambodia"), setup.index("russia"), setup.index("china")
-        rows = []
-        for k in range(60):
-            model = AlignmentModel(setup, run_seed(7, k), collect=False)
-            model.run()
-            final = model.history[-1].alignment
-            rows.append((final[c, ch], final[c, r]))
-        out[level] = np.array(rows)
+        final = VectorEngine(setup, keys_for([run_seed(7, k) for k in range(60)])).run().last.alignment
+        out[level] = np.stack([final[:, c, ch], final[:, c, r]], axis=1)
     return out
+
+
+def test_the_vector_engine_plays_these_runs_as_the_mesa_model_does(paired_sanction_runs: dict) -> None:
+    """The fixture's runs (vector engine) are the Mesa model's: two of them, replayed one model at a time."""
+    doc = load_document("scenarios/medvedev_visit_2015.yaml")
+    setup = setup_with_overrides(doc, {"sanctions.us.russia": 0.75, "sanctions.eu.russia": 0.75}, origin="--set")
+    c, r, ch = setup.index("cambodia"), setup.index("russia"), setup.index("china")
+    for k in (0, 59):
+        model = AlignmentModel(setup, run_seed(7, k), collect=False)
+        model.run()
+        final = model.history[-1].alignment
+        assert np.abs(paired_sanction_runs[0.75][k] - (final[c, ch], final[c, r])).max() <= 1e-9
 
 
 def test_the_same_seed_at_two_sweep_points_is_positively_correlated(paired_sanction_runs: dict) -> None:

@@ -18,7 +18,7 @@ from sim.scenario import load_scenario
 from sim.ui import layout
 from sim.ui import theme as th
 from sim.ui.theme import Metrics
-from tests.conftest import BASE_FILE, SCENARIOS, run_cli
+from tests.conftest import BASE_FILE, SCENARIOS, run_cli, run_process
 
 pytestmark = pytest.mark.ui
 SCENES = (
@@ -51,7 +51,7 @@ TEXTS = ("normal", "huge")
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("shots")
-    result = run_cli("play", "--screenshot", str(out), "--seed", "7", timeout=900)
+    result = run_process("play", "--screenshot", str(out), "--seed", "7", timeout=900)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.split()) == len(SCENES) * len(SIZES) * len(TEXTS)
     return out
@@ -164,7 +164,7 @@ def test_the_debrief_and_menu_draw_their_panels(shots: Path, size: tuple[int, in
 
 
 def test_play_without_a_display_explains_and_runs_headless() -> None:
-    result = run_cli("play", "--seed", "4", env={"SDL_VIDEODRIVER": "", "DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    result = run_process("play", "--seed", "4", env={"SDL_VIDEODRIVER": "", "DISPLAY": "", "WAYLAND_DISPLAY": ""})
     assert result.returncode == 0
     assert "No display found" in result.stderr and "python run.py run medvedev_visit_2015 --seed 4" in result.stderr
     assert "seed 4" in result.stdout and "SDL" not in result.stderr
