@@ -4,7 +4,8 @@
 
 For each scenario it plays ``--runs`` seeds of root A on the Mesa model and on the vector engine, and
 ``--runs`` seeds of an independent root B on the vector engine (through ``run_batch``, as a researcher does).
-It prints:
+A scenario whose file sweeps parameters plays ``--runs`` seeds at each of its points, compared point by
+point. It prints:
 
 - **same seeds**: how many runs of root A end with the same outcome on both engines, and the largest
   difference of any final alignment (the engines promise the same runs, draw for draw);
@@ -119,20 +120,32 @@ class ScenarioComparison:
 def compare_scenario(
     scenario: str, runs: int, root_a: int = 1, root_b: int = 2, workers: int | None = None
 ) -> ScenarioComparison:
-    """Play Mesa on root A, the vector engine on roots A and B, and compare them."""
+    """Play Mesa on root A, the vector engine on roots A and B, and compare them point by point when the
+    scenario's file sweeps parameters (the runs of one root are paired across its points, so pooling the
+    points would count them as more independent than they are)."""
     mesa = run_batch(scenario, runs=runs, seed=root_a, workers=workers, engine="mesa")
     vector_a = run_batch(scenario, runs=runs, seed=root_a, workers=1, engine="vector")
     vector_b = run_batch(scenario, runs=runs, seed=root_b, workers=1, engine="vector")
-    mesa, vector_a, vector_b = (f.sort_values("seed_index", ignore_index=True) for f in (mesa, vector_a, vector_b))
+    order = ["point", "seed_index"]
+    mesa, vector_a, vector_b = (f.sort_values(order, ignore_index=True) for f in (mesa, vector_a, vector_b))
     for frame in (mesa, vector_a, vector_b):
         bad = frame[frame["status"] != "ok"]
         if len(bad):
             raise RuntimeError(f"{scenario}: {len(bad)} runs failed: {bad['error'].iloc[0]}")
     pairs = [c for c in mesa.columns if c.startswith("alignment__")]
-    at_99 = differences(scenario, mesa, vector_b, normal_quantile(0.99))
-    family = differences(scenario, mesa, vector_b, normal_quantile(1 - 0.01 / len(at_99)))
+    points = sorted(set(mesa["point"]))
+
+    def compared(z_of: float) -> list[Difference]:
+        found = []
+        for point in points:
+            label = f"{scenario} point {point}" if len(points) > 1 else scenario
+            found += differences(label, mesa[mesa["point"] == point], vector_b[vector_b["point"] == point], z_of)
+        return found
+
+    at_99 = compared(normal_quantile(0.99))
+    family = compared(normal_quantile(1 - 0.01 / len(at_99)))
     return ScenarioComparison(
-        runs=runs,
+        runs=len(mesa),
         same_outcome=int((mesa["outcome"].to_numpy() == vector_a["outcome"].to_numpy()).sum()),
         max_alignment_gap=float(np.abs(mesa[pairs].to_numpy() - vector_a[pairs].to_numpy()).max()),
         at_99=at_99,
@@ -162,7 +175,8 @@ def main() -> None:
         )
         for d in result.at_99:
             if d.excludes_zero:
-                print(f"    {d.statistic}: Mesa {d.mesa:.4f}, vector {d.vector:.4f}, [{d.low:+.4f}, {d.high:+.4f}]")
+                values = f"Mesa {d.mesa:.4f}, vector {d.vector:.4f}, [{d.low:+.4f}, {d.high:+.4f}]"
+                print(f"    {d.scenario} {d.statistic}: {values}")
     if args.csv:
         with args.csv.open("w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=[*asdict(rows[0]).keys(), "excludes_zero"])
