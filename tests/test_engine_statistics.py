@@ -1,7 +1,8 @@
 """The vector engine and the Mesa model give the same runs and the same statistics on every shipped scenario.
 
 tools/engine_equivalence.py runs this comparison at 2,000 seeds each way (figures in docs/vector.md); the slow
-tests here run it at 300 per scenario (40 at each of a file sweep's points), and the fast ones check that its intervals can fail.
+tests here run it at 300 per scenario (40 at each of a file sweep's points), and the fast ones check that its
+intervals can fail.
 """
 
 from __future__ import annotations
