@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.setup import DomesticSpec, DynamicsParams
-from sim.core.streams import Dice, Purpose, uniform
+from sim.core.streams import Dice, Purpose, table_hashes, uniform, uniform_of
 from sim.core.world import WorldState, clip, tr
 
 
@@ -38,8 +38,12 @@ def advance_domestic(
     """
     key = dice.key if isinstance(dice, Dice) else dice
     actors = np.arange(world.threat.shape[-1])
-    hit = uniform(key, Purpose.SHOCK, round_number, actors) < params.shock_rate
-    size = uniform(key, Purpose.SHOCK_SIZE, round_number, actors) * params.shock_size
+    if np.ndim(key) == 0:  # one run: both draws of every actor hashed together
+        u = uniform_of(table_hashes(key, (Purpose.SHOCK, Purpose.SHOCK_SIZE), round_number, actors[None]))
+        hit, size = u[0] < params.shock_rate, u[1] * params.shock_size
+    else:
+        hit = uniform(key, Purpose.SHOCK, round_number, actors) < params.shock_rate
+        size = uniform(key, Purpose.SHOCK_SIZE, round_number, actors) * params.shock_size
     shocks = np.where(hit, size, 0.0)
     threat = world.threat
     threat += params.threat_memory * (domestic.threat_baseline - threat)

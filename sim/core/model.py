@@ -27,7 +27,7 @@ from sim.core.record import FiredEvent, Move, RoundRecord, amended
 from sim.core.reporters import model_reporters
 from sim.core.scoring import IndexPlan, Scores, policy_affinity
 from sim.core.setup import Controller, ModelSetup
-from sim.core.streams import Dice, Purpose, label
+from sim.core.streams import Dice, Purpose, gumbel_of, label, table_hashes, uniform_of
 from sim.core.utility import (
     CandidateList,
     CandidateTable,
@@ -40,6 +40,10 @@ from sim.core.utility import (
 )
 from sim.core.world import WorldState
 from sim.errors import PivotMoveError
+
+
+#: Who answers a move of the round (:meth:`AlignmentModel._answer`).
+_AGREED, _HUMAN, _AI = "agreed", "human", "ai"
 
 
 class MoveError(PivotMoveError):
@@ -249,13 +253,16 @@ class AlignmentModel(mesa.Model):
             self.table = price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau)
             self.candidates = flatten(self.table)
             c = self.candidates
-            noise = self.dice.gumbel(Purpose.CHOICE, self.round, c.actor, c.kind, c.target, c.sector, c.ask)
+            noise = gumbel_of(table_hashes(self.dice.key, (Purpose.CHOICE,), self.round, c.names)[0])
             self.choice_keys = choice_keys(c, self.policy.tau, noise)
         self.agents.shuffle_do("choose_moves")
         chosen = [m for c in self.countries for m in c.chosen]
-        moves = self._answer_pending() + self._answer(chosen, ctx)
+        # The answers' and the resolution order's draws are named by the same fields: hashed together.
+        held = len(self.pending)
+        answer_draws, order_draws = self._draw((Purpose.ANSWER, Purpose.ORDER), self.pending + chosen)
+        moves = self._answer_pending() + self._answer(chosen, ctx, answer_draws[held:])
         resolved: list[Move] = []
-        for k in np.argsort(self._draw(Purpose.ORDER, moves), kind="stable"):
+        for k in np.argsort(uniform_of(order_draws), kind="stable").tolist():
             resolved.append(self._resolve(moves[k], ctx))
         resolved.sort(key=lambda m: m.actor)
         if any(CATALOGUE[ACTION_INDEX[m.action]].domestic and m.applied for m in resolved):
@@ -274,26 +281,36 @@ class AlignmentModel(mesa.Model):
         if self.finished:
             self.running = False
 
-    def _answer(self, moves: list[Move], ctx: RoundContext) -> list[Move]:
+    def _answer(self, moves: list[Move], ctx: RoundContext, draws: np.ndarray | None = None) -> list[Move]:
         """Every proposal and request of the round answered by its target (humans: held for the next round).
 
         Moves forced by events or scripted by the scenario were agreed in advance and need no answer. An AI
         target accepts iff ``gain / T + noise > 0``, with logistic noise named by the proposal (the softmax
-        choice between accepting and refusing, at the target's temperature T).
+        choice between accepting and refusing, at the target's temperature T). ``draws`` are the ANSWER
+        hashes of ``moves``, one each (made here when not given).
         """
         out: list[Move] = []
-        agreed = [m.source in ("event", "scripted") or not m.needs_answer or m.target is None for m in moves]
-        by_ai = [
-            not done and self.countries[m.target].controller != "human"  # type: ignore[index]
-            for m, done in zip(moves, agreed, strict=True)
+        # Who answers each move: nobody (agreed in advance, or not a proposal), a human, or the AI.
+        countries = self.countries
+        who = [
+            _AGREED
+            if m.target is None or m.source in ("event", "scripted") or not m.needs_answer
+            else _HUMAN
+            if countries[m.target].controller == "human"
+            else _AI
+            for m in moves
         ]
-        asked = [m for m, ai in zip(moves, by_ai, strict=True) if ai]
-        noises = iter(self._draw(Purpose.ANSWER, asked) if asked else ())
-        for m, done, ai in zip(moves, agreed, by_ai, strict=True):
-            if done:
+        asked = [k for k, w in enumerate(who) if w is _AI]
+        if asked:
+            if draws is None:
+                draws = self._draw((Purpose.ANSWER,), moves)[0]
+            u = uniform_of(draws[asked])
+            noises = iter((np.log(u) - np.log1p(-u)).tolist())
+        for m, w in zip(moves, who, strict=True):
+            if w is _AGREED:
                 out.append(m)
                 continue
-            if not ai:
+            if w is _HUMAN:
                 self.pending.append(amended(m, answer="pending"))
                 out.append(amended(m, answer="pending", applied=False))
                 continue
@@ -304,8 +321,8 @@ class AlignmentModel(mesa.Model):
             )
             self.table = table
             gain = self._accept_gain(table, m)
-            temperature = float(table.temperature[m.target])
-            noise = float(next(noises))
+            temperature = table.temperature.item(m.target)
+            noise = next(noises)
             accepted = gain / temperature + noise > 0 if temperature > 0 else gain > 0
             name = self.setup.actors[m.target].name
             why = f"worth {gain * 1000:+.1f} pts to {name}" if accepted else f"{name} puts it at {gain * 1000:+.1f} pts"
@@ -332,25 +349,24 @@ class AlignmentModel(mesa.Model):
         self._answers = {}
         return out
 
-    def _draw(self, purpose: Purpose, moves: Sequence[Move]) -> np.ndarray:
-        """One named draw per move (uniform for ORDER, logistic for ANSWER), keyed by what the move is."""
-        fields = np.array(
+    def _draw(self, purposes: tuple[Purpose, ...], moves: Sequence[Move]) -> np.ndarray:
+        """(P, M) the 64-bit hashes of one named draw per move for each purpose (ANSWER: logistic noise,
+        ORDER: uniform), keyed by what the move is: actor, action, target, sector, ask (-1 for none)."""
+        index = ACTION_INDEX
+        names = np.array(
             [
                 (
                     m.actor,
-                    ACTION_INDEX[m.action],
+                    index[m.action],
                     -1 if m.target is None else m.target,
                     -1 if m.sector is None else m.sector,
-                    -1 if m.ask is None else ACTION_INDEX[m.ask],
+                    -1 if m.ask is None else index[m.ask],
                 )
                 for m in moves
             ],
             dtype=np.int64,
         ).reshape(-1, 5)
-        columns = fields.T
-        if purpose is Purpose.ANSWER:
-            return self.dice.logistic(purpose, self.round, *columns)
-        return self.dice.uniform(purpose, self.round, *columns)
+        return table_hashes(self.dice.key, purposes, self.round, names.T)
 
     def _accept_gain(self, table: CandidateTable, m: Move) -> float:
         i, j = m.actor, int(m.target)  # type: ignore[arg-type]

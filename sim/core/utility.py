@@ -195,7 +195,9 @@ class CandidateList:
     """Every feasible move of the round, flattened and grouped by actor.
 
     Rows ``start[i]:start[i + 1]`` belong to actor i, the last of them its pass. ``kind`` is the
-    catalogue index, ``target`` and ``sector`` are -1 where they do not apply.
+    catalogue index, ``target`` and ``sector`` are -1 where they do not apply. ``names`` stacks
+    actor, kind, target, sector and ask (the fields that name a candidate's random draw); the five
+    arrays are its rows.
     """
 
     actor: np.ndarray
@@ -205,25 +207,35 @@ class CandidateList:
     ask: np.ndarray  # catalogue index of what a conditional offer asks in return, -1 otherwise
     gain: np.ndarray
     start: np.ndarray  # (N + 1,)
+    names: np.ndarray  # (5, M) int64: actor, kind, target, sector, ask
+
+
+#: Plain catalogue moves that are candidates (targeted or domestic: not the pass, listed once per actor).
+_PLAIN_CANDIDATE = (_TARGETED | _DOMESTIC)[:, None, None]
 
 
 def flatten(table: CandidateTable) -> CandidateList:
-    """All feasible moves of all actors, plus one pass each, grouped by actor (the AI's candidates)."""
-    plain = table.feasible & (_TARGETED | _DOMESTIC)[:, None, None]
+    """All feasible moves of all actors, plus one pass each, grouped by actor (the AI's candidates).
+
+    Within an actor: its plain moves (by action, then target), sector agreements (by target, then
+    sector), conditional offers (by what is given, asked, then target), then its pass.
+    """
+    plain = table.feasible & _PLAIN_CANDIDATE
     a, i, j = np.nonzero(plain)
     si, sj, ss = np.nonzero(table.sector_feasible)
     ox, oy, oi, oj = np.nonzero(table.offer_feasible)
     n = table.feasible.shape[1]
-    everyone = np.arange(n)
-    actor = np.concatenate([i, si, oi, everyone])
-    kind = np.concatenate([a, np.full(si.size, _SECTOR_ACTION), _OFFER_GIVE_INDEX[ox], np.full(n, _PASS)])
-    target = np.concatenate([j, sj, oj, np.full(n, -1)])
-    sector = np.concatenate([np.full(a.size, -1), ss, np.full(ox.size, -1), np.full(n, -1)])
-    ask = np.concatenate([np.full(a.size + si.size, -1), _OFFER_ASK_INDEX[oy], np.full(n, -1)])
+    p, q, r = a.size, a.size + si.size, a.size + si.size + ox.size
+    names = np.full((5, r + n), -1, dtype=np.int64)
+    names[0, :p], names[1, :p], names[2, :p] = i, a, j
+    names[0, p:q], names[1, p:q], names[2, p:q], names[3, p:q] = si, _SECTOR_ACTION, sj, ss
+    names[0, q:r], names[1, q:r], names[2, q:r], names[4, q:r] = oi, _OFFER_GIVE_INDEX[ox], oj, _OFFER_ASK_INDEX[oy]
+    names[0, r:], names[1, r:] = np.arange(n), _PASS
     gain = np.concatenate(
-        [table.gain[a, i, j], table.sector_gain[si, sj, ss], table.offer_gain[ox, oy, oi, oj], np.zeros(n)]
+        [table.gain[plain], table.sector_gain[si, sj, ss], table.offer_gain[ox, oy, oi, oj], np.zeros(n)]
     )
-    order = np.argsort(actor, kind="stable")
-    actor = actor[order]
+    order = np.argsort(names[0], kind="stable")
+    names = names[:, order]
+    actor = names[0]
     start = np.searchsorted(actor, np.arange(n + 1))
-    return CandidateList(actor, kind[order], target[order], sector[order], ask[order], gain[order], start)
+    return CandidateList(actor, names[1], names[2], names[3], names[4], gain[order], start, names)
