@@ -41,7 +41,6 @@ from sim.core.utility import (
 from sim.core.world import WorldState
 from sim.errors import PivotMoveError
 
-
 #: Who answers a move of the round (:meth:`AlignmentModel._answer`).
 _AGREED, _HUMAN, _AI = "agreed", "human", "ai"
 
