@@ -582,11 +582,14 @@ def change_regard(
     i, j = actor, target
     delta = params.goldstein_scale * goldstein
     if delta or gratitude:
-        column = world.relations[:, i]
-        column += params.spillover * delta * alignment[:, j]
+        # Column i (everyone's regard of the mover) in Python floats: the same double operations, in the
+        # same order, as ``column += spill * A[:, j]; column[i] = 0; column[j] += ...; clip`` on the array,
+        # in three numpy calls instead of nine (a round applies a dozen moves to a handful of actors).
+        spill = params.spillover * delta
+        column = [r + spill * a for r, a in zip(world.relations[:, i].tolist(), alignment[:, j].tolist(), strict=True)]
         column[i] = 0.0
-        column[j] += delta + gratitude - params.spillover * delta * alignment.item(j, j)
-        clip(column, -1.0, 1.0, out=column)
+        column[j] += delta + gratitude - spill * alignment.item(j, j)
+        world.relations[:, i] = [min(max(r, -1.0), 1.0) for r in column]
         world.relations[i, j] = min(max(world.relations.item(i, j) + params.reciprocity * delta, -1.0), 1.0)
         if baseline is not None:
             # Gratitude for a transfer is remembered; of the event itself only lasting_share is.

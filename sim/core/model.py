@@ -500,8 +500,8 @@ class AlignmentModel(mesa.Model):
         ctx = self._ctx = self._context()
         A = ctx.alignment
         plan = self._index_plan
-        scores = Scores(A, plan.hedging(A), plan.tilt(A), plan.primary(A))
-        kuik = plan.kuik(A)
+        hedging, tilt, primary, kuik = plan.indices(A)
+        scores = Scores(A, hedging, tilt, primary)
         interests = effective_interests(self.policy.interests, self.world.threat, self.setup.dynamics)
         utility = (features(ctx, self.setup) * interests).sum(
             axis=1

@@ -113,9 +113,16 @@ class IndexPlan:
 
         1 = positive alignment spread evenly over every other power; 0 = all of it on one power (or none).
         """
-        positive = np.maximum(A[..., self.powers], 0.0)
+        positive = self._positive(A[..., self.powers])
+        return self._hedging(positive, positive.sum(axis=-1, keepdims=True))
+
+    def _positive(self, block: np.ndarray) -> np.ndarray:
+        """max(a_k, 0) over the great powers' columns ``block``, 0 at the actor's own column."""
+        positive = np.maximum(block, 0.0)
         positive[..., self.power_is_self] = 0.0
-        total = positive.sum(axis=-1, keepdims=True)
+        return positive
+
+    def _hedging(self, positive: np.ndarray, total: np.ndarray) -> np.ndarray:
         shares = np.divide(positive, total, out=np.zeros_like(positive), where=total > 0)
         logs = np.log(shares, out=np.zeros_like(shares), where=shares > 0)
         entropy = -(shares * logs).sum(axis=-1)
@@ -132,14 +139,29 @@ class IndexPlan:
         Asia* 30(2)) and Kuik (2016, *J. Contemporary China* 25(100)); the operationalisation is ours (J).
         """
         block = A[..., self.powers]
+        return self._kuik(block, np.where(self.others_mask, block, -np.inf))
+
+    def _kuik(self, block: np.ndarray, masked: np.ndarray) -> KuikHedging:
+        # ``masked``: the block with -inf at the actor's own column. The sums below run over C-ordered
+        # arrays (np.where's), whatever the layout of ``block``: a float sum's rounding depends on it.
         others, count = self.others_mask, self.others_count
         positive = np.where(others, np.maximum(block, 0.0), 0.0)
-        return_max = np.divide(positive.sum(axis=-1), count, out=np.zeros(A.shape[:-1]), where=count > 0)
-        high = np.maximum.reduce(np.where(others, block, -np.inf), axis=-1, initial=-np.inf)
+        return_max = np.divide(positive.sum(axis=-1), count, out=np.zeros(block.shape[:-1]), where=count > 0)
+        high = np.maximum.reduce(masked, axis=-1, initial=-np.inf)
         low = np.minimum.reduce(np.where(others, block, np.inf), axis=-1, initial=np.inf)
         spread = np.where(count > 0, high - low, 2.0)
         risk = clip(1.0 - spread / 2.0, 0.0, 1.0)
         return KuikHedging(np.sqrt(return_max * risk), return_max, risk)
+
+    def indices(self, A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, KuikHedging]:
+        """(hedging, tilt, primary, kuik) of :meth:`hedging`, :meth:`tilt`, :meth:`primary` and :meth:`kuik`:
+        the same values (bit for bit), sharing the great powers' columns and the masked block."""
+        block = A[..., self.powers]
+        positive = self._positive(block)  # in the layout of ``block``, as :meth:`hedging` sums it
+        masked = np.where(self.others_mask, block, -np.inf)
+        hedging = self._hedging(positive, positive.sum(axis=-1, keepdims=True))
+        primary = self.powers[np.argmax(masked, axis=-1)]  # exact: the layout does not matter
+        return hedging, self.tilt(A), primary, self._kuik(block, masked)
 
     def tilt(self, A: np.ndarray) -> np.ndarray:
         """Mean alignment to bloc a minus mean alignment to bloc b (each actor's own entry excluded)."""
