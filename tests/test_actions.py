@@ -241,3 +241,26 @@ def test_move_allowed_reads_the_same_cell_as_the_precondition_mask(act) -> None:
                 sector = 0 if act.sector_based else None
                 got = move_allowed(world, i, act.id, target, sector, sectors, values_dimension=vd)
                 assert got == expected, (act.id, i, j)
+
+
+def test_a_move_is_built_as_its_dataclass_fields_say() -> None:
+    # Move writes its own __init__ (the slots' setters, for speed): its parameters are the fields, in
+    # order, with the fields' defaults; the object is frozen, compares and hashes by its fields.
+    import dataclasses
+    import inspect
+
+    from sim.core.record import Move, amended
+
+    parameters = list(inspect.signature(Move.__init__).parameters.values())[1:]
+    fields = dataclasses.fields(Move)
+    assert [p.name for p in parameters] == [f.name for f in fields]
+    for p, f in zip(parameters, fields, strict=True):
+        expected = inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default
+        assert p.default == expected, f.name
+    values = (2, "sign_agreement", 3, 1, 0.5, (0.1, -0.2), 0.01, "why", "human", False, None, "refused", "no", 0.3)
+    m = Move(*values)
+    assert tuple(getattr(m, f.name) for f in fields) == values
+    assert m == Move(**{f.name: v for f, v in zip(fields, values, strict=True)}) and hash(m) == hash(Move(*values))
+    assert dataclasses.replace(m, applied=True) == amended(m, applied=True) != m
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.actor = 1  # type: ignore[misc]

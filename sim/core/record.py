@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 import numpy as np
@@ -26,7 +26,7 @@ TERM_NAMES: tuple[str, ...] = (*INTERESTS, "reciprocity", "regime")
 Answer = Literal["", "accepted", "refused", "pending", "expired"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Move:
     """One move of one actor in one round, with the reason the actor had for it."""
 
@@ -45,6 +45,42 @@ class Move:
     answer_reason: str = ""  # the target's reason, in words
     accept_chance: float = 1.0  # the chance of acceptance the proposer expected
 
+    def __init__(
+        self,
+        actor: int,
+        action: str,
+        target: int | None = None,
+        sector: int | None = None,
+        expected_gain: float = 0.0,
+        terms: tuple[float, ...] = (),
+        cost: float = 0.0,
+        note: str = "",
+        source: str = "ai",
+        applied: bool = True,
+        ask: str | None = None,
+        answer: Answer = "",
+        answer_reason: str = "",
+        accept_chance: float = 1.0,
+    ) -> None:
+        # What the generated __init__ of a frozen dataclass does (each field set through
+        # object.__setattr__), through the slots' own setters: the same object in half the time (a round
+        # makes and amends a few dozen moves). The defaults are the fields' (tests/test_actions.py checks).
+        s = _MOVE_SLOTS
+        s[0](self, actor)
+        s[1](self, action)
+        s[2](self, target)
+        s[3](self, sector)
+        s[4](self, expected_gain)
+        s[5](self, terms)
+        s[6](self, cost)
+        s[7](self, note)
+        s[8](self, source)
+        s[9](self, applied)
+        s[10](self, ask)
+        s[11](self, answer)
+        s[12](self, answer_reason)
+        s[13](self, accept_chance)
+
     @property
     def needs_answer(self) -> bool:
         return self.ask is not None or action(self.action).needs_answer
@@ -60,6 +96,10 @@ class Move:
         if self.answer in ("pending", "expired"):
             return f"{text}; {self.answer}"
         return text if self.applied else text + " (no effect: no longer possible when resolved)"
+
+
+#: The setters of Move's slots, in field order (Move.__init__).
+_MOVE_SLOTS = tuple(getattr(Move, f.name).__set__ for f in fields(Move))
 
 
 def amended(
