@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.core.scoring import sanction_pressure
 from sim.core.setup import DynamicsParams
-from sim.core.streams import Dice, Purpose, uniform
+from sim.core.streams import Dice, Purpose, table_hashes, uniform, uniform_of
 from sim.core.world import RANGES, WorldState, clip, diagonal_index, tr, upper_triangle
 
 
@@ -186,10 +186,25 @@ def advance(
     world.pressure *= 1.0 - params.pressure_memory
     world.memory += params.memory_decay * (standing_memory(world.sanctions) - world.memory)
     if params.agreement_lapse > 0 and world.agreements.any():
-        k = world.agreements.shape[-1]
-        pairs = diagonal_index(n)
-        runs_key = key if np.ndim(key) == 0 else np.reshape(key, (-1, 1, 1, 1))
-        draws = uniform(runs_key, Purpose.LAPSE, quarter, pairs[:, None, None], pairs[None, :, None], np.arange(k))
-        lapse = draws < params.agreement_lapse
-        lapse &= upper_triangle(n)[:, :, None]
-        world.agreements &= ~(lapse | np.swapaxes(lapse, -3, -2))
+        if np.ndim(key) == 0:
+            _lapse_one_run(world.agreements, params.agreement_lapse, key, quarter)
+        else:
+            k = world.agreements.shape[-1]
+            pairs = diagonal_index(n)
+            runs_key = np.reshape(key, (-1, 1, 1, 1))
+            draws = uniform(runs_key, Purpose.LAPSE, quarter, pairs[:, None, None], pairs[None, :, None], np.arange(k))
+            lapse = draws < params.agreement_lapse
+            lapse &= upper_triangle(n)[:, :, None]
+            world.agreements &= ~(lapse | np.swapaxes(lapse, -3, -2))
+
+
+def _lapse_one_run(agreements: np.ndarray, rate: float, key: np.uint64, quarter: int) -> None:
+    """One run's lapses (as :func:`advance` draws them for R runs): each pair i < j's agreement in sector s
+    lapses, on both sides, if its named draw (i, j, s) falls below ``rate``. Only the draws of agreements
+    in force are made (a draw is a pure function of its name, so the others could change nothing)."""
+    n = agreements.shape[0]
+    names = np.argwhere((agreements | agreements.transpose(1, 0, 2)) & upper_triangle(n)[:, :, None]).T
+    gone = uniform_of(table_hashes(key, (Purpose.LAPSE,), quarter, names)[0]) < rate
+    i, j, s = names[:, gone]
+    agreements[i, j, s] = False
+    agreements[j, i, s] = False

@@ -38,7 +38,7 @@ from sim.core.utility import (
     price_candidates,
     round_context,
 )
-from sim.core.world import WorldState
+from sim.core.world import WorldState, off_diagonal
 from sim.errors import PivotMoveError
 
 #: Who answers a move of the round (:meth:`AlignmentModel._answer`).
@@ -86,7 +86,7 @@ class AlignmentModel(mesa.Model):
         self.choice_keys = np.zeros(0)
         self.ended: str | None = None
         self._ctx: RoundContext | None = None
-        self._not_self = ~np.eye(setup.n_actors, dtype=bool)
+        self._not_self = off_diagonal(setup.n_actors)
         self._values = setup.scoring.values_dimension
         sc = setup.scoring
         self._index_plan = IndexPlan.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)

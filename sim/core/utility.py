@@ -36,7 +36,7 @@ from sim.core.pricing import (  # noqa: F401  (re-exported: the rules' constants
     trade_value,
 )
 from sim.core.setup import DynamicsParams, ModelSetup
-from sim.core.world import WorldState
+from sim.core.world import WorldState, off_diagonal
 
 partner_weights = pricing.partner_weights
 
@@ -150,11 +150,21 @@ def feasibility(world: WorldState, setup: ModelSetup) -> tuple[np.ndarray, np.nd
 
 
 def _feasibility(world: WorldState, setup: ModelSetup) -> tuple[np.ndarray, np.ndarray]:
-    n = world.n_actors
     inputs = PreconditionInputs(
-        world=world, not_self=~np.eye(n, dtype=bool), values_dimension=setup.scoring.values_dimension
+        world=world, not_self=off_diagonal(world.n_actors), values_dimension=setup.scoring.values_dimension
     )
-    pre = [act.precondition(inputs)[None] if act.targeted or act.domestic else None for act in CATALOGUE]
+    # Actions that share a precondition function (agreements and statements, debt offers, aid and its
+    # cut) read one mask: a precondition is a pure function of its inputs.
+    masks: dict[object, np.ndarray] = {}
+    pre: list[np.ndarray | None] = []
+    for act in CATALOGUE:
+        if not (act.targeted or act.domestic):
+            pre.append(None)
+            continue
+        mask = masks.get(act.precondition)
+        if mask is None:
+            mask = masks[act.precondition] = act.precondition(inputs)[None]
+        pre.append(mask)
     return pricing.feasibility(pre, world.agreements[None], setup)
 
 

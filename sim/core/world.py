@@ -64,6 +64,14 @@ def upper_triangle(n: int) -> np.ndarray:
     return mask
 
 
+@functools.lru_cache(maxsize=64)
+def off_diagonal(n: int) -> np.ndarray:
+    """(N, N) bool, False on the diagonal (``~np.eye(n, dtype=bool)``), made once per size and read-only."""
+    mask = ~np.eye(n, dtype=bool)
+    mask.flags.writeable = False
+    return mask
+
+
 def tr(x: np.ndarray) -> np.ndarray:
     """Swap the last two axes: ``.T`` of an (N, N) matrix, and of each run's matrix in an (R, N, N) batch."""
     return x.swapaxes(-1, -2)
