@@ -560,9 +560,10 @@ def apply_move(
         transfer += m * act.aid_amount
     if act.pressure_change:
         world.pressure[i, j] = min(max(world.pressure.item(i, j) + m * act.pressure_change, 0.0), 1.0)
-    s = agreement_sector(act, sector, sectors)
-    if s is not None:
-        world.agreements[i, j, s] = world.agreements[j, i, s] = True
+    if act.sector_based or act.fixed_sector is not None:
+        s = agreement_sector(act, sector, sectors)
+        if s is not None:
+            world.agreements[i, j, s] = world.agreements[j, i, s] = True
     gdp_j = world.gdp.item(j)
     gratitude = params.gratitude * transfer / gdp_j if gdp_j > 0 else 0.0
     change_regard(world, i, j, act.goldstein, alignment, params, baseline, gratitude)

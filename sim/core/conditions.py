@@ -52,46 +52,47 @@ class MetricView:
     kuik_hedging: np.ndarray
 
     def value(self, metric: str, actors: tuple[int, ...]) -> float:
-        """The metric's value (an actor index for categorical metrics)."""
+        """The metric's value (an actor index for categorical metrics), a Python float (``.item`` reads
+        the double itself: the same number as ``float(array[...])``, without the numpy scalar)."""
         w, a = self.world, actors
         match metric:
             case "round":
                 return float(self.round)
             case "alignment":
-                return float(self.alignment[a[0], a[1]])
+                return self.alignment.item(a[0], a[1])
             case "relations":
-                return float(w.relations[a[0], a[1]])
+                return w.relations.item(a[0], a[1])
             case "trade":
-                return float(w.trade[a[0], a[1]])
+                return w.trade.item(a[0], a[1])
             case "trade_change":
                 base = self.initial.trade[a[0], a[1]]
                 return float(w.trade[a[0], a[1]] / base - 1.0) if base > 0 else 0.0
             case "debt":
-                return float(w.debt[a[0], a[1]])
+                return w.debt.item(a[0], a[1])
             case "sanctions":
-                return float(w.sanctions[a[0], a[1]])
+                return w.sanctions.item(a[0], a[1])
             case "tariff":
-                return float(w.tariff[a[0], a[1]])
+                return w.tariff.item(a[0], a[1])
             case "agreements":
                 return float(w.agreements[a[0], a[1]].sum())
             case "gdp":
-                return float(w.gdp[a[0]])
+                return w.gdp.item(a[0])
             case "gdp_change":
                 return float(w.gdp[a[0]] / self.initial.gdp[a[0]] - 1.0)
             case "capability":
-                return float(w.capability[a[0]])
+                return w.capability.item(a[0])
             case "hedging":
-                return float(self.hedging[a[0]])
+                return self.hedging.item(a[0])
             case "kuik_hedging":
-                return float(self.kuik_hedging[a[0]])
+                return self.kuik_hedging.item(a[0])
             case "bloc_tilt":
-                return float(self.bloc_tilt[a[0]])
+                return self.bloc_tilt.item(a[0])
             case "primary_partner":
                 return float(self.primary_partner[a[0]])
             case "utility":
-                return float(self.utility[a[0]])
+                return self.utility.item(a[0])
             case "threat":
-                return float(w.threat[a[0]])
+                return w.threat.item(a[0])
         raise KeyError(metric)
 
 

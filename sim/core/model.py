@@ -372,10 +372,10 @@ class AlignmentModel(mesa.Model):
         a = ACTION_INDEX[m.action]
         if m.ask is not None:
             x, y = OFFER_GIVES.index(m.action), OFFER_ASKS.index(m.ask)
-            return float(table.offer_accept_gain[x, y, i, j])
+            return table.offer_accept_gain.item(x, y, i, j)
         if CATALOGUE[a].sector_based and m.sector is not None:
-            return float(table.sector_accept_gain[i, j, m.sector])
-        return float(table.accept_gain[a, i, j])
+            return table.sector_accept_gain.item(i, j, m.sector)
+        return table.accept_gain.item(a, i, j)
 
     def _allowed(self, actor: int, action_id: str, target: int | None, sector: int | None) -> bool:
         return move_allowed(
