@@ -34,9 +34,12 @@ class Baseline:
     original_relations: np.ndarray  # (N, N) the scenario's baseline, which shifted baselines return to
     # (start_total, openness) of advance(): constants of the calibration state, computed once a run.
     growth_constants: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False, compare=False)
+    # Each actor's share of the calibration state's capability (the weights of sanctions_received in advance).
+    capability_share: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "growth_constants", growth_constants(self))
+        object.__setattr__(self, "capability_share", capability_shares(self.capability))
 
     @classmethod
     def of(cls, world: WorldState, trade_sectors: tuple[int, ...], relations: np.ndarray) -> Baseline:
@@ -58,7 +61,7 @@ class Baseline:
 def trade_agreement_count(agreements: np.ndarray, trade_sectors: tuple[int, ...]) -> np.ndarray:
     if not trade_sectors:
         return np.zeros(agreements.shape[:-1])
-    return agreements[..., list(trade_sectors)].sum(axis=-1).astype(float)
+    return np.add.reduce(agreements[..., list(trade_sectors)], axis=-1).astype(float)
 
 
 def sanctions_received(sanctions: np.ndarray, capability: np.ndarray) -> np.ndarray:
@@ -66,8 +69,17 @@ def sanctions_received(sanctions: np.ndarray, capability: np.ndarray) -> np.ndar
 
     ``sanctions`` is (N, N) or (R, N, N), ``capability`` (N,) or (R, N); the result (N,) or (R, N).
     """
-    total = capability.sum(axis=-1, keepdims=True)
-    share = np.divide(capability, total, out=np.zeros_like(capability * 1.0), where=total > 0)
+    return received_with(sanctions, capability_shares(capability))
+
+
+def capability_shares(capability: np.ndarray) -> np.ndarray:
+    """Each actor's share of the total capability, (N,) or (R, N) (0 where the total is 0)."""
+    total = np.add.reduce(capability, axis=-1, keepdims=True)
+    return np.divide(capability, total, out=np.zeros_like(capability * 1.0), where=total > 0)
+
+
+def received_with(sanctions: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """:func:`sanctions_received` with the sanctioners' capability shares given (:func:`capability_shares`)."""
     if share.ndim == 1 and sanctions.ndim == 2:
         return share @ sanctions
     return (share[..., None, :] @ sanctions)[..., 0, :]
@@ -123,7 +135,7 @@ def trade_openness(base: Baseline, factor: np.ndarray, start: np.ndarray | None 
     if start is None:
         start = base.trade.sum(axis=1) + base.trade.sum(axis=0)
     weighted = base.trade * factor
-    now = weighted.sum(axis=-1) + weighted.sum(axis=-2)
+    now = np.add.reduce(weighted, axis=-1) + np.add.reduce(weighted, axis=-2)
     return np.divide(now, start, out=np.ones_like(now), where=start > 0)
 
 
@@ -165,7 +177,10 @@ def advance(
     # Level effects keep long runs bounded (no trade-growth feedback, no compounding sanction drag).
     start_total, openness = base.growth_constants if isinstance(base, Baseline) else growth_constants(base)
     access = np.log(trade_openness(base, factor, start_total))
-    suffered = sanctions_received(world.sanctions, base.capability)
+    if isinstance(base, Baseline):
+        suffered = received_with(world.sanctions, base.capability_share)
+    else:
+        suffered = sanctions_received(world.sanctions, base.capability)
     growth = base_growth * params.growth_taper ** max(quarter - 1, 0)
     growth = growth + params.gdp_trade_elasticity * openness * (access - base.last_access)
     growth -= params.sanction_gdp_drag * (suffered - base.last_sanctions_received)

@@ -503,9 +503,8 @@ class AlignmentModel(mesa.Model):
         hedging, tilt, primary, kuik = plan.indices(A)
         scores = Scores(A, hedging, tilt, primary)
         interests = effective_interests(self.policy.interests, self.world.threat, self.setup.dynamics)
-        utility = (features(ctx, self.setup) * interests).sum(
-            axis=1
-        ) - self.domestic.regime_weight * self.world.threat**2
+        utility = np.add.reduce(features(ctx, self.setup) * interests, axis=1)
+        utility -= self.domestic.regime_weight * self.world.threat**2
         view = MetricView(
             round=self.round,
             world=self.world,

@@ -114,7 +114,7 @@ class IndexPlan:
         1 = positive alignment spread evenly over every other power; 0 = all of it on one power (or none).
         """
         positive = self._positive(A[..., self.powers])
-        return self._hedging(positive, positive.sum(axis=-1, keepdims=True))
+        return self._hedging(positive, np.add.reduce(positive, axis=-1, keepdims=True))
 
     def _positive(self, block: np.ndarray) -> np.ndarray:
         """max(a_k, 0) over the great powers' columns ``block``, 0 at the actor's own column."""
@@ -125,7 +125,7 @@ class IndexPlan:
     def _hedging(self, positive: np.ndarray, total: np.ndarray) -> np.ndarray:
         shares = np.divide(positive, total, out=np.zeros_like(positive), where=total > 0)
         logs = np.log(shares, out=np.zeros_like(shares), where=shares > 0)
-        entropy = -(shares * logs).sum(axis=-1)
+        entropy = -np.add.reduce(shares * logs, axis=-1)
         return np.where(self.hedging_defined, entropy / self.hedging_norm, 0.0)
 
     def kuik(self, A: np.ndarray) -> KuikHedging:
@@ -146,7 +146,7 @@ class IndexPlan:
         # arrays (np.where's), whatever the layout of ``block``: a float sum's rounding depends on it.
         others, count = self.others_mask, self.others_count
         positive = np.where(others, np.maximum(block, 0.0), 0.0)
-        return_max = np.divide(positive.sum(axis=-1), count, out=np.zeros(block.shape[:-1]), where=count > 0)
+        return_max = np.divide(np.add.reduce(positive, axis=-1), count, out=np.zeros(block.shape[:-1]), where=count > 0)
         high = np.maximum.reduce(masked, axis=-1, initial=-np.inf)
         low = np.minimum.reduce(np.where(others, block, np.inf), axis=-1, initial=np.inf)
         spread = np.where(count > 0, high - low, 2.0)
@@ -159,7 +159,7 @@ class IndexPlan:
         block = A[..., self.powers]
         positive = self._positive(block)  # in the layout of ``block``, as :meth:`hedging` sums it
         masked = np.where(self.others_mask, block, -np.inf)
-        hedging = self._hedging(positive, positive.sum(axis=-1, keepdims=True))
+        hedging = self._hedging(positive, np.add.reduce(positive, axis=-1, keepdims=True))
         primary = self.powers[np.argmax(masked, axis=-1)]  # exact: the layout does not matter
         return hedging, self.tilt(A), primary, self._kuik(block, masked)
 
@@ -167,13 +167,13 @@ class IndexPlan:
         """Mean alignment to bloc a minus mean alignment to bloc b (each actor's own entry excluded)."""
         shape = A.shape[:-1]
         to_a = np.divide(
-            (A[..., self.bloc_a] * self.bloc_a_mask).sum(axis=-1),
+            np.add.reduce(A[..., self.bloc_a] * self.bloc_a_mask, axis=-1),
             self.bloc_a_count,
             out=np.zeros(shape),
             where=self.bloc_a_count > 0,
         )
         to_b = np.divide(
-            (A[..., self.bloc_b] * self.bloc_b_mask).sum(axis=-1),
+            np.add.reduce(A[..., self.bloc_b] * self.bloc_b_mask, axis=-1),
             self.bloc_b_count,
             out=np.zeros(shape),
             where=self.bloc_b_count > 0,
