@@ -104,7 +104,7 @@ class CountryAgent(mesa.Agent):
         }
         picks: list[Move] = []
         kinds, targets, sectors, asks = candidates.kind, candidates.target, candidates.sector, candidates.ask
-        for k in np.argsort(-keys[lo:hi], kind="stable").tolist():
+        for k in (-keys[lo:hi]).argsort(kind="stable").tolist():
             row = lo + k
             kind = kinds.item(row)
             if kind == _PASS:

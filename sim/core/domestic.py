@@ -20,7 +20,7 @@ from sim.core.world import WorldState, clip, tr
 
 def foreign_pressure(world: WorldState, partner: np.ndarray) -> np.ndarray:
     """(..., N) partner-weighted public pressure and sanctions on each actor (V[i, k] x (p_ki + s_ki) / 2)."""
-    return np.add.reduce(partner * (tr(world.pressure) + tr(world.sanctions)) / 2.0, axis=-1)
+    return np.add.reduce(partner * tr(world.pressure + world.sanctions) / 2.0, axis=-1)
 
 
 def advance_domestic(

@@ -218,7 +218,7 @@ def _lapse_one_run(agreements: np.ndarray, rate: float, key: np.uint64, quarter:
     lapses, on both sides, if its named draw (i, j, s) falls below ``rate``. Only the draws of agreements
     in force are made (a draw is a pure function of its name, so the others could change nothing)."""
     n = agreements.shape[0]
-    names = np.argwhere((agreements | agreements.transpose(1, 0, 2)) & upper_triangle(n)[:, :, None]).T
+    names = np.array(((agreements | agreements.transpose(1, 0, 2)) & upper_triangle(n)[:, :, None]).nonzero())
     gone = uniform_of(table_hashes(key, (Purpose.LAPSE,), quarter, names)[0]) < rate
     i, j, s = names[:, gone]
     agreements[i, j, s] = False

@@ -261,7 +261,7 @@ class AlignmentModel(mesa.Model):
         answer_draws, order_draws = self._draw((Purpose.ANSWER, Purpose.ORDER), self.pending + chosen)
         moves = self._answer_pending() + self._answer(chosen, ctx, answer_draws[held:])
         resolved: list[Move] = []
-        for k in np.argsort(uniform_of(order_draws), kind="stable").tolist():
+        for k in uniform_of(order_draws).argsort(kind="stable").tolist():
             resolved.append(self._resolve(moves[k], ctx))
         resolved.sort(key=lambda m: m.actor)
         if any(CATALOGUE[ACTION_INDEX[m.action]].domestic and m.applied for m in resolved):

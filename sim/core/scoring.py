@@ -160,7 +160,7 @@ class IndexPlan:
         positive = self._positive(block)  # in the layout of ``block``, as :meth:`hedging` sums it
         masked = np.where(self.others_mask, block, -np.inf)
         hedging = self._hedging(positive, np.add.reduce(positive, axis=-1, keepdims=True))
-        primary = self.powers[np.argmax(masked, axis=-1)]  # exact: the layout does not matter
+        primary = self.powers[masked.argmax(axis=-1)]  # exact: the layout does not matter
         return hedging, self.tilt(A), primary, self._kuik(block, masked)
 
     def tilt(self, A: np.ndarray) -> np.ndarray:

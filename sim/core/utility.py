@@ -231,9 +231,9 @@ def flatten(table: CandidateTable) -> CandidateList:
     sector), conditional offers (by what is given, asked, then target), then its pass.
     """
     plain = table.feasible & _PLAIN_CANDIDATE
-    a, i, j = np.nonzero(plain)
-    si, sj, ss = np.nonzero(table.sector_feasible)
-    ox, oy, oi, oj = np.nonzero(table.offer_feasible)
+    a, i, j = plain.nonzero()
+    si, sj, ss = table.sector_feasible.nonzero()
+    ox, oy, oi, oj = table.offer_feasible.nonzero()
     n = table.feasible.shape[1]
     p, q, r = a.size, a.size + si.size, a.size + si.size + ox.size
     names = np.full((5, r + n), -1, dtype=np.int64)
@@ -244,8 +244,8 @@ def flatten(table: CandidateTable) -> CandidateList:
     gain = np.concatenate(
         [table.gain[plain], table.sector_gain[si, sj, ss], table.offer_gain[ox, oy, oi, oj], np.zeros(n)]
     )
-    order = np.argsort(names[0], kind="stable")
+    order = names[0].argsort(kind="stable")
     names = names[:, order]
     actor = names[0]
-    start = np.searchsorted(actor, np.arange(n + 1))
+    start = actor.searchsorted(np.arange(n + 1))
     return CandidateList(actor, names[1], names[2], names[3], names[4], gain[order], start, names)
