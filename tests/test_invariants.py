@@ -95,3 +95,34 @@ def test_affinity_is_zero_for_opposite_extremes() -> None:
     x = np.array([[1.0, 1.0], [-1.0, -1.0]])
     s = np.array([[0.5, 0.5], [0.5, 0.5]])
     assert policy_affinity(x, s)[0, 1] == 0.0
+
+
+@SETTINGS
+@given(
+    n=st.integers(min_value=2, max_value=9),
+    seed=st.integers(min_value=0, max_value=10_000),
+    runs=st.sampled_from([None, 3]),
+)
+def test_the_indices_together_are_each_index_bit_for_bit(n, seed, runs) -> None:  # type: ignore[no-untyped-def]
+    from sim.core.scoring import IndexPlan
+
+    rng = np.random.default_rng(seed)
+    powers = tuple(sorted(rng.choice(n, int(rng.integers(1, n + 1)), replace=False).tolist()))
+    bloc_a = tuple(rng.choice(n, int(rng.integers(0, n)), replace=False).tolist())
+    bloc_b = tuple(rng.choice(n, int(rng.integers(0, n)), replace=False).tolist())
+    plan = IndexPlan.of(n, powers, bloc_a, bloc_b)
+    A = rng.uniform(-1.0, 1.0, (runs or 1, n, n))
+    A[rng.random(A.shape) < 0.3] = 0.0
+    A = (A + A.transpose(0, 2, 1)) / 2.0
+    A[:, np.arange(n), np.arange(n)] = 0.0
+    A = A if runs else A[0]
+    hedging, tilt, primary, kuik = plan.indices(A)
+    assert np.array_equal(hedging, plan.hedging(A)) and np.array_equal(tilt, plan.tilt(A))
+    assert np.array_equal(primary, plan.primary(A))
+    alone = plan.kuik(A)
+    for a, b in (
+        (kuik.hedging, alone.hedging),
+        (kuik.return_max, alone.return_max),
+        (kuik.risk_contingency, alone.risk_contingency),
+    ):
+        assert np.array_equal(a, b)

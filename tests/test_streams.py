@@ -133,3 +133,60 @@ def test_the_same_seed_at_two_sweep_points_is_positively_correlated(paired_sanct
     # So a paired difference is more precise than an unpaired one.
     diff = high[:, 0] - low[:, 0]
     assert diff.var(ddof=1) < 0.6 * (low[:, 0].var(ddof=1) + high[:, 0].var(ddof=1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    key=KEYS,
+    round_=st.integers(0, 1000),
+    names=st.integers(1, 5).flatmap(
+        lambda f: st.lists(st.lists(st.integers(-1, 40), min_size=f, max_size=f), min_size=0, max_size=30)
+    ),
+)
+def test_a_table_of_names_hashes_as_its_names_one_purpose_at_a_time(key: np.uint64, round_: int, names: list) -> None:  # type: ignore[type-arg]
+    from sim.core.streams import hashes, table_hashes
+
+    fields = np.array(names, dtype=np.int64).reshape(len(names), -1).T if names else np.zeros((2, 0), dtype=np.int64)
+    purposes = (Purpose.ANSWER, Purpose.ORDER, Purpose.SHOCK)
+    together = table_hashes(key, purposes, round_, fields)
+    assert together.shape == (3, fields.shape[1])
+    for row, purpose in zip(together, purposes, strict=True):
+        assert np.array_equal(row, hashes(key, purpose, round_, *fields))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    key=KEYS,
+    quarter=st.integers(0, 200),
+    n=st.integers(2, 8),
+    k=st.integers(1, 9),
+    seed=st.integers(0, 10_000),
+    rate=st.sampled_from([0.05, 0.3, 0.9]),
+    symmetric=st.booleans(),
+)
+def test_one_runs_lapses_are_the_draws_of_a_runs_axis(
+    key: np.uint64, quarter: int, n: int, k: int, seed: int, rate: float, symmetric: bool
+) -> None:
+    # advance() draws one run's lapses only for the agreements in force; R runs' for every pair and sector.
+    from sim.core.dynamics import _lapse_one_run
+    from sim.core.world import upper_triangle
+
+    agreements = np.random.default_rng(seed).random((n, n, k)) < 0.4
+    if symmetric:
+        agreements |= agreements.transpose(1, 0, 2)
+    pairs = np.arange(n)
+    lapse = (
+        uniform(
+            np.reshape(key, (1, 1, 1, 1)),
+            Purpose.LAPSE,
+            quarter,
+            pairs[:, None, None],
+            pairs[None, :, None],
+            np.arange(k),
+        )[0]
+        < rate
+    )
+    lapse &= upper_triangle(n)[:, :, None]
+    expected = agreements & ~(lapse | lapse.transpose(1, 0, 2))
+    _lapse_one_run(agreements, rate, key, quarter)
+    assert np.array_equal(agreements, expected)
