@@ -399,9 +399,9 @@ class AlignmentModel(mesa.Model):
 
     def _resolve(self, m: Move, ctx: RoundContext) -> Move:
         """Apply one move (and, for an accepted proposal, what it asks) if its preconditions still hold."""
-        act = action(m.action)
-        if m.answer in ("pending", "expired"):
+        if m.answer == "pending" or m.answer == "expired":
             return m
+        act = action(m.action)
         if m.answer == "refused":
             if act.grants is not None and self._allowed(m.actor, m.action, m.target, m.sector):
                 self._apply(m.actor, m.action, m.target, m.sector, ctx)  # the appeal itself was made
