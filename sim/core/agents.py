@@ -49,8 +49,9 @@ def choice_keys(candidates: CandidateList, tau: np.ndarray, gumbel: np.ndarray) 
     largest = np.maximum.reduceat(np.abs(gains), start)
     temperature = tau * np.where(best != 0.0, np.abs(best), largest)
     per_row = temperature[candidates.actor]
-    safe = np.where(per_row > 0, per_row, 1.0)
-    return np.where(per_row > 0, gains / safe + gumbel, gains)
+    warm = per_row > 0
+    safe = np.where(warm, per_row, 1.0)
+    return np.where(warm, gains / safe + gumbel, gains)
 
 
 class CountryAgent(mesa.Agent):
