@@ -399,7 +399,7 @@ class AlignmentModel(mesa.Model):
 
     def _resolve(self, m: Move, ctx: RoundContext) -> Move:
         """Apply one move (and, for an accepted proposal, what it asks) if its preconditions still hold."""
-        if m.answer == "pending" or m.answer == "expired":
+        if m.answer in ("pending", "expired"):
             return m
         act = action(m.action)
         if m.answer == "refused":
