@@ -102,6 +102,10 @@ RECEIVED_AT = np.full(len(CATALOGUE), -1)
 RECEIVED_AT[RECEIVED] = np.arange(RECEIVED.size)
 _RECEIVED_EFFECTFUL = np.nonzero(np.isin(RECEIVED, _EFFECTFUL))[0]  # positions in RECEIVED
 _RECEIVED_EFFECTFUL_RUNS = _runs(_RECEIVED_EFFECTFUL)
+#: The positions among the _EFFECTFUL rows of the received rows that have a pair-local effect.
+_RECEIVED_IN_EFFECTFUL = np.searchsorted(_EFFECTFUL, RECEIVED[_RECEIVED_EFFECTFUL])
+#: Untargeted moves (pass, crackdown): no pair-local terms, as runs of rows.
+_UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED)[0])
 
 
 class WorldArrays(Protocol):
@@ -319,11 +323,123 @@ def sector_classes(setup: ModelSetup) -> tuple[list[int], np.ndarray]:
     return representatives, np.array([index[kind] for kind in kinds], dtype=int)
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What pricing reads of a setup that no round changes, computed once per setup (not once a round).
+
+    The per-move steps are spread over the target axis j, ``(E, N, N)`` for the _EFFECTFUL rows: numpy
+    then combines them with the world's ``(R, N, N)`` arrays over whole contiguous blocks (the same values
+    as broadcasting ``(E, N, 1)``, at a fraction of the cost).
+    """
+
+    sectors: list[int]  # one sector of each class (sector_classes)
+    sector_class: np.ndarray  # (S,)
+    fixed: list[tuple[int, int]]  # (catalogue row, class of its sector) of fixed-sector agreements the setup has
+    reciprocity: np.ndarray  # (N,) domestic spec
+    regime_weight: np.ndarray  # (N,)
+    sanction_step: np.ndarray  # (E, N, N): _SANCTION_CHANGE[e] x magnitude[e, i], for every target j
+    tariff_step: np.ndarray
+    pressure_step: np.ndarray
+    relief_share: np.ndarray  # min(_DEBT_RELIEF[e] x magnitude[e, i], 1)
+    aid: np.ndarray
+    cost: np.ndarray  # (A, N, N) action_cost[a, i] for every target j
+    enabled: np.ndarray  # (A, N, N) bool: action_enabled[a, i] for every target j
+
+
+_PLANS: dict[tuple[Any, ...], _Plan] = {}
+
+
+def _plan(setup: ModelSetup) -> _Plan:
+    """The setup's :class:`_Plan`, cached by the contents it is made of (a setup changed in place gets a new one)."""
+    domestic = setup.domestic_spec()
+    mag, cost, enabled = setup.action_magnitude, setup.action_cost, setup.action_enabled
+    key = (
+        mag.shape, mag.tobytes(), cost.tobytes(), enabled.tobytes(), setup.sectors, setup.security_sectors,
+        setup.trade_sectors, domestic.reciprocity.tobytes(), domestic.regime_weight.tobytes(),
+    )  # fmt: skip
+    found = _PLANS.get(key)
+    if found is not None:
+        return found
+    n, e = mag.shape[1], _EFFECTFUL
+    sectors, sector_class = sector_classes(setup)
+
+    def spread(step: np.ndarray) -> np.ndarray:  # (E, N) -> (E, N, N), contiguous
+        return np.ascontiguousarray(np.broadcast_to(step[:, :, None], (*step.shape, n)))
+
+    fixed = [(k, int(sector_class[setup.sectors.index(x)])) for k, x in _FIXED_SECTOR if x in setup.sectors]
+    plan = _Plan(
+        sectors=sectors,
+        sector_class=sector_class,
+        fixed=fixed,
+        reciprocity=np.asarray(domestic.reciprocity, dtype=float).copy(),
+        regime_weight=np.asarray(domestic.regime_weight, dtype=float).copy(),
+        sanction_step=spread(_SANCTION_CHANGE[e, None] * mag[e]),
+        tariff_step=spread(_TARIFF_CHANGE[e, None] * mag[e]),
+        pressure_step=spread(_PRESSURE[e, None] * mag[e]),
+        relief_share=spread(np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)),
+        aid=spread(_AID[e, None] * mag[e]),
+        cost=spread(np.asarray(cost, dtype=float)),
+        enabled=spread(np.asarray(enabled, dtype=bool)),
+    )
+    if len(_PLANS) >= 64:
+        _PLANS.clear()
+    _PLANS[key] = plan
+    return plan
+
+
 def _relation_gradient(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
     """(R, 3, N, N) utility change of i per Goldstein point of a move by i on j, through regard."""
     dyn, weights = setup.dynamics, setup.scoring.weights
     rel_scale = weights.relations * dyn.goldstein_scale / 2.0
     return rel_scale * ((1.0 + dyn.reciprocity) * grads + dyn.spillover * grads @ ctx.alignment[:, None])
+
+
+@dataclass(frozen=True, slots=True)
+class _Effects:
+    """The pair-local effects of the _EFFECTFUL moves (R, E, N, N) that the mover's and the target's sides
+    both read, computed once for both; ``*T`` are the world's transposes, made contiguous."""
+
+    delta_s: np.ndarray  # the sanction change
+    delta_x: np.ndarray  # the change of the pair's barrier max(s_ij, s_ji)
+    sanction_loss: np.ndarray  # expm1(-elasticity x delta_x)
+    tariff_loss: np.ndarray  # expm1(-elasticity x delta_t)
+    relief: np.ndarray
+    pair_alignment: np.ndarray
+    gdp: np.ndarray  # (R, N) floored at 1 where not positive
+    total: np.ndarray  # (R, N) projected trade value, floored at 1 where not positive
+    tradeT: np.ndarray  # (R, N, N) tr(T*)
+
+
+def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
+    w = ctx.world
+    dyn, weights = setup.dynamics, setup.scoring.weights
+    s, t = w.sanctions, w.tariff
+    sT = np.ascontiguousarray(tr(s))
+    new_s = s[:, None] + plan.sanction_step
+    clip(new_s, 0.0, 1.0, out=new_s)  # (R, E, N, N)
+    delta_s = new_s - s[:, None]
+    delta_x = np.maximum(new_s, sT[:, None], out=new_s)
+    delta_x -= np.maximum(s, sT)[:, None]
+    sanction_loss = np.expm1(-dyn.sanction_trade_elasticity * delta_x)
+    new_t = t[:, None] + plan.tariff_step
+    clip(new_t, 0.0, 1.0, out=new_t)
+    new_t -= t[:, None]  # delta_t
+    new_t *= -dyn.tariff_elasticity
+    tariff_loss = np.expm1(new_t, out=new_t)
+    relief = plan.relief_share * np.ascontiguousarray(tr(w.debt))[:, None]
+    gdp = np.where(w.gdp > 0, w.gdp, 1.0)
+    gdp_j = np.ascontiguousarray(np.broadcast_to(gdp[:, None, :], s.shape))[:, None]  # gdp[r, j] at [r, 0, i, j]
+    gratitude = relief + plan.aid
+    gratitude *= dyn.gratitude  # dyn.gratitude * (relief + aid): the same product
+    gratitude /= gdp_j
+    pair_alignment = -weights.sanctions * delta_x
+    gratitude *= weights.relations
+    gratitude /= 2.0
+    pair_alignment += gratitude
+    return _Effects(
+        delta_s, delta_x, sanction_loss, tariff_loss, relief, pair_alignment, gdp,
+        np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0), np.ascontiguousarray(tr(ctx.trade_eq)),
+    )  # fmt: skip
 
 
 def _mover_terms(
@@ -332,49 +448,45 @@ def _mover_terms(
     grads: np.ndarray,
     rel: np.ndarray,
     agreement: np.ndarray,
-    sector_class: np.ndarray,
+    plan: _Plan,
+    fx: _Effects,
 ) -> np.ndarray:
     """terms[r, f, a, i, j]: i's utility change per term if its move a on j takes effect (unweighted)."""
     w, V, d = ctx.world, ctx.partner, ctx.distance
-    dyn, weights = setup.dynamics, setup.scoring.weights
+    dyn = setup.dynamics
     runs, n, n_actions = V.shape[0], V.shape[-1], len(CATALOGUE)
-    mag = setup.action_magnitude
     terms = np.zeros((runs, len(TERMS), n_actions, n, n))
     np.multiply(_GOLDSTEIN[None, None, :, None, None], rel[:, :, None], out=terms[:, AUTONOMY : VALUES + 1])
 
     # Pair-local effects, only for the actions that have one (_EFFECTFUL).
-    e = _EFFECTFUL
-    gdp = np.where(w.gdp > 0, w.gdp, 1.0)
-    total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
-    Tq, s = ctx.trade_eq, w.sanctions
-    pair_barrier = np.maximum(s, tr(s))
-    new_s = clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)  # (R, E, N, N)
-    delta_s = new_s - s[:, None]
-    delta_x = np.maximum(new_s, tr(s)[:, None]) - pair_barrier[:, None]
-    mu = dyn.import_value
-    lost = (Tq + mu * tr(Tq))[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)
-    t = w.tariff
-    delta_t = clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
-    tariff_trade = mu * tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)
-    economy = np.log1p(np.maximum((lost + tariff_trade) / total[:, None, :, None], -0.999))
-    relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
-    aid = (_AID[e, None] * mag[e])[None, :, :, None]
-    economy -= (dyn.credit_value * relief + aid) / gdp[:, None, :, None]
-    gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
-    new_p = clip(w.pressure[:, None] + (_PRESSURE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
-    values = V[:, None] * d[:, None] * (delta_s + new_p - w.pressure[:, None]) / 2.0
-    pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
-    aligned = grads[:, :, None] * pair_alignment[:, None]
+    Tq, mu = ctx.trade_eq, dyn.import_value
+    shape = (runs, 1, n, n)
+    total_i = np.ascontiguousarray(np.broadcast_to(fx.total[:, None, :, None], shape))  # total[r, i]
+    gdp_i = np.ascontiguousarray(np.broadcast_to(fx.gdp[:, None, :, None], shape))
+    economy = (Tq + mu * fx.tradeT)[:, None] * fx.sanction_loss  # lost
+    economy += (mu * fx.tradeT)[:, None] * fx.tariff_loss  # + tariff trade
+    economy /= total_i
+    np.maximum(economy, -0.999, out=economy)
+    np.log1p(economy, out=economy)
+    economy -= (dyn.credit_value * fx.relief + plan.aid) / gdp_i
+    p = w.pressure
+    values = p[:, None] + plan.pressure_step
+    clip(values, 0.0, 1.0, out=values)  # new pressure
+    values += fx.delta_s  # delta_s + new_p, as (delta_s + new_p)
+    values -= p[:, None]
+    values *= (V * d)[:, None]  # V x d x (...): (V x d) first, as written left to right
+    values /= 2.0
+    aligned = grads[:, :, None] * fx.pair_alignment[:, None]
     for rows, at in _EFFECTFUL_RUNS:  # terms[:, f, e] updated on views of its runs of rows
         terms[:, ECONOMY, rows] = economy[:, at]
         terms[:, VALUES, rows] += values[:, at]
         terms[:, AUTONOMY : VALUES + 1, rows] += aligned[:, :, at]
     np.multiply(w.memory[:, None], (_GOLDSTEIN / 10.0)[None, :, None, None], out=terms[:, RECIPROCITY])
 
-    for k, sector in _FIXED_SECTOR:
-        if sector in setup.sectors:
-            terms[:, : VALUES + 1, k] += agreement[..., sector_class[setup.sectors.index(sector)]]
-    terms[:, :, ~_TARGETED] = 0.0
+    for k, c in plan.fixed:
+        terms[:, : VALUES + 1, k] += agreement[..., c]
+    for rows, _ in _UNTARGETED_RUNS:
+        terms[:, :, rows] = 0.0
     _price_domestic(ctx, setup, grads, terms)
     return terms
 
@@ -441,45 +553,42 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
         terms[:, REGIME, k, rows, rows] = w.threat**2 - new_threat**2
 
 
-def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
+def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, plan: _Plan, fx: _Effects) -> np.ndarray:
     """recv[r, f, q, i, j]: j's utility change per term if i's move RECEIVED[q] on j takes effect (unweighted)."""
     w = ctx.world
     dyn, weights = setup.dynamics, setup.scoring.weights
     runs, n, rows = grads.shape[0], grads.shape[-1], RECEIVED
-    mag = setup.action_magnitude
     recv = np.zeros((runs, len(TERMS), rows.size, n, n))
-    gT = tr(grads)  # gT[r, f, i, j] = d f_j / d A[j, i]
+    gT = np.ascontiguousarray(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
     np.multiply(_GOLDSTEIN[rows][None, None, :, None, None] * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
-    q = _RECEIVED_EFFECTFUL
-    e = rows[q]
-    gdp = np.where(w.gdp > 0, w.gdp, 1.0)
-    total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
-    Tq, s = ctx.trade_eq, w.sanctions
-    mu = dyn.import_value
-    new_s = clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
-    delta_s = new_s - s[:, None]
-    delta_x = np.maximum(new_s, tr(s)[:, None]) - np.maximum(s, tr(s))[:, None]
-    lost = (tr(Tq) + mu * Tq)[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)  # j's trade with i
-    t = w.tariff
-    delta_t = clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
-    exports = tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)  # j's exports to i
-    economy = np.log1p(np.maximum((lost + exports) / total[:, None, None, :], -0.999))
-    relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
-    aid = (_AID[e, None] * mag[e])[None, :, :, None]
+    e = _RECEIVED_IN_EFFECTFUL  # the received rows' positions among the _EFFECTFUL rows
+    Tq, mu = ctx.trade_eq, dyn.import_value
+    shape = (runs, 1, n, n)
+    total_j = np.ascontiguousarray(np.broadcast_to(fx.total[:, None, None, :], shape))  # total[r, j]
+    gdp_j = np.ascontiguousarray(np.broadcast_to(fx.gdp[:, None, None, :], shape))
+    economy = (fx.tradeT + mu * Tq)[:, None] * fx.sanction_loss[:, e]  # j's trade with i
+    economy += fx.tradeT[:, None] * fx.tariff_loss[:, e]  # j's exports to i
+    economy /= total_j
+    np.maximum(economy, -0.999, out=economy)
+    np.log1p(economy, out=economy)
+    aid = plan.aid[e] / gdp_j
+    np.maximum(aid, -0.999, out=aid)
+    np.log1p(aid, out=aid)
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
-    economy += relief / gdp[:, None, None, :] + np.log1p(np.maximum(aid / gdp[:, None, None, :], -0.999))
-    gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
+    economy += fx.relief[:, e] / gdp_j + aid
     total_cap = w.capability.sum(axis=-1, keepdims=True)
     share = np.divide(w.capability, total_cap, out=np.zeros((runs, n)), where=total_cap > 0)
-    security = -share[:, None, :, None] * delta_s
-    pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
-    aligned = gT[:, :, None] * pair_alignment[:, None]
+    security = -share[:, None, :, None] * fx.delta_s[:, e]
+    aligned = gT[:, :, None] * fx.pair_alignment[:, None, e]
     for at, part in _RECEIVED_EFFECTFUL_RUNS:  # recv[:, f, q] updated on views of its runs of rows
         recv[:, ECONOMY, at] = economy[:, part]
         recv[:, SECURITY, at] = security[:, part]
         recv[:, AUTONOMY : VALUES + 1, at] += aligned[:, :, part]
-    np.multiply(tr(w.memory)[:, None], (_GOLDSTEIN / 10.0)[rows][None, :, None, None], out=recv[:, RECIPROCITY])
+    np.multiply(
+        np.ascontiguousarray(tr(w.memory))[:, None], (_GOLDSTEIN / 10.0)[rows][None, :, None, None],
+        out=recv[:, RECIPROCITY],
+    )  # fmt: skip
     recv[:, :, ~_TARGETED[rows]] = 0.0
     return recv
 
@@ -590,10 +699,12 @@ def price(
     friction = sanction_friction(w.sanctions)
     cost = setup.action_cost[None, :, :, None] * np.where(_COOPERATIVE[None, :, None, None], friction[:, None], 1.0)
 
-    sectors, sector_class = sector_classes(setup)
-    agreement = _agreement_part(ctx, setup, grads, sectors)  # (R, 5, N, N, C): one per class of sector
-    terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, sector_class)
-    recv: np.ndarray | None = _received_terms(ctx, setup, grads)
+    plan = _plan(setup)
+    sector_class = plan.sector_class
+    agreement = _agreement_part(ctx, setup, grads, plan.sectors)  # (R, 5, N, N, C): one per class of sector
+    fx = _effects(ctx, setup, plan)
+    terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, plan, fx)
+    recv: np.ndarray | None = _received_terms(ctx, setup, grads, plan, fx)
     assert terms is not None and recv is not None
     # The weights spread over (i, j) first: numpy multiplies whole (N, N) blocks faster than rows of N.
     runs = wT.shape[0]
