@@ -104,6 +104,10 @@ _RECEIVED_EFFECTFUL = np.nonzero(np.isin(RECEIVED, _EFFECTFUL))[0]  # positions 
 _RECEIVED_EFFECTFUL_RUNS = _runs(_RECEIVED_EFFECTFUL)
 #: The positions among the _EFFECTFUL rows of the received rows that have a pair-local effect.
 _RECEIVED_IN_EFFECTFUL = np.searchsorted(_EFFECTFUL, RECEIVED[_RECEIVED_EFFECTFUL])
+#: Untargeted moves that are not domestic (pass): feasible wherever enabled, on the diagonal.
+_PRELESS_INDEX = [k for k, a in enumerate(CATALOGUE) if not a.targeted and not a.domestic]
+_COOPERATIVE_RUNS = _runs(np.nonzero(_COOPERATIVE)[0])
+_UNCOOPERATIVE_RUNS = _runs(np.nonzero(~_COOPERATIVE)[0])
 #: Untargeted moves (pass, crackdown): no pair-local terms, as runs of rows.
 _UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED)[0])
 
@@ -269,30 +273,26 @@ def feasibility(pre: Any, agreements: np.ndarray, setup: ModelSetup) -> tuple[np
     """Masks of what each actor may do now: (R, A, N, N) for plain actions, (R, N, N, S) for sector agreements.
 
     ``pre[k]`` is action k's precondition mask, ``(R, N, N)`` (read for targeted and domestic actions
-    only). A request is feasible only where the move it asks for would be feasible for the target;
-    untargeted moves (pass, crackdown) sit on the diagonal.
+    only; ``pre`` is an (A, R, N, N) array or a sequence with None for the others). A request is feasible
+    only where the move it asks for would be feasible for the target; untargeted moves (pass, crackdown)
+    sit on the diagonal.
     """
     runs, n = agreements.shape[0], agreements.shape[1]
-    eye = np.eye(n, dtype=bool)
-    not_self = ~eye
-    feasible = np.zeros((runs, len(CATALOGUE), n, n), dtype=bool)
-    sector_feasible = np.zeros((runs, n, n, len(setup.sectors)), dtype=bool)
-    for k, act in enumerate(CATALOGUE):
-        allowed = setup.action_enabled[k][:, None]
-        if act.domestic:
-            feasible[:, k] = allowed & pre[k] & eye
-            continue
-        if not act.targeted:
-            feasible[:, k] = allowed & eye  # untargeted moves sit on the diagonal
-            continue
-        mask = pre[k] & not_self & allowed
-        if act.sector_based:
-            sector_feasible[:] = mask[..., None] & ~agreements
-        elif act.fixed_sector is not None:
-            s = setup.sectors.index(act.fixed_sector) if act.fixed_sector in setup.sectors else -1
-            feasible[:, k] = mask & ~agreements[..., s] if s >= 0 else False
+    plan = _plan(setup)
+    if not isinstance(pre, np.ndarray):  # a sequence of masks, None where the rules read none
+        pre = np.stack([np.broadcast_to(True if p is None else p, (runs, n, n)) for p in pre])
+    feasible = np.empty((runs, len(CATALOGUE), n, n), dtype=bool)
+    # Each action's rule on its own (enabled, self or other, precondition), then what agreements rule out.
+    np.logical_and(pre.transpose(1, 0, 2, 3), plan.allowed, out=feasible)
+    for k in _PRELESS_INDEX:
+        feasible[:, k] = plan.allowed[k]  # untargeted moves other than domestic ones read no precondition
+    sector_feasible = feasible[:, _SECTOR_ACTION, :, :, None] & ~agreements
+    feasible[:, _SECTOR_ACTION] = False  # agreements are chosen per sector (sector_feasible)
+    for k, s in plan.fixed_sector:
+        if s >= 0:
+            feasible[:, k] &= ~agreements[..., s]
         else:
-            feasible[:, k] = mask
+            feasible[:, k] = False
     for k, g in _REQUESTS:
         feasible[:, k] &= tr(feasible[:, g])  # the target must be able to grant it
     return feasible, sector_feasible
@@ -343,7 +343,9 @@ class _Plan:
     relief_share: np.ndarray  # min(_DEBT_RELIEF[e] x magnitude[e, i], 1)
     aid: np.ndarray
     cost: np.ndarray  # (A, N, N) action_cost[a, i] for every target j
-    enabled: np.ndarray  # (A, N, N) bool: action_enabled[a, i] for every target j
+    allowed: np.ndarray  # (A, N, N) bool: action_enabled[a, i], and j != i for targeted moves (j == i else)
+    fixed_sector: list[tuple[int, int]]  # (catalogue row, its sector in the setup or -1)
+    offer_allowed: np.ndarray  # (X, Y, N, N) bool: j != i and the offer does not ask for what it gives
 
 
 _PLANS: dict[tuple[Any, ...], _Plan] = {}
@@ -361,6 +363,7 @@ def _plan(setup: ModelSetup) -> _Plan:
     if found is not None:
         return found
     n, e = mag.shape[1], _EFFECTFUL
+    eye = np.eye(n, dtype=bool)
     sectors, sector_class = sector_classes(setup)
 
     def spread(step: np.ndarray) -> np.ndarray:  # (E, N) -> (E, N, N), contiguous
@@ -379,7 +382,9 @@ def _plan(setup: ModelSetup) -> _Plan:
         relief_share=spread(np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)),
         aid=spread(_AID[e, None] * mag[e]),
         cost=spread(np.asarray(cost, dtype=float)),
-        enabled=spread(np.asarray(enabled, dtype=bool)),
+        allowed=spread(np.asarray(enabled, dtype=bool)) & np.where(_TARGETED[:, None, None], ~eye, eye),
+        fixed_sector=[(k, setup.sectors.index(x) if x in setup.sectors else -1) for k, x in _FIXED_SECTOR],
+        offer_allowed=_OFFER_DISTINCT[:, :, None, None] & ~eye,
     )
     if len(_PLANS) >= 64:
         _PLANS.clear()
@@ -407,7 +412,7 @@ class _Effects:
     pair_alignment: np.ndarray
     gdp: np.ndarray  # (R, N) floored at 1 where not positive
     total: np.ndarray  # (R, N) projected trade value, floored at 1 where not positive
-    tradeT: np.ndarray  # (R, N, N) tr(T*)
+    trade_t: np.ndarray  # (R, N, N) tr(T*)
 
 
 def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
@@ -463,8 +468,8 @@ def _mover_terms(
     shape = (runs, 1, n, n)
     total_i = np.ascontiguousarray(np.broadcast_to(fx.total[:, None, :, None], shape))  # total[r, i]
     gdp_i = np.ascontiguousarray(np.broadcast_to(fx.gdp[:, None, :, None], shape))
-    economy = (Tq + mu * fx.tradeT)[:, None] * fx.sanction_loss  # lost
-    economy += (mu * fx.tradeT)[:, None] * fx.tariff_loss  # + tariff trade
+    economy = (Tq + mu * fx.trade_t)[:, None] * fx.sanction_loss  # lost
+    economy += (mu * fx.trade_t)[:, None] * fx.tariff_loss  # + tariff trade
     economy /= total_i
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
@@ -567,8 +572,8 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, pla
     shape = (runs, 1, n, n)
     total_j = np.ascontiguousarray(np.broadcast_to(fx.total[:, None, None, :], shape))  # total[r, j]
     gdp_j = np.ascontiguousarray(np.broadcast_to(fx.gdp[:, None, None, :], shape))
-    economy = (fx.tradeT + mu * Tq)[:, None] * fx.sanction_loss[:, e]  # j's trade with i
-    economy += fx.tradeT[:, None] * fx.tariff_loss[:, e]  # j's exports to i
+    economy = (fx.trade_t + mu * Tq)[:, None] * fx.sanction_loss[:, e]  # j's trade with i
+    economy += fx.trade_t[:, None] * fx.tariff_loss[:, e]  # j's exports to i
     economy /= total_j
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
@@ -697,9 +702,13 @@ def price(
     rel = _relation_gradient(ctx, setup, grads)
 
     friction = sanction_friction(w.sanctions)
-    cost = setup.action_cost[None, :, :, None] * np.where(_COOPERATIVE[None, :, None, None], friction[:, None], 1.0)
-
     plan = _plan(setup)
+    # action_cost x friction for cooperative moves, action_cost (x 1.0) for the others.
+    cost = np.empty((friction.shape[0], len(CATALOGUE), n, n))
+    for rows, _ in _COOPERATIVE_RUNS:
+        np.multiply(plan.cost[rows], friction[:, None], out=cost[:, rows])
+    for rows, _ in _UNCOOPERATIVE_RUNS:
+        cost[:, rows] = plan.cost[rows]
     sector_class = plan.sector_class
     agreement = _agreement_part(ctx, setup, grads, plan.sectors)  # (R, 5, N, N, C): one per class of sector
     fx = _effects(ctx, setup, plan)
@@ -775,8 +784,7 @@ def price(
     # Conditional offers: give OFFER_GIVES[x] to j if j does OFFER_ASKS[y] for i.
     gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
     offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
-    offer_feasible &= ~np.eye(n, dtype=bool)
-    offer_feasible &= _OFFER_DISTINCT[None, :, :, None, None]
+    offer_feasible &= plan.offer_allowed
     if detail:
         offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, at[asks]])[:, None]
         offer_cost = cost[:, gives][:, :, None]
