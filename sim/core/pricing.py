@@ -653,6 +653,8 @@ class PricedBatch:
     offer_accept_gain: np.ndarray
     offer_accept_chance: np.ndarray
     temperature: np.ndarray  # (R, N) each actor's softmax temperature in utility units this round
+    own_net: np.ndarray  # (R, A, N, N) what move a is worth to its mover i if it takes effect, net of cost
+    received: np.ndarray  # (R, Q, N, N) j's weighted gain from i's move RECEIVED[q]
 
 
 def term_weights(interests: np.ndarray, threat: np.ndarray, setup: ModelSetup) -> np.ndarray:
@@ -802,7 +804,7 @@ def price(
     return PricedBatch(
         gain, terms, recv, feasible, sector_gain, sector_terms, sector_class, sector_feasible, cost,
         accept_gain, accept_chance, sector_accept_gain, sector_accept_chance,
-        offer_gain, offer_feasible, offer_accept_gain, offer_accept_chance, temperature,
+        offer_gain, offer_feasible, offer_accept_gain, offer_accept_chance, temperature, own_net, received,
     )  # fmt: skip
 
 
@@ -840,6 +842,16 @@ def _feasible_offers(
         chance * offered + (1.0 - chance) * refusal.reshape(-1)[(r * n + i) * n + j] - OFFER_COST
     )
     return offer_accept_gain, offer_accept_chance, offer_gain
+
+
+def offer_accept_gain_at(
+    table: PricedBatch, r: np.ndarray, x: np.ndarray, y: np.ndarray, i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """(K,) ``offer_accept_gain[r, x, y, i, j]`` computed for these offers only, wherever they stand (the rules
+    may not allow them now): what j receives from i's OFFER_GIVES[x] plus its own net gain from doing
+    OFFER_ASKS[y] for i, the same sum :func:`price` makes for every offer."""
+    g, a = _OFFER_GIVE_INDEX[x], _OFFER_ASK_INDEX[y]
+    return table.received[r, RECEIVED_AT[g], i, j] + table.own_net[r, a, j, i]
 
 
 def offer_terms_at(terms: np.ndarray, recv: np.ndarray, x: int, y: int, i: int, j: int) -> np.ndarray:

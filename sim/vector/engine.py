@@ -18,6 +18,7 @@ from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, O
 from sim.core.events import ChangeState, EndScenario, ForceMove, SetAgreement, SetInterest, SetPolicy, SetPosition
 from sim.core.legal import MoveSpace
 from sim.core.objectives import grade_for
+from sim.core.pricing import offer_accept_gain_at
 from sim.core.setup import ModelSetup
 from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
@@ -415,10 +416,9 @@ class VectorEngine:
         """Every candidate priced on the current state (kept until the state changes)."""
         if self._now is None:
             pre = preconditions(self.world, self.setup.scoring.values_dimension)
-            # Without external actors only feasible moves' gains are ever read (choices and their answers);
-            # with them, answers to last round's proposals read this round's offers wherever they stand.
-            detail = bool(self.external)
-            self._now = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau, detail)
+            # Only feasible moves' gains are read densely (choices and their answers); answers to last
+            # round's proposals read this round's offers wherever they stand, one by one (accept_gain).
+            self._now = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau, detail=False)
         return self._now
 
     # -- the round's parts ------------------------------------------------------------------------
@@ -716,7 +716,7 @@ def accept_gain(
     x, y = _GIVE_POSITION[a], _ASK_POSITION[np.maximum(ask, 0)]
     return np.where(
         ask >= 0,
-        table.offer_accept_gain[r, x, y, i, j],
+        offer_accept_gain_at(table, r, x, y, i, j),  # priced wherever the offer stands, not only if feasible
         np.where(
             (a == _SECTOR_ACTION) & (s >= 0),
             table.sector_accept_gain[r, i, j, np.maximum(s, 0)],
