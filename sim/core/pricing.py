@@ -632,7 +632,9 @@ class PricedBatch:
     from accepting i's proposal or request a. ``sector_*`` hold the same for agreements in sector
     s, indexed ``[r, i, j, s]``; ``offer_*`` for conditional offers "give OFFER_GIVES[x] if you do
     OFFER_ASKS[y]", indexed ``[r, x, y, i, j]``. ``feasible`` / ``sector_feasible`` / ``offer_feasible``
-    mark what the rules allow now.
+    mark what the rules allow now. Priced without detail (``offer_at`` not None), ``offer_gain``,
+    ``offer_accept_gain`` and ``offer_accept_chance`` are (K,): the feasible offers only, in the order of
+    their flat indices ``offer_at = np.flatnonzero(offer_feasible)``.
     """
 
     gain: np.ndarray
@@ -655,6 +657,7 @@ class PricedBatch:
     temperature: np.ndarray  # (R, N) each actor's softmax temperature in utility units this round
     own_net: np.ndarray  # (R, A, N, N) what move a is worth to its mover i if it takes effect, net of cost
     received: np.ndarray  # (R, Q, N, N) j's weighted gain from i's move RECEIVED[q]
+    offer_at: np.ndarray | None = None  # without detail: the flat indices of the feasible offers
 
 
 def term_weights(interests: np.ndarray, threat: np.ndarray, setup: ModelSetup) -> np.ndarray:
@@ -694,7 +697,7 @@ def price(
     ``detail=False`` leaves out what only explanations and answers to old proposals read, for whoever reads
     gains only where moves are feasible (the vector engine's choices and answers): ``terms`` and ``recv``
     are None (not kept; the gains are the same) and conditional offers are priced only where the rules
-    allow them now (``offer_feasible``, a few in a hundred; NaN elsewhere).
+    allow them now (``offer_feasible``, a few in a hundred), kept as flat (K,) arrays (see PricedBatch).
     """
     w = ctx.world
     dyn = setup.dynamics
@@ -797,14 +800,16 @@ def price(
             + (1.0 - offer_accept_chance) * refusal[:, None, None]
             - OFFER_COST
         )
+        offer_at = None
     else:  # the same arithmetic on the feasible offers only (a few in a hundred)
-        offer_accept_gain, offer_accept_chance, offer_gain = _feasible_offers(
+        offer_at, offer_accept_gain, offer_accept_chance, offer_gain = _feasible_offers(
             offer_feasible, benefit, received, own_net, cost, refusal, temperature
         )
     return PricedBatch(
         gain, terms, recv, feasible, sector_gain, sector_terms, sector_class, sector_feasible, cost,
         accept_gain, accept_chance, sector_accept_gain, sector_accept_chance,
         offer_gain, offer_feasible, offer_accept_gain, offer_accept_chance, temperature, own_net, received,
+        offer_at,
     )  # fmt: skip
 
 
@@ -816,9 +821,9 @@ def _feasible_offers(
     cost: np.ndarray,
     refusal: np.ndarray,
     temperature: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(R, X, Y, N, N) each: the target's gain from accepting, its chance and the proposer's expected gain of
-    the conditional offers ``offer_feasible`` allows (NaN elsewhere): :func:`price`'s arithmetic on those
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The flat indices (K,) of the conditional offers ``offer_feasible`` allows, and for each the target's
+    gain from accepting, its chance and the proposer's expected gain: :func:`price`'s arithmetic on those
     entries only, each read by flat index."""
     gives, asks, at = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX, RECEIVED_AT
     n = offer_feasible.shape[-1]
@@ -833,15 +838,8 @@ def _feasible_offers(
     accepting = received_g + own_net.reshape(-1)[asks_ji]
     chance = _chance(accepting, temperature.reshape(-1)[r * n + j])
     offered = (benefit.reshape(-1)[gives_ij] + received_a) - cost.reshape(-1)[gives_ij]
-    offer_accept_gain = np.full(offer_feasible.shape, np.nan)
-    offer_accept_chance = np.full(offer_feasible.shape, np.nan)
-    offer_gain = np.full(offer_feasible.shape, np.nan)
-    offer_accept_gain.reshape(-1)[flat] = accepting
-    offer_accept_chance.reshape(-1)[flat] = chance
-    offer_gain.reshape(-1)[flat] = (
-        chance * offered + (1.0 - chance) * refusal.reshape(-1)[(r * n + i) * n + j] - OFFER_COST
-    )
-    return offer_accept_gain, offer_accept_chance, offer_gain
+    offer_gain = chance * offered + (1.0 - chance) * refusal.reshape(-1)[(r * n + i) * n + j] - OFFER_COST
+    return flat, accepting, chance, offer_gain
 
 
 def offer_accept_gain_at(

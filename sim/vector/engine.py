@@ -181,12 +181,17 @@ class Universe:
         # r x (the array's size per run) + i x (its stride for the mover) + (c's offset), see Universe.of.
         gain = np.zeros(c.size)
         block = self.block[c]
-        for b, source in enumerate((table.gain, table.sector_gain, table.offer_gain)):
+        # (The shapes are the feasibility masks': offers priced without detail are kept where feasible only.)
+        blocks = ((table.gain, table.feasible), (table.sector_gain, table.sector_feasible))
+        for b, (source, shape) in enumerate((*blocks, (table.offer_gain, table.offer_feasible))):
             m = np.flatnonzero(block == b)
-            per_run = source[0].size
-            mover_stride = n * source.shape[-1] if b == 1 else n  # sector_gain[i, j, s], else [..., i, j]
+            per_run = shape[0].size
+            mover_stride = n * shape.shape[-1] if b == 1 else n  # sector_gain[i, j, s], else [..., i, j]
             at = r[m] * per_run + i[m] * mover_stride + self.offset[c[m]]
-            gain[m] = source.reshape(-1)[at]
+            if b == 2 and table.offer_at is not None:  # (K,) in the order of their flat indices
+                gain[m] = source[np.searchsorted(table.offer_at, at)]
+            else:
+                gain[m] = source.reshape(-1)[at]
         return r, i, c, gain
 
 
