@@ -747,7 +747,7 @@ def price(
 
     # Each actor's temperature: tau x its largest unilateral gain (as for its own moves).
     plain_gain = np.where(feasible[:, _UNANSWERED_INDEX], own_net[:, _UNANSWERED_INDEX], -np.inf)
-    best = plain_gain.max(axis=(1, 3))
+    best = plain_gain.max(axis=1).max(axis=-1)  # over moves and targets (in the faster order; the same maximum)
     best = np.where(np.isfinite(best), np.abs(best), 0.0)
     temperature = tau * np.maximum(best, 1e-6)
 
