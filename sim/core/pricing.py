@@ -348,20 +348,35 @@ class _Plan:
     offer_allowed: np.ndarray  # (X, Y, N, N) bool: j != i and the offer does not ask for what it gives
 
 
-_PLANS: dict[tuple[Any, ...], _Plan] = {}
+_PLANS: dict[tuple[Any, ...], _Plan] = {}  # by the contents of what a plan is made of
+_BY_SETUP: dict[int, tuple[ModelSetup, tuple[Any, ...], _Plan]] = {}  # by setup object (see _plan)
 
 
 def _plan(setup: ModelSetup) -> _Plan:
-    """The setup's :class:`_Plan`, cached by the contents it is made of (a setup changed in place gets a new one)."""
-    domestic = setup.domestic_spec()
+    """The setup's :class:`_Plan`: found by the setup object and the arrays it holds (every round of every
+    run asks for it), made from their contents the first time (setups are built, then only read: a
+    setup whose arrays are replaced gets a new plan; one whose arrays are written into in place does not)."""
     mag, cost, enabled = setup.action_magnitude, setup.action_cost, setup.action_enabled
+    held = (mag, cost, enabled, setup.domestic, setup.sectors, setup.security_sectors, setup.trade_sectors)
+    entry = _BY_SETUP.get(id(setup))
+    if entry is not None and entry[0] is setup and all(a is b for a, b in zip(entry[1], held, strict=True)):
+        return entry[2]
+    domestic = setup.domestic_spec()
     key = (
         mag.shape, mag.tobytes(), cost.tobytes(), enabled.tobytes(), setup.sectors, setup.security_sectors,
         setup.trade_sectors, domestic.reciprocity.tobytes(), domestic.regime_weight.tobytes(),
     )  # fmt: skip
     found = _PLANS.get(key)
-    if found is not None:
-        return found
+    if found is None:
+        found = _PLANS[key] = _make_plan(setup, domestic)
+    if len(_BY_SETUP) >= 64:
+        _BY_SETUP.clear()
+    _BY_SETUP[id(setup)] = (setup, held, found)  # the setup is kept alive, so its id is not reused meanwhile
+    return found
+
+
+def _make_plan(setup: ModelSetup, domestic: Any) -> _Plan:
+    mag, cost, enabled = setup.action_magnitude, setup.action_cost, setup.action_enabled
     n, e = mag.shape[1], _EFFECTFUL
     eye = np.eye(n, dtype=bool)
     sectors, sector_class = sector_classes(setup)
@@ -388,7 +403,6 @@ def _plan(setup: ModelSetup) -> _Plan:
     )
     if len(_PLANS) >= 64:
         _PLANS.clear()
-    _PLANS[key] = plan
     return plan
 
 
@@ -664,18 +678,13 @@ def term_weights(interests: np.ndarray, threat: np.ndarray, setup: ModelSetup) -
     """(R, N, TERMS) weights of every term of a move's gain: the interests in force (a threatened government
     weighs the economy more: performance legitimacy, docs/model.md section 6), reciprocity and regime
     security. ``interests`` is (R, N, 5), ``threat`` (R, N)."""
-    interests = interests.copy()
-    interests[..., ECONOMY] *= 1.0 + setup.dynamics.threat_economy * threat
-    domestic = setup.domestic_spec()
-    runs, n = threat.shape
-    return np.concatenate(
-        [
-            interests,
-            np.broadcast_to(domestic.reciprocity, (runs, n))[..., None],
-            np.broadcast_to(domestic.regime_weight, (runs, n))[..., None],
-        ],
-        axis=-1,
-    )
+    plan = _plan(setup)
+    out = np.empty((*threat.shape, len(TERMS)))
+    out[..., : len(INTERESTS)] = interests
+    out[..., ECONOMY] *= 1.0 + setup.dynamics.threat_economy * threat
+    out[..., RECIPROCITY] = plan.reciprocity
+    out[..., REGIME] = plan.regime_weight
+    return out
 
 
 def price(
