@@ -33,7 +33,7 @@ from sim.core.actions import (
 from sim.core.dynamics import equilibrium_trade, sanctions_received
 from sim.core.scoring import raw_alignment
 from sim.core.setup import ModelSetup
-from sim.core.world import INTERESTS, clip, tr
+from sim.core.world import INTERESTS, clip, diagonal_index, tr
 
 ECONOMY, SECURITY, AUTONOMY, INFLUENCE, VALUES = range(len(INTERESTS))
 #: Every term of a move's gain: the five interests, answering what the target did (reciprocity), and the
@@ -206,8 +206,18 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def _zero_diagonal(x: np.ndarray) -> None:
-    n = x.shape[-1]
-    x[..., np.arange(n), np.arange(n)] = 0.0
+    n, item = x.shape[-1], x.itemsize
+    if x.strides[-1] == item and x.strides[-2] == n * item:  # contiguous matrices: every (n + 1)-th cell of a view
+        x.reshape(*x.shape[:-2], n * n)[..., :: n + 1] = 0.0
+    else:
+        x[..., diagonal_index(n), diagonal_index(n)] = 0.0
+
+
+def _spread(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``x`` broadcast to ``shape`` as a new contiguous array (the same values; whole blocks for numpy's loops)."""
+    out = np.empty(shape)
+    out[...] = x
+    return out
 
 
 def _autonomy(A: np.ndarray) -> np.ndarray:
@@ -425,6 +435,7 @@ class _Effects:
     relief: np.ndarray
     pair_alignment: np.ndarray
     gdp: np.ndarray  # (R, N) floored at 1 where not positive
+    gdp_j: np.ndarray  # (R, 1, N, N) gdp[r, j] at [r, 0, i, j]
     total: np.ndarray  # (R, N) projected trade value, floored at 1 where not positive
     trade_t: np.ndarray  # (R, N, N) tr(T*)
 
@@ -447,7 +458,8 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     tariff_loss = np.expm1(new_t, out=new_t)
     relief = plan.relief_share * np.ascontiguousarray(tr(w.debt))[:, None]
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
-    gdp_j = np.ascontiguousarray(np.broadcast_to(gdp[:, None, :], s.shape))[:, None]  # gdp[r, j] at [r, 0, i, j]
+    runs, n = gdp.shape
+    gdp_j = _spread(gdp[:, None, None, :], (runs, 1, n, n))  # gdp[r, j] at [r, 0, i, j]
     gratitude = relief + plan.aid
     gratitude *= dyn.gratitude  # dyn.gratitude * (relief + aid): the same product
     gratitude /= gdp_j
@@ -456,7 +468,7 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     gratitude /= 2.0
     pair_alignment += gratitude
     return _Effects(
-        delta_s, delta_x, sanction_loss, tariff_loss, relief, pair_alignment, gdp,
+        delta_s, delta_x, sanction_loss, tariff_loss, relief, pair_alignment, gdp, gdp_j,
         np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0), np.ascontiguousarray(tr(ctx.trade_eq)),
     )  # fmt: skip
 
@@ -480,8 +492,8 @@ def _mover_terms(
     # Pair-local effects, only for the actions that have one (_EFFECTFUL).
     Tq, mu = ctx.trade_eq, dyn.import_value
     shape = (runs, 1, n, n)
-    total_i = np.ascontiguousarray(np.broadcast_to(fx.total[:, None, :, None], shape))  # total[r, i]
-    gdp_i = np.ascontiguousarray(np.broadcast_to(fx.gdp[:, None, :, None], shape))
+    total_i = _spread(fx.total[:, None, :, None], shape)  # total[r, i]
+    gdp_i = _spread(fx.gdp[:, None, :, None], shape)
     economy = (Tq + mu * fx.trade_t)[:, None] * fx.sanction_loss  # lost
     economy += (mu * fx.trade_t)[:, None] * fx.tariff_loss  # + tariff trade
     economy /= total_i
@@ -584,8 +596,8 @@ def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, pla
     e = _RECEIVED_IN_EFFECTFUL  # the received rows' positions among the _EFFECTFUL rows
     Tq, mu = ctx.trade_eq, dyn.import_value
     shape = (runs, 1, n, n)
-    total_j = np.ascontiguousarray(np.broadcast_to(fx.total[:, None, None, :], shape))  # total[r, j]
-    gdp_j = np.ascontiguousarray(np.broadcast_to(fx.gdp[:, None, None, :], shape))
+    total_j = _spread(fx.total[:, None, None, :], shape)  # total[r, j]
+    gdp_j = fx.gdp_j
     economy = (fx.trade_t + mu * Tq)[:, None] * fx.sanction_loss[:, e]  # j's trade with i
     economy += fx.trade_t[:, None] * fx.tariff_loss[:, e]  # j's exports to i
     economy /= total_j
