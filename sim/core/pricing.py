@@ -290,7 +290,10 @@ def feasibility(pre: Any, agreements: np.ndarray, setup: ModelSetup) -> tuple[np
     runs, n = agreements.shape[0], agreements.shape[1]
     plan = _plan(setup)
     if not isinstance(pre, np.ndarray):  # a sequence of masks, None where the rules read none
-        pre = np.stack([np.broadcast_to(True if p is None else p, (runs, n, n)) for p in pre])
+        masks = np.empty((len(CATALOGUE), runs, n, n), dtype=bool)
+        for k, p in enumerate(pre):
+            masks[k] = True if p is None else p
+        pre = masks
     feasible = np.empty((runs, len(CATALOGUE), n, n), dtype=bool)
     # Each action's rule on its own (enabled, self or other, precondition), then what agreements rule out.
     np.logical_and(pre.transpose(1, 0, 2, 3), plan.allowed, out=feasible)
