@@ -69,6 +69,11 @@ _SHARED = [k for k, a in enumerate(CATALOGUE) if a.consent and not a.debt_relief
 _TRANSFER_OFFERS = [k for k, a in enumerate(CATALOGUE) if a.consent and a.debt_relief]
 #: Requests and the catalogue index of the move each asks the target to make.
 _REQUESTS = [(k, ACTION_INDEX[a.grants]) for k, a in enumerate(CATALOGUE) if a.grants is not None]
+#: The same as index arrays: rows read or written at once.
+_SHARED_ROWS = np.array(_SHARED)
+_OFFERED = np.array(_SHARED + _TRANSFER_OFFERS)  # proposals: shared acts and offered transfers
+_REQUEST_ROWS = np.array([k for k, _ in _REQUESTS])
+_GRANTED = np.array([g for _, g in _REQUESTS])
 #: Moves whose effect waits for an answer (their mover's gain is an expectation).
 _ANSWERED = np.array([a.needs_answer for a in CATALOGUE])
 _ANSWERED_INDEX = np.nonzero(_ANSWERED)[0]
@@ -746,17 +751,16 @@ def price(
     assert terms is not None and recv is not None
     # The weights spread over (i, j) first: numpy multiplies whole (N, N) blocks faster than rows of N.
     runs = wT.shape[0]
-    terms *= np.broadcast_to(wT[:, :, None, :, None], (runs, len(TERMS), 1, n, n)).copy()
+    terms *= _spread(wT[:, :, None, :, None], (runs, len(TERMS), 1, n, n))
     benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
-    recv *= np.broadcast_to(wT[:, :, None, None, :], (runs, len(TERMS), 1, n, n)).copy()
+    recv *= _spread(wT[:, :, None, None, :], (runs, len(TERMS), 1, n, n))
     received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
     if not detail:
         terms = recv = None
     at = RECEIVED_AT
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
     # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
-    for k in _SHARED:
-        own_net[:, k] -= RELATIVE_GAINS * ctx.rivalry * tr(benefit[:, k])
+    own_net[:, _SHARED_ROWS] -= RELATIVE_GAINS * ctx.rivalry[:, None] * tr(benefit[:, _SHARED_ROWS])
 
     sector_terms = np.zeros((*agreement.shape[:1], len(TERMS), *agreement.shape[2:]))
     sector_terms[:, : VALUES + 1] = agreement
@@ -778,12 +782,9 @@ def price(
     # The target's answer: for a shared act, its own net gain from the same act with the proposer; for
     # an offered transfer, what it receives; for a request, its own net gain from granting.
     accept_gain = np.zeros_like(own_net)
-    for k in _SHARED:
-        accept_gain[:, k] = tr(own_net[:, k])
-    for k in _TRANSFER_OFFERS:
-        accept_gain[:, k] = received[:, at[k]]
-    for k, g in _REQUESTS:
-        accept_gain[:, k] = tr(own_net[:, g])
+    accept_gain[:, _SHARED_ROWS] = tr(own_net[:, _SHARED_ROWS])
+    accept_gain[:, _TRANSFER_OFFERS] = received[:, at[_TRANSFER_OFFERS]]
+    accept_gain[:, _REQUEST_ROWS] = tr(own_net[:, _GRANTED])
     accept_chance = np.zeros_like(accept_gain)
     accept_chance[:, _ANSWERED_INDEX] = acceptance(accept_gain[:, _ANSWERED_INDEX], temperature)
     sector_accept_gain = sector_net.transpose(0, 2, 1, 3)
@@ -794,15 +795,15 @@ def price(
     d_align = weights.relations * dyn.goldstein_scale * REFUSAL_GOLDSTEIN * (1.0 + dyn.reciprocity) / 2.0
     refusal = (grads * d_align * wT[:, AUTONOMY : VALUES + 1, :, None]).sum(axis=1)  # (R, N, N)
     gain = own_net.copy()
-    for k in _SHARED + _TRANSFER_OFFERS:
-        p = accept_chance[:, k]
-        gain[:, k] = p * benefit[:, k] + (1.0 - p) * refusal - cost[:, k]
-    for k, g in _REQUESTS:
-        p = accept_chance[:, k]
-        asked = tr(received[:, at[g]])  # i receives g from j
-        gain[:, k] = benefit[:, k] + p * asked + (1.0 - p) * refusal - cost[:, k]
-        if terms is not None and recv is not None:
-            terms[:, :, k] += tr(recv[:, :, at[g]])
+    k = _OFFERED
+    p = accept_chance[:, k]
+    gain[:, k] = p * benefit[:, k] + (1.0 - p) * refusal[:, None] - cost[:, k]
+    k = _REQUEST_ROWS
+    p = accept_chance[:, k]
+    asked = tr(received[:, at[_GRANTED]])  # i receives what it asks from j
+    gain[:, k] = benefit[:, k] + p * asked + (1.0 - p) * refusal[:, None] - cost[:, k]
+    if terms is not None and recv is not None:
+        terms[:, :, k] += tr(recv[:, :, at[_GRANTED]])
     p_sector = sector_accept_chance
     sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
     # From classes of sectors to sectors.
