@@ -851,19 +851,21 @@ def _feasible_offers(
     gain from accepting, its chance and the proposer's expected gain: :func:`price`'s arithmetic on those
     entries only, each read by flat index."""
     gives, asks, at = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX, RECEIVED_AT
-    n = offer_feasible.shape[-1]
-    flat = np.flatnonzero(offer_feasible)
-    r, x, y, i, j = np.unravel_index(flat, offer_feasible.shape)
-    g, a = gives[x], asks[y]
-    ij, ji, n_actions, n_received = i * n + j, j * n + i, benefit.shape[1], received.shape[1]
-    gives_ij = (r * n_actions + g) * n * n + ij  # i's move g on j
-    asks_ji = (r * n_actions + a) * n * n + ji  # j's move a on i
-    received_g = received.reshape(-1)[(r * n_received + at[g]) * n * n + ij]
-    received_a = received.reshape(-1)[(r * n_received + at[a]) * n * n + ji]
-    accepting = received_g + own_net.reshape(-1)[asks_ji]
+    n_give, n_ask, n = offer_feasible.shape[1], offer_feasible.shape[2], offer_feasible.shape[-1]
+    nn = n * n
+    flat = np.flatnonzero(offer_feasible)  # ((r x X + x) x Y + y) x N x N + i x N + j
+    rxy, ij = np.divmod(flat, nn)
+    rx, y = np.divmod(rxy, n_ask)
+    r = rx // n_give
+    i, j = np.divmod(ij, n)
+    give_ij = rx * nn + ij  # [r, x, i, j] of the (R, X, N, N) arrays below: i's move OFFER_GIVES[x] on j
+    ask_ji = (r * n_ask + y) * nn + j * n + i  # [r, y, j, i] of the (R, Y, N, N) ones: j's move OFFER_ASKS[y] on i
+    received_g = received[:, at[gives]].reshape(-1)[give_ij]
+    received_a = received[:, at[asks]].reshape(-1)[ask_ji]
+    accepting = received_g + own_net[:, asks].reshape(-1)[ask_ji]
     chance = _chance(accepting, temperature.reshape(-1)[r * n + j])
-    offered = (benefit.reshape(-1)[gives_ij] + received_a) - cost.reshape(-1)[gives_ij]
-    offer_gain = chance * offered + (1.0 - chance) * refusal.reshape(-1)[(r * n + i) * n + j] - OFFER_COST
+    offered = (benefit[:, gives].reshape(-1)[give_ij] + received_a) - cost[:, gives].reshape(-1)[give_ij]
+    offer_gain = chance * offered + (1.0 - chance) * refusal.reshape(-1)[r * nn + ij] - OFFER_COST
     return flat, accepting, chance, offer_gain
 
 
