@@ -481,6 +481,33 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     )  # fmt: skip
 
 
+class Scratch:
+    """Buffers that pricing without detail reuses from one round to the next (the terms of every move, which
+    no caller keeps): a fresh array of that size each round costs more to map and zero than to compute.
+    One per engine (never shared between threads)."""
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def array(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """The buffer ``name`` of this shape, its contents left from its last use."""
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.shape != shape:
+            buffer = self._buffers[name] = np.empty(shape)
+        return buffer
+
+
+def _zeroed(scratch: Scratch | None, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A (R, TERMS, ...) terms array whose ECONOMY, SECURITY and REGIME terms are zero: a new array, or
+    ``scratch``'s buffer (the other terms are written whole by the caller before they are read)."""
+    if scratch is None:
+        return np.zeros(shape)
+    out = scratch.array(name, shape)
+    out[:, : SECURITY + 1] = 0.0
+    out[:, REGIME] = 0.0
+    return out
+
+
 def _mover_terms(
     ctx: ContextBatch,
     setup: ModelSetup,
@@ -489,12 +516,14 @@ def _mover_terms(
     agreement: np.ndarray,
     plan: _Plan,
     fx: _Effects,
+    scratch: Scratch | None = None,
 ) -> np.ndarray:
-    """terms[r, f, a, i, j]: i's utility change per term if its move a on j takes effect (unweighted)."""
+    """terms[r, f, a, i, j]: i's utility change per term if its move a on j takes effect (unweighted); in
+    ``scratch``'s buffer when given (what a caller does not keep)."""
     w, V, d = ctx.world, ctx.partner, ctx.distance
     dyn = setup.dynamics
     runs, n, n_actions = V.shape[0], V.shape[-1], len(CATALOGUE)
-    terms = np.zeros((runs, len(TERMS), n_actions, n, n))
+    terms = _zeroed(scratch, "terms", (runs, len(TERMS), n_actions, n, n))
     np.multiply(_GOLDSTEIN[None, None, :, None, None], rel[:, :, None], out=terms[:, AUTONOMY : VALUES + 1])
 
     # Pair-local effects, only for the actions that have one (_EFFECTFUL).
@@ -592,12 +621,15 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
         terms[:, REGIME, k, rows, rows] = w.threat**2 - new_threat**2
 
 
-def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, plan: _Plan, fx: _Effects) -> np.ndarray:
-    """recv[r, f, q, i, j]: j's utility change per term if i's move RECEIVED[q] on j takes effect (unweighted)."""
+def _received_terms(
+    ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, plan: _Plan, fx: _Effects, scratch: Scratch | None = None
+) -> np.ndarray:
+    """recv[r, f, q, i, j]: j's utility change per term if i's move RECEIVED[q] on j takes effect (unweighted);
+    in ``scratch``'s buffer when given."""
     w = ctx.world
     dyn, weights = setup.dynamics, setup.scoring.weights
     runs, n, rows = grads.shape[0], grads.shape[-1], RECEIVED
-    recv = np.zeros((runs, len(TERMS), rows.size, n, n))
+    recv = _zeroed(scratch, "recv", (runs, len(TERMS), rows.size, n, n))
     gT = np.ascontiguousarray(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
     np.multiply(_GOLDSTEIN[rows][None, None, :, None, None] * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
@@ -715,6 +747,7 @@ def price(
     interests: np.ndarray,
     tau: np.ndarray,
     detail: bool = True,
+    scratch: Scratch | None = None,
 ) -> PricedBatch:
     """Estimate the gain of every feasible move of every actor in R runs.
 
@@ -746,8 +779,9 @@ def price(
     sector_class = plan.sector_class
     agreement = _agreement_part(ctx, setup, grads, plan.sectors)  # (R, 5, N, N, C): one per class of sector
     fx = _effects(ctx, setup, plan)
-    terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, plan, fx)
-    recv: np.ndarray | None = _received_terms(ctx, setup, grads, plan, fx)
+    reuse = None if detail else scratch  # without detail no caller keeps terms or recv
+    terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, plan, fx, reuse)
+    recv: np.ndarray | None = _received_terms(ctx, setup, grads, plan, fx, reuse)
     assert terms is not None and recv is not None
     # The weights spread over (i, j) first: numpy multiplies whole (N, N) blocks faster than rows of N.
     runs = wT.shape[0]

@@ -18,7 +18,7 @@ from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, O
 from sim.core.events import ChangeState, EndScenario, ForceMove, SetAgreement, SetInterest, SetPolicy, SetPosition
 from sim.core.legal import MoveSpace
 from sim.core.objectives import grade_for
-from sim.core.pricing import offer_accept_gain_at
+from sim.core.pricing import Scratch, offer_accept_gain_at
 from sim.core.setup import ModelSetup
 from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
@@ -281,6 +281,7 @@ class VectorEngine:
         self._to_hold: np.ndarray | None = None  # this round's proposals to external actors
         self.table: TableBatch | None = None  # the last round's pricing (what its proposals were worth)
         self._now: TableBatch | None = None  # the pricing of the current state, once something asked for it
+        self._scratch = Scratch()  # pricing's buffers, reused round after round
         self._record(None)
 
     @property
@@ -423,7 +424,9 @@ class VectorEngine:
             pre = preconditions(self.world, self.setup.scoring.values_dimension)
             # Only feasible moves' gains are read densely (choices and their answers); answers to last
             # round's proposals read this round's offers wherever they stand, one by one (accept_gain).
-            self._now = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau, detail=False)
+            self._now = price_candidates(
+                self._ctx, self.setup, pre, self.interests, self.tau, detail=False, scratch=self._scratch
+            )
         return self._now
 
     # -- the round's parts ------------------------------------------------------------------------
