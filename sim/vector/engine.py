@@ -139,6 +139,8 @@ class Universe:
     sector: np.ndarray  # (C,) -1 where none
     ask: np.ndarray  # (C,) catalogue index, -1 where none
     blocks: np.ndarray  # (C, C) bool: picking candidate c rules out candidate c' for the rest of the round
+    blocked_from: np.ndarray  # (C + 1,) blocks row by row as lists: row c's candidates ruled out are
+    blocked: np.ndarray  # blocked[blocked_from[c]:blocked_from[c + 1]], ascending
     block: np.ndarray  # (C,) 0 plain move, 1 agreement, 2 conditional offer, 3 pass
     offset: np.ndarray  # (C,) where its gain sits in its block's array of one run, for mover 0
 
@@ -157,7 +159,10 @@ class Universe:
         offset = np.concatenate(
             [(a * n * n + j).ravel(), (sj * n_sectors + ss).ravel(), ((ox * y + oy) * n * n + oj).ravel(), [0]]
         )
-        return cls(kind, target, sector, ask, blocks(kind, target, sector, kind, target, sector), block, offset)
+        ruled_out = blocks(kind, target, sector, kind, target, sector)
+        rows, cols = np.nonzero(ruled_out)
+        starts = np.searchsorted(rows, np.arange(kind.size + 1))
+        return cls(kind, target, sector, ask, ruled_out, starts, cols, block, offset)
 
     def candidates(
         self, table: TableBatch, plain_mask: np.ndarray
@@ -497,7 +502,8 @@ class VectorEngine:
                     self._set(moves, pr, slot, np.full(pr.size, actor), sp.kind[e], sp.target[e], sp.sector[e],
                               sp.ask[e])  # fmt: skip
 
-        blocks_flat, n_candidates = u.blocks.reshape(-1), u.blocks.shape[0]
+        n_candidates = u.blocks.shape[0]
+        listed = seg * n_candidates + c  # each candidate's (segment, candidate) as one ascending key
         choosing = np.ones(runs * n, dtype=bool)
         flat_budget = budget.ravel()
         position = np.arange(keys.size)
@@ -514,7 +520,14 @@ class VectorEngine:
             kind, target, sector = u.kind[pc], u.target[pc], u.sector[pc]
             slot = start[pi] + n_forced[pr, pi] + p
             self._set(moves, pr, slot, pi, kind, np.where(_DOMESTIC[kind], -1, target), sector, u.ask[pc])
-            keys[choosing[seg] & blocks_flat[pick[seg] * n_candidates + c]] = -np.inf
+            # What each pick rules out in its own segment: its row of the blocking table, looked up among
+            # the segment's candidates (the same cells as testing every candidate against the table).
+            first_blocked, count = u.blocked_from[pc], u.blocked_from[pc + 1] - u.blocked_from[pc]
+            ends = np.cumsum(count)
+            within = np.arange(int(ends[-1])) - np.repeat(ends - count, count)
+            wanted = np.repeat(who, count) * n_candidates + u.blocked[np.repeat(first_blocked, count) + within]
+            at = np.minimum(np.searchsorted(listed, wanted), listed.size - 1)
+            keys[at[listed[at] == wanted]] = -np.inf
         return moves
 
     @staticmethod
