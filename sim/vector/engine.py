@@ -506,11 +506,13 @@ class VectorEngine:
         listed = seg * n_candidates + c  # each candidate's (segment, candidate) as one ascending key
         choosing = np.ones(runs * n, dtype=bool)
         flat_budget = budget.ravel()
-        position = np.arange(keys.size)
         for p in range(int(budget.max(initial=0))):
             top = np.maximum.reduceat(keys, starts)
             # The first maximum of each segment: the core's stable argsort of -keys.
-            first = np.minimum.reduceat(np.where(keys == top[seg], position, keys.size), starts)
+            at_top = np.flatnonzero(keys == top[seg])  # ascending; every segment has its maximum among them
+            first = at_top[np.r_[True, seg[at_top[1:]] != seg[at_top[:-1]]]]
+            if first.size != starts.size:  # a segment without its maximum: a NaN key
+                raise FloatingPointError(f"round {self.round}: a candidate move's choice key is not a number")
             pick = c[first]
             choosing &= (p < flat_budget) & (u.kind[pick] != _PASS)
             if not choosing.any():
