@@ -142,6 +142,7 @@ class Universe:
     blocked_from: np.ndarray  # (C + 1,) blocks row by row as lists: row c's candidates ruled out are
     blocked: np.ndarray  # blocked[blocked_from[c]:blocked_from[c + 1]], ascending
     block: np.ndarray  # (C,) 0 plain move, 1 agreement, 2 conditional offer, 3 pass
+    offset: np.ndarray  # (C,) where its gain sits in its block's array of one run, for mover 0
 
     @classmethod
     def of(cls, n: int, n_sectors: int) -> Universe:
@@ -154,10 +155,14 @@ class Universe:
         sector = np.concatenate([np.full(a.size, -1), ss.ravel(), np.full(ox.size, -1), [-1]])
         ask = np.concatenate([np.full(a.size + sj.size, -1), _OFFER_ASK_INDEX[oy.ravel()], [-1]])
         block = np.concatenate([np.zeros(a.size, int), np.ones(sj.size, int), np.full(ox.size, 2), [3]])
+        # gain[a, i, j], sector_gain[i, j, s] and offer_gain[x, y, i, j] of one run, for i = 0:
+        offset = np.concatenate(
+            [(a * n * n + j).ravel(), (sj * n_sectors + ss).ravel(), ((ox * y + oy) * n * n + oj).ravel(), [0]]
+        )
         ruled_out = blocks(kind, target, sector, kind, target, sector)
         rows, cols = np.nonzero(ruled_out)
         starts = np.searchsorted(rows, np.arange(kind.size + 1))
-        return cls(kind, target, sector, ask, ruled_out, starts, cols, block)
+        return cls(kind, target, sector, ask, ruled_out, starts, cols, block, offset)
 
     def candidates(
         self, table: TableBatch, plain_mask: np.ndarray
@@ -165,28 +170,33 @@ class Universe:
         """The feasible candidates of every actor in every run, ordered by (run, actor, candidate): their
         run r, actor i, candidate c and gain (each actor's pass is always among them)."""
         runs, _, n, _ = table.feasible.shape
-        # Each block's mask with the mover first (the order of an actor's candidates within the block).
-        plain = (table.feasible & plain_mask[None, :, None, None]).transpose(0, 2, 1, 3).copy()  # [r, i, a, j]
-        sector = table.sector_feasible  # [r, i, j, s]
-        offer = table.offer_feasible.transpose(0, 3, 1, 2, 4).copy()  # [r, i, x, y, j]
+        plain_feasible = table.feasible & plain_mask[None, :, None, None]
         feasible = np.concatenate(
-            [plain.reshape(runs, n, -1), sector.reshape(runs, n, -1), offer.reshape(runs, n, -1),
-             np.ones((runs, n, 1), dtype=bool)],
+            [
+                plain_feasible.transpose(0, 2, 1, 3).reshape(runs, n, -1),
+                table.sector_feasible.reshape(runs, n, -1),
+                table.offer_feasible.transpose(0, 3, 1, 2, 4).reshape(runs, n, -1),
+                np.ones((runs, n, 1), dtype=bool),
+            ],
             axis=-1,
-        )  # fmt: skip
+        )
         seg, c = np.divmod(np.flatnonzero(feasible), feasible.shape[-1])
         r, i = np.divmod(seg, n)
-        # Each block's gains picked by the same mask, in the same order as its candidates here.
-        if table.offer_at is not None:  # offers priced where feasible only: spread over their cells
-            offer_gain = np.empty(table.offer_feasible.shape)
-            offer_gain.reshape(-1)[table.offer_at] = table.offer_gain
-        else:
-            offer_gain = table.offer_gain
+        # Each gain read in its own array by flat index: candidate c of actor i in run r sits at
+        # r x (the array's size per run) + i x (its stride for the mover) + (c's offset), see Universe.of.
         gain = np.zeros(c.size)
         block = self.block[c]
-        gain[block == 0] = table.gain.transpose(0, 2, 1, 3)[plain]
-        gain[block == 1] = table.sector_gain[sector]
-        gain[block == 2] = offer_gain.transpose(0, 3, 1, 2, 4)[offer]
+        # (The shapes are the feasibility masks': offers priced without detail are kept where feasible only.)
+        blocks = ((table.gain, table.feasible), (table.sector_gain, table.sector_feasible))
+        for b, (source, shape) in enumerate((*blocks, (table.offer_gain, table.offer_feasible))):
+            m = np.flatnonzero(block == b)
+            per_run = shape[0].size
+            mover_stride = n * shape.shape[-1] if b == 1 else n  # sector_gain[i, j, s], else [..., i, j]
+            at = r[m] * per_run + i[m] * mover_stride + self.offset[c[m]]
+            if b == 2 and table.offer_at is not None:  # (K,) in the order of their flat indices
+                gain[m] = source[np.searchsorted(table.offer_at, at)]
+            else:
+                gain[m] = source.reshape(-1)[at]
         return r, i, c, gain
 
 
