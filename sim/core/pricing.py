@@ -111,8 +111,6 @@ _RECEIVED_EFFECTFUL_RUNS = _runs(_RECEIVED_EFFECTFUL)
 _RECEIVED_IN_EFFECTFUL = np.searchsorted(_EFFECTFUL, RECEIVED[_RECEIVED_EFFECTFUL])
 #: Untargeted moves that are not domestic (pass): feasible wherever enabled, on the diagonal.
 _PRELESS_INDEX = [k for k, a in enumerate(CATALOGUE) if not a.targeted and not a.domestic]
-_COOPERATIVE_RUNS = _runs(np.nonzero(_COOPERATIVE)[0])
-_UNCOOPERATIVE_RUNS = _runs(np.nonzero(~_COOPERATIVE)[0])
 #: Untargeted moves (pass, crackdown): no pair-local terms, as runs of rows.
 _UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED)[0])
 
@@ -367,7 +365,8 @@ class _Plan:
 
 
 _PLANS: dict[tuple[Any, ...], _Plan] = {}  # by the contents of what a plan is made of
-_BY_SETUP: dict[int, tuple[ModelSetup, tuple[Any, ...], _Plan]] = {}  # by setup object (see _plan)
+#: By setup object and the ids of the arrays it holds (see _plan).
+_BY_SETUP: dict[int, tuple[ModelSetup, tuple[int, ...], tuple[Any, ...], _Plan]] = {}
 
 
 def _plan(setup: ModelSetup) -> _Plan:
@@ -376,9 +375,10 @@ def _plan(setup: ModelSetup) -> _Plan:
     setup whose arrays are replaced gets a new plan; one whose arrays are written into in place does not)."""
     mag, cost, enabled = setup.action_magnitude, setup.action_cost, setup.action_enabled
     held = (mag, cost, enabled, setup.domestic, setup.sectors, setup.security_sectors, setup.trade_sectors)
+    ids = tuple(map(id, held))  # the entry keeps these objects alive, so their ids are not reused meanwhile
     entry = _BY_SETUP.get(id(setup))
-    if entry is not None and entry[0] is setup and all(a is b for a, b in zip(entry[1], held, strict=True)):
-        return entry[2]
+    if entry is not None and entry[0] is setup and entry[1] == ids:  # the same setup holding the same arrays
+        return entry[3]
     domestic = setup.domestic_spec()
     key = (
         mag.shape, mag.tobytes(), cost.tobytes(), enabled.tobytes(), setup.sectors, setup.security_sectors,
@@ -389,7 +389,7 @@ def _plan(setup: ModelSetup) -> _Plan:
         found = _PLANS[key] = _make_plan(setup, domestic)
     if len(_BY_SETUP) >= 64:
         _BY_SETUP.clear()
-    _BY_SETUP[id(setup)] = (setup, held, found)  # the setup is kept alive, so its id is not reused meanwhile
+    _BY_SETUP[id(setup)] = (setup, ids, held, found)  # setup and arrays kept alive: their ids stay theirs
     return found
 
 
@@ -771,11 +771,7 @@ def price(
     friction = sanction_friction(w.sanctions)
     plan = _plan(setup)
     # action_cost x friction for cooperative moves, action_cost (x 1.0) for the others.
-    cost = np.empty((friction.shape[0], len(CATALOGUE), n, n))
-    for rows, _ in _COOPERATIVE_RUNS:
-        np.multiply(plan.cost[rows], friction[:, None], out=cost[:, rows])
-    for rows, _ in _UNCOOPERATIVE_RUNS:
-        cost[:, rows] = plan.cost[rows]
+    cost = plan.cost * np.where(_COOPERATIVE[:, None, None], friction[:, None], 1.0)
     sector_class = plan.sector_class
     agreement = _agreement_part(ctx, setup, grads, plan.sectors)  # (R, 5, N, N, C): one per class of sector
     fx = _effects(ctx, setup, plan)
