@@ -33,7 +33,7 @@ from sim.core.actions import (
 from sim.core.dynamics import equilibrium_trade, sanctions_received
 from sim.core.scoring import raw_alignment
 from sim.core.setup import ModelSetup
-from sim.core.world import INTERESTS, clip, tr
+from sim.core.world import INTERESTS, clip, diagonal_index, tr
 
 ECONOMY, SECURITY, AUTONOMY, INFLUENCE, VALUES = range(len(INTERESTS))
 #: Every term of a move's gain: the five interests, answering what the target did (reciprocity), and the
@@ -69,6 +69,11 @@ _SHARED = [k for k, a in enumerate(CATALOGUE) if a.consent and not a.debt_relief
 _TRANSFER_OFFERS = [k for k, a in enumerate(CATALOGUE) if a.consent and a.debt_relief]
 #: Requests and the catalogue index of the move each asks the target to make.
 _REQUESTS = [(k, ACTION_INDEX[a.grants]) for k, a in enumerate(CATALOGUE) if a.grants is not None]
+#: The same as index arrays: rows read or written at once.
+_SHARED_ROWS = np.array(_SHARED)
+_OFFERED = np.array(_SHARED + _TRANSFER_OFFERS)  # proposals: shared acts and offered transfers
+_REQUEST_ROWS = np.array([k for k, _ in _REQUESTS])
+_GRANTED = np.array([g for _, g in _REQUESTS])
 #: Moves whose effect waits for an answer (their mover's gain is an expectation).
 _ANSWERED = np.array([a.needs_answer for a in CATALOGUE])
 _ANSWERED_INDEX = np.nonzero(_ANSWERED)[0]
@@ -102,6 +107,12 @@ RECEIVED_AT = np.full(len(CATALOGUE), -1)
 RECEIVED_AT[RECEIVED] = np.arange(RECEIVED.size)
 _RECEIVED_EFFECTFUL = np.nonzero(np.isin(RECEIVED, _EFFECTFUL))[0]  # positions in RECEIVED
 _RECEIVED_EFFECTFUL_RUNS = _runs(_RECEIVED_EFFECTFUL)
+#: The positions among the _EFFECTFUL rows of the received rows that have a pair-local effect.
+_RECEIVED_IN_EFFECTFUL = np.searchsorted(_EFFECTFUL, RECEIVED[_RECEIVED_EFFECTFUL])
+#: Untargeted moves that are not domestic (pass): feasible wherever enabled, on the diagonal.
+_PRELESS_INDEX = [k for k, a in enumerate(CATALOGUE) if not a.targeted and not a.domestic]
+#: Untargeted moves (pass, crackdown): no pair-local terms, as runs of rows.
+_UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED)[0])
 
 
 class WorldArrays(Protocol):
@@ -198,8 +209,18 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def _zero_diagonal(x: np.ndarray) -> None:
-    n = x.shape[-1]
-    x[..., np.arange(n), np.arange(n)] = 0.0
+    n, item = x.shape[-1], x.itemsize
+    if x.strides[-1] == item and x.strides[-2] == n * item:  # contiguous matrices: every (n + 1)-th cell of a view
+        x.reshape(*x.shape[:-2], n * n)[..., :: n + 1] = 0.0
+    else:
+        x[..., diagonal_index(n), diagonal_index(n)] = 0.0
+
+
+def _spread(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``x`` broadcast to ``shape`` as a new contiguous array (the same values; whole blocks for numpy's loops)."""
+    out = np.empty(shape)
+    out[...] = x
+    return out
 
 
 def _autonomy(A: np.ndarray) -> np.ndarray:
@@ -265,30 +286,29 @@ def feasibility(pre: Any, agreements: np.ndarray, setup: ModelSetup) -> tuple[np
     """Masks of what each actor may do now: (R, A, N, N) for plain actions, (R, N, N, S) for sector agreements.
 
     ``pre[k]`` is action k's precondition mask, ``(R, N, N)`` (read for targeted and domestic actions
-    only). A request is feasible only where the move it asks for would be feasible for the target;
-    untargeted moves (pass, crackdown) sit on the diagonal.
+    only; ``pre`` is an (A, R, N, N) array or a sequence with None for the others). A request is feasible
+    only where the move it asks for would be feasible for the target; untargeted moves (pass, crackdown)
+    sit on the diagonal.
     """
     runs, n = agreements.shape[0], agreements.shape[1]
-    eye = np.eye(n, dtype=bool)
-    not_self = ~eye
-    feasible = np.zeros((runs, len(CATALOGUE), n, n), dtype=bool)
-    sector_feasible = np.zeros((runs, n, n, len(setup.sectors)), dtype=bool)
-    for k, act in enumerate(CATALOGUE):
-        allowed = setup.action_enabled[k][:, None]
-        if act.domestic:
-            feasible[:, k] = allowed & pre[k] & eye
-            continue
-        if not act.targeted:
-            feasible[:, k] = allowed & eye  # untargeted moves sit on the diagonal
-            continue
-        mask = pre[k] & not_self & allowed
-        if act.sector_based:
-            sector_feasible[:] = mask[..., None] & ~agreements
-        elif act.fixed_sector is not None:
-            s = setup.sectors.index(act.fixed_sector) if act.fixed_sector in setup.sectors else -1
-            feasible[:, k] = mask & ~agreements[..., s] if s >= 0 else False
+    plan = _plan(setup)
+    if not isinstance(pre, np.ndarray):  # a sequence of masks, None where the rules read none
+        masks = np.empty((len(CATALOGUE), runs, n, n), dtype=bool)
+        for k, p in enumerate(pre):
+            masks[k] = True if p is None else p
+        pre = masks
+    feasible = np.empty((runs, len(CATALOGUE), n, n), dtype=bool)
+    # Each action's rule on its own (enabled, self or other, precondition), then what agreements rule out.
+    np.logical_and(pre.transpose(1, 0, 2, 3), plan.allowed, out=feasible)
+    for k in _PRELESS_INDEX:
+        feasible[:, k] = plan.allowed[k]  # untargeted moves other than domestic ones read no precondition
+    sector_feasible = feasible[:, _SECTOR_ACTION, :, :, None] & ~agreements
+    feasible[:, _SECTOR_ACTION] = False  # agreements are chosen per sector (sector_feasible)
+    for k, s in plan.fixed_sector:
+        if s >= 0:
+            feasible[:, k] &= ~agreements[..., s]
         else:
-            feasible[:, k] = mask
+            feasible[:, k] = False
     for k, g in _REQUESTS:
         feasible[:, k] &= tr(feasible[:, g])  # the target must be able to grant it
     return feasible, sector_feasible
@@ -319,11 +339,173 @@ def sector_classes(setup: ModelSetup) -> tuple[list[int], np.ndarray]:
     return representatives, np.array([index[kind] for kind in kinds], dtype=int)
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What pricing reads of a setup that no round changes, computed once per setup (not once a round).
+
+    The per-move steps are spread over the target axis j, ``(E, N, N)`` for the _EFFECTFUL rows: numpy
+    then combines them with the world's ``(R, N, N)`` arrays over whole contiguous blocks (the same values
+    as broadcasting ``(E, N, 1)``, at a fraction of the cost).
+    """
+
+    sectors: list[int]  # one sector of each class (sector_classes)
+    sector_class: np.ndarray  # (S,)
+    fixed: list[tuple[int, int]]  # (catalogue row, class of its sector) of fixed-sector agreements the setup has
+    reciprocity: np.ndarray  # (N,) domestic spec
+    regime_weight: np.ndarray  # (N,)
+    sanction_step: np.ndarray  # (E, N, N): _SANCTION_CHANGE[e] x magnitude[e, i], for every target j
+    tariff_step: np.ndarray
+    pressure_step: np.ndarray
+    relief_share: np.ndarray  # min(_DEBT_RELIEF[e] x magnitude[e, i], 1)
+    aid: np.ndarray
+    cost: np.ndarray  # (A, N, N) action_cost[a, i] for every target j
+    allowed: np.ndarray  # (A, N, N) bool: action_enabled[a, i], and j != i for targeted moves (j == i else)
+    fixed_sector: list[tuple[int, int]]  # (catalogue row, its sector in the setup or -1)
+    offer_allowed: np.ndarray  # (X, Y, N, N) bool: j != i and the offer does not ask for what it gives
+
+
+_PLANS: dict[tuple[Any, ...], _Plan] = {}  # by the contents of what a plan is made of
+#: By setup object and the ids of the arrays it holds (see _plan).
+_BY_SETUP: dict[int, tuple[ModelSetup, tuple[int, ...], tuple[Any, ...], _Plan]] = {}
+
+
+def _plan(setup: ModelSetup) -> _Plan:
+    """The setup's :class:`_Plan`: found by the setup object and the arrays it holds (every round of every
+    run asks for it), made from their contents the first time (setups are built, then only read: a
+    setup whose arrays are replaced gets a new plan; one whose arrays are written into in place does not)."""
+    mag, cost, enabled = setup.action_magnitude, setup.action_cost, setup.action_enabled
+    held = (mag, cost, enabled, setup.domestic, setup.sectors, setup.security_sectors, setup.trade_sectors)
+    ids = tuple(map(id, held))  # the entry keeps these objects alive, so their ids are not reused meanwhile
+    entry = _BY_SETUP.get(id(setup))
+    if entry is not None and entry[0] is setup and entry[1] == ids:  # the same setup holding the same arrays
+        return entry[3]
+    domestic = setup.domestic_spec()
+    key = (
+        mag.shape, mag.tobytes(), cost.tobytes(), enabled.tobytes(), setup.sectors, setup.security_sectors,
+        setup.trade_sectors, domestic.reciprocity.tobytes(), domestic.regime_weight.tobytes(),
+    )  # fmt: skip
+    found = _PLANS.get(key)
+    if found is None:
+        found = _PLANS[key] = _make_plan(setup, domestic)
+    if len(_BY_SETUP) >= 64:
+        _BY_SETUP.clear()
+    _BY_SETUP[id(setup)] = (setup, ids, held, found)  # setup and arrays kept alive: their ids stay theirs
+    return found
+
+
+def _make_plan(setup: ModelSetup, domestic: Any) -> _Plan:
+    mag, cost, enabled = setup.action_magnitude, setup.action_cost, setup.action_enabled
+    n, e = mag.shape[1], _EFFECTFUL
+    eye = np.eye(n, dtype=bool)
+    sectors, sector_class = sector_classes(setup)
+
+    def spread(step: np.ndarray) -> np.ndarray:  # (E, N) -> (E, N, N), contiguous
+        return np.ascontiguousarray(np.broadcast_to(step[:, :, None], (*step.shape, n)))
+
+    fixed = [(k, int(sector_class[setup.sectors.index(x)])) for k, x in _FIXED_SECTOR if x in setup.sectors]
+    plan = _Plan(
+        sectors=sectors,
+        sector_class=sector_class,
+        fixed=fixed,
+        reciprocity=np.asarray(domestic.reciprocity, dtype=float).copy(),
+        regime_weight=np.asarray(domestic.regime_weight, dtype=float).copy(),
+        sanction_step=spread(_SANCTION_CHANGE[e, None] * mag[e]),
+        tariff_step=spread(_TARIFF_CHANGE[e, None] * mag[e]),
+        pressure_step=spread(_PRESSURE[e, None] * mag[e]),
+        relief_share=spread(np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)),
+        aid=spread(_AID[e, None] * mag[e]),
+        cost=spread(np.asarray(cost, dtype=float)),
+        allowed=spread(np.asarray(enabled, dtype=bool)) & np.where(_TARGETED[:, None, None], ~eye, eye),
+        fixed_sector=[(k, setup.sectors.index(x) if x in setup.sectors else -1) for k, x in _FIXED_SECTOR],
+        offer_allowed=_OFFER_DISTINCT[:, :, None, None] & ~eye,
+    )
+    if len(_PLANS) >= 64:
+        _PLANS.clear()
+    return plan
+
+
 def _relation_gradient(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
     """(R, 3, N, N) utility change of i per Goldstein point of a move by i on j, through regard."""
     dyn, weights = setup.dynamics, setup.scoring.weights
     rel_scale = weights.relations * dyn.goldstein_scale / 2.0
     return rel_scale * ((1.0 + dyn.reciprocity) * grads + dyn.spillover * grads @ ctx.alignment[:, None])
+
+
+@dataclass(frozen=True, slots=True)
+class _Effects:
+    """The pair-local effects of the _EFFECTFUL moves (R, E, N, N) that the mover's and the target's sides
+    both read, computed once for both; ``*T`` are the world's transposes, made contiguous."""
+
+    delta_s: np.ndarray  # the sanction change
+    delta_x: np.ndarray  # the change of the pair's barrier max(s_ij, s_ji)
+    sanction_loss: np.ndarray  # expm1(-elasticity x delta_x)
+    tariff_loss: np.ndarray  # expm1(-elasticity x delta_t)
+    relief: np.ndarray
+    pair_alignment: np.ndarray
+    gdp: np.ndarray  # (R, N) floored at 1 where not positive
+    gdp_j: np.ndarray  # (R, 1, N, N) gdp[r, j] at [r, 0, i, j]
+    total: np.ndarray  # (R, N) projected trade value, floored at 1 where not positive
+    trade_t: np.ndarray  # (R, N, N) tr(T*)
+
+
+def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
+    w = ctx.world
+    dyn, weights = setup.dynamics, setup.scoring.weights
+    s, t = w.sanctions, w.tariff
+    sT = np.ascontiguousarray(tr(s))
+    new_s = s[:, None] + plan.sanction_step
+    clip(new_s, 0.0, 1.0, out=new_s)  # (R, E, N, N)
+    delta_s = new_s - s[:, None]
+    delta_x = np.maximum(new_s, sT[:, None], out=new_s)
+    delta_x -= np.maximum(s, sT)[:, None]
+    sanction_loss = np.expm1(-dyn.sanction_trade_elasticity * delta_x)
+    new_t = t[:, None] + plan.tariff_step
+    clip(new_t, 0.0, 1.0, out=new_t)
+    new_t -= t[:, None]  # delta_t
+    new_t *= -dyn.tariff_elasticity
+    tariff_loss = np.expm1(new_t, out=new_t)
+    relief = plan.relief_share * np.ascontiguousarray(tr(w.debt))[:, None]
+    gdp = np.where(w.gdp > 0, w.gdp, 1.0)
+    runs, n = gdp.shape
+    gdp_j = _spread(gdp[:, None, None, :], (runs, 1, n, n))  # gdp[r, j] at [r, 0, i, j]
+    gratitude = relief + plan.aid
+    gratitude *= dyn.gratitude  # dyn.gratitude * (relief + aid): the same product
+    gratitude /= gdp_j
+    pair_alignment = -weights.sanctions * delta_x
+    gratitude *= weights.relations
+    gratitude /= 2.0
+    pair_alignment += gratitude
+    return _Effects(
+        delta_s, delta_x, sanction_loss, tariff_loss, relief, pair_alignment, gdp, gdp_j,
+        np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0), np.ascontiguousarray(tr(ctx.trade_eq)),
+    )  # fmt: skip
+
+
+class Scratch:
+    """Buffers that pricing without detail reuses from one round to the next (the terms of every move, which
+    no caller keeps): a fresh array of that size each round costs more to map and zero than to compute.
+    One per engine (never shared between threads)."""
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def array(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """The buffer ``name`` of this shape, its contents left from its last use."""
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.shape != shape:
+            buffer = self._buffers[name] = np.empty(shape)
+        return buffer
+
+
+def _zeroed(scratch: Scratch | None, name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A (R, TERMS, ...) terms array whose ECONOMY, SECURITY and REGIME terms are zero: a new array, or
+    ``scratch``'s buffer (the other terms are written whole by the caller before they are read)."""
+    if scratch is None:
+        return np.zeros(shape)
+    out = scratch.array(name, shape)
+    out[:, : SECURITY + 1] = 0.0
+    out[:, REGIME] = 0.0
+    return out
 
 
 def _mover_terms(
@@ -332,49 +514,47 @@ def _mover_terms(
     grads: np.ndarray,
     rel: np.ndarray,
     agreement: np.ndarray,
-    sector_class: np.ndarray,
+    plan: _Plan,
+    fx: _Effects,
+    scratch: Scratch | None = None,
 ) -> np.ndarray:
-    """terms[r, f, a, i, j]: i's utility change per term if its move a on j takes effect (unweighted)."""
+    """terms[r, f, a, i, j]: i's utility change per term if its move a on j takes effect (unweighted); in
+    ``scratch``'s buffer when given (what a caller does not keep)."""
     w, V, d = ctx.world, ctx.partner, ctx.distance
-    dyn, weights = setup.dynamics, setup.scoring.weights
+    dyn = setup.dynamics
     runs, n, n_actions = V.shape[0], V.shape[-1], len(CATALOGUE)
-    mag = setup.action_magnitude
-    terms = np.zeros((runs, len(TERMS), n_actions, n, n))
+    terms = _zeroed(scratch, "terms", (runs, len(TERMS), n_actions, n, n))
     np.multiply(_GOLDSTEIN[None, None, :, None, None], rel[:, :, None], out=terms[:, AUTONOMY : VALUES + 1])
 
     # Pair-local effects, only for the actions that have one (_EFFECTFUL).
-    e = _EFFECTFUL
-    gdp = np.where(w.gdp > 0, w.gdp, 1.0)
-    total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
-    Tq, s = ctx.trade_eq, w.sanctions
-    pair_barrier = np.maximum(s, tr(s))
-    new_s = clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)  # (R, E, N, N)
-    delta_s = new_s - s[:, None]
-    delta_x = np.maximum(new_s, tr(s)[:, None]) - pair_barrier[:, None]
-    mu = dyn.import_value
-    lost = (Tq + mu * tr(Tq))[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)
-    t = w.tariff
-    delta_t = clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
-    tariff_trade = mu * tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)
-    economy = np.log1p(np.maximum((lost + tariff_trade) / total[:, None, :, None], -0.999))
-    relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
-    aid = (_AID[e, None] * mag[e])[None, :, :, None]
-    economy -= (dyn.credit_value * relief + aid) / gdp[:, None, :, None]
-    gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
-    new_p = clip(w.pressure[:, None] + (_PRESSURE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
-    values = V[:, None] * d[:, None] * (delta_s + new_p - w.pressure[:, None]) / 2.0
-    pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
-    aligned = grads[:, :, None] * pair_alignment[:, None]
+    Tq, mu = ctx.trade_eq, dyn.import_value
+    shape = (runs, 1, n, n)
+    total_i = _spread(fx.total[:, None, :, None], shape)  # total[r, i]
+    gdp_i = _spread(fx.gdp[:, None, :, None], shape)
+    economy = (Tq + mu * fx.trade_t)[:, None] * fx.sanction_loss  # lost
+    economy += (mu * fx.trade_t)[:, None] * fx.tariff_loss  # + tariff trade
+    economy /= total_i
+    np.maximum(economy, -0.999, out=economy)
+    np.log1p(economy, out=economy)
+    economy -= (dyn.credit_value * fx.relief + plan.aid) / gdp_i
+    p = w.pressure
+    values = p[:, None] + plan.pressure_step
+    clip(values, 0.0, 1.0, out=values)  # new pressure
+    values += fx.delta_s  # delta_s + new_p, as (delta_s + new_p)
+    values -= p[:, None]
+    values *= (V * d)[:, None]  # V x d x (...): (V x d) first, as written left to right
+    values /= 2.0
+    aligned = grads[:, :, None] * fx.pair_alignment[:, None]
     for rows, at in _EFFECTFUL_RUNS:  # terms[:, f, e] updated on views of its runs of rows
         terms[:, ECONOMY, rows] = economy[:, at]
         terms[:, VALUES, rows] += values[:, at]
         terms[:, AUTONOMY : VALUES + 1, rows] += aligned[:, :, at]
     np.multiply(w.memory[:, None], (_GOLDSTEIN / 10.0)[None, :, None, None], out=terms[:, RECIPROCITY])
 
-    for k, sector in _FIXED_SECTOR:
-        if sector in setup.sectors:
-            terms[:, : VALUES + 1, k] += agreement[..., sector_class[setup.sectors.index(sector)]]
-    terms[:, :, ~_TARGETED] = 0.0
+    for k, c in plan.fixed:
+        terms[:, : VALUES + 1, k] += agreement[..., c]
+    for rows, _ in _UNTARGETED_RUNS:
+        terms[:, :, rows] = 0.0
     _price_domestic(ctx, setup, grads, terms)
     return terms
 
@@ -441,45 +621,45 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
         terms[:, REGIME, k, rows, rows] = w.threat**2 - new_threat**2
 
 
-def _received_terms(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
-    """recv[r, f, q, i, j]: j's utility change per term if i's move RECEIVED[q] on j takes effect (unweighted)."""
+def _received_terms(
+    ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, plan: _Plan, fx: _Effects, scratch: Scratch | None = None
+) -> np.ndarray:
+    """recv[r, f, q, i, j]: j's utility change per term if i's move RECEIVED[q] on j takes effect (unweighted);
+    in ``scratch``'s buffer when given."""
     w = ctx.world
     dyn, weights = setup.dynamics, setup.scoring.weights
     runs, n, rows = grads.shape[0], grads.shape[-1], RECEIVED
-    mag = setup.action_magnitude
-    recv = np.zeros((runs, len(TERMS), rows.size, n, n))
-    gT = tr(grads)  # gT[r, f, i, j] = d f_j / d A[j, i]
+    recv = _zeroed(scratch, "recv", (runs, len(TERMS), rows.size, n, n))
+    gT = np.ascontiguousarray(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
     np.multiply(_GOLDSTEIN[rows][None, None, :, None, None] * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
-    q = _RECEIVED_EFFECTFUL
-    e = rows[q]
-    gdp = np.where(w.gdp > 0, w.gdp, 1.0)
-    total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
-    Tq, s = ctx.trade_eq, w.sanctions
-    mu = dyn.import_value
-    new_s = clip(s[:, None] + (_SANCTION_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0)
-    delta_s = new_s - s[:, None]
-    delta_x = np.maximum(new_s, tr(s)[:, None]) - np.maximum(s, tr(s))[:, None]
-    lost = (tr(Tq) + mu * Tq)[:, None] * np.expm1(-dyn.sanction_trade_elasticity * delta_x)  # j's trade with i
-    t = w.tariff
-    delta_t = clip(t[:, None] + (_TARIFF_CHANGE[e, None] * mag[e])[None, :, :, None], 0.0, 1.0) - t[:, None]
-    exports = tr(Tq)[:, None] * np.expm1(-dyn.tariff_elasticity * delta_t)  # j's exports to i
-    economy = np.log1p(np.maximum((lost + exports) / total[:, None, None, :], -0.999))
-    relief = np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)[None, :, :, None] * tr(w.debt)[:, None]
-    aid = (_AID[e, None] * mag[e])[None, :, :, None]
+    e = _RECEIVED_IN_EFFECTFUL  # the received rows' positions among the _EFFECTFUL rows
+    Tq, mu = ctx.trade_eq, dyn.import_value
+    shape = (runs, 1, n, n)
+    total_j = _spread(fx.total[:, None, None, :], shape)  # total[r, j]
+    gdp_j = fx.gdp_j
+    economy = (fx.trade_t + mu * Tq)[:, None] * fx.sanction_loss[:, e]  # j's trade with i
+    economy += fx.trade_t[:, None] * fx.tariff_loss[:, e]  # j's exports to i
+    economy /= total_j
+    np.maximum(economy, -0.999, out=economy)
+    np.log1p(economy, out=economy)
+    aid = plan.aid[e] / gdp_j
+    np.maximum(aid, -0.999, out=aid)
+    np.log1p(aid, out=aid)
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
-    economy += relief / gdp[:, None, None, :] + np.log1p(np.maximum(aid / gdp[:, None, None, :], -0.999))
-    gratitude = dyn.gratitude * (relief + aid) / gdp[:, None, None, :]
+    economy += fx.relief[:, e] / gdp_j + aid
     total_cap = w.capability.sum(axis=-1, keepdims=True)
     share = np.divide(w.capability, total_cap, out=np.zeros((runs, n)), where=total_cap > 0)
-    security = -share[:, None, :, None] * delta_s
-    pair_alignment = -weights.sanctions * delta_x + weights.relations * gratitude / 2.0
-    aligned = gT[:, :, None] * pair_alignment[:, None]
+    security = -share[:, None, :, None] * fx.delta_s[:, e]
+    aligned = gT[:, :, None] * fx.pair_alignment[:, None, e]
     for at, part in _RECEIVED_EFFECTFUL_RUNS:  # recv[:, f, q] updated on views of its runs of rows
         recv[:, ECONOMY, at] = economy[:, part]
         recv[:, SECURITY, at] = security[:, part]
         recv[:, AUTONOMY : VALUES + 1, at] += aligned[:, :, part]
-    np.multiply(tr(w.memory)[:, None], (_GOLDSTEIN / 10.0)[rows][None, :, None, None], out=recv[:, RECIPROCITY])
+    np.multiply(
+        np.ascontiguousarray(tr(w.memory))[:, None], (_GOLDSTEIN / 10.0)[rows][None, :, None, None],
+        out=recv[:, RECIPROCITY],
+    )  # fmt: skip
     recv[:, :, ~_TARGETED[rows]] = 0.0
     return recv
 
@@ -518,7 +698,9 @@ class PricedBatch:
     from accepting i's proposal or request a. ``sector_*`` hold the same for agreements in sector
     s, indexed ``[r, i, j, s]``; ``offer_*`` for conditional offers "give OFFER_GIVES[x] if you do
     OFFER_ASKS[y]", indexed ``[r, x, y, i, j]``. ``feasible`` / ``sector_feasible`` / ``offer_feasible``
-    mark what the rules allow now.
+    mark what the rules allow now. Priced without detail (``offer_at`` not None), ``offer_gain``,
+    ``offer_accept_gain`` and ``offer_accept_chance`` are (K,): the feasible offers only, in the order of
+    their flat indices ``offer_at = np.flatnonzero(offer_feasible)``.
     """
 
     gain: np.ndarray
@@ -539,24 +721,22 @@ class PricedBatch:
     offer_accept_gain: np.ndarray
     offer_accept_chance: np.ndarray
     temperature: np.ndarray  # (R, N) each actor's softmax temperature in utility units this round
+    own_net: np.ndarray  # (R, A, N, N) what move a is worth to its mover i if it takes effect, net of cost
+    received: np.ndarray  # (R, Q, N, N) j's weighted gain from i's move RECEIVED[q]
+    offer_at: np.ndarray | None = None  # without detail: the flat indices of the feasible offers
 
 
 def term_weights(interests: np.ndarray, threat: np.ndarray, setup: ModelSetup) -> np.ndarray:
     """(R, N, TERMS) weights of every term of a move's gain: the interests in force (a threatened government
     weighs the economy more: performance legitimacy, docs/model.md section 6), reciprocity and regime
     security. ``interests`` is (R, N, 5), ``threat`` (R, N)."""
-    interests = interests.copy()
-    interests[..., ECONOMY] *= 1.0 + setup.dynamics.threat_economy * threat
-    domestic = setup.domestic_spec()
-    runs, n = threat.shape
-    return np.concatenate(
-        [
-            interests,
-            np.broadcast_to(domestic.reciprocity, (runs, n))[..., None],
-            np.broadcast_to(domestic.regime_weight, (runs, n))[..., None],
-        ],
-        axis=-1,
-    )
+    plan = _plan(setup)
+    out = np.empty((*threat.shape, len(TERMS)))
+    out[..., : len(INTERESTS)] = interests
+    out[..., ECONOMY] *= 1.0 + setup.dynamics.threat_economy * threat
+    out[..., RECIPROCITY] = plan.reciprocity
+    out[..., REGIME] = plan.regime_weight
+    return out
 
 
 def price(
@@ -567,6 +747,7 @@ def price(
     interests: np.ndarray,
     tau: np.ndarray,
     detail: bool = True,
+    scratch: Scratch | None = None,
 ) -> PricedBatch:
     """Estimate the gain of every feasible move of every actor in R runs.
 
@@ -578,7 +759,7 @@ def price(
     ``detail=False`` leaves out what only explanations and answers to old proposals read, for whoever reads
     gains only where moves are feasible (the vector engine's choices and answers): ``terms`` and ``recv``
     are None (not kept; the gains are the same) and conditional offers are priced only where the rules
-    allow them now (``offer_feasible``, a few in a hundred; NaN elsewhere).
+    allow them now (``offer_feasible``, a few in a hundred), kept as flat (K,) arrays (see PricedBatch).
     """
     w = ctx.world
     dyn = setup.dynamics
@@ -588,26 +769,28 @@ def price(
     rel = _relation_gradient(ctx, setup, grads)
 
     friction = sanction_friction(w.sanctions)
-    cost = setup.action_cost[None, :, :, None] * np.where(_COOPERATIVE[None, :, None, None], friction[:, None], 1.0)
-
-    sectors, sector_class = sector_classes(setup)
-    agreement = _agreement_part(ctx, setup, grads, sectors)  # (R, 5, N, N, C): one per class of sector
-    terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, sector_class)
-    recv: np.ndarray | None = _received_terms(ctx, setup, grads)
+    plan = _plan(setup)
+    # action_cost x friction for cooperative moves, action_cost (x 1.0) for the others.
+    cost = plan.cost * np.where(_COOPERATIVE[:, None, None], friction[:, None], 1.0)
+    sector_class = plan.sector_class
+    agreement = _agreement_part(ctx, setup, grads, plan.sectors)  # (R, 5, N, N, C): one per class of sector
+    fx = _effects(ctx, setup, plan)
+    reuse = None if detail else scratch  # without detail no caller keeps terms or recv
+    terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, plan, fx, reuse)
+    recv: np.ndarray | None = _received_terms(ctx, setup, grads, plan, fx, reuse)
     assert terms is not None and recv is not None
     # The weights spread over (i, j) first: numpy multiplies whole (N, N) blocks faster than rows of N.
     runs = wT.shape[0]
-    terms *= np.broadcast_to(wT[:, :, None, :, None], (runs, len(TERMS), 1, n, n)).copy()
+    terms *= _spread(wT[:, :, None, :, None], (runs, len(TERMS), 1, n, n))
     benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
-    recv *= np.broadcast_to(wT[:, :, None, None, :], (runs, len(TERMS), 1, n, n)).copy()
+    recv *= _spread(wT[:, :, None, None, :], (runs, len(TERMS), 1, n, n))
     received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
     if not detail:
         terms = recv = None
     at = RECEIVED_AT
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
     # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
-    for k in _SHARED:
-        own_net[:, k] -= RELATIVE_GAINS * ctx.rivalry * tr(benefit[:, k])
+    own_net[:, _SHARED_ROWS] -= RELATIVE_GAINS * ctx.rivalry[:, None] * tr(benefit[:, _SHARED_ROWS])
 
     sector_terms = np.zeros((*agreement.shape[:1], len(TERMS), *agreement.shape[2:]))
     sector_terms[:, : VALUES + 1] = agreement
@@ -622,19 +805,16 @@ def price(
 
     # Each actor's temperature: tau x its largest unilateral gain (as for its own moves).
     plain_gain = np.where(feasible[:, _UNANSWERED_INDEX], own_net[:, _UNANSWERED_INDEX], -np.inf)
-    best = plain_gain.max(axis=(1, 3))
+    best = plain_gain.max(axis=1).max(axis=-1)  # over moves and targets (in the faster order; the same maximum)
     best = np.where(np.isfinite(best), np.abs(best), 0.0)
     temperature = tau * np.maximum(best, 1e-6)
 
     # The target's answer: for a shared act, its own net gain from the same act with the proposer; for
     # an offered transfer, what it receives; for a request, its own net gain from granting.
     accept_gain = np.zeros_like(own_net)
-    for k in _SHARED:
-        accept_gain[:, k] = tr(own_net[:, k])
-    for k in _TRANSFER_OFFERS:
-        accept_gain[:, k] = received[:, at[k]]
-    for k, g in _REQUESTS:
-        accept_gain[:, k] = tr(own_net[:, g])
+    accept_gain[:, _SHARED_ROWS] = tr(own_net[:, _SHARED_ROWS])
+    accept_gain[:, _TRANSFER_OFFERS] = received[:, at[_TRANSFER_OFFERS]]
+    accept_gain[:, _REQUEST_ROWS] = tr(own_net[:, _GRANTED])
     accept_chance = np.zeros_like(accept_gain)
     accept_chance[:, _ANSWERED_INDEX] = acceptance(accept_gain[:, _ANSWERED_INDEX], temperature)
     sector_accept_gain = sector_net.transpose(0, 2, 1, 3)
@@ -645,15 +825,15 @@ def price(
     d_align = weights.relations * dyn.goldstein_scale * REFUSAL_GOLDSTEIN * (1.0 + dyn.reciprocity) / 2.0
     refusal = (grads * d_align * wT[:, AUTONOMY : VALUES + 1, :, None]).sum(axis=1)  # (R, N, N)
     gain = own_net.copy()
-    for k in _SHARED + _TRANSFER_OFFERS:
-        p = accept_chance[:, k]
-        gain[:, k] = p * benefit[:, k] + (1.0 - p) * refusal - cost[:, k]
-    for k, g in _REQUESTS:
-        p = accept_chance[:, k]
-        asked = tr(received[:, at[g]])  # i receives g from j
-        gain[:, k] = benefit[:, k] + p * asked + (1.0 - p) * refusal - cost[:, k]
-        if terms is not None and recv is not None:
-            terms[:, :, k] += tr(recv[:, :, at[g]])
+    k = _OFFERED
+    p = accept_chance[:, k]
+    gain[:, k] = p * benefit[:, k] + (1.0 - p) * refusal[:, None] - cost[:, k]
+    k = _REQUEST_ROWS
+    p = accept_chance[:, k]
+    asked = tr(received[:, at[_GRANTED]])  # i receives what it asks from j
+    gain[:, k] = benefit[:, k] + p * asked + (1.0 - p) * refusal[:, None] - cost[:, k]
+    if terms is not None and recv is not None:
+        terms[:, :, k] += tr(recv[:, :, at[_GRANTED]])
     p_sector = sector_accept_chance
     sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
     # From classes of sectors to sectors.
@@ -664,8 +844,7 @@ def price(
     # Conditional offers: give OFFER_GIVES[x] to j if j does OFFER_ASKS[y] for i.
     gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
     offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
-    offer_feasible &= ~np.eye(n, dtype=bool)
-    offer_feasible &= _OFFER_DISTINCT[None, :, :, None, None]
+    offer_feasible &= plan.offer_allowed
     if detail:
         offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, at[asks]])[:, None]
         offer_cost = cost[:, gives][:, :, None]
@@ -676,14 +855,16 @@ def price(
             + (1.0 - offer_accept_chance) * refusal[:, None, None]
             - OFFER_COST
         )
+        offer_at = None
     else:  # the same arithmetic on the feasible offers only (a few in a hundred)
-        offer_accept_gain, offer_accept_chance, offer_gain = _feasible_offers(
+        offer_at, offer_accept_gain, offer_accept_chance, offer_gain = _feasible_offers(
             offer_feasible, benefit, received, own_net, cost, refusal, temperature
         )
     return PricedBatch(
         gain, terms, recv, feasible, sector_gain, sector_terms, sector_class, sector_feasible, cost,
         accept_gain, accept_chance, sector_accept_gain, sector_accept_chance,
-        offer_gain, offer_feasible, offer_accept_gain, offer_accept_chance, temperature,
+        offer_gain, offer_feasible, offer_accept_gain, offer_accept_chance, temperature, own_net, received,
+        offer_at,
     )  # fmt: skip
 
 
@@ -695,32 +876,37 @@ def _feasible_offers(
     cost: np.ndarray,
     refusal: np.ndarray,
     temperature: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(R, X, Y, N, N) each: the target's gain from accepting, its chance and the proposer's expected gain of
-    the conditional offers ``offer_feasible`` allows (NaN elsewhere): :func:`price`'s arithmetic on those
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The flat indices (K,) of the conditional offers ``offer_feasible`` allows, and for each the target's
+    gain from accepting, its chance and the proposer's expected gain: :func:`price`'s arithmetic on those
     entries only, each read by flat index."""
     gives, asks, at = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX, RECEIVED_AT
-    n = offer_feasible.shape[-1]
-    flat = np.flatnonzero(offer_feasible)
-    r, x, y, i, j = np.unravel_index(flat, offer_feasible.shape)
-    g, a = gives[x], asks[y]
-    ij, ji, n_actions, n_received = i * n + j, j * n + i, benefit.shape[1], received.shape[1]
-    gives_ij = (r * n_actions + g) * n * n + ij  # i's move g on j
-    asks_ji = (r * n_actions + a) * n * n + ji  # j's move a on i
-    received_g = received.reshape(-1)[(r * n_received + at[g]) * n * n + ij]
-    received_a = received.reshape(-1)[(r * n_received + at[a]) * n * n + ji]
-    accepting = received_g + own_net.reshape(-1)[asks_ji]
+    n_give, n_ask, n = offer_feasible.shape[1], offer_feasible.shape[2], offer_feasible.shape[-1]
+    nn = n * n
+    flat = np.flatnonzero(offer_feasible)  # ((r x X + x) x Y + y) x N x N + i x N + j
+    rxy, ij = np.divmod(flat, nn)
+    rx, y = np.divmod(rxy, n_ask)
+    r = rx // n_give
+    i, j = np.divmod(ij, n)
+    give_ij = rx * nn + ij  # [r, x, i, j] of the (R, X, N, N) arrays below: i's move OFFER_GIVES[x] on j
+    ask_ji = (r * n_ask + y) * nn + j * n + i  # [r, y, j, i] of the (R, Y, N, N) ones: j's move OFFER_ASKS[y] on i
+    received_g = received[:, at[gives]].reshape(-1)[give_ij]
+    received_a = received[:, at[asks]].reshape(-1)[ask_ji]
+    accepting = received_g + own_net[:, asks].reshape(-1)[ask_ji]
     chance = _chance(accepting, temperature.reshape(-1)[r * n + j])
-    offered = (benefit.reshape(-1)[gives_ij] + received_a) - cost.reshape(-1)[gives_ij]
-    offer_accept_gain = np.full(offer_feasible.shape, np.nan)
-    offer_accept_chance = np.full(offer_feasible.shape, np.nan)
-    offer_gain = np.full(offer_feasible.shape, np.nan)
-    offer_accept_gain.reshape(-1)[flat] = accepting
-    offer_accept_chance.reshape(-1)[flat] = chance
-    offer_gain.reshape(-1)[flat] = (
-        chance * offered + (1.0 - chance) * refusal.reshape(-1)[(r * n + i) * n + j] - OFFER_COST
-    )
-    return offer_accept_gain, offer_accept_chance, offer_gain
+    offered = (benefit[:, gives].reshape(-1)[give_ij] + received_a) - cost[:, gives].reshape(-1)[give_ij]
+    offer_gain = chance * offered + (1.0 - chance) * refusal.reshape(-1)[r * nn + ij] - OFFER_COST
+    return flat, accepting, chance, offer_gain
+
+
+def offer_accept_gain_at(
+    table: PricedBatch, r: np.ndarray, x: np.ndarray, y: np.ndarray, i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """(K,) ``offer_accept_gain[r, x, y, i, j]`` computed for these offers only, wherever they stand (the rules
+    may not allow them now): what j receives from i's OFFER_GIVES[x] plus its own net gain from doing
+    OFFER_ASKS[y] for i, the same sum :func:`price` makes for every offer."""
+    g, a = _OFFER_GIVE_INDEX[x], _OFFER_ASK_INDEX[y]
+    return table.received[r, RECEIVED_AT[g], i, j] + table.own_net[r, a, j, i]
 
 
 def offer_terms_at(terms: np.ndarray, recv: np.ndarray, x: int, y: int, i: int, j: int) -> np.ndarray:

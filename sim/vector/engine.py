@@ -18,6 +18,7 @@ from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, O
 from sim.core.events import ChangeState, EndScenario, ForceMove, SetAgreement, SetInterest, SetPolicy, SetPosition
 from sim.core.legal import MoveSpace
 from sim.core.objectives import grade_for
+from sim.core.pricing import Scratch, offer_accept_gain_at
 from sim.core.setup import ModelSetup
 from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
@@ -138,6 +139,8 @@ class Universe:
     sector: np.ndarray  # (C,) -1 where none
     ask: np.ndarray  # (C,) catalogue index, -1 where none
     blocks: np.ndarray  # (C, C) bool: picking candidate c rules out candidate c' for the rest of the round
+    blocked_from: np.ndarray  # (C + 1,) blocks row by row as lists: row c's candidates ruled out are
+    blocked: np.ndarray  # blocked[blocked_from[c]:blocked_from[c + 1]], ascending
     block: np.ndarray  # (C,) 0 plain move, 1 agreement, 2 conditional offer, 3 pass
     offset: np.ndarray  # (C,) where its gain sits in its block's array of one run, for mover 0
 
@@ -156,7 +159,10 @@ class Universe:
         offset = np.concatenate(
             [(a * n * n + j).ravel(), (sj * n_sectors + ss).ravel(), ((ox * y + oy) * n * n + oj).ravel(), [0]]
         )
-        return cls(kind, target, sector, ask, blocks(kind, target, sector, kind, target, sector), block, offset)
+        ruled_out = blocks(kind, target, sector, kind, target, sector)
+        rows, cols = np.nonzero(ruled_out)
+        starts = np.searchsorted(rows, np.arange(kind.size + 1))
+        return cls(kind, target, sector, ask, ruled_out, starts, cols, block, offset)
 
     def candidates(
         self, table: TableBatch, plain_mask: np.ndarray
@@ -180,12 +186,17 @@ class Universe:
         # r x (the array's size per run) + i x (its stride for the mover) + (c's offset), see Universe.of.
         gain = np.zeros(c.size)
         block = self.block[c]
-        for b, source in enumerate((table.gain, table.sector_gain, table.offer_gain)):
+        # (The shapes are the feasibility masks': offers priced without detail are kept where feasible only.)
+        blocks = ((table.gain, table.feasible), (table.sector_gain, table.sector_feasible))
+        for b, (source, shape) in enumerate((*blocks, (table.offer_gain, table.offer_feasible))):
             m = np.flatnonzero(block == b)
-            per_run = source[0].size
-            mover_stride = n * source.shape[-1] if b == 1 else n  # sector_gain[i, j, s], else [..., i, j]
+            per_run = shape[0].size
+            mover_stride = n * shape.shape[-1] if b == 1 else n  # sector_gain[i, j, s], else [..., i, j]
             at = r[m] * per_run + i[m] * mover_stride + self.offset[c[m]]
-            gain[m] = source.reshape(-1)[at]
+            if b == 2 and table.offer_at is not None:  # (K,) in the order of their flat indices
+                gain[m] = source[np.searchsorted(table.offer_at, at)]
+            else:
+                gain[m] = source.reshape(-1)[at]
         return r, i, c, gain
 
 
@@ -275,6 +286,7 @@ class VectorEngine:
         self._to_hold: np.ndarray | None = None  # this round's proposals to external actors
         self.table: TableBatch | None = None  # the last round's pricing (what its proposals were worth)
         self._now: TableBatch | None = None  # the pricing of the current state, once something asked for it
+        self._scratch = Scratch()  # pricing's buffers, reused round after round
         self._record(None)
 
     @property
@@ -415,10 +427,11 @@ class VectorEngine:
         """Every candidate priced on the current state (kept until the state changes)."""
         if self._now is None:
             pre = preconditions(self.world, self.setup.scoring.values_dimension)
-            # Without external actors only feasible moves' gains are ever read (choices and their answers);
-            # with them, answers to last round's proposals read this round's offers wherever they stand.
-            detail = bool(self.external)
-            self._now = price_candidates(self._ctx, self.setup, pre, self.interests, self.tau, detail)
+            # Only feasible moves' gains are read densely (choices and their answers); answers to last
+            # round's proposals read this round's offers wherever they stand, one by one (accept_gain).
+            self._now = price_candidates(
+                self._ctx, self.setup, pre, self.interests, self.tau, detail=False, scratch=self._scratch
+            )
         return self._now
 
     # -- the round's parts ------------------------------------------------------------------------
@@ -489,14 +502,17 @@ class VectorEngine:
                     self._set(moves, pr, slot, np.full(pr.size, actor), sp.kind[e], sp.target[e], sp.sector[e],
                               sp.ask[e])  # fmt: skip
 
-        blocks_flat, n_candidates = u.blocks.reshape(-1), u.blocks.shape[0]
+        n_candidates = u.blocks.shape[0]
+        listed = seg * n_candidates + c  # each candidate's (segment, candidate) as one ascending key
         choosing = np.ones(runs * n, dtype=bool)
         flat_budget = budget.ravel()
-        position = np.arange(keys.size)
         for p in range(int(budget.max(initial=0))):
             top = np.maximum.reduceat(keys, starts)
             # The first maximum of each segment: the core's stable argsort of -keys.
-            first = np.minimum.reduceat(np.where(keys == top[seg], position, keys.size), starts)
+            at_top = np.flatnonzero(keys == top[seg])  # ascending; every segment has its maximum among them
+            first = at_top[np.r_[True, seg[at_top[1:]] != seg[at_top[:-1]]]]
+            if first.size != starts.size:  # a segment without its maximum: a NaN key
+                raise FloatingPointError(f"round {self.round}: a candidate move's choice key is not a number")
             pick = c[first]
             choosing &= (p < flat_budget) & (u.kind[pick] != _PASS)
             if not choosing.any():
@@ -506,7 +522,14 @@ class VectorEngine:
             kind, target, sector = u.kind[pc], u.target[pc], u.sector[pc]
             slot = start[pi] + n_forced[pr, pi] + p
             self._set(moves, pr, slot, pi, kind, np.where(_DOMESTIC[kind], -1, target), sector, u.ask[pc])
-            keys[choosing[seg] & blocks_flat[pick[seg] * n_candidates + c]] = -np.inf
+            # What each pick rules out in its own segment: its row of the blocking table, looked up among
+            # the segment's candidates (the same cells as testing every candidate against the table).
+            first_blocked, count = u.blocked_from[pc], u.blocked_from[pc + 1] - u.blocked_from[pc]
+            ends = np.cumsum(count)
+            within = np.arange(int(ends[-1])) - np.repeat(ends - count, count)
+            wanted = np.repeat(who, count) * n_candidates + u.blocked[np.repeat(first_blocked, count) + within]
+            at = np.minimum(np.searchsorted(listed, wanted), listed.size - 1)
+            keys[at[listed[at] == wanted]] = -np.inf
         return moves
 
     @staticmethod
@@ -716,7 +739,7 @@ def accept_gain(
     x, y = _GIVE_POSITION[a], _ASK_POSITION[np.maximum(ask, 0)]
     return np.where(
         ask >= 0,
-        table.offer_accept_gain[r, x, y, i, j],
+        offer_accept_gain_at(table, r, x, y, i, j),  # priced wherever the offer stands, not only if feasible
         np.where(
             (a == _SECTOR_ACTION) & (s >= 0),
             table.sector_accept_gain[r, i, j, np.maximum(s, 0)],

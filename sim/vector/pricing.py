@@ -51,12 +51,14 @@ def price_candidates(
     interests: np.ndarray,
     tau: np.ndarray,
     detail: bool = True,
+    scratch: pricing.Scratch | None = None,
 ) -> PricedBatch:
     """Every candidate of every actor in R runs priced by :func:`sim.core.pricing.price`; ``pre`` is the
     precondition table (sim.vector.state.preconditions), ``interests`` (R, N, 5) and ``tau`` (R, N) in force;
-    ``detail=False``: without what only explanations read (see :func:`sim.core.pricing.price`)."""
+    ``detail=False``: without what only explanations read (see :func:`sim.core.pricing.price`), reusing the
+    buffers of ``scratch`` (a :class:`sim.core.pricing.Scratch`) for what no caller keeps."""
     feasible, sector_feasible = pricing.feasibility(pre, ctx.world.agreements, setup)
-    return pricing.price(ctx, setup, feasible, sector_feasible, interests, tau, detail)
+    return pricing.price(ctx, setup, feasible, sector_feasible, interests, tau, detail, scratch)
 
 
 __all__ = [

@@ -217,10 +217,17 @@ def resolve_moves(
         none = np.full(r.size, -1)
         refused = moves.answered[r, c] & ~moves.accepted[r, c]
         grants = _GRANTS[k]
-        ok = allowed(w, setup, r, i, k, j, s)
+        # Whether each move is allowed and whether what an offer asks is: one check of 2K moves on this state.
+        if (ask >= 0).any():
+            two = (np.concatenate(x) for x in ((r, r), (i, j), (k, np.maximum(ask, 0)), (j, i), (s, none)))
+            both = allowed(w, setup, *two)
+            ok, asked_ok = both[: r.size], both[r.size :]
+        else:
+            ok = allowed(w, setup, r, i, k, j, s)
+            asked_ok = ok  # read for offers only: none here
         request = ~refused & ok & (grants >= 0)
         offer = ~refused & ok & (grants < 0) & (ask >= 0)
-        ask_ok = offer & allowed(w, setup, r, j, np.maximum(ask, 0), i, none) if offer.any() else offer
+        ask_ok = offer & asked_ok
         plain = ~refused & ok & (grants < 0) & (ask < 0)
         # Phase 1: the appeal of a refused request, a request, the asked half of an offer, a plain move.
         first = (refused & (grants >= 0) & ok) | request | plain
@@ -237,9 +244,12 @@ def resolve_moves(
                 np.full(int(refused.sum()), REFUSAL_GOLDSTEIN), np.zeros(int(refused.sum())),
             )  # fmt: skip
         granted = request & allowed(w, setup, r, j, np.maximum(grants, 0), i, none) if request.any() else request
-        g = granted
-        apply_moves(w, base, setup, alignment, r[g], j[g], grants[g], i[g], none[g])
-        apply_moves(w, base, setup, alignment, r[ask_ok], i[ask_ok], k[ask_ok], j[ask_ok], s[ask_ok])
+        # A granted request (j grants it to i) and an offer's own half (i gives to j): never in the same run
+        # of a slot, so one call applies both.
+        g, p2 = granted, granted | ask_ok
+        mover, kind = np.where(g, j, i), np.where(g, grants, k)
+        target, sector = np.where(g, i, j), np.where(g, -1, s)
+        apply_moves(w, base, setup, alignment, r[p2], mover[p2], kind[p2], target[p2], sector[p2])
         applied = granted | ask_ok | plain
         moves.applied[r, c] = applied
         domestic_applied |= bool((applied & _DOMESTIC[k]).any())
