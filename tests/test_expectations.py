@@ -21,6 +21,7 @@ CI_RUNS = "40"
 MORE_RUNS = {
     "eba_withdrawal": "100",  # tilt east by -0.024 [-0.036, -0.012] at 200 runs
     "asean_russia_summit_2016": "200",  # Russia-ASEAN +0.010 [+0.005, +0.015] at 200 runs
+    "medvedev_visit_2015": "120",  # nobody sanctions Cambodia: 0.92 [0.85, 0.95] of runs at 120, against 0.8
 }
 LIBRARY = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
 

@@ -225,10 +225,26 @@ def test_sanction_friction_rises_smoothly_with_either_sides_intensity(base_setup
 
 
 def test_standing_sanctions_are_remembered_by_their_target(base_setup: ModelSetup) -> None:
+    """The target remembers the part of the sanctions it has not answered in kind; the sanctioner, nothing."""
     us, ru = base_setup.index("us"), base_setup.index("russia")
-    memory = standing_memory(base_setup.world.sanctions)
-    assert memory[ru, us] == pytest.approx(-0.8 * base_setup.world.sanctions[us, ru])
+    s = base_setup.world.sanctions
+    assert s[us, ru] > s[ru, us] > 0  # 2015: US sanctions on Russia above Russia's counter-sanctions
+    memory = standing_memory(s)
+    assert memory[ru, us] == pytest.approx(-0.8 * (s[us, ru] - s[ru, us]))
+    assert memory[us, ru] == 0.0
     assert np.array_equal(base_setup.world.memory, memory)
+
+
+def test_counter_sanctions_of_the_same_intensity_settle_the_standing_grievance() -> None:
+    """Specific reciprocity: matched sanctions leave no standing record; raising one side's renews the other's."""
+    sanctions = np.zeros((3, 3))
+    sanctions[0, 1] = 0.5
+    assert standing_memory(sanctions)[1, 0] == pytest.approx(-0.4)
+    sanctions[1, 0] = 0.5
+    assert np.all(standing_memory(sanctions) == 0.0)
+    sanctions[0, 1] = 0.75
+    memory = standing_memory(sanctions)
+    assert memory[1, 0] == pytest.approx(-0.2) and memory[0, 1] == 0.0
 
 
 def test_a_sanctioned_actor_turns_its_moves_against_the_sanctioner(base_setup: ModelSetup) -> None:

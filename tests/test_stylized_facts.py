@@ -36,14 +36,26 @@ def test_the_null_world_is_flat_but_keeps_the_economy(base_setup: ModelSetup, nu
     assert null.calibration is base_setup.world
 
 
+#: Fact (a) is measured on 200 runs: the vector engine plays them in seconds, and its steps of 0.25 (about 1.8
+#: moves each) are then each several standard errors (about 0.3) from zero.
+RUNS_A = 200
+
+
 @pytest.mark.parametrize("world", ["scenario", "null"])
 def test_a_sanctions_russia_courts_asia_more_as_sanctions_rise(
     base_setup: ModelSetup, null: ModelSetup, world: str
 ) -> None:
-    """(a) Generated: holds in the null world too. At 200 runs, 0.25 / 0.5 vs 0: +3.8 / +7.2 (scenario)."""
-    curve = facts.dose_response(base_setup if world == "scenario" else null, RUNS, SEED, doses=(0.0, 0.25, 0.5))
-    assert curve[1].low > 0 and curve[1].mean < curve[2].mean
-    assert curve[2].low > 2.0 and curve[2].d > 0.8
+    """(a) Generated, and a dose-response (issue 12): at 200 runs, 0.25 / 0.5 / 0.75 vs 0 give +2.6 / +4.4 / +6.2
+    in the scenario and +1.7 / +4.4 / +5.6 in the null world; each step of 0.25 adds to the effect, and in
+    the scenario none carries more than half of it (28-42 %)."""
+    doses = (0.0, 0.25, 0.5, 0.75)
+    curve = facts.dose_response(base_setup if world == "scenario" else null, RUNS_A, SEED, doses=doses)
+    means = np.array([effect.mean for effect in curve])
+    steps = np.diff(means)
+    assert curve[1].low > 0 and np.all(steps > 0.5), means  # monotone, every step well clear of noise
+    assert curve[-1].low > 4.0 and curve[-1].d > 1.5
+    if world == "scenario":
+        assert steps.max() <= 0.5 * means[-1], f"one step carries {steps.max() / means[-1]:.0%} of the effect"
 
 
 def autonomy_weighed(model: AlignmentModel) -> float:

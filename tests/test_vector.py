@@ -206,7 +206,7 @@ def test_an_opt_in_action_plays_the_same_runs(base_setup: ModelSetup) -> None:
     enabled = base_setup.action_enabled.copy()
     enabled[ACTION_IDS.index("cut_aid")] = True  # opt-in: no shipped scenario enables it
     setup = replace(base_setup, action_enabled=enabled)
-    seeds = [run_seed(5, k) for k in range(20)]
+    seeds = [run_seed(1, k) for k in range(20)]  # root 1: runs 1 and 15 cut aid (a rare move in this scenario)
     engine = VectorEngine(setup, keys_for(seeds), trajectories=True).run()
     cuts = 0
     for r, model in enumerate(_mesa(setup, seeds)):

@@ -22,6 +22,7 @@ from sim.batch.executors import Executor
 from sim.batch.expectations import mean_interval, wilson_interval
 from sim.batch.measure import measure_seeds
 from sim.core import CATALOGUE, AlignmentModel, ModelSetup, ScriptedMove
+from sim.core.dynamics import standing_memory
 
 COOPERATIVE = frozenset(a.id for a in CATALOGUE if a.stance == "cooperative")
 #: Western sanction levels of the dose-response of fact (a); Russia's counter-sanctions are half of each.
@@ -49,7 +50,7 @@ def with_western_sanctions(setup: ModelSetup, level: float) -> ModelSetup:
     for west in ("us", "eu"):
         world.sanctions[ix(west), ru] = level
         world.sanctions[ru, ix(west)] = level / 2
-    world.memory[:] = -0.8 * world.sanctions.T  # the standing record the sanctions sustain
+    world.memory[:] = standing_memory(world.sanctions)  # the standing record the sanctions sustain
     return replace(setup, world=world, calibration=setup.calibration or setup.world)
 
 

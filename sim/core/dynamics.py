@@ -91,8 +91,15 @@ STANDING_SANCTION = -0.8
 
 
 def standing_memory(sanctions: np.ndarray) -> np.ndarray:
-    """memory[j, i] that sanctions in force sustain: j remembers i's sanctions on it (-0.8 x intensity)."""
-    return STANDING_SANCTION * tr(sanctions)
+    """memory[j, i] that sanctions in force sustain: -0.8 x the part of i's sanctions on j that j has not answered.
+
+    Specific reciprocity (Keohane 1986, "Reciprocity in international relations", *International
+    Organization* 40(1): exchanges of roughly equivalent value): a counter-sanction in force at the same
+    intensity answers a sanction in force, so j's standing grievance is ``max(s_ij - s_ji, 0)``; the side that
+    sanctions more holds none. (The first version remembered the whole of s_ij, so an actor kept answering
+    sanctions it had already matched; docs/model.md section 4b.)
+    """
+    return STANDING_SANCTION * np.maximum(tr(sanctions) - sanctions, 0.0)
 
 
 def gdp_ratio(gdp: np.ndarray, base: Baseline) -> np.ndarray:
