@@ -115,6 +115,28 @@ _PRELESS_INDEX = [k for k, a in enumerate(CATALOGUE) if not a.targeted and not a
 _UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED)[0])
 
 
+def _rows(index: Any) -> slice | np.ndarray:
+    """Constant catalogue indices as a slice where they are consecutive (a view instead of a gather and a
+    scatter: the same elements), else as an index array."""
+    index = np.asarray(index)
+    if index.size and np.array_equal(index, np.arange(index[0], index[0] + index.size)):
+        return slice(int(index[0]), int(index[0]) + index.size)
+    return index
+
+
+# The index sets price reads, each a slice where it can be one.
+_SHARED_AT = _rows(_SHARED)
+_TRANSFER_AT = _rows(_TRANSFER_OFFERS)
+_TRANSFER_RECEIVED_AT = _rows(RECEIVED_AT[_TRANSFER_OFFERS])
+_REQUEST_AT = _rows(_REQUEST_ROWS)
+_GRANTED_AT = _rows(_GRANTED)
+_GRANTED_RECEIVED_AT = _rows(RECEIVED_AT[_GRANTED])
+_GIVES_RECEIVED_AT = _rows(RECEIVED_AT[_OFFER_GIVE_INDEX])
+_ASKS_RECEIVED_AT = _rows(RECEIVED_AT[_OFFER_ASK_INDEX])
+_GIVES_AT = _rows(_OFFER_GIVE_INDEX)
+_ASKS_AT = _rows(_OFFER_ASK_INDEX)
+
+
 class WorldArrays(Protocol):
     """The world's arrays with a leading runs axis (a lifted WorldState or the vector engine's WorldBatch)."""
 
@@ -362,6 +384,7 @@ class _Plan:
     allowed: np.ndarray  # (A, N, N) bool: action_enabled[a, i], and j != i for targeted moves (j == i else)
     fixed_sector: list[tuple[int, int]]  # (catalogue row, its sector in the setup or -1)
     offer_allowed: np.ndarray  # (X, Y, N, N) bool: j != i and the offer does not ask for what it gives
+    domestic: list[tuple[int, np.ndarray, np.ndarray]]  # (catalogue row, (N,) stance step, (N,) threat step)
 
 
 _PLANS: dict[tuple[Any, ...], _Plan] = {}  # by the contents of what a plan is made of
@@ -418,6 +441,9 @@ def _make_plan(setup: ModelSetup, domestic: Any) -> _Plan:
         allowed=spread(np.asarray(enabled, dtype=bool)) & np.where(_TARGETED[:, None, None], ~eye, eye),
         fixed_sector=[(k, setup.sectors.index(x) if x in setup.sectors else -1) for k, x in _FIXED_SECTOR],
         offer_allowed=_OFFER_DISTINCT[:, :, None, None] & ~eye,
+        domestic=[
+            (k, mag[k] * CATALOGUE[k].stance_change, mag[k] * CATALOGUE[k].threat_change) for k in _DOMESTIC_INDEX
+        ],
     )
     if len(_PLANS) >= 64:
         _PLANS.clear()
@@ -589,36 +615,38 @@ def _agreement_part(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, sec
     return part
 
 
+def _diagonals(x: np.ndarray) -> np.ndarray:
+    """The (..., N) diagonals of the contiguous (..., N, N) array ``x``: a writable view (``x[..., i, i]``)."""
+    n = x.shape[-1]
+    return np.reshape(x, (*x.shape[:-2], n * n), copy=False)[..., :: n + 1]
+
+
 def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, terms: np.ndarray) -> None:
     """Fill the diagonal entries of domestic moves (crackdown): regime security, and the alignment each
     observer's cooler regard and the wider values gap cost (first order, through the gradients)."""
     w, V, A = ctx.world, ctx.partner, ctx.alignment
     dyn, weights, vd = setup.dynamics, setup.scoring.weights, setup.scoring.values_dimension
-    n = A.shape[-1]
     x = w.positions[:, :, vd]
     sal = w.salience[:, :, vd]
     pair_sal = (sal[:, :, None] + sal[:, None, :]) / 2.0
     gap = np.maximum(x[:, None, :] - x[:, :, None], 0.0) / 2.0  # gap[r, i, k]: how far k stands above i, halved
     _zero_diagonal(gap)
-    rows = np.arange(n)
-    for k in _DOMESTIC_INDEX:
-        act = CATALOGUE[k]
-        m = setup.action_magnitude[k]
-        new_x = clip(x + m * act.stance_change, -1.0, 1.0)
-        dist_now = np.abs(x[:, :, None] - x[:, None, :])
+    diagonal = _diagonals(terms)  # diagonal[r, f, a, i] = terms[r, f, a, i, i]
+    dist_now = np.abs(x[:, :, None] - x[:, None, :])
+    exposure = (w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0)
+    for k, stance_step, threat_step in _plan(setup).domestic:
+        goldstein = CATALOGUE[k].goldstein
+        new_x = clip(x + stance_step, -1.0, 1.0)
         dist_new = np.abs(new_x[:, :, None] - x[:, None, :])
-        d_affinity = -pair_sal * (dist_new - dist_now) / 2.0  # change of P[i, k]
-        d_align = (
-            weights.policy * 2.0 * d_affinity + weights.relations * dyn.goldstein_scale * act.goldstein * gap / 2.0
-        )
+        dist_new -= dist_now  # dist_new - dist_now
+        d_affinity = -pair_sal * dist_new / 2.0  # change of P[i, k]
+        d_align = weights.policy * 2.0 * d_affinity + weights.relations * dyn.goldstein_scale * goldstein * gap / 2.0
         _zero_diagonal(d_align)
-        terms[:, AUTONOMY : VALUES + 1, k, rows, rows] = (grads * d_align[:, None]).sum(axis=-1)
-        d_dist = (dist_new - dist_now) / 2.0
-        terms[:, VALUES, k, rows, rows] += (V * d_dist * ((w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0))).sum(
-            axis=-1
-        )
-        new_threat = clip(w.threat + m * act.threat_change, 0.0, 1.0)
-        terms[:, REGIME, k, rows, rows] = w.threat**2 - new_threat**2
+        diagonal[:, AUTONOMY : VALUES + 1, k] = (grads * d_align[:, None]).sum(axis=-1)
+        dist_new /= 2.0  # d_dist: (dist_new - dist_now) / 2
+        diagonal[:, VALUES, k] += (V * dist_new * exposure).sum(axis=-1)
+        new_threat = clip(w.threat + threat_step, 0.0, 1.0)
+        diagonal[:, REGIME, k] = w.threat**2 - new_threat**2
 
 
 def _received_terms(
@@ -787,10 +815,9 @@ def price(
     received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
     if not detail:
         terms = recv = None
-    at = RECEIVED_AT
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
     # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
-    own_net[:, _SHARED_ROWS] -= RELATIVE_GAINS * ctx.rivalry[:, None] * tr(benefit[:, _SHARED_ROWS])
+    own_net[:, _SHARED_AT] -= RELATIVE_GAINS * ctx.rivalry[:, None] * tr(benefit[:, _SHARED_AT])
 
     sector_terms = np.zeros((*agreement.shape[:1], len(TERMS), *agreement.shape[2:]))
     sector_terms[:, : VALUES + 1] = agreement
@@ -812,9 +839,9 @@ def price(
     # The target's answer: for a shared act, its own net gain from the same act with the proposer; for
     # an offered transfer, what it receives; for a request, its own net gain from granting.
     accept_gain = np.zeros_like(own_net)
-    accept_gain[:, _SHARED_ROWS] = tr(own_net[:, _SHARED_ROWS])
-    accept_gain[:, _TRANSFER_OFFERS] = received[:, at[_TRANSFER_OFFERS]]
-    accept_gain[:, _REQUEST_ROWS] = tr(own_net[:, _GRANTED])
+    accept_gain[:, _SHARED_AT] = tr(own_net[:, _SHARED_AT])
+    accept_gain[:, _TRANSFER_AT] = received[:, _TRANSFER_RECEIVED_AT]
+    accept_gain[:, _REQUEST_AT] = tr(own_net[:, _GRANTED_AT])
     accept_chance = np.zeros_like(accept_gain)
     accept_chance[:, _ANSWERED_INDEX] = acceptance(accept_gain[:, _ANSWERED_INDEX], temperature)
     sector_accept_gain = sector_net.transpose(0, 2, 1, 3)
@@ -828,12 +855,12 @@ def price(
     k = _OFFERED
     p = accept_chance[:, k]
     gain[:, k] = p * benefit[:, k] + (1.0 - p) * refusal[:, None] - cost[:, k]
-    k = _REQUEST_ROWS
+    k = _REQUEST_AT
     p = accept_chance[:, k]
-    asked = tr(received[:, at[_GRANTED]])  # i receives what it asks from j
+    asked = tr(received[:, _GRANTED_RECEIVED_AT])  # i receives what it asks from j
     gain[:, k] = benefit[:, k] + p * asked + (1.0 - p) * refusal[:, None] - cost[:, k]
     if terms is not None and recv is not None:
-        terms[:, :, k] += tr(recv[:, :, at[_GRANTED]])
+        terms[:, :, k] += tr(recv[:, :, _GRANTED_RECEIVED_AT])
     p_sector = sector_accept_chance
     sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
     # From classes of sectors to sectors.
@@ -846,9 +873,9 @@ def price(
     offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
     offer_feasible &= plan.offer_allowed
     if detail:
-        offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, at[asks]])[:, None]
-        offer_cost = cost[:, gives][:, :, None]
-        offer_accept_gain = received[:, at[gives]][:, :, None] + tr(own_net[:, asks])[:, None]
+        offer_benefit = benefit[:, _GIVES_AT][:, :, None] + tr(received[:, _ASKS_RECEIVED_AT])[:, None]
+        offer_cost = cost[:, _GIVES_AT][:, :, None]
+        offer_accept_gain = received[:, _GIVES_RECEIVED_AT][:, :, None] + tr(own_net[:, _ASKS_AT])[:, None]
         offer_accept_chance = acceptance(offer_accept_gain, temperature)
         offer_gain = (
             offer_accept_chance * (offer_benefit - offer_cost)
