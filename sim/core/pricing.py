@@ -713,6 +713,25 @@ def _chance(gain: np.ndarray, t: np.ndarray) -> np.ndarray:
     return smooth if every else np.where(positive, smooth, (gain > 0).astype(float))
 
 
+class _Chances:
+    """Gains of several shapes and their targets' temperatures laid end to end in two flat buffers, so
+    that :func:`_chance` runs once over all of them (element by element: the same values as one call each)."""
+
+    def __init__(self, shapes: list[tuple[int, ...]]) -> None:
+        sizes = [int(np.prod(shape)) for shape in shapes]
+        bounds = [0, *np.cumsum(sizes).tolist()]
+        self._gain, self._temperature = np.empty(bounds[-1]), np.empty(bounds[-1])
+        self._parts = [(slice(a, b), shape) for (a, b), shape in zip(pairwise(bounds), shapes, strict=True)]
+        #: Views of the buffers in each part's shape, to be filled by the caller.
+        self.gain = [self._gain[at].reshape(shape) for at, shape in self._parts]
+        self.temperature = [self._temperature[at].reshape(shape) for at, shape in self._parts]
+
+    def chance(self) -> list[np.ndarray]:
+        """The chance of acceptance of every part's gains (:func:`_chance`), in each part's shape."""
+        out = _chance(self._gain, self._temperature)
+        return [out[at].reshape(shape) for at, shape in self._parts]
+
+
 @dataclass(frozen=True, slots=True)
 class PricedBatch:
     """Estimated gains of every move of every actor in R runs, and what each target would gain by accepting.
@@ -842,10 +861,26 @@ def price(
     accept_gain[:, _SHARED_AT] = tr(own_net[:, _SHARED_AT])
     accept_gain[:, _TRANSFER_AT] = received[:, _TRANSFER_RECEIVED_AT]
     accept_gain[:, _REQUEST_AT] = tr(own_net[:, _GRANTED_AT])
-    accept_chance = np.zeros_like(accept_gain)
-    accept_chance[:, _ANSWERED_INDEX] = acceptance(accept_gain[:, _ANSWERED_INDEX], temperature)
     sector_accept_gain = sector_net.transpose(0, 2, 1, 3)
-    sector_accept_chance = acceptance(sector_accept_gain, temperature, axis=2)
+    # Every chance of acceptance (plain moves, agreements, and with detail conditional offers) in one
+    # buffer: the same logistic of each gain, in a few numpy calls instead of a few per kind of move.
+    gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
+    answered_shape = (runs, _ANSWERED_INDEX.size, n, n)
+    offer_shape = (runs, gives.size, asks.size, n, n)
+    chances = _Chances([answered_shape, sector_accept_gain.shape, *([offer_shape] if detail else [])])
+    np.take(accept_gain, _ANSWERED_INDEX, axis=1, out=chances.gain[0])
+    chances.gain[1][...] = sector_accept_gain
+    chances.temperature[0][...] = temperature[:, None, None, :]
+    chances.temperature[1][...] = temperature[:, None, :, None]
+    if detail:
+        offer_accept_gain = np.add(
+            received[:, _GIVES_RECEIVED_AT][:, :, None], tr(own_net[:, _ASKS_AT])[:, None], out=chances.gain[2]
+        )
+        chances.temperature[2][...] = temperature[:, None, None, None, :]
+    chance = chances.chance()
+    accept_chance = np.zeros_like(accept_gain)
+    accept_chance[:, _ANSWERED_INDEX] = chance[0]
+    sector_accept_chance = chance[1]
 
     # What a refusal costs the proposer: CAMEO 120 from j to i, through i's regard.
     weights = setup.scoring.weights
@@ -869,14 +904,12 @@ def price(
     sector_accept_chance = sector_accept_chance[..., sector_class]
 
     # Conditional offers: give OFFER_GIVES[x] to j if j does OFFER_ASKS[y] for i.
-    gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
     offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
     offer_feasible &= plan.offer_allowed
     if detail:
         offer_benefit = benefit[:, _GIVES_AT][:, :, None] + tr(received[:, _ASKS_RECEIVED_AT])[:, None]
         offer_cost = cost[:, _GIVES_AT][:, :, None]
-        offer_accept_gain = received[:, _GIVES_RECEIVED_AT][:, :, None] + tr(own_net[:, _ASKS_AT])[:, None]
-        offer_accept_chance = acceptance(offer_accept_gain, temperature)
+        offer_accept_chance = chance[2]
         offer_gain = (
             offer_accept_chance * (offer_benefit - offer_cost)
             + (1.0 - offer_accept_chance) * refusal[:, None, None]
