@@ -15,7 +15,7 @@ of a move, not the replies it will provoke.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Protocol
 
@@ -113,6 +113,12 @@ _RECEIVED_IN_EFFECTFUL = np.searchsorted(_EFFECTFUL, RECEIVED[_RECEIVED_EFFECTFU
 _PRELESS_INDEX = [k for k, a in enumerate(CATALOGUE) if not a.targeted and not a.domestic]
 #: Untargeted moves (pass, crackdown): no pair-local terms, as runs of rows.
 _UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED)[0])
+#: The received rows of untargeted moves, as runs (none in the shipped catalogue): their recv terms are zero.
+_RECEIVED_UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED[RECEIVED])[0]) if (~_TARGETED[RECEIVED]).any() else []
+#: Each move's reciprocity step per unit of memory, Goldstein / 10, over (A, N, N) and over the received rows.
+_RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[None, :, None, None]
+_RECEIVED_RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[RECEIVED][None, :, None, None]
+_RECEIVED_GOLDSTEIN = _GOLDSTEIN[RECEIVED][None, None, :, None, None]
 
 
 def _rows(index: Any) -> slice | np.ndarray:
@@ -169,6 +175,24 @@ class ContextBatch:
     base: Any  # the run's Baseline (Mesa) or BaselineBatch (vector): calibration arrays
     compatibility: np.ndarray  # (R, N, N) max(2P - 1, 0): how far two actors share positions
     rivalry: np.ndarray  # (R, N, N) max(1 - 2P, 0): how far their positions are opposed
+    # _concentration(), made once: the record's autonomy and the next round's gradients read the same.
+    _concentration: tuple[np.ndarray, ...] | None = field(default=None, init=False, repr=False, compare=False)
+
+
+def _concentration(ctx: ContextBatch) -> tuple[np.ndarray, ...]:
+    """(positive, total, shares, hhi) of the snapshot's partnership shares (N > 2): the smooth positive part
+    of alignment off the diagonal, its row sums (keepdims), the shares and their Herfindahl index (keepdims).
+    Computed once per snapshot (autonomy in :func:`features` and its gradient read the same numbers)."""
+    found = ctx._concentration
+    if found is None:
+        positive = _softplus(ctx.alignment)
+        _zero_diagonal(positive)
+        total = positive.sum(axis=-1, keepdims=True)
+        shares = positive / total
+        hhi = (shares**2).sum(axis=-1, keepdims=True)
+        found = (positive, total, shares, hhi)
+        object.__setattr__(ctx, "_concentration", found)
+    return found
 
 
 def partner_weights(capability: np.ndarray) -> np.ndarray:
@@ -239,20 +263,20 @@ def _zero_diagonal(x: np.ndarray) -> None:
 
 
 def _spread(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """``x`` broadcast to ``shape`` as a new contiguous array (the same values; whole blocks for numpy's loops)."""
+    """``x`` broadcast to ``shape`` as a new contiguous array (the same values; whole blocks for numpy's loops),
+    or for one run ``x`` itself (arrays so small that the copy costs more than the broadcast saves)."""
+    if shape[0] == 1:
+        return x
     out = np.empty(shape)
     out[...] = x
     return out
 
 
-def _autonomy(A: np.ndarray) -> np.ndarray:
-    runs, n = A.shape[0], A.shape[-1]
+def _autonomy(ctx: ContextBatch) -> np.ndarray:
+    runs, n = ctx.alignment.shape[0], ctx.alignment.shape[-1]
     if n <= 2:
         return np.zeros((runs, n))
-    positive = _softplus(A)
-    _zero_diagonal(positive)
-    shares = positive / positive.sum(axis=-1, keepdims=True)
-    hhi = (shares**2).sum(axis=-1)
+    hhi = _concentration(ctx)[3][..., 0]
     return (1.0 - hhi) / (1.0 - 1.0 / (n - 1))
 
 
@@ -276,7 +300,7 @@ def features(ctx: ContextBatch, setup: ModelSetup) -> np.ndarray:
     security_value = V * ctx.compatibility / n_sec
     suffered = sanctions_received(w.sanctions, w.capability)
     out[..., SECURITY] = (security_value * sec_count).sum(axis=-1) - suffered
-    out[..., AUTONOMY] = _autonomy(A)
+    out[..., AUTONOMY] = _autonomy(ctx)
     out[..., INFLUENCE] = (V * A).sum(axis=-1)
     out[..., VALUES] = (V * d * (w.sanctions + w.pressure) / 2.0).sum(axis=-1) - (V * d * np.maximum(A, 0.0)).sum(
         axis=-1
@@ -290,11 +314,7 @@ def alignment_gradients(ctx: ContextBatch) -> np.ndarray:
     runs, n = A.shape[0], A.shape[-1]
     grads = np.zeros((runs, 3, n, n))
     if n > 2:
-        positive = _softplus(A)
-        _zero_diagonal(positive)
-        total = positive.sum(axis=-1, keepdims=True)
-        shares = positive / total
-        hhi = (shares**2).sum(axis=-1, keepdims=True)
+        _, total, shares, hhi = _concentration(ctx)
         d_hhi = 2.0 * (shares - hhi) / total * _sigmoid(A)
         grads[:, 0] = -d_hhi / (1.0 - 1.0 / (n - 1))
     grads[:, 1] = V
@@ -385,6 +405,7 @@ class _Plan:
     fixed_sector: list[tuple[int, int]]  # (catalogue row, its sector in the setup or -1)
     offer_allowed: np.ndarray  # (X, Y, N, N) bool: j != i and the offer does not ask for what it gives
     domestic: list[tuple[int, np.ndarray, np.ndarray]]  # (catalogue row, (N,) stance step, (N,) threat step)
+    trade_at: slice | np.ndarray  # the trade sectors, as a slice where they are consecutive
 
 
 _PLANS: dict[tuple[Any, ...], _Plan] = {}  # by the contents of what a plan is made of
@@ -441,6 +462,7 @@ def _make_plan(setup: ModelSetup, domestic: Any) -> _Plan:
         allowed=spread(np.asarray(enabled, dtype=bool)) & np.where(_TARGETED[:, None, None], ~eye, eye),
         fixed_sector=[(k, setup.sectors.index(x) if x in setup.sectors else -1) for k, x in _FIXED_SECTOR],
         offer_allowed=_OFFER_DISTINCT[:, :, None, None] & ~eye,
+        trade_at=_rows(setup.trade_sectors),
         domestic=[
             (k, mag[k] * CATALOGUE[k].stance_change, mag[k] * CATALOGUE[k].threat_change) for k in _DOMESTIC_INDEX
         ],
@@ -557,8 +579,9 @@ def _mover_terms(
     shape = (runs, 1, n, n)
     total_i = _spread(fx.total[:, None, :, None], shape)  # total[r, i]
     gdp_i = _spread(fx.gdp[:, None, :, None], shape)
-    economy = (Tq + mu * fx.trade_t)[:, None] * fx.sanction_loss  # lost
-    economy += (mu * fx.trade_t)[:, None] * fx.tariff_loss  # + tariff trade
+    imports = mu * fx.trade_t
+    economy = (Tq + imports)[:, None] * fx.sanction_loss  # lost
+    economy += imports[:, None] * fx.tariff_loss  # + tariff trade
     economy /= total_i
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
@@ -575,7 +598,7 @@ def _mover_terms(
         terms[:, ECONOMY, rows] = economy[:, at]
         terms[:, VALUES, rows] += values[:, at]
         terms[:, AUTONOMY : VALUES + 1, rows] += aligned[:, :, at]
-    np.multiply(w.memory[:, None], (_GOLDSTEIN / 10.0)[None, :, None, None], out=terms[:, RECIPROCITY])
+    np.multiply(w.memory[:, None], _RECIPROCITY_STEP, out=terms[:, RECIPROCITY])
 
     for k, c in plan.fixed:
         terms[:, : VALUES + 1, k] += agreement[..., c]
@@ -585,17 +608,19 @@ def _mover_terms(
     return terms
 
 
-def _agreement_part(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, sectors: list[int]) -> np.ndarray:
-    """(R, 5, N, N, C) i's utility change per interest from an agreement with j in each of ``sectors``."""
+def _agreement_part(
+    ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, sectors: list[int], total: np.ndarray
+) -> np.ndarray:
+    """(R, 5, N, N, C) i's utility change per interest from an agreement with j in each of ``sectors``;
+    ``total`` is each actor's projected trade value floored at 1 where not positive (_Effects.total)."""
     w, V = ctx.world, ctx.partner
     dyn, weights = setup.dynamics, setup.scoring.weights
     runs, n, n_sectors = V.shape[0], V.shape[-1], len(setup.sectors)
-    total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
     Tq, mu = ctx.trade_eq, dyn.import_value
     density_step = weights.agreements / max(n_sectors, 1)
     n_sec = max(len(setup.security_sectors), 1)
     trade_agreements = (
-        w.agreements[..., list(setup.trade_sectors)].sum(axis=-1).astype(float)
+        w.agreements[..., _plan(setup).trade_at].sum(axis=-1, dtype=float)
         if setup.trade_sectors
         else np.zeros(w.agreements.shape[:-1])
     )
@@ -660,7 +685,7 @@ def _received_terms(
     recv = _zeroed(scratch, "recv", (runs, len(TERMS), rows.size, n, n))
     gT = np.ascontiguousarray(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
-    np.multiply(_GOLDSTEIN[rows][None, None, :, None, None] * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
+    np.multiply(_RECEIVED_GOLDSTEIN * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
     e = _RECEIVED_IN_EFFECTFUL  # the received rows' positions among the _EFFECTFUL rows
     Tq, mu = ctx.trade_eq, dyn.import_value
     shape = (runs, 1, n, n)
@@ -684,11 +709,9 @@ def _received_terms(
         recv[:, ECONOMY, at] = economy[:, part]
         recv[:, SECURITY, at] = security[:, part]
         recv[:, AUTONOMY : VALUES + 1, at] += aligned[:, :, part]
-    np.multiply(
-        np.ascontiguousarray(tr(w.memory))[:, None], (_GOLDSTEIN / 10.0)[rows][None, :, None, None],
-        out=recv[:, RECIPROCITY],
-    )  # fmt: skip
-    recv[:, :, ~_TARGETED[rows]] = 0.0
+    np.multiply(np.ascontiguousarray(tr(w.memory))[:, None], _RECEIVED_RECIPROCITY_STEP, out=recv[:, RECIPROCITY])
+    for at, _ in _RECEIVED_UNTARGETED_RUNS:
+        recv[:, :, at] = 0.0
     return recv
 
 
@@ -820,8 +843,8 @@ def price(
     # action_cost x friction for cooperative moves, action_cost (x 1.0) for the others.
     cost = plan.cost * np.where(_COOPERATIVE[:, None, None], friction[:, None], 1.0)
     sector_class = plan.sector_class
-    agreement = _agreement_part(ctx, setup, grads, plan.sectors)  # (R, 5, N, N, C): one per class of sector
     fx = _effects(ctx, setup, plan)
+    agreement = _agreement_part(ctx, setup, grads, plan.sectors, fx.total)  # (R, 5, N, N, C): one per class
     reuse = None if detail else scratch  # without detail no caller keeps terms or recv
     terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, plan, fx, reuse)
     recv: np.ndarray | None = _received_terms(ctx, setup, grads, plan, fx, reuse)
