@@ -272,6 +272,11 @@ def _spread(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
+def _contiguous(x: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of the (R, ...) view ``x`` (faster loops over R runs), or for one run ``x`` itself."""
+    return x if x.shape[0] == 1 else np.ascontiguousarray(x)
+
+
 def _autonomy(ctx: ContextBatch) -> np.ndarray:
     runs, n = ctx.alignment.shape[0], ctx.alignment.shape[-1]
     if n <= 2:
@@ -302,9 +307,8 @@ def features(ctx: ContextBatch, setup: ModelSetup) -> np.ndarray:
     out[..., SECURITY] = (security_value * sec_count).sum(axis=-1) - suffered
     out[..., AUTONOMY] = _autonomy(ctx)
     out[..., INFLUENCE] = (V * A).sum(axis=-1)
-    out[..., VALUES] = (V * d * (w.sanctions + w.pressure) / 2.0).sum(axis=-1) - (V * d * np.maximum(A, 0.0)).sum(
-        axis=-1
-    )
+    Vd = V * d
+    out[..., VALUES] = (Vd * (w.sanctions + w.pressure) / 2.0).sum(axis=-1) - (Vd * np.maximum(A, 0.0)).sum(axis=-1)
     return out
 
 
@@ -334,14 +338,16 @@ def feasibility(pre: Any, agreements: np.ndarray, setup: ModelSetup) -> tuple[np
     """
     runs, n = agreements.shape[0], agreements.shape[1]
     plan = _plan(setup)
-    if not isinstance(pre, np.ndarray):  # a sequence of masks, None where the rules read none
-        masks = np.empty((len(CATALOGUE), runs, n, n), dtype=bool)
-        for k, p in enumerate(pre):
-            masks[k] = True if p is None else p
-        pre = masks
     feasible = np.empty((runs, len(CATALOGUE), n, n), dtype=bool)
     # Each action's rule on its own (enabled, self or other, precondition), then what agreements rule out.
-    np.logical_and(pre.transpose(1, 0, 2, 3), plan.allowed, out=feasible)
+    if isinstance(pre, np.ndarray):
+        np.logical_and(pre.transpose(1, 0, 2, 3), plan.allowed, out=feasible)
+    else:  # a sequence of masks, None where the rules read none
+        for k, p in enumerate(pre):
+            if p is None:
+                feasible[:, k] = plan.allowed[k]
+            else:
+                np.logical_and(p, plan.allowed[k], out=feasible[:, k])
     for k in _PRELESS_INDEX:
         feasible[:, k] = plan.allowed[k]  # untargeted moves other than domestic ones read no precondition
     sector_feasible = feasible[:, _SECTOR_ACTION, :, :, None] & ~agreements
@@ -500,7 +506,7 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     w = ctx.world
     dyn, weights = setup.dynamics, setup.scoring.weights
     s, t = w.sanctions, w.tariff
-    sT = np.ascontiguousarray(tr(s))
+    sT = _contiguous(tr(s))
     new_s = s[:, None] + plan.sanction_step
     clip(new_s, 0.0, 1.0, out=new_s)  # (R, E, N, N)
     delta_s = new_s - s[:, None]
@@ -512,7 +518,7 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     new_t -= t[:, None]  # delta_t
     new_t *= -dyn.tariff_elasticity
     tariff_loss = np.expm1(new_t, out=new_t)
-    relief = plan.relief_share * np.ascontiguousarray(tr(w.debt))[:, None]
+    relief = plan.relief_share * _contiguous(tr(w.debt))[:, None]
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
     runs, n = gdp.shape
     gdp_j = _spread(gdp[:, None, None, :], (runs, 1, n, n))  # gdp[r, j] at [r, 0, i, j]
@@ -525,7 +531,7 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     pair_alignment += gratitude
     return _Effects(
         delta_s, delta_x, sanction_loss, tariff_loss, relief, pair_alignment, gdp, gdp_j,
-        np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0), np.ascontiguousarray(tr(ctx.trade_eq)),
+        np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0), _contiguous(tr(ctx.trade_eq)),
     )  # fmt: skip
 
 
@@ -683,7 +689,7 @@ def _received_terms(
     dyn, weights = setup.dynamics, setup.scoring.weights
     runs, n, rows = grads.shape[0], grads.shape[-1], RECEIVED
     recv = _zeroed(scratch, "recv", (runs, len(TERMS), rows.size, n, n))
-    gT = np.ascontiguousarray(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
+    gT = _contiguous(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
     np.multiply(_RECEIVED_GOLDSTEIN * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
     e = _RECEIVED_IN_EFFECTFUL  # the received rows' positions among the _EFFECTFUL rows
@@ -709,7 +715,7 @@ def _received_terms(
         recv[:, ECONOMY, at] = economy[:, part]
         recv[:, SECURITY, at] = security[:, part]
         recv[:, AUTONOMY : VALUES + 1, at] += aligned[:, :, part]
-    np.multiply(np.ascontiguousarray(tr(w.memory))[:, None], _RECEIVED_RECIPROCITY_STEP, out=recv[:, RECIPROCITY])
+    np.multiply(_contiguous(tr(w.memory))[:, None], _RECEIVED_RECIPROCITY_STEP, out=recv[:, RECIPROCITY])
     for at, _ in _RECEIVED_UNTARGETED_RUNS:
         recv[:, :, at] = 0.0
     return recv
