@@ -891,25 +891,35 @@ def price(
     accept_gain[:, _TRANSFER_AT] = received[:, _TRANSFER_RECEIVED_AT]
     accept_gain[:, _REQUEST_AT] = tr(own_net[:, _GRANTED_AT])
     sector_accept_gain = sector_net.transpose(0, 2, 1, 3)
-    # Every chance of acceptance (plain moves, agreements, and with detail conditional offers) in one
-    # buffer: the same logistic of each gain, in a few numpy calls instead of a few per kind of move.
     gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
-    answered_shape = (runs, _ANSWERED_INDEX.size, n, n)
-    offer_shape = (runs, gives.size, asks.size, n, n)
-    chances = _Chances([answered_shape, sector_accept_gain.shape, *([offer_shape] if detail else [])])
-    np.take(accept_gain, _ANSWERED_INDEX, axis=1, out=chances.gain[0])
-    chances.gain[1][...] = sector_accept_gain
-    chances.temperature[0][...] = temperature[:, None, None, :]
-    chances.temperature[1][...] = temperature[:, None, :, None]
-    if detail:
-        offer_accept_gain = np.add(
-            received[:, _GIVES_RECEIVED_AT][:, :, None], tr(own_net[:, _ASKS_AT])[:, None], out=chances.gain[2]
-        )
-        chances.temperature[2][...] = temperature[:, None, None, None, :]
-    chance = chances.chance()
     accept_chance = np.zeros_like(accept_gain)
-    accept_chance[:, _ANSWERED_INDEX] = chance[0]
-    sector_accept_chance = chance[1]
+    if runs == 1:
+        # Every chance of acceptance (plain moves, agreements, and with detail conditional offers) in one
+        # buffer: the same logistic of each gain, in a few numpy calls instead of a few per kind of move
+        # (for many runs the buffers' copies cost more than the calls they save).
+        answered_shape = (runs, _ANSWERED_INDEX.size, n, n)
+        offer_shape = (runs, gives.size, asks.size, n, n)
+        chances = _Chances([answered_shape, sector_accept_gain.shape, *([offer_shape] if detail else [])])
+        np.take(accept_gain, _ANSWERED_INDEX, axis=1, out=chances.gain[0])
+        chances.gain[1][...] = sector_accept_gain
+        chances.temperature[0][...] = temperature[:, None, None, :]
+        chances.temperature[1][...] = temperature[:, None, :, None]
+        if detail:
+            offer_accept_gain = np.add(
+                received[:, _GIVES_RECEIVED_AT][:, :, None], tr(own_net[:, _ASKS_AT])[:, None], out=chances.gain[2]
+            )
+            chances.temperature[2][...] = temperature[:, None, None, None, :]
+        chance = chances.chance()
+        accept_chance[:, _ANSWERED_INDEX] = chance[0]
+        sector_accept_chance = chance[1]
+        if detail:
+            offer_accept_chance = chance[2]
+    else:
+        accept_chance[:, _ANSWERED_INDEX] = acceptance(accept_gain[:, _ANSWERED_INDEX], temperature)
+        sector_accept_chance = acceptance(sector_accept_gain, temperature, axis=2)
+        if detail:
+            offer_accept_gain = received[:, _GIVES_RECEIVED_AT][:, :, None] + tr(own_net[:, _ASKS_AT])[:, None]
+            offer_accept_chance = acceptance(offer_accept_gain, temperature)
 
     # What a refusal costs the proposer: CAMEO 120 from j to i, through i's regard.
     weights = setup.scoring.weights
@@ -938,7 +948,6 @@ def price(
     if detail:
         offer_benefit = benefit[:, _GIVES_AT][:, :, None] + tr(received[:, _ASKS_RECEIVED_AT])[:, None]
         offer_cost = cost[:, _GIVES_AT][:, :, None]
-        offer_accept_chance = chance[2]
         offer_gain = (
             offer_accept_chance * (offer_benefit - offer_cost)
             + (1.0 - offer_accept_chance) * refusal[:, None, None]
