@@ -926,7 +926,7 @@ def price(
     d_align = weights.relations * dyn.goldstein_scale * REFUSAL_GOLDSTEIN * (1.0 + dyn.reciprocity) / 2.0
     refusal = (grads * d_align * wT[:, AUTONOMY : VALUES + 1, :, None]).sum(axis=1)  # (R, N, N)
     gain = own_net.copy()
-    k = _OFFERED
+    k: slice | np.ndarray = _OFFERED
     p = accept_chance[:, k]
     gain[:, k] = p * benefit[:, k] + (1.0 - p) * refusal[:, None] - cost[:, k]
     k = _REQUEST_AT
