@@ -15,7 +15,7 @@ of a move, not the replies it will provoke.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Protocol
 
@@ -113,6 +113,34 @@ _RECEIVED_IN_EFFECTFUL = np.searchsorted(_EFFECTFUL, RECEIVED[_RECEIVED_EFFECTFU
 _PRELESS_INDEX = [k for k, a in enumerate(CATALOGUE) if not a.targeted and not a.domestic]
 #: Untargeted moves (pass, crackdown): no pair-local terms, as runs of rows.
 _UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED)[0])
+#: The received rows of untargeted moves, as runs (none in the shipped catalogue): their recv terms are zero.
+_RECEIVED_UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED[RECEIVED])[0]) if (~_TARGETED[RECEIVED]).any() else []
+#: Each move's reciprocity step per unit of memory, Goldstein / 10, over (A, N, N) and over the received rows.
+_RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[None, :, None, None]
+_RECEIVED_RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[RECEIVED][None, :, None, None]
+_RECEIVED_GOLDSTEIN = _GOLDSTEIN[RECEIVED][None, None, :, None, None]
+
+
+def _rows(index: Any) -> slice | np.ndarray:
+    """Constant catalogue indices as a slice where they are consecutive (a view instead of a gather and a
+    scatter: the same elements), else as an index array."""
+    index = np.asarray(index)
+    if index.size and np.array_equal(index, np.arange(index[0], index[0] + index.size)):
+        return slice(int(index[0]), int(index[0]) + index.size)
+    return index
+
+
+# The index sets price reads, each a slice where it can be one.
+_SHARED_AT = _rows(_SHARED)
+_TRANSFER_AT = _rows(_TRANSFER_OFFERS)
+_TRANSFER_RECEIVED_AT = _rows(RECEIVED_AT[_TRANSFER_OFFERS])
+_REQUEST_AT = _rows(_REQUEST_ROWS)
+_GRANTED_AT = _rows(_GRANTED)
+_GRANTED_RECEIVED_AT = _rows(RECEIVED_AT[_GRANTED])
+_GIVES_RECEIVED_AT = _rows(RECEIVED_AT[_OFFER_GIVE_INDEX])
+_ASKS_RECEIVED_AT = _rows(RECEIVED_AT[_OFFER_ASK_INDEX])
+_GIVES_AT = _rows(_OFFER_GIVE_INDEX)
+_ASKS_AT = _rows(_OFFER_ASK_INDEX)
 
 
 class WorldArrays(Protocol):
@@ -147,6 +175,24 @@ class ContextBatch:
     base: Any  # the run's Baseline (Mesa) or BaselineBatch (vector): calibration arrays
     compatibility: np.ndarray  # (R, N, N) max(2P - 1, 0): how far two actors share positions
     rivalry: np.ndarray  # (R, N, N) max(1 - 2P, 0): how far their positions are opposed
+    # _concentration(), made once: the record's autonomy and the next round's gradients read the same.
+    _concentration: tuple[np.ndarray, ...] | None = field(default=None, init=False, repr=False, compare=False)
+
+
+def _concentration(ctx: ContextBatch) -> tuple[np.ndarray, ...]:
+    """(positive, total, shares, hhi) of the snapshot's partnership shares (N > 2): the smooth positive part
+    of alignment off the diagonal, its row sums (keepdims), the shares and their Herfindahl index (keepdims).
+    Computed once per snapshot (autonomy in :func:`features` and its gradient read the same numbers)."""
+    found = ctx._concentration
+    if found is None:
+        positive = _softplus(ctx.alignment)
+        _zero_diagonal(positive)
+        total = positive.sum(axis=-1, keepdims=True)
+        shares = positive / total
+        hhi = (shares**2).sum(axis=-1, keepdims=True)
+        found = (positive, total, shares, hhi)
+        object.__setattr__(ctx, "_concentration", found)
+    return found
 
 
 def partner_weights(capability: np.ndarray) -> np.ndarray:
@@ -217,20 +263,25 @@ def _zero_diagonal(x: np.ndarray) -> None:
 
 
 def _spread(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """``x`` broadcast to ``shape`` as a new contiguous array (the same values; whole blocks for numpy's loops)."""
+    """``x`` broadcast to ``shape`` as a new contiguous array (the same values; whole blocks for numpy's loops),
+    or for one run ``x`` itself (arrays so small that the copy costs more than the broadcast saves)."""
+    if shape[0] == 1:
+        return x
     out = np.empty(shape)
     out[...] = x
     return out
 
 
-def _autonomy(A: np.ndarray) -> np.ndarray:
-    runs, n = A.shape[0], A.shape[-1]
+def _contiguous(x: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of the (R, ...) view ``x`` (faster loops over R runs), or for one run ``x`` itself."""
+    return x if x.shape[0] == 1 else np.ascontiguousarray(x)
+
+
+def _autonomy(ctx: ContextBatch) -> np.ndarray:
+    runs, n = ctx.alignment.shape[0], ctx.alignment.shape[-1]
     if n <= 2:
         return np.zeros((runs, n))
-    positive = _softplus(A)
-    _zero_diagonal(positive)
-    shares = positive / positive.sum(axis=-1, keepdims=True)
-    hhi = (shares**2).sum(axis=-1)
+    hhi = _concentration(ctx)[3][..., 0]
     return (1.0 - hhi) / (1.0 - 1.0 / (n - 1))
 
 
@@ -254,11 +305,10 @@ def features(ctx: ContextBatch, setup: ModelSetup) -> np.ndarray:
     security_value = V * ctx.compatibility / n_sec
     suffered = sanctions_received(w.sanctions, w.capability)
     out[..., SECURITY] = (security_value * sec_count).sum(axis=-1) - suffered
-    out[..., AUTONOMY] = _autonomy(A)
+    out[..., AUTONOMY] = _autonomy(ctx)
     out[..., INFLUENCE] = (V * A).sum(axis=-1)
-    out[..., VALUES] = (V * d * (w.sanctions + w.pressure) / 2.0).sum(axis=-1) - (V * d * np.maximum(A, 0.0)).sum(
-        axis=-1
-    )
+    Vd = V * d
+    out[..., VALUES] = (Vd * (w.sanctions + w.pressure) / 2.0).sum(axis=-1) - (Vd * np.maximum(A, 0.0)).sum(axis=-1)
     return out
 
 
@@ -268,11 +318,7 @@ def alignment_gradients(ctx: ContextBatch) -> np.ndarray:
     runs, n = A.shape[0], A.shape[-1]
     grads = np.zeros((runs, 3, n, n))
     if n > 2:
-        positive = _softplus(A)
-        _zero_diagonal(positive)
-        total = positive.sum(axis=-1, keepdims=True)
-        shares = positive / total
-        hhi = (shares**2).sum(axis=-1, keepdims=True)
+        _, total, shares, hhi = _concentration(ctx)
         d_hhi = 2.0 * (shares - hhi) / total * _sigmoid(A)
         grads[:, 0] = -d_hhi / (1.0 - 1.0 / (n - 1))
     grads[:, 1] = V
@@ -292,14 +338,16 @@ def feasibility(pre: Any, agreements: np.ndarray, setup: ModelSetup) -> tuple[np
     """
     runs, n = agreements.shape[0], agreements.shape[1]
     plan = _plan(setup)
-    if not isinstance(pre, np.ndarray):  # a sequence of masks, None where the rules read none
-        masks = np.empty((len(CATALOGUE), runs, n, n), dtype=bool)
-        for k, p in enumerate(pre):
-            masks[k] = True if p is None else p
-        pre = masks
     feasible = np.empty((runs, len(CATALOGUE), n, n), dtype=bool)
     # Each action's rule on its own (enabled, self or other, precondition), then what agreements rule out.
-    np.logical_and(pre.transpose(1, 0, 2, 3), plan.allowed, out=feasible)
+    if isinstance(pre, np.ndarray):
+        np.logical_and(pre.transpose(1, 0, 2, 3), plan.allowed, out=feasible)
+    else:  # a sequence of masks, None where the rules read none
+        for k, p in enumerate(pre):
+            if p is None:
+                feasible[:, k] = plan.allowed[k]
+            else:
+                np.logical_and(p, plan.allowed[k], out=feasible[:, k])
     for k in _PRELESS_INDEX:
         feasible[:, k] = plan.allowed[k]  # untargeted moves other than domestic ones read no precondition
     sector_feasible = feasible[:, _SECTOR_ACTION, :, :, None] & ~agreements
@@ -362,6 +410,8 @@ class _Plan:
     allowed: np.ndarray  # (A, N, N) bool: action_enabled[a, i], and j != i for targeted moves (j == i else)
     fixed_sector: list[tuple[int, int]]  # (catalogue row, its sector in the setup or -1)
     offer_allowed: np.ndarray  # (X, Y, N, N) bool: j != i and the offer does not ask for what it gives
+    domestic: list[tuple[int, np.ndarray, np.ndarray]]  # (catalogue row, (N,) stance step, (N,) threat step)
+    trade_at: slice | np.ndarray  # the trade sectors, as a slice where they are consecutive
 
 
 _PLANS: dict[tuple[Any, ...], _Plan] = {}  # by the contents of what a plan is made of
@@ -418,6 +468,10 @@ def _make_plan(setup: ModelSetup, domestic: Any) -> _Plan:
         allowed=spread(np.asarray(enabled, dtype=bool)) & np.where(_TARGETED[:, None, None], ~eye, eye),
         fixed_sector=[(k, setup.sectors.index(x) if x in setup.sectors else -1) for k, x in _FIXED_SECTOR],
         offer_allowed=_OFFER_DISTINCT[:, :, None, None] & ~eye,
+        trade_at=_rows(setup.trade_sectors),
+        domestic=[
+            (k, mag[k] * CATALOGUE[k].stance_change, mag[k] * CATALOGUE[k].threat_change) for k in _DOMESTIC_INDEX
+        ],
     )
     if len(_PLANS) >= 64:
         _PLANS.clear()
@@ -452,7 +506,7 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     w = ctx.world
     dyn, weights = setup.dynamics, setup.scoring.weights
     s, t = w.sanctions, w.tariff
-    sT = np.ascontiguousarray(tr(s))
+    sT = _contiguous(tr(s))
     new_s = s[:, None] + plan.sanction_step
     clip(new_s, 0.0, 1.0, out=new_s)  # (R, E, N, N)
     delta_s = new_s - s[:, None]
@@ -464,7 +518,7 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     new_t -= t[:, None]  # delta_t
     new_t *= -dyn.tariff_elasticity
     tariff_loss = np.expm1(new_t, out=new_t)
-    relief = plan.relief_share * np.ascontiguousarray(tr(w.debt))[:, None]
+    relief = plan.relief_share * _contiguous(tr(w.debt))[:, None]
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
     runs, n = gdp.shape
     gdp_j = _spread(gdp[:, None, None, :], (runs, 1, n, n))  # gdp[r, j] at [r, 0, i, j]
@@ -477,7 +531,7 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     pair_alignment += gratitude
     return _Effects(
         delta_s, delta_x, sanction_loss, tariff_loss, relief, pair_alignment, gdp, gdp_j,
-        np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0), np.ascontiguousarray(tr(ctx.trade_eq)),
+        np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0), _contiguous(tr(ctx.trade_eq)),
     )  # fmt: skip
 
 
@@ -531,8 +585,9 @@ def _mover_terms(
     shape = (runs, 1, n, n)
     total_i = _spread(fx.total[:, None, :, None], shape)  # total[r, i]
     gdp_i = _spread(fx.gdp[:, None, :, None], shape)
-    economy = (Tq + mu * fx.trade_t)[:, None] * fx.sanction_loss  # lost
-    economy += (mu * fx.trade_t)[:, None] * fx.tariff_loss  # + tariff trade
+    imports = mu * fx.trade_t
+    economy = (Tq + imports)[:, None] * fx.sanction_loss  # lost
+    economy += imports[:, None] * fx.tariff_loss  # + tariff trade
     economy /= total_i
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
@@ -549,7 +604,7 @@ def _mover_terms(
         terms[:, ECONOMY, rows] = economy[:, at]
         terms[:, VALUES, rows] += values[:, at]
         terms[:, AUTONOMY : VALUES + 1, rows] += aligned[:, :, at]
-    np.multiply(w.memory[:, None], (_GOLDSTEIN / 10.0)[None, :, None, None], out=terms[:, RECIPROCITY])
+    np.multiply(w.memory[:, None], _RECIPROCITY_STEP, out=terms[:, RECIPROCITY])
 
     for k, c in plan.fixed:
         terms[:, : VALUES + 1, k] += agreement[..., c]
@@ -559,17 +614,19 @@ def _mover_terms(
     return terms
 
 
-def _agreement_part(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, sectors: list[int]) -> np.ndarray:
-    """(R, 5, N, N, C) i's utility change per interest from an agreement with j in each of ``sectors``."""
+def _agreement_part(
+    ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, sectors: list[int], total: np.ndarray
+) -> np.ndarray:
+    """(R, 5, N, N, C) i's utility change per interest from an agreement with j in each of ``sectors``;
+    ``total`` is each actor's projected trade value floored at 1 where not positive (_Effects.total)."""
     w, V = ctx.world, ctx.partner
     dyn, weights = setup.dynamics, setup.scoring.weights
     runs, n, n_sectors = V.shape[0], V.shape[-1], len(setup.sectors)
-    total = np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0)
     Tq, mu = ctx.trade_eq, dyn.import_value
     density_step = weights.agreements / max(n_sectors, 1)
     n_sec = max(len(setup.security_sectors), 1)
     trade_agreements = (
-        w.agreements[..., list(setup.trade_sectors)].sum(axis=-1).astype(float)
+        w.agreements[..., _plan(setup).trade_at].sum(axis=-1, dtype=float)
         if setup.trade_sectors
         else np.zeros(w.agreements.shape[:-1])
     )
@@ -589,36 +646,38 @@ def _agreement_part(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, sec
     return part
 
 
+def _diagonals(x: np.ndarray) -> np.ndarray:
+    """The (..., N) diagonals of the contiguous (..., N, N) array ``x``: a writable view (``x[..., i, i]``)."""
+    n = x.shape[-1]
+    return np.reshape(x, (*x.shape[:-2], n * n), copy=False)[..., :: n + 1]
+
+
 def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, terms: np.ndarray) -> None:
     """Fill the diagonal entries of domestic moves (crackdown): regime security, and the alignment each
     observer's cooler regard and the wider values gap cost (first order, through the gradients)."""
     w, V, A = ctx.world, ctx.partner, ctx.alignment
     dyn, weights, vd = setup.dynamics, setup.scoring.weights, setup.scoring.values_dimension
-    n = A.shape[-1]
     x = w.positions[:, :, vd]
     sal = w.salience[:, :, vd]
     pair_sal = (sal[:, :, None] + sal[:, None, :]) / 2.0
     gap = np.maximum(x[:, None, :] - x[:, :, None], 0.0) / 2.0  # gap[r, i, k]: how far k stands above i, halved
     _zero_diagonal(gap)
-    rows = np.arange(n)
-    for k in _DOMESTIC_INDEX:
-        act = CATALOGUE[k]
-        m = setup.action_magnitude[k]
-        new_x = clip(x + m * act.stance_change, -1.0, 1.0)
-        dist_now = np.abs(x[:, :, None] - x[:, None, :])
+    diagonal = _diagonals(terms)  # diagonal[r, f, a, i] = terms[r, f, a, i, i]
+    dist_now = np.abs(x[:, :, None] - x[:, None, :])
+    exposure = (w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0)
+    for k, stance_step, threat_step in _plan(setup).domestic:
+        goldstein = CATALOGUE[k].goldstein
+        new_x = clip(x + stance_step, -1.0, 1.0)
         dist_new = np.abs(new_x[:, :, None] - x[:, None, :])
-        d_affinity = -pair_sal * (dist_new - dist_now) / 2.0  # change of P[i, k]
-        d_align = (
-            weights.policy * 2.0 * d_affinity + weights.relations * dyn.goldstein_scale * act.goldstein * gap / 2.0
-        )
+        dist_new -= dist_now  # dist_new - dist_now
+        d_affinity = -pair_sal * dist_new / 2.0  # change of P[i, k]
+        d_align = weights.policy * 2.0 * d_affinity + weights.relations * dyn.goldstein_scale * goldstein * gap / 2.0
         _zero_diagonal(d_align)
-        terms[:, AUTONOMY : VALUES + 1, k, rows, rows] = (grads * d_align[:, None]).sum(axis=-1)
-        d_dist = (dist_new - dist_now) / 2.0
-        terms[:, VALUES, k, rows, rows] += (V * d_dist * ((w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0))).sum(
-            axis=-1
-        )
-        new_threat = clip(w.threat + m * act.threat_change, 0.0, 1.0)
-        terms[:, REGIME, k, rows, rows] = w.threat**2 - new_threat**2
+        diagonal[:, AUTONOMY : VALUES + 1, k] = (grads * d_align[:, None]).sum(axis=-1)
+        dist_new /= 2.0  # d_dist: (dist_new - dist_now) / 2
+        diagonal[:, VALUES, k] += (V * dist_new * exposure).sum(axis=-1)
+        new_threat = clip(w.threat + threat_step, 0.0, 1.0)
+        diagonal[:, REGIME, k] = w.threat**2 - new_threat**2
 
 
 def _received_terms(
@@ -630,9 +689,9 @@ def _received_terms(
     dyn, weights = setup.dynamics, setup.scoring.weights
     runs, n, rows = grads.shape[0], grads.shape[-1], RECEIVED
     recv = _zeroed(scratch, "recv", (runs, len(TERMS), rows.size, n, n))
-    gT = np.ascontiguousarray(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
+    gT = _contiguous(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
-    np.multiply(_GOLDSTEIN[rows][None, None, :, None, None] * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
+    np.multiply(_RECEIVED_GOLDSTEIN * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
     e = _RECEIVED_IN_EFFECTFUL  # the received rows' positions among the _EFFECTFUL rows
     Tq, mu = ctx.trade_eq, dyn.import_value
     shape = (runs, 1, n, n)
@@ -656,11 +715,9 @@ def _received_terms(
         recv[:, ECONOMY, at] = economy[:, part]
         recv[:, SECURITY, at] = security[:, part]
         recv[:, AUTONOMY : VALUES + 1, at] += aligned[:, :, part]
-    np.multiply(
-        np.ascontiguousarray(tr(w.memory))[:, None], (_GOLDSTEIN / 10.0)[rows][None, :, None, None],
-        out=recv[:, RECIPROCITY],
-    )  # fmt: skip
-    recv[:, :, ~_TARGETED[rows]] = 0.0
+    np.multiply(_contiguous(tr(w.memory))[:, None], _RECEIVED_RECIPROCITY_STEP, out=recv[:, RECIPROCITY])
+    for at, _ in _RECEIVED_UNTARGETED_RUNS:
+        recv[:, :, at] = 0.0
     return recv
 
 
@@ -683,6 +740,25 @@ def _chance(gain: np.ndarray, t: np.ndarray) -> np.ndarray:
     smooth += 1.0
     smooth *= 0.5
     return smooth if every else np.where(positive, smooth, (gain > 0).astype(float))
+
+
+class _Chances:
+    """Gains of several shapes and their targets' temperatures laid end to end in two flat buffers, so
+    that :func:`_chance` runs once over all of them (element by element: the same values as one call each)."""
+
+    def __init__(self, shapes: list[tuple[int, ...]]) -> None:
+        sizes = [int(np.prod(shape)) for shape in shapes]
+        bounds = [0, *np.cumsum(sizes).tolist()]
+        self._gain, self._temperature = np.empty(bounds[-1]), np.empty(bounds[-1])
+        self._parts = [(slice(a, b), shape) for (a, b), shape in zip(pairwise(bounds), shapes, strict=True)]
+        #: Views of the buffers in each part's shape, to be filled by the caller.
+        self.gain = [self._gain[at].reshape(shape) for at, shape in self._parts]
+        self.temperature = [self._temperature[at].reshape(shape) for at, shape in self._parts]
+
+    def chance(self) -> list[np.ndarray]:
+        """The chance of acceptance of every part's gains (:func:`_chance`), in each part's shape."""
+        out = _chance(self._gain, self._temperature)
+        return [out[at].reshape(shape) for at, shape in self._parts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -773,8 +849,8 @@ def price(
     # action_cost x friction for cooperative moves, action_cost (x 1.0) for the others.
     cost = plan.cost * np.where(_COOPERATIVE[:, None, None], friction[:, None], 1.0)
     sector_class = plan.sector_class
-    agreement = _agreement_part(ctx, setup, grads, plan.sectors)  # (R, 5, N, N, C): one per class of sector
     fx = _effects(ctx, setup, plan)
+    agreement = _agreement_part(ctx, setup, grads, plan.sectors, fx.total)  # (R, 5, N, N, C): one per class
     reuse = None if detail else scratch  # without detail no caller keeps terms or recv
     terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, plan, fx, reuse)
     recv: np.ndarray | None = _received_terms(ctx, setup, grads, plan, fx, reuse)
@@ -787,10 +863,9 @@ def price(
     received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
     if not detail:
         terms = recv = None
-    at = RECEIVED_AT
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
     # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
-    own_net[:, _SHARED_ROWS] -= RELATIVE_GAINS * ctx.rivalry[:, None] * tr(benefit[:, _SHARED_ROWS])
+    own_net[:, _SHARED_AT] -= RELATIVE_GAINS * ctx.rivalry[:, None] * tr(benefit[:, _SHARED_AT])
 
     sector_terms = np.zeros((*agreement.shape[:1], len(TERMS), *agreement.shape[2:]))
     sector_terms[:, : VALUES + 1] = agreement
@@ -812,28 +887,54 @@ def price(
     # The target's answer: for a shared act, its own net gain from the same act with the proposer; for
     # an offered transfer, what it receives; for a request, its own net gain from granting.
     accept_gain = np.zeros_like(own_net)
-    accept_gain[:, _SHARED_ROWS] = tr(own_net[:, _SHARED_ROWS])
-    accept_gain[:, _TRANSFER_OFFERS] = received[:, at[_TRANSFER_OFFERS]]
-    accept_gain[:, _REQUEST_ROWS] = tr(own_net[:, _GRANTED])
-    accept_chance = np.zeros_like(accept_gain)
-    accept_chance[:, _ANSWERED_INDEX] = acceptance(accept_gain[:, _ANSWERED_INDEX], temperature)
+    accept_gain[:, _SHARED_AT] = tr(own_net[:, _SHARED_AT])
+    accept_gain[:, _TRANSFER_AT] = received[:, _TRANSFER_RECEIVED_AT]
+    accept_gain[:, _REQUEST_AT] = tr(own_net[:, _GRANTED_AT])
     sector_accept_gain = sector_net.transpose(0, 2, 1, 3)
-    sector_accept_chance = acceptance(sector_accept_gain, temperature, axis=2)
+    gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
+    accept_chance = np.zeros_like(accept_gain)
+    if runs == 1:
+        # Every chance of acceptance (plain moves, agreements, and with detail conditional offers) in one
+        # buffer: the same logistic of each gain, in a few numpy calls instead of a few per kind of move
+        # (for many runs the buffers' copies cost more than the calls they save).
+        answered_shape = (runs, _ANSWERED_INDEX.size, n, n)
+        offer_shape = (runs, gives.size, asks.size, n, n)
+        chances = _Chances([answered_shape, sector_accept_gain.shape, *([offer_shape] if detail else [])])
+        np.take(accept_gain, _ANSWERED_INDEX, axis=1, out=chances.gain[0])
+        chances.gain[1][...] = sector_accept_gain
+        chances.temperature[0][...] = temperature[:, None, None, :]
+        chances.temperature[1][...] = temperature[:, None, :, None]
+        if detail:
+            offer_accept_gain = np.add(
+                received[:, _GIVES_RECEIVED_AT][:, :, None], tr(own_net[:, _ASKS_AT])[:, None], out=chances.gain[2]
+            )
+            chances.temperature[2][...] = temperature[:, None, None, None, :]
+        chance = chances.chance()
+        accept_chance[:, _ANSWERED_INDEX] = chance[0]
+        sector_accept_chance = chance[1]
+        if detail:
+            offer_accept_chance = chance[2]
+    else:
+        accept_chance[:, _ANSWERED_INDEX] = acceptance(accept_gain[:, _ANSWERED_INDEX], temperature)
+        sector_accept_chance = acceptance(sector_accept_gain, temperature, axis=2)
+        if detail:
+            offer_accept_gain = received[:, _GIVES_RECEIVED_AT][:, :, None] + tr(own_net[:, _ASKS_AT])[:, None]
+            offer_accept_chance = acceptance(offer_accept_gain, temperature)
 
     # What a refusal costs the proposer: CAMEO 120 from j to i, through i's regard.
     weights = setup.scoring.weights
     d_align = weights.relations * dyn.goldstein_scale * REFUSAL_GOLDSTEIN * (1.0 + dyn.reciprocity) / 2.0
     refusal = (grads * d_align * wT[:, AUTONOMY : VALUES + 1, :, None]).sum(axis=1)  # (R, N, N)
     gain = own_net.copy()
-    k = _OFFERED
+    k: slice | np.ndarray = _OFFERED
     p = accept_chance[:, k]
     gain[:, k] = p * benefit[:, k] + (1.0 - p) * refusal[:, None] - cost[:, k]
-    k = _REQUEST_ROWS
+    k = _REQUEST_AT
     p = accept_chance[:, k]
-    asked = tr(received[:, at[_GRANTED]])  # i receives what it asks from j
+    asked = tr(received[:, _GRANTED_RECEIVED_AT])  # i receives what it asks from j
     gain[:, k] = benefit[:, k] + p * asked + (1.0 - p) * refusal[:, None] - cost[:, k]
     if terms is not None and recv is not None:
-        terms[:, :, k] += tr(recv[:, :, at[_GRANTED]])
+        terms[:, :, k] += tr(recv[:, :, _GRANTED_RECEIVED_AT])
     p_sector = sector_accept_chance
     sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
     # From classes of sectors to sectors.
@@ -842,14 +943,11 @@ def price(
     sector_accept_chance = sector_accept_chance[..., sector_class]
 
     # Conditional offers: give OFFER_GIVES[x] to j if j does OFFER_ASKS[y] for i.
-    gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
     offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
     offer_feasible &= plan.offer_allowed
     if detail:
-        offer_benefit = benefit[:, gives][:, :, None] + tr(received[:, at[asks]])[:, None]
-        offer_cost = cost[:, gives][:, :, None]
-        offer_accept_gain = received[:, at[gives]][:, :, None] + tr(own_net[:, asks])[:, None]
-        offer_accept_chance = acceptance(offer_accept_gain, temperature)
+        offer_benefit = benefit[:, _GIVES_AT][:, :, None] + tr(received[:, _ASKS_RECEIVED_AT])[:, None]
+        offer_cost = cost[:, _GIVES_AT][:, :, None]
         offer_gain = (
             offer_accept_chance * (offer_benefit - offer_cost)
             + (1.0 - offer_accept_chance) * refusal[:, None, None]
