@@ -71,6 +71,12 @@ def _mix_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
+def _prefix_int(key: int, purpose: int, round_: int) -> int:
+    """The hash of one run's (key, purpose, round) prefix, in Python integers."""
+    prefix = _mix_int((key + _GOLDEN_INT * purpose) & _MASK)
+    return _mix_int(prefix ^ ((round_ + _GOLDEN_INT) & _MASK))
+
+
 def _as_u64(value: int | np.ndarray) -> np.ndarray:
     # Fields are small non-negative or -1 ("none"); -1 is read as 2**64 - 1, a distinct value.
     if type(value) is np.ndarray and value.dtype == np.int64 and value.ndim:
@@ -85,9 +91,7 @@ def hashes(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: 
     the 64-bit golden ratio and -1 stands for 2**64 - 1.
     """
     if np.ndim(key) == 0:  # one run: the (key, purpose, round) prefix in Python integers
-        prefix = _mix_int((int(key) + _GOLDEN_INT * int(purpose)) & _MASK)
-        prefix = _mix_int(prefix ^ ((int(round_) + _GOLDEN_INT) & _MASK))
-        h = np.array([prefix], dtype=np.uint64)
+        h = np.array([_prefix_int(int(key), int(purpose), int(round_))], dtype=np.uint64)
     else:
         h = _mix(np.asarray(key, dtype=np.uint64) + np.array([int(purpose)], dtype=np.uint64) * _GOLDEN)
         h = _mix(h ^ (_as_u64(round_) + _GOLDEN))
@@ -102,8 +106,7 @@ def table_hashes(key: np.uint64, purposes: tuple[Purpose, ...], round_: int, nam
     offset in one operation and every purpose's draws are mixed together (a round's answers and
     resolution order, a quarter's shocks and their sizes).
     """
-    prefix = [_mix_int(_mix_int((int(key) + _GOLDEN_INT * int(p)) & _MASK) ^ ((int(round_) + _GOLDEN_INT) & _MASK))
-              for p in purposes]  # fmt: skip
+    prefix = [_prefix_int(int(key), int(p), int(round_)) for p in purposes]
     rest = names.shape[1:]
     offset = np.asarray(names, dtype=np.int64).view(np.uint64) + _GOLDEN
     h = np.bitwise_xor(np.array(prefix, dtype=np.uint64).reshape((len(purposes),) + (1,) * len(rest)), offset[0])
