@@ -414,36 +414,13 @@ class _Plan:
     trade_at: slice | np.ndarray  # the trade sectors, as a slice where they are consecutive
 
 
-_PLANS: dict[tuple[Any, ...], _Plan] = {}  # by the contents of what a plan is made of
-#: By setup object and the ids of the arrays it holds (see _plan).
-_BY_SETUP: dict[int, tuple[ModelSetup, tuple[int, ...], tuple[Any, ...], _Plan]] = {}
-
-
 def _plan(setup: ModelSetup) -> _Plan:
-    """The setup's :class:`_Plan`: found by the setup object and the arrays it holds (every round of every
-    run asks for it), made from their contents the first time (setups are built, then only read: a
-    setup whose arrays are replaced gets a new plan; one whose arrays are written into in place does not)."""
-    mag, cost, enabled = setup.action_magnitude, setup.action_cost, setup.action_enabled
-    held = (mag, cost, enabled, setup.domestic, setup.sectors, setup.security_sectors, setup.trade_sectors)
-    ids = tuple(map(id, held))  # the entry keeps these objects alive, so their ids are not reused meanwhile
-    entry = _BY_SETUP.get(id(setup))
-    if entry is not None and entry[0] is setup and entry[1] == ids:  # the same setup holding the same arrays
-        return entry[3]
+    """The setup's :class:`_Plan`, made the first time a round asks for it and kept with the setup."""
+    return setup.derived("pricing plan", _make_plan)
+
+
+def _make_plan(setup: ModelSetup) -> _Plan:
     domestic = setup.domestic_spec()
-    key = (
-        mag.shape, mag.tobytes(), cost.tobytes(), enabled.tobytes(), setup.sectors, setup.security_sectors,
-        setup.trade_sectors, domestic.reciprocity.tobytes(), domestic.regime_weight.tobytes(),
-    )  # fmt: skip
-    found = _PLANS.get(key)
-    if found is None:
-        found = _PLANS[key] = _make_plan(setup, domestic)
-    if len(_BY_SETUP) >= 64:
-        _BY_SETUP.clear()
-    _BY_SETUP[id(setup)] = (setup, ids, held, found)  # setup and arrays kept alive: their ids stay theirs
-    return found
-
-
-def _make_plan(setup: ModelSetup, domestic: Any) -> _Plan:
     mag, cost, enabled = setup.action_magnitude, setup.action_cost, setup.action_enabled
     n, e = mag.shape[1], _EFFECTFUL
     eye = np.eye(n, dtype=bool)
@@ -473,8 +450,6 @@ def _make_plan(setup: ModelSetup, domestic: Any) -> _Plan:
             (k, mag[k] * CATALOGUE[k].stance_change, mag[k] * CATALOGUE[k].threat_change) for k in _DOMESTIC_INDEX
         ],
     )
-    if len(_PLANS) >= 64:
-        _PLANS.clear()
     return plan
 
 

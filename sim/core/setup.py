@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
 from sim.core.conditions import Condition
 from sim.core.world import WorldState
+
+_T = TypeVar("_T")
 
 if TYPE_CHECKING:  # events and objectives import modules that import this one
     from sim.core.events import Event
@@ -188,6 +191,19 @@ class ModelSetup:
     briefings: dict[str, str] = field(default_factory=dict)  # actor id -> briefing text (Markdown-light)
     objectives: tuple[Objective, ...] = ()
     domestic: DomesticSpec | None = None  # default: DomesticSpec.default(n)
+    # Values derived from this setup once and kept with it (derived()); not copied by dataclasses.replace.
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, name: str, make: Callable[[ModelSetup], _T]) -> _T:
+        """``make(self)``, computed the first time ``name`` is asked for and kept with this setup.
+
+        Setups are built, then only read, so a value derived from them stays true; a setup changed with
+        ``dataclasses.replace`` starts with none (every round of every run reads, e.g., the pricing plan).
+        """
+        found = self._derived.get(name)
+        if found is None:
+            found = self._derived[name] = make(self)
+        return found
 
     def domestic_spec(self) -> DomesticSpec:
         return self.domestic if self.domestic is not None else DomesticSpec.default(self.n_actors)
