@@ -27,7 +27,7 @@ from sim.core.record import FiredEvent, Move, RoundRecord, amended
 from sim.core.reporters import model_reporters
 from sim.core.scoring import IndexPlan, Scores, policy_affinity
 from sim.core.setup import Controller, ModelSetup
-from sim.core.streams import Dice, Purpose, gumbel_of, label, table_hashes, uniform_of
+from sim.core.streams import Dice, Purpose, gumbel_of, label, logistic_of, table_hashes, uniform_of
 from sim.core.utility import (
     CandidateList,
     CandidateTable,
@@ -303,8 +303,7 @@ class AlignmentModel(mesa.Model):
         if asked:
             if draws is None:
                 draws = self._draw((Purpose.ANSWER,), moves)[0]
-            u = uniform_of(draws[asked])
-            noises = iter((np.log(u) - np.log1p(-u)).tolist())
+            noises = iter(logistic_of(draws[asked]).tolist())
         for m, w in zip(moves, who, strict=True):
             if w is _AGREED:
                 out.append(m)

@@ -148,7 +148,12 @@ def gumbel_of(h: np.ndarray) -> np.ndarray:
 
 def logistic(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:
     """Standard logistic draws (location 0, scale 1)."""
-    u = uniform(key, purpose, round_, *fields)
+    return logistic_of(hashes(key, purpose, round_, *fields))
+
+
+def logistic_of(h: np.ndarray) -> np.ndarray:
+    """Standard logistic draws of named draws' 64-bit hashes (:func:`hashes`, :func:`table_hashes`)."""
+    u = uniform_of(h)
     return np.log(u) - np.log1p(-u)
 
 
