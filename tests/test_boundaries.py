@@ -52,7 +52,10 @@ def test_core_imports_nothing_outside_the_core_and_numpy_mesa() -> None:
                 top = name.split(".")[0]
                 # sim.errors holds only exception types (standard library alone): the core's MoveError joins
                 # the project's one error family without the core depending on any other package.
-                assert top in allowed or name.startswith("sim.core") or name == "sim.errors", (
+                # mesa_import.py alone reaches the import machinery (importlib, sys, types): it imports Mesa with
+                # placeholders for the libraries Mesa loads and a run never uses; no file I/O, no model state.
+                machinery = path.name == "mesa_import.py" and top in {"importlib", "sys", "types"}
+                assert top in allowed or machinery or name.startswith("sim.core") or name == "sim.errors", (
                     f"{path.name} imports {name}"
                 )
 

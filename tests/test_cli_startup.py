@@ -60,3 +60,51 @@ def test_a_command_starts_without_importing_the_other_commands() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "['sim.cli.schema_cmd']"
+
+
+#: A run that writes no table needs none of these; Mesa imports them at load time (sim.core.mesa_import).
+TABLE_LIBRARIES = ("pandas", "pyarrow", "scipy", "scipy.spatial", "networkx", "matplotlib")
+
+
+def test_run_without_a_table_file_loads_no_table_library() -> None:
+    code = (
+        "import contextlib, io, json, runpy, sys\n"
+        "sys.argv = ['run.py', 'run', 'medvedev_visit_2015', '--seed', '3', '--rounds', '2', '--format', 'json']\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    try:\n        runpy.run_path(sys.argv[0], run_name='__main__')\n"
+        "    except SystemExit as exc:\n        assert exc.code in (0, None), exc.code\n"
+        "document = json.loads(out.getvalue())\n"
+        f"print(json.dumps([len(document['rounds']), sorted(m for m in {TABLE_LIBRARIES!r} if m in sys.modules)]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    rounds, loaded = json.loads(result.stdout.splitlines()[-1])
+    assert rounds == 2
+    assert loaded == []
+
+
+def test_mesa_features_behind_deferred_imports_still_work() -> None:
+    """What Mesa bound to pandas, scipy.spatial and networkx at import resolves to the real thing on use."""
+    code = (
+        "import sys\n"
+        "import numpy as np\n"
+        "import sim.core\n"
+        "assert 'pandas' not in sys.modules and 'scipy.spatial' not in sys.modules\n"
+        "import mesa, mesa.agent, mesa.discrete_space.grid as grid, mesa.discrete_space.network as network\n"
+        "tree = grid.KDTree(np.array([[0.0, 0.0], [1.0, 1.0]]))\n"
+        "distance, index = tree.query([0.9, 0.8])\n"
+        "assert int(index) == 1, index\n"
+        "import pandas, networkx\n"
+        "assert mesa.agent.pd.Series is pandas.Series and type(sys.modules['pandas']).__name__ == 'module'\n"
+        "assert network.nx.Graph is networkx.Graph\n"
+        "model = mesa.Model(rng=1)\n"
+        "collector = mesa.DataCollector(model_reporters={'steps': lambda m: m.steps})\n"
+        "collector.collect(model)\n"
+        "frame = collector.get_model_vars_dataframe()\n"
+        "assert isinstance(frame, pandas.DataFrame) and list(frame.columns) == ['steps']\n"
+        "print('ok')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "ok"

@@ -22,6 +22,7 @@ import numpy as np
 
 from sim import __version__, seeds
 from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.fingerprint import content_hash, scenario_hash
 from sim.scenario.loader import validate_overrides, validate_point
 from sim.scenario.overrides import (
     OverrideError,
@@ -40,12 +41,6 @@ DEFAULT_RUNS = 100
 
 
 run_seed = seeds.run_seed  # run k's seed, from its one home (sim.seeds)
-
-
-def content_hash(data: Any) -> str:
-    """sha256 of the canonical JSON of a scenario's merged data (key order and layout do not matter)."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +94,6 @@ class ScenarioRef:
     def document(self) -> Document:
         observed = None if self.observed is None else copy.deepcopy(self.observed)
         return Document(self.file or self.source, copy.deepcopy(self.data), {}, {}, observed=observed)
-
-
-def scenario_hash(data: Any, observed: Any = None) -> str:
-    """The content hash of a plan's scenario: its data, and the observed state when it has its own."""
-    return content_hash(data if observed is None else {"scenario": data, "observed": observed})
 
 
 @dataclass(slots=True)

@@ -44,11 +44,12 @@ import pyarrow.parquet as pq
 from sim.atomic import append_line, atomic_file, cause, make_folder
 from sim.batch.columns import modern_name
 from sim.batch.lock import FolderLock, holder, locked_message
-from sim.batch.plan import Plan, scenario_hash
+from sim.batch.plan import Plan
 from sim.batch.provenance import provenance
 from sim.batch.runner import ChunkResult
 from sim.errors import BatchError, FolderLockedError, one_line
 from sim.files import refuse_special
+from sim.scenario.fingerprint import scenario_hash
 
 PLAN_FILE = "plan.json"
 SCENARIO_FILE = "scenario.json"

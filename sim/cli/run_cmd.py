@@ -102,7 +102,7 @@ def handle(args: argparse.Namespace) -> int:
 
 def _provenance(args: argparse.Namespace) -> dict[str, Any]:
     """What the run was played from: the scenario's content hash (as a batch plan records it) and the overrides."""
-    from sim.batch.plan import scenario_hash
+    from sim.scenario.fingerprint import scenario_hash
     from sim.scenario.loader import load_document
     from sim.scenario.overrides import parse_scalar, split_assignment
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, OPPOSITES, PASS
+from sim.core.mesa_import import mesa
 from sim.core.record import Move
 from sim.core.setup import ActorSpec, Controller
 from sim.core.utility import CandidateList, CandidateTable

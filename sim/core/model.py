@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-import mesa
 import numpy as np
 
 from sim.core.actions import (
@@ -22,6 +21,7 @@ from sim.core.conditions import MetricView
 from sim.core.domestic import advance_domestic
 from sim.core.dynamics import Baseline, advance
 from sim.core.events import Event, PolicyState, apply_effects, is_due
+from sim.core.mesa_import import mesa
 from sim.core.objectives import ObjectiveReport, assess
 from sim.core.record import FiredEvent, Move, RoundRecord, amended
 from sim.core.reporters import model_reporters
