@@ -76,9 +76,9 @@ def _sets(event: Event, target: Target, setup: ModelSetup) -> Iterator[str]:
                 if reached and hit:
                     yield f"sets it to {format_value(value)}" if mode == "set" else f"adds {value:+g} to it"
             case SetPolicy(actor=a, tau=tau, actions_per_round=k) if target.kind == "policy" and (a,) == target.index:
-                value = tau if target.name == "tau" else k
-                if value is not None:
-                    yield f"sets it to {format_value(value)}"
+                policy_value = tau if target.name == "tau" else k
+                if policy_value is not None:
+                    yield f"sets it to {format_value(policy_value)}"
             case SetInterest(actor=a, interest=name, value=value):
                 if target.kind == "interest" and (a,) == target.index and name == target.name:
                     yield f"sets it to {format_value(value)}"
@@ -111,7 +111,7 @@ def sweep_warnings(swept: dict[str, str], setup: ModelSetup) -> list[str]:
                         "before any move or dynamics has used it: every point plays the same game after "
                         "round 0, so this sweep changes nothing"
                     )
-                elif certain and phrase.startswith("sets"):
+                elif certain and event.at_round is not None and phrase.startswith("sets"):
                     verdict = f"so the swept value acts in rounds 1 to {event.at_round - 1} only"
                 elif phrase.startswith("sets"):
                     chance = f" (chance {event.chance:g})" if event.chance < 1 else ""

@@ -299,8 +299,8 @@ class Tally:
             if t.trade_runs:
                 exports, imports = np.split(self.trade_means(k), 2)
                 for what, row in (("exports to", exports), ("imports from", imports)):
-                    cells = "  ".join(f"{f.names.get(p, p)} {m:.2f}" for p, m in zip(self.partners, row, strict=True))
-                    out.append(f"  mean final {what} (USD bn a year): {cells}")
+                    trade = "  ".join(f"{f.names.get(p, p)} {m:.2f}" for p, m in zip(self.partners, row, strict=True))
+                    out.append(f"  mean final {what} (USD bn a year): {trade}")
         return "\n".join(out) + "\n"
 
     def trade_means(self, point: int) -> np.ndarray:

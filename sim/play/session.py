@@ -302,7 +302,7 @@ class GameSession:
             for c in self.model.countries:
                 now = c.controller
                 if now in ("ai", "human") and branch.controller(c.actor_id) != now:
-                    branch.switch(c.actor_id, now)  # type: ignore[arg-type]
+                    branch.switch(c.actor_id, now)
         return branch
 
     # -- saving ----------------------------------------------------------------------------------------

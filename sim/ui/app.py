@@ -310,7 +310,7 @@ class App:
             self.game.poll()  # nothing finished (a no-op), or a job that failed: poll says so
             return
         if self._preparing is None or self._preparing[0] is not coming:
-            steps = itertools.chain.from_iterable(scene.prepare(coming) for scene in self.stack)
+            steps: Iterator[None] | None = itertools.chain.from_iterable(scene.prepare(coming) for scene in self.stack)
             self._preparing = (coming, steps, 0)
         _, steps, frames = self._preparing
         if steps is not None and frames < PREPARE_FRAMES:

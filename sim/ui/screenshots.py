@@ -22,6 +22,7 @@ from sim.core.events import Event
 from sim.ui import library
 from sim.ui.app import App, Settings
 from sim.ui.scenes.base import Scene
+from sim.ui.scenes.debrief import DebriefScene
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +233,7 @@ def capture(
             if app.game is not None and app.game.baseline is not None:
                 app.game.baseline.wait(timeout=120)
             app.toast("", seconds=0.0)  # the save above is not part of the debrief's picture
-            if app.top.name == "debrief":
+            if isinstance(app.top, DebriefScene):
                 app.top.wait_for_lessons(timeout=60)
             shot("debrief")
             app.start_game(scenario, None, seed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -510,7 +511,7 @@ class DialogOverlay(Overlay):
                 c.id,
                 c.label,
                 pygame.Rect(inner.left + k * (bw + gap), y, bw, bh),
-                lambda c=c: self.act(c.id),
+                partial(self.act, c.id),
                 key=c.shown_key,
                 primary=c.primary,
             )

@@ -568,7 +568,8 @@ class RoundScene(Scene):
 
     def parts(self) -> dict[str, pygame.Rect]:
         """Every laid-out rectangle inside the panels (tests check that none overlap another or leave its panel)."""
-        out = {k: self._rects[k] for k in ("list", "preview", "orders_list", "buttons", "filter") if k in self._rects}
+        names: tuple[str, ...] = ("list", "preview", "orders_list", "buttons", "filter")
+        out = {k: self._rects[k] for k in names if k in self._rects}
         out.update({f"tab{k}": r for r, k in self._tabs} if not self.view.watching else {})
         return out
 
