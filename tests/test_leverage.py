@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from sim.batch.executors import SerialExecutor
-from sim.batch.leverage import GamesTask, SearchBudget, evaluate, leverage, play_tasks, search_best, training_seeds
+from sim.batch.leverage import (
+    GamesTask,
+    SearchBudget,
+    evaluate,
+    leverage,
+    play_tasks,
+    search_best,
+    training_seeds,
+    validation_seeds,
+)
 from sim.core import ModelSetup
 from sim.scenario import build_setup, load_scenario
 from tests.conftest import run_cli
@@ -36,7 +45,10 @@ briefing:
   asean: null
 """
 
-SMALL_SEARCH = ("--iterations", "2", "--population", "4", "--training-runs", "2", "--workers", "1")
+SMALL_SEARCH = (
+    "--iterations", "2", "--population", "4", "--training-runs", "2", "--restarts", "1", "--validation-runs", "3",
+    "--workers", "1",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +88,7 @@ def test_the_same_arguments_print_the_same_output(probe_file: Path, probe_json: 
 
 
 def test_the_output_does_not_depend_on_the_number_of_workers(probe_file: Path, probe_json: str) -> None:
-    args = ("--iterations", "2", "--population", "4", "--training-runs", "2", "--workers", "2")
+    args = (*SMALL_SEARCH[: SMALL_SEARCH.index("--workers")], "--workers", "2")
     two = run_cli("leverage", str(probe_file), "--as", "cambodia", "--runs", "6", "--format", "json", *args)
     assert two.stdout == probe_json
 
@@ -87,9 +99,25 @@ def test_an_active_ai_beats_passing_where_only_activity_meets_the_objective(prob
     assert policies["ai"]["ci"][0] > policies["pass"]["ci"][1]
 
 
-def test_best_is_at_least_the_better_of_pass_and_random_on_the_training_seeds(probe_setup: ModelSetup) -> None:
+def test_best_is_chosen_on_fresh_validation_seeds_among_every_restart(probe_setup: ModelSetup) -> None:
     actor = probe_setup.index("cambodia")
-    budget = SearchBudget(iterations=2, population=4, training_runs=3)
+    budget = SearchBudget(iterations=2, population=4, training_runs=3, restarts=2, finalists=2, validation_runs=3)
+    with SerialExecutor() as executor:
+        report = search_best(probe_setup, actor, 7, budget, executor)
+        checks = tuple(validation_seeds(7, k) for k in range(budget.validation_runs))
+        replay = play_tasks([GamesTask("replay", probe_setup, actor, report.policy, checks)], executor)[0]
+    assert set(report.validation) == {"pass", "random", "ai", "cem"}
+    assert report.validation[report.chosen] == max(report.validation.values())
+    assert sum(replay) / len(replay) == pytest.approx(report.validation[report.chosen])
+    assert len(report.progress) == budget.restarts * budget.iterations
+    assert list(report.progress) == sorted(report.progress)  # the best training score so far never falls
+    training = {training_seeds(7, k)[0].spawn_key for k in range(budget.training_runs)}
+    assert training.isdisjoint(s.spawn_key for s, _ in checks)
+
+
+def test_without_validation_seeds_best_is_the_training_seeds_best(probe_setup: ModelSetup) -> None:
+    actor = probe_setup.index("cambodia")
+    budget = SearchBudget(iterations=2, population=4, training_runs=3, restarts=1, validation_runs=0)
     with SerialExecutor() as executor:
         report = search_best(probe_setup, actor, 7, budget, executor)
         seeds = tuple(training_seeds(7, k) for k in range(budget.training_runs))
@@ -106,7 +134,13 @@ def test_every_policy_plays_the_same_evaluation_seeds(probe_setup: ModelSetup) -
 
 
 def test_the_library_function_returns_every_policy(probe_setup: ModelSetup) -> None:
-    result = leverage(probe_setup, "cambodia", 2, 0, budget=SearchBudget(iterations=1, population=2, training_runs=1))
+    result = leverage(
+        probe_setup,
+        "cambodia",
+        2,
+        0,
+        budget=SearchBudget(iterations=1, population=2, training_runs=1, restarts=1, validation_runs=2),
+    )
     assert set(result.policies) == {"pass", "random", "ai", "best"}
     assert all(len(p.scores) == 2 for p in result.policies.values())
 

@@ -68,12 +68,13 @@ def test_the_commands_fall_back_to_mesa_with_one_line(tmp_path: Path) -> None:
 
 def test_leverage_scores_every_policy_the_same_on_both_engines() -> None:
     setup = load_setup(SCENARIOS / "medvedev_visit_2015.yaml")
-    budget = SearchBudget(iterations=1, population=4, training_runs=3)
+    budget = SearchBudget(iterations=1, population=4, training_runs=3, restarts=2, finalists=2, validation_runs=4)
     mesa, vector = (leverage(setup, "cambodia", 6, 5, budget=budget, engine=e) for e in ("mesa", "vector"))
     assert set(mesa.policies) == set(vector.policies) == {"pass", "random", "ai", "best"}
     for name, scores in mesa.policies.items():
         assert scores.scores == vector.policies[name].scores, name
     assert mesa.search.training == vector.search.training
+    assert mesa.search.validation == vector.search.validation
     assert mesa.search.chosen == vector.search.chosen
 
 

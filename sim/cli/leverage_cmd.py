@@ -40,7 +40,8 @@ def register(subparsers: Any) -> None:
         help="is the scenario a game? an actor's score under pass, random, its AI and the best policy found",
         description="Play ACTOR with four policies over the same seeds and print its objective score (0..100) "
         "under each: pass (always pass), random (random legal moves), ai (its own AI) and best (the best "
-        "policy a cross-entropy search finds on separate training seeds). If best is not well above pass, "
+        "policy a cross-entropy search finds on separate training seeds, chosen among its restarts on fresh "
+        "validation seeds). If best is not well above pass, "
         "the player's choices hardly matter in this scenario.",
     )
     p.add_argument("scenario", help="a scenario file, or a library name such as medvedev_visit_2015")
@@ -56,10 +57,20 @@ def register(subparsers: Any) -> None:
     p.add_argument("--workers", type=positive_int, help="worker processes (default: every core; fewer for a small job)")
     add_humans_option(p)
     add_engine_option(p, "the games")
-    search = p.add_argument_group("the search for best (default: 10 iterations x 32 policies x 8 training seeds)")
+    search = p.add_argument_group(
+        "the search for best (default: 3 restarts x 12 iterations x 32 policies x 12 training seeds; "
+        "finalists chosen on 16 validation seeds)"
+    )
     search.add_argument("--iterations", type=seed_int, metavar="I", help="cross-entropy iterations (0: no search)")
     search.add_argument("--population", type=positive_int, metavar="P", help="policies tried per iteration")
     search.add_argument("--training-runs", type=positive_int, metavar="T", help="training seeds each policy plays")
+    search.add_argument("--restarts", type=positive_int, metavar="K", help="independent searches (default 3)")
+    search.add_argument(
+        "--validation-runs",
+        type=seed_int,
+        metavar="V",
+        help="fresh seeds on which the searches' finalists and the baselines are replayed to choose best (0: none)",
+    )
     p.set_defaults(handler=handle)
 
 
@@ -98,6 +109,8 @@ def handle(args: argparse.Namespace) -> int:
         iterations=default.iterations if args.iterations is None else args.iterations,
         population=args.population or default.population,
         training_runs=args.training_runs or default.training_runs,
+        restarts=args.restarts or default.restarts,
+        validation_runs=default.validation_runs if args.validation_runs is None else args.validation_runs,
     )
     print(
         f"leverage {setup.scenario_id} as {args.actor}: searching for best ({budget.games} training games), "
@@ -139,11 +152,13 @@ def render(result: LeverageResult) -> str:
         lines.append(f"{name:<8} {scores.mean:7.1f} {scores.sd:7.1f}   {ci:<17} {ABOUT[name]}")
     s = result.search
     training = ", ".join(f"{k} {v:.1f}" for k, v in s.training.items() if math.isfinite(v))
+    validation = ", ".join(f"{k} {v:.1f}" for k, v in s.validation.items() if math.isfinite(v))
     lines += [
         "",
         f"best: {'a searched softmax policy' if s.chosen == 'cem' else 'the ' + s.chosen + ' policy'} "
-        f"(cross-entropy search, {s.budget.iterations} iterations x {s.budget.population} policies x "
-        f"{s.budget.training_runs} training seeds; training means: {training})",
+        f"(cross-entropy search, {s.budget.restarts} restarts x {s.budget.iterations} iterations x "
+        f"{s.budget.population} policies x {s.budget.training_runs} training seeds; training means: {training}"
+        f"{'; validation means: ' + validation if validation else ''})",
         f"leverage (best - pass): {result.policies['best'].mean - result.policies['pass'].mean:+.1f} points",
     ]
     return "\n".join(lines) + "\n"
