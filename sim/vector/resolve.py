@@ -200,23 +200,68 @@ def apply_moves(
     change_regard(w, base, setup, alignment, r, i, j, _GOLDSTEIN[k], gratitude)
 
 
+def _levels(runs: int, n: int, r: np.ndarray, p: np.ndarray, a: np.ndarray, b: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """(K,) the level of each move (run r, place p in its run's order; actors a and b; d: reads every actor's
+    stance): 0 for a run's first move, else one above the latest earlier move of its run that shares an actor
+    with it, or that also reads or writes the stances (domestic moves).
+
+    Two moves of a run that share no actor read and write disjoint cells (the cells of a move i -> j lie in
+    the rows and columns of i and j: regard columns, pair cells, each actor's GDP, threat and stance), so the
+    moves of one level can be resolved at once and still see what the Mesa model's move-by-move resolution
+    shows them: every earlier move they depend on sits in a lower level.
+    """
+    width = int(p.max()) + 1
+    first, second = np.full((runs, width), n + 1), np.full((runs, width), n + 1)  # n + 1: no move here
+    domestic = np.zeros((runs, width), dtype=bool)
+    first[r, p], second[r, p], domestic[r, p] = a, b, d
+    last = np.full((runs, n + 2), -1)  # the latest level touching each actor; column n: the stances
+    level = np.empty((runs, width), dtype=np.int64)
+    rows = np.arange(runs)
+    for q in range(width):
+        x, y, dq = first[:, q], second[:, q], domestic[:, q]
+        lq = np.maximum(last[rows, x], last[rows, y])
+        lq = np.where(dq, np.maximum(lq, last[:, n]), lq) + 1
+        last[rows, x] = lq
+        last[rows, y] = lq
+        last[:, n] = np.where(dq, lq, last[:, n])
+        level[:, q] = lq
+    return level[r, p]
+
+
 def resolve_moves(
     w: WorldBatch, base: BaselineBatch, setup: ModelSetup, alignment: np.ndarray, moves: MoveBatch, order: np.ndarray
 ) -> bool:
-    """Resolve every run's moves in its keyed order (the core's ``_resolve``); True if a domestic move applied."""
-    runs, slots = moves.valid.shape
-    every = np.arange(runs)
+    """Resolve every run's moves in its keyed order (the core's ``_resolve``); True if a domestic move applied.
+
+    The moves are resolved level by level (:func:`_levels`): a level holds moves of many runs, and of one run
+    only moves that touch different actors, so each write touches its own cells and every move sees the
+    state the Mesa model's order shows it. With few actors a level is about a place in the order; with many,
+    a level holds several of a run's moves and the round takes fewer, larger steps.
+    """
+    runs, _ = moves.valid.shape
+    n = w.n_actors
+    r_all, p_all = np.nonzero(np.take_along_axis(moves.valid, order, axis=1))  # by run, then place in order
+    if r_all.size == 0:
+        return False
+    c_all = order[r_all, p_all]
+    i_all, k_all, j_all = moves.actor[r_all, c_all], moves.kind[r_all, c_all], moves.target[r_all, c_all]
+    ask_all = moves.ask[r_all, c_all]
+    grants_all = _GRANTS[k_all]
+    other = np.where((j_all >= 0) & (j_all < n), j_all, i_all)
+    stances = (
+        _DOMESTIC[k_all] | ((ask_all >= 0) & _DOMESTIC[np.maximum(ask_all, 0)])
+        | ((grants_all >= 0) & _DOMESTIC[np.maximum(grants_all, 0)])
+    )  # fmt: skip
+    level = _levels(runs, n, r_all, p_all, i_all, other, stances)
+    by_level = np.argsort(level, kind="stable")
+    bounds = np.searchsorted(level[by_level], np.arange(int(level.max()) + 2))
     domestic_applied = False
-    for q in range(slots):
-        slot = order[:, q]
-        valid = moves.valid[every, slot]
-        if not valid.any():
-            break  # invalid slots sort last in every run
-        r, c = every[valid], slot[valid]
-        i, k, j, s, ask = moves.actor[r, c], moves.kind[r, c], moves.target[r, c], moves.sector[r, c], moves.ask[r, c]
+    for lv in range(bounds.size - 1):
+        at = by_level[bounds[lv] : bounds[lv + 1]]
+        r, c, i, k, j, ask, grants = r_all[at], c_all[at], i_all[at], k_all[at], j_all[at], ask_all[at], grants_all[at]
+        s = moves.sector[r, c]
         none = np.full(r.size, -1)
         refused = moves.answered[r, c] & ~moves.accepted[r, c]
-        grants = _GRANTS[k]
         # Whether each move is allowed and whether what an offer asks is: one check of 2K moves on this state.
         if (ask >= 0).any():
             two = (np.concatenate(x) for x in ((r, r), (i, j), (k, np.maximum(ask, 0)), (j, i), (s, none)))
@@ -244,8 +289,8 @@ def resolve_moves(
                 np.full(int(refused.sum()), REFUSAL_GOLDSTEIN), np.zeros(int(refused.sum())),
             )  # fmt: skip
         granted = request & allowed(w, setup, r, j, np.maximum(grants, 0), i, none) if request.any() else request
-        # A granted request (j grants it to i) and an offer's own half (i gives to j): never in the same run
-        # of a slot, so one call applies both.
+        # A granted request (j grants it to i) and an offer's own half (i gives to j): never the same move,
+        # and two moves of a run in one level touch different actors, so one call applies both.
         g, p2 = granted, granted | ask_ok
         mover, kind = np.where(g, j, i), np.where(g, grants, k)
         target, sector = np.where(g, i, j), np.where(g, -1, s)
