@@ -440,7 +440,11 @@ class VectorEngine:
         kind = u.kind[c]
         per_action = per_action.reshape(runs * n, len(CATALOGUE))
         noise = gumbel_of(extend(per_action[seg, kind], u.target[c], u.sector[c], u.ask[c]))
-        keys = np.where(temperature[seg] > 0, g / safe[seg] + noise, g)
+        keys = np.divide(g, safe[seg])
+        keys += noise  # g / T + noise, in place
+        cold = ~(temperature > 0)  # greedy (or not a number): the gain alone
+        if cold.any():
+            keys = np.where(cold[seg], g, keys)
 
         n_forced = np.zeros((runs, n), dtype=int)
         for mask, f in forced:
