@@ -15,7 +15,7 @@ from sim.core.actions import ACTION_INDEX, CATALOGUE, MEMORY_STEP, REFUSAL_GOLDS
 from sim.core.setup import ModelSetup
 from sim.core.world import GDP_FLOOR, clip
 from sim.vector.pricing import BaselineBatch
-from sim.vector.state import WorldBatch, preconditions_at
+from sim.vector.state import CellIndex, WorldBatch, preconditions_read
 
 _GOLDSTEIN = np.array([a.goldstein for a in CATALOGUE])
 _TARIFF = np.array([a.tariff_change for a in CATALOGUE])
@@ -79,21 +79,39 @@ def _agreement_sector(setup: ModelSetup, k: np.ndarray, s: np.ndarray) -> np.nda
     return np.where(_SIGNS_FIXED[k], fixed, given)
 
 
-def allowed(
-    w: WorldBatch, setup: ModelSetup, r: np.ndarray, i: np.ndarray, k: np.ndarray, j: np.ndarray, s: np.ndarray
-) -> np.ndarray:
-    """(K,) the core's ``move_allowed`` for run r's move (i, k, j, s) on the current state."""
-    n = w.n_actors
-    vd = setup.scoring.values_dimension
-    domestic, targeted = _DOMESTIC[k], _TARGETED[k]
-    j_ok = (j >= 0) & (j < n) & (j != i)
-    jj = np.where(domestic | ~j_ok, i, j)
-    pre = preconditions_at(w, vd, r, i, k, jj)
-    sector = _agreement_sector(setup, k, s)
-    signs = _SIGNS[k]
-    free = ~w.agreements[r, i, jj, np.maximum(sector, 0)] & (sector >= 0)
-    out = j_ok & pre & (~signs | free)
-    return np.where(domestic, pre, np.where(targeted, out, True))
+@dataclass(frozen=True, slots=True)
+class _Checks:
+    """The core's ``move_allowed`` for a list of moves (run r, mover i, action k, target j, sector s), what does
+    not depend on the state worked out once: read on the current state slice by slice (:meth:`hold`)."""
+
+    cells: CellIndex
+    kind: np.ndarray
+    always: np.ndarray  # neither targeted nor domestic: allowed
+    need_pre: np.ndarray  # domestic, or targeted at another actor: its precondition decides
+    need_free: np.ndarray  # targeted and signs an agreement: the sector must be free too
+    sector_ok: np.ndarray
+    agreement: np.ndarray  # (r, i, j, sector) in the flat agreements
+
+    @classmethod
+    def of(
+        cls, w: WorldBatch, setup: ModelSetup, r: np.ndarray, i: np.ndarray, k: np.ndarray, j: np.ndarray, s: np.ndarray
+    ) -> _Checks:
+        n, n_sectors = w.n_actors, w.agreements.shape[-1]
+        domestic, targeted = _DOMESTIC[k], _TARGETED[k]
+        j_ok = (j >= 0) & (j < n) & (j != i)
+        jj = np.where(domestic | ~j_ok, i, j)
+        sector = _agreement_sector(setup, k, s)
+        return cls(
+            CellIndex.of(w, setup.scoring.values_dimension, r, i, jj), k, ~domestic & ~targeted,
+            domestic | (targeted & j_ok), targeted & ~domestic & _SIGNS[k], sector >= 0,
+            ((r * n + i) * n + jj) * n_sectors + np.maximum(sector, 0),
+        )  # fmt: skip
+
+    def hold(self, w: WorldBatch, part: slice) -> np.ndarray:
+        """(K,) whether the moves of ``part`` are allowed on the current state."""
+        pre = preconditions_read(w, self.cells[part], self.kind[part])
+        free = self.sector_ok[part] & ~w.agreements.reshape(-1)[self.agreement[part]]
+        return self.always[part] | (self.need_pre[part] & pre & (~self.need_free[part] | free))
 
 
 def change_regard(
@@ -254,48 +272,53 @@ def resolve_moves(
     )  # fmt: skip
     level = _levels(runs, n, r_all, p_all, i_all, other, stances)
     by_level = np.argsort(level, kind="stable")
-    bounds = np.searchsorted(level[by_level], np.arange(int(level.max()) + 2))
+    level = level[by_level]
+    bounds = np.searchsorted(level, np.arange(int(level[-1]) + 2))
+    # Every move's parts that do not depend on the state, in level order: each level is a slice [lo, hi).
+    r, c, i, k, j, ask, grants = (x[by_level] for x in (r_all, c_all, i_all, k_all, j_all, ask_all, grants_all))
+    s = moves.sector[r, c]
+    none = np.full(r.size, -1)
+    asked = np.maximum(ask, 0)
+    refused = moves.answered[r, c] & ~moves.accepted[r, c]
+    appeal = refused & (grants >= 0)  # a refused request: its appeal still applies
+    request = ~refused & (grants >= 0)
+    offer = ~refused & (grants < 0) & (ask >= 0)
+    plain = ~refused & (grants < 0) & (ask < 0)
+    acts = appeal | request | plain  # applied in phase 1 when allowed (an offer: its asked half, when both are)
+    # Whether each move is allowed and whether what an offer asks is, as one check per level: level L's moves
+    # at [2 lo, lo + hi), their asked halves at [lo + hi, 2 hi).
+    places = np.arange(r.size)
+    own, half = places + bounds[level], places + bounds[level + 1]
+    both = [np.empty(2 * r.size, dtype=np.int64) for _ in range(5)]
+    for x, mine, theirs in zip(both, (r, i, k, j, s), (r, j, asked, i, none), strict=True):
+        x[own], x[half] = mine, theirs
+    checks = _Checks.of(w, setup, *both)
+    grant_checks = _Checks.of(w, setup, r, j, np.maximum(grants, 0), i, none)
+    # Phase 1 applies the move itself, or for an offer its asked half (j gives i what i asks); phase 2 a
+    # granted request (j grants it to i) or an offer's own half (i gives to j).
+    first = (np.where(offer, j, i), np.where(offer, asked, k), np.where(offer, i, j), np.where(offer, -1, s))
+    second = (np.where(request, j, i), np.where(request, grants, k), np.where(request, i, j), np.where(request, -1, s))
+    domestic = _DOMESTIC[k]
     domestic_applied = False
-    for lv in range(bounds.size - 1):
-        at = by_level[bounds[lv] : bounds[lv + 1]]
-        r, c, i, k, j, ask, grants = r_all[at], c_all[at], i_all[at], k_all[at], j_all[at], ask_all[at], grants_all[at]
-        s = moves.sector[r, c]
-        none = np.full(r.size, -1)
-        refused = moves.answered[r, c] & ~moves.accepted[r, c]
-        # Whether each move is allowed and whether what an offer asks is: one check of 2K moves on this state.
-        if (ask >= 0).any():
-            two = (np.concatenate(x) for x in ((r, r), (i, j), (k, np.maximum(ask, 0)), (j, i), (s, none)))
-            both = allowed(w, setup, *two)
-            ok, asked_ok = both[: r.size], both[r.size :]
-        else:
-            ok = allowed(w, setup, r, i, k, j, s)
-            asked_ok = ok  # read for offers only: none here
-        request = ~refused & ok & (grants >= 0)
-        offer = ~refused & ok & (grants < 0) & (ask >= 0)
-        ask_ok = offer & asked_ok
-        plain = ~refused & ok & (grants < 0) & (ask < 0)
-        # Phase 1: the appeal of a refused request, a request, the asked half of an offer, a plain move.
-        first = (refused & (grants >= 0) & ok) | request | plain
-        mover = np.where(ask_ok, j, i)
-        kind = np.where(ask_ok, ask, k)
-        target = np.where(ask_ok, i, j)
-        sector = np.where(ask_ok, -1, s)
-        p1 = first | ask_ok
-        apply_moves(w, base, setup, alignment, r[p1], mover[p1], kind[p1], target[p1], sector[p1])
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        part = slice(lo, hi)
+        checked = checks.hold(w, slice(2 * lo, 2 * hi))
+        ok, asked_ok = checked[: hi - lo], checked[hi - lo :]
+        ask_ok = offer[part] & ok & asked_ok
+        p1 = lo + np.flatnonzero((acts[part] & ok) | ask_ok)
+        apply_moves(w, base, setup, alignment, r[p1], *(x[p1] for x in first))
         # Phase 2: a refusal (the target rejects the proposer), a granted request, an offer's own half.
-        if refused.any():
+        no = lo + np.flatnonzero(refused[part])
+        if no.size:
             change_regard(
-                w, base, setup, alignment, r[refused], j[refused], i[refused],
-                np.full(int(refused.sum()), REFUSAL_GOLDSTEIN), np.zeros(int(refused.sum())),
-            )  # fmt: skip
-        granted = request & allowed(w, setup, r, j, np.maximum(grants, 0), i, none) if request.any() else request
-        # A granted request (j grants it to i) and an offer's own half (i gives to j): never the same move,
-        # and two moves of a run in one level touch different actors, so one call applies both.
-        g, p2 = granted, granted | ask_ok
-        mover, kind = np.where(g, j, i), np.where(g, grants, k)
-        target, sector = np.where(g, i, j), np.where(g, -1, s)
-        apply_moves(w, base, setup, alignment, r[p2], mover[p2], kind[p2], target[p2], sector[p2])
-        applied = granted | ask_ok | plain
-        moves.applied[r, c] = applied
-        domestic_applied |= bool((applied & _DOMESTIC[k]).any())
+                w, base, setup, alignment, r[no], j[no], i[no], np.full(no.size, REFUSAL_GOLDSTEIN), np.zeros(no.size)
+            )
+        asking = request[part] & ok
+        granted = asking & grant_checks.hold(w, part) if asking.any() else asking
+        # Never the same move, and two moves of a run in one level touch different actors: one call applies both.
+        p2 = lo + np.flatnonzero(granted | ask_ok)
+        apply_moves(w, base, setup, alignment, r[p2], *(x[p2] for x in second))
+        applied = granted | ask_ok | (plain[part] & ok)
+        moves.applied[r[part], c[part]] = applied
+        domestic_applied |= bool((applied & domestic[part]).any())
     return domestic_applied
