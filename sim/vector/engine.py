@@ -265,7 +265,7 @@ class VectorEngine:
         self.space: MoveSpace | None = MoveSpace(setup) if self.external else None
         self._orders: dict[int, np.ndarray] = {}  # actor -> (R, K) move-space indices for the next round
         self._answers: dict[int, np.ndarray] = {}  # actor -> (R, P) 1 accept / 0 refuse / -1 no answer
-        self._masks: np.ndarray | None = None  # (R, N, M) legal moves on the current world (cached)
+        self._masks: dict[int, np.ndarray] = {}  # actor -> (R, M) legal moves on the current world (cached)
         self.pending = MoveBatch.empty(runs, 0)  # proposals to external actors, answered next round
         self._held = np.zeros((runs, 0), dtype=bool)  # this round's slots not resolved (pending or expired)
         self._to_hold: np.ndarray | None = None  # this round's proposals to external actors
@@ -302,11 +302,14 @@ class VectorEngine:
 
     def legal(self, actor: int) -> np.ndarray:
         """(R, M) bool: the move-space slots (``self.space``) ``actor`` may order now in each run."""
-        if self._masks is None:
+        if actor not in self._masks:
             space = self.space if self.space is not None else MoveSpace(self.setup)
             self.space = space
-            self._masks = space_masks(space, self.world, self.setup)
-        return self._masks[:, actor]
+            # Every external actor's masks at once (the ones asked for each round), else every actor's.
+            rows = self.external if actor in self.external else tuple(range(self.setup.n_actors))
+            masks = space_masks(space, self.world, self.setup, rows)
+            self._masks.update(zip(rows, masks.transpose(1, 0, 2), strict=True))
+        return self._masks[actor]
 
     def proposals_to(self, actor: int) -> Proposals:
         """Proposals made last round to external ``actor``, waiting for its answer (the Mesa model's
@@ -405,7 +408,7 @@ class VectorEngine:
         advance(w, self.base, setup, self._key, self.round)
         advance_domestic(w, setup, ctx.partner, self._key, self.round)
         self._ctx = context(w, self.base, setup, self.affinity)
-        self._orders, self._answers, self._masks, self._now = {}, {}, None, None
+        self._orders, self._answers, self._masks, self._now = {}, {}, {}, None
         self._record(moves)
 
     def _price_now(self) -> TableBatch:
