@@ -1,7 +1,9 @@
 """Resolution of a round's moves for R runs: the core's apply_move, change_regard and _resolve over a runs axis.
 
-Slot q of the keyed resolution order is resolved for every run at once; each run has at most one move in a
-slot, so every write touches one cell (or one column) per run.
+The moves are resolved level by level (:func:`_levels`): level 0 holds every run's first move in its keyed
+order, and a later move sits one level above the latest earlier move of its run that shares an actor with it.
+A level holds moves of many runs, and of one run only moves that touch different actors, so every write
+touches its own cells and every move sees the state the Mesa model's move-by-move order shows it.
 """
 
 from __future__ import annotations
