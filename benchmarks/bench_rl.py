@@ -1,11 +1,11 @@
 """Learning-API speed: env steps per second of the vector env at 256 envs first, then the one-run envs and their costs.
 
-Prints figures only (never run as a test): `python benchmarks/bench_rl.py [--envs 256]`. It leads with env
-steps per CPU-second (per core) of :class:`sim.rl.vector.PivotVectorEnv` (one learner, masked random moves,
+Prints figures only (never run as a test): `python benchmarks/bench_rl.py [--envs 256] [--vector-only]`. It leads
+with env steps per CPU-second (per core) of :class:`sim.rl.vector.PivotVectorEnv` (one learner, masked random moves,
 the policy's choosing excluded) and of the one-run Gymnasium env doing the same, interleaved, with their
 ratio. Then the parallel env with 6 learners: the step of a parallel env is one round of the model, so the
 model's own round (measured here too, with the same six actors played from outside) bounds it, and the
-ratio says what the environment layer adds on top.
+ratio says what the environment layer adds on top. ``--vector-only`` stops after the vector env's figures.
 """
 
 from __future__ import annotations
@@ -205,6 +205,8 @@ def main() -> None:
     print(f"  env steps/s/core (CPU time):        {v:8.0f}")
     print(f"  one-run PivotEnv, the same:         {one:8.0f}")
     print(f"  ratio vector / one-run:             {v / one:8.1f}x   (medians of {BLOCKS} interleaved blocks)")
+    if "--vector-only" in sys.argv:
+        return
     env = PivotParallelEnv(setup)
     single = PivotEnv(setup, actor="cambodia")
     rates: dict[str, list[float]] = {"random": [], "pass": [], "model": [], "single": []}

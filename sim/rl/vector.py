@@ -48,9 +48,18 @@ def _shares(flows: np.ndarray) -> np.ndarray:
     return np.divide(flows, total, out=np.zeros_like(flows), where=total > 0)
 
 
-def observe_batch(w: WorldBatch, rec: RoundBatch, round_fraction: float, moves_left: np.ndarray) -> np.ndarray:
-    """(R, N, F) float32: :func:`sim.rl.observations.observe` for every run (``moves_left`` is (R, N))."""
+def observe_batch(
+    w: WorldBatch,
+    rec: RoundBatch,
+    round_fraction: float,
+    moves_left: np.ndarray,
+    rows: Sequence[int] | None = None,
+) -> np.ndarray:
+    """(R, K, F) float32: :func:`sim.rl.observations.observe` for every run and each actor of ``rows`` (default
+    every actor, K = N; ``moves_left`` is (R, N)). Every block is worked out as for all actors, and only the
+    observing actors' rows are put together, cast and clipped."""
     runs, n = w.runs, w.n_actors
+    at = np.arange(n) if rows is None else np.asarray(rows, dtype=np.intp)
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)[:, :, None]
     tilt = np.clip(rec.bloc_tilt / 2.0, -1.0, 1.0)
     row = np.ones((runs, n, 1))
@@ -88,7 +97,8 @@ def observe_batch(w: WorldBatch, rec: RoundBatch, round_fraction: float, moves_l
         np.full((runs, n, 1), round_fraction),
         moves_left[:, :, None],
     )
-    out = np.concatenate(blocks, axis=2).astype(np.float32)
+    out = np.concatenate([b[:, at] for b in blocks], axis=2)
+    out = out.astype(np.float32)
     low, high = _bounds(n)
     return np.clip(out, low, high, out=out)
 
@@ -170,8 +180,8 @@ class VectorEpisode:
         e = self._engine()
         left = np.zeros((e.runs, self.setup.n_actors))
         left[:, self._rows] = np.clip(np.minimum(e.actions_per_round[:, self._rows], 1), 0.0, 1.0)
-        every = observe_batch(e.world, e.last, e.round / max(self.setup.rounds, 1), left)
-        return np.ascontiguousarray(every[:, self._rows].transpose(1, 0, 2))
+        mine = observe_batch(e.world, e.last, e.round / max(self.setup.rounds, 1), left, self._rows)
+        return np.ascontiguousarray(mine.transpose(1, 0, 2))
 
     def act(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Play one round in every run with one move per learner per run (``actions`` (L, R) ints).

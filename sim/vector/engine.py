@@ -141,8 +141,6 @@ class Universe:
     blocks: np.ndarray  # (C, C) bool: picking candidate c rules out candidate c' for the rest of the round
     blocked_from: np.ndarray  # (C + 1,) blocks row by row as lists: row c's candidates ruled out are
     blocked: np.ndarray  # blocked[blocked_from[c]:blocked_from[c + 1]], ascending
-    block: np.ndarray  # (C,) 0 plain move, 1 agreement, 2 conditional offer, 3 pass
-    offset: np.ndarray  # (C,) where its gain sits in its block's array of one run, for mover 0
 
     @classmethod
     def of(cls, n: int, n_sectors: int) -> Universe:
@@ -154,50 +152,37 @@ class Universe:
         target = np.concatenate([j.ravel(), sj.ravel(), oj.ravel(), [-1]])
         sector = np.concatenate([np.full(a.size, -1), ss.ravel(), np.full(ox.size, -1), [-1]])
         ask = np.concatenate([np.full(a.size + sj.size, -1), _OFFER_ASK_INDEX[oy.ravel()], [-1]])
-        block = np.concatenate([np.zeros(a.size, int), np.ones(sj.size, int), np.full(ox.size, 2), [3]])
-        # gain[a, i, j], sector_gain[i, j, s] and offer_gain[x, y, i, j] of one run, for i = 0:
-        offset = np.concatenate(
-            [(a * n * n + j).ravel(), (sj * n_sectors + ss).ravel(), ((ox * y + oy) * n * n + oj).ravel(), [0]]
-        )
         ruled_out = blocks(kind, target, sector, kind, target, sector)
         rows, cols = np.nonzero(ruled_out)
         starts = np.searchsorted(rows, np.arange(kind.size + 1))
-        return cls(kind, target, sector, ask, ruled_out, starts, cols, block, offset)
+        return cls(kind, target, sector, ask, ruled_out, starts, cols)
 
-    def candidates(
-        self, table: TableBatch, plain_mask: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def candidates(self, table: TableBatch, plain_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The feasible candidates of every actor in every run, ordered by (run, actor, candidate): their
-        run r, actor i, candidate c and gain (each actor's pass is always among them)."""
+        segment r x N + i (run r, actor i), candidate c and gain (each actor's pass is always among them)."""
         runs, _, n, _ = table.feasible.shape
-        plain_feasible = table.feasible & plain_mask[None, :, None, None]
-        feasible = np.concatenate(
-            [
-                plain_feasible.transpose(0, 2, 1, 3).reshape(runs, n, -1),
-                table.sector_feasible.reshape(runs, n, -1),
-                table.offer_feasible.transpose(0, 3, 1, 2, 4).reshape(runs, n, -1),
-                np.ones((runs, n, 1), dtype=bool),
-            ],
-            axis=-1,
-        )
+        plain_feasible = (table.feasible & plain_mask[None, :, None, None]).transpose(0, 2, 1, 3)  # (R, i, A, j)
+        offer_feasible = table.offer_feasible.transpose(0, 3, 1, 2, 4)  # (R, i, X, Y, j)
+        parts = (plain_feasible, table.sector_feasible, offer_feasible)
+        passes = np.ones((runs, n, 1), dtype=bool)
+        feasible = np.concatenate([*(f.reshape(runs, n, -1) for f in parts), passes], axis=-1)
         seg, c = np.divmod(np.flatnonzero(feasible), feasible.shape[-1])
-        r, i = np.divmod(seg, n)
-        # Each gain read in its own array by flat index: candidate c of actor i in run r sits at
-        # r x (the array's size per run) + i x (its stride for the mover) + (c's offset), see Universe.of.
-        gain = np.zeros(c.size)
-        block = self.block[c]
-        # (The shapes are the feasibility masks': offers priced without detail are kept where feasible only.)
-        blocks = ((table.gain, table.feasible), (table.sector_gain, table.sector_feasible))
-        for b, (source, shape) in enumerate((*blocks, (table.offer_gain, table.offer_feasible))):
-            m = np.flatnonzero(block == b)
-            per_run = shape[0].size
-            mover_stride = n * shape.shape[-1] if b == 1 else n  # sector_gain[i, j, s], else [..., i, j]
-            at = r[m] * per_run + i[m] * mover_stride + self.offset[c[m]]
-            if b == 2 and table.offer_at is not None:  # (K,) in the order of their flat indices
-                gain[m] = source[np.searchsorted(table.offer_at, at)]
-            else:
-                gain[m] = source.reshape(-1)[at]
-        return r, i, c, gain
+        # Each block's gains read in the blocks' own (run, actor, candidate) order, which is their order in
+        # the list: the gains of the transposed arrays where the transposed masks hold. Offers priced without
+        # detail are kept where feasible only (in their own flat order): spread over a dense array first.
+        offer_gain = table.offer_gain
+        if table.offer_at is not None:
+            offer_gain = np.empty(table.offer_feasible.shape)
+            offer_gain.reshape(-1)[table.offer_at] = table.offer_gain
+        sources = (table.gain.transpose(0, 2, 1, 3), table.sector_gain, offer_gain.transpose(0, 3, 1, 2, 4))
+        gain = np.empty(c.size)
+        ends = np.cumsum([f[0, 0].size for f in parts])
+        low = 0
+        for source, mask, high in zip(sources, parts, ends, strict=True):
+            gain[(c >= low) & (c < high)] = source[mask]
+            low = high
+        gain[c >= low] = 0.0  # the pass
+        return seg, c, gain
 
 
 @dataclass(slots=True)
@@ -280,7 +265,7 @@ class VectorEngine:
         self.space: MoveSpace | None = MoveSpace(setup) if self.external else None
         self._orders: dict[int, np.ndarray] = {}  # actor -> (R, K) move-space indices for the next round
         self._answers: dict[int, np.ndarray] = {}  # actor -> (R, P) 1 accept / 0 refuse / -1 no answer
-        self._masks: np.ndarray | None = None  # (R, N, M) legal moves on the current world (cached)
+        self._masks: dict[int, np.ndarray] = {}  # actor -> (R, M) legal moves on the current world (cached)
         self.pending = MoveBatch.empty(runs, 0)  # proposals to external actors, answered next round
         self._held = np.zeros((runs, 0), dtype=bool)  # this round's slots not resolved (pending or expired)
         self._to_hold: np.ndarray | None = None  # this round's proposals to external actors
@@ -317,11 +302,14 @@ class VectorEngine:
 
     def legal(self, actor: int) -> np.ndarray:
         """(R, M) bool: the move-space slots (``self.space``) ``actor`` may order now in each run."""
-        if self._masks is None:
+        if actor not in self._masks:
             space = self.space if self.space is not None else MoveSpace(self.setup)
             self.space = space
-            self._masks = space_masks(space, self.world, self.setup)
-        return self._masks[:, actor]
+            # Every external actor's masks at once (the ones asked for each round), else every actor's.
+            rows = self.external if actor in self.external else tuple(range(self.setup.n_actors))
+            masks = space_masks(space, self.world, self.setup, rows)
+            self._masks.update(zip(rows, masks.transpose(1, 0, 2), strict=True))
+        return self._masks[actor]
 
     def proposals_to(self, actor: int) -> Proposals:
         """Proposals made last round to external ``actor``, waiting for its answer (the Mesa model's
@@ -420,7 +408,7 @@ class VectorEngine:
         advance(w, self.base, setup, self._key, self.round)
         advance_domestic(w, setup, ctx.partner, self._key, self.round)
         self._ctx = context(w, self.base, setup, self.affinity)
-        self._orders, self._answers, self._masks, self._now = {}, {}, None, None
+        self._orders, self._answers, self._masks, self._now = {}, {}, {}, None
         self._record(moves)
 
     def _price_now(self) -> TableBatch:
@@ -442,8 +430,7 @@ class VectorEngine:
         u, runs, n = self.universe, self.runs, self.setup.n_actors
         # The candidates that exist, as one list ordered by (run, actor, candidate): segment r * n + i holds
         # run r's actor i's candidates in the core's ``flatten`` order, its pass last (never empty).
-        r, i, c, g = u.candidates(table, self._plain)
-        seg = r * n + i
+        seg, c, g = u.candidates(table, self._plain)
         starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
         best = np.maximum.reduceat(g, starts)
         largest = np.maximum.reduceat(np.abs(g), starts)
@@ -456,7 +443,11 @@ class VectorEngine:
         kind = u.kind[c]
         per_action = per_action.reshape(runs * n, len(CATALOGUE))
         noise = gumbel_of(extend(per_action[seg, kind], u.target[c], u.sector[c], u.ask[c]))
-        keys = np.where(temperature[seg] > 0, g / safe[seg] + noise, g)
+        keys = np.divide(g, safe[seg])
+        keys += noise  # g / T + noise, in place
+        cold = ~(temperature > 0)  # greedy (or not a number): the gain alone
+        if cold.any():
+            keys = np.where(cold[seg], g, keys)
 
         n_forced = np.zeros((runs, n), dtype=int)
         for mask, f in forced:
@@ -483,7 +474,7 @@ class VectorEngine:
             f_sector = np.full(fr.size, -1 if f.sector is None else f.sector)
             self._set(moves, fr, slot, np.full(fr.size, f.actor), f_kind, f_target, f_sector)
             moves.forced[fr, slot] = True
-            rows = mask[r] & (i == f.actor)
+            rows = mask[seg // n] & (seg % n == f.actor)
             ruled_out = blocks(
                 f_kind[:1], f_target[:1], f_sector[:1], u.kind[c[rows]], u.target[c[rows]], u.sector[c[rows]]
             )

@@ -8,6 +8,8 @@ engine, its external policies and the Gymnasium vector env read one mask per run
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from sim.core.actions import ACTION_INDEX, OFFER_ASKS, OFFER_GIVES
@@ -21,18 +23,20 @@ _ASKS = [ACTION_INDEX[y] for y in OFFER_ASKS]
 _DISTINCT = np.array([[x != y for y in OFFER_ASKS] for x in OFFER_GIVES])
 
 
-def space_masks(space: MoveSpace, w: WorldBatch, setup: ModelSetup) -> np.ndarray:
-    """(R, N, M) bool: ``space.masks(w.run(r))`` for every run r (pass always legal; budgets not applied)."""
+def space_masks(space: MoveSpace, w: WorldBatch, setup: ModelSetup, actors: Sequence[int] | None = None) -> np.ndarray:
+    """(R, K, M) bool: ``space.masks(w.run(r))[i]`` for every run r and each of ``actors`` i (default every
+    actor, K = N; pass always legal; budgets not applied)."""
     feasible, sector_feasible = feasibility(preconditions(w, setup.scoring.values_dimension), w.agreements, setup)
     runs, n = w.runs, w.n_actors
-    plain = feasible[:, list(PLAIN_ACTIONS)].transpose(0, 2, 1, 3).reshape(runs, n, -1)
-    sector = sector_feasible.reshape(runs, n, -1)
-    gives = feasible[:, _GIVES]  # (R, X, N, N): i -> j
-    asks = np.swapaxes(feasible[:, _ASKS], -1, -2)  # (R, Y, N, N): j -> i, at [i, j]
-    offers = (gives[:, :, None] & asks[:, None]).transpose(0, 3, 1, 2, 4)[:, :, _DISTINCT].reshape(runs, n, -1)
-    rows = np.arange(n)
+    rows = np.arange(n) if actors is None else np.asarray(actors, dtype=np.intp)
+    k = rows.size
+    plain = feasible[:, list(PLAIN_ACTIONS)][:, :, rows].transpose(0, 2, 1, 3).reshape(runs, k, -1)
+    sector = sector_feasible[:, rows].reshape(runs, k, -1)
+    gives = feasible[:, _GIVES][:, :, rows]  # (R, X, K, N): i -> j
+    asks = np.swapaxes(feasible[:, _ASKS][..., rows], -1, -2)  # (R, Y, K, N): j -> i, at [i, j]
+    offers = (gives[:, :, None] & asks[:, None]).transpose(0, 3, 1, 2, 4)[:, :, _DISTINCT].reshape(runs, k, -1)
     domestic = feasible[:, list(DOMESTIC_ACTIONS)][:, :, rows, rows].transpose(0, 2, 1)
-    masks = np.concatenate([np.ones((runs, n, 1), dtype=bool), plain, sector, offers, domestic], axis=2)
+    masks = np.concatenate([np.ones((runs, k, 1), dtype=bool), plain, sector, offers, domestic], axis=2)
     if masks.shape[2] != space.size:  # the space and this function list the same blocks in the same order
         raise AssertionError(f"vector masks have {masks.shape[2]} slots, the move space {space.size}")
     return masks

@@ -1,7 +1,9 @@
 """Resolution of a round's moves for R runs: the core's apply_move, change_regard and _resolve over a runs axis.
 
-Slot q of the keyed resolution order is resolved for every run at once; each run has at most one move in a
-slot, so every write touches one cell (or one column) per run.
+The moves are resolved level by level (:func:`_levels`): level 0 holds every run's first move in its keyed
+order, and a later move sits one level above the latest earlier move of its run that shares an actor with it.
+A level holds moves of many runs, and of one run only moves that touch different actors, so every write
+touches its own cells and every move sees the state the Mesa model's move-by-move order shows it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sim.core.actions import ACTION_INDEX, CATALOGUE, MEMORY_STEP, REFUSAL_GOLDS
 from sim.core.setup import ModelSetup
 from sim.core.world import GDP_FLOOR, clip
 from sim.vector.pricing import BaselineBatch
-from sim.vector.state import WorldBatch, preconditions_at
+from sim.vector.state import CellIndex, WorldBatch, preconditions_read
 
 _GOLDSTEIN = np.array([a.goldstein for a in CATALOGUE])
 _TARIFF = np.array([a.tariff_change for a in CATALOGUE])
@@ -79,21 +81,39 @@ def _agreement_sector(setup: ModelSetup, k: np.ndarray, s: np.ndarray) -> np.nda
     return np.where(_SIGNS_FIXED[k], fixed, given)
 
 
-def allowed(
-    w: WorldBatch, setup: ModelSetup, r: np.ndarray, i: np.ndarray, k: np.ndarray, j: np.ndarray, s: np.ndarray
-) -> np.ndarray:
-    """(K,) the core's ``move_allowed`` for run r's move (i, k, j, s) on the current state."""
-    n = w.n_actors
-    vd = setup.scoring.values_dimension
-    domestic, targeted = _DOMESTIC[k], _TARGETED[k]
-    j_ok = (j >= 0) & (j < n) & (j != i)
-    jj = np.where(domestic | ~j_ok, i, j)
-    pre = preconditions_at(w, vd, r, i, k, jj)
-    sector = _agreement_sector(setup, k, s)
-    signs = _SIGNS[k]
-    free = ~w.agreements[r, i, jj, np.maximum(sector, 0)] & (sector >= 0)
-    out = j_ok & pre & (~signs | free)
-    return np.where(domestic, pre, np.where(targeted, out, True))
+@dataclass(frozen=True, slots=True)
+class _Checks:
+    """The core's ``move_allowed`` for a list of moves (run r, mover i, action k, target j, sector s), what does
+    not depend on the state worked out once: read on the current state slice by slice (:meth:`hold`)."""
+
+    cells: CellIndex
+    kind: np.ndarray
+    always: np.ndarray  # neither targeted nor domestic: allowed
+    need_pre: np.ndarray  # domestic, or targeted at another actor: its precondition decides
+    need_free: np.ndarray  # targeted and signs an agreement: the sector must be free too
+    sector_ok: np.ndarray
+    agreement: np.ndarray  # (r, i, j, sector) in the flat agreements
+
+    @classmethod
+    def of(
+        cls, w: WorldBatch, setup: ModelSetup, r: np.ndarray, i: np.ndarray, k: np.ndarray, j: np.ndarray, s: np.ndarray
+    ) -> _Checks:
+        n, n_sectors = w.n_actors, w.agreements.shape[-1]
+        domestic, targeted = _DOMESTIC[k], _TARGETED[k]
+        j_ok = (j >= 0) & (j < n) & (j != i)
+        jj = np.where(domestic | ~j_ok, i, j)
+        sector = _agreement_sector(setup, k, s)
+        return cls(
+            CellIndex.of(w, setup.scoring.values_dimension, r, i, jj), k, ~domestic & ~targeted,
+            domestic | (targeted & j_ok), targeted & ~domestic & _SIGNS[k], sector >= 0,
+            ((r * n + i) * n + jj) * n_sectors + np.maximum(sector, 0),
+        )  # fmt: skip
+
+    def hold(self, w: WorldBatch, part: slice) -> np.ndarray:
+        """(K,) whether the moves of ``part`` are allowed on the current state."""
+        pre = preconditions_read(w, self.cells[part], self.kind[part])
+        free = self.sector_ok[part] & ~w.agreements.reshape(-1)[self.agreement[part]]
+        return self.always[part] | (self.need_pre[part] & pre & (~self.need_free[part] | free))
 
 
 def change_regard(
@@ -200,57 +220,107 @@ def apply_moves(
     change_regard(w, base, setup, alignment, r, i, j, _GOLDSTEIN[k], gratitude)
 
 
+def _levels(runs: int, n: int, r: np.ndarray, p: np.ndarray, a: np.ndarray, b: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """(K,) the level of each move (run r, place p in its run's order; actors a and b; d: reads every actor's
+    stance): 0 for a run's first move, else one above the latest earlier move of its run that shares an actor
+    with it, or that also reads or writes the stances (domestic moves).
+
+    Two moves of a run that share no actor read and write disjoint cells (the cells of a move i -> j lie in
+    the rows and columns of i and j: regard columns, pair cells, each actor's GDP, threat and stance), so the
+    moves of one level can be resolved at once and still see what the Mesa model's move-by-move resolution
+    shows them: every earlier move they depend on sits in a lower level.
+    """
+    width = int(p.max()) + 1
+    first, second = np.full((runs, width), n + 1), np.full((runs, width), n + 1)  # n + 1: no move here
+    domestic = np.zeros((runs, width), dtype=bool)
+    first[r, p], second[r, p], domestic[r, p] = a, b, d
+    last = np.full((runs, n + 2), -1)  # the latest level touching each actor; column n: the stances
+    level = np.empty((runs, width), dtype=np.int64)
+    rows = np.arange(runs)
+    for q in range(width):
+        x, y, dq = first[:, q], second[:, q], domestic[:, q]
+        lq = np.maximum(last[rows, x], last[rows, y])
+        lq = np.where(dq, np.maximum(lq, last[:, n]), lq) + 1
+        last[rows, x] = lq
+        last[rows, y] = lq
+        last[:, n] = np.where(dq, lq, last[:, n])
+        level[:, q] = lq
+    return level[r, p]
+
+
 def resolve_moves(
     w: WorldBatch, base: BaselineBatch, setup: ModelSetup, alignment: np.ndarray, moves: MoveBatch, order: np.ndarray
 ) -> bool:
-    """Resolve every run's moves in its keyed order (the core's ``_resolve``); True if a domestic move applied."""
-    runs, slots = moves.valid.shape
-    every = np.arange(runs)
+    """Resolve every run's moves in its keyed order (the core's ``_resolve``); True if a domestic move applied.
+
+    The moves are resolved level by level (:func:`_levels`): a level holds moves of many runs, and of one run
+    only moves that touch different actors, so each write touches its own cells and every move sees the
+    state the Mesa model's order shows it. With few actors a level is about a place in the order; with many,
+    a level holds several of a run's moves and the round takes fewer, larger steps.
+    """
+    runs, _ = moves.valid.shape
+    n = w.n_actors
+    r_all, p_all = np.nonzero(np.take_along_axis(moves.valid, order, axis=1))  # by run, then place in order
+    if r_all.size == 0:
+        return False
+    c_all = order[r_all, p_all]
+    i_all, k_all, j_all = moves.actor[r_all, c_all], moves.kind[r_all, c_all], moves.target[r_all, c_all]
+    ask_all = moves.ask[r_all, c_all]
+    grants_all = _GRANTS[k_all]
+    other = np.where((j_all >= 0) & (j_all < n), j_all, i_all)
+    stances = (
+        _DOMESTIC[k_all] | ((ask_all >= 0) & _DOMESTIC[np.maximum(ask_all, 0)])
+        | ((grants_all >= 0) & _DOMESTIC[np.maximum(grants_all, 0)])
+    )  # fmt: skip
+    level = _levels(runs, n, r_all, p_all, i_all, other, stances)
+    by_level = np.argsort(level, kind="stable")
+    level = level[by_level]
+    bounds = np.searchsorted(level, np.arange(int(level[-1]) + 2))
+    # Every move's parts that do not depend on the state, in level order: each level is a slice [lo, hi).
+    r, c, i, k, j, ask, grants = (x[by_level] for x in (r_all, c_all, i_all, k_all, j_all, ask_all, grants_all))
+    s = moves.sector[r, c]
+    none = np.full(r.size, -1)
+    asked = np.maximum(ask, 0)
+    refused = moves.answered[r, c] & ~moves.accepted[r, c]
+    appeal = refused & (grants >= 0)  # a refused request: its appeal still applies
+    request = ~refused & (grants >= 0)
+    offer = ~refused & (grants < 0) & (ask >= 0)
+    plain = ~refused & (grants < 0) & (ask < 0)
+    acts = appeal | request | plain  # applied in phase 1 when allowed (an offer: its asked half, when both are)
+    # Whether each move is allowed and whether what an offer asks is, as one check per level: level L's moves
+    # at [2 lo, lo + hi), their asked halves at [lo + hi, 2 hi).
+    places = np.arange(r.size)
+    own, half = places + bounds[level], places + bounds[level + 1]
+    both = [np.empty(2 * r.size, dtype=np.int64) for _ in range(5)]
+    for x, mine, theirs in zip(both, (r, i, k, j, s), (r, j, asked, i, none), strict=True):
+        x[own], x[half] = mine, theirs
+    checks = _Checks.of(w, setup, *both)
+    grant_checks = _Checks.of(w, setup, r, j, np.maximum(grants, 0), i, none)
+    # Phase 1 applies the move itself, or for an offer its asked half (j gives i what i asks); phase 2 a
+    # granted request (j grants it to i) or an offer's own half (i gives to j).
+    first = (np.where(offer, j, i), np.where(offer, asked, k), np.where(offer, i, j), np.where(offer, -1, s))
+    second = (np.where(request, j, i), np.where(request, grants, k), np.where(request, i, j), np.where(request, -1, s))
+    domestic = _DOMESTIC[k]
     domestic_applied = False
-    for q in range(slots):
-        slot = order[:, q]
-        valid = moves.valid[every, slot]
-        if not valid.any():
-            break  # invalid slots sort last in every run
-        r, c = every[valid], slot[valid]
-        i, k, j, s, ask = moves.actor[r, c], moves.kind[r, c], moves.target[r, c], moves.sector[r, c], moves.ask[r, c]
-        none = np.full(r.size, -1)
-        refused = moves.answered[r, c] & ~moves.accepted[r, c]
-        grants = _GRANTS[k]
-        # Whether each move is allowed and whether what an offer asks is: one check of 2K moves on this state.
-        if (ask >= 0).any():
-            two = (np.concatenate(x) for x in ((r, r), (i, j), (k, np.maximum(ask, 0)), (j, i), (s, none)))
-            both = allowed(w, setup, *two)
-            ok, asked_ok = both[: r.size], both[r.size :]
-        else:
-            ok = allowed(w, setup, r, i, k, j, s)
-            asked_ok = ok  # read for offers only: none here
-        request = ~refused & ok & (grants >= 0)
-        offer = ~refused & ok & (grants < 0) & (ask >= 0)
-        ask_ok = offer & asked_ok
-        plain = ~refused & ok & (grants < 0) & (ask < 0)
-        # Phase 1: the appeal of a refused request, a request, the asked half of an offer, a plain move.
-        first = (refused & (grants >= 0) & ok) | request | plain
-        mover = np.where(ask_ok, j, i)
-        kind = np.where(ask_ok, ask, k)
-        target = np.where(ask_ok, i, j)
-        sector = np.where(ask_ok, -1, s)
-        p1 = first | ask_ok
-        apply_moves(w, base, setup, alignment, r[p1], mover[p1], kind[p1], target[p1], sector[p1])
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        part = slice(lo, hi)
+        checked = checks.hold(w, slice(2 * lo, 2 * hi))
+        ok, asked_ok = checked[: hi - lo], checked[hi - lo :]
+        ask_ok = offer[part] & ok & asked_ok
+        p1 = lo + np.flatnonzero((acts[part] & ok) | ask_ok)
+        apply_moves(w, base, setup, alignment, r[p1], *(x[p1] for x in first))
         # Phase 2: a refusal (the target rejects the proposer), a granted request, an offer's own half.
-        if refused.any():
+        no = lo + np.flatnonzero(refused[part])
+        if no.size:
             change_regard(
-                w, base, setup, alignment, r[refused], j[refused], i[refused],
-                np.full(int(refused.sum()), REFUSAL_GOLDSTEIN), np.zeros(int(refused.sum())),
-            )  # fmt: skip
-        granted = request & allowed(w, setup, r, j, np.maximum(grants, 0), i, none) if request.any() else request
-        # A granted request (j grants it to i) and an offer's own half (i gives to j): never in the same run
-        # of a slot, so one call applies both.
-        g, p2 = granted, granted | ask_ok
-        mover, kind = np.where(g, j, i), np.where(g, grants, k)
-        target, sector = np.where(g, i, j), np.where(g, -1, s)
-        apply_moves(w, base, setup, alignment, r[p2], mover[p2], kind[p2], target[p2], sector[p2])
-        applied = granted | ask_ok | plain
-        moves.applied[r, c] = applied
-        domestic_applied |= bool((applied & _DOMESTIC[k]).any())
+                w, base, setup, alignment, r[no], j[no], i[no], np.full(no.size, REFUSAL_GOLDSTEIN), np.zeros(no.size)
+            )
+        asking = request[part] & ok
+        granted = asking & grant_checks.hold(w, part) if asking.any() else asking
+        # Never the same move, and two moves of a run in one level touch different actors: one call applies both.
+        p2 = lo + np.flatnonzero(granted | ask_ok)
+        apply_moves(w, base, setup, alignment, r[p2], *(x[p2] for x in second))
+        applied = granted | ask_ok | (plain[part] & ok)
+        moves.applied[r[part], c[part]] = applied
+        domestic_applied |= bool((applied & domestic[part]).any())
     return domestic_applied

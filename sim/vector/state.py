@@ -82,20 +82,41 @@ class Cells:
             w.positions[:, :, values_dimension][:, :, None],
         )  # fmt: skip
 
+
+@dataclass(frozen=True, slots=True)
+class CellIndex:
+    """Where the cells a precondition reads for moves (run r, mover i, target j) sit in the flat world arrays:
+    worked out once, read on the current state as often as it changes (:meth:`read`); sliced by ``[a:b]``."""
+
+    not_self: np.ndarray
+    is_self: np.ndarray
+    ij: np.ndarray  # (r, i, j) in an (R, N, N) array
+    ji: np.ndarray
+    ri: np.ndarray  # (r, i) in an (R, N) array
+    rj: np.ndarray
+    stance: np.ndarray  # (r, i, values dimension) in the positions
+
     @classmethod
-    def at(cls, w: WorldBatch, values_dimension: int, r: np.ndarray, i: np.ndarray, j: np.ndarray) -> Cells:
+    def of(cls, w: WorldBatch, values_dimension: int, r: np.ndarray, i: np.ndarray, j: np.ndarray) -> CellIndex:
         # Cells read by flat index (one index array per cell, not three): the same values, fewer steps.
         n, dims = w.n_actors, w.positions.shape[-1]
         ri, rj = r * n + i, r * n + j
-        ij, ji = ri * n + j, rj * n + i
+        return cls(i != j, i == j, ri * n + j, rj * n + i, ri, rj, ri * dims + values_dimension)
+
+    def __getitem__(self, part: slice) -> CellIndex:
+        return CellIndex(*(getattr(self, f.name)[part] for f in fields(self)))
+
+    def read(self, w: WorldBatch) -> Cells:
+        """The cells' values on the current state."""
 
         def pair(x: np.ndarray, at: np.ndarray) -> np.ndarray:
             return x.reshape(-1)[at]
 
-        return cls(
-            i != j, i == j, pair(w.relations, ij), pair(w.relations, ji), pair(w.tariff, ij), pair(w.sanctions, ij),
-            pair(w.sanctions, ji), pair(w.debt, ij), pair(w.debt, ji), w.gdp.reshape(-1)[ri], w.gdp.reshape(-1)[rj],
-            w.positions.reshape(-1)[ri * dims + values_dimension],
+        return Cells(
+            self.not_self, self.is_self, pair(w.relations, self.ij), pair(w.relations, self.ji),
+            pair(w.tariff, self.ij), pair(w.sanctions, self.ij), pair(w.sanctions, self.ji), pair(w.debt, self.ij),
+            pair(w.debt, self.ji), w.gdp.reshape(-1)[self.ri], w.gdp.reshape(-1)[self.rj],
+            w.positions.reshape(-1)[self.stance],
         )  # fmt: skip
 
 
@@ -146,9 +167,7 @@ def preconditions(w: WorldBatch, values_dimension: int) -> np.ndarray:
     return _stack(_table(Cells.matrices(w, values_dimension)), w.relations.shape)
 
 
-def preconditions_at(
-    w: WorldBatch, values_dimension: int, r: np.ndarray, i: np.ndarray, k: np.ndarray, j: np.ndarray
-) -> np.ndarray:
-    """(K,) bool: action k's precondition for mover i on target j in run r, cell by cell."""
-    table = _stack(_table(Cells.at(w, values_dimension, r, i, j)), r.shape)
-    return table[k, np.arange(r.size)]
+def preconditions_read(w: WorldBatch, cells: CellIndex, k: np.ndarray) -> np.ndarray:
+    """(K,) bool: action k's precondition on the cells ``cells`` locates, read on the current state."""
+    table = _stack(_table(cells.read(w)), k.shape)
+    return table[k, np.arange(k.size)]
