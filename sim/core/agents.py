@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
@@ -55,29 +54,6 @@ def choice_keys(candidates: CandidateList, tau: np.ndarray, gumbel: np.ndarray) 
     return np.where(warm, gains / safe + gumbel, gains)
 
 
-@dataclass(frozen=True, slots=True)
-class Ranking:
-    """The round's candidates ranked for every actor at once, in Python lists (each actor reads a few rows).
-
-    ``order[start[i]:start[i + 1]]`` are actor i's rows by descending key (ties in row order), the same order
-    as a stable argsort of ``-keys`` over those rows; ``kind``, ``target``, ``sector`` and ``ask`` are the
-    candidates' columns (:class:`sim.core.utility.CandidateList`)."""
-
-    order: list[int]
-    start: list[int]
-    kind: list[int]
-    target: list[int]
-    sector: list[int]
-    ask: list[int]
-
-    @classmethod
-    def of(cls, candidates: CandidateList, keys: np.ndarray) -> Ranking:
-        # lexsort is stable: by actor, then by -key, ties left in row order within an actor.
-        order = np.lexsort((-keys, candidates.actor)).tolist()
-        c = candidates
-        return cls(order, c.start.tolist(), c.kind.tolist(), c.target.tolist(), c.sector.tolist(), c.ask.tolist())
-
-
 class CountryAgent(mesa.Agent):
     """One actor. Each round its controller supplies moves: ``ai`` by utility + softmax,
     ``human`` from orders submitted to the model, ``scripted`` from the scenario's fixed moves."""
@@ -109,15 +85,18 @@ class CountryAgent(mesa.Agent):
         elif self.controller == "scripted" or budget <= 0:
             self.chosen = forced
         else:
-            self.chosen = forced + self.softmax_choice(model.ranking, model.table, budget, forced)
+            self.chosen = forced + self.softmax_choice(model.candidates, model.table, model.choice_keys, budget, forced)
 
-    def softmax_choice(self, ranking: Ranking, table: CandidateTable, budget: int, exclude: list[Move]) -> list[Move]:
+    def softmax_choice(
+        self, candidates: CandidateList, table: CandidateTable, keys: np.ndarray, budget: int, exclude: list[Move]
+    ) -> list[Move]:
         """Draw up to ``budget`` distinct moves by softmax over estimated gains; a drawn pass ends the turn.
 
         Sequential softmax draws without replacement are taken at once with the Gumbel top-k trick: the
-        order of ``gain / temperature + Gumbel noise`` (the keys of :func:`choice_keys`, ranked in
-        ``ranking``) is a Plackett-Luce sample of the softmax.
+        order of ``gain / temperature + Gumbel noise`` (``keys``, see :func:`choice_keys`) is a
+        Plackett-Luce sample of the softmax.
         """
+        lo, hi = candidates.start[self.index], candidates.start[self.index + 1]
         blocked = {(ACTION_INDEX[m.action], m.target, m.sector) for m in exclude}
         blocked |= {
             (_OPPOSITES[ACTION_INDEX[m.action]], m.target, None)
@@ -125,16 +104,17 @@ class CountryAgent(mesa.Agent):
             if ACTION_INDEX[m.action] in _OPPOSITES
         }
         picks: list[Move] = []
-        kinds, targets, sectors, asks = ranking.kind, ranking.target, ranking.sector, ranking.ask
-        for row in ranking.order[ranking.start[self.index] : ranking.start[self.index + 1]]:
-            kind = kinds[row]
+        kinds, targets, sectors, asks = candidates.kind, candidates.target, candidates.sector, candidates.ask
+        for k in (-keys[lo:hi]).argsort(kind="stable").tolist():
+            row = lo + k
+            kind = kinds.item(row)
             if kind == _PASS:
                 break
-            target, sector = targets[row], sectors[row]
+            target, sector = targets.item(row), sectors.item(row)
             key = (kind, target, None if sector < 0 else sector)
             if key in blocked or (kind, target, None) in blocked:
                 continue
-            picks.append(self._describe(table, kind, target, sector, asks[row]))
+            picks.append(self._describe(table, kind, target, sector, asks.item(row)))
             blocked.add(key)
             if kind in _OPPOSITES:
                 blocked.add((_OPPOSITES[kind], target, None))

@@ -17,7 +17,7 @@ from sim.core.actions import (
     apply_refusal,
     move_allowed,
 )
-from sim.core.agents import CountryAgent, Ranking, choice_keys
+from sim.core.agents import CountryAgent, choice_keys
 from sim.core.conditions import MetricView
 from sim.core.domestic import advance_domestic
 from sim.core.dynamics import Baseline, advance
@@ -84,8 +84,6 @@ class AlignmentModel(mesa.Model):
         self.table: CandidateTable | None = None
         self.candidates: CandidateList | None = None
         self.choice_keys = np.zeros(0)
-        #: The round's candidates ranked by their keys for every AI actor (CountryAgent.softmax_choice).
-        self.ranking: Ranking | None = None
         self.ended: str | None = None
         self._ctx: RoundContext | None = None
         self._not_self = off_diagonal(setup.n_actors)
@@ -256,7 +254,6 @@ class AlignmentModel(mesa.Model):
             c = self.candidates
             noise = gumbel_of(table_hashes(self.dice.key, (Purpose.CHOICE,), self.round, c.names)[0])
             self.choice_keys = choice_keys(c, self.policy.tau, noise)
-            self.ranking = Ranking.of(c, self.choice_keys)
         self.agents.shuffle_do("choose_moves")
         chosen = [m for c in self.countries for m in c.chosen]
         # The answers' and the resolution order's draws are named by the same fields: hashed together.
