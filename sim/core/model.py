@@ -266,7 +266,7 @@ class AlignmentModel(mesa.Model):
         resolved.sort(key=lambda m: m.actor)
         if any(CATALOGUE[ACTION_INDEX[m.action]].domestic and m.applied for m in resolved):
             self.affinity = policy_affinity(self.world.positions, self.world.salience)
-        advance(
+        barriers = advance(
             self.world,
             self.base,
             self.setup.dynamics,
@@ -276,7 +276,7 @@ class AlignmentModel(mesa.Model):
             self.round,
         )
         advance_domestic(self.world, self.domestic, self.setup.dynamics, ctx.partner, self.dice, self.round)
-        self._record(moves=tuple(resolved), events=fired)
+        self._record(moves=tuple(resolved), events=fired, barriers=barriers)
         if self.finished:
             self.running = False
 
@@ -447,8 +447,8 @@ class AlignmentModel(mesa.Model):
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _context(self) -> RoundContext:
-        return round_context(self.world, self.base, self.setup, self.affinity)
+    def _context(self, barriers: np.ndarray | None = None) -> RoundContext:
+        return round_context(self.world, self.base, self.setup, self.affinity, barriers)
 
     def _fire_events(self) -> tuple[FiredEvent, ...]:
         self.policy.forced = []
@@ -494,9 +494,13 @@ class AlignmentModel(mesa.Model):
             kuik_hedging=last.kuik.hedging,
         )
 
-    def _record(self, moves: tuple[Move, ...], events: tuple[FiredEvent, ...]) -> None:
+    def _record(
+        self, moves: tuple[Move, ...], events: tuple[FiredEvent, ...], barriers: np.ndarray | None = None
+    ) -> None:
+        """Score the world and append the round's record; ``barriers`` is the world's trade barrier factor as
+        :func:`sim.core.dynamics.advance` left it (None: computed here)."""
         sc = self.setup.scoring
-        ctx = self._ctx = self._context()
+        ctx = self._ctx = self._context(barriers)
         A = ctx.alignment
         plan = self._index_plan
         hedging, tilt, primary, kuik = plan.indices(A)

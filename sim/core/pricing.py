@@ -214,14 +214,22 @@ def partner_weights(capability: np.ndarray) -> np.ndarray:
     return V
 
 
-def context(world: WorldArrays, base: Any, setup: ModelSetup, affinity: np.ndarray, kind: type = ContextBatch) -> Any:
+def context(
+    world: WorldArrays,
+    base: Any,
+    setup: ModelSetup,
+    affinity: np.ndarray,
+    kind: type = ContextBatch,
+    barriers: np.ndarray | None = None,
+) -> Any:
     """The round's snapshot (a ``kind``, by default :class:`ContextBatch`) of one run's world or R runs'.
 
     ``affinity`` is the policy affinity P of the world's positions (kept between rounds: it changes only
     with positions). Alignment is clipped to [-1, 1]; ``clip_free`` marks where the clip does not bind.
+    ``barriers`` is the world's trade barrier factor when the caller has it (:func:`sim.core.dynamics.advance`).
     """
     raw = raw_alignment(world, setup.scoring.weights, affinity)  # type: ignore[arg-type]
-    trade_eq = equilibrium_trade(world, base, setup.dynamics, setup.trade_sectors)  # type: ignore[arg-type]
+    trade_eq = equilibrium_trade(world, base, setup.dynamics, setup.trade_sectors, barriers)  # type: ignore[arg-type]
     x = world.positions[..., setup.scoring.values_dimension]
     return kind(
         world=world,

@@ -85,9 +85,12 @@ class RoundContext:
         )
 
 
-def round_context(world: WorldState, base: Baseline, setup: ModelSetup, affinity: np.ndarray) -> RoundContext:
-    """One run's snapshot of the round (:func:`sim.core.pricing.context`)."""
-    return pricing.context(world, base, setup, affinity, RoundContext)
+def round_context(
+    world: WorldState, base: Baseline, setup: ModelSetup, affinity: np.ndarray, barriers: np.ndarray | None = None
+) -> RoundContext:
+    """One run's snapshot of the round (:func:`sim.core.pricing.context`; ``barriers``: the world's trade
+    barrier factor, when the caller has it)."""
+    return pricing.context(world, base, setup, affinity, RoundContext, barriers)
 
 
 _WORLD_FIELDS = tuple(f.name for f in fields(WorldState))
