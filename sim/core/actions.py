@@ -123,8 +123,7 @@ def _precondition_richer(x: PreconditionInputs) -> np.ndarray:
 
 
 def _precondition_crackdown(x: PreconditionInputs) -> np.ndarray:
-    n = x.world.n_actors
-    return np.eye(n, dtype=bool) & (x.world.positions[:, x.values_dimension] < CRACKDOWN_MAX_STANCE)[:, None]
+    return ~x.not_self & (x.world.positions[:, x.values_dimension] < CRACKDOWN_MAX_STANCE)[:, None]
 
 
 CATALOGUE: tuple[Action, ...] = (

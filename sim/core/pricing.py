@@ -15,8 +15,9 @@ of a move, not the replies it will provoke.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any, Protocol
 
 import numpy as np
@@ -187,9 +188,9 @@ def _concentration(ctx: ContextBatch) -> tuple[np.ndarray, ...]:
     if found is None:
         positive = _softplus(ctx.alignment)
         _zero_diagonal(positive)
-        total = positive.sum(axis=-1, keepdims=True)
+        total = np.add.reduce(positive, axis=-1, keepdims=True)
         shares = positive / total
-        hhi = (shares**2).sum(axis=-1, keepdims=True)
+        hhi = np.add.reduce(shares**2, axis=-1, keepdims=True)
         found = (positive, total, shares, hhi)
         object.__setattr__(ctx, "_concentration", found)
     return found
@@ -202,7 +203,7 @@ def partner_weights(capability: np.ndarray) -> np.ndarray:
     """
     n = capability.shape[-1]
     others = max(n - 1, 1)
-    total = capability.sum(axis=-1, keepdims=True) - capability
+    total = np.add.reduce(capability, axis=-1, keepdims=True) - capability
     by_power = np.divide(
         capability[..., None, :],
         total[..., :, None],
@@ -251,7 +252,7 @@ def trade_value(trade: np.ndarray, import_value: float) -> np.ndarray:
     Exports count in full and imports in part (modelling judgement): a tariff cut is a concession that
     mostly helps the partner's exporters, as governments treat it in negotiations.
     """
-    return trade.sum(axis=-1) + import_value * trade.sum(axis=-2)
+    return np.add.reduce(trade, axis=-1) + import_value * np.add.reduce(trade, axis=-2)
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
@@ -303,20 +304,23 @@ def features(ctx: ContextBatch, setup: ModelSetup) -> np.ndarray:
     out[..., ECONOMY] = np.log(np.divide(ctx.trade_eq_total, base_total, out=np.ones((runs, n)), where=ok))
     gdp_ok = (w.gdp > 0) & (base.gdp > 0)
     out[..., ECONOMY] += np.log(np.divide(w.gdp, base.gdp, out=np.ones((runs, n)), where=gdp_ok))
-    owed = w.debt.sum(axis=-1)
-    held = w.debt.sum(axis=-2)
+    owed = np.add.reduce(w.debt, axis=-1)
+    held = np.add.reduce(w.debt, axis=-2)
     out[..., ECONOMY] += np.divide(
         setup.dynamics.credit_value * held - owed, w.gdp, out=np.zeros((runs, n)), where=w.gdp > 0
     )
     n_sec = max(len(setup.security_sectors), 1)
-    sec_count = w.agreements[..., list(setup.security_sectors)].sum(axis=-1) if setup.security_sectors else 0.0
+    security = list(setup.security_sectors)
+    sec_count = np.add.reduce(w.agreements[..., security], axis=-1) if security else 0.0
     security_value = V * ctx.compatibility / n_sec
     suffered = sanctions_received(w.sanctions, w.capability)
-    out[..., SECURITY] = (security_value * sec_count).sum(axis=-1) - suffered
+    out[..., SECURITY] = np.add.reduce(security_value * sec_count, axis=-1) - suffered
     out[..., AUTONOMY] = _autonomy(ctx)
-    out[..., INFLUENCE] = (V * A).sum(axis=-1)
+    out[..., INFLUENCE] = np.add.reduce(V * A, axis=-1)
     Vd = V * d
-    out[..., VALUES] = (Vd * (w.sanctions + w.pressure) / 2.0).sum(axis=-1) - (Vd * np.maximum(A, 0.0)).sum(axis=-1)
+    out[..., VALUES] = np.add.reduce(Vd * (w.sanctions + w.pressure) / 2.0, axis=-1) - np.add.reduce(
+        Vd * np.maximum(A, 0.0), axis=-1
+    )
     return out
 
 
@@ -609,7 +613,7 @@ def _agreement_part(
     density_step = weights.agreements / max(n_sectors, 1)
     n_sec = max(len(setup.security_sectors), 1)
     trade_agreements = (
-        w.agreements[..., _plan(setup).trade_at].sum(axis=-1, dtype=float)
+        np.add.reduce(w.agreements[..., _plan(setup).trade_at], axis=-1, dtype=float)
         if setup.trade_sectors
         else np.zeros(w.agreements.shape[:-1])
     )
@@ -656,9 +660,9 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
         d_affinity = -pair_sal * dist_new / 2.0  # change of P[i, k]
         d_align = weights.policy * 2.0 * d_affinity + weights.relations * dyn.goldstein_scale * goldstein * gap / 2.0
         _zero_diagonal(d_align)
-        diagonal[:, AUTONOMY : VALUES + 1, k] = (grads * d_align[:, None]).sum(axis=-1)
+        diagonal[:, AUTONOMY : VALUES + 1, k] = np.add.reduce(grads * d_align[:, None], axis=-1)
         dist_new /= 2.0  # d_dist: (dist_new - dist_now) / 2
-        diagonal[:, VALUES, k] += (V * dist_new * exposure).sum(axis=-1)
+        diagonal[:, VALUES, k] += np.add.reduce(V * dist_new * exposure, axis=-1)
         new_threat = clip(w.threat + threat_step, 0.0, 1.0)
         diagonal[:, REGIME, k] = w.threat**2 - new_threat**2
 
@@ -690,7 +694,7 @@ def _received_terms(
     np.log1p(aid, out=aid)
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
     economy += fx.relief[:, e] / gdp_j + aid
-    total_cap = w.capability.sum(axis=-1, keepdims=True)
+    total_cap = np.add.reduce(w.capability, axis=-1, keepdims=True)
     share = np.divide(w.capability, total_cap, out=np.zeros((runs, n)), where=total_cap > 0)
     security = -share[:, None, :, None] * fx.delta_s[:, e]
     aligned = gT[:, :, None] * fx.pair_alignment[:, None, e]
@@ -730,8 +734,7 @@ class _Chances:
     that :func:`_chance` runs once over all of them (element by element: the same values as one call each)."""
 
     def __init__(self, shapes: list[tuple[int, ...]]) -> None:
-        sizes = [int(np.prod(shape)) for shape in shapes]
-        bounds = [0, *np.cumsum(sizes).tolist()]
+        bounds = [0, *accumulate(math.prod(shape) for shape in shapes)]
         self._gain, self._temperature = np.empty(bounds[-1]), np.empty(bounds[-1])
         self._parts = [(slice(a, b), shape) for (a, b), shape in zip(pairwise(bounds), shapes, strict=True)]
         #: Views of the buffers in each part's shape, to be filled by the caller.
@@ -841,9 +844,9 @@ def price(
     # The weights spread over (i, j) first: numpy multiplies whole (N, N) blocks faster than rows of N.
     runs = wT.shape[0]
     terms *= _spread(wT[:, :, None, :, None], (runs, len(TERMS), 1, n, n))
-    benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
+    benefit = np.add.reduce(terms, axis=1)  # (R, A, N, N) if it takes effect, before cost
     recv *= _spread(wT[:, :, None, None, :], (runs, len(TERMS), 1, n, n))
-    received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
+    received = np.add.reduce(recv, axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
     if not detail:
         terms = recv = None
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
@@ -856,26 +859,27 @@ def price(
     sector_terms[:, RECIPROCITY] = (w.memory * _GOLDSTEIN[_SECTOR_ACTION] / 10.0)[..., None]
     sector_terms *= wT[:, :, :, None, None]
     sector_cost = cost[:, _SECTOR_ACTION][..., None]
-    sector_benefit = sector_terms.sum(axis=1)
+    sector_benefit = np.add.reduce(sector_terms, axis=1)
     sector_net = (
         sector_benefit - sector_cost - RELATIVE_GAINS * ctx.rivalry[..., None] * sector_benefit.transpose(0, 2, 1, 3)
     )
 
     # Each actor's temperature: tau x its largest unilateral gain (as for its own moves).
     plain_gain = np.where(feasible[:, _UNANSWERED_INDEX], own_net[:, _UNANSWERED_INDEX], -np.inf)
-    best = plain_gain.max(axis=1).max(axis=-1)  # over moves and targets (in the faster order; the same maximum)
+    # Over moves, then targets (in the faster order; the same maximum).
+    best = np.maximum.reduce(np.maximum.reduce(plain_gain, axis=1), axis=-1)
     best = np.where(np.isfinite(best), np.abs(best), 0.0)
     temperature = tau * np.maximum(best, 1e-6)
 
     # The target's answer: for a shared act, its own net gain from the same act with the proposer; for
     # an offered transfer, what it receives; for a request, its own net gain from granting.
-    accept_gain = np.zeros_like(own_net)
+    accept_gain = np.zeros(own_net.shape)
     accept_gain[:, _SHARED_AT] = tr(own_net[:, _SHARED_AT])
     accept_gain[:, _TRANSFER_AT] = received[:, _TRANSFER_RECEIVED_AT]
     accept_gain[:, _REQUEST_AT] = tr(own_net[:, _GRANTED_AT])
     sector_accept_gain = sector_net.transpose(0, 2, 1, 3)
     gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
-    accept_chance = np.zeros_like(accept_gain)
+    accept_chance = np.zeros(accept_gain.shape)
     if runs == 1:
         # Every chance of acceptance (plain moves, agreements, and with detail conditional offers) in one
         # buffer: the same logistic of each gain, in a few numpy calls instead of a few per kind of move
@@ -883,7 +887,7 @@ def price(
         answered_shape = (runs, _ANSWERED_INDEX.size, n, n)
         offer_shape = (runs, gives.size, asks.size, n, n)
         chances = _Chances([answered_shape, sector_accept_gain.shape, *([offer_shape] if detail else [])])
-        np.take(accept_gain, _ANSWERED_INDEX, axis=1, out=chances.gain[0])
+        accept_gain.take(_ANSWERED_INDEX, axis=1, out=chances.gain[0])
         chances.gain[1][...] = sector_accept_gain
         chances.temperature[0][...] = temperature[:, None, None, :]
         chances.temperature[1][...] = temperature[:, None, :, None]
@@ -907,7 +911,7 @@ def price(
     # What a refusal costs the proposer: CAMEO 120 from j to i, through i's regard.
     weights = setup.scoring.weights
     d_align = weights.relations * dyn.goldstein_scale * REFUSAL_GOLDSTEIN * (1.0 + dyn.reciprocity) / 2.0
-    refusal = (grads * d_align * wT[:, AUTONOMY : VALUES + 1, :, None]).sum(axis=1)  # (R, N, N)
+    refusal = np.add.reduce(grads * d_align * wT[:, AUTONOMY : VALUES + 1, :, None], axis=1)  # (R, N, N)
     gain = own_net.copy()
     k: slice | np.ndarray = _OFFERED
     p = accept_chance[:, k]

@@ -239,7 +239,8 @@ def flatten(table: CandidateTable) -> CandidateList:
     ox, oy, oi, oj = table.offer_feasible.nonzero()
     n = table.feasible.shape[1]
     p, q, r = a.size, a.size + si.size, a.size + si.size + ox.size
-    names = np.full((5, r + n), -1, dtype=np.int64)
+    names = np.empty((5, r + n), dtype=np.int64)
+    names.fill(-1)
     names[0, :p], names[1, :p], names[2, :p] = i, a, j
     names[0, p:q], names[1, p:q], names[2, p:q], names[3, p:q] = si, _SECTOR_ACTION, sj, ss
     names[0, q:r], names[1, q:r], names[2, q:r], names[4, q:r] = oi, _OFFER_GIVE_INDEX[ox], oj, _OFFER_ASK_INDEX[oy]
