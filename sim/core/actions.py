@@ -45,9 +45,13 @@ MEMORY_STEP = 0.25
 REFUSAL_GOLDSTEIN = -4.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PreconditionInputs:
-    """What a precondition may look at: the world and a few derived arrays of the round."""
+    """What a precondition may look at: the world and a few derived arrays of the round.
+
+    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
+    __init__ costs about seven times a plain one's.
+    """
 
     world: WorldState
     not_self: np.ndarray  # (N, N) bool, off-diagonal

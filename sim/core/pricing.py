@@ -162,9 +162,13 @@ class WorldArrays(Protocol):
     memory: np.ndarray
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ContextBatch:
-    """Quantities of one round's snapshot shared by utility, gradient and candidate pricing, for R runs."""
+    """Quantities of one round's snapshot shared by utility, gradient and candidate pricing, for R runs.
+
+    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
+    __init__ costs about seven times a plain one's.
+    """
 
     world: WorldArrays
     alignment: np.ndarray  # (R, N, N) clipped, zero diagonal
@@ -472,10 +476,14 @@ def _relation_gradient(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) 
     return rel_scale * ((1.0 + dyn.reciprocity) * grads + dyn.spillover * grads @ ctx.alignment[:, None])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Effects:
     """The pair-local effects of the _EFFECTFUL moves (R, E, N, N) that the mover's and the target's sides
-    both read, computed once for both; ``*T`` are the world's transposes, made contiguous."""
+    both read, computed once for both; ``*T`` are the world's transposes, made contiguous.
+
+    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
+    __init__ costs about seven times a plain one's.
+    """
 
     delta_s: np.ndarray  # the sanction change
     delta_x: np.ndarray  # the change of the pair's barrier max(s_ij, s_ji)
@@ -747,7 +755,7 @@ class _Chances:
         return [out[at].reshape(shape) for at, shape in self._parts]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PricedBatch:
     """Estimated gains of every move of every actor in R runs, and what each target would gain by accepting.
 
@@ -763,6 +771,9 @@ class PricedBatch:
     mark what the rules allow now. Priced without detail (``offer_at`` not None), ``offer_gain``,
     ``offer_accept_gain`` and ``offer_accept_chance`` are (K,): the feasible offers only, in the order of
     their flat indices ``offer_at = np.flatnonzero(offer_feasible)``.
+
+    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
+    __init__ costs about seven times a plain one's.
     """
 
     gain: np.ndarray
