@@ -49,6 +49,12 @@ class MoveError(PivotMoveError):
     """A move submitted from outside (a human or a script) that the rules do not allow now."""
 
 
+def _index_plan(setup: ModelSetup) -> IndexPlan:
+    """The setup's :class:`IndexPlan` (made once per setup, not once per run)."""
+    sc = setup.scoring
+    return IndexPlan.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
+
+
 class AlignmentModel(mesa.Model):
     """A run of a scenario. ``rng`` is a seed or a ``numpy.random.Generator``; it is the run's only
     source of randomness (Mesa's own ``random`` is seeded from it). Every draw of the rules is named by
@@ -88,8 +94,7 @@ class AlignmentModel(mesa.Model):
         self._ctx: RoundContext | None = None
         self._not_self = off_diagonal(setup.n_actors)
         self._values = setup.scoring.values_dimension
-        sc = setup.scoring
-        self._index_plan = IndexPlan.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
+        self._index_plan = setup.derived("index plan", _index_plan)
         self.datacollector = (
             mesa.DataCollector(
                 model_reporters=model_reporters(setup.actor_ids),
