@@ -160,22 +160,23 @@ def feasibility(world: WorldState, setup: ModelSetup) -> tuple[np.ndarray, np.nd
 
 
 def _feasibility(world: WorldState, setup: ModelSetup) -> tuple[np.ndarray, np.ndarray]:
-    inputs = PreconditionInputs(
-        world=world, not_self=off_diagonal(world.n_actors), values_dimension=setup.scoring.values_dimension
-    )
+    not_self = off_diagonal(world.n_actors)
+    inputs = PreconditionInputs(world=world, not_self=not_self, values_dimension=setup.scoring.values_dimension)
     # Actions that share a precondition function (agreements and statements, debt offers, aid and its
-    # cut) read one mask: a precondition is a pure function of its inputs.
+    # cut) read one mask: a precondition is a pure function of its inputs. The masks go to the rules as
+    # one (A, 1, N, N) array (one operation instead of one per action); untargeted moves that are not
+    # domestic (pass) read none, and the rules set their rows whatever mask stands there.
     masks: dict[object, np.ndarray] = {}
-    pre: list[np.ndarray | None] = []
+    pre: list[np.ndarray] = []
     for act in CATALOGUE:
         if not (act.targeted or act.domestic):
-            pre.append(None)
+            pre.append(not_self)
             continue
         mask = masks.get(act.precondition)
         if mask is None:
-            mask = masks[act.precondition] = act.precondition(inputs)[None]
+            mask = masks[act.precondition] = act.precondition(inputs)
         pre.append(mask)
-    return pricing.feasibility(pre, world.agreements[None], setup)
+    return pricing.feasibility(np.array(pre)[:, None], world.agreements[None], setup)
 
 
 def sanction_friction(world: WorldState) -> np.ndarray:
