@@ -75,6 +75,7 @@ _SHARED_ROWS = np.array(_SHARED)
 _OFFERED = np.array(_SHARED + _TRANSFER_OFFERS)  # proposals: shared acts and offered transfers
 _REQUEST_ROWS = np.array([k for k, _ in _REQUESTS])
 _GRANTED = np.array([g for _, g in _REQUESTS])
+assert not set(_GRANTED.tolist()) & set(_REQUEST_ROWS.tolist()), "a request that grants a request"
 #: Moves whose effect waits for an answer (their mover's gain is an expectation).
 _ANSWERED = np.array([a.needs_answer for a in CATALOGUE])
 _ANSWERED_INDEX = np.nonzero(_ANSWERED)[0]
@@ -373,8 +374,8 @@ def feasibility(pre: Any, agreements: np.ndarray, setup: ModelSetup) -> tuple[np
             feasible[:, k] &= ~agreements[..., s]
         else:
             feasible[:, k] = False
-    for k, g in _REQUESTS:
-        feasible[:, k] &= tr(feasible[:, g])  # the target must be able to grant it
+    # The target must be able to grant a request: every request at once (no request grants a request).
+    feasible[:, _REQUEST_AT] &= tr(feasible[:, _GRANTED_AT])
     return feasible, sector_feasible
 
 
