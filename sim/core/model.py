@@ -23,6 +23,7 @@ from sim.core.domestic import advance_domestic
 from sim.core.dynamics import Baseline, advance
 from sim.core.events import Event, PolicyState, apply_effects, is_due
 from sim.core.objectives import ObjectiveReport, assess
+from sim.core.pricing import Stances
 from sim.core.record import FiredEvent, Move, RoundRecord, amended
 from sim.core.reporters import model_reporters
 from sim.core.scoring import IndexPlan, Scores, policy_affinity
@@ -76,6 +77,9 @@ class AlignmentModel(mesa.Model):
         calibration = setup.calibration if setup.calibration is not None else setup.world
         self.base = Baseline.of(calibration, setup.trade_sectors, setup.baseline_relations)
         self.affinity = policy_affinity(self.world.positions, self.world.salience)
+        #: The stance terms of the positions ``affinity`` was made of (pricing.Stances), and that affinity.
+        self._stances: Stances | None = None
+        self._stances_of: np.ndarray | None = None
         self.policy = PolicyState(setup.interests.copy(), setup.tau.copy(), setup.actions_per_round.copy())
         self.round = 0
         self.history: list[RoundRecord] = []
@@ -453,7 +457,13 @@ class AlignmentModel(mesa.Model):
     # -- internals --------------------------------------------------------------------------------
 
     def _context(self, barriers: np.ndarray | None = None) -> RoundContext:
-        return round_context(self.world, self.base, self.setup, self.affinity, barriers)
+        # The affinity is made again whenever positions change (a domestic move, an event): so are the
+        # stance terms, the first time a snapshot is taken after it.
+        if self._stances_of is not self.affinity:
+            w = self.world
+            self._stances = Stances.of(w.positions, w.salience, self.affinity, self.setup)
+            self._stances_of = self.affinity
+        return round_context(self.world, self.base, self.setup, self.affinity, barriers, self._stances)
 
     def _fire_events(self) -> tuple[FiredEvent, ...]:
         self.policy.forced = []

@@ -181,6 +181,7 @@ class ContextBatch:
     base: Any  # the run's Baseline (Mesa) or BaselineBatch (vector): calibration arrays
     compatibility: np.ndarray  # (R, N, N) max(2P - 1, 0): how far two actors share positions
     rivalry: np.ndarray  # (R, N, N) max(1 - 2P, 0): how far their positions are opposed
+    stances: Stances | None = None  # one run's stance terms when its caller keeps them (see Stances)
     # _concentration(), made once: the record's autonomy and the next round's gradients read the same.
     _concentration: tuple[np.ndarray, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -227,28 +228,68 @@ def context(
     affinity: np.ndarray,
     kind: type = ContextBatch,
     barriers: np.ndarray | None = None,
+    stances: Stances | None = None,
 ) -> Any:
     """The round's snapshot (a ``kind``, by default :class:`ContextBatch`) of one run's world or R runs'.
 
     ``affinity`` is the policy affinity P of the world's positions (kept between rounds: it changes only
     with positions). Alignment is clipped to [-1, 1]; ``clip_free`` marks where the clip does not bind.
-    ``barriers`` is the world's trade barrier factor when the caller has it (:func:`sim.core.dynamics.advance`).
+    ``barriers`` is the world's trade barrier factor when the caller has it (:func:`sim.core.dynamics.advance`);
+    ``stances`` the :class:`Stances` of the world's positions and ``affinity``, when the caller keeps them.
     """
-    raw = raw_alignment(world, setup.scoring.weights, affinity)  # type: ignore[arg-type]
+    if stances is None:
+        stances = Stances.of(world.positions, world.salience, affinity, setup, domestic=False)
+        kept = None
+    else:
+        kept = stances
+    raw = raw_alignment(world, setup.scoring.weights, affinity, stances.policy)  # type: ignore[arg-type]
     trade_eq = equilibrium_trade(world, base, setup.dynamics, setup.trade_sectors, barriers)  # type: ignore[arg-type]
-    x = world.positions[..., setup.scoring.values_dimension]
     return kind(
         world=world,
         alignment=clip(raw, -1.0, 1.0),
         clip_free=(np.abs(raw) < 1.0).astype(float),
         partner=partner_weights(world.capability),
-        distance=np.abs(x[..., :, None] - x[..., None, :]) / 2.0,
+        distance=stances.distance,
         trade_eq=trade_eq,
         trade_eq_total=trade_value(trade_eq, setup.dynamics.import_value),
         base=base,
-        compatibility=np.maximum(2.0 * affinity - 1.0, 0.0),
-        rivalry=np.maximum(1.0 - 2.0 * affinity, 0.0),
+        compatibility=stances.compatibility,
+        rivalry=stances.rivalry,
+        stances=kept,
     )
+
+
+@dataclass(slots=True)
+class Stances:
+    """What the rules read of the actors' stances (positions and saliences) and their policy affinity P: true
+    while they stay the same. The Mesa model makes one with each new affinity (at the start, after a domestic
+    move, after an event that moves positions) and every round reads it instead of computing it again (the
+    same numbers: the same operations on the same arrays). Arrays are one run's, or R runs' with a leading
+    runs axis (then without ``domestic``).
+
+    Not frozen (read only by convention).
+    """
+
+    policy: np.ndarray  # (..., N, N) weights.policy x (2P - 1): alignment's policy term
+    compatibility: np.ndarray  # (..., N, N) max(2P - 1, 0)
+    rivalry: np.ndarray  # (..., N, N) max(1 - 2P, 0)
+    distance: np.ndarray  # (..., N, N) d on the values dimension
+    domestic: list[tuple[np.ndarray, np.ndarray]] | None  # one run's _domestic_stance_terms (runs axis of 1)
+
+    @classmethod
+    def of(
+        cls, positions: np.ndarray, salience: np.ndarray, affinity: np.ndarray, setup: ModelSetup, domestic: bool = True
+    ) -> Stances:
+        """The stance terms of one run's positions and saliences (``domestic``: with its domestic moves' terms),
+        or without them of R runs'."""
+        x = positions[..., setup.scoring.values_dimension]
+        return cls(
+            policy=setup.scoring.weights.policy * (2.0 * affinity - 1.0),
+            compatibility=np.maximum(2.0 * affinity - 1.0, 0.0),
+            rivalry=np.maximum(1.0 - 2.0 * affinity, 0.0),
+            distance=np.abs(x[..., :, None] - x[..., None, :]) / 2.0,
+            domestic=_domestic_stance_terms(positions[None], salience[None], setup) if domestic else None,
+        )
 
 
 def trade_value(trade: np.ndarray, import_value: float) -> np.ndarray:
@@ -652,16 +693,33 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
     """Fill the diagonal entries of domestic moves (crackdown): regime security, and the alignment each
     observer's cooler regard and the wider values gap cost (first order, through the gradients)."""
     w, V, A = ctx.world, ctx.partner, ctx.alignment
+    stance_terms = ctx.stances.domestic if ctx.stances is not None else None
+    if stance_terms is None:
+        stance_terms = _domestic_stance_terms(w.positions, w.salience, setup)
+    diagonal = _diagonals(terms)  # diagonal[r, f, a, i] = terms[r, f, a, i, i]
+    exposure = (w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0)
+    for (k, _, threat_step), (d_align, d_dist) in zip(_plan(setup).domestic, stance_terms, strict=True):
+        diagonal[:, AUTONOMY : VALUES + 1, k] = np.add.reduce(grads * d_align[:, None], axis=-1)
+        diagonal[:, VALUES, k] += np.add.reduce(V * d_dist * exposure, axis=-1)
+        new_threat = clip(w.threat + threat_step, 0.0, 1.0)
+        diagonal[:, REGIME, k] = w.threat**2 - new_threat**2
+
+
+def _domestic_stance_terms(
+    positions: np.ndarray, salience: np.ndarray, setup: ModelSetup
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each domestic move of the plan, what its stance step changes (R, N, N): (d_align, d_dist), the
+    change of alignment each observer's cooler regard and the wider values gap make, and of the values
+    distance (halved); ``positions`` and ``salience`` have a leading runs axis."""
     dyn, weights, vd = setup.dynamics, setup.scoring.weights, setup.scoring.values_dimension
-    x = w.positions[:, :, vd]
-    sal = w.salience[:, :, vd]
+    x = positions[:, :, vd]
+    sal = salience[:, :, vd]
     pair_sal = (sal[:, :, None] + sal[:, None, :]) / 2.0
     gap = np.maximum(x[:, None, :] - x[:, :, None], 0.0) / 2.0  # gap[r, i, k]: how far k stands above i, halved
     _zero_diagonal(gap)
-    diagonal = _diagonals(terms)  # diagonal[r, f, a, i] = terms[r, f, a, i, i]
     dist_now = np.abs(x[:, :, None] - x[:, None, :])
-    exposure = (w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0)
-    for k, stance_step, threat_step in _plan(setup).domestic:
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    for k, stance_step, _ in _plan(setup).domestic:
         goldstein = CATALOGUE[k].goldstein
         new_x = clip(x + stance_step, -1.0, 1.0)
         dist_new = np.abs(new_x[:, :, None] - x[:, None, :])
@@ -669,11 +727,9 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
         d_affinity = -pair_sal * dist_new / 2.0  # change of P[i, k]
         d_align = weights.policy * 2.0 * d_affinity + weights.relations * dyn.goldstein_scale * goldstein * gap / 2.0
         _zero_diagonal(d_align)
-        diagonal[:, AUTONOMY : VALUES + 1, k] = np.add.reduce(grads * d_align[:, None], axis=-1)
         dist_new /= 2.0  # d_dist: (dist_new - dist_now) / 2
-        diagonal[:, VALUES, k] += np.add.reduce(V * dist_new * exposure, axis=-1)
-        new_threat = clip(w.threat + threat_step, 0.0, 1.0)
-        diagonal[:, REGIME, k] = w.threat**2 - new_threat**2
+        out.append((d_align, dist_new))
+    return out
 
 
 def _received_terms(

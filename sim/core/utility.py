@@ -65,6 +65,7 @@ class RoundContext:
     base: Baseline
     compatibility: np.ndarray  # (N, N) max(2P - 1, 0): how far two actors share positions (security ties)
     rivalry: np.ndarray  # (N, N) max(1 - 2P, 0): how far their positions are opposed (relative gains)
+    stances: pricing.Stances | None = None  # the stance terms the model keeps (pricing.Stances)
     # lifted(), made once: the record's utility and the next round's pricing read the same snapshot.
     _lifted: pricing.ContextBatch | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -86,15 +87,22 @@ class RoundContext:
             base=self.base,
             compatibility=self.compatibility[None],
             rivalry=self.rivalry[None],
+            stances=self.stances,
         )
 
 
 def round_context(
-    world: WorldState, base: Baseline, setup: ModelSetup, affinity: np.ndarray, barriers: np.ndarray | None = None
+    world: WorldState,
+    base: Baseline,
+    setup: ModelSetup,
+    affinity: np.ndarray,
+    barriers: np.ndarray | None = None,
+    stances: pricing.Stances | None = None,
 ) -> RoundContext:
     """One run's snapshot of the round (:func:`sim.core.pricing.context`; ``barriers``: the world's trade
-    barrier factor, when the caller has it)."""
-    return pricing.context(world, base, setup, affinity, RoundContext, barriers)
+    barrier factor, and ``stances`` the stance terms of its positions and ``affinity``, when the caller has
+    them)."""
+    return pricing.context(world, base, setup, affinity, RoundContext, barriers, stances)
 
 
 _WORLD_FIELDS = tuple(f.name for f in fields(WorldState))
