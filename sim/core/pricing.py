@@ -31,7 +31,7 @@ from sim.core.actions import (
     REFUSAL_GOLDSTEIN,
     SANCTION_FRICTION,
 )
-from sim.core.dynamics import equilibrium_trade, sanctions_received
+from sim.core.dynamics import equilibrium_trade, received_with
 from sim.core.scoring import raw_alignment
 from sim.core.setup import ModelSetup
 from sim.core.world import INTERESTS, clip, diagonal_index, tr
@@ -184,6 +184,18 @@ class ContextBatch:
     stances: Stances | None = None  # one run's stance terms when its caller keeps them (see Stances)
     # _concentration(), made once: the record's autonomy and the next round's gradients read the same.
     _concentration: tuple[np.ndarray, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    # _capability_share(), made once: the record's security and the next round's target terms read it.
+    _share: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+
+
+def _capability_share(ctx: ContextBatch) -> np.ndarray:
+    """(R, N) each actor's share of the snapshot's total capability (0 where the total is 0), made once."""
+    found = ctx._share
+    if found is None:
+        w = ctx.world
+        total_cap = np.add.reduce(w.capability, axis=-1, keepdims=True)
+        found = ctx._share = np.divide(w.capability, total_cap, out=np.zeros(w.capability.shape), where=total_cap > 0)
+    return found
 
 
 def _concentration(ctx: ContextBatch) -> tuple[np.ndarray, ...]:
@@ -359,7 +371,7 @@ def features(ctx: ContextBatch, setup: ModelSetup) -> np.ndarray:
     security = list(setup.security_sectors)
     sec_count = np.add.reduce(w.agreements[..., security], axis=-1) if security else 0.0
     security_value = V * ctx.compatibility / n_sec
-    suffered = sanctions_received(w.sanctions, w.capability)
+    suffered = received_with(w.sanctions, _capability_share(ctx))  # sanctions_received, the share made once
     out[..., SECURITY] = np.add.reduce(security_value * sec_count, axis=-1) - suffered
     out[..., AUTONOMY] = _autonomy(ctx)
     out[..., INFLUENCE] = np.add.reduce(V * A, axis=-1)
@@ -759,8 +771,7 @@ def _received_terms(
     np.log1p(aid, out=aid)
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
     economy += fx.relief[:, e] / gdp_j + aid
-    total_cap = np.add.reduce(w.capability, axis=-1, keepdims=True)
-    share = np.divide(w.capability, total_cap, out=np.zeros((runs, n)), where=total_cap > 0)
+    share = _capability_share(ctx)
     security = -share[:, None, :, None] * fx.delta_s[:, e]
     aligned = gT[:, :, None] * fx.pair_alignment[:, None, e]
     for at, part in _RECEIVED_EFFECTFUL_RUNS:  # recv[:, f, q] updated on views of its runs of rows
