@@ -76,9 +76,18 @@ def _mix_int(x: int) -> int:
 
 
 def _prefix_int(key: int, purpose: int, round_: int) -> int:
-    """The hash of one run's (key, purpose, round) prefix, in Python integers."""
-    prefix = _mix_int((key + _GOLDEN_INT * purpose) & _MASK)
-    return _mix_int(prefix ^ ((round_ + _GOLDEN_INT) & _MASK))
+    """The hash of one run's (key, purpose, round) prefix, in Python integers: ``_mix_int`` twice, written out."""
+    x = (key + _GOLDEN_INT * purpose) & _MASK
+    x ^= x >> 30
+    x = (x * _M1_INT) & _MASK
+    x ^= x >> 27
+    x = (x * _M2_INT) & _MASK
+    x ^= (x >> 31) ^ ((round_ + _GOLDEN_INT) & _MASK)
+    x ^= x >> 30
+    x = (x * _M1_INT) & _MASK
+    x ^= x >> 27
+    x = (x * _M2_INT) & _MASK
+    return x ^ (x >> 31)
 
 
 def _as_u64(value: int | np.ndarray) -> np.ndarray:
