@@ -19,7 +19,7 @@ from sim.core.actions import (
 )
 from sim.core.agents import CountryAgent, choice_keys
 from sim.core.conditions import MetricView
-from sim.core.domestic import advance_domestic
+from sim.core.domestic import advance_domestic, shock_draws
 from sim.core.dynamics import Baseline, advance
 from sim.core.events import Event, PolicyState, apply_effects, is_due
 from sim.core.objectives import ObjectiveReport, assess
@@ -86,6 +86,8 @@ class AlignmentModel(mesa.Model):
         self._orders: dict[int, list[Move]] = {}
         self._answers: dict[int, dict[int, bool]] = {}
         self.domestic = setup.domestic_spec()
+        #: Every round's domestic shock draws, made at once (their names are known in advance).
+        self._shocks = shock_draws(self.dice.key, setup.rounds, setup.n_actors)
         #: Proposals and requests addressed to human-controlled actors, waiting for their answer
         #: (they resolve in the next round, with the answers given to ``submit``).
         self.pending: list[Move] = []
@@ -284,7 +286,8 @@ class AlignmentModel(mesa.Model):
             self.dice,
             self.round,
         )
-        advance_domestic(self.world, self.domestic, self.setup.dynamics, ctx.partner, self.dice, self.round)
+        shocks = self._shocks[self.round - 1] if self.round <= len(self._shocks) else None
+        advance_domestic(self.world, self.domestic, self.setup.dynamics, ctx.partner, self.dice, self.round, shocks)
         self._record(moves=tuple(resolved), events=fired, barriers=barriers)
         if self.finished:
             self.running = False

@@ -119,10 +119,21 @@ def table_hashes(key: np.uint64, purposes: tuple[Purpose, ...], round_: int, nam
     offset in one operation and every purpose's draws are mixed together (a round's answers and
     resolution order, a quarter's shocks and their sizes).
     """
-    prefix = [_prefix_int(int(key), int(p), int(round_)) for p in purposes]
+    return _hash_names([_prefix_int(int(key), int(p), int(round_)) for p in purposes], names)
+
+
+def rounds_table_hashes(key: np.uint64, purposes: tuple[Purpose, ...], rounds: range, names: np.ndarray) -> np.ndarray:
+    """:func:`table_hashes` of every round in ``rounds`` at once, shape ``(T, P, *names.shape[1:])``: the same
+    numbers, for draws whose names a run knows in advance (each actor's domestic shocks)."""
+    prefix = [_prefix_int(int(key), int(p), int(r)) for r in rounds for p in purposes]
+    return _hash_names(prefix, names).reshape((len(rounds), len(purposes), *names.shape[1:]))
+
+
+def _hash_names(prefix: list[int], names: np.ndarray) -> np.ndarray:
+    """(K, *names.shape[1:]) the hashes of ``names`` (fields on the first axis) after each of K prefixes."""
     rest = names.shape[1:]
     offset = np.asarray(names, dtype=np.int64).view(np.uint64) + _GOLDEN_0D
-    h = np.bitwise_xor(np.array(prefix, dtype=np.uint64).reshape((len(purposes),) + (1,) * len(rest)), offset[0])
+    h = np.bitwise_xor(np.array(prefix, dtype=np.uint64).reshape((len(prefix),) + (1,) * len(rest)), offset[0])
     _mix(h)
     for field in offset[1:]:
         h ^= field
