@@ -952,13 +952,15 @@ def price(
 
     # The target's answer: for a shared act, its own net gain from the same act with the proposer; for
     # an offered transfer, what it receives; for a request, its own net gain from granting.
-    accept_gain = np.zeros(own_net.shape)
+    # zeros_like (an empty array filled), not np.zeros: for many runs calloc clears reused memory with a byte
+    # loop that costs more instructions than numpy's fill.
+    accept_gain = np.zeros_like(own_net)
     accept_gain[:, _SHARED_AT] = tr(own_net[:, _SHARED_AT])
     accept_gain[:, _TRANSFER_AT] = received[:, _TRANSFER_RECEIVED_AT]
     accept_gain[:, _REQUEST_AT] = tr(own_net[:, _GRANTED_AT])
     sector_accept_gain = sector_net.transpose(0, 2, 1, 3)
     gives, asks = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX
-    accept_chance = np.zeros(accept_gain.shape)
+    accept_chance = np.zeros_like(accept_gain)
     if runs == 1:
         # Every chance of acceptance (plain moves, agreements, and with detail conditional offers) in one
         # buffer: the same logistic of each gain, in a few numpy calls instead of a few per kind of move
