@@ -126,3 +126,29 @@ def test_the_indices_together_are_each_index_bit_for_bit(n, seed, runs) -> None:
         (kuik.risk_contingency, alone.risk_contingency),
     ):
         assert np.array_equal(a, b)
+
+
+def test_the_snapshot_the_model_keeps_is_a_snapshot_made_afresh(base_setup) -> None:  # type: ignore[no-untyped-def]
+    # The model's snapshot reads the trade barrier factor advance returns and the stance terms it keeps
+    # while positions stay (pricing.Stances): the same numbers as a snapshot of the world alone, and the
+    # same prices.
+    from dataclasses import fields
+
+    from sim.core.utility import CandidateTable, price_candidates, round_context
+
+    m = AlignmentModel(base_setup, rng=7, collect=False)
+    remade = 0
+    while not m.finished:
+        before = m.affinity
+        m.step()
+        remade += m.affinity is not before
+        kept, fresh = m._ctx, round_context(m.world, m.base, m.setup, m.affinity)
+        assert kept is not None and kept.stances is not None and fresh.stances is None
+        for name in ("alignment", "clip_free", "partner", "distance", "trade_eq", "trade_eq_total", "compatibility"):
+            assert np.array_equal(getattr(kept, name), getattr(fresh, name)), name
+        assert np.array_equal(kept.rivalry, fresh.rivalry)
+        a = price_candidates(kept, m.setup, m.policy.interests, m.policy.tau)
+        b = price_candidates(fresh, m.setup, m.policy.interests, m.policy.tau)
+        for f in fields(CandidateTable):
+            assert np.array_equal(getattr(a, f.name), getattr(b, f.name)), f.name
+    assert remade > 0  # a domestic move changed positions: the kept terms were made again

@@ -190,3 +190,50 @@ def test_one_runs_lapses_are_the_draws_of_a_runs_axis(
     expected = agreements & ~(lapse | lapse.transpose(1, 0, 2))
     _lapse_one_run(agreements, rate, key, quarter)
     assert np.array_equal(agreements, expected)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    key=KEYS,
+    first=st.integers(0, 500),
+    count=st.integers(0, 6),
+    names=st.integers(1, 4).flatmap(
+        lambda f: st.lists(st.lists(st.integers(-1, 40), min_size=f, max_size=f), min_size=1, max_size=12)
+    ),
+)
+def test_several_rounds_of_a_table_hash_as_each_round(key: np.uint64, first: int, count: int, names: list) -> None:  # type: ignore[type-arg]
+    from sim.core.streams import rounds_table_hashes, table_hashes
+
+    fields = np.array(names, dtype=np.int64).T
+    purposes = (Purpose.SHOCK, Purpose.SHOCK_SIZE)
+    rounds = range(first, first + count)
+    together = rounds_table_hashes(key, purposes, rounds, fields)
+    assert together.shape == (count, 2, fields.shape[1])
+    for row, r in zip(together, rounds, strict=True):
+        assert np.array_equal(row, table_hashes(key, purposes, r, fields))
+
+
+@settings(max_examples=20, deadline=None)
+@given(key=KEYS)
+def test_shock_draws_made_ahead_are_each_rounds_draws(base_setup, key: np.uint64) -> None:  # type: ignore[no-untyped-def]
+    # The Mesa model makes a run's shock draws at construction; advance_domestic, drawing them each round,
+    # moves the threats the same way.
+    from dataclasses import replace
+
+    from sim.core.domestic import advance_domestic, shock_draws
+    from sim.core.pricing import partner_weights
+
+    n, rounds = base_setup.n_actors, 6
+    params = replace(base_setup.dynamics, shock_rate=0.5)  # frequent shocks: the draws decide the threats
+    spec = base_setup.domestic_spec()
+    partner = partner_weights(base_setup.world.capability)
+    ahead = shock_draws(key, rounds, n)
+    assert ahead.shape == (rounds, 2, n)
+    made, drawn = base_setup.world.copy(), base_setup.world.copy()
+    hits = 0
+    for r in range(1, rounds + 1):
+        shocks = advance_domestic(made, spec, params, partner, key, r, ahead[r - 1])
+        assert np.array_equal(shocks, advance_domestic(drawn, spec, params, partner, key, r))
+        assert np.array_equal(made.threat, drawn.threat)
+        hits += int(np.count_nonzero(shocks))
+    assert hits > 0

@@ -96,7 +96,7 @@ class CountryAgent(mesa.Agent):
         order of ``gain / temperature + Gumbel noise`` (``keys``, see :func:`choice_keys`) is a
         Plackett-Luce sample of the softmax.
         """
-        lo, hi = candidates.start[self.index], candidates.start[self.index + 1]
+        lo, hi = candidates.start.item(self.index), candidates.start.item(self.index + 1)  # Python ints
         blocked = {(ACTION_INDEX[m.action], m.target, m.sector) for m in exclude}
         blocked |= {
             (_OPPOSITES[ACTION_INDEX[m.action]], m.target, None)

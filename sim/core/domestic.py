@@ -14,8 +14,15 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.setup import DomesticSpec, DynamicsParams
-from sim.core.streams import Dice, Purpose, table_hashes, uniform, uniform_of
+from sim.core.streams import Dice, Purpose, rounds_table_hashes, table_hashes, uniform, uniform_of
 from sim.core.world import WorldState, clip, tr
+
+
+def shock_draws(key: np.uint64, rounds: int, n: int) -> np.ndarray:
+    """(rounds, 2, N) one run's uniform draws of every actor's domestic shock and its size in rounds 1 to
+    ``rounds`` (what :func:`advance_domestic` draws each round, made at once: names known in advance)."""
+    names = np.arange(n)[None]
+    return uniform_of(rounds_table_hashes(key, (Purpose.SHOCK, Purpose.SHOCK_SIZE), range(1, rounds + 1), names))
 
 
 def foreign_pressure(world: WorldState, partner: np.ndarray) -> np.ndarray:
@@ -30,16 +37,20 @@ def advance_domestic(
     partner: np.ndarray,
     dice: Dice | np.uint64 | np.ndarray,
     round_number: int,
+    draws: np.ndarray | None = None,
 ) -> np.ndarray:
     """Move every actor's threat one quarter forward in place; return the shocks drawn, (N,) or (R, N).
 
     ``dice`` is one run's Dice (or key), or the (R, 1) keys of R runs whose arrays ``world`` holds with a
-    leading runs axis (``partner`` is then (R, N, N)).
+    leading runs axis (``partner`` is then (R, N, N)). ``draws`` are one run's shock draws of this round
+    when the caller made them ahead (a row of :func:`shock_draws`).
     """
     key = dice.key if isinstance(dice, Dice) else dice
     actors = np.arange(world.threat.shape[-1])
-    if np.ndim(key) == 0:  # one run: both draws of every actor hashed together
-        u = uniform_of(table_hashes(key, (Purpose.SHOCK, Purpose.SHOCK_SIZE), round_number, actors[None]))
+    if draws is not None or np.ndim(key) == 0:  # one run: both draws of every actor hashed together
+        u = draws
+        if u is None:
+            u = uniform_of(table_hashes(key, (Purpose.SHOCK, Purpose.SHOCK_SIZE), round_number, actors[None]))
         hit, size = u[0] < params.shock_rate, u[1] * params.shock_size
     else:
         hit = uniform(key, Purpose.SHOCK, round_number, actors) < params.shock_rate

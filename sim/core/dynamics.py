@@ -108,31 +108,51 @@ def gdp_ratio(gdp: np.ndarray, base: Baseline) -> np.ndarray:
 
 
 def trade_policy_factor(
-    world: WorldState, base: Baseline, params: DynamicsParams, trade_sectors: tuple[int, ...]
+    world: WorldState,
+    base: Baseline,
+    params: DynamicsParams,
+    trade_sectors: tuple[int, ...],
+    barriers: np.ndarray | None = None,
 ) -> np.ndarray:
-    """F[i, j]: how much current tariffs, sanctions and agreements scale exports i -> j against the start."""
-    tariff_factor = np.exp(-params.tariff_elasticity * (tr(world.tariff) - base.tariff.T))
-    sanction_factor = np.exp(
-        -params.sanction_trade_elasticity * (sanction_pressure(world.sanctions) - base.sanction_pair)
-    )
+    """F[i, j]: how much current tariffs, sanctions and agreements scale exports i -> j against the start.
+
+    ``barriers`` is the world's :func:`trade_barrier_factor` when the caller has it (:func:`advance`
+    returns it: the moves of a round are resolved before it, and it changes no tariff or sanction).
+    """
+    if barriers is None:
+        barriers = trade_barrier_factor(world, base, params)
     agreements = trade_agreement_count(world.agreements, trade_sectors)
     agreement_factor = (1.0 + params.agreement_trade_bonus * agreements) / (
         1.0 + params.agreement_trade_bonus * base.trade_agreements
     )
-    return tariff_factor * sanction_factor * agreement_factor
+    return barriers * agreement_factor
+
+
+def trade_barrier_factor(world: WorldState, base: Baseline, params: DynamicsParams) -> np.ndarray:
+    """The tariff and sanction part of :func:`trade_policy_factor` (its product, as that factor is made)."""
+    tariff_factor = np.exp(-params.tariff_elasticity * (tr(world.tariff) - base.tariff.T))
+    sanction_factor = np.exp(
+        -params.sanction_trade_elasticity * (sanction_pressure(world.sanctions) - base.sanction_pair)
+    )
+    return tariff_factor * sanction_factor
 
 
 def equilibrium_trade(
-    world: WorldState, base: Baseline, params: DynamicsParams, trade_sectors: tuple[int, ...]
+    world: WorldState,
+    base: Baseline,
+    params: DynamicsParams,
+    trade_sectors: tuple[int, ...],
+    barriers: np.ndarray | None = None,
 ) -> np.ndarray:
     """T*[i, j]: the export level i -> j that current GDPs, tariffs, sanctions and agreements sustain.
 
     A gravity form calibrated so that the initial state is its own equilibrium: every factor is a
-    ratio to its initial value. Exports i -> j face j's tariff on i, ``tariff[j, i]``.
+    ratio to its initial value. Exports i -> j face j's tariff on i, ``tariff[j, i]``. ``barriers``: as
+    for :func:`trade_policy_factor`.
     """
     ratio = gdp_ratio(world.gdp, base)
     size = ratio[..., :, None] * ratio[..., None, :]
-    return base.trade * size * trade_policy_factor(world, base, params, trade_sectors)
+    return base.trade * size * trade_policy_factor(world, base, params, trade_sectors, barriers)
 
 
 def trade_openness(base: Baseline, factor: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
@@ -163,15 +183,19 @@ def advance(
     trade_sectors: tuple[int, ...],
     dice: Dice | np.uint64 | np.ndarray,
     quarter: int = 1,
-) -> None:
+) -> np.ndarray:
     """Move the world one quarter forward in place: trade, GDP, capability, regard, pressure, agreements.
 
     An agreement lapses by its own named draw (:mod:`sim.core.streams`: pair, sector, quarter) under the
     run's key: ``dice`` is one run's Dice (or key), or the (R, 1) keys of R runs whose arrays ``world``
     and ``base`` hold with a leading runs axis.
+
+    Returns the :func:`trade_barrier_factor` of the world it leaves (advance changes no tariff or sanction),
+    for the next snapshot's equilibrium trade.
     """
     key = dice.key if isinstance(dice, Dice) else dice
-    factor = trade_policy_factor(world, base, params, trade_sectors)
+    barriers = trade_barrier_factor(world, base, params)
+    factor = trade_policy_factor(world, base, params, trade_sectors, barriers)
     ratio = gdp_ratio(world.gdp, base)
     target = base.trade * (ratio[..., :, None] * ratio[..., None, :]) * factor
     world.trade += params.trade_adjustment * (target - world.trade)
@@ -218,6 +242,7 @@ def advance(
             lapse = draws < params.agreement_lapse
             lapse &= upper_triangle(n)[:, :, None]
             world.agreements &= ~(lapse | np.swapaxes(lapse, -3, -2))
+    return barriers
 
 
 def _lapse_one_run(agreements: np.ndarray, rate: float, key: np.uint64, quarter: int) -> None:

@@ -18,11 +18,12 @@ from sim.core.actions import (
 )
 from sim.core.agents import CountryAgent, choice_keys
 from sim.core.conditions import MetricView
-from sim.core.domestic import advance_domestic
+from sim.core.domestic import advance_domestic, shock_draws
 from sim.core.dynamics import Baseline, advance
 from sim.core.events import Event, PolicyState, apply_effects, is_due
 from sim.core.mesa_import import mesa
 from sim.core.objectives import ObjectiveReport, assess
+from sim.core.pricing import Stances
 from sim.core.record import FiredEvent, Move, RoundRecord, amended
 from sim.core.reporters import model_reporters
 from sim.core.scoring import IndexPlan, Scores, policy_affinity
@@ -49,6 +50,12 @@ class MoveError(PivotMoveError):
     """A move submitted from outside (a human or a script) that the rules do not allow now."""
 
 
+def _index_plan(setup: ModelSetup) -> IndexPlan:
+    """The setup's :class:`IndexPlan` (made once per setup, not once per run)."""
+    sc = setup.scoring
+    return IndexPlan.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
+
+
 class AlignmentModel(mesa.Model):
     """A run of a scenario. ``rng`` is a seed or a ``numpy.random.Generator``; it is the run's only
     source of randomness (Mesa's own ``random`` is seeded from it). Every draw of the rules is named by
@@ -70,12 +77,17 @@ class AlignmentModel(mesa.Model):
         calibration = setup.calibration if setup.calibration is not None else setup.world
         self.base = Baseline.of(calibration, setup.trade_sectors, setup.baseline_relations)
         self.affinity = policy_affinity(self.world.positions, self.world.salience)
+        #: The stance terms of the positions ``affinity`` was made of (pricing.Stances), and that affinity.
+        self._stances: Stances | None = None
+        self._stances_of: np.ndarray | None = None
         self.policy = PolicyState(setup.interests.copy(), setup.tau.copy(), setup.actions_per_round.copy())
         self.round = 0
         self.history: list[RoundRecord] = []
         self._orders: dict[int, list[Move]] = {}
         self._answers: dict[int, dict[int, bool]] = {}
         self.domestic = setup.domestic_spec()
+        #: Every round's domestic shock draws, made at once (their names are known in advance).
+        self._shocks = shock_draws(self.dice.key, setup.rounds, setup.n_actors)
         #: Proposals and requests addressed to human-controlled actors, waiting for their answer
         #: (they resolve in the next round, with the answers given to ``submit``).
         self.pending: list[Move] = []
@@ -88,8 +100,7 @@ class AlignmentModel(mesa.Model):
         self._ctx: RoundContext | None = None
         self._not_self = off_diagonal(setup.n_actors)
         self._values = setup.scoring.values_dimension
-        sc = setup.scoring
-        self._index_plan = IndexPlan.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
+        self._index_plan = setup.derived("index plan", _index_plan)
         self.datacollector = (
             mesa.DataCollector(
                 model_reporters=model_reporters(setup.actor_ids),
@@ -266,7 +277,7 @@ class AlignmentModel(mesa.Model):
         resolved.sort(key=lambda m: m.actor)
         if any(CATALOGUE[ACTION_INDEX[m.action]].domestic and m.applied for m in resolved):
             self.affinity = policy_affinity(self.world.positions, self.world.salience)
-        advance(
+        barriers = advance(
             self.world,
             self.base,
             self.setup.dynamics,
@@ -275,8 +286,9 @@ class AlignmentModel(mesa.Model):
             self.dice,
             self.round,
         )
-        advance_domestic(self.world, self.domestic, self.setup.dynamics, ctx.partner, self.dice, self.round)
-        self._record(moves=tuple(resolved), events=fired)
+        shocks = self._shocks[self.round - 1] if self.round <= len(self._shocks) else None
+        advance_domestic(self.world, self.domestic, self.setup.dynamics, ctx.partner, self.dice, self.round, shocks)
+        self._record(moves=tuple(resolved), events=fired, barriers=barriers)
         if self.finished:
             self.running = False
 
@@ -447,8 +459,14 @@ class AlignmentModel(mesa.Model):
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _context(self) -> RoundContext:
-        return round_context(self.world, self.base, self.setup, self.affinity)
+    def _context(self, barriers: np.ndarray | None = None) -> RoundContext:
+        # The affinity is made again whenever positions change (a domestic move, an event): so are the
+        # stance terms, the first time a snapshot is taken after it.
+        if self._stances_of is not self.affinity:
+            w = self.world
+            self._stances = Stances.of(w.positions, w.salience, self.affinity, self.setup)
+            self._stances_of = self.affinity
+        return round_context(self.world, self.base, self.setup, self.affinity, barriers, self._stances)
 
     def _fire_events(self) -> tuple[FiredEvent, ...]:
         self.policy.forced = []
@@ -494,9 +512,13 @@ class AlignmentModel(mesa.Model):
             kuik_hedging=last.kuik.hedging,
         )
 
-    def _record(self, moves: tuple[Move, ...], events: tuple[FiredEvent, ...]) -> None:
+    def _record(
+        self, moves: tuple[Move, ...], events: tuple[FiredEvent, ...], barriers: np.ndarray | None = None
+    ) -> None:
+        """Score the world and append the round's record; ``barriers`` is the world's trade barrier factor as
+        :func:`sim.core.dynamics.advance` left it (None: computed here)."""
         sc = self.setup.scoring
-        ctx = self._ctx = self._context()
+        ctx = self._ctx = self._context(barriers)
         A = ctx.alignment
         plan = self._index_plan
         hedging, tilt, primary, kuik = plan.indices(A)

@@ -15,8 +15,9 @@ of a move, not the replies it will provoke.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import Any, Protocol
 
 import numpy as np
@@ -30,7 +31,7 @@ from sim.core.actions import (
     REFUSAL_GOLDSTEIN,
     SANCTION_FRICTION,
 )
-from sim.core.dynamics import equilibrium_trade, sanctions_received
+from sim.core.dynamics import equilibrium_trade, received_with
 from sim.core.scoring import raw_alignment
 from sim.core.setup import ModelSetup
 from sim.core.world import INTERESTS, clip, diagonal_index, tr
@@ -74,6 +75,7 @@ _SHARED_ROWS = np.array(_SHARED)
 _OFFERED = np.array(_SHARED + _TRANSFER_OFFERS)  # proposals: shared acts and offered transfers
 _REQUEST_ROWS = np.array([k for k, _ in _REQUESTS])
 _GRANTED = np.array([g for _, g in _REQUESTS])
+assert not set(_GRANTED.tolist()) & set(_REQUEST_ROWS.tolist()), "a request that grants a request"
 #: Moves whose effect waits for an answer (their mover's gain is an expectation).
 _ANSWERED = np.array([a.needs_answer for a in CATALOGUE])
 _ANSWERED_INDEX = np.nonzero(_ANSWERED)[0]
@@ -161,9 +163,13 @@ class WorldArrays(Protocol):
     memory: np.ndarray
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ContextBatch:
-    """Quantities of one round's snapshot shared by utility, gradient and candidate pricing, for R runs."""
+    """Quantities of one round's snapshot shared by utility, gradient and candidate pricing, for R runs.
+
+    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
+    __init__ costs about seven times a plain one's.
+    """
 
     world: WorldArrays
     alignment: np.ndarray  # (R, N, N) clipped, zero diagonal
@@ -175,8 +181,21 @@ class ContextBatch:
     base: Any  # the run's Baseline (Mesa) or BaselineBatch (vector): calibration arrays
     compatibility: np.ndarray  # (R, N, N) max(2P - 1, 0): how far two actors share positions
     rivalry: np.ndarray  # (R, N, N) max(1 - 2P, 0): how far their positions are opposed
+    stances: Stances | None = None  # one run's stance terms when its caller keeps them (see Stances)
     # _concentration(), made once: the record's autonomy and the next round's gradients read the same.
     _concentration: tuple[np.ndarray, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    # _capability_share(), made once: the record's security and the next round's target terms read it.
+    _share: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+
+
+def _capability_share(ctx: ContextBatch) -> np.ndarray:
+    """(R, N) each actor's share of the snapshot's total capability (0 where the total is 0), made once."""
+    found = ctx._share
+    if found is None:
+        w = ctx.world
+        total_cap = np.add.reduce(w.capability, axis=-1, keepdims=True)
+        found = ctx._share = np.divide(w.capability, total_cap, out=np.zeros(w.capability.shape), where=total_cap > 0)
+    return found
 
 
 def _concentration(ctx: ContextBatch) -> tuple[np.ndarray, ...]:
@@ -187,9 +206,9 @@ def _concentration(ctx: ContextBatch) -> tuple[np.ndarray, ...]:
     if found is None:
         positive = _softplus(ctx.alignment)
         _zero_diagonal(positive)
-        total = positive.sum(axis=-1, keepdims=True)
+        total = np.add.reduce(positive, axis=-1, keepdims=True)
         shares = positive / total
-        hhi = (shares**2).sum(axis=-1, keepdims=True)
+        hhi = np.add.reduce(shares**2, axis=-1, keepdims=True)
         found = (positive, total, shares, hhi)
         object.__setattr__(ctx, "_concentration", found)
     return found
@@ -202,7 +221,7 @@ def partner_weights(capability: np.ndarray) -> np.ndarray:
     """
     n = capability.shape[-1]
     others = max(n - 1, 1)
-    total = capability.sum(axis=-1, keepdims=True) - capability
+    total = np.add.reduce(capability, axis=-1, keepdims=True) - capability
     by_power = np.divide(
         capability[..., None, :],
         total[..., :, None],
@@ -214,27 +233,75 @@ def partner_weights(capability: np.ndarray) -> np.ndarray:
     return V
 
 
-def context(world: WorldArrays, base: Any, setup: ModelSetup, affinity: np.ndarray, kind: type = ContextBatch) -> Any:
+def context(
+    world: WorldArrays,
+    base: Any,
+    setup: ModelSetup,
+    affinity: np.ndarray,
+    kind: type = ContextBatch,
+    barriers: np.ndarray | None = None,
+    stances: Stances | None = None,
+) -> Any:
     """The round's snapshot (a ``kind``, by default :class:`ContextBatch`) of one run's world or R runs'.
 
     ``affinity`` is the policy affinity P of the world's positions (kept between rounds: it changes only
     with positions). Alignment is clipped to [-1, 1]; ``clip_free`` marks where the clip does not bind.
+    ``barriers`` is the world's trade barrier factor when the caller has it (:func:`sim.core.dynamics.advance`);
+    ``stances`` the :class:`Stances` of the world's positions and ``affinity``, when the caller keeps them.
     """
-    raw = raw_alignment(world, setup.scoring.weights, affinity)  # type: ignore[arg-type]
-    trade_eq = equilibrium_trade(world, base, setup.dynamics, setup.trade_sectors)  # type: ignore[arg-type]
-    x = world.positions[..., setup.scoring.values_dimension]
+    if stances is None:
+        stances = Stances.of(world.positions, world.salience, affinity, setup, domestic=False)
+        kept = None
+    else:
+        kept = stances
+    raw = raw_alignment(world, setup.scoring.weights, affinity, stances.policy)  # type: ignore[arg-type]
+    trade_eq = equilibrium_trade(world, base, setup.dynamics, setup.trade_sectors, barriers)  # type: ignore[arg-type]
     return kind(
         world=world,
         alignment=clip(raw, -1.0, 1.0),
         clip_free=(np.abs(raw) < 1.0).astype(float),
         partner=partner_weights(world.capability),
-        distance=np.abs(x[..., :, None] - x[..., None, :]) / 2.0,
+        distance=stances.distance,
         trade_eq=trade_eq,
         trade_eq_total=trade_value(trade_eq, setup.dynamics.import_value),
         base=base,
-        compatibility=np.maximum(2.0 * affinity - 1.0, 0.0),
-        rivalry=np.maximum(1.0 - 2.0 * affinity, 0.0),
+        compatibility=stances.compatibility,
+        rivalry=stances.rivalry,
+        stances=kept,
     )
+
+
+@dataclass(slots=True)
+class Stances:
+    """What the rules read of the actors' stances (positions and saliences) and their policy affinity P: true
+    while they stay the same. The Mesa model makes one with each new affinity (at the start, after a domestic
+    move, after an event that moves positions) and every round reads it instead of computing it again (the
+    same numbers: the same operations on the same arrays). Arrays are one run's, or R runs' with a leading
+    runs axis (then without ``domestic``).
+
+    Not frozen (read only by convention).
+    """
+
+    policy: np.ndarray  # (..., N, N) weights.policy x (2P - 1): alignment's policy term
+    compatibility: np.ndarray  # (..., N, N) max(2P - 1, 0)
+    rivalry: np.ndarray  # (..., N, N) max(1 - 2P, 0)
+    distance: np.ndarray  # (..., N, N) d on the values dimension
+    domestic: list[tuple[np.ndarray, np.ndarray]] | None  # one run's _domestic_stance_terms (runs axis of 1)
+
+    @classmethod
+    def of(
+        cls, positions: np.ndarray, salience: np.ndarray, affinity: np.ndarray, setup: ModelSetup, domestic: bool = True
+    ) -> Stances:
+        """The stance terms of one run's positions and saliences (``domestic``: with its domestic moves' terms),
+        or without them of R runs'."""
+        x = positions[..., setup.scoring.values_dimension]
+        return cls(
+            policy=setup.scoring.weights.policy * (2.0 * affinity - 1.0),
+            compatibility=np.maximum(2.0 * affinity - 1.0, 0.0),
+            rivalry=np.maximum(1.0 - 2.0 * affinity, 0.0),
+            distance=np.abs(x[..., :, None] - x[..., None, :]) / 2.0,
+            domestic=_domestic_stance_terms(positions[None], salience[None], setup) if domestic else None,
+        )
 
 
 def trade_value(trade: np.ndarray, import_value: float) -> np.ndarray:
@@ -243,7 +310,7 @@ def trade_value(trade: np.ndarray, import_value: float) -> np.ndarray:
     Exports count in full and imports in part (modelling judgement): a tariff cut is a concession that
     mostly helps the partner's exporters, as governments treat it in negotiations.
     """
-    return trade.sum(axis=-1) + import_value * trade.sum(axis=-2)
+    return np.add.reduce(trade, axis=-1) + import_value * np.add.reduce(trade, axis=-2)
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
@@ -295,20 +362,23 @@ def features(ctx: ContextBatch, setup: ModelSetup) -> np.ndarray:
     out[..., ECONOMY] = np.log(np.divide(ctx.trade_eq_total, base_total, out=np.ones((runs, n)), where=ok))
     gdp_ok = (w.gdp > 0) & (base.gdp > 0)
     out[..., ECONOMY] += np.log(np.divide(w.gdp, base.gdp, out=np.ones((runs, n)), where=gdp_ok))
-    owed = w.debt.sum(axis=-1)
-    held = w.debt.sum(axis=-2)
+    owed = np.add.reduce(w.debt, axis=-1)
+    held = np.add.reduce(w.debt, axis=-2)
     out[..., ECONOMY] += np.divide(
         setup.dynamics.credit_value * held - owed, w.gdp, out=np.zeros((runs, n)), where=w.gdp > 0
     )
     n_sec = max(len(setup.security_sectors), 1)
-    sec_count = w.agreements[..., list(setup.security_sectors)].sum(axis=-1) if setup.security_sectors else 0.0
+    security = list(setup.security_sectors)
+    sec_count = np.add.reduce(w.agreements[..., security], axis=-1) if security else 0.0
     security_value = V * ctx.compatibility / n_sec
-    suffered = sanctions_received(w.sanctions, w.capability)
-    out[..., SECURITY] = (security_value * sec_count).sum(axis=-1) - suffered
+    suffered = received_with(w.sanctions, _capability_share(ctx))  # sanctions_received, the share made once
+    out[..., SECURITY] = np.add.reduce(security_value * sec_count, axis=-1) - suffered
     out[..., AUTONOMY] = _autonomy(ctx)
-    out[..., INFLUENCE] = (V * A).sum(axis=-1)
+    out[..., INFLUENCE] = np.add.reduce(V * A, axis=-1)
     Vd = V * d
-    out[..., VALUES] = (Vd * (w.sanctions + w.pressure) / 2.0).sum(axis=-1) - (Vd * np.maximum(A, 0.0)).sum(axis=-1)
+    out[..., VALUES] = np.add.reduce(Vd * (w.sanctions + w.pressure) / 2.0, axis=-1) - np.add.reduce(
+        Vd * np.maximum(A, 0.0), axis=-1
+    )
     return out
 
 
@@ -357,8 +427,8 @@ def feasibility(pre: Any, agreements: np.ndarray, setup: ModelSetup) -> tuple[np
             feasible[:, k] &= ~agreements[..., s]
         else:
             feasible[:, k] = False
-    for k, g in _REQUESTS:
-        feasible[:, k] &= tr(feasible[:, g])  # the target must be able to grant it
+    # The target must be able to grant a request: every request at once (no request grants a request).
+    feasible[:, _REQUEST_AT] &= tr(feasible[:, _GRANTED_AT])
     return feasible, sector_feasible
 
 
@@ -460,10 +530,14 @@ def _relation_gradient(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) 
     return rel_scale * ((1.0 + dyn.reciprocity) * grads + dyn.spillover * grads @ ctx.alignment[:, None])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Effects:
     """The pair-local effects of the _EFFECTFUL moves (R, E, N, N) that the mover's and the target's sides
-    both read, computed once for both; ``*T`` are the world's transposes, made contiguous."""
+    both read, computed once for both; ``*T`` are the world's transposes, made contiguous.
+
+    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
+    __init__ costs about seven times a plain one's.
+    """
 
     delta_s: np.ndarray  # the sanction change
     delta_x: np.ndarray  # the change of the pair's barrier max(s_ij, s_ji)
@@ -601,7 +675,7 @@ def _agreement_part(
     density_step = weights.agreements / max(n_sectors, 1)
     n_sec = max(len(setup.security_sectors), 1)
     trade_agreements = (
-        w.agreements[..., _plan(setup).trade_at].sum(axis=-1, dtype=float)
+        np.add.reduce(w.agreements[..., _plan(setup).trade_at], axis=-1, dtype=float)
         if setup.trade_sectors
         else np.zeros(w.agreements.shape[:-1])
     )
@@ -631,16 +705,33 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
     """Fill the diagonal entries of domestic moves (crackdown): regime security, and the alignment each
     observer's cooler regard and the wider values gap cost (first order, through the gradients)."""
     w, V, A = ctx.world, ctx.partner, ctx.alignment
+    stance_terms = ctx.stances.domestic if ctx.stances is not None else None
+    if stance_terms is None:
+        stance_terms = _domestic_stance_terms(w.positions, w.salience, setup)
+    diagonal = _diagonals(terms)  # diagonal[r, f, a, i] = terms[r, f, a, i, i]
+    exposure = (w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0)
+    for (k, _, threat_step), (d_align, d_dist) in zip(_plan(setup).domestic, stance_terms, strict=True):
+        diagonal[:, AUTONOMY : VALUES + 1, k] = np.add.reduce(grads * d_align[:, None], axis=-1)
+        diagonal[:, VALUES, k] += np.add.reduce(V * d_dist * exposure, axis=-1)
+        new_threat = clip(w.threat + threat_step, 0.0, 1.0)
+        diagonal[:, REGIME, k] = w.threat**2 - new_threat**2
+
+
+def _domestic_stance_terms(
+    positions: np.ndarray, salience: np.ndarray, setup: ModelSetup
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each domestic move of the plan, what its stance step changes (R, N, N): (d_align, d_dist), the
+    change of alignment each observer's cooler regard and the wider values gap make, and of the values
+    distance (halved); ``positions`` and ``salience`` have a leading runs axis."""
     dyn, weights, vd = setup.dynamics, setup.scoring.weights, setup.scoring.values_dimension
-    x = w.positions[:, :, vd]
-    sal = w.salience[:, :, vd]
+    x = positions[:, :, vd]
+    sal = salience[:, :, vd]
     pair_sal = (sal[:, :, None] + sal[:, None, :]) / 2.0
     gap = np.maximum(x[:, None, :] - x[:, :, None], 0.0) / 2.0  # gap[r, i, k]: how far k stands above i, halved
     _zero_diagonal(gap)
-    diagonal = _diagonals(terms)  # diagonal[r, f, a, i] = terms[r, f, a, i, i]
     dist_now = np.abs(x[:, :, None] - x[:, None, :])
-    exposure = (w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0)
-    for k, stance_step, threat_step in _plan(setup).domestic:
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    for k, stance_step, _ in _plan(setup).domestic:
         goldstein = CATALOGUE[k].goldstein
         new_x = clip(x + stance_step, -1.0, 1.0)
         dist_new = np.abs(new_x[:, :, None] - x[:, None, :])
@@ -648,11 +739,9 @@ def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, ter
         d_affinity = -pair_sal * dist_new / 2.0  # change of P[i, k]
         d_align = weights.policy * 2.0 * d_affinity + weights.relations * dyn.goldstein_scale * goldstein * gap / 2.0
         _zero_diagonal(d_align)
-        diagonal[:, AUTONOMY : VALUES + 1, k] = (grads * d_align[:, None]).sum(axis=-1)
         dist_new /= 2.0  # d_dist: (dist_new - dist_now) / 2
-        diagonal[:, VALUES, k] += (V * dist_new * exposure).sum(axis=-1)
-        new_threat = clip(w.threat + threat_step, 0.0, 1.0)
-        diagonal[:, REGIME, k] = w.threat**2 - new_threat**2
+        out.append((d_align, dist_new))
+    return out
 
 
 def _received_terms(
@@ -682,8 +771,7 @@ def _received_terms(
     np.log1p(aid, out=aid)
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
     economy += fx.relief[:, e] / gdp_j + aid
-    total_cap = w.capability.sum(axis=-1, keepdims=True)
-    share = np.divide(w.capability, total_cap, out=np.zeros((runs, n)), where=total_cap > 0)
+    share = _capability_share(ctx)
     security = -share[:, None, :, None] * fx.delta_s[:, e]
     aligned = gT[:, :, None] * fx.pair_alignment[:, None, e]
     for at, part in _RECEIVED_EFFECTFUL_RUNS:  # recv[:, f, q] updated on views of its runs of rows
@@ -722,8 +810,7 @@ class _Chances:
     that :func:`_chance` runs once over all of them (element by element: the same values as one call each)."""
 
     def __init__(self, shapes: list[tuple[int, ...]]) -> None:
-        sizes = [int(np.prod(shape)) for shape in shapes]
-        bounds = [0, *np.cumsum(sizes).tolist()]
+        bounds = [0, *accumulate(math.prod(shape) for shape in shapes)]
         self._gain, self._temperature = np.empty(bounds[-1]), np.empty(bounds[-1])
         self._parts = [(slice(a, b), shape) for (a, b), shape in zip(pairwise(bounds), shapes, strict=True)]
         #: Views of the buffers in each part's shape, to be filled by the caller.
@@ -736,7 +823,7 @@ class _Chances:
         return [out[at].reshape(shape) for at, shape in self._parts]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PricedBatch:
     """Estimated gains of every move of every actor in R runs, and what each target would gain by accepting.
 
@@ -752,6 +839,9 @@ class PricedBatch:
     mark what the rules allow now. Priced without detail (``offer_at`` not None), ``offer_gain``,
     ``offer_accept_gain`` and ``offer_accept_chance`` are (K,): the feasible offers only, in the order of
     their flat indices ``offer_at = np.flatnonzero(offer_feasible)``.
+
+    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
+    __init__ costs about seven times a plain one's.
     """
 
     gain: np.ndarray
@@ -833,9 +923,9 @@ def price(
     # The weights spread over (i, j) first: numpy multiplies whole (N, N) blocks faster than rows of N.
     runs = wT.shape[0]
     terms *= _spread(wT[:, :, None, :, None], (runs, len(TERMS), 1, n, n))
-    benefit = terms.sum(axis=1)  # (R, A, N, N) if it takes effect, before cost
+    benefit = np.add.reduce(terms, axis=1)  # (R, A, N, N) if it takes effect, before cost
     recv *= _spread(wT[:, :, None, None, :], (runs, len(TERMS), 1, n, n))
-    received = recv.sum(axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
+    received = np.add.reduce(recv, axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
     if not detail:
         terms = recv = None
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
@@ -848,19 +938,22 @@ def price(
     sector_terms[:, RECIPROCITY] = (w.memory * _GOLDSTEIN[_SECTOR_ACTION] / 10.0)[..., None]
     sector_terms *= wT[:, :, :, None, None]
     sector_cost = cost[:, _SECTOR_ACTION][..., None]
-    sector_benefit = sector_terms.sum(axis=1)
+    sector_benefit = np.add.reduce(sector_terms, axis=1)
     sector_net = (
         sector_benefit - sector_cost - RELATIVE_GAINS * ctx.rivalry[..., None] * sector_benefit.transpose(0, 2, 1, 3)
     )
 
     # Each actor's temperature: tau x its largest unilateral gain (as for its own moves).
     plain_gain = np.where(feasible[:, _UNANSWERED_INDEX], own_net[:, _UNANSWERED_INDEX], -np.inf)
-    best = plain_gain.max(axis=1).max(axis=-1)  # over moves and targets (in the faster order; the same maximum)
+    # Over moves, then targets (in the faster order; the same maximum).
+    best = np.maximum.reduce(np.maximum.reduce(plain_gain, axis=1), axis=-1)
     best = np.where(np.isfinite(best), np.abs(best), 0.0)
     temperature = tau * np.maximum(best, 1e-6)
 
     # The target's answer: for a shared act, its own net gain from the same act with the proposer; for
     # an offered transfer, what it receives; for a request, its own net gain from granting.
+    # zeros_like (an empty array filled), not np.zeros: for many runs calloc clears reused memory with a byte
+    # loop that costs more instructions than numpy's fill.
     accept_gain = np.zeros_like(own_net)
     accept_gain[:, _SHARED_AT] = tr(own_net[:, _SHARED_AT])
     accept_gain[:, _TRANSFER_AT] = received[:, _TRANSFER_RECEIVED_AT]
@@ -875,7 +968,7 @@ def price(
         answered_shape = (runs, _ANSWERED_INDEX.size, n, n)
         offer_shape = (runs, gives.size, asks.size, n, n)
         chances = _Chances([answered_shape, sector_accept_gain.shape, *([offer_shape] if detail else [])])
-        np.take(accept_gain, _ANSWERED_INDEX, axis=1, out=chances.gain[0])
+        accept_gain.take(_ANSWERED_INDEX, axis=1, out=chances.gain[0])
         chances.gain[1][...] = sector_accept_gain
         chances.temperature[0][...] = temperature[:, None, None, :]
         chances.temperature[1][...] = temperature[:, None, :, None]
@@ -899,7 +992,7 @@ def price(
     # What a refusal costs the proposer: CAMEO 120 from j to i, through i's regard.
     weights = setup.scoring.weights
     d_align = weights.relations * dyn.goldstein_scale * REFUSAL_GOLDSTEIN * (1.0 + dyn.reciprocity) / 2.0
-    refusal = (grads * d_align * wT[:, AUTONOMY : VALUES + 1, :, None]).sum(axis=1)  # (R, N, N)
+    refusal = np.add.reduce(grads * d_align * wT[:, AUTONOMY : VALUES + 1, :, None], axis=1)  # (R, N, N)
     gain = own_net.copy()
     k: slice | np.ndarray = _OFFERED
     p = accept_chance[:, k]

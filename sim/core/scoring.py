@@ -40,13 +40,16 @@ def sanction_pressure(sanctions: np.ndarray) -> np.ndarray:
     return np.maximum(sanctions, tr(sanctions))
 
 
-def raw_alignment(world: WorldState, weights: ScoringWeights, affinity: np.ndarray) -> np.ndarray:
+def raw_alignment(
+    world: WorldState, weights: ScoringWeights, affinity: np.ndarray, policy: np.ndarray | None = None
+) -> np.ndarray:
     """The alignment score before clipping (needed to know where the clip binds); the world's arrays may
-    carry a leading runs axis (the vector engine's WorldBatch)."""
+    carry a leading runs axis (the vector engine's WorldBatch). ``policy`` is its policy term
+    ``weights.policy x (2 affinity - 1)`` when the caller has it."""
     r_sym = (world.relations + tr(world.relations)) / 2.0
     raw = (
         weights.relations * r_sym
-        + weights.policy * (2.0 * affinity - 1.0)
+        + (weights.policy * (2.0 * affinity - 1.0) if policy is None else policy)
         + weights.trade * trade_interdependence(world.trade, world.gdp, weights.trade_squash)
         + weights.agreements * agreement_density(world.agreements)
         - weights.sanctions * sanction_pressure(world.sanctions)

@@ -26,6 +26,10 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _UNIT = 2.0**-53
+#: The same constants as 0-d arrays, the operands of the hashing's array operations: numpy combines a 0-d
+#: array with an array for a fifth fewer instructions than a numpy scalar (the same uint64 arithmetic).
+_GOLDEN_0D, _M1_0D, _M2_0D = (np.array(c, dtype=np.uint64) for c in (_GOLDEN, _M1, _M2))
+_S30_0D, _S27_0D, _S31_0D, _S11_0D = (np.array(c, dtype=np.uint64) for c in (_S30, _S27, _S31, _S11))
 
 
 class Purpose(IntEnum):
@@ -51,13 +55,13 @@ _GOLDEN_INT, _M1_INT, _M2_INT = int(_GOLDEN), int(_M1), int(_M2)
 
 def _mix(x: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser, in place on a uint64 array (wrapping arithmetic); returns it."""
-    shifted = x >> _S30
+    shifted = x >> _S30_0D
     x ^= shifted
-    x *= _M1
-    np.right_shift(x, _S27, out=shifted)
+    x *= _M1_0D
+    np.right_shift(x, _S27_0D, out=shifted)
     x ^= shifted
-    x *= _M2
-    np.right_shift(x, _S31, out=shifted)
+    x *= _M2_0D
+    np.right_shift(x, _S31_0D, out=shifted)
     x ^= shifted
     return x
 
@@ -72,9 +76,18 @@ def _mix_int(x: int) -> int:
 
 
 def _prefix_int(key: int, purpose: int, round_: int) -> int:
-    """The hash of one run's (key, purpose, round) prefix, in Python integers."""
-    prefix = _mix_int((key + _GOLDEN_INT * purpose) & _MASK)
-    return _mix_int(prefix ^ ((round_ + _GOLDEN_INT) & _MASK))
+    """The hash of one run's (key, purpose, round) prefix, in Python integers: ``_mix_int`` twice, written out."""
+    x = (key + _GOLDEN_INT * purpose) & _MASK
+    x ^= x >> 30
+    x = (x * _M1_INT) & _MASK
+    x ^= x >> 27
+    x = (x * _M2_INT) & _MASK
+    x ^= (x >> 31) ^ ((round_ + _GOLDEN_INT) & _MASK)
+    x ^= x >> 30
+    x = (x * _M1_INT) & _MASK
+    x ^= x >> 27
+    x = (x * _M2_INT) & _MASK
+    return x ^ (x >> 31)
 
 
 def _as_u64(value: int | np.ndarray) -> np.ndarray:
@@ -106,10 +119,21 @@ def table_hashes(key: np.uint64, purposes: tuple[Purpose, ...], round_: int, nam
     offset in one operation and every purpose's draws are mixed together (a round's answers and
     resolution order, a quarter's shocks and their sizes).
     """
-    prefix = [_prefix_int(int(key), int(p), int(round_)) for p in purposes]
+    return _hash_names([_prefix_int(int(key), int(p), int(round_)) for p in purposes], names)
+
+
+def rounds_table_hashes(key: np.uint64, purposes: tuple[Purpose, ...], rounds: range, names: np.ndarray) -> np.ndarray:
+    """:func:`table_hashes` of every round in ``rounds`` at once, shape ``(T, P, *names.shape[1:])``: the same
+    numbers, for draws whose names a run knows in advance (each actor's domestic shocks)."""
+    prefix = [_prefix_int(int(key), int(p), int(r)) for r in rounds for p in purposes]
+    return _hash_names(prefix, names).reshape((len(rounds), len(purposes), *names.shape[1:]))
+
+
+def _hash_names(prefix: list[int], names: np.ndarray) -> np.ndarray:
+    """(K, *names.shape[1:]) the hashes of ``names`` (fields on the first axis) after each of K prefixes."""
     rest = names.shape[1:]
-    offset = np.asarray(names, dtype=np.int64).view(np.uint64) + _GOLDEN
-    h = np.bitwise_xor(np.array(prefix, dtype=np.uint64).reshape((len(purposes),) + (1,) * len(rest)), offset[0])
+    offset = np.asarray(names, dtype=np.int64).view(np.uint64) + _GOLDEN_0D
+    h = np.bitwise_xor(np.array(prefix, dtype=np.uint64).reshape((len(prefix),) + (1,) * len(rest)), offset[0])
     _mix(h)
     for field in offset[1:]:
         h ^= field
@@ -128,7 +152,7 @@ def extend(h: np.ndarray, *fields: int | np.ndarray) -> np.ndarray:
 
 def uniform_of(h: np.ndarray) -> np.ndarray:
     """Uniform draws in the open interval (0, 1) of named draws' 64-bit hashes (:func:`hashes`)."""
-    return ((h >> _S11).astype(np.float64) + 0.5) * _UNIT
+    return ((h >> _S11_0D).astype(np.float64) + 0.5) * _UNIT
 
 
 def uniform(key: np.uint64 | np.ndarray, purpose: Purpose, round_: int, *fields: int | np.ndarray) -> np.ndarray:

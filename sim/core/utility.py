@@ -47,9 +47,13 @@ def value_distance(positions: np.ndarray, dim: int) -> np.ndarray:
     return np.abs(x[:, None] - x[None, :]) / 2.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RoundContext:
-    """Quantities of one round's snapshot shared by utility, gradient and candidate pricing."""
+    """Quantities of one round's snapshot shared by utility, gradient and candidate pricing.
+
+    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
+    __init__ costs about seven times a plain one's.
+    """
 
     world: WorldState
     alignment: np.ndarray  # clipped, zero diagonal
@@ -61,6 +65,7 @@ class RoundContext:
     base: Baseline
     compatibility: np.ndarray  # (N, N) max(2P - 1, 0): how far two actors share positions (security ties)
     rivalry: np.ndarray  # (N, N) max(1 - 2P, 0): how far their positions are opposed (relative gains)
+    stances: pricing.Stances | None = None  # the stance terms the model keeps (pricing.Stances)
     # lifted(), made once: the record's utility and the next round's pricing read the same snapshot.
     _lifted: pricing.ContextBatch | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -82,12 +87,22 @@ class RoundContext:
             base=self.base,
             compatibility=self.compatibility[None],
             rivalry=self.rivalry[None],
+            stances=self.stances,
         )
 
 
-def round_context(world: WorldState, base: Baseline, setup: ModelSetup, affinity: np.ndarray) -> RoundContext:
-    """One run's snapshot of the round (:func:`sim.core.pricing.context`)."""
-    return pricing.context(world, base, setup, affinity, RoundContext)
+def round_context(
+    world: WorldState,
+    base: Baseline,
+    setup: ModelSetup,
+    affinity: np.ndarray,
+    barriers: np.ndarray | None = None,
+    stances: pricing.Stances | None = None,
+) -> RoundContext:
+    """One run's snapshot of the round (:func:`sim.core.pricing.context`; ``barriers``: the world's trade
+    barrier factor, and ``stances`` the stance terms of its positions and ``affinity``, when the caller has
+    them)."""
+    return pricing.context(world, base, setup, affinity, RoundContext, barriers, stances)
 
 
 _WORLD_FIELDS = tuple(f.name for f in fields(WorldState))
@@ -103,12 +118,15 @@ def features(ctx: RoundContext, setup: ModelSetup) -> np.ndarray:
     return pricing.features(ctx.lifted(), setup)[0]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CandidateTable:
     """Estimated gains of every move for every actor, and what each target would gain by accepting: one run
     of :class:`sim.core.pricing.PricedBatch` (which says what each array holds), without the runs axis.
 
     ``offer_terms[f, x, y, i, j]`` (the terms of a conditional offer) is assembled when read.
+
+    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
+    __init__ costs about seven times a plain one's.
     """
 
     gain: np.ndarray
@@ -150,22 +168,23 @@ def feasibility(world: WorldState, setup: ModelSetup) -> tuple[np.ndarray, np.nd
 
 
 def _feasibility(world: WorldState, setup: ModelSetup) -> tuple[np.ndarray, np.ndarray]:
-    inputs = PreconditionInputs(
-        world=world, not_self=off_diagonal(world.n_actors), values_dimension=setup.scoring.values_dimension
-    )
+    not_self = off_diagonal(world.n_actors)
+    inputs = PreconditionInputs(world=world, not_self=not_self, values_dimension=setup.scoring.values_dimension)
     # Actions that share a precondition function (agreements and statements, debt offers, aid and its
-    # cut) read one mask: a precondition is a pure function of its inputs.
+    # cut) read one mask: a precondition is a pure function of its inputs. The masks go to the rules as
+    # one (A, 1, N, N) array (one operation instead of one per action); untargeted moves that are not
+    # domestic (pass) read none, and the rules set their rows whatever mask stands there.
     masks: dict[object, np.ndarray] = {}
-    pre: list[np.ndarray | None] = []
+    pre: list[np.ndarray] = []
     for act in CATALOGUE:
         if not (act.targeted or act.domestic):
-            pre.append(None)
+            pre.append(not_self)
             continue
         mask = masks.get(act.precondition)
         if mask is None:
-            mask = masks[act.precondition] = act.precondition(inputs)[None]
+            mask = masks[act.precondition] = act.precondition(inputs)
         pre.append(mask)
-    return pricing.feasibility(pre, world.agreements[None], setup)
+    return pricing.feasibility(np.array(pre)[:, None], world.agreements[None], setup)
 
 
 def sanction_friction(world: WorldState) -> np.ndarray:
@@ -200,7 +219,7 @@ def price_candidates(
 _TABLE_FIELDS = tuple(f.name for f in fields(CandidateTable))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CandidateList:
     """Every feasible move of the round, flattened and grouped by actor.
 
@@ -208,6 +227,9 @@ class CandidateList:
     catalogue index, ``target`` and ``sector`` are -1 where they do not apply. ``names`` stacks
     actor, kind, target, sector and ask (the fields that name a candidate's random draw); the five
     arrays are its rows.
+
+    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
+    __init__ costs about seven times a plain one's.
     """
 
     actor: np.ndarray
@@ -236,7 +258,8 @@ def flatten(table: CandidateTable) -> CandidateList:
     ox, oy, oi, oj = table.offer_feasible.nonzero()
     n = table.feasible.shape[1]
     p, q, r = a.size, a.size + si.size, a.size + si.size + ox.size
-    names = np.full((5, r + n), -1, dtype=np.int64)
+    names = np.empty((5, r + n), dtype=np.int64)
+    names.fill(-1)
     names[0, :p], names[1, :p], names[2, :p] = i, a, j
     names[0, p:q], names[1, p:q], names[2, p:q], names[3, p:q] = si, _SECTOR_ACTION, sj, ss
     names[0, q:r], names[1, q:r], names[2, q:r], names[4, q:r] = oi, _OFFER_GIVE_INDEX[ox], oj, _OFFER_ASK_INDEX[oy]
