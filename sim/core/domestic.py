@@ -11,6 +11,8 @@ the partner-weighted pressure and sanctions foreign governments put on the actor
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from sim.core.setup import DomesticSpec, DynamicsParams
@@ -50,7 +52,8 @@ def advance_domestic(
     if draws is not None or np.ndim(key) == 0:  # one run: both draws of every actor hashed together
         u = draws
         if u is None:
-            u = uniform_of(table_hashes(key, (Purpose.SHOCK, Purpose.SHOCK_SIZE), round_number, actors[None]))
+            names = actors[None]
+            u = uniform_of(table_hashes(cast(np.uint64, key), (Purpose.SHOCK, Purpose.SHOCK_SIZE), round_number, names))
         hit, size = u[0] < params.shock_rate, u[1] * params.shock_size
     else:
         hit = uniform(key, Purpose.SHOCK, round_number, actors) < params.shock_rate

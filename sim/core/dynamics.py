@@ -7,7 +7,7 @@ and BaselineBatch): the Mesa model and the vector engine play the same rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -233,7 +233,7 @@ def advance(
     world.memory += params.memory_decay * (standing_memory(world.sanctions) - world.memory)
     if params.agreement_lapse > 0 and world.agreements.any():
         if np.ndim(key) == 0:
-            _lapse_one_run(world.agreements, params.agreement_lapse, key, quarter)
+            _lapse_one_run(world.agreements, params.agreement_lapse, cast(np.uint64, key), quarter)
         else:
             k = world.agreements.shape[-1]
             pairs = diagonal_index(n)

@@ -330,11 +330,13 @@ class AlignmentModel(mesa.Model):
                 else price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau)
             )
             self.table = table
+            target = m.target
+            assert target is not None  # a proposal is always to someone
             gain = self._accept_gain(table, m)
-            temperature = table.temperature.item(m.target)
+            temperature = table.temperature.item(target)
             noise = next(noises)
             accepted = gain / temperature + noise > 0 if temperature > 0 else gain > 0
-            name = self.setup.actors[m.target].name
+            name = self.setup.actors[target].name
             why = f"worth {gain * 1000:+.1f} pts to {name}" if accepted else f"{name} puts it at {gain * 1000:+.1f} pts"
             out.append(amended(m, answer="accepted" if accepted else "refused", answer_reason=why))
         return out

@@ -193,7 +193,7 @@ def label(text: str) -> int:
 class Dice:
     """One run's named draws: the key bound once, the purpose, round and fields given per draw."""
 
-    key: np.uint64 | np.ndarray
+    key: np.uint64
 
     @classmethod
     def of(cls, rng: np.random.Generator) -> Dice:

@@ -53,7 +53,7 @@ def observe_batch(
     rec: RoundBatch,
     round_fraction: float,
     moves_left: np.ndarray,
-    rows: Sequence[int] | None = None,
+    rows: Sequence[int] | np.ndarray | None = None,
 ) -> np.ndarray:
     """(R, K, F) float32: :func:`sim.rl.observations.observe` for every run and each actor of ``rows`` (default
     every actor, K = N; ``moves_left`` is (R, N)). Every block is worked out as for all actors, and only the
