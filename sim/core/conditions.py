@@ -37,13 +37,9 @@ Comparator = Literal["above", "below", "at_least", "at_most", "equals", "is", "i
 COMPARATORS: tuple[str, ...] = ("above", "below", "at_least", "at_most", "equals", "is", "is_not")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class MetricView:
-    """Everything a condition can read at one moment of a run.
-
-    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
-    __init__ costs about seven times a plain one's.
-    """
+    """Everything a condition can read at one moment of a run."""
 
     round: int
     world: WorldState

@@ -47,13 +47,9 @@ def value_distance(positions: np.ndarray, dim: int) -> np.ndarray:
     return np.abs(x[:, None] - x[None, :]) / 2.0
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RoundContext:
-    """Quantities of one round's snapshot shared by utility, gradient and candidate pricing.
-
-    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
-    __init__ costs about seven times a plain one's.
-    """
+    """Quantities of one round's snapshot shared by utility, gradient and candidate pricing."""
 
     world: WorldState
     alignment: np.ndarray  # clipped, zero diagonal
@@ -118,15 +114,12 @@ def features(ctx: RoundContext, setup: ModelSetup) -> np.ndarray:
     return pricing.features(ctx.lifted(), setup)[0]
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CandidateTable:
     """Estimated gains of every move for every actor, and what each target would gain by accepting: one run
     of :class:`sim.core.pricing.PricedBatch` (which says what each array holds), without the runs axis.
 
     ``offer_terms[f, x, y, i, j]`` (the terms of a conditional offer) is assembled when read.
-
-    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
-    __init__ costs about seven times a plain one's.
     """
 
     gain: np.ndarray
@@ -219,7 +212,7 @@ def price_candidates(
 _TABLE_FIELDS = tuple(f.name for f in fields(CandidateTable))
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CandidateList:
     """Every feasible move of the round, flattened and grouped by actor.
 
@@ -227,9 +220,6 @@ class CandidateList:
     catalogue index, ``target`` and ``sector`` are -1 where they do not apply. ``names`` stacks
     actor, kind, target, sector and ask (the fields that name a candidate's random draw); the five
     arrays are its rows.
-
-    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
-    __init__ costs about seven times a plain one's.
     """
 
     actor: np.ndarray
