@@ -50,6 +50,13 @@ def test_help_of_the_program_and_of_every_command_imports_no_heavy_library() -> 
     assert {argv: mods for argv, mods in seen.items() if mods} == {}
 
 
+def _last_line(code: str) -> str:
+    """The last line a fresh interpreter running ``code`` in the project prints (it must succeed)."""
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
 def test_a_command_starts_without_importing_the_other_commands() -> None:
     code = (
         "import sys, runpy; sys.argv = ['run.py', 'schema', '--help']\n"
@@ -57,9 +64,7 @@ def test_a_command_starts_without_importing_the_other_commands() -> None:
         "except SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m.startswith('sim.cli.') and m.endswith('_cmd')))"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "['sim.cli.schema_cmd']"
+    assert _last_line(code) == "['sim.cli.schema_cmd']"
 
 
 #: A run that writes no table needs none of these; Mesa imports them at load time (sim.core.mesa_import).
@@ -77,9 +82,7 @@ def test_run_without_a_table_file_loads_no_table_library() -> None:
         "document = json.loads(out.getvalue())\n"
         f"print(json.dumps([len(document['rounds']), sorted(m for m in {TABLE_LIBRARIES!r} if m in sys.modules)]))"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    rounds, loaded = json.loads(result.stdout.splitlines()[-1])
+    rounds, loaded = json.loads(_last_line(code))
     assert rounds == 2
     assert loaded == []
 
@@ -105,6 +108,4 @@ def test_mesa_features_behind_deferred_imports_still_work() -> None:
         "assert isinstance(frame, pandas.DataFrame) and list(frame.columns) == ['steps']\n"
         "print('ok')"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "ok"
+    assert _last_line(code) == "ok"
