@@ -12,6 +12,7 @@ excluded) for 1,000 and 20,000 runs, each in a fresh subprocess: it must not gro
 
     python benchmarks/bench_batch.py                 # 1,000 runs per batch, memory at 1,000 and 20,000 runs
     python benchmarks/bench_batch.py --runs 2000 --repeats 3 --memory-rounds 12
+    python benchmarks/bench_batch.py --skip-throughput --memory-runs 1000,100000   # memory only
 """
 
 from __future__ import annotations
@@ -137,41 +138,49 @@ def driver_peak_mb(runs: int, rounds: int, workers: int) -> tuple[float, float]:
     return int(line.split()[1]) / 1024.0, elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=1000, help="runs per batch for the speed figures")
-    parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats; the median of each is shown")
-    parser.add_argument("--memory-runs", default="1000,20000", help="run counts for the driver memory figures")
-    parser.add_argument("--memory-rounds", type=int, default=2, help="rounds per run in the memory batches")
-    parser.add_argument("--skip-memory", action="store_true")
-    args = parser.parse_args()
-
+def print_throughput(runs: int, repeats: int) -> None:
+    """Every set-up's median runs per second, and its ratio to ``mesa.batch_run`` on as many processes."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = os.getloadavg()[0]
     print(
-        f"batch throughput on {SCENARIO} (12 rounds), {args.runs} runs per batch written to Parquet, median of "
-        f"{args.repeats} interleaved repeats; {cores} cores, load average {load:.1f} at start"
+        f"batch throughput on {SCENARIO} (12 rounds), {runs} runs per batch written to Parquet, median of "
+        f"{repeats} interleaved repeats; {cores} cores, load average {load:.1f} at start"
     )
-    rates = throughput(args.runs, args.repeats)
+    rates = throughput(runs, repeats)
     width = max(len(name) for name in rates)
     for name, rate in rates.items():
         base = rates["mesa.batch_run, 2 processes" if "2 " in name else "mesa.batch_run, 1 process"]
         print(f"  {name:<{width}}  {rate:7.1f} runs/s   {rate / base:5.2f}x mesa.batch_run on as many processes")
     print(f"  load average at end {os.getloadavg()[0]:.1f} (other processes on the machine lower every figure)")
 
-    if args.skip_memory:
-        return
-    sizes = [int(x) for x in args.memory_runs.split(",")]
-    print(f"\npeak memory of the batch driver (workers excluded), {args.memory_rounds} rounds per run, 2 workers")
+
+def print_memory(sizes: list[int], rounds: int) -> None:
+    """The batch driver's peak memory at each number of runs, and the largest over the smallest."""
+    print(f"\npeak memory of the batch driver (workers excluded), {rounds} rounds per run, 2 workers")
     peaks = []
     for n in sizes:
-        peak, seconds = driver_peak_mb(n, args.memory_rounds, 2)
+        peak, seconds = driver_peak_mb(n, rounds, 2)
         peaks.append(peak)
         print(f"  {n:>7,} runs: {peak:6.1f} MB peak RSS ({seconds:.0f} s)")
     print(
         f"  ratio {sizes[-1]:,} / {sizes[0]:,} runs: {peaks[-1] / peaks[0]:.2f}x memory "
         f"for {sizes[-1] / sizes[0]:.0f}x runs"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1000, help="runs per batch for the speed figures")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats; the median of each is shown")
+    parser.add_argument("--memory-runs", default="1000,20000", help="run counts for the driver memory figures")
+    parser.add_argument("--memory-rounds", type=int, default=2, help="rounds per run in the memory batches")
+    parser.add_argument("--skip-memory", action="store_true", help="only the throughput figures")
+    parser.add_argument("--skip-throughput", action="store_true", help="only the driver memory figures")
+    args = parser.parse_args()
+    if not args.skip_throughput:
+        print_throughput(args.runs, args.repeats)
+    if not args.skip_memory:
+        print_memory([int(x) for x in args.memory_runs.split(",")], args.memory_rounds)
 
 
 if __name__ == "__main__":
