@@ -226,8 +226,8 @@ def search_best(
 
     Every candidate of an iteration plays the same training seeds (common random numbers), so candidates
     are compared on the same luck. The mean of each iteration's population is one of its candidates. The
-    ``finalists`` best candidates ever scored on the training seeds, and the search's final mean, are then
-    replayed on separate validation seeds with the three baselines, and the best there is chosen: the top
+    ``finalists`` best candidates of each restart on the training seeds, and each restart's final mean, are
+    then replayed on separate validation seeds with the three baselines, and the best there is chosen: the top
     of a few thousand noisy training scores is partly luck (the winner's curse), which fresh seeds do not
     share. On the vector engine an iteration's candidates play their games together.
     """
@@ -238,33 +238,35 @@ def search_best(
     training: dict[str, float] = {b: float(np.mean(s)) for b, s in zip(baselines, base_scores, strict=True)}
     checks = tuple(validation_seeds(seed, k) for k in range(budget.validation_runs))
     finalists: list[tuple[float, int, np.ndarray]] = []  # (training score, order scored, theta)
-    progress: list[float] = []
+    per_iteration: list[float] = []  # the best training score of each iteration, restart after restart
     for restart in range(budget.restarts):
         found, final_mean = _cross_entropy(setup, actor, space, seeds, seed, restart, budget, executor, engine)
-        progress.extend(max(v for v, _, _ in found[: (it + 1) * budget.population]) for it in range(budget.iterations))
+        if found:
+            scores = np.array([v for v, _, _ in found]).reshape(budget.iterations, budget.population)
+            per_iteration += scores.max(axis=1).tolist()
         found.sort(key=lambda c: (-c[0], c[1]))
         finalists.extend(found[: budget.finalists if checks else 1])
         if checks and found:  # where this search ended (its final mean, never scored on the training seeds)
             finalists.append((-math.inf, len(finalists), final_mean))
-    progress = list(np.maximum.accumulate(progress)) if progress else []
+    progress = np.maximum.accumulate(per_iteration).tolist() if per_iteration else []
     training["cem"] = max((v for v, _, _ in finalists), default=-math.inf)
+    searched = [SoftmaxPolicy(space, tuple(map(float, t))) for _, _, t in finalists]
     if checks:  # the finalists against the baselines on fresh seeds
-        searched = [SoftmaxPolicy(space, tuple(map(float, t))) for _, _, t in finalists]
         tasks = [GamesTask(f"validate-{b}", setup, actor, b, checks, engine) for b in baselines]
         means = [float(np.mean(g)) for g in play_tasks(tasks, executor)]
         means += list(map(float, _score_candidates("validate", setup, actor, searched, checks, executor, engine)))
-    else:  # no validation seeds: each restart's best on the training seeds
-        searched = [SoftmaxPolicy(space, tuple(map(float, t))) for _, _, t in finalists]
+    else:  # no validation seeds: each restart's best, chosen on the training seeds
         means = [training[b] for b in baselines] + [v for v, _, _ in finalists]
-    validation: dict[str, float] = dict(zip(baselines, means, strict=False))
-    scores = means[len(baselines) :]
-    best = max(range(len(scores)), key=lambda n: (scores[n], -n), default=None)  # the first of equals
-    validation["cem"] = scores[best] if best is not None else -math.inf
+    judged: dict[str, float] = dict(zip(baselines, means, strict=False))
+    searched_means = means[len(baselines) :]
+    best = max(range(len(searched_means)), key=lambda n: (searched_means[n], -n), default=None)  # first of equals
+    judged["cem"] = searched_means[best] if best is not None else -math.inf
     chosen = "pass"
     for name in ("random", "ai", "cem"):  # a later candidate must beat an earlier one outright to replace it
-        if validation[name] > validation[chosen]:
+        if judged[name] > judged[chosen]:
             chosen = name
     policy: Policy = searched[best] if chosen == "cem" and best is not None else cast(Policy, chosen)
+    validation = judged if checks else {}
     return SearchReport(chosen, training, tuple(progress), budget, policy, validation)
 
 
