@@ -24,12 +24,11 @@ import numpy as np
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _UNIT = 2.0**-53
 #: The same constants as 0-d arrays, the operands of the hashing's array operations: numpy combines a 0-d
 #: array with an array for a fifth fewer instructions than a numpy scalar (the same uint64 arithmetic).
 _GOLDEN_0D, _M1_0D, _M2_0D = (np.array(c, dtype=np.uint64) for c in (_GOLDEN, _M1, _M2))
-_S30_0D, _S27_0D, _S31_0D, _S11_0D = (np.array(c, dtype=np.uint64) for c in (_S30, _S27, _S31, _S11))
+_S30_0D, _S27_0D, _S31_0D, _S11_0D = (np.array(c, dtype=np.uint64) for c in (30, 27, 31, 11))
 
 
 class Purpose(IntEnum):
