@@ -21,6 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.core import AlignmentModel
+from sim.core.setup import ModelSetup
 from sim.rl import Episode, MoveList, PivotEnv, PivotParallelEnv, RoundScreen, matrix_frame, scenario_setup
 from sim.rl.vector import PivotVectorEnv
 
@@ -123,8 +124,8 @@ def single_block(env: PivotEnv, first_seed: int) -> float:
 
 def breakdown(env: PivotParallelEnv) -> tuple[float, list[tuple[str, float]]]:
     """Mean time of an env step with masked random moves, and the parts of it, timed inside the same steps."""
-    spent = {"model": 0.0, "masks": 0.0, "observations": 0.0}
-    originals = (AlignmentModel.step, MoveList.masks, Episode.observations)
+    spent = {"model": 0.0, "masks": 0.0, "observations": 0.0, "answers": 0.0}
+    originals = (AlignmentModel.step, MoveList.masks, Episode.observations, AlignmentModel.recommended_answers)
 
     def timed(name: str, fn: Callable) -> Callable:
         def wrapper(*args: object, **kwargs: object) -> object:
@@ -139,6 +140,7 @@ def breakdown(env: PivotParallelEnv) -> tuple[float, list[tuple[str, float]]]:
     AlignmentModel.step = timed("model", originals[0])  # type: ignore[method-assign]
     MoveList.masks = timed("masks", originals[1])  # type: ignore[method-assign]
     Episode.observations = timed("observations", originals[2])  # type: ignore[method-assign]
+    AlignmentModel.recommended_answers = timed("answers", originals[3])  # type: ignore[method-assign]
     rng = np.random.default_rng(2)
     steps, stepping = 0, 0.0
     inside = dict.fromkeys(spent, 0.0)  # only what happens inside env.step, not in reset
@@ -155,18 +157,22 @@ def breakdown(env: PivotParallelEnv) -> tuple[float, list[tuple[str, float]]]:
                 for key, total in spent.items():
                     inside[key] += total - before[key]
     finally:
-        AlignmentModel.step, MoveList.masks, Episode.observations = originals  # type: ignore[method-assign]
+        AlignmentModel.step = originals[0]  # type: ignore[method-assign]
+        MoveList.masks = originals[1]  # type: ignore[method-assign]
+        Episode.observations = originals[2]  # type: ignore[method-assign]
+        AlignmentModel.recommended_answers = originals[3]  # type: ignore[method-assign]
     per_step = stepping / steps
     parts = [
         ("the model's round (AlignmentModel.step)", inside["model"] / steps),
         ("action masks (catalogue preconditions for every actor)", inside["masks"] / steps),
         ("observations (every actor's vector at once)", inside["observations"] / steps),
+        ("the AI's answers for the learners (one pricing a round)", inside["answers"] / steps),
     ]
     parts.append(("the rest: submit, rewards, PettingZoo dicts, checks", per_step - sum(t for _, t in parts)))
     return per_step, parts
 
 
-def render_times(setup: object) -> tuple[float, float, float]:
+def render_times(setup: ModelSetup) -> tuple[float, float, float]:
     """Seconds per rgb_array frame after each step of two episodes: (round screen median, its first frame, numpy
     matrix frame median). The first round-screen frame loads pygame and draws the map's outline layer."""
     screen = RoundScreen()

@@ -213,6 +213,28 @@ def test_recommended_answers_follow_the_targets_own_gain(base_setup: ModelSetup)
     assert model.recommended_answers("cambodia") == {0: True}  # a write-off is worth having
 
 
+def test_the_priced_table_is_kept_while_the_state_is_and_made_again_when_it_changes(base_setup: ModelSetup) -> None:
+    """model.priced(): one pricing per state, shared by answers, acceptance odds and the AI's next choices."""
+    from sim.core.events import Event, SetPosition
+
+    model = AlignmentModel(base_setup, rng=4, collect=False)
+    first = model.priced()
+    assert model.priced() is first  # nothing changed: the same table
+    fresh = price_candidates(model._context(), base_setup, model.policy.interests, model.policy.tau)
+    assert np.array_equal(first.gain, fresh.gain) and np.array_equal(first.accept_gain, fresh.accept_gain)
+    model.step()
+    assert model.table is first  # the round's AI choices were made from it
+    after = model.priced()
+    assert after is not first and model.priced() is after
+    kh = base_setup.index("cambodia")
+    event = Event(id="shift", title="A shift", text="", effects=(SetPosition(kh, 0, -0.9),))
+    model.fire(event)  # the state changed outside a round: priced again, on the new state
+    moved = model.priced()
+    assert moved is not after
+    again = price_candidates(model._context(), base_setup, model.policy.interests, model.policy.tau)
+    assert np.array_equal(moved.gain, again.gain) and not np.array_equal(moved.gain, after.gain)
+
+
 def test_sanction_friction_rises_smoothly_with_either_sides_intensity(base_setup: ModelSetup) -> None:
     us, ru = base_setup.index("us"), base_setup.index("russia")
     factors = []

@@ -98,6 +98,8 @@ class AlignmentModel(mesa.Model):
         self.choice_keys = np.zeros(0)
         self.ended: str | None = None
         self._ctx: RoundContext | None = None
+        #: The candidate table priced on the snapshot it names (:meth:`priced`), kept while that snapshot is.
+        self._priced: tuple[RoundContext, CandidateTable] | None = None
         self._not_self = off_diagonal(setup.n_actors)
         self._values = setup.scoring.values_dimension
         self._index_plan = setup.derived("index plan", _index_plan)
@@ -201,7 +203,7 @@ class AlignmentModel(mesa.Model):
         waiting = self.proposals_to(i)
         if not waiting:
             return {}
-        table = price_candidates(self._context(), self.setup, self.policy.interests, self.policy.tau)
+        table = self.priced()
         return {k: self._accept_gain(table, m) > 0 for k, m in enumerate(waiting)}
 
     def acceptance(
@@ -213,12 +215,25 @@ class AlignmentModel(mesa.Model):
         j, s = self._actor_index(target), self._sector_index(sector)
         if j is None:
             raise MoveError("a proposal needs a target")
-        table = price_candidates(self._context(), self.setup, self.policy.interests, self.policy.tau)
+        table = self.priced()
         m = Move(actor=i, action=action_id, target=j, sector=s, ask=ask)
         gain = self._accept_gain(table, m)
         temperature = float(table.temperature[j])
         chance = 1.0 / (1.0 + np.exp(-gain / temperature)) if temperature > 0 else float(gain > 0)
         return float(chance), gain
+
+    def priced(self) -> CandidateTable:
+        """Every candidate move priced on the current state (what the AI chooses and answers from).
+
+        Priced once per state: the table is kept until a round is played or an event fires, so the UI's
+        acceptance odds, the learners' recommended answers and the next round's AI choices share it.
+        """
+        ctx = self._ctx
+        if ctx is None:  # an event fired since the last record: the snapshot is made again (not kept)
+            return price_candidates(self._context(), self.setup, self.policy.interests, self.policy.tau)
+        if self._priced is None or self._priced[0] is not ctx:
+            self._priced = (ctx, price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau))
+        return self._priced[1]
 
     def set_controller(self, actor: int | str, controller: Controller) -> None:
         """Hand an actor to the AI, a human (the UI, a script or a learner) or the scenario's script."""
@@ -260,7 +275,11 @@ class AlignmentModel(mesa.Model):
         if any(c.controller == "ai" for c in self.countries):
             # Pricing is only needed when some actor chooses by utility (not when every actor is a human
             # player or a learner); skipping it leaves the random stream of AI runs unchanged.
-            self.table = price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau)
+            self.table = (
+                self.priced()
+                if ctx is self._ctx
+                else price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau)
+            )
             self.candidates = flatten(self.table)
             c = self.candidates
             noise = gumbel_of(table_hashes(self.dice.key, (Purpose.CHOICE,), self.round, c.names)[0])

@@ -21,7 +21,7 @@ from sim.core.legal import LegalMove, legal_moves
 from sim.core.objectives import Objective, ObjectiveReport
 from sim.core.preview import MovePreview, Previewer
 from sim.core.record import RoundRecord
-from sim.core.utility import CandidateTable, price_candidates
+from sim.core.utility import CandidateTable
 from sim.core.world import INTERESTS
 from sim.play.session import Command, Fork, GameLog, GameSession
 from sim.ui.views import (
@@ -235,7 +235,7 @@ def move_options(model: AlignmentModel, player: int) -> tuple[MoveOption, ...]:
     world = model.world
     names = [a.name for a in setup.actors]
     moves = [m for m in legal_moves(world, setup, player) if m.action != "pass"]
-    table = price_candidates(model._context(), setup, model.policy.interests, model.policy.tau) if moves else None
+    table = model.priced() if moves else None
     previewer = Previewer(model, player)
     out: list[MoveOption] = []
     for m in moves:
@@ -722,7 +722,7 @@ def diplomacy_view(model: AlignmentModel, player: int, other: int, options: Sequ
                 status = "" if m.applied else " (no effect)"
                 recent.append(f"{record.label}: {what}{status}")
     who = setup.actor_ids[other]
-    table = price_candidates(model._context(), setup, model.policy.interests, model.policy.tau)
+    table = model.priced()
     offers = []
     regard = float(world.relations[other, player])
     for o in options:
