@@ -17,7 +17,7 @@ from sim.core.events import EndScenario, Event
 from sim.core.setup import ScriptedMove
 from sim.core.world import WorldState
 from sim.errors import PivotError
-from sim.scenario import build_setup
+from sim.scenario import build_setup, load_scenario
 from sim.scenario.calibration import load_setup
 from sim.vector import UnsupportedScenarioError, VectorEngine, keys_for, unsupported_features
 from sim.vector.state import WorldBatch, preconditions
@@ -218,3 +218,45 @@ def test_an_opt_in_action_plays_the_same_runs(base_setup: ModelSetup) -> None:
                 )
                 cuts += sum(m.action == "cut_aid" for m in record.moves)
     assert cuts > 0
+
+
+def test_every_event_effect_plays_the_same_runs_on_both_engines(tmp_path: Path) -> None:
+    """One rule for events (sim.core.events.apply_effects) over one run or a batch: an event of every effect the
+    vector engine plays, firing by chance in some runs and not others, gives the Mesa model's runs."""
+    from tests.test_scenario_events import overlay
+
+    path = overlay(
+        tmp_path,
+        """\
+events:
+  - id: turn
+    title: Turn
+    at_round: 2
+    chance: 0.5
+    effects:
+      - set_policy: {actor: russia, tau: 0.0, actions_per_round: 3}
+      - set_interest: {actor: cambodia, interest: security, value: 0.9}
+      - set_position: {actor: cambodia, dimension: democracy, value: 0.5}
+      - add_position: {actor: us, dimension: democracy, value: -0.5}
+      - end_agreement: {pair: [cambodia, eu], sector: trade}
+      - sign_agreement: {pair: [cambodia, eu], sector: defence}
+      - add: {relations: [cambodia, us], value: -0.3, symmetric: true}
+      - set: {tariff: [us, cambodia], value: 0.4}
+      - force_move: {actor: china, action: provide_aid, target: cambodia}
+""",
+    )
+    setup = build_setup(load_scenario(path))
+    seeds = [run_seed(8, k) for k in range(8)]
+    engine = VectorEngine(setup, keys_for(seeds), trajectories=True).run()
+    fired = engine.fired[:, 0]
+    assert fired.any() and not fired.all()  # the chance draw splits the runs
+    for r, model in enumerate(_mesa(setup, seeds)):
+        assert ("turn" in model._fired) == bool(fired[r])
+        for record, batch in zip(model.history, engine.history, strict=True):
+            assert np.abs(record.alignment - batch.alignment[r]).max() <= 1e-9, f"run {r} round {record.round}"
+            if record.round > 0:
+                mesa_moves = {(m.actor, m.action, m.target, m.sector, m.ask, m.applied) for m in record.moves}
+                assert mesa_moves == _moves(batch.moves, r), f"run {r} round {record.round}"
+        final = engine.world.run(r)
+        for name, array in model.world.arrays().items():
+            assert np.allclose(array, getattr(final, name), rtol=1e-12, atol=1e-12), name

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from sim.core.conditions import Condition, MetricView
 from sim.core.world import INTERESTS, RANGES, WorldState
+
+if TYPE_CHECKING:
+    from sim.core.pricing import WorldArrays
 
 #: State entries an event may set or add to, with how many indices each takes.
 EVENT_TARGETS: dict[str, int] = {
@@ -99,7 +102,8 @@ class Event:
 
 @dataclass(slots=True)
 class PolicyState:
-    """The parts of actors' make-up that events may change during a run."""
+    """The parts of actors' make-up that events may change during a run (the vector engine's: with a
+    leading runs axis)."""
 
     interests: np.ndarray  # (N, 5)
     tau: np.ndarray  # (N,)
@@ -118,8 +122,16 @@ def is_due(event: Event, round_number: int, view: MetricView, fired_before: bool
     return event.when is None or event.when.holds(view)
 
 
-def apply_effects(event: Event, world: WorldState, policy: PolicyState) -> None:
-    """Apply an event's effects in order, keeping every array in its range."""
+def apply_effects(
+    event: Event, world: WorldState | WorldArrays, policy: PolicyState, runs: np.ndarray | None = None
+) -> None:
+    """Apply an event's effects in order, keeping every array in its range.
+
+    One rule for both engines: to one run's world and policy (``runs`` None), or to the runs ``runs`` of a
+    batch whose world and policy arrays carry a leading runs axis (the vector engine). Forced moves join
+    ``policy.forced``; a change of positions sets ``policy.positions_changed``.
+    """
+    lead: tuple[Any, ...] = () if runs is None else (runs,)
     for effect in event.effects:
         match effect:
             case ChangeState(array=name, index=idx, value=value, mode=mode, symmetric=symmetric):
@@ -127,22 +139,23 @@ def apply_effects(event: Event, world: WorldState, policy: PolicyState) -> None:
                 indices = [idx, idx[::-1]] if symmetric and len(idx) == 2 else [idx]
                 low, high = RANGES[name]
                 for ix in indices:
-                    new = value if mode == "set" else target[ix] + value
-                    target[ix] = min(max(new, low), high)
+                    cell = (*lead, *ix)
+                    target[cell] = np.clip(value if mode == "set" else target[cell] + value, low, high)
             case SetAgreement(pair=(a, b), sector=s, signed=signed):
-                world.agreements[a, b, s] = world.agreements[b, a, s] = signed
+                world.agreements[(*lead, a, b, s)] = signed
+                world.agreements[(*lead, b, a, s)] = signed
             case SetPosition(actor=a, dimension=dim, value=value, mode=mode):
-                new = value if mode == "set" else world.positions[a, dim] + value
-                world.positions[a, dim] = min(max(new, -1.0), 1.0)
+                cell = (*lead, a, dim)
+                world.positions[cell] = np.clip(value if mode == "set" else world.positions[cell] + value, -1.0, 1.0)
                 policy.positions_changed = True
             case ForceMove():
                 policy.forced.append(effect)
             case SetInterest(actor=a, interest=name, value=value):
-                policy.interests[a, INTERESTS.index(name)] = value
+                policy.interests[(*lead, a, INTERESTS.index(name))] = value
             case SetPolicy(actor=a, tau=tau, actions_per_round=k):
                 if tau is not None:
-                    policy.tau[a] = tau
+                    policy.tau[(*lead, a)] = tau
                 if k is not None:
-                    policy.actions_per_round[a] = k
+                    policy.actions_per_round[(*lead, a)] = k
             case EndScenario(reason=reason):
                 policy.ended = reason

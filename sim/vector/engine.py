@@ -15,14 +15,13 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, OPPOSITES, PASS
-from sim.core.events import ChangeState, EndScenario, ForceMove, SetAgreement, SetInterest, SetPolicy, SetPosition
+from sim.core.events import EndScenario, ForceMove, PolicyState, apply_effects
 from sim.core.legal import MoveSpace
 from sim.core.objectives import grade_for
 from sim.core.pricing import Scratch, offer_accept_gain_at
 from sim.core.setup import ModelSetup
 from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
-from sim.core.world import INTERESTS, RANGES
 from sim.errors import PivotError, PivotMoveError
 from sim.vector.conditions import BatchView, holds
 from sim.vector.dynamics import advance, advance_domestic
@@ -560,34 +559,12 @@ class VectorEngine:
                 due &= uniform(self._key, Purpose.EVENT, self.round, label(event.id))[:, 0] < event.chance
             if not due.any():
                 continue
-            r = np.nonzero(due)[0]
-            for effect in event.effects:
-                match effect:
-                    case ChangeState(array=name, index=idx, value=value, mode=mode, symmetric=symmetric):
-                        target = getattr(w, name)
-                        low, high = RANGES[name]
-                        for ix in [idx, idx[::-1]] if symmetric and len(idx) == 2 else [idx]:
-                            cell = (r, *ix)
-                            new = np.full(r.size, value) if mode == "set" else target[cell] + value
-                            target[cell] = np.clip(new, low, high)
-                    case SetAgreement(pair=(a, b), sector=sector, signed=signed):
-                        w.agreements[r, a, b, sector] = signed
-                        w.agreements[r, b, a, sector] = signed
-                    case SetPosition(actor=a, dimension=dim, value=value, mode=mode):
-                        new = np.full(r.size, value) if mode == "set" else w.positions[r, a, dim] + value
-                        w.positions[r, a, dim] = np.clip(new, -1.0, 1.0)
-                        positions_changed = True
-                    case ForceMove():
-                        forced.append((due.copy(), effect))
-                    case SetInterest(actor=a, interest=name, value=value):
-                        self.interests[r, a, INTERESTS.index(name)] = value
-                    case SetPolicy(actor=a, tau=tau, actions_per_round=k):
-                        if tau is not None:
-                            self.tau[r, a] = tau
-                        if k is not None:
-                            self.actions_per_round[r, a] = k
-                    case _:
-                        raise UnsupportedScenarioError(f"event {event.id!r}: the vector engine cannot play {effect!r}")
+            policy = PolicyState(self.interests, self.tau, self.actions_per_round)
+            apply_effects(event, w, policy, runs=np.nonzero(due)[0])
+            forced += [(due.copy(), f) for f in policy.forced]
+            positions_changed |= policy.positions_changed
+            if policy.ended is not None:  # refused before the first round (unsupported_features)
+                raise UnsupportedScenarioError(f"event {event.id!r}: the vector engine cannot end a run early")
             self.fired[:, e] |= due
             any_fired = True
         if positions_changed:
