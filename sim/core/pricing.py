@@ -75,7 +75,8 @@ _SHARED_ROWS = np.array(_SHARED)
 _OFFERED = np.array(_SHARED + _TRANSFER_OFFERS)  # proposals: shared acts and offered transfers
 _REQUEST_ROWS = np.array([k for k, _ in _REQUESTS])
 _GRANTED = np.array([g for _, g in _REQUESTS])
-assert not set(_GRANTED.tolist()) & set(_REQUEST_ROWS.tolist()), "a request that grants a request"
+if set(_GRANTED.tolist()) & set(_REQUEST_ROWS.tolist()):  # checked under python -O too (not an assert)
+    raise ImportError("sim/core/actions.py: a request grants another request, which the pricing cannot price")
 #: Moves whose effect waits for an answer (their mover's gain is an expectation).
 _ANSWERED = np.array([a.needs_answer for a in CATALOGUE])
 _ANSWERED_INDEX = np.nonzero(_ANSWERED)[0]
