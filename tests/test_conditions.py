@@ -130,7 +130,9 @@ def test_compare_reads_numbers_and_arrays_alike() -> None:
 def test_objectives_are_assessed_alike_for_one_run_and_for_many(rows: list[list[bool]], weights: list[float]) -> None:
     held = np.array(rows)  # (rounds, 3): three objectives' rounds in one run
     timings = ("final", "always", "ever")
-    objectives = [Objective(f"o{k}", 0, "", Always(), w, t) for k, (w, t) in enumerate(zip(weights, timings, strict=True))]
+    objectives = [
+        Objective(f"o{k}", 0, "", Always(), w, t) for k, (w, t) in enumerate(zip(weights, timings, strict=True))
+    ]
     one = [met(held[:, k], t) for k, t in enumerate(timings)]
     assert one == [held[-1, 0], held[:, 1].all(), held[:, 2].any()]
     score = float(weighted_score(objectives, one))
