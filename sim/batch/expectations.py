@@ -147,7 +147,7 @@ class RunMeasure:
         rounds = judged(observed)
         values: list[tuple[float, ...]] = []
         fired = {e.id: engine.fired[:, k] for k, e in enumerate(setup.events)}
-        objectives_met = self._met(engine)
+        met_by_objective = self._met(engine)
         held_met = {
             q: met(np.stack([row[q] for row in rounds]), e.timing)
             for q, e in enumerate(self.expectations)
@@ -159,7 +159,7 @@ class RunMeasure:
                 if e.fires is not None:
                     out.append(1.0 if e.fires in fired and fired[e.fires][r] else 0.0)
                 elif e.met is not None:
-                    got = objectives_met.get((e.met.actor, e.met.objective), np.zeros(engine.runs, bool))
+                    got = met_by_objective.get((e.met.actor, e.met.objective), np.zeros(engine.runs, bool))
                     out.append(1.0 if got[r] else 0.0)
                 elif e.holds is not None:
                     out.append(1.0 if held_met[q][r] else 0.0)
@@ -175,7 +175,7 @@ class RunMeasure:
             (
                 values[r],
                 tuple(bool(fired[e][r]) if e in fired else False for e in self.events),
-                tuple(bool(objectives_met.get(o, none)[r]) for o in self.objectives),
+                tuple(bool(met_by_objective.get(o, none)[r]) for o in self.objectives),
             )
             for r in range(engine.runs)
         ]
@@ -184,8 +184,7 @@ class RunMeasure:
     def _met(engine: Any) -> dict[tuple[str, str], np.ndarray]:
         """(actor id, objective id) -> (R,) whether each run met it (the core's ``assess`` over runs)."""
         ids = engine.setup.actor_ids
-        held = engine.held
-        return {(ids[o.actor], o.id): met(held[o.actor, o.id], o.timing) for o in engine.setup.objectives}
+        return {(ids[o.actor], o.id): engine.objective_met(o) for o in engine.setup.objectives}
 
 
 def measure_run_and_outcomes(

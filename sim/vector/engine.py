@@ -27,7 +27,7 @@ from sim.core.events import (
     is_due,
 )
 from sim.core.legal import MoveSpace
-from sim.core.objectives import grade_for, judged, met, weighted_score
+from sim.core.objectives import Objective, grade_for, judged, met, weighted_score
 from sim.core.pricing import Scratch, offer_accept_gain_at
 from sim.core.setup import ModelSetup
 from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
@@ -727,12 +727,16 @@ class VectorEngine:
         any). Two actors may give their objectives the same id."""
         return {k: np.stack(judged(rows)) for k, rows in self._held_rows.items()}
 
+    def objective_met(self, objective: Objective) -> np.ndarray:
+        """(R,) whether each run met the objective (sim.core.objectives.met over the rounds judged)."""
+        rows = self._held_rows[objective.actor, objective.id]
+        return met(np.stack(judged(rows)), objective.timing)
+
     def objective_scores(self, actor: int) -> tuple[np.ndarray, list[str]]:
         """(R,) score 0..100 and grade of an actor's objectives (the core's assessment: sim.core.objectives
         ``met`` and ``weighted_score``, over runs)."""
         mine = [o for o in self.setup.objectives if o.actor == actor]
-        held = self.held
-        score = weighted_score(mine, [met(held[actor, o.id], o.timing) for o in mine], (self.runs,))
+        score = weighted_score(mine, [self.objective_met(o) for o in mine], (self.runs,))
         return score, [grade_for(float(s)) for s in score]
 
 
