@@ -25,7 +25,8 @@ from sim.batch.intervals import Z95, wilson
 from sim.batch.measure import measure_seeds
 from sim.batch.progress import Progress
 from sim.core import AlignmentModel, ModelSetup
-from sim.core.objectives import view_of
+from sim.core.conditions import holds
+from sim.core.objectives import judged, met, view_of
 from sim.runs import with_rounds
 from sim.scenario.build import to_condition
 from sim.scenario.calibration import calibrated_setup
@@ -34,7 +35,6 @@ from sim.scenario.loader import load_document, validate_document
 from sim.scenario.schema import Expectation, Scenario
 from sim.scenario.strict_yaml import Document
 from sim.vector import VectorEngine
-from sim.vector.conditions import BatchView, holds
 
 #: Two-sided 95 % quantiles of Student's t for 1..10 degrees of freedom; beyond, a Cornish-Fisher expansion.
 _T95_SMALL = (
@@ -76,7 +76,7 @@ def measure_run(model: AlignmentModel, expectations: tuple[Expectation, ...]) ->
     the metric's final value or its average over the rounds played (round 0, the starting state, is not a round
     played)."""
     index = {a: k for k, a in enumerate(model.setup.actor_ids)}
-    views = [view_of(r, model.setup.world) for r in model.history[1:] or model.history]
+    views = [view_of(r, model.setup.world) for r in judged(model.history)]
     out = []
     fired = fired_events(model) if any(e.fires is not None for e in expectations) else frozenset()
     objectives = objectives_met(model) if any(e.met is not None for e in expectations) else {}
@@ -87,9 +87,8 @@ def measure_run(model: AlignmentModel, expectations: tuple[Expectation, ...]) ->
             out.append(1.0 if objectives.get((e.met.actor, e.met.objective), False) else 0.0)
         elif e.holds is not None:
             condition = to_condition(e.holds, index)
-            held = [condition.holds(v) for v in views]
-            met = {"final": held[-1], "always": all(held), "ever": any(held)}[e.timing]
-            out.append(1.0 if met else 0.0)
+            held = np.array([holds(condition, v) for v in views], dtype=bool)
+            out.append(1.0 if met(held, e.timing) else 0.0)
         else:
             assert e.mean is not None
             name, actors = e.mean.metric()
@@ -97,7 +96,7 @@ def measure_run(model: AlignmentModel, expectations: tuple[Expectation, ...]) ->
             if e.timing == "average":
                 out.append(float(np.mean([v.value(name, at) for v in views])))
             else:
-                out.append(views[-1].value(name, at))
+                out.append(float(views[-1].value(name, at)))
     return tuple(out)
 
 
@@ -126,40 +125,44 @@ class RunMeasure:
         engine = VectorEngine(setup, keys)
         index = {a: k for k, a in enumerate(setup.actor_ids)}
         conditions = {id(e): to_condition(e.holds, index) for e in self.expectations if e.holds is not None}
-        rounds: list[list[np.ndarray]] = []
+        observed: list[list[np.ndarray]] = []
 
         def observe() -> None:
-            view = BatchView(engine.round, engine.world, setup.world, engine.last)
+            view = engine.metric_view()
             row = []
             for e in self.expectations:
                 if e.holds is not None:
-                    row.append(holds(conditions[id(e)], view))
+                    row.append(np.broadcast_to(holds(conditions[id(e)], view), (engine.runs,)))
                 elif e.mean is not None:
                     name, actors = e.mean.metric()
                     row.append(np.asarray(view.value(name, tuple(index[a] for a in actors)), dtype=float).copy())
                 else:
                     row.append(np.zeros(engine.runs))
-            rounds.append(row)
+            observed.append(row)
 
-        if setup.rounds == 0:
-            observe()  # the measures read round 0 only when no round is played
+        observe()  # round 0: read only when no round is played (sim.core.objectives.judged)
         while not engine.finished:
             engine.step()
             observe()
+        rounds = judged(observed)
         values: list[tuple[float, ...]] = []
         fired = {e.id: engine.fired[:, k] for k, e in enumerate(setup.events)}
-        met = self._met(engine)
+        met_by_objective = self._met(engine)
+        held_met = {
+            q: met(np.stack([row[q] for row in rounds]), e.timing)
+            for q, e in enumerate(self.expectations)
+            if e.holds is not None
+        }
         for r in range(engine.runs):
             out = []
             for q, e in enumerate(self.expectations):
                 if e.fires is not None:
                     out.append(1.0 if e.fires in fired and fired[e.fires][r] else 0.0)
                 elif e.met is not None:
-                    out.append(1.0 if met.get((e.met.actor, e.met.objective), np.zeros(engine.runs, bool))[r] else 0.0)
+                    got = met_by_objective.get((e.met.actor, e.met.objective), np.zeros(engine.runs, bool))
+                    out.append(1.0 if got[r] else 0.0)
                 elif e.holds is not None:
-                    held = [bool(row[q][r]) for row in rounds]
-                    ok = {"final": held[-1], "always": all(held), "ever": any(held)}[e.timing]
-                    out.append(1.0 if ok else 0.0)
+                    out.append(1.0 if held_met[q][r] else 0.0)
                 elif e.timing == "average":
                     out.append(float(np.mean([row[q][r] for row in rounds])))
                 else:
@@ -172,7 +175,7 @@ class RunMeasure:
             (
                 values[r],
                 tuple(bool(fired[e][r]) if e in fired else False for e in self.events),
-                tuple(bool(met.get(o, none)[r]) for o in self.objectives),
+                tuple(bool(met_by_objective.get(o, none)[r]) for o in self.objectives),
             )
             for r in range(engine.runs)
         ]
@@ -181,13 +184,7 @@ class RunMeasure:
     def _met(engine: Any) -> dict[tuple[str, str], np.ndarray]:
         """(actor id, objective id) -> (R,) whether each run met it (the core's ``assess`` over runs)."""
         ids = engine.setup.actor_ids
-        out = {}
-        for o in engine.setup.objectives:
-            held = engine.held[o.id]
-            out[(ids[o.actor], o.id)] = {"final": held[-1], "always": held.all(axis=0), "ever": held.any(axis=0)}[
-                o.timing
-            ]
-        return out
+        return {(ids[o.actor], o.id): engine.objective_met(o) for o in engine.setup.objectives}
 
 
 def measure_run_and_outcomes(

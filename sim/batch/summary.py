@@ -56,7 +56,7 @@ class Focus:
     def of(cls, setup: ModelSetup) -> Focus:
         ids = setup.actor_ids
         focal = ids[setup.scoring.focal]
-        labels = [r.label for r in setup.scoring.outcomes] + [setup.scoring.default_outcome]
+        labels = setup.scoring.outcome_labels
         return cls(
             actors=ids,
             names={a.id: a.name for a in setup.actors},

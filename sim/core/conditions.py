@@ -1,9 +1,15 @@
-"""Conditions as data: comparisons on metrics of the state, combined with all / any / not (no eval)."""
+"""Conditions as data: comparisons on metrics of the state, combined with all / any / not (no eval).
+
+One statement serves one run and many: a :class:`MetricView` holds either one run's arrays (``(N,)``,
+``(N, N)``...) or R runs' (the same with a leading runs axis), every metric reads its arrays with a leading
+``...`` index, and :func:`holds` answers with a bool for one run, an ``(R,)`` array of bools for R runs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -35,14 +41,41 @@ CATEGORICAL = frozenset({"primary_partner"})
 
 Comparator = Literal["above", "below", "at_least", "at_most", "equals", "is", "is_not"]
 COMPARATORS: tuple[str, ...] = ("above", "below", "at_least", "at_most", "equals", "is", "is_not")
+#: How close two numbers must be to be "equal" (`equals`, `is`, `is_not`).
+TOLERANCE = 1e-9
+
+
+class StateArrays(Protocol):
+    """The world arrays a condition reads: one run's :class:`WorldState`, or R runs' with a leading runs axis."""
+
+    @property
+    def gdp(self) -> np.ndarray: ...
+    @property
+    def capability(self) -> np.ndarray: ...
+    @property
+    def relations(self) -> np.ndarray: ...
+    @property
+    def trade(self) -> np.ndarray: ...
+    @property
+    def tariff(self) -> np.ndarray: ...
+    @property
+    def sanctions(self) -> np.ndarray: ...
+    @property
+    def debt(self) -> np.ndarray: ...
+    @property
+    def agreements(self) -> np.ndarray: ...
+    @property
+    def threat(self) -> np.ndarray: ...
 
 
 @dataclass(frozen=True, slots=True)
 class MetricView:
-    """Everything a condition can read at one moment of a run."""
+    """Everything a condition can read at one moment: of one run (``hedging`` is ``(N,)``) or of R runs at
+    once (every array with a leading runs axis: ``hedging`` ``(R, N)``, ``world.trade`` ``(R, N, N)``...).
+    ``initial`` is the scenario's starting state, shared by all runs."""
 
     round: int
-    world: WorldState
+    world: StateArrays
     initial: WorldState
     alignment: np.ndarray
     hedging: np.ndarray
@@ -51,49 +84,70 @@ class MetricView:
     utility: np.ndarray
     kuik_hedging: np.ndarray
 
-    def value(self, metric: str, actors: tuple[int, ...]) -> float:
-        """The metric's value (an actor index for categorical metrics), a Python float (``.item`` reads
-        the double itself: the same number as ``float(array[...])``, without the numpy scalar)."""
-        w, a = self.world, actors
+    @property
+    def runs(self) -> int | None:
+        """R for a view of R runs, None for one run's view."""
+        return None if self.hedging.ndim == 1 else int(self.hedging.shape[0])
+
+    def everywhere(self, flag: bool) -> bool | np.ndarray:
+        """``flag`` in every run: the bool itself for one run, ``(R,)`` bools for R runs."""
+        runs = self.runs
+        return flag if runs is None else np.full(runs, flag)
+
+    def value(self, metric: str, actors: tuple[int, ...]) -> float | np.ndarray:
+        """The metric's value (an actor index for categorical metrics): a Python float for one run (the
+        double itself), ``(R,)`` floats for R runs."""
+        x = self._read(metric, actors)
+        return float(x) if self.hedging.ndim == 1 else x
+
+    def _read(self, metric: str, a: tuple[int, ...]) -> np.ndarray:
+        """What each metric is, read with a leading ``...`` so one run and R runs are the same code."""
+        w = self.world
         match metric:
             case "round":
-                return float(self.round)
+                return np.full(self.hedging.shape[:-1], float(self.round))
             case "alignment":
-                return self.alignment.item(a[0], a[1])
-            case "relations":
-                return w.relations.item(a[0], a[1])
-            case "trade":
-                return w.trade.item(a[0], a[1])
-            case "trade_change":
+                return self.alignment[..., a[0], a[1]]
+            case "relations" | "trade" | "debt" | "sanctions" | "tariff":
+                return getattr(w, metric)[..., a[0], a[1]]
+            case "trade_change":  # relative to the start; 0 where the pair started without trade
                 base = self.initial.trade[a[0], a[1]]
-                return float(w.trade[a[0], a[1]] / base - 1.0) if base > 0 else 0.0
-            case "debt":
-                return w.debt.item(a[0], a[1])
-            case "sanctions":
-                return w.sanctions.item(a[0], a[1])
-            case "tariff":
-                return w.tariff.item(a[0], a[1])
-            case "agreements":
-                return float(w.agreements[a[0], a[1]].sum())
-            case "gdp":
-                return w.gdp.item(a[0])
+                trade = w.trade[..., a[0], a[1]]
+                return trade / base - 1.0 if base > 0 else np.zeros_like(trade)
+            case "agreements":  # agreements in force between the pair, over all sectors
+                return w.agreements[..., a[0], a[1], :].sum(axis=-1, dtype=float)
+            case "gdp" | "capability" | "threat":
+                return getattr(w, metric)[..., a[0]]
             case "gdp_change":
-                return float(w.gdp[a[0]] / self.initial.gdp[a[0]] - 1.0)
-            case "capability":
-                return w.capability.item(a[0])
-            case "hedging":
-                return self.hedging.item(a[0])
-            case "kuik_hedging":
-                return self.kuik_hedging.item(a[0])
-            case "bloc_tilt":
-                return self.bloc_tilt.item(a[0])
+                return w.gdp[..., a[0]] / self.initial.gdp[a[0]] - 1.0
+            case "hedging" | "kuik_hedging" | "bloc_tilt" | "utility":
+                return getattr(self, metric)[..., a[0]]
             case "primary_partner":
-                return float(self.primary_partner[a[0]])
-            case "utility":
-                return self.utility.item(a[0])
-            case "threat":
-                return w.threat.item(a[0])
+                return self.primary_partner[..., a[0]].astype(float)
         raise KeyError(metric)
+
+
+def compare(x: float | np.ndarray, op: str, value: float) -> bool | np.ndarray:
+    """``x op value``: a bool for a number, bools elementwise for an array."""
+    match op:
+        case "above":
+            return x > value
+        case "below":
+            return x < value
+        case "at_least":
+            return x >= value
+        case "at_most":
+            return x <= value
+        case "equals" | "is":
+            return _distance(x, value) < TOLERANCE
+        case "is_not":
+            return _distance(x, value) >= TOLERANCE
+    raise ValueError(op)
+
+
+def _distance(x: float | np.ndarray, value: float) -> Any:
+    """``|x - value|``: a float for a number, elementwise for an array."""
+    return abs(x - value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,52 +157,65 @@ class Compare:
     op: Comparator
     value: float
 
-    def holds(self, view: MetricView) -> bool:
-        x = view.value(self.metric, self.actors)
-        match self.op:
-            case "above":
-                return x > self.value
-            case "below":
-                return x < self.value
-            case "at_least":
-                return x >= self.value
-            case "at_most":
-                return x <= self.value
-            case "equals" | "is":
-                return abs(x - self.value) < 1e-9
-            case "is_not":
-                return abs(x - self.value) >= 1e-9
-        raise ValueError(self.op)
-
 
 @dataclass(frozen=True, slots=True)
 class AllOf:
     items: tuple[Condition, ...]
-
-    def holds(self, view: MetricView) -> bool:
-        return all(c.holds(view) for c in self.items)
 
 
 @dataclass(frozen=True, slots=True)
 class AnyOf:
     items: tuple[Condition, ...]
 
-    def holds(self, view: MetricView) -> bool:
-        return any(c.holds(view) for c in self.items)
-
 
 @dataclass(frozen=True, slots=True)
 class Not:
     item: Condition
 
-    def holds(self, view: MetricView) -> bool:
-        return not self.item.holds(view)
-
 
 @dataclass(frozen=True, slots=True)
 class Always:
-    def holds(self, view: MetricView) -> bool:
-        return True
+    pass
 
 
 Condition = Compare | AllOf | AnyOf | Not | Always
+
+
+def holds(condition: Condition, view: MetricView) -> bool | np.ndarray:
+    """Whether the condition holds: a bool for one run's view, ``(R,)`` bools for R runs'. Conditions only
+    read, so one run stops at the first item that decides an `all` or an `any`; R runs read every item."""
+    match condition:
+        case Compare(metric=metric, actors=actors, op=op, value=value):
+            return compare(view.value(metric, actors), op, value)
+        case AllOf(items=items):
+            out = view.everywhere(True)
+            for item in items:
+                out = out & holds(item, view)
+                if out is False:
+                    break
+            return out
+        case AnyOf(items=items):
+            out = view.everywhere(False)
+            for item in items:
+                out = out | holds(item, view)
+                if out is True:
+                    break
+            return out
+        case Not(item=item):
+            inner = holds(item, view)
+            return (not inner) if isinstance(inner, bool) else ~inner
+        case Always():
+            return view.everywhere(True)
+    raise TypeError(f"unknown condition {condition!r}")
+
+
+def first_holding(conditions: Sequence[Condition], view: MetricView) -> int | np.ndarray:
+    """The index of the first condition that holds, ``len(conditions)`` where none does (an outcome rule's
+    index, or the default outcome): an int for one run, ``(R,)`` ints for R runs."""
+    runs = view.runs
+    if runs is None:
+        return next((k for k, c in enumerate(conditions) if holds(c, view)), len(conditions))
+    pick = np.full(runs, len(conditions))
+    for k in reversed(range(len(conditions))):
+        pick = np.where(holds(conditions[k], view), k, pick)
+    return pick

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from sim.core.conditions import Condition, MetricView
+from sim.core.conditions import Condition, MetricView, holds
 from sim.core.world import INTERESTS, RANGES, WorldState
 
 if TYPE_CHECKING:
@@ -113,13 +113,16 @@ class PolicyState:
     positions_changed: bool = False
 
 
-def is_due(event: Event, round_number: int, view: MetricView, fired_before: bool) -> bool:
-    """Whether the event's trigger holds this round (before the chance draw)."""
-    if fired_before and not event.repeat:
-        return False
+def is_due(event: Event, round_number: int, view: MetricView, fired_before: bool | np.ndarray) -> bool | np.ndarray:
+    """Whether the event's trigger holds this round (before the chance draw): in one run (``fired_before`` a
+    bool, the answer a bool) or in each of R runs (``fired_before`` and the answer ``(R,)`` bools, or a
+    bool that holds in every run)."""
     if event.at_round is not None and event.at_round != round_number:
         return False
-    return event.when is None or event.when.holds(view)
+    fresh = True if event.repeat else (not fired_before if isinstance(fired_before, bool) else ~fired_before)
+    if event.when is None or fresh is False:
+        return fresh
+    return fresh & holds(event.when, view)
 
 
 def apply_effects(

@@ -558,7 +558,7 @@ class AlignmentModel(mesa.Model):
             utility=utility,
             kuik_hedging=kuik.hedging,
         )
-        outcome = next((rule.label for rule in sc.outcomes if rule.when.holds(view)), sc.default_outcome)
+        outcome = sc.outcome_labels[sc.outcome(view)]
         label = "start" if self.round == 0 else self.setup.round_labels[self.round - 1]
         self.history.append(
             RoundRecord(

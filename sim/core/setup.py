@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
-from sim.core.conditions import Condition
+from sim.core.conditions import Condition, MetricView, first_holding
 from sim.core.world import WorldState
 
 _T = TypeVar("_T")
@@ -143,6 +143,16 @@ class ScoringSpec:
     outcomes: tuple[OutcomeRule, ...] = ()
     default_outcome: str = "unclassified"
     values_dimension: int = 0  # index of the democracy & human-rights dimension
+
+    @property
+    def outcome_labels(self) -> tuple[str, ...]:
+        """The outcome rules' labels in order, then the default: what :meth:`outcome` indexes."""
+        return (*(rule.label for rule in self.outcomes), self.default_outcome)
+
+    def outcome(self, view: MetricView) -> int | np.ndarray:
+        """The outcome's index in :attr:`outcome_labels`: the first rule whose condition holds, else the
+        default (an int for one run's view, ``(R,)`` ints for R runs')."""
+        return first_holding(tuple(rule.when for rule in self.outcomes), view)
 
 
 @dataclass(frozen=True, slots=True)

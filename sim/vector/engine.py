@@ -15,15 +15,15 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, OPPOSITES, PASS
-from sim.core.events import EndScenario, ForceMove, PolicyState, apply_effects
+from sim.core.conditions import MetricView, holds
+from sim.core.events import EndScenario, ForceMove, PolicyState, apply_effects, is_due
 from sim.core.legal import MoveSpace
-from sim.core.objectives import grade_for
+from sim.core.objectives import Objective, grade_for, judged, met, weighted_score
 from sim.core.pricing import Scratch, offer_accept_gain_at
 from sim.core.setup import ModelSetup
 from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
 from sim.errors import PivotError, PivotMoveError
-from sim.vector.conditions import BatchView, holds
 from sim.vector.dynamics import advance, advance_domestic
 from sim.vector.moves import space_masks
 from sim.vector.pricing import (
@@ -221,7 +221,8 @@ class VectorEngine:
     affinity: np.ndarray = field(init=False)
     round: int = field(init=False, default=0)
     history: list[RoundBatch] = field(init=False, default_factory=list)
-    held: dict[str, np.ndarray] = field(init=False, default_factory=dict)  # objective id -> (rounds, R) bool
+    # (actor, objective id) -> whether its condition held in each run, one (R,) row per round from round 0 on
+    _held_rows: dict[tuple[int, str], list[np.ndarray]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.external = tuple(sorted({int(a) for a in self.external}))
@@ -256,7 +257,7 @@ class VectorEngine:
         sc = setup.scoring
         self.index = IndexBatch.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
         self.universe = Universe.of(setup.n_actors, len(setup.sectors))
-        self.outcome_labels = (*(rule.label for rule in sc.outcomes), sc.default_outcome)
+        self.outcome_labels = sc.outcome_labels
         self._plain = np.array([a.targeted or a.domestic for a in CATALOGUE])
         self._ctx: ContextBatch = context(self.world, self.base, setup, self.affinity)
         self._is_external = np.zeros(setup.n_actors, dtype=bool)
@@ -547,16 +548,14 @@ class VectorEngine:
         if not self.setup.events:
             return forced, False
         w = self.world
-        view = BatchView(self.round, w, self.setup.world, self.last)
+        view = self.metric_view()
         any_fired = positions_changed = False
         for e, event in enumerate(self.setup.events):
-            if event.at_round is not None and event.at_round != self.round:
+            due = np.broadcast_to(is_due(event, self.round, view, self.fired[:, e]), (self.runs,))
+            if not due.any():
                 continue
-            due = np.ones(self.runs, dtype=bool) if event.repeat else ~self.fired[:, e]
-            if event.when is not None:
-                due &= holds(event.when, view)
             if event.chance < 1.0:
-                due &= uniform(self._key, Purpose.EVENT, self.round, label(event.id))[:, 0] < event.chance
+                due = due & (uniform(self._key, Purpose.EVENT, self.round, label(event.id))[:, 0] < event.chance)
             if not due.any():
                 continue
             policy = PolicyState(self.interests, self.tau, self.actions_per_round)
@@ -630,6 +629,23 @@ class VectorEngine:
         self.pending = kept
         self._to_hold = None
 
+    def metric_view(self, scores: RoundBatch | None = None) -> MetricView:
+        """What the conditions (sim.core.conditions) read now in every run: the world as it is, with the
+        scores of ``scores`` (default: the latest round's)."""
+        if scores is None:
+            scores = self.last
+        return MetricView(
+            round=self.round,
+            world=self.world,
+            initial=self.setup.world,
+            alignment=scores.alignment,
+            hedging=scores.hedging,
+            bloc_tilt=scores.bloc_tilt,
+            primary_partner=scores.primary_partner,
+            utility=scores.utility,
+            kuik_hedging=scores.kuik_hedging,
+        )
+
     def _record(self, moves: MoveBatch | None) -> None:
         setup, ctx, w = self.setup, self._ctx, self.world
         A = ctx.alignment
@@ -656,19 +672,11 @@ class VectorEngine:
             trade=w.trade.copy(),
             agreements=w.agreements.copy(),
         )
-        view = BatchView(self.round, w, setup.world, rec)
-        outcome = np.full(self.runs, len(setup.scoring.outcomes))
-        for k in reversed(range(len(setup.scoring.outcomes))):
-            outcome = np.where(holds(setup.scoring.outcomes[k].when, view), k, outcome)
-        rec.outcome = outcome
+        view = self.metric_view(rec)
+        rec.outcome = np.asarray(setup.scoring.outcome(view))
         for objective in setup.objectives:
-            now = holds(objective.condition, view)[None]
-            if self.round == 0:
-                self.held[objective.id] = now
-            elif self.round == 1:
-                self.held[objective.id] = now  # round 0 counts only when no round is played
-            else:
-                self.held[objective.id] = np.concatenate([self.held[objective.id], now])
+            now = np.broadcast_to(holds(objective.condition, view), (self.runs,))
+            self._held_rows.setdefault((objective.actor, objective.id), []).append(now)
         if self.trajectories or not self.history:
             self.history.append(rec)
         else:
@@ -680,16 +688,23 @@ class VectorEngine:
         """Each run's final outcome label."""
         return [self.outcome_labels[k] for k in self.last.outcome]
 
+    @property
+    def held(self) -> dict[tuple[int, str], np.ndarray]:
+        """(actor, objective id) -> (rounds judged, R) whether the objective's condition held in each run, in
+        the rounds it is judged on (sim.core.objectives.judged: the rounds played, or round 0 alone before
+        any). Two actors may give their objectives the same id."""
+        return {k: np.stack(judged(rows)) for k, rows in self._held_rows.items()}
+
+    def objective_met(self, objective: Objective) -> np.ndarray:
+        """(R,) whether each run met the objective (sim.core.objectives.met over the rounds judged)."""
+        rows = self._held_rows[objective.actor, objective.id]
+        return met(np.stack(judged(rows)), objective.timing)
+
     def objective_scores(self, actor: int) -> tuple[np.ndarray, list[str]]:
-        """(R,) score 0..100 and grade of an actor's objectives (sim.core.objectives.assess over runs)."""
+        """(R,) score 0..100 and grade of an actor's objectives (the core's assessment: sim.core.objectives
+        ``met`` and ``weighted_score``, over runs)."""
         mine = [o for o in self.setup.objectives if o.actor == actor]
-        total = sum(o.weight for o in mine)
-        met_weight = np.zeros(self.runs)
-        for o in mine:
-            held = self.held[o.id]
-            met = {"final": held[-1], "always": held.all(axis=0), "ever": held.any(axis=0)}[o.timing]
-            met_weight += np.where(met, o.weight, 0.0)
-        score = 100.0 * met_weight / total if total > 0 else np.zeros(self.runs)
+        score = weighted_score(mine, [self.objective_met(o) for o in mine], (self.runs,))
         return score, [grade_for(float(s)) for s in score]
 
 
