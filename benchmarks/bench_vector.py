@@ -9,6 +9,11 @@ figure that survives a noisy machine. Model construction is included on both sid
 (synthetic scenarios, tests/synthetic.py; batches of every size interleaved, medians) and each as a
 multiple of the cost at 6 actors.
 
+`--resolution` prints instead what resolving a round's moves costs at one run: the Mesa model's move-by-move
+resolution (``AlignmentModel._resolve`` over a round's moves, scalar cell arithmetic) against the vector
+engine's batched ``resolve_moves`` called with R = 1, timed inside the same runs (CPU time), and the Mesa
+round they sit in: why the resolution is the one rule kept in two forms (docs/vector.md).
+
 `--round-ratio [--checkout DIR]` prints instead the Mesa round's CPU time as a multiple of an empty 6-agent
 Mesa model's step, both sampled alternately in this process (medians), for the code in DIR (default: this
 checkout): run it on two checkouts, interleaved, to compare their rounds on a noisy machine.
@@ -104,6 +109,44 @@ def actor_scaling(runs: int, repeat: int) -> None:
         print(f"  {n:2d} actors, {rounds} rounds: {cost * 1e3:8.2f} ms per run  ({cost / base:5.1f}x the cost at 6)")
 
 
+def resolution_at_one_run(scenario: str, runs: int) -> None:
+    """CPU time per round of the two forms of the move resolution at R = 1, timed inside the same runs."""
+    import sim.vector.engine as vector_engine
+    from sim.scenario.calibration import load_setup
+    from sim.vector import VectorEngine, keys_for
+
+    setup = load_setup(SCENARIOS / f"{scenario}.yaml")
+    spent = {"batched": 0.0, "scalar": 0.0, "mesa round": 0.0}
+    batched, scalar = vector_engine.resolve_moves, AlignmentModel._resolve
+
+    def timed(name: str, fn: Callable[..., object]) -> Callable[..., object]:
+        def wrapper(*args: object, **kwargs: object) -> object:
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.process_time() - start
+
+        return wrapper
+
+    vector_engine.resolve_moves = timed("batched", batched)  # type: ignore[assignment]
+    AlignmentModel._resolve = timed("scalar", scalar)  # type: ignore[method-assign,assignment]
+    try:
+        for seed in range(runs):
+            VectorEngine(setup, keys_for([seed])).run()
+            spent["mesa round"] += cpu(lambda s=seed: AlignmentModel(setup, rng=s, collect=False).run())  # type: ignore[misc]
+    finally:
+        vector_engine.resolve_moves = batched
+        AlignmentModel._resolve = scalar  # type: ignore[method-assign]
+    rounds = runs * setup.rounds
+    per = {name: seconds / rounds * 1e6 for name, seconds in spent.items()}
+    print(f"scenario {scenario}, {runs} runs x {setup.rounds} rounds at R = 1, CPU time per round")
+    print(f"  Mesa model, move by move (AlignmentModel._resolve):  {per['scalar']:8.0f} us")
+    print(f"  vector engine's resolve_moves, R = 1:               {per['batched']:8.0f} us")
+    print(f"  ratio batched / move by move:                       {per['batched'] / per['scalar']:8.1f}x")
+    print(f"  a whole Mesa round (construction included):         {per['mesa round']:8.0f} us")
+
+
 def cpu(fn: Callable[[], object]) -> float:
     start = time.process_time()
     fn()
@@ -120,7 +163,11 @@ def main() -> None:
     parser.add_argument("--round-ratio", action="store_true", help="only the Mesa round / empty Mesa step ratio")
     parser.add_argument("--checkout", help="with --round-ratio: measure the code of this checkout (a directory)")
     parser.add_argument("--actors", action="store_true", help="only the vector engine's cost at 6 to 48 actors")
+    parser.add_argument("--resolution", action="store_true", help="only the resolution's cost at one run, both forms")
     args = parser.parse_args()
+    if args.resolution:
+        resolution_at_one_run(args.scenario, 20 * args.repeat)
+        return
     if args.round_ratio:
         round_ratio(args.scenario)
         return
