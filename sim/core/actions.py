@@ -453,13 +453,13 @@ def move_allowed(
         return bool(act.precondition(CellAt(world, actor, actor, values_dimension)))
     if not act.targeted:
         return True
-    if target is None or not 0 <= target < world.n_actors or target == actor:
+    if target is None or not 0 <= target < len(world.gdp) or target == actor:
         return False
     if not act.precondition(CellAt(world, actor, target, values_dimension)):
         return False
     if act.signs_agreement:
         s = agreement_sector(act, sector, sectors)
-        return s is not None and not bool(world.agreements[actor, target, s])
+        return s is not None and not world.agreements.item(actor, target, s)
     return True
 
 

@@ -121,14 +121,15 @@ class CellArrays:
     @classmethod
     def matrices(cls, w: WorldArrays, values_dimension: int) -> CellArrays:
         """Every pair (i, j) of ``w``: (N, N) for one world, (R, N, N) for R worlds (views, no copies)."""
-        not_self, is_self = _self_masks(w.relations.shape[-1])
-        shape = w.relations.shape
-        if shape != not_self.shape:
+        relations, gdp = w.relations, w.gdp
+        shape = relations.shape
+        not_self, is_self = _self_masks(shape[-1])
+        if len(shape) > 2:
             not_self, is_self = np.broadcast_to(not_self, shape), np.broadcast_to(is_self, shape)
+        # .mT swaps the last two axes (each run's transpose), a view
         return cls(
-            not_self, is_self, w.relations, w.relations.swapaxes(-1, -2), w.tariff, w.sanctions,
-            w.sanctions.swapaxes(-1, -2), w.debt, w.debt.swapaxes(-1, -2), w.gdp[..., :, None], w.gdp[..., None, :],
-            w.positions[..., values_dimension, None],
+            not_self, is_self, relations, relations.mT, w.tariff, w.sanctions, w.sanctions.mT, w.debt, w.debt.mT,
+            gdp[..., None], gdp[..., None, :], w.positions[..., values_dimension, None],
         )  # fmt: skip
 
     @property
@@ -227,13 +228,17 @@ def verdicts(rules: tuple[Precondition, ...], cells: CellArrays) -> np.ndarray:
     """(len(rules), *cells.shape) bool: each rule's verdicts on the cells; a rule several entries share (the
     same function) is read once."""
     shape = cells.shape
-    seen: dict[Precondition, np.ndarray] = {}
-    out: list[np.ndarray] = []
+    seen: dict[Precondition, Flag] = {}
+    out: list[Flag] = []
     for rule in rules:
         mask = seen.get(rule)
         if mask is None:
-            found = rule(cells)
-            mask = found if isinstance(found, np.ndarray) and found.shape == shape else np.broadcast_to(found, shape)
-            seen[rule] = mask
+            mask = seen[rule] = rule(cells)
         out.append(mask)
-    return np.stack(out)
+    try:
+        stacked = np.array(out)  # one copy of the list, as np.stack makes, at a third of its cost
+    except ValueError:  # verdicts of different shapes (a rule that does not read the pair)
+        stacked = None
+    if stacked is None or stacked.shape[1:] != shape:
+        stacked = np.array([np.broadcast_to(m, shape) for m in out])
+    return stacked
