@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from sim.core import CATALOGUE, ModelSetup, action
-from sim.core.actions import apply_move, move_allowed
+from sim.core import CATALOGUE, Action, ModelSetup, action
+from sim.core.actions import ACTION_INDEX, agreement_sector, apply_move, move_allowed, preconditions
+from sim.core.preconditions import CellArrays, CellAt, CellIndex, Precondition, verdicts
 from sim.core.scoring import alignment
 from sim.core.world import WorldState
 
@@ -218,29 +220,88 @@ def _random_world(rng: np.random.Generator, n: int, sectors: int) -> WorldState:
     )
 
 
-@pytest.mark.parametrize("act", CATALOGUE, ids=lambda a: a.id)
-def test_move_allowed_reads_the_same_cell_as_the_precondition_mask(act) -> None:  # type: ignore[no-untyped-def]
-    """move_allowed tests one cell (actions._CELL_PRECONDITIONS); it must agree with the catalogue's mask."""
-    from sim.core.actions import PreconditionInputs, cell_precondition
+def _stacked(worlds: list[WorldState]) -> SimpleNamespace:
+    """R worlds' arrays with a leading runs axis (what the vector engine's WorldBatch holds)."""
+    return SimpleNamespace(**{name: np.stack([getattr(w, name) for w in worlds]) for name in worlds[0].arrays()})
 
-    assert cell_precondition(act) is not None, f"{act.id} has no cell test beside its mask"
-    rng = np.random.default_rng(12)
+
+def _every_reader(rule: Precondition, rng: np.random.Generator, rounds: int = 40) -> None:
+    """One rule read on (N, N) matrices, (R, N, N) matrices, gathered (K,) cells and one cell at a time
+    gives the same verdict for every pair of every world."""
+    for _ in range(rounds):
+        n, runs, vd = int(rng.integers(2, 7)), int(rng.integers(1, 4)), int(rng.integers(0, 2))
+        worlds = [_random_world(rng, n, 1) for _ in range(runs)]
+        batch = _stacked(worlds)
+        each = np.stack([verdicts((rule,), CellArrays.matrices(w, vd))[0] for w in worlds])
+        assert each.shape == (runs, n, n) and each.dtype == bool
+        assert np.array_equal(verdicts((rule,), CellArrays.matrices(batch, vd))[0], each)
+        r, i, j = (x.ravel() for x in np.indices((runs, n, n)))
+        order = rng.permutation(r.size)
+        r, i, j = r[order], i[order], j[order]
+        gathered = verdicts((rule,), CellIndex.of(batch, vd, r, i, j).read(batch))[0]
+        assert np.array_equal(gathered, each[r, i, j])
+        for rr, w in enumerate(worlds):
+            for a in range(n):
+                for b in range(n):
+                    one = rule(CellAt(w, a, b, vd))
+                    assert isinstance(one, bool | np.bool_) and bool(one) == bool(each[rr, a, b]), (rr, a, b)
+
+
+@pytest.mark.parametrize("act", CATALOGUE, ids=lambda a: a.id)
+def test_each_precondition_gives_one_verdict_to_every_reader(act) -> None:  # type: ignore[no-untyped-def]
+    """The catalogue states each precondition once; the pricing reads it over matrices, the vector
+    resolution over gathered cells and move_allowed one cell at a time: all must agree, at the thresholds too."""
+    _every_reader(act.precondition, np.random.default_rng(12))
+
+
+@pytest.mark.parametrize("act", CATALOGUE, ids=lambda a: a.id)
+def test_move_allowed_holds_where_the_precondition_and_the_move_s_own_rules_do(act) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(13)
     sectors = ("trade", "defence", "energy")
-    for _ in range(40):
-        n = int(rng.integers(2, 7))
-        vd = int(rng.integers(0, 2))
+    for _ in range(30):
+        n, vd = int(rng.integers(2, 7)), int(rng.integers(0, 2))
         world = _random_world(rng, n, len(sectors))
-        inputs = PreconditionInputs(world=world, not_self=~np.eye(n, dtype=bool), values_dimension=vd)
-        mask = act.precondition(inputs)
+        world.agreements[...] = rng.random(world.agreements.shape) < 0.3
+        mask = preconditions(CellArrays.matrices(world, vd))[ACTION_INDEX[act.id]]
         for i in range(n):
-            for j in range(n):
-                target = None if act.domestic else j
-                if act.domestic and j != i:
-                    continue
-                expected = bool(mask[i, i]) if act.domestic else (not act.targeted or (i != j and bool(mask[i, j])))
-                sector = 0 if act.sector_based else None
-                got = move_allowed(world, i, act.id, target, sector, sectors, values_dimension=vd)
-                assert got == expected, (act.id, i, j)
+            if act.domestic:
+                got = move_allowed(world, i, act.id, None, None, sectors, values_dimension=vd)
+                assert got == bool(mask[i, i]), (act.id, i)
+                continue
+            for j in (None, -1, *range(n), n):
+                for sector in (None, 0, 1, 2, 3):
+                    got = move_allowed(world, i, act.id, j, sector, sectors, values_dimension=vd)
+                    if not act.targeted:
+                        expected = True
+                    elif j is None or not 0 <= j < n or j == i:
+                        expected = False
+                    else:
+                        s = agreement_sector(act, sector, sectors)
+                        free = not act.signs_agreement or (s is not None and not world.agreements[i, j, s])
+                        expected = bool(mask[i, j]) and free
+                    assert got == expected, (act.id, i, j, sector)
+
+
+def test_a_rule_of_one_s_own_is_read_alike_by_every_reader() -> None:
+    """An Action made outside the catalogue gives its precondition as a rule over the cells; one that does
+    not mention the pair (a verdict per mover only) is spread over the targets."""
+    rules: list[Precondition] = [
+        lambda c: c.not_self & (c.gdp_i > c.gdp_j) & (c.debt_ij + c.debt_ji > 0.0),
+        lambda c: (c.stance_i >= 0.3) | (c.rel_ji < -0.5),
+        lambda c: c.gdp_i > 10.0,
+    ]
+    for rule in rules:
+        custom = Action(
+            id="custom", label="Custom", cameo="", goldstein=0.0, category="none", stance="neutral", cost=0.0,
+            description="a test's own move", precondition=rule,
+        )  # fmt: skip
+        _every_reader(custom.precondition, np.random.default_rng(14), rounds=15)
+    # Rules shared by several actions are read once, and each action still gets its own row.
+    world = _random_world(np.random.default_rng(15), 4, 1)
+    cells = CellArrays.matrices(world, 0)
+    both = verdicts((rules[0], rules[2], rules[0]), cells)
+    assert both.shape == (3, 4, 4) and np.array_equal(both[0], both[2])
+    assert np.array_equal(both[1], np.broadcast_to(world.gdp[:, None] > 10.0, (4, 4)))
 
 
 def test_a_move_is_built_as_its_dataclass_fields_say() -> None:

@@ -12,15 +12,17 @@ from hypothesis import strategies as st
 
 from sim.batch.plan import run_seed
 from sim.core import ACTION_IDS, AlignmentModel, ModelSetup
-from sim.core.actions import CATALOGUE, PreconditionInputs
+from sim.core.actions import CATALOGUE
+from sim.core.actions import preconditions as catalogue_preconditions
 from sim.core.events import EndScenario, Event
+from sim.core.preconditions import CellArrays, CellIndex
 from sim.core.setup import ScriptedMove
 from sim.core.world import WorldState
 from sim.errors import PivotError
 from sim.scenario import build_setup, load_scenario
 from sim.scenario.calibration import load_setup
 from sim.vector import UnsupportedScenarioError, VectorEngine, keys_for, unsupported_features
-from sim.vector.state import WorldBatch, preconditions
+from sim.vector.state import WorldBatch, preconditions, preconditions_read
 from tests.synthetic import synthetic_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -157,15 +159,19 @@ def _world(rng: np.random.Generator, n: int, sectors: int) -> WorldState:
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 7), dim=st.integers(0, 2))
 def test_vector_preconditions_are_the_catalogues(seed: int, n: int, dim: int) -> None:
+    """The engine's precondition table over R runs and its reading of gathered moves are each run's catalogue
+    rules, as the Mesa model reads them on one world."""
     rng = np.random.default_rng(seed)
     worlds = [_world(rng, n, 3) for _ in range(3)]
     batch = WorldBatch(**{name: np.stack([getattr(w, name) for w in worlds]) for name in worlds[0].arrays()})
     table = preconditions(batch, dim)
-    not_self = ~np.eye(n, dtype=bool)
     for r, world in enumerate(worlds):
-        inputs = PreconditionInputs(world=world, not_self=not_self, values_dimension=dim)
-        for k, act in enumerate(CATALOGUE):
-            assert np.array_equal(table[k, r], act.precondition(inputs)), act.id
+        assert np.array_equal(table[:, r], catalogue_preconditions(CellArrays.matrices(world, dim)))
+    k = rng.integers(0, len(CATALOGUE), 200)
+    r, i, j = rng.integers(0, 3, 200), rng.integers(0, n, 200), rng.integers(0, n, 200)
+    cells = CellIndex.of(batch, dim, r, i, j)
+    assert np.array_equal(preconditions_read(batch, cells, k), table[k, r, i, j])
+    assert np.array_equal(preconditions_read(batch, cells[50:120], k[50:120]), table[k, r, i, j][50:120])
 
 
 @pytest.mark.parametrize("source", ["eight_actors", "synthetic-3", "synthetic-12"])

@@ -10,12 +10,12 @@ target at once (:mod:`sim.core.utility`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from sim.core.preconditions import CellArrays, CellAt, Cells, Flag, Precondition, Value, verdicts
 from sim.core.setup import DynamicsParams
 from sim.core.world import GDP_FLOOR, WorldState, clip
 
@@ -45,24 +45,9 @@ MEMORY_STEP = 0.25
 REFUSAL_GOLDSTEIN = -4.0
 
 
-@dataclass(slots=True)
-class PreconditionInputs:
-    """What a precondition may look at: the world and a few derived arrays of the round.
-
-    Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
-    __init__ costs about seven times a plain one's.
-    """
-
-    world: WorldState
-    not_self: np.ndarray  # (N, N) bool, off-diagonal
-    values_dimension: int = 0
-
-
-Precondition = Callable[[PreconditionInputs], np.ndarray]
-
-
-def _always(x: PreconditionInputs) -> np.ndarray:
-    return x.not_self
+def _other(c: Cells) -> Flag:
+    """Any other actor."""
+    return c.not_self
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +62,7 @@ class Action:
     stance: Stance
     cost: float  # utility points the mover pays (domestic and diplomatic effort); modelling judgement
     description: str
-    precondition: Precondition
+    precondition: Precondition  # a rule over the pair's cells (sim.core.preconditions), read by both engines
     targeted: bool = True
     sector_based: bool = False  # candidates are (target, sector) pairs
     fixed_sector: str | None = None  # always signs in this sector (defence cooperation)
@@ -103,17 +88,19 @@ class Action:
         return self.consent or self.grants is not None
 
 
-def _precondition_sign(x: PreconditionInputs) -> np.ndarray:
-    return x.not_self & (x.world.relations >= AGREEMENT_MIN_REGARD)
+def _precondition_sign(c: Cells) -> Flag:
+    """The proposer does not regard the target as hostile."""
+    return c.not_self & (c.rel_ij >= AGREEMENT_MIN_REGARD)
 
 
-def _precondition_close(x: PreconditionInputs) -> np.ndarray:
-    r = x.world.relations
-    return x.not_self & ((r + r.T) / 2 >= CLOSE_REGARD)
+def _precondition_close(c: Cells) -> Flag:
+    """The pair's mean regard is warm enough for security ties."""
+    return c.not_self & ((c.rel_ij + c.rel_ji) / 2 >= CLOSE_REGARD)
 
 
-def _precondition_owed(x: PreconditionInputs) -> np.ndarray:
-    return x.not_self & (x.world.debt.T > 0.0)
+def _precondition_owed(c: Cells) -> Flag:
+    """The target owes the mover."""
+    return c.not_self & (c.debt_ji > 0.0)
 
 
 #: Aid flows only to economies at most this share of the donor's (judgement: development aid goes to far
@@ -121,13 +108,24 @@ def _precondition_owed(x: PreconditionInputs) -> np.ndarray:
 AID_MAX_RECIPIENT_SHARE = 0.05
 
 
-def _precondition_richer(x: PreconditionInputs) -> np.ndarray:
-    gdp = x.world.gdp
-    return x.not_self & (gdp[None, :] <= AID_MAX_RECIPIENT_SHARE * gdp[:, None])
+def _far_smaller(recipient: Value, donor: Value) -> Flag:
+    """Whether an economy of GDP ``recipient`` may receive aid from one of GDP ``donor``."""
+    return recipient <= AID_MAX_RECIPIENT_SHARE * donor
 
 
-def _precondition_crackdown(x: PreconditionInputs) -> np.ndarray:
-    return ~x.not_self & (x.world.positions[:, x.values_dimension] < CRACKDOWN_MAX_STANCE)[:, None]
+def _precondition_richer(c: Cells) -> Flag:
+    """The target is a far smaller economy than the mover (the mover could give it aid)."""
+    return c.not_self & _far_smaller(c.gdp_j, c.gdp_i)
+
+
+def _precondition_poorer(c: Cells) -> Flag:
+    """The mover is a far smaller economy than the target (the target could give it aid)."""
+    return c.not_self & _far_smaller(c.gdp_i, c.gdp_j)
+
+
+def _precondition_crackdown(c: Cells) -> Flag:
+    """A move at home, by a government whose values stance is illiberal enough."""
+    return c.is_self & (c.stance_i < CRACKDOWN_MAX_STANCE)
 
 
 CATALOGUE: tuple[Action, ...] = (
@@ -140,7 +138,7 @@ CATALOGUE: tuple[Action, ...] = (
         stance="neutral",
         cost=0.0,
         description="Make no further move this round.",
-        precondition=_always,
+        precondition=_other,
         targeted=False,
     ),
     Action(
@@ -153,7 +151,7 @@ CATALOGUE: tuple[Action, ...] = (
         stance="cooperative",
         cost=0.002,
         description="A leader visits the target; warms the host's regard of the visitor.",
-        precondition=lambda x: x.not_self,
+        precondition=_other,
     ),
     Action(
         # 057 Sign formal agreement (+8.0): coded only when actually signed, typically reciprocal.
@@ -180,7 +178,7 @@ CATALOGUE: tuple[Action, ...] = (
         cost=0.003,
         tariff_change=-0.05,
         description="Cut the mover's tariff on the target's goods by 5 points.",
-        precondition=lambda x: x.not_self & (x.world.tariff > 0.0),
+        precondition=lambda c: c.not_self & (c.tariff_ij > 0.0),
     ),
     Action(
         # 1211 Reject economic cooperation (-4.0): raising barriers has no dedicated code.
@@ -193,7 +191,7 @@ CATALOGUE: tuple[Action, ...] = (
         cost=0.003,
         tariff_change=0.05,
         description="Raise the mover's tariff on the target's goods by 5 points.",
-        precondition=lambda x: x.not_self & (x.world.tariff < 1.0),
+        precondition=lambda c: c.not_self & (c.tariff_ij < 1.0),
     ),
     Action(
         # 163 Impose embargo, boycott, or sanctions (-8.0).
@@ -206,7 +204,7 @@ CATALOGUE: tuple[Action, ...] = (
         cost=0.006,
         sanction_change=0.25,
         description="Raise the mover's sanctions on the target by a quarter of the full scale.",
-        precondition=lambda x: x.not_self & (x.world.sanctions < 1.0),
+        precondition=lambda c: c.not_self & (c.sanctions_ij < 1.0),
     ),
     Action(
         # 085 Ease economic sanctions, boycott, embargo (+7.0).
@@ -219,7 +217,7 @@ CATALOGUE: tuple[Action, ...] = (
         cost=0.006,
         sanction_change=-0.25,
         description="Lower the mover's sanctions on the target by a quarter of the full scale.",
-        precondition=lambda x: x.not_self & (x.world.sanctions > 0.0),
+        precondition=lambda c: c.not_self & (c.sanctions_ij > 0.0),
     ),
     Action(
         # 071 Provide economic aid (+7.4): the CAMEO codebook codes debt relief as 071.
@@ -277,7 +275,7 @@ CATALOGUE: tuple[Action, ...] = (
         cost=0.001,
         pressure_change=0.3,
         description="Publicly criticise the target (for example over human rights).",
-        precondition=_always,
+        precondition=_other,
     ),
     Action(
         # 019 Express accord (+3.4).
@@ -317,7 +315,7 @@ CATALOGUE: tuple[Action, ...] = (
         cost=0.001,
         grants="cancel_debt",
         description="Ask a creditor to write off what you owe it; it decides by its own interests.",
-        precondition=lambda x: x.not_self & (x.world.debt > 0.0),
+        precondition=lambda c: c.not_self & (c.debt_ij > 0.0),
     ),
     Action(
         # 0231 Appeal for economic aid (+3.4).
@@ -330,7 +328,7 @@ CATALOGUE: tuple[Action, ...] = (
         cost=0.001,
         grants="provide_aid",
         description="Ask a far larger economy for a quarter's aid (USD 50 m).",
-        precondition=lambda x: _precondition_richer(x).T,
+        precondition=_precondition_poorer,
     ),
     Action(
         # 0254 Appeal for easing of economic sanctions, boycott, or embargo (-0.3).
@@ -343,7 +341,7 @@ CATALOGUE: tuple[Action, ...] = (
         cost=0.001,
         grants="lift_sanctions",
         description="Ask a state that sanctions you to ease its sanctions by a quarter of the scale.",
-        precondition=lambda x: x.not_self & (x.world.sanctions.T > 0.0),
+        precondition=lambda c: c.not_self & (c.sanctions_ji > 0.0),
     ),
     Action(
         # 172 Impose administrative sanctions (-5.0): restrictions on political freedoms at home (1721 in
@@ -426,47 +424,13 @@ def action(action_id: str) -> Action:
     return CATALOGUE[ACTION_INDEX[action_id]]
 
 
-#: Each catalogue precondition read at one cell (mover i, target j; the world's arrays as Python floats):
-#: the same comparisons on the same doubles as the (N, N) masks above, without building a mask to read one
-#: cell (:func:`move_allowed` runs for every move at resolution). ``i != j`` is checked by the caller.
-#: tests/test_actions.py checks each agrees with its mask on random worlds.
-CellPrecondition = Callable[[WorldState, int, int, int], bool]
+_PRECONDITIONS: tuple[Precondition, ...] = tuple(a.precondition for a in CATALOGUE)
 
 
-def _cell_richer(w: WorldState, i: int, j: int) -> bool:
-    return w.gdp.item(j) <= AID_MAX_RECIPIENT_SHARE * w.gdp.item(i)
-
-
-_CELL_PRECONDITIONS: dict[str, CellPrecondition] = {
-    "pass": lambda w, i, j, vd: True,
-    "state_visit": lambda w, i, j, vd: True,
-    "sign_agreement": lambda w, i, j, vd: w.relations.item(i, j) >= AGREEMENT_MIN_REGARD,
-    "open_trade": lambda w, i, j, vd: w.tariff.item(i, j) > 0.0,
-    "raise_tariffs": lambda w, i, j, vd: w.tariff.item(i, j) < 1.0,
-    "impose_sanctions": lambda w, i, j, vd: w.sanctions.item(i, j) < 1.0,
-    "lift_sanctions": lambda w, i, j, vd: w.sanctions.item(i, j) > 0.0,
-    "cancel_debt": lambda w, i, j, vd: w.debt.item(j, i) > 0.0,
-    "restructure_debt": lambda w, i, j, vd: w.debt.item(j, i) > 0.0,
-    "provide_aid": lambda w, i, j, vd: _cell_richer(w, i, j),
-    "criticise": lambda w, i, j, vd: True,
-    "joint_statement": lambda w, i, j, vd: w.relations.item(i, j) >= AGREEMENT_MIN_REGARD,
-    "defence_cooperation": lambda w, i, j, vd: (w.relations.item(i, j) + w.relations.item(j, i)) / 2 >= CLOSE_REGARD,
-    "request_debt_relief": lambda w, i, j, vd: w.debt.item(i, j) > 0.0,
-    "request_aid": lambda w, i, j, vd: _cell_richer(w, j, i),
-    "request_sanctions_relief": lambda w, i, j, vd: w.sanctions.item(j, i) > 0.0,
-    "crackdown": lambda w, i, j, vd: w.positions.item(i, vd) < CRACKDOWN_MAX_STANCE,
-    "cut_aid": lambda w, i, j, vd: _cell_richer(w, i, j),
-}
-#: The catalogue's own preconditions: a cell test stands in for a precondition only while it is the
-#: catalogue's (an Action built elsewhere, or a replaced precondition, is read through its mask).
-_CATALOGUE_PRECONDITIONS: dict[str, Precondition] = {a.id: a.precondition for a in CATALOGUE}
-
-
-def cell_precondition(act: Action) -> CellPrecondition | None:
-    """The cell test of this action's precondition, or None when only its (N, N) mask states it."""
-    if _CATALOGUE_PRECONDITIONS.get(act.id) is not act.precondition:
-        return None
-    return _CELL_PRECONDITIONS.get(act.id)
+def preconditions(cells: CellArrays) -> np.ndarray:
+    """(A, *cells.shape) bool: every catalogue action's precondition on these cells, in catalogue order (the
+    pass's rule is read too, though the feasibility ignores it; actions sharing a rule read it once)."""
+    return verdicts(_PRECONDITIONS, cells)
 
 
 def move_allowed(
@@ -479,31 +443,23 @@ def move_allowed(
     not_self: np.ndarray | None = None,
     values_dimension: int = 0,
 ) -> bool:
-    """Whether the precondition of a move holds on this state (used at resolution and for human orders)."""
+    """Whether the precondition of a move holds on this state (used at resolution and for human orders).
+
+    The action's rule reads one cell (:class:`sim.core.preconditions.CellAt`), no mask; ``not_self`` is not
+    read (kept so that callers holding the off-diagonal mask need not change).
+    """
     act = action(action_id)
-    n = world.n_actors
-    cell = cell_precondition(act)
     if act.domestic:
-        if cell is not None:
-            return bool(cell(world, actor, actor, values_dimension))
-        mask = not_self if not_self is not None else ~np.eye(n, dtype=bool)
-        inputs = PreconditionInputs(world=world, not_self=mask, values_dimension=values_dimension)
-        return bool(act.precondition(inputs)[actor, actor])
+        return bool(act.precondition(CellAt(world, actor, actor, values_dimension)))
     if not act.targeted:
         return True
-    if target is None or not 0 <= target < n or target == actor:
+    if target is None or not 0 <= target < len(world.gdp) or target == actor:
         return False
-    if cell is not None:
-        if not cell(world, actor, target, values_dimension):
-            return False
-    else:
-        mask = not_self if not_self is not None else ~np.eye(n, dtype=bool)
-        inputs = PreconditionInputs(world=world, not_self=mask, values_dimension=values_dimension)
-        if not bool(act.precondition(inputs)[actor, target]):
-            return False
+    if not act.precondition(CellAt(world, actor, target, values_dimension)):
+        return False
     if act.signs_agreement:
         s = agreement_sector(act, sector, sectors)
-        return s is not None and not bool(world.agreements[actor, target, s])
+        return s is not None and not world.agreements.item(actor, target, s)
     return True
 
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from sim.core import pricing
-from sim.core.actions import CATALOGUE, PreconditionInputs
+from sim.core.actions import preconditions
 from sim.core.dynamics import Baseline
+from sim.core.preconditions import CellArrays
 from sim.core.pricing import (  # noqa: F401  (re-exported: the rules' constants have one home, sim.core.pricing)
     _ANSWERED,
     _DOMESTIC,
@@ -36,7 +37,7 @@ from sim.core.pricing import (  # noqa: F401  (re-exported: the rules' constants
     trade_value,
 )
 from sim.core.setup import DynamicsParams, ModelSetup
-from sim.core.world import WorldState, off_diagonal
+from sim.core.world import WorldState
 
 partner_weights = pricing.partner_weights
 
@@ -161,23 +162,10 @@ def feasibility(world: WorldState, setup: ModelSetup) -> tuple[np.ndarray, np.nd
 
 
 def _feasibility(world: WorldState, setup: ModelSetup) -> tuple[np.ndarray, np.ndarray]:
-    not_self = off_diagonal(world.n_actors)
-    inputs = PreconditionInputs(world=world, not_self=not_self, values_dimension=setup.scoring.values_dimension)
-    # Actions that share a precondition function (agreements and statements, debt offers, aid and its
-    # cut) read one mask: a precondition is a pure function of its inputs. The masks go to the rules as
-    # one (A, 1, N, N) array (one operation instead of one per action); untargeted moves that are not
-    # domestic (pass) read none, and the rules set their rows whatever mask stands there.
-    masks: dict[object, np.ndarray] = {}
-    pre: list[np.ndarray] = []
-    for act in CATALOGUE:
-        if not (act.targeted or act.domestic):
-            pre.append(not_self)
-            continue
-        mask = masks.get(act.precondition)
-        if mask is None:
-            mask = masks[act.precondition] = act.precondition(inputs)
-        pre.append(mask)
-    return pricing.feasibility(np.array(pre)[:, None], world.agreements[None], setup)
+    # Every action's rule read on the (N, N) matrices, as one (A, 1, N, N) array for the rules (one operation
+    # instead of one per action); actions that share a rule read one mask; the pass's row is not read.
+    pre = preconditions(CellArrays.matrices(world, setup.scoring.values_dimension))
+    return pricing.feasibility(pre[:, None], world.agreements[None], setup)
 
 
 def sanction_friction(world: WorldState) -> np.ndarray:

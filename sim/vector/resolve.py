@@ -14,10 +14,11 @@ from functools import lru_cache
 import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, MEMORY_STEP, REFUSAL_GOLDSTEIN
+from sim.core.preconditions import CellIndex
 from sim.core.setup import ModelSetup
 from sim.core.world import GDP_FLOOR, clip
 from sim.vector.pricing import BaselineBatch
-from sim.vector.state import CellIndex, WorldBatch, preconditions_read
+from sim.vector.state import WorldBatch, preconditions_read
 
 _GOLDSTEIN = np.array([a.goldstein for a in CATALOGUE])
 _TARIFF = np.array([a.tariff_change for a in CATALOGUE])
