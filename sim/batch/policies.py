@@ -16,10 +16,10 @@ import numpy as np
 
 from sim.core import CATALOGUE, AlignmentModel, ModelSetup, MoveError
 from sim.core.actions import ACTION_INDEX, OFFER_ASKS, OFFER_GIVES, PASS
+from sim.core.choice import accept_gain
 from sim.core.legal import LegalMove, MoveSpace, legal_moves
 from sim.core.record import Move
 from sim.vector import VectorEngine, keys_for
-from sim.vector.engine import accept_gain
 
 Baseline = Literal["pass", "random", "ai"]
 FeatureKey = tuple[str, int | None, str | None]  # (action, target, ask): sectors of one agreement share a logit

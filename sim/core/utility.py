@@ -139,6 +139,7 @@ class CandidateTable:
     offer_accept_gain: np.ndarray  # (X, Y, N, N)
     offer_accept_chance: np.ndarray  # (X, Y, N, N)
     temperature: np.ndarray  # (N,) each actor's softmax temperature in utility units this round
+    priced: pricing.PricedBatch  # the one-run batch these are read from (R = 1: what sim.core.choice reads)
 
     @property
     def offer_terms(self) -> np.ndarray:
@@ -205,11 +206,11 @@ def price_candidates(
     tau = setup.tau if tau is None else tau
     feasible, sector_feasible = _feasibility(ctx.world, setup)
     batch = pricing.price(ctx.lifted(), setup, feasible, sector_feasible, interests[None], np.asarray(tau)[None])
-    arrays = {name: getattr(batch, name)[0] for name in _TABLE_FIELDS if name != "sector_terms"}
-    return CandidateTable(sector_terms=batch.sector_terms[0][..., batch.sector_class], **arrays)
+    arrays = {name: getattr(batch, name)[0] for name in _TABLE_FIELDS}
+    return CandidateTable(sector_terms=batch.sector_terms[0][..., batch.sector_class], priced=batch, **arrays)
 
 
-_TABLE_FIELDS = tuple(f.name for f in fields(CandidateTable))
+_TABLE_FIELDS = tuple(f.name for f in fields(CandidateTable) if f.name not in ("sector_terms", "priced"))
 
 
 @dataclass(frozen=True, slots=True)
