@@ -8,7 +8,7 @@ from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES
 from sim.core.mesa_import import mesa
 from sim.core.record import Move
 from sim.core.setup import ActorSpec, Controller
-from sim.core.utility import CandidateList, CandidateTable
+from sim.core.utility import CandidateTable
 
 if TYPE_CHECKING:
     from sim.core.model import AlignmentModel
@@ -51,15 +51,14 @@ class CountryAgent(mesa.Agent):
             self.chosen = forced
         else:
             # The model drew every AI actor's picks at once (AlignmentModel._pick, by sim.core.choice.pick).
-            table, candidates = model.table, model.candidates
-            assert table is not None and candidates is not None  # priced: some actor is played by the AI
-            self.chosen = forced + [self._describe(table, candidates, row) for row in model.picks[self.index]]
+            table = model.table
+            assert table is not None  # priced: some actor is played by the AI
+            self.chosen = forced + [self._describe(table, *name) for name in model.picks[self.index]]
 
-    def _describe(self, table: CandidateTable, candidates: CandidateList, row: int) -> Move:
-        """The move of candidate ``row`` (one of this actor's picks), with its priced gain, terms and chance."""
+    def _describe(self, table: CandidateTable, a: int, j: int, s: int, ask: int) -> Move:
+        """One of this actor's picks (kind, target, sector, ask; -1 for none), with its priced gain, terms and
+        chance of acceptance."""
         i = self.index
-        a, j = candidates.kind.item(row), candidates.target.item(row)
-        s, ask = candidates.sector.item(row), candidates.ask.item(row)
         act = CATALOGUE[a]
         chance = 1.0
         if ask >= 0:

@@ -32,11 +32,6 @@ _PASS = ACTION_INDEX[PASS]
 _OPPOSITE = np.full(len(CATALOGUE), -1)
 for _a, _b in OPPOSITES.items():
     _OPPOSITE[ACTION_INDEX[_a]] = ACTION_INDEX[_b]
-#: Catalogue index -> position in OFFER_GIVES / OFFER_ASKS (0 for the others: read only where it applies).
-_GIVE_POSITION = np.zeros(len(CATALOGUE), dtype=int)
-_GIVE_POSITION[_OFFER_GIVE_INDEX] = np.arange(len(_OFFER_GIVE_INDEX))
-_ASK_POSITION = np.zeros(len(CATALOGUE), dtype=int)
-_ASK_POSITION[_OFFER_ASK_INDEX] = np.arange(len(_OFFER_ASK_INDEX))
 
 
 def choice_keys(
@@ -51,14 +46,17 @@ def choice_keys(
     half as often as the best. Where it is not > 0 (or not a number) the key is the gain alone.
     """
     best = np.maximum.reduceat(gain, starts)
-    largest = np.maximum.reduceat(np.abs(gain), starts)
-    temperature = tau * np.where(best != 0.0, np.abs(best), largest)
-    safe = np.where(temperature > 0, temperature, 1.0)
+    scale = np.abs(best)
+    flat = best == 0.0  # rare: every move worth nothing or less (the pass, worth 0, is in every segment)
+    if flat.any():
+        scale = np.where(flat, np.maximum.reduceat(np.abs(gain), starts), scale)
+    temperature = tau * scale
+    warm = temperature > 0
+    safe = np.where(warm, temperature, 1.0)
     keys = np.divide(gain, safe[seg])
     keys += noise  # gain / T + noise, in place
-    cold = ~(temperature > 0)
-    if cold.any():
-        keys = np.where(cold[seg], gain, keys)
+    if not warm.all():  # greedy (or not a number): the gain alone
+        keys = np.where(warm[seg], keys, gain)
     return keys
 
 
@@ -202,5 +200,4 @@ def accept_gain(
     # than picking each branch's proposals out first.
     agreement = (a == _SECTOR_ACTION) & (s >= 0)
     gain = np.where(agreement, table.sector_accept_gain[r, i, j, s], table.accept_gain[r, a, i, j])
-    offer = offer_accept_gain_at(table, r, _GIVE_POSITION[a], _ASK_POSITION[ask], i, j)
-    return np.where(ask >= 0, offer, gain)
+    return np.where(ask >= 0, offer_accept_gain_at(table, r, a, ask, i, j), gain)

@@ -96,9 +96,11 @@ class AlignmentModel(mesa.Model):
         self.countries: list[CountryAgent] = [CountryAgent(self, i, spec) for i, spec in enumerate(setup.actors)]
         self.table: CandidateTable | None = None
         self.candidates: CandidateList | None = None
+        #: This round's choice keys of ``candidates`` (sim.core.choice.choice_keys; -inf where a forced move
+        #: rules a candidate out).
         self.choice_keys = np.zeros(0)
-        #: This round's picks of each AI actor: rows of ``candidates``, in the order drawn (:meth:`_pick`).
-        self.picks: list[list[int]] = []
+        #: This round's picks of each AI actor, in the order drawn: (kind, target, sector, ask) (:meth:`_pick`).
+        self.picks: list[list[tuple[int, int, int, int]]] = []
         #: This round's moves forced by events or scripted by the scenario, per actor (:meth:`forced_moves_for`).
         self.forced: list[list[Move]] = [[] for _ in setup.actors]
         self.ended: str | None = None
@@ -277,7 +279,7 @@ class AlignmentModel(mesa.Model):
             c = self.candidates
             noise = gumbel_of(table_hashes(self.dice.key, (Purpose.CHOICE,), self.round, c.names)[0])
             self.choice_keys = choice_keys(c.gain, c.actor, c.start[:-1], self.policy.tau, noise)
-            self.picks = self._pick(c, self.choice_keys.copy())
+            self.picks = self._pick(c, self.choice_keys)
         self.agents.shuffle_do("choose_moves")
         chosen = [m for c in self.countries for m in c.chosen]
         # The answers' and the resolution order's draws are named by the same fields: hashed together.
@@ -340,9 +342,10 @@ class AlignmentModel(mesa.Model):
             )
             self.table = table
             # Every AI-answered proposal of the round at once: what it is worth to its target, and the answer.
-            i, a, j, s, ask = names[:, asked]
+            at = np.array(asked)
+            i, a, j, s, ask = names[:, at]
             gain = accept_gain(table.priced, 0, i, j, a, s, ask)
-            accepted = accepts(gain, table.temperature[j], logistic_of(draws[asked]))
+            accepted = accepts(gain, table.temperature[j], logistic_of(draws[at]))
             answers = iter(zip(gain.tolist(), accepted.tolist(), strict=True))
         actors = self.setup.actors
         for m, w in zip(moves, who, strict=True):
@@ -407,18 +410,18 @@ class AlignmentModel(mesa.Model):
         i, a, j, s, ask = self._names(moves)
         return accept_gain(table.priced, 0, i, j, a, s, ask)
 
-    def _pick(self, c: CandidateList, keys: np.ndarray) -> list[list[int]]:
-        """Each AI actor's picks this round, rows of ``c`` in the order drawn: its top keys up to its budget
-        (moves per round less its forced ones), stopping at its pass, each pick ruling out what the blocking
-        table of :class:`sim.core.choice.Universe` says, after what its forced moves rule out
-        (:func:`sim.core.choice.exclude`). ``keys`` is changed.
+    def _pick(self, c: CandidateList, keys: np.ndarray) -> list[list[tuple[int, int, int, int]]]:
+        """Each AI actor's picks this round, in the order drawn, as (kind, target, sector, ask) of rows of ``c``:
+        its top keys up to its budget (moves per round less its forced ones), stopping at its pass, each pick
+        ruling out what the blocking table of :class:`sim.core.choice.Universe` says, after what its forced
+        moves rule out (:func:`sim.core.choice.exclude`). ``keys`` is changed.
 
         The same picks as :func:`sim.core.choice.pick` (the vector engine's), taken one actor at a time: a
         stable sort of each actor's keys walked in Python, a few rows each, costs the one-run round less
-        than the batched search's passes over every candidate for each pick.
+        than the batched search, which passes over every candidate for each pick (about 20 numpy calls a pick).
         """
         n = self.setup.n_actors
-        picks: list[list[int]] = [[] for _ in range(n)]
+        picks: list[list[tuple[int, int, int, int]]] = [[] for _ in range(n)]
         forced_moves = self.forced
         u = universe(self.setup)
         ruled_out, position, pass_at = u.ruled_out, u.position, u.kind.size - 1
@@ -448,12 +451,13 @@ class AlignmentModel(mesa.Model):
             blocked: set[int] = set()
             for k in (-keys[lo:hi]).argsort(kind="stable").tolist():
                 row = lo + k
-                at = position[kinds.item(row), targets.item(row), sectors.item(row), asks.item(row)]
+                name = (kinds.item(row), targets.item(row), sectors.item(row), asks.item(row))
+                at = position[name]
                 if at == pass_at:
                     break
                 if at in blocked:
                     continue
-                mine.append(row)
+                mine.append(name)
                 blocked |= ruled_out[at]
                 if len(mine) == budget:
                     break
