@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, OPPOSITES, PASS
-from sim.core.pricing import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION, PricedBatch, offer_accept_gain_at
+from sim.core.pricing import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION, PricedTable, offer_accept_gain_at
 
 if TYPE_CHECKING:
     from sim.core.setup import ModelSetup
@@ -190,14 +190,21 @@ def accepts(gain: np.ndarray, temperature: np.ndarray, noise: np.ndarray) -> np.
 
 
 def accept_gain(
-    table: PricedBatch, r: np.ndarray | int, i: np.ndarray, j: np.ndarray, a: np.ndarray, s: np.ndarray, ask: np.ndarray
+    table: PricedTable,
+    r: np.ndarray | None,
+    i: np.ndarray,
+    j: np.ndarray,
+    a: np.ndarray,
+    s: np.ndarray,
+    ask: np.ndarray,
 ) -> np.ndarray:
     """(K,) what proposal (i -> j, action a, sector s or -1, asking ``ask`` or -1) in run r is worth to its
-    target j (``r`` may be one run for all, e.g. 0 in a one-run table): ``accept_gain``, ``sector_accept_gain``
-    or, for a conditional offer, what j receives plus its own net gain from what is asked (priced wherever the
-    offer stands, not only where it is feasible)."""
+    target j (``r`` None: a one-run table without the runs axis, a CandidateTable): ``accept_gain``,
+    ``sector_accept_gain`` or, for a conditional offer, what j receives plus its own net gain from what is
+    asked (priced wherever the offer stands, not only where it is feasible)."""
     # Every branch read at every proposal (an index of -1 reads a last cell, left unused): fewer operations
     # than picking each branch's proposals out first.
     agreement = (a == _SECTOR_ACTION) & (s >= 0)
-    gain = np.where(agreement, table.sector_accept_gain[r, i, j, s], table.accept_gain[r, a, i, j])
+    run = ... if r is None else r
+    gain = np.where(agreement, table.sector_accept_gain[run, i, j, s], table.accept_gain[run, a, i, j])
     return np.where(ask >= 0, offer_accept_gain_at(table, r, a, ask, i, j), gain)

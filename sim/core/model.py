@@ -344,7 +344,7 @@ class AlignmentModel(mesa.Model):
             # Every AI-answered proposal of the round at once: what it is worth to its target, and the answer.
             at = np.array(asked)
             i, a, j, s, ask = names[:, at]
-            gain = accept_gain(table.priced, 0, i, j, a, s, ask)
+            gain = accept_gain(table, None, i, j, a, s, ask)
             accepted = accepts(gain, table.temperature[j], logistic_of(draws[at]))
             answers = iter(zip(gain.tolist(), accepted.tolist(), strict=True))
         actors = self.setup.actors
@@ -406,9 +406,9 @@ class AlignmentModel(mesa.Model):
         )
 
     def _accept_gains(self, table: CandidateTable, moves: Sequence[Move]) -> np.ndarray:
-        """(K,) what each proposal is worth to its target (:func:`sim.core.choice.accept_gain`, R = 1)."""
+        """(K,) what each proposal is worth to its target (:func:`sim.core.choice.accept_gain` on this run's table)."""
         i, a, j, s, ask = self._names(moves)
-        return accept_gain(table.priced, 0, i, j, a, s, ask)
+        return accept_gain(table, None, i, j, a, s, ask)
 
     def _pick(self, c: CandidateList, keys: np.ndarray) -> list[list[tuple[int, int, int, int]]]:
         """Each AI actor's picks this round, in the order drawn, as (kind, target, sector, ask) of rows of ``c``:

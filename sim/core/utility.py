@@ -139,7 +139,8 @@ class CandidateTable:
     offer_accept_gain: np.ndarray  # (X, Y, N, N)
     offer_accept_chance: np.ndarray  # (X, Y, N, N)
     temperature: np.ndarray  # (N,) each actor's softmax temperature in utility units this round
-    priced: pricing.PricedBatch  # the one-run batch these are read from (R = 1: what sim.core.choice reads)
+    own_net: np.ndarray  # (A, N, N) what move a is worth to its mover i if it takes effect, net of cost
+    received: np.ndarray  # (Q, N, N) j's weighted gain from i's move RECEIVED[q]
 
     @property
     def offer_terms(self) -> np.ndarray:
@@ -207,10 +208,10 @@ def price_candidates(
     feasible, sector_feasible = _feasibility(ctx.world, setup)
     batch = pricing.price(ctx.lifted(), setup, feasible, sector_feasible, interests[None], np.asarray(tau)[None])
     arrays = {name: getattr(batch, name)[0] for name in _TABLE_FIELDS}
-    return CandidateTable(sector_terms=batch.sector_terms[0][..., batch.sector_class], priced=batch, **arrays)
+    return CandidateTable(sector_terms=batch.sector_terms[0][..., batch.sector_class], **arrays)
 
 
-_TABLE_FIELDS = tuple(f.name for f in fields(CandidateTable) if f.name not in ("sector_terms", "priced"))
+_TABLE_FIELDS = tuple(f.name for f in fields(CandidateTable) if f.name != "sector_terms")
 
 
 @dataclass(frozen=True, slots=True)
