@@ -252,9 +252,9 @@ def flatten(table: CandidateTable) -> CandidateList:
     p, q, r = a.size, a.size + si.size, a.size + si.size + ox.size
     names = np.empty((5, r + n), dtype=np.int64)
     names.fill(-1)
-    names[0, :p], names[1, :p], names[2, :p] = i, a, j
-    names[0, p:q], names[1, p:q], names[2, p:q], names[3, p:q] = si, _SECTOR_ACTION, sj, ss
-    names[0, q:r], names[1, q:r], names[2, q:r], names[4, q:r] = oi, _OFFER_GIVE_INDEX[ox], oj, _OFFER_ASK_INDEX[oy]
+    names[:3, :p] = (i, a, j)  # rows filled a block at a time: fewer numpy calls than a row at a time
+    names[0, p:q], names[1, p:q], names[2:4, p:q] = si, _SECTOR_ACTION, (sj, ss)
+    names[:3, q:r], names[4, q:r] = (oi, _OFFER_GIVE_INDEX[ox], oj), _OFFER_ASK_INDEX[oy]
     names[0, r:], names[1, r:] = np.arange(n), _PASS
     gain = np.concatenate(
         [table.gain[plain], table.sector_gain[si, sj, ss], table.offer_gain[ox, oy, oi, oj], np.zeros(n)]
