@@ -378,7 +378,7 @@ class VectorEngine:
 
     def _choose(self, table: TableBatch, forced: list[tuple[np.ndarray, ForceMove]]) -> MoveBatch:
         """Each actor's forced moves, then its picks by Gumbel top-k over its candidates with the core's
-        blocking rules (sim.core.agents.CountryAgent.choose_moves and softmax_choice)."""
+        blocking table (sim.core.choice: choice_keys, exclude, pick; the Mesa model's AlignmentModel._pick)."""
         u, runs, n = self.universe, self.runs, self.setup.n_actors
         # The candidates that exist, as one list ordered by (run, actor, candidate): segment r * n + i holds
         # run r's actor i's candidates in the core's ``flatten`` order, its pass last (never empty).
