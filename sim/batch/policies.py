@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sim.core import CATALOGUE, AlignmentModel, ModelSetup, MoveError
-from sim.core.actions import ACTION_INDEX, OFFER_ASKS, OFFER_GIVES, PASS
+from sim.core import AlignmentModel, ModelSetup, MoveError
+from sim.core.actions import ACTION_INDEX, PASS
+from sim.core.choice import accept_gain
 from sim.core.legal import LegalMove, MoveSpace, legal_moves
 from sim.core.record import Move
 from sim.vector import VectorEngine, keys_for
-from sim.vector.engine import accept_gain
 
 Baseline = Literal["pass", "random", "ai"]
 FeatureKey = tuple[str, int | None, str | None]  # (action, target, ask): sectors of one agreement share a logit
@@ -247,13 +247,9 @@ def _ai_would_accept(model: AlignmentModel, actor: int, m: Move, bias: float) ->
     table = model.table
     if table is None:  # no actor chose by utility last round: nothing priced the proposal
         return bias > 0
-    i = m.actor
-    if m.ask is not None:
-        gain = table.offer_accept_gain[OFFER_GIVES.index(m.action), OFFER_ASKS.index(m.ask), i, actor]
-    elif CATALOGUE[ACTION_INDEX[m.action]].sector_based and m.sector is not None:
-        gain = table.sector_accept_gain[i, actor, m.sector]
-    else:
-        gain = table.accept_gain[ACTION_INDEX[m.action], i, actor]
+    sector, ask = -1 if m.sector is None else m.sector, -1 if m.ask is None else ACTION_INDEX[m.ask]
+    i, j, a, s, y = (np.array([x]) for x in (m.actor, actor, ACTION_INDEX[m.action], sector, ask))
+    gain = accept_gain(table, None, i, j, a, s, y)[0]  # the rule both engines read (sim.core.choice)
     temperature = float(table.temperature[actor])
     scaled = float(gain) / temperature if temperature > 0 else float(np.sign(gain)) * 1e9
     return scaled + bias > 0

@@ -4,59 +4,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, OPPOSITES, PASS
+from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES
 from sim.core.mesa_import import mesa
 from sim.core.record import Move
 from sim.core.setup import ActorSpec, Controller
-from sim.core.utility import CandidateList, CandidateTable
+from sim.core.utility import CandidateTable
 
 if TYPE_CHECKING:
     from sim.core.model import AlignmentModel
 
-_PASS = ACTION_INDEX[PASS]
-_OPPOSITES = {ACTION_INDEX[a]: ACTION_INDEX[b] for a, b in OPPOSITES.items()}
 #: Catalogue index -> position in OFFER_GIVES / OFFER_ASKS (the axes of a CandidateTable's offer arrays).
 _GIVE_POSITION = {ACTION_INDEX[x]: k for k, x in enumerate(OFFER_GIVES)}
 _ASK_POSITION = {ACTION_INDEX[y]: k for k, y in enumerate(OFFER_ASKS)}
 
 
-def softmax_scale(gains: np.ndarray, tau: float) -> float:
-    """The softmax temperature in utility units: ``tau x |best gain|`` (or the largest |gain| if best is 0).
-
-    A relative temperature makes tau dimensionless: at tau = 0.15 a move worth 90 % of the best is drawn
-    about half as often as the best, one worth 50 % about 4 % as often.
-    """
-    best = float(gains.max())
-    scale = abs(best) if best != 0.0 else float(np.abs(gains).max())
-    return tau * scale
-
-
-def softmax_probabilities(gains: np.ndarray, tau: float) -> np.ndarray:
-    """Choice probabilities of one draw over candidate gains (tau <= 0: greedy, ties shared)."""
-    if gains.size == 0:
-        return gains
-    temperature = softmax_scale(gains, tau)
-    p = (gains == gains.max()).astype(float) if temperature <= 0.0 else np.exp((gains - gains.max()) / temperature)
-    return p / p.sum()
-
-
-def choice_keys(candidates: CandidateList, tau: np.ndarray, gumbel: np.ndarray) -> np.ndarray:
-    """Sort keys of every candidate of every actor: gain / (tau x |best gain|) + Gumbel noise (greedy: gain)."""
-    gains, start = candidates.gain, candidates.start[:-1]
-    best = np.maximum.reduceat(gains, start)
-    largest = np.maximum.reduceat(np.abs(gains), start)
-    temperature = tau * np.where(best != 0.0, np.abs(best), largest)
-    per_row = temperature[candidates.actor]
-    warm = per_row > 0
-    safe = np.where(warm, per_row, 1.0)
-    return np.where(warm, gains / safe + gumbel, gains)
-
-
 class CountryAgent(mesa.Agent):
-    """One actor. Each round its controller supplies moves: ``ai`` by utility + softmax,
-    ``human`` from orders submitted to the model, ``scripted`` from the scenario's fixed moves."""
+    """One actor. Each round its controller supplies moves: ``ai`` by utility + softmax (the choice rule of
+    :mod:`sim.core.choice`), ``human`` from orders submitted to the model, ``scripted`` from the scenario's
+    fixed moves."""
 
     def __init__(self, model: AlignmentModel, index: int, spec: ActorSpec) -> None:
         super().__init__(model)
@@ -78,51 +43,21 @@ class CountryAgent(mesa.Agent):
     def choose_moves(self) -> None:
         """Fill ``self.chosen`` for this round (called through AgentSet.shuffle_do)."""
         model = self.model
-        forced = model.forced_moves_for(self.index)
+        forced = model.forced[self.index]
         budget = int(model.policy.actions_per_round[self.index]) - len(forced)
         if self.controller == "human":
             self.chosen = forced + model.take_orders(self.index)
         elif self.controller == "scripted" or budget <= 0:
             self.chosen = forced
         else:
-            self.chosen = forced + self.softmax_choice(model.candidates, model.table, model.choice_keys, budget, forced)
+            # The model drew every AI actor's picks at once (AlignmentModel._pick, by sim.core.choice.pick).
+            table = model.table
+            assert table is not None  # priced: some actor is played by the AI
+            self.chosen = forced + [self._describe(table, *name) for name in model.picks[self.index]]
 
-    def softmax_choice(
-        self, candidates: CandidateList, table: CandidateTable, keys: np.ndarray, budget: int, exclude: list[Move]
-    ) -> list[Move]:
-        """Draw up to ``budget`` distinct moves by softmax over estimated gains; a drawn pass ends the turn.
-
-        Sequential softmax draws without replacement are taken at once with the Gumbel top-k trick: the
-        order of ``gain / temperature + Gumbel noise`` (``keys``, see :func:`choice_keys`) is a
-        Plackett-Luce sample of the softmax.
-        """
-        lo, hi = candidates.start.item(self.index), candidates.start.item(self.index + 1)  # Python ints
-        blocked = {(ACTION_INDEX[m.action], m.target, m.sector) for m in exclude}
-        blocked |= {
-            (_OPPOSITES[ACTION_INDEX[m.action]], m.target, None)
-            for m in exclude
-            if ACTION_INDEX[m.action] in _OPPOSITES
-        }
-        picks: list[Move] = []
-        kinds, targets, sectors, asks = candidates.kind, candidates.target, candidates.sector, candidates.ask
-        for k in (-keys[lo:hi]).argsort(kind="stable").tolist():
-            row = lo + k
-            kind = kinds.item(row)
-            if kind == _PASS:
-                break
-            target, sector = targets.item(row), sectors.item(row)
-            key = (kind, target, None if sector < 0 else sector)
-            if key in blocked or (kind, target, None) in blocked:
-                continue
-            picks.append(self._describe(table, kind, target, sector, asks.item(row)))
-            blocked.add(key)
-            if kind in _OPPOSITES:
-                blocked.add((_OPPOSITES[kind], target, None))
-            if len(picks) == budget:
-                break
-        return picks
-
-    def _describe(self, table: CandidateTable, a: int, j: int, s: int, ask: int = -1) -> Move:
+    def _describe(self, table: CandidateTable, a: int, j: int, s: int, ask: int) -> Move:
+        """One of this actor's picks (kind, target, sector, ask; -1 for none), with its priced gain, terms and
+        chance of acceptance."""
         i = self.index
         act = CATALOGUE[a]
         chance = 1.0

@@ -16,7 +16,8 @@ from sim.core.actions import (
     apply_refusal,
     move_allowed,
 )
-from sim.core.agents import CountryAgent, choice_keys
+from sim.core.agents import CountryAgent
+from sim.core.choice import accept_gain, accepts, choice_keys, exclude, universe
 from sim.core.conditions import MetricView
 from sim.core.domestic import advance_domestic, shock_draws
 from sim.core.dynamics import Baseline, advance
@@ -95,7 +96,13 @@ class AlignmentModel(mesa.Model):
         self.countries: list[CountryAgent] = [CountryAgent(self, i, spec) for i, spec in enumerate(setup.actors)]
         self.table: CandidateTable | None = None
         self.candidates: CandidateList | None = None
+        #: This round's choice keys of ``candidates`` (sim.core.choice.choice_keys; -inf where a forced move
+        #: rules a candidate out).
         self.choice_keys = np.zeros(0)
+        #: This round's picks of each AI actor, in the order drawn: (kind, target, sector, ask) (:meth:`_pick`).
+        self.picks: list[list[tuple[int, int, int, int]]] = []
+        #: This round's moves forced by events or scripted by the scenario, per actor (:meth:`forced_moves_for`).
+        self.forced: list[list[Move]] = [[] for _ in setup.actors]
         self.ended: str | None = None
         self._ctx: RoundContext | None = None
         #: The candidate table priced on the snapshot it names (:meth:`priced`), kept while that snapshot is.
@@ -204,7 +211,9 @@ class AlignmentModel(mesa.Model):
         if not waiting:
             return {}
         table = self.priced()
-        return {k: self._accept_gain(table, m) > 0 for k, m in enumerate(waiting)}
+        gain = self._accept_gains(table, waiting)
+        greedy = np.zeros(gain.size)  # the answer rule at temperature 0, without noise: gain > 0
+        return dict(enumerate(accepts(gain, greedy, greedy).tolist()))
 
     def acceptance(
         self, proposer: int | str, move: tuple[str, int | str | None, int | str | None, str | None]
@@ -216,8 +225,12 @@ class AlignmentModel(mesa.Model):
         if j is None:
             raise MoveError("a proposal needs a target")
         table = self.priced()
+        if ask is not None and (action_id not in OFFER_GIVES or ask not in OFFER_ASKS):
+            raise MoveError(
+                f"a conditional offer gives one of {', '.join(OFFER_GIVES)} and asks one of {', '.join(OFFER_ASKS)}"
+            )
         m = Move(actor=i, action=action_id, target=j, sector=s, ask=ask)
-        gain = self._accept_gain(table, m)
+        gain = self._accept_gains(table, [m]).item(0)
         temperature = float(table.temperature[j])
         chance = 1.0 / (1.0 + np.exp(-gain / temperature)) if temperature > 0 else float(gain > 0)
         return float(chance), gain
@@ -272,6 +285,7 @@ class AlignmentModel(mesa.Model):
             return
         ctx = self._ctx if self._ctx is not None and not fired else self._context()
         self.table = None
+        self.forced = [self.forced_moves_for(i) for i in range(self.setup.n_actors)]
         if any(c.controller == "ai" for c in self.countries):
             # Pricing is only needed when some actor chooses by utility (not when every actor is a human
             # player or a learner); skipping it leaves the random stream of AI runs unchanged.
@@ -283,13 +297,15 @@ class AlignmentModel(mesa.Model):
             self.candidates = flatten(self.table)
             c = self.candidates
             noise = gumbel_of(table_hashes(self.dice.key, (Purpose.CHOICE,), self.round, c.names)[0])
-            self.choice_keys = choice_keys(c, self.policy.tau, noise)
+            self.choice_keys = choice_keys(c.gain, c.actor, c.start[:-1], self.policy.tau, noise)
+            self.picks = self._pick(c, self.choice_keys)
         self.agents.shuffle_do("choose_moves")
         chosen = [m for c in self.countries for m in c.chosen]
         # The answers' and the resolution order's draws are named by the same fields: hashed together.
         held = len(self.pending)
-        answer_draws, order_draws = self._draw((Purpose.ANSWER, Purpose.ORDER), self.pending + chosen)
-        moves = self._answer_pending() + self._answer(chosen, ctx, answer_draws[held:])
+        names = self._names(self.pending + chosen)
+        answer_draws, order_draws = table_hashes(self.dice.key, (Purpose.ANSWER, Purpose.ORDER), self.round, names)
+        moves = self._answer_pending() + self._answer(chosen, ctx, answer_draws[held:], names[:, held:])
         resolved: list[Move] = []
         for k in uniform_of(order_draws).argsort(kind="stable").tolist():
             resolved.append(self._resolve(moves[k], ctx))
@@ -311,13 +327,15 @@ class AlignmentModel(mesa.Model):
         if self.finished:
             self.running = False
 
-    def _answer(self, moves: list[Move], ctx: RoundContext, draws: np.ndarray | None = None) -> list[Move]:
+    def _answer(
+        self, moves: list[Move], ctx: RoundContext, draws: np.ndarray | None = None, names: np.ndarray | None = None
+    ) -> list[Move]:
         """Every proposal and request of the round answered by its target (humans: held for the next round).
 
         Moves forced by events or scripted by the scenario were agreed in advance and need no answer. An AI
         target accepts iff ``gain / T + noise > 0``, with logistic noise named by the proposal (the softmax
         choice between accepting and refusing, at the target's temperature T). ``draws`` are the ANSWER
-        hashes of ``moves``, one each (made here when not given).
+        hashes of ``moves``, one each, and ``names`` their names (:meth:`_names`) (made here when not given).
         """
         out: list[Move] = []
         # Who answers each move: nobody (agreed in advance, or not a proposal), a human, or the AI.
@@ -332,9 +350,25 @@ class AlignmentModel(mesa.Model):
         ]
         asked = [k for k, w in enumerate(who) if w is _AI]
         if asked:
+            if names is None:
+                names = self._names(moves)
             if draws is None:
-                draws = self._draw((Purpose.ANSWER,), moves)[0]
-            noises = iter(logistic_of(draws[asked]).tolist())
+                draws = table_hashes(self.dice.key, (Purpose.ANSWER,), self.round, names)[0]
+            table = (
+                self.table
+                if self.table is not None
+                else self.priced()
+                if ctx is self._ctx
+                else price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau)
+            )
+            self.table = table
+            # Every AI-answered proposal of the round at once: what it is worth to its target, and the answer.
+            at = np.array(asked)
+            i, a, j, s, ask = names[:, at]
+            gain = accept_gain(table, None, i, j, a, s, ask)
+            accepted = accepts(gain, table.temperature[j], logistic_of(draws[at]))
+            answers = iter(zip(gain.tolist(), accepted.tolist(), strict=True))
+        actors = self.setup.actors
         for m, w in zip(moves, who, strict=True):
             if w is _AGREED:
                 out.append(m)
@@ -343,21 +377,10 @@ class AlignmentModel(mesa.Model):
                 self.pending.append(amended(m, answer="pending"))
                 out.append(amended(m, answer="pending", applied=False))
                 continue
-            table = (
-                self.table
-                if self.table is not None
-                else price_candidates(ctx, self.setup, self.policy.interests, self.policy.tau)
-            )
-            self.table = table
-            target = m.target
-            assert target is not None  # a proposal is always to someone
-            gain = self._accept_gain(table, m)
-            temperature = table.temperature.item(target)
-            noise = next(noises)
-            accepted = gain / temperature + noise > 0 if temperature > 0 else gain > 0
-            name = self.setup.actors[target].name
-            why = f"worth {gain * 1000:+.1f} pts to {name}" if accepted else f"{name} puts it at {gain * 1000:+.1f} pts"
-            out.append(amended(m, answer="accepted" if accepted else "refused", answer_reason=why))
+            worth, yes = next(answers)
+            name = actors[m.target].name  # type: ignore[index]  # a proposal is always to someone
+            why = f"worth {worth * 1000:+.1f} pts to {name}" if yes else f"{name} puts it at {worth * 1000:+.1f} pts"
+            out.append(amended(m, answer="accepted" if yes else "refused", answer_reason=why))
         return out
 
     def _answer_pending(self) -> list[Move]:
@@ -380,34 +403,86 @@ class AlignmentModel(mesa.Model):
         self._answers = {}
         return out
 
-    def _draw(self, purposes: tuple[Purpose, ...], moves: Sequence[Move]) -> np.ndarray:
-        """(P, M) the 64-bit hashes of one named draw per move for each purpose (ANSWER: logistic noise,
-        ORDER: uniform), keyed by what the move is: actor, action, target, sector, ask (-1 for none)."""
+    @staticmethod
+    def _names(moves: Sequence[Move]) -> np.ndarray:
+        """(5, M) what each move is, the name of its draws (ANSWER: logistic noise, ORDER: uniform) and what an
+        answer reads: actor, action, target, sector, ask (catalogue indices; -1 for none)."""
         index = ACTION_INDEX
-        names = np.array(
-            [
-                (
-                    m.actor,
-                    index[m.action],
-                    -1 if m.target is None else m.target,
-                    -1 if m.sector is None else m.sector,
-                    -1 if m.ask is None else index[m.ask],
-                )
-                for m in moves
-            ],
-            dtype=np.int64,
-        ).reshape(-1, 5)
-        return table_hashes(self.dice.key, purposes, self.round, names.T)
+        return (
+            np.array(
+                [
+                    (
+                        m.actor,
+                        index[m.action],
+                        -1 if m.target is None else m.target,
+                        -1 if m.sector is None else m.sector,
+                        -1 if m.ask is None else index[m.ask],
+                    )
+                    for m in moves
+                ],
+                dtype=np.int64,
+            )
+            .reshape(-1, 5)
+            .T
+        )
 
-    def _accept_gain(self, table: CandidateTable, m: Move) -> float:
-        i, j = m.actor, int(m.target)  # type: ignore[arg-type]
-        a = ACTION_INDEX[m.action]
-        if m.ask is not None:
-            x, y = OFFER_GIVES.index(m.action), OFFER_ASKS.index(m.ask)
-            return table.offer_accept_gain.item(x, y, i, j)
-        if CATALOGUE[a].sector_based and m.sector is not None:
-            return table.sector_accept_gain.item(i, j, m.sector)
-        return table.accept_gain.item(a, i, j)
+    def _accept_gains(self, table: CandidateTable, moves: Sequence[Move]) -> np.ndarray:
+        """(K,) what each proposal is worth to its target (:func:`sim.core.choice.accept_gain` on this run's table)."""
+        i, a, j, s, ask = self._names(moves)
+        return accept_gain(table, None, i, j, a, s, ask)
+
+    def _pick(self, c: CandidateList, keys: np.ndarray) -> list[list[tuple[int, int, int, int]]]:
+        """Each AI actor's picks this round, in the order drawn, as (kind, target, sector, ask) of rows of ``c``:
+        its top keys up to its budget (moves per round less its forced ones), stopping at its pass, each pick
+        ruling out what the blocking table of :class:`sim.core.choice.Universe` says, after what its forced
+        moves rule out (:func:`sim.core.choice.exclude`). ``keys`` is changed.
+
+        The same picks as :func:`sim.core.choice.pick` (the vector engine's), taken one actor at a time: a
+        stable sort of each actor's keys walked in Python, a few rows each, costs the one-run round less
+        than the batched search, which passes over every candidate for each pick (about 20 numpy calls a pick).
+        """
+        n = self.setup.n_actors
+        picks: list[list[tuple[int, int, int, int]]] = [[] for _ in range(n)]
+        forced_moves = self.forced
+        u = universe(self.setup)
+        ruled_out, position, pass_at = u.ruled_out, u.position, u.kind.size - 1
+        start = c.start.tolist()
+        kinds, targets, sectors, asks = c.kind, c.target, c.sector, c.ask
+        for agent in self.countries:
+            if agent.controller != "ai":
+                continue
+            i = agent.index
+            forced = forced_moves[i]
+            budget = int(self.policy.actions_per_round[i]) - len(forced)
+            if budget <= 0:
+                continue
+            lo, hi = start[i], start[i + 1]
+            for f in forced:  # ruled out: their keys sort after the pass, which ends the walk
+                exclude(
+                    keys,
+                    np.arange(lo, hi),
+                    ACTION_INDEX[f.action],
+                    -1 if f.target is None else f.target,
+                    -1 if f.sector is None else f.sector,
+                    kinds[lo:hi],
+                    targets[lo:hi],
+                    sectors[lo:hi],
+                )
+            mine = picks[i]
+            blocked: set[int] = set()
+            for k in (-keys[lo:hi]).argsort(kind="stable").tolist():
+                row = lo + k
+                name = (kinds.item(row), targets.item(row), sectors.item(row), asks.item(row))
+                at = position[name]
+                if at == pass_at:
+                    break
+                if at in blocked:
+                    continue
+                mine.append(name)
+                blocked |= ruled_out[at]
+                if len(mine) == budget:
+                    break
+        return picks
 
     def _allowed(self, actor: int, action_id: str, target: int | None, sector: int | None) -> bool:
         return move_allowed(

@@ -1066,14 +1066,30 @@ def _feasible_offers(
     return flat, accepting, chance, offer_gain
 
 
+class PricedTable(Protocol):
+    """What :func:`offer_accept_gain_at` and sim.core.choice.accept_gain read of a priced table: a
+    :class:`PricedBatch` (R runs) or a sim.core.utility.CandidateTable (one run: the same arrays without the
+    runs axis)."""
+
+    @property
+    def accept_gain(self) -> np.ndarray: ...
+    @property
+    def sector_accept_gain(self) -> np.ndarray: ...
+    @property
+    def received(self) -> np.ndarray: ...
+    @property
+    def own_net(self) -> np.ndarray: ...
+
+
 def offer_accept_gain_at(
-    table: PricedBatch, r: np.ndarray, x: np.ndarray, y: np.ndarray, i: np.ndarray, j: np.ndarray
+    table: PricedTable, r: np.ndarray | None, give: np.ndarray, ask: np.ndarray, i: np.ndarray, j: np.ndarray
 ) -> np.ndarray:
-    """(K,) ``offer_accept_gain[r, x, y, i, j]`` computed for these offers only, wherever they stand (the rules
-    may not allow them now): what j receives from i's OFFER_GIVES[x] plus its own net gain from doing
-    OFFER_ASKS[y] for i, the same sum :func:`price` makes for every offer."""
-    g, a = _OFFER_GIVE_INDEX[x], _OFFER_ASK_INDEX[y]
-    return table.received[r, RECEIVED_AT[g], i, j] + table.own_net[r, a, j, i]
+    """(K,) what j gains by accepting i's conditional offers "give ``give`` if you do ``ask``" (catalogue
+    indices) in runs r (None: a one-run table, without the runs axis), computed for these offers only,
+    wherever they stand (the rules may not allow them now): what j receives from i's move plus its own net
+    gain from doing ``ask`` for i, the same sum :func:`price` makes for every offer (``offer_accept_gain``)."""
+    run = ... if r is None else r
+    return table.received[run, RECEIVED_AT[give], i, j] + table.own_net[run, ask, j, i]
 
 
 def offer_terms_at(terms: np.ndarray, recv: np.ndarray, x: int, y: int, i: int, j: int) -> np.ndarray:

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.core import CATALOGUE, AlignmentModel, ModelSetup, MoveError
 from sim.core.actions import ACTION_INDEX, OFFER_ASKS, OFFER_GIVES, agreement_sector
+from sim.core.choice import accept_gain
 from sim.core.legal import LegalMove, legal_moves
 from sim.core.objectives import Objective, ObjectiveReport
 from sim.core.preview import MovePreview, Previewer
@@ -754,14 +755,11 @@ def diplomacy_view(model: AlignmentModel, player: int, other: int, options: Sequ
 
 
 def _accept_gain(table: CandidateTable, player: int, m: LegalMove) -> float:
-    """The target's net gain from accepting ``m`` (what its answer rule weighs), in utility units."""
-    j = int(m.target)  # type: ignore[arg-type]
-    a = ACTION_INDEX[m.action]
-    if m.ask is not None:
-        return float(table.offer_accept_gain[OFFER_GIVES.index(m.action), OFFER_ASKS.index(m.ask), player, j])
-    if CATALOGUE[a].sector_based and m.sector is not None:
-        return float(table.sector_accept_gain[player, j, m.sector])
-    return float(table.accept_gain[a, player, j])
+    """The target's net gain from accepting ``m`` (what its answer rule weighs), in utility units
+    (:func:`sim.core.choice.accept_gain`, the rule both engines read)."""
+    sector, ask = -1 if m.sector is None else m.sector, -1 if m.ask is None else ACTION_INDEX[m.ask]
+    i, j, a, s, y = (np.array([x]) for x in (player, int(m.target), ACTION_INDEX[m.action], sector, ask))  # type: ignore[arg-type]
+    return float(accept_gain(table, None, i, j, a, s, y)[0])
 
 
 # -- the debrief's teaching: moves that mattered, and what really happened ----------------------------------

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from sim.core.actions import ACTION_INDEX, CATALOGUE, OFFER_ASKS, OFFER_GIVES, OPPOSITES, PASS
+from sim.core.actions import ACTION_INDEX, CATALOGUE
+from sim.core.choice import accept_gain, accepts, choice_keys, exclude, pick, universe
 from sim.core.conditions import MetricView, holds
 from sim.core.events import EndScenario, ForceMove, PolicyState, apply_effects, is_due
 from sim.core.legal import MoveSpace
 from sim.core.objectives import Objective, grade_for, judged, met, weighted_score
-from sim.core.pricing import Scratch, offer_accept_gain_at
+from sim.core.pricing import Scratch
 from sim.core.setup import ModelSetup
 from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
-from sim.core.utility import _OFFER_ASK_INDEX, _OFFER_GIVE_INDEX, _SECTOR_ACTION
 from sim.errors import PivotError, PivotMoveError
 from sim.vector.dynamics import advance, advance_domestic
 from sim.vector.moves import space_masks
@@ -103,85 +103,37 @@ def keys_for(seeds: Sequence[int | np.random.SeedSequence | np.random.Generator]
     return keys
 
 
-_PASS = ACTION_INDEX[PASS]
 _DOMESTIC = np.array([a.domestic for a in CATALOGUE])
 _NEEDS_ANSWER = np.array([a.needs_answer for a in CATALOGUE])
-_OPPOSITE = np.full(len(CATALOGUE), -1)
-for _a, _b in OPPOSITES.items():
-    _OPPOSITE[ACTION_INDEX[_a]] = ACTION_INDEX[_b]
 
 
-def blocks(
-    kind: np.ndarray,
-    target: np.ndarray,
-    sector: np.ndarray,
-    c_kind: np.ndarray,
-    c_target: np.ndarray,
-    c_sector: np.ndarray,
-) -> np.ndarray:
-    """(K, C) what moves (kind, target, sector) rule out among candidates for the rest of the round (the
-    core's ``blocked`` set): the same move, every move of the same kind on the same target unless the move
-    names a sector, and the opposite move on the same target."""
-    same = (c_kind[None, :] == kind[:, None]) & (c_target[None, :] == target[:, None])
-    same &= (sector[:, None] < 0) | (c_sector[None, :] == sector[:, None])
-    opposite = (c_kind[None, :] == _OPPOSITE[kind][:, None]) & (c_target[None, :] == target[:, None])
-    return same | opposite
-
-
-@dataclass(frozen=True, slots=True)
-class Universe:
-    """Every candidate an actor may ever have, in the order the core's ``flatten`` lists an actor's rows:
-    plain moves (action, target), agreements (target, sector), conditional offers (give, ask, target), pass."""
-
-    kind: np.ndarray  # (C,) catalogue index
-    target: np.ndarray  # (C,)
-    sector: np.ndarray  # (C,) -1 where none
-    ask: np.ndarray  # (C,) catalogue index, -1 where none
-    blocks: np.ndarray  # (C, C) bool: picking candidate c rules out candidate c' for the rest of the round
-    blocked_from: np.ndarray  # (C + 1,) blocks row by row as lists: row c's candidates ruled out are
-    blocked: np.ndarray  # blocked[blocked_from[c]:blocked_from[c + 1]], ascending
-
-    @classmethod
-    def of(cls, n: int, n_sectors: int) -> Universe:
-        n_actions, x, y = len(CATALOGUE), len(OFFER_GIVES), len(OFFER_ASKS)
-        a, j = np.meshgrid(np.arange(n_actions), np.arange(n), indexing="ij")
-        sj, ss = np.meshgrid(np.arange(n), np.arange(n_sectors), indexing="ij")
-        ox, oy, oj = np.meshgrid(np.arange(x), np.arange(y), np.arange(n), indexing="ij")
-        kind = np.concatenate([a.ravel(), np.full(sj.size, _SECTOR_ACTION), _OFFER_GIVE_INDEX[ox.ravel()], [_PASS]])
-        target = np.concatenate([j.ravel(), sj.ravel(), oj.ravel(), [-1]])
-        sector = np.concatenate([np.full(a.size, -1), ss.ravel(), np.full(ox.size, -1), [-1]])
-        ask = np.concatenate([np.full(a.size + sj.size, -1), _OFFER_ASK_INDEX[oy.ravel()], [-1]])
-        ruled_out = blocks(kind, target, sector, kind, target, sector)
-        rows, cols = np.nonzero(ruled_out)
-        starts = np.searchsorted(rows, np.arange(kind.size + 1))
-        return cls(kind, target, sector, ask, ruled_out, starts, cols)
-
-    def candidates(self, table: TableBatch, plain_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The feasible candidates of every actor in every run, ordered by (run, actor, candidate): their
-        segment r x N + i (run r, actor i), candidate c and gain (each actor's pass is always among them)."""
-        runs, _, n, _ = table.feasible.shape
-        plain_feasible = (table.feasible & plain_mask[None, :, None, None]).transpose(0, 2, 1, 3)  # (R, i, A, j)
-        offer_feasible = table.offer_feasible.transpose(0, 3, 1, 2, 4)  # (R, i, X, Y, j)
-        parts = (plain_feasible, table.sector_feasible, offer_feasible)
-        passes = np.ones((runs, n, 1), dtype=bool)
-        feasible = np.concatenate([*(f.reshape(runs, n, -1) for f in parts), passes], axis=-1)
-        seg, c = np.divmod(np.flatnonzero(feasible), feasible.shape[-1])
-        # Each block's gains read in the blocks' own (run, actor, candidate) order, which is their order in
-        # the list: the gains of the transposed arrays where the transposed masks hold. Offers priced without
-        # detail are kept where feasible only (in their own flat order): spread over a dense array first.
-        offer_gain = table.offer_gain
-        if table.offer_at is not None:
-            offer_gain = np.empty(table.offer_feasible.shape)
-            offer_gain.reshape(-1)[table.offer_at] = table.offer_gain
-        sources = (table.gain.transpose(0, 2, 1, 3), table.sector_gain, offer_gain.transpose(0, 3, 1, 2, 4))
-        gain = np.empty(c.size)
-        ends = np.cumsum([f[0, 0].size for f in parts])
-        low = 0
-        for source, mask, high in zip(sources, parts, ends, strict=True):
-            gain[(c >= low) & (c < high)] = source[mask]
-            low = high
-        gain[c >= low] = 0.0  # the pass
-        return seg, c, gain
+def candidates(table: TableBatch, plain_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The feasible candidates of every actor in every run, ordered by (run, actor, candidate): their
+    segment r x N + i (run r, actor i), candidate c (its index in :class:`sim.core.choice.Universe`, the order
+    the core's ``flatten`` lists an actor's rows) and gain (each actor's pass is always among them)."""
+    runs, _, n, _ = table.feasible.shape
+    plain_feasible = (table.feasible & plain_mask[None, :, None, None]).transpose(0, 2, 1, 3)  # (R, i, A, j)
+    offer_feasible = table.offer_feasible.transpose(0, 3, 1, 2, 4)  # (R, i, X, Y, j)
+    parts = (plain_feasible, table.sector_feasible, offer_feasible)
+    passes = np.ones((runs, n, 1), dtype=bool)
+    feasible = np.concatenate([*(f.reshape(runs, n, -1) for f in parts), passes], axis=-1)
+    seg, c = np.divmod(np.flatnonzero(feasible), feasible.shape[-1])
+    # Each block's gains read in the blocks' own (run, actor, candidate) order, which is their order in
+    # the list: the gains of the transposed arrays where the transposed masks hold. Offers priced without
+    # detail are kept where feasible only (in their own flat order): spread over a dense array first.
+    offer_gain = table.offer_gain
+    if table.offer_at is not None:
+        offer_gain = np.empty(table.offer_feasible.shape)
+        offer_gain.reshape(-1)[table.offer_at] = table.offer_gain
+    sources = (table.gain.transpose(0, 2, 1, 3), table.sector_gain, offer_gain.transpose(0, 3, 1, 2, 4))
+    gain = np.empty(c.size)
+    ends = np.cumsum([f[0, 0].size for f in parts])
+    low = 0
+    for source, mask, high in zip(sources, parts, ends, strict=True):
+        gain[(c >= low) & (c < high)] = source[mask]
+        low = high
+    gain[c >= low] = 0.0  # the pass
+    return seg, c, gain
 
 
 @dataclass(slots=True)
@@ -256,7 +208,7 @@ class VectorEngine:
         self.fired = np.zeros((runs, len(setup.events)), dtype=bool)
         sc = setup.scoring
         self.index = IndexBatch.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
-        self.universe = Universe.of(setup.n_actors, len(setup.sectors))
+        self.universe = universe(setup)
         self.outcome_labels = sc.outcome_labels
         self._plain = np.array([a.targeted or a.domestic for a in CATALOGUE])
         self._ctx: ContextBatch = context(self.world, self.base, setup, self.affinity)
@@ -426,16 +378,12 @@ class VectorEngine:
 
     def _choose(self, table: TableBatch, forced: list[tuple[np.ndarray, ForceMove]]) -> MoveBatch:
         """Each actor's forced moves, then its picks by Gumbel top-k over its candidates with the core's
-        blocking rules (sim.core.agents.CountryAgent.choose_moves and softmax_choice)."""
+        blocking table (sim.core.choice: choice_keys, exclude, pick; the Mesa model's AlignmentModel._pick)."""
         u, runs, n = self.universe, self.runs, self.setup.n_actors
         # The candidates that exist, as one list ordered by (run, actor, candidate): segment r * n + i holds
         # run r's actor i's candidates in the core's ``flatten`` order, its pass last (never empty).
-        seg, c, g = u.candidates(table, self._plain)
+        seg, c, g = candidates(table, self._plain)
         starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-        best = np.maximum.reduceat(g, starts)
-        largest = np.maximum.reduceat(np.abs(g), starts)
-        temperature = self.tau.ravel() * np.where(best != 0.0, np.abs(best), largest)
-        safe = np.where(temperature > 0, temperature, 1.0)
         # The names of the draws start (run, purpose, round, actor, action): hash that start once for every
         # actor and action of each run, then each candidate's target, sector and ask.
         per_action = extend(hashes(self._key[:, :, None], Purpose.CHOICE, self.round), np.arange(n)[:, None],
@@ -443,11 +391,7 @@ class VectorEngine:
         kind = u.kind[c]
         per_action = per_action.reshape(runs * n, len(CATALOGUE))
         noise = gumbel_of(extend(per_action[seg, kind], u.target[c], u.sector[c], u.ask[c]))
-        keys = np.divide(g, safe[seg])
-        keys += noise  # g / T + noise, in place
-        cold = ~(temperature > 0)  # greedy (or not a number): the gain alone
-        if cold.any():
-            keys = np.where(cold[seg], g, keys)
+        keys = choice_keys(g, seg, starts, self.tau.ravel(), noise)
 
         n_forced = np.zeros((runs, n), dtype=int)
         for mask, f in forced:
@@ -474,11 +418,10 @@ class VectorEngine:
             f_sector = np.full(fr.size, -1 if f.sector is None else f.sector)
             self._set(moves, fr, slot, np.full(fr.size, f.actor), f_kind, f_target, f_sector)
             moves.forced[fr, slot] = True
-            rows = mask[seg // n] & (seg % n == f.actor)
-            ruled_out = blocks(
-                f_kind[:1], f_target[:1], f_sector[:1], u.kind[c[rows]], u.target[c[rows]], u.sector[c[rows]]
-            )
-            keys[np.flatnonzero(rows)[ruled_out[0]]] = -np.inf
+            rows = np.flatnonzero(mask[seg // n] & (seg % n == f.actor))
+            cr = c[rows]
+            exclude(keys, rows, int(f_kind[0]), int(f_target[0]), int(f_sector[0]), u.kind[cr], u.target[cr],
+                    u.sector[cr])  # fmt: skip
 
         if self.space is not None:
             sp = self.space
@@ -493,34 +436,15 @@ class VectorEngine:
                     self._set(moves, pr, slot, np.full(pr.size, actor), sp.kind[e], sp.target[e], sp.sector[e],
                               sp.ask[e])  # fmt: skip
 
-        n_candidates = u.blocks.shape[0]
-        listed = seg * n_candidates + c  # each candidate's (segment, candidate) as one ascending key
-        choosing = np.ones(runs * n, dtype=bool)
-        flat_budget = budget.ravel()
-        for p in range(int(budget.max(initial=0))):
-            top = np.maximum.reduceat(keys, starts)
-            # The first maximum of each segment: the core's stable argsort of -keys.
-            at_top = np.flatnonzero(keys == top[seg])  # ascending; every segment has its maximum among them
-            first = at_top[np.r_[True, seg[at_top[1:]] != seg[at_top[:-1]]]]
-            if first.size != starts.size:  # a segment without its maximum: a NaN key
-                raise FloatingPointError(f"round {self.round}: a candidate move's choice key is not a number")
-            pick = c[first]
-            choosing &= (p < flat_budget) & (u.kind[pick] != _PASS)
-            if not choosing.any():
-                break
-            who = np.flatnonzero(choosing)
-            pr, pi, pc = who // n, who % n, pick[who]
+        try:
+            picks = pick(keys, seg, starts, c, u, budget.ravel())
+        except FloatingPointError as error:
+            raise FloatingPointError(f"round {self.round}: {error}") from None
+        for p, (who, row) in enumerate(picks):
+            pr, pi, pc = who // n, who % n, c[row]
             kind, target, sector = u.kind[pc], u.target[pc], u.sector[pc]
             slot = start[pi] + n_forced[pr, pi] + p
             self._set(moves, pr, slot, pi, kind, np.where(_DOMESTIC[kind], -1, target), sector, u.ask[pc])
-            # What each pick rules out in its own segment: its row of the blocking table, looked up among
-            # the segment's candidates (the same cells as testing every candidate against the table).
-            first_blocked, count = u.blocked_from[pc], u.blocked_from[pc + 1] - u.blocked_from[pc]
-            ends = np.cumsum(count)
-            within = np.arange(int(ends[-1])) - np.repeat(ends - count, count)
-            wanted = np.repeat(who, count) * n_candidates + u.blocked[np.repeat(first_blocked, count) + within]
-            at = np.minimum(np.searchsorted(listed, wanted), listed.size - 1)
-            keys[at[listed[at] == wanted]] = -np.inf
         return moves
 
     @staticmethod
@@ -591,8 +515,7 @@ class VectorEngine:
         gain = accept_gain(table, r, i, j, a, s, ask)
         temperature = table.temperature[r, j]
         noise = logistic(self._key[r, 0], Purpose.ANSWER, self.round, i, a, j, s, ask)
-        safe = np.where(temperature > 0, temperature, 1.0)
-        accepted = np.where(temperature > 0, gain / safe + noise > 0, gain > 0)
+        accepted = accepts(gain, temperature, noise)
         moves.answered[r, q] = True
         moves.accepted[r, q] = accepted
 
@@ -706,26 +629,3 @@ class VectorEngine:
         mine = [o for o in self.setup.objectives if o.actor == actor]
         score = weighted_score(mine, [self.objective_met(o) for o in mine], (self.runs,))
         return score, [grade_for(float(s)) for s in score]
-
-
-_GIVE_POSITION = np.zeros(len(CATALOGUE), dtype=int)
-_GIVE_POSITION[_OFFER_GIVE_INDEX] = np.arange(len(_OFFER_GIVE_INDEX))
-_ASK_POSITION = np.zeros(len(CATALOGUE), dtype=int)
-_ASK_POSITION[_OFFER_ASK_INDEX] = np.arange(len(_OFFER_ASK_INDEX))
-
-
-def accept_gain(
-    table: TableBatch, r: np.ndarray, i: np.ndarray, j: np.ndarray, a: np.ndarray, s: np.ndarray, ask: np.ndarray
-) -> np.ndarray:
-    """(K,) what proposal (i -> j, action a, sector s, asking ``ask``) in run r is worth to its target j
-    (the core's ``_accept_gain``)."""
-    x, y = _GIVE_POSITION[a], _ASK_POSITION[np.maximum(ask, 0)]
-    return np.where(
-        ask >= 0,
-        offer_accept_gain_at(table, r, x, y, i, j),  # priced wherever the offer stands, not only if feasible
-        np.where(
-            (a == _SECTOR_ACTION) & (s >= 0),
-            table.sector_accept_gain[r, i, j, np.maximum(s, 0)],
-            table.accept_gain[r, a, i, j],
-        ),
-    )
