@@ -52,6 +52,16 @@ def _moves(engine_moves, r: int) -> set[tuple]:  # type: ignore[no-untyped-def]
     }
 
 
+def _same_moves_and_final_world(model: AlignmentModel, engine: VectorEngine, r: int) -> None:
+    """Run r of the engine made the Mesa run's moves every round and ended in its world."""
+    for record, batch in zip(model.history[1:], engine.history[1:], strict=True):
+        mesa_moves = {(m.actor, m.action, m.target, m.sector, m.ask, m.applied) for m in record.moves}
+        assert mesa_moves == _moves(batch.moves, r), f"run {r} round {record.round}"
+    final = engine.world.run(r)
+    for name, array in model.world.arrays().items():
+        assert np.allclose(array, getattr(final, name), rtol=1e-12, atol=1e-12), name
+
+
 def test_base_scenario_runs_match_the_mesa_model_round_by_round(base_setup: ModelSetup) -> None:
     seeds = [run_seed(2015, k) for k in range(6)]
     engine = VectorEngine(base_setup, keys_for(seeds), trajectories=True).run()
@@ -68,12 +78,7 @@ def test_base_scenario_runs_match_the_mesa_model_round_by_round(base_setup: Mode
             assert np.abs(record.world.gdp - batch.gdp[r]).max() <= 1e-9 * record.world.gdp.max()
             assert np.abs(record.world.threat - batch.threat[r]).max() <= 1e-9
             assert record.outcome == engine.outcome_labels[batch.outcome[r]]
-            if record.round > 0:
-                mesa_moves = {(m.actor, m.action, m.target, m.sector, m.ask, m.applied) for m in record.moves}
-                assert mesa_moves == _moves(batch.moves, r), f"run {r} round {record.round}"
-        final = engine.world.run(r)
-        for name, array in model.world.arrays().items():
-            assert np.allclose(array, getattr(final, name), rtol=1e-12, atol=1e-12), name
+        _same_moves_and_final_world(model, engine, r)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -260,9 +265,4 @@ events:
         assert ("turn" in model._fired) == bool(fired[r])
         for record, batch in zip(model.history, engine.history, strict=True):
             assert np.abs(record.alignment - batch.alignment[r]).max() <= 1e-9, f"run {r} round {record.round}"
-            if record.round > 0:
-                mesa_moves = {(m.actor, m.action, m.target, m.sector, m.ask, m.applied) for m in record.moves}
-                assert mesa_moves == _moves(batch.moves, r), f"run {r} round {record.round}"
-        final = engine.world.run(r)
-        for name, array in model.world.arrays().items():
-            assert np.allclose(array, getattr(final, name), rtol=1e-12, atol=1e-12), name
+        _same_moves_and_final_world(model, engine, r)
