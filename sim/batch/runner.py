@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from sim.batch.columns import column, param_column, run_seed_value
 from sim.batch.plan import Chunk, run_seed
-from sim.batch.vector_runs import play_point
+from sim.batch.vector_runs import play_points
 from sim.core import AlignmentModel, ModelSetup
 from sim.core.blocs import partition_by_capability
 from sim.scenario.calibration import setup_with_overrides
@@ -218,18 +218,25 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
 
 
 def _play_vector(task: ChunkTask) -> dict[tuple[int, int], Any]:
-    """The chunk's runs played by the vector engine, point by point; a point it cannot play (a feature it
-    refuses, or any failure) is left to the Mesa model, run by run, which also records failures."""
-    out: dict[tuple[int, int], Any] = {}
+    """The chunk's runs played by the vector engine: the runs of points whose setups differ only in what the
+    engine holds per run (starting state, interests, temperatures...) in one batch, the others a batch per
+    kind. A point it cannot play (a feature it refuses, or any failure of its batch) is left to the Mesa
+    model, run by run, which also records failures."""
+    groups: dict[bytes, list[tuple[ModelSetup, int, range]]] = {}
     for point, start, stop in task.chunk.segments:
         setup = setup_for(task, point)
         if isinstance(setup, str) or unsupported_features(setup):
             continue
+        groups.setdefault(setup.batch_key(), []).append((setup, point, range(start, stop)))
+    out: dict[tuple[int, int], Any] = {}
+    for group in groups.values():
         try:
-            runs = play_point(setup, task.seed, range(start, stop), trajectories=task.trajectories)
+            played = play_points([(setup, indices) for setup, _, indices in group], task.seed,
+                                 trajectories=task.trajectories)  # fmt: skip
         except Exception:  # the Mesa model replays these runs and reports what fails
             continue
-        out.update({(point, k): run for k, run in zip(range(start, stop), runs, strict=True)})
+        for (_, point, indices), runs in zip(group, played, strict=True):
+            out.update({(point, k): run for k, run in zip(indices, runs, strict=True)})
     return out
 
 

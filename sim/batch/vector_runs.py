@@ -1,14 +1,16 @@
-"""A chunk's runs of one sweep point played by the vector engine, read through the Mesa model's attributes.
+"""A chunk's runs played by the vector engine, read through the Mesa model's attributes.
 
 The batch's row builders (sim.batch.runner) read a finished ``AlignmentModel``: ``history`` records,
-``ended`` and ``objective_report``. :func:`play_point` plays all of a point's runs of a chunk at once with
-:class:`sim.vector.VectorEngine` and returns one light object per run that answers the same reads, so both
-engines fill the same columns with the same code.
+``ended`` and ``objective_report``. :func:`play_points` plays the runs of one or several sweep points at once
+with :class:`sim.vector.VectorEngine` (points whose setups differ only in what the engine holds per run,
+``ModelSetup.differences_beyond_runs``) and returns one light object per run that answers the same reads,
+so both engines fill the same columns with the same code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from types import SimpleNamespace
 from typing import Any
 
@@ -23,9 +25,15 @@ class VectorRun:
     """Run r of a finished vector batch, with the attributes the batch's row builders read."""
 
     def __init__(
-        self, engine: VectorEngine, r: int, reports: dict[str, tuple[Any, list[str]]], *, moves: bool = False
+        self,
+        engine: VectorEngine,
+        r: int,
+        reports: dict[str, tuple[Any, list[str]]],
+        *,
+        moves: bool = False,
+        setup: ModelSetup | None = None,
     ) -> None:
-        setup = engine.setup
+        setup = engine.setup if setup is None else setup  # the run's own (its sweep point's)
         self.setup = setup
         self.ended: str | None = None
         self._reports = reports
@@ -90,8 +98,23 @@ def play_point(
 ) -> list[VectorRun]:
     """Play runs ``seed_indices`` of root ``seed`` at one point (run k is the Mesa run of ``run_seed(seed, k)``);
     with ``moves`` each round's record also lists its moves."""
-    engine = VectorEngine(setup, keys_for([run_seed(seed, k) for k in seed_indices]), trajectories=trajectories)
-    engine.run()
+    return play_points([(setup, seed_indices)], seed, trajectories=trajectories, moves=moves)[0]
+
+
+def play_points(
+    points: Sequence[tuple[ModelSetup, Sequence[int]]], seed: int, *, trajectories: bool, moves: bool = False
+) -> list[list[VectorRun]]:
+    """Play every point's runs (its setup, its seed indices of root ``seed``) in one batch, each run the Mesa
+    run of its point and ``run_seed(seed, k)``; the setups must differ only in what the engine holds per run
+    (sim.core.setup.RUN_FIELDS: a ValueError says what else differs). The runs, point by point."""
+    setups = [setup for setup, indices in points for _ in indices]
+    seeds = [run_seed(seed, k) for _, indices in points for k in indices]
+    setup = points[0][0]
+    engine = VectorEngine(
+        setup, keys_for(seeds), trajectories=trajectories, run_setups=setups if len(points) > 1 else None
+    ).run()
     actors = sorted({o.actor for o in setup.objectives})
     reports = {setup.actors[a].id: engine.objective_scores(a) for a in actors}
-    return [VectorRun(engine, r, reports, moves=moves) for r in range(len(seed_indices))]
+    runs = [VectorRun(engine, r, reports, moves=moves, setup=setups[r]) for r in range(len(seeds))]
+    bounds = np.cumsum([0, *(len(indices) for _, indices in points)]).tolist()
+    return [runs[a:b] for a, b in pairwise(bounds)]

@@ -13,8 +13,6 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from sim.core.world import WorldState
-
 #: Metric name -> number of actor arguments it takes.
 METRICS: dict[str, int] = {
     "round": 0,
@@ -72,11 +70,12 @@ class StateArrays(Protocol):
 class MetricView:
     """Everything a condition can read at one moment: of one run (``hedging`` is ``(N,)``) or of R runs at
     once (every array with a leading runs axis: ``hedging`` ``(R, N)``, ``world.trade`` ``(R, N, N)``...).
-    ``initial`` is the scenario's starting state, shared by all runs."""
+    ``initial`` is the starting state: the scenario's, shared by all runs, or each run's own (a leading runs
+    axis, when runs of several sweep points play together)."""
 
     round: int
     world: StateArrays
-    initial: WorldState
+    initial: StateArrays
     alignment: np.ndarray
     hedging: np.ndarray
     bloc_tilt: np.ndarray
@@ -111,15 +110,15 @@ class MetricView:
             case "relations" | "trade" | "debt" | "sanctions" | "tariff":
                 return getattr(w, metric)[..., a[0], a[1]]
             case "trade_change":  # relative to the start; 0 where the pair started without trade
-                base = self.initial.trade[a[0], a[1]]
-                trade = w.trade[..., a[0], a[1]]
-                return trade / base - 1.0 if base > 0 else np.zeros_like(trade)
+                base = self.initial.trade[..., a[0], a[1]]
+                started = base > 0
+                return np.where(started, w.trade[..., a[0], a[1]] / np.where(started, base, 1.0) - 1.0, 0.0)
             case "agreements":  # agreements in force between the pair, over all sectors
                 return w.agreements[..., a[0], a[1], :].sum(axis=-1, dtype=float)
             case "gdp" | "capability" | "threat":
                 return getattr(w, metric)[..., a[0]]
             case "gdp_change":
-                return w.gdp[..., a[0]] / self.initial.gdp[a[0]] - 1.0
+                return w.gdp[..., a[0]] / self.initial.gdp[..., a[0]] - 1.0
             case "hedging" | "kuik_hedging" | "bloc_tilt" | "utility":
                 return getattr(self, metric)[..., a[0]]
             case "primary_partner":

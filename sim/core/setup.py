@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
@@ -215,6 +216,29 @@ class ModelSetup:
             found = self._derived[name] = make(self)
         return found
 
+    def observed(self) -> WorldState:
+        """The state the dynamics are calibrated to: ``calibration``, else the starting state."""
+        return self.calibration if self.calibration is not None else self.world
+
+    def differences_beyond_runs(self, other: ModelSetup) -> list[str]:
+        """The fields in which ``other`` differs from this setup beyond what a batch of runs holds per run
+        (RUN_FIELDS: the starting state, the baseline of regard, interests, temperatures and actions per
+        round): runs of two setups that differ in nothing else can be played in one batch (sim.vector).
+        Titles and texts are not compared; the observed state is."""
+        out = [name for name in _COMPARED_FIELDS if not _same(getattr(self, name), getattr(other, name))]
+        if not _same(self.observed(), other.observed()):
+            out.append("calibration")
+        return out
+
+    def batch_key(self) -> bytes:
+        """The fields compared by :meth:`differences_beyond_runs` as bytes (pickled; kept with the setup): two
+        setups with equal keys can play in one batch, found by a dict lookup. Unequal keys almost always mean a
+        difference; the field-by-field comparison is the word on the rest (e.g. 0.0 against -0.0)."""
+        return self.derived(
+            "batch key",
+            lambda s: pickle.dumps((*(getattr(s, n) for n in _COMPARED_FIELDS), s.observed()), protocol=5),
+        )
+
     def domestic_spec(self) -> DomesticSpec:
         return self.domestic if self.domestic is not None else DomesticSpec.default(self.n_actors)
 
@@ -228,3 +252,28 @@ class ModelSetup:
 
     def index(self, actor_id: str) -> int:
         return self.actor_ids.index(actor_id)
+
+
+#: What a batch of runs holds per run, so that runs of setups differing only in these can play together.
+RUN_FIELDS = ("world", "baseline_relations", "interests", "tau", "actions_per_round")
+# Compared neither way: texts no run reads, the observed state (compared as ModelSetup.observed), the cache.
+_UNPLAYED_FIELDS = ("title", "summary", "briefings", "calibration", "_derived")
+_COMPARED_FIELDS = tuple(f.name for f in fields(ModelSetup) if f.name not in RUN_FIELDS + _UNPLAYED_FIELDS)
+
+
+def _same(a: object, b: object) -> bool:
+    """Deep equality of setup values: arrays by shape, dtype and values (NaN equal to NaN), dataclasses by
+    their fields, tuples, lists and dicts by their items, anything else by ``==``."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if is_dataclass(a) and not isinstance(a, type):
+        return type(a) is type(b) and all(_same(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
+    if isinstance(a, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b)

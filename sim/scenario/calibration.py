@@ -20,6 +20,8 @@ document and overrides) or ``calibrated_setup`` (a scenario already validated fr
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path as FilePath
 from typing import Any
@@ -28,16 +30,34 @@ from sim.core.setup import ModelSetup
 from sim.core.world import WorldState
 from sim.scenario.build import build_setup, build_world
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import load_document, validate_document, validate_overrides, validate_point
+from sim.scenario.loader import load_document, validate_document, validate_point, validated_overrides
 from sim.scenario.observed import observed_document, same_world
-from sim.scenario.overrides import with_overrides
 from sim.scenario.schema import Scenario
 from sim.scenario.strict_yaml import Document
+
+# The last few observed states validated, by the identity of their data (kept alive here, so an id is never
+# reused while its entry stands): every sweep point of a document shares its observed data, which no one
+# changes (with_overrides copies before it sets), and validating it again for each point cost as much as
+# validating the point. A failure is not kept.
+_OBSERVED: OrderedDict[int, tuple[object, Scenario]] = OrderedDict()
+_OBSERVED_SIZE = 8
+_OBSERVED_LOCK = threading.Lock()  # a batch's thread workers build setups at the same time
 
 
 def _observed_scenario(document: Document) -> Scenario:
     """The recorded observed data, validated (raises ScenarioError when it is not a scenario on its own)."""
-    return validate_point(observed_document(document))
+    data = document.observed
+    with _OBSERVED_LOCK:
+        found = _OBSERVED.get(id(data))
+        if found is not None and found[0] is data:
+            _OBSERVED.move_to_end(id(data))
+            return found[1]
+    scenario = validate_point(observed_document(document))
+    with _OBSERVED_LOCK:
+        _OBSERVED[id(data)] = (data, scenario)
+        while len(_OBSERVED) > _OBSERVED_SIZE:
+            _OBSERVED.popitem(last=False)
+    return scenario
 
 
 def calibration_world(scenario: Scenario, document: Document) -> WorldState | None:
@@ -77,8 +97,7 @@ def setup_with_overrides(
     the document is validated as a file (its sweep's values tried when ``check_sweep``).
     """
     if overrides:
-        scenario = validate_overrides(document, overrides, origin)
-        document = with_overrides(document, overrides)
+        scenario, document = validated_overrides(document, overrides, origin)
     else:
         scenario = validate_document(document, check_sweep=check_sweep)
     return calibrated_setup(scenario, document)

@@ -67,12 +67,17 @@ def validate_point(document: Document) -> Scenario:
 
 def validate_overrides(document: Document, overrides: Mapping[str, Any], origin: str) -> Scenario:
     """Apply ``overrides`` and validate; any problem is one ScenarioError line that starts with ``origin``."""
+    return validated_overrides(document, overrides, origin)[0]
+
+
+def validated_overrides(document: Document, overrides: Mapping[str, Any], origin: str) -> tuple[Scenario, Document]:
+    """:func:`validate_overrides`, and the document with the overrides applied (sim.scenario.overrides)."""
     try:
         changed = with_overrides(document, overrides)
     except OverrideError as exc:
         raise ScenarioError([Problem(origin, None, None, "", str(exc))]) from None
     try:
-        return validate_point(changed)
+        return validate_point(changed), changed
     except ScenarioError as exc:
         first = exc.problems[0]
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""

@@ -152,9 +152,23 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
             raise OverrideError(f"{where}: {here} is a single value, not a section")
 
 
+def copy_data(data: Any) -> Any:
+    """A deep copy of a scenario's raw data: new dicts and lists all the way down, the (immutable) scalars
+    shared; anything else through ``copy.deepcopy``. The same result as ``copy.deepcopy`` on YAML's plain
+    data, several times faster (a sweep builds one copy per point)."""
+    kind = type(data)
+    if kind is dict:
+        return {key: copy_data(value) for key, value in data.items()}
+    if kind is list:
+        return [copy_data(value) for value in data]
+    if kind in (str, float, int, bool) or data is None:
+        return data
+    return copy.deepcopy(data)
+
+
 def apply_override(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     """A copy of ``data`` with the value at ``path`` set (the original is not changed); see set_path."""
-    changed = copy.deepcopy(data)
+    changed = copy_data(data)
     set_path(changed, path, value)
     return changed
 
@@ -165,7 +179,7 @@ def with_overrides(document: Document, overrides: Mapping[str, Any]) -> Document
     The copy keeps the original's observed state (sim.scenario.calibration): an override is a counterfactual
     of the scenario as written, never a new calibration.
     """
-    data = copy.deepcopy(document.data)
+    data = copy_data(document.data)
     for path, value in overrides.items():
         set_path(data, path, value)
     observed = document.data if document.observed is None else document.observed

@@ -16,12 +16,12 @@ import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE
 from sim.core.choice import accept_gain, accepts, choice_keys, exclude, pick, universe
-from sim.core.conditions import MetricView, holds
+from sim.core.conditions import MetricView, StateArrays, holds
 from sim.core.events import EndScenario, ForceMove, PolicyState, apply_effects, is_due
 from sim.core.legal import MoveSpace
 from sim.core.objectives import Objective, grade_for, judged, met, weighted_score
 from sim.core.pricing import Scratch
-from sim.core.setup import ModelSetup
+from sim.core.setup import RUN_FIELDS, ModelSetup
 from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.errors import PivotError, PivotMoveError
 from sim.vector.dynamics import advance, advance_domestic
@@ -168,6 +168,9 @@ class VectorEngine:
     keys: np.ndarray
     trajectories: bool = False
     external: tuple[int, ...] = ()  # actors whose moves and answers come from outside (submit / policies)
+    # Run r plays run_setups[r] (default: ``setup`` in every run): setups that differ from ``setup`` only in
+    # what the engine holds per run (sim.core.setup.RUN_FIELDS), e.g. several sweep points' runs at once.
+    run_setups: Sequence[ModelSetup] | None = None
     world: WorldBatch = field(init=False)
     base: BaselineBatch = field(init=False)
     affinity: np.ndarray = field(init=False)
@@ -184,9 +187,16 @@ class VectorEngine:
         check_supported(self.setup, self.external)
         setup = self.setup
         runs = len(self.keys)
+        per_run = self._per_run(runs)
         self._key = np.asarray(self.keys, dtype=np.uint64).reshape(runs, 1)
-        self.world = WorldBatch.repeat(setup.world, runs)
-        cal = setup.calibration if setup.calibration is not None else setup.world
+        self.world = (
+            WorldBatch.repeat(setup.world, runs)
+            if self.run_setups is None
+            else WorldBatch.of([s.world for s in self.run_setups])
+        )
+        # The starting state the conditions compare with (trade_change, gdp_change): shared, or each run's.
+        self.initial: StateArrays = setup.world if self.run_setups is None else self.world.copy()
+        cal = setup.observed()
         received = sanctions_received(cal.sanctions[None], cal.capability)[0]
         self.base = BaselineBatch(
             trade=cal.trade.copy(),
@@ -198,13 +208,16 @@ class VectorEngine:
             sanctions_received=received,
             last_sanctions_received=np.repeat(received[None], runs, axis=0),
             last_access=np.zeros((runs, setup.n_actors)),
-            relations=np.repeat(setup.baseline_relations[None], runs, axis=0),
-            original_relations=setup.baseline_relations.copy(),
+            relations=per_run(lambda s: s.baseline_relations),
+            # (N, N), or (R, N, N) when the runs' baselines may differ: the same arithmetic either way.
+            original_relations=setup.baseline_relations.copy()
+            if self.run_setups is None
+            else per_run(lambda s: s.baseline_relations),
         )
         self.affinity = policy_affinity(self.world.positions, self.world.salience)
-        self.interests = np.repeat(setup.interests[None], runs, axis=0)
-        self.tau = np.repeat(setup.tau[None], runs, axis=0)
-        self.actions_per_round = np.repeat(setup.actions_per_round.astype(int)[None], runs, axis=0)
+        self.interests = per_run(lambda s: s.interests)
+        self.tau = per_run(lambda s: s.tau)
+        self.actions_per_round = per_run(lambda s: s.actions_per_round.astype(int))
         self.fired = np.zeros((runs, len(setup.events)), dtype=bool)
         sc = setup.scoring
         self.index = IndexBatch.of(setup.n_actors, sc.powers, sc.bloc_a, sc.bloc_b)
@@ -225,6 +238,25 @@ class VectorEngine:
         self._now: TableBatch | None = None  # the pricing of the current state, once something asked for it
         self._scratch = Scratch()  # pricing's buffers, reused round after round
         self._record(None)
+
+    def _per_run(self, runs: int) -> Callable[[Callable[[ModelSetup], np.ndarray]], np.ndarray]:
+        """Check ``run_setups`` against ``setup``; return a reader of one of their RUN_FIELDS as (R, ...)."""
+        if self.run_setups is None:
+            return lambda get: np.repeat(get(self.setup)[None], runs, axis=0)
+        if len(self.run_setups) != runs:
+            raise ValueError(f"run_setups lists {len(self.run_setups)} setups for {runs} runs")
+        key, checked = self.setup.batch_key(), {id(self.setup)}
+        for r, other in enumerate(self.run_setups):
+            if id(other) in checked or other.batch_key() == key:
+                continue
+            differences = self.setup.differences_beyond_runs(other)
+            checked.add(id(other))
+            if differences:
+                raise ValueError(
+                    f"run {r}'s setup differs from the engine's in {', '.join(differences)}: runs of one batch may "
+                    f"differ only in {', '.join(RUN_FIELDS)} (play the others in a batch of their own)"
+                )
+        return lambda get: np.stack([get(s) for s in self.run_setups or ()])
 
     @property
     def runs(self) -> int:
@@ -560,7 +592,7 @@ class VectorEngine:
         return MetricView(
             round=self.round,
             world=self.world,
-            initial=self.setup.world,
+            initial=self.initial,
             alignment=scores.alignment,
             hedging=scores.hedging,
             bloc_tilt=scores.bloc_tilt,

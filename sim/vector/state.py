@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -33,6 +34,11 @@ class WorldBatch:
     def repeat(cls, world: WorldState, runs: int) -> WorldBatch:
         """``runs`` copies of one starting state."""
         return cls(**{f.name: np.repeat(getattr(world, f.name)[None], runs, axis=0) for f in fields(cls)})
+
+    @classmethod
+    def of(cls, worlds: Sequence[WorldState]) -> WorldBatch:
+        """One run per starting state, in order."""
+        return cls(**{f.name: np.stack([getattr(w, f.name) for w in worlds]) for f in fields(cls)})
 
     @property
     def runs(self) -> int:

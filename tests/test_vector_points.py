@@ -1,0 +1,168 @@
+"""Runs of several sweep points in one vector batch: the same runs as each point's own batch, what may differ,
+and the batch runner grouping a chunk's points into one batch."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.batch.engine import run_batch
+from sim.core import ModelSetup
+from sim.scenario.calibration import load_document, setup_with_overrides
+from sim.scenario.overrides import copy_data
+from sim.vector import VectorEngine, keys_for
+from sim.vector.resolve import MoveBatch
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+# Overrides that change only what the engine holds per run (sim.core.setup.RUN_FIELDS): the starting state
+# (sanctions, trade, GDP, regard), interests, temperatures and actions per round.
+POINTS = {
+    "eba_withdrawal": [
+        {},
+        {"trade.cambodia.eu": 9000.0, "actors.cambodia.gdp": 30.0},
+        {"actors.eu.policy.tau": 0.9, "actors.cambodia.policy.actions_per_round": 3},
+        {"actors.cambodia.interests.economy": 0.9, "relations.cambodia.china": -0.2},
+    ],
+    "sanctions_escalation": [
+        {"sanctions.us.russia": 0.1},
+        {},
+        {"actors.russia.policy.actions_per_round": 1, "actors.china.policy.tau": 0.01},
+    ],
+}
+SEEDS = [3, 4, 5]
+
+
+def _moves(batch: MoveBatch, r: int) -> list[tuple[int, ...]]:
+    """Run r's moves as a sorted list (slot positions depend on the batch's widths, not the moves)."""
+    names = ("actor", "kind", "target", "sector", "ask", "forced", "answered", "accepted", "applied")
+    columns = [getattr(batch, name)[r][batch.valid[r]] for name in names]
+    return sorted(zip(*(c.tolist() for c in columns), strict=True))
+
+
+@pytest.mark.parametrize("name", sorted(POINTS))
+def test_runs_of_several_points_in_one_batch_are_the_runs_of_each_point_alone(name: str) -> None:
+    document = load_document(SCENARIOS / f"{name}.yaml")
+    setups = [setup_with_overrides(document, point) for point in POINTS[name]]
+    alone = [VectorEngine(s, keys_for(SEEDS), trajectories=True).run() for s in setups]
+    together = VectorEngine(
+        setups[0],
+        keys_for(SEEDS * len(setups)),
+        trajectories=True,
+        run_setups=[s for s in setups for _ in SEEDS],
+    ).run()
+    assert len(together.history) == len(alone[0].history)
+    for p, engine in enumerate(alone):
+        runs = slice(p * len(SEEDS), (p + 1) * len(SEEDS))
+        for mixed, own in zip(together.history, engine.history, strict=True):
+            for f in fields(own):
+                value = getattr(own, f.name)
+                if f.name == "moves" and value is not None:
+                    for r in range(len(SEEDS)):
+                        assert _moves(mixed.moves, runs.start + r) == _moves(value, r), (p, mixed.round)
+                elif isinstance(value, np.ndarray):
+                    assert np.array_equal(getattr(mixed, f.name)[runs], value), (p, mixed.round, f.name)
+        for f in fields(engine.world):
+            assert np.array_equal(getattr(together.world, f.name)[runs], getattr(engine.world, f.name)), f.name
+        assert together.outcomes()[runs] == engine.outcomes()
+        for actor in range(setups[0].n_actors):
+            assert np.array_equal(together.objective_scores(actor)[0][runs], engine.objective_scores(actor)[0])
+    # The points really differ: some run ends differently from the same seed at the first point.
+    first = together.last.alignment[: len(SEEDS)]
+    assert any(not np.array_equal(together.last.alignment[k * len(SEEDS) :][: len(SEEDS)], first)
+               for k in range(1, len(setups)))  # fmt: skip
+
+
+def test_conditions_compare_each_run_with_its_own_starting_state() -> None:
+    """trade_change and gdp_change read each run's own start: a point that starts with ten times the trade
+    measures its change from there, as the Mesa model of that point does."""
+    document = load_document(SCENARIOS / "medvedev_visit_2015.yaml")
+    setups = [setup_with_overrides(document, p) for p in ({}, {"trade.cambodia.eu": 36.0, "actors.cambodia.gdp": 9.0})]
+    together = VectorEngine(setups[0], keys_for([1, 1]), run_setups=setups)
+    view = together.metric_view()
+    assert view.value("trade_change", (0, 4)).tolist() == [0.0, 0.0]
+    assert view.value("gdp_change", (0, 0)).tolist() == [0.0, 0.0]
+    together.run()
+    for r, setup in enumerate(setups):
+        alone = VectorEngine(setup, keys_for([1])).run()
+        assert (
+            together.metric_view().value("trade_change", (0, 4))[r]
+            == alone.metric_view().value("trade_change", (0, 4))[0]
+        )
+        assert (
+            together.metric_view().value("gdp_change", (0, 0))[r] == alone.metric_view().value("gdp_change", (0, 0))[0]
+        )
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"dynamics.sanction_trade_elasticity": 1.5}, "dynamics"),
+        ({"scoring.weights.trade": 0.2}, "scoring"),
+        ({"rounds": 4}, "rounds"),
+    ],
+)
+def test_setups_that_differ_in_more_than_the_runs_hold_are_refused_by_name(override: dict, field: str) -> None:
+    document = load_document(SCENARIOS / "medvedev_visit_2015.yaml")
+    base, other = setup_with_overrides(document), setup_with_overrides(document, override)
+    assert field in base.differences_beyond_runs(other)
+    assert base.batch_key() != other.batch_key()
+    with pytest.raises(ValueError, match=rf"run 1's setup differs from the engine's in [a-z_, ]*{field}"):
+        VectorEngine(base, keys_for([0, 0]), run_setups=[base, other])
+
+
+def test_what_the_runs_hold_is_no_difference_and_a_rebuilt_setup_has_the_same_key() -> None:
+    document = load_document(SCENARIOS / "medvedev_visit_2015.yaml")
+    base = setup_with_overrides(document)
+    for override in (
+        {"sanctions.us.russia": 0.2},
+        {"actors.russia.policy.tau": 0.5},
+        {"actors.cambodia.interests.security": 0.9},
+        {"relations.cambodia.china": 0.1},
+        {"actors.asean.policy.actions_per_round": 1},
+    ):
+        other = setup_with_overrides(document, override)
+        assert base.differences_beyond_runs(other) == [], override
+        assert base.batch_key() == other.batch_key(), override
+    assert setup_with_overrides(load_document(SCENARIOS / "medvedev_visit_2015.yaml")).batch_key() == base.batch_key()
+    with pytest.raises(ValueError, match="run_setups lists 1 setups for 2 runs"):
+        VectorEngine(base, keys_for([0, 1]), run_setups=[base])
+
+
+def test_a_chunk_plays_its_points_in_one_batch_and_stores_what_the_mesa_model_does(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sim.batch import vector_runs
+
+    batches: list[int] = []
+    original = vector_runs.VectorEngine
+
+    def counting(setup: ModelSetup, keys: np.ndarray, **kwargs):  # type: ignore[no-untyped-def]
+        batches.append(len(keys))
+        return original(setup, keys, **kwargs)
+
+    monkeypatch.setattr(vector_runs, "VectorEngine", counting)
+    common = dict(runs=3, seed=5, workers=1, chunk_size=100)
+    sweep = {"sanctions.us.russia": [0.1, 0.5], "scoring.weights.trade": [0.1, 0.2]}
+    vector = run_batch("medvedev_visit_2015", sweep=sweep, engine="vector", **common)  # type: ignore[arg-type]
+    # Four points of three runs in one chunk: the two scoring weights cannot share a batch, the sanctions can.
+    assert sorted(batches) == [6, 6]
+    mesa = run_batch("medvedev_visit_2015", sweep=sweep, engine="mesa", **common)  # type: ignore[arg-type]
+    vector, mesa = (df.sort_values("run_id").reset_index(drop=True) for df in (vector, mesa))
+    assert list(vector.columns) == list(mesa.columns) and len(vector) == 12
+    for name in mesa.columns:
+        if mesa[name].dtype.kind == "f":
+            assert (mesa[name] - vector[name]).abs().max() <= 1e-9, name
+        else:
+            assert mesa[name].equals(vector[name]), name
+
+
+def test_copy_data_is_a_deep_copy_of_scenario_data() -> None:
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        data = load_document(path).data
+        copied = copy_data(data)
+        assert copied == copy.deepcopy(data)
+        copied["actors"][next(iter(copied["actors"]))]["name"] = "changed"
+        assert copied != data
