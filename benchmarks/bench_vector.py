@@ -14,6 +14,10 @@ resolution (``AlignmentModel._resolve`` over a round's moves, scalar cell arithm
 engine's batched ``resolve_moves`` called with R = 1, timed inside the same runs (CPU time), and the Mesa
 round they sit in: why the resolution is the one rule kept in two forms (docs/vector.md).
 
+`--sizes` prints instead the vector engine's runs per CPU-second at 16 to 1,024 runs a batch (what a batch's
+chunk size buys), and `--points P [--reps 4]` a sweep of P points of that many runs each played a batch per
+point against all in one batch (``VectorEngine(run_setups=...)``, what `batch` and `sensitivity` do).
+
 `--round-ratio [--checkout DIR]` prints instead the Mesa round's CPU time as a multiple of an empty 6-agent
 Mesa model's step, both sampled alternately in this process (medians), for the code in DIR (default: this
 checkout): run it on two checkouts, interleaved, to compare their rounds on a noisy machine.
@@ -109,6 +113,57 @@ def actor_scaling(runs: int, repeat: int) -> None:
         print(f"  {n:2d} actors, {rounds} rounds: {cost * 1e3:8.2f} ms per run  ({cost / base:5.1f}x the cost at 6)")
 
 
+def batch_sizes(scenario: str, repeat: int) -> None:
+    """Runs per CPU-second of the vector engine at R = 16 to 1,024 runs a batch (interleaved, medians)."""
+    from sim.scenario.calibration import load_setup
+    from sim.vector import VectorEngine, keys_for
+
+    setup = load_setup(SCENARIOS / f"{scenario}.yaml")
+    sizes = (16, 64, 128, 256, 512, 1024)
+    keys = keys_for(list(range(max(sizes))))
+    VectorEngine(setup, keys[:4]).run()
+    samples: dict[int, list[float]] = {r: [] for r in sizes}
+    for _ in range(repeat):
+        for r in sizes:
+            samples[r].append(r / cpu(lambda r=r: VectorEngine(setup, keys[:r]).run()))  # type: ignore[misc]
+    print(f"scenario {scenario}, vector engine, medians of {repeat} interleaved samples (CPU time)")
+    for r in sizes:
+        rate = statistics.median(samples[r])
+        print(f"  {r:5d} runs a batch: {rate:6.0f} runs/s/core  ({1e6 / rate / setup.rounds:5.0f} us a run-round)")
+
+
+def sweep_points(scenario: str, points: int, reps: int, repeat: int) -> None:
+    """A sweep's runs (``points`` points of ``reps`` runs, each point a different tau and starting sanction)
+    played a batch per point against all in one batch (run_setups), interleaved, medians."""
+    from sim.scenario.calibration import load_document, setup_with_overrides
+    from sim.vector import VectorEngine, keys_for
+
+    document = load_document(SCENARIOS / f"{scenario}.yaml")
+    setups = [
+        setup_with_overrides(document, {"actors.russia.policy.tau": 0.05 + 0.9 * p / points,
+                                        "sanctions.us.russia": p / points})
+        for p in range(points)
+    ]  # fmt: skip
+    keys = keys_for(list(range(reps)))
+
+    def apart() -> None:
+        for setup in setups:
+            VectorEngine(setup, keys).run()
+
+    def together() -> None:
+        VectorEngine(setups[0], np.tile(keys, points), run_setups=[s for s in setups for _ in range(reps)]).run()
+
+    together()
+    a, t = [], []
+    for _ in range(repeat):
+        a.append(points * reps / cpu(apart))
+        t.append(points * reps / cpu(together))
+    ma, mt = statistics.median(a), statistics.median(t)
+    print(f"scenario {scenario}, {points} sweep points x {reps} runs, medians of {repeat} interleaved samples (CPU)")
+    print(f"  a batch per point:      {ma:6.0f} runs/s/core")
+    print(f"  every point in one:     {mt:6.0f} runs/s/core  ({mt / ma:.1f}x)")
+
+
 def resolution_at_one_run(scenario: str, runs: int) -> None:
     """CPU time per round of the two forms of the move resolution at R = 1, timed inside the same runs."""
     import sim.vector.engine as vector_engine
@@ -164,7 +219,18 @@ def main() -> None:
     parser.add_argument("--checkout", help="with --round-ratio: measure the code of this checkout (a directory)")
     parser.add_argument("--actors", action="store_true", help="only the vector engine's cost at 6 to 48 actors")
     parser.add_argument("--resolution", action="store_true", help="only the resolution's cost at one run, both forms")
+    parser.add_argument("--sizes", action="store_true", help="only the vector engine's rate at 16 to 1,024 runs")
+    parser.add_argument(
+        "--points", type=int, metavar="P", help="only a sweep of P points x --reps runs: a batch per point or one"
+    )
+    parser.add_argument("--reps", type=int, default=4, help="with --points: runs per point (default 4)")
     args = parser.parse_args()
+    if args.sizes:
+        batch_sizes(args.scenario, args.repeat)
+        return
+    if args.points:
+        sweep_points(args.scenario, args.points, args.reps, args.repeat)
+        return
     if args.resolution:
         resolution_at_one_run(args.scenario, 20 * args.repeat)
         return

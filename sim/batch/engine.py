@@ -49,7 +49,7 @@ from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import load_document, validate_overrides
 from sim.scenario.overrides import OverrideError, Value, parse_values
 
-VECTOR_CHUNK = 128  # the largest automatic chunk of the vector engine (a chunk's runs of a point play at once)
+VECTOR_CHUNK = 256  # the largest automatic chunk of the vector engine (its runs play at once: bench_vector --sizes)
 MAX_RUNS_PER_POINT = 1_000_000  # --until-ci stops here even if an interval is still too wide
 ISOLATED_TRIES = 2  # a run that kills its worker this many times when played alone is recorded as failed
 
@@ -215,7 +215,7 @@ def execute(
             pending = plan.total_runs - int(sum(d.sum() for d in done))
             size = chunk_size or chunk_size_for(pending, executor.workers)
             if engine == "vector" and chunk_size is None:
-                # The vector engine's cost per run falls until ~50 runs at once: fewer, larger chunks.
+                # The vector engine's cost per run falls until ~256 runs at once: fewer, larger chunks.
                 size = max(size, min(VECTOR_CHUNK, -(-pending // max(1, executor.workers))))
             p, r = _drain(
                 pending_chunks(plan.runs, done, size), make_task, executor, store, tally, done, progress, finished

@@ -20,7 +20,7 @@ from sim.core import AlignmentModel, ModelSetup
 from sim.vector import keys_for
 
 RUNS_PER_TASK = 20  # a 12-round run takes ~15 ms: 20 of them keep a task's overhead under a few per cent
-VECTOR_RUNS_PER_TASK = 250  # the vector engine's cost per run is flat from ~50 runs at once upwards
+VECTOR_RUNS_PER_TASK = 250  # the vector engine's cost per run falls until ~256 runs at once
 LOST_TRIES = 3
 VECTOR_SERIAL_UP_TO = 500
 SERIAL_UP_TO = 100  # check debt_cancellation: 100 runs 4.2 s serial, 4.1 s on 2 processes; 400 runs 12.5 vs 8.4 s
