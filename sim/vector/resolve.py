@@ -255,11 +255,6 @@ class _Gathered:
         return self._get("stance_i", self._flat.positions, self._at.stance)
 
 
-def _level_starts(keys: np.ndarray, levels: int, width: int) -> np.ndarray:
-    """(levels,) where each level's first key (level * width + q) sits in the sorted unique ``keys``."""
-    return np.searchsorted(keys, np.arange(levels) * width)
-
-
 @dataclass(frozen=True, slots=True)
 class _Checks:
     """The core's ``move_allowed`` for a round's checks (run r, mover i, action k, target j, sector s) in level
@@ -300,17 +295,16 @@ class _Checks:
         # Each level's rules: those of its checks a rule decides, each once, in catalogue order.
         decided = np.flatnonzero(need_pre)
         key = level[decided] * len(_RULES) + _RULE[k[decided]]
-        keys = np.unique(key)
+        used = np.bincount(key, minlength=levels * len(_RULES)).reshape(levels, len(_RULES)) > 0
+        place = np.cumsum(used, axis=1) - 1  # a used rule's row among its level's
         row = np.zeros(k.size, dtype=np.int64)
-        row[decided] = np.searchsorted(keys, key) - _level_starts(keys, levels, len(_RULES))[level[decided]]
-        by_level: list[list[Precondition]] = [[] for _ in range(levels)]
-        for lv, q in zip(*np.divmod(keys, len(_RULES)), strict=True):
-            by_level[int(lv)].append(_RULES[int(q)])
+        row[decided] = place.reshape(-1)[key]
+        by_level = [tuple(rule for rule, x in zip(_RULES, u, strict=True) if x) for u in used.tolist()]
         free = np.bincount(level[need_pre & need_free], minlength=levels) > 0
         return cls(
             CellIndex.of(w, setup.scoring.values_dimension, r, i, jj), ~domestic & ~targeted, need_pre, ~need_free,
             sector >= 0, ((r * n + i) * n + jj) * n_sectors + np.maximum(sector, 0), row,
-            tuple(tuple(x) for x in by_level), free.tolist(), np.arange(k.size),
+            tuple(by_level), free.tolist(), np.arange(k.size),
         )  # fmt: skip
 
     def hold(self, f: _Flat, level: int, lo: int, hi: int) -> np.ndarray:
@@ -328,9 +322,9 @@ class _Checks:
 
 
 # Rows of _Halves.ints, .floats and .effects, and columns of its per-level presence table.
-_A, _B, _AB, _BA, _RB, _SAB, _SBA = range(7)
-_F_TARIFF, _F_SANCTION, _F_PRESSURE, _F_RELIEF, _F_AID, _F_DELTA, _F_SPILL_JJ, _F_RECIPROCAL = range(8)
-_F_LASTING, _F_RECIPROCAL_LASTING, _F_MEMORY = range(8, 11)
+_A, _B, _AB, _BA, _RB, _SAB, _SBA, _COLUMN_A, _COLUMN_B = range(9)
+_F_TARIFF, _F_SANCTION, _F_PRESSURE, _F_RELIEF, _F_AID, _F_DELTA, _F_SPILL, _F_SPILL_JJ = range(8)
+_F_RECIPROCAL, _F_LASTING, _F_RECIPROCAL_LASTING, _F_MEMORY = range(8, 12)
 _E_TARIFF, _E_SANCTION, _E_PRESSURE, _E_RELIEF, _E_AID, _E_AGREEMENT, _E_REFUSAL = range(7)
 _P_DOMESTIC, _P_TARGETED, _P_ZERO_DELTA = range(7, 10)
 
@@ -373,11 +367,11 @@ class _Halves:
     x: np.ndarray
     domestic: np.ndarray  # a domestic move
     targeted: np.ndarray  # a targeted move at another actor, or a refusal
-    ints: np.ndarray  # (7, K): a, b and flat cells (rows _A.._SBA)
-    floats: np.ndarray  # (11, K): coefficients (rows _F_*)
+    ints: np.ndarray  # (9, K): a, b and flat cells (rows _A.._COLUMN_B)
+    floats: np.ndarray  # (12, K): coefficients (rows _F_*)
     effects: np.ndarray  # (7, K) bool: which effects a half has (rows _E_*)
-    columns: np.ndarray  # (K, N): relations[r, :, a] in the flat relations
-    spill: np.ndarray  # (K, N): spillover * delta * alignment[r, :, b]
+    alignment: np.ndarray  # the round's (R, N, N) alignment, flat
+    steps: np.ndarray  # 0, N, 2 N, ...: a column's cells from its first
     present: list[list[bool]]  # for each level, whether any of its halves has each effect (_E_*, _P_*)
     zero_gratitude: bool  # the gratitude of a half without a transfer is exactly 0.0
     places: np.ndarray  # 0, 1, 2, ...
@@ -416,26 +410,24 @@ class _Halves:
         lasting = params.lasting_share * delta
         floats = np.array([
             m * _TARIFF[x], m * _SANCTION[x], m * _PRESSURE[x], np.minimum(m * _RELIEF[x], 1.0), m * _AID[x], delta,
-            spill * alignment[r, b, b], params.reciprocity * delta, lasting, params.reciprocity * lasting,
+            spill, spill * alignment[r, b, b], params.reciprocity * delta, lasting, params.reciprocity * lasting,
             MEMORY_STEP * goldstein / 10.0,
         ])  # fmt: skip
         ra, rb = r * n + a, r * n + b
         ab, ba = ra * n + b, rb * n + a
         signs = _agreement_sector(setup, x, sector)
         s0 = np.maximum(signs, 0)
-        ints = np.array([a, b, ab, ba, rb, ab * n_sectors + s0, ba * n_sectors + s0])
+        first = r * n * n  # cell (r, 0, 0)
+        ints = np.array([a, b, ab, ba, rb, ab * n_sectors + s0, ba * n_sectors + s0, first + a, first + b])
         effects = np.array([
             targeted & (_TARIFF[x] != 0), targeted & (_SANCTION[x] != 0), targeted & (_PRESSURE[x] != 0),
             targeted & (_RELIEF[x] != 0), targeted & (_AID[x] != 0), targeted & (signs >= 0), refusal,
         ])  # fmt: skip
-        everyone = np.arange(n)
-        columns = ((r * n)[:, None] + everyone) * n + a[:, None]
-        spread = spill[:, None] * alignment[r, :, b]
         flags = np.concatenate([effects, [domestic, targeted, targeted & (delta == 0)]])
         present = np.logical_or.reduceat(flags, bounds[:-1], axis=1).T.tolist() if r.size else []
         zero = params.gratitude * 0.0
         return cls(
-            r, a, x, domestic, targeted, ints, floats, effects, columns, spread, present,
+            r, a, x, domestic, targeted, ints, floats, effects, alignment.reshape(-1), np.arange(n) * n, present,
             zero == 0.0 and math.copysign(1.0, zero) > 0, np.arange(r.size),
         )  # fmt: skip
 
@@ -496,29 +488,25 @@ class _Halves:
                 gratitude = np.where(ev[_E_REFUSAL], 0.0, gratitude)  # a refusal transfers nothing
         # The core's change_regard, for the halves that change regard (a zero Goldstein weight and no gratitude
         # change only the memory).
-        d = fv[_F_DELTA]
-        on_rows = t
-        sel: np.ndarray | slice = slice(None)
+        iv_on, fv_on, g = iv, fv, gratitude
         if has[_P_ZERO_DELTA]:
-            on = (d != 0) | (np.asarray(gratitude) != 0)
+            on = (fv[_F_DELTA] != 0) | (np.asarray(gratitude) != 0)
             if not on.all():
-                sel = np.flatnonzero(on)
-                on_rows = t[sel]
-        if on_rows.size:
-            a, b, dd = iv[_A][sel], iv[_B][sel], d[sel]
-            g = gratitude if np.ndim(gratitude) == 0 else np.asarray(gratitude)[sel]
-            ab_on, ba_on = ab[sel], ba[sel]
-            columns = self.columns[on_rows]
+                iv_on, fv_on = iv[:, on], fv[:, on]
+                g = gratitude[on] if isinstance(gratitude, np.ndarray) else gratitude
+        if iv_on.shape[1]:
+            a, b, ab_on, ba_on = iv_on[_A], iv_on[_B], iv_on[_AB], iv_on[_BA]
+            columns = iv_on[_COLUMN_A][:, None] + self.steps  # relations[r, :, a]
             column = f.relations[columns]
-            column += self.spill[on_rows]
-            rows = self.places[: on_rows.size]
+            column += fv_on[_F_SPILL][:, None] * self.alignment[iv_on[_COLUMN_B][:, None] + self.steps]
+            rows = self.places[: a.size]
             column[rows, a] = 0.0
-            column[rows, b] += dd + g - fv[_F_SPILL_JJ][sel]
+            column[rows, b] += fv_on[_F_DELTA] + g - fv_on[_F_SPILL_JJ]
             clip(column, -1.0, 1.0, out=column)
             f.relations[columns] = column
-            f.relations[ab_on] = clip(f.relations[ab_on] + fv[_F_RECIPROCAL][sel], -1.0, 1.0)
-            f.base[ba_on] = clip(f.base[ba_on] + fv[_F_LASTING][sel] + g, -1.0, 1.0)
-            f.base[ab_on] = clip(f.base[ab_on] + fv[_F_RECIPROCAL_LASTING][sel], -1.0, 1.0)
+            f.relations[ab_on] = clip(f.relations[ab_on] + fv_on[_F_RECIPROCAL], -1.0, 1.0)
+            f.base[ba_on] = clip(f.base[ba_on] + fv_on[_F_LASTING] + g, -1.0, 1.0)
+            f.base[ab_on] = clip(f.base[ab_on] + fv_on[_F_RECIPROCAL_LASTING], -1.0, 1.0)
         f.memory[ba] = clip(f.memory[ba] + fv[_F_MEMORY], -1.0, 1.0)
 
 
@@ -532,22 +520,30 @@ def _levels(runs: int, n: int, r: np.ndarray, p: np.ndarray, a: np.ndarray, b: n
     moves of one level can be resolved at once and still see what the Mesa model's move-by-move resolution
     shows them: every earlier move they depend on sits in a lower level.
     """
-    width = int(p.max()) + 1
-    first, second = np.full((runs, width), n + 1), np.full((runs, width), n + 1)  # n + 1: no move here
-    domestic = np.zeros((runs, width), dtype=bool)
-    first[r, p], second[r, p], domestic[r, p] = a, b, d
-    last = np.full((runs, n + 2), -1)  # the latest level touching each actor; column n: the stances
-    level = np.empty((runs, width), dtype=np.int64)
-    rows = np.arange(runs)
-    for q in range(width):
-        x, y, dq = first[:, q], second[:, q], domestic[:, q]
-        lq = np.maximum(last[rows, x], last[rows, y])
-        lq = np.where(dq, np.maximum(lq, last[:, n]), lq) + 1
-        last[rows, x] = lq
-        last[rows, y] = lq
-        last[:, n] = np.where(dq, lq, last[:, n])
-        level[:, q] = lq
-    return level[r, p]
+    width, stride = int(p.max()) + 1, n + 2
+    # The latest level touching each actor of each run, flat (runs, n + 2): column n stands for the stances,
+    # column n + 1 for the actors of an empty slot. Each slot's two actors as cells of it, slot by slot.
+    latest = np.full(runs * stride, -1)
+    starts = np.arange(runs) * stride
+    cells = np.full((2, width, runs), n + 1)
+    cells[0, p, r], cells[1, p, r] = a, b
+    cells += starts
+    stances = starts + n
+    domestic = np.zeros((width, runs), dtype=bool)
+    domestic[p, r] = d
+    level = np.empty((width, runs), dtype=np.int64)
+    for q, any_domestic in enumerate(domestic.any(axis=1).tolist()):
+        x, y = cells[0, q], cells[1, q]
+        lq = np.maximum(latest[x], latest[y])
+        if any_domestic:
+            lq = np.where(domestic[q], np.maximum(lq, latest[stances]), lq)
+        lq += 1
+        latest[x] = lq
+        latest[y] = lq
+        if any_domestic:
+            latest[stances] = np.where(domestic[q], lq, latest[stances])
+        level[q] = lq
+    return level[p, r]
 
 
 def resolve_moves(
