@@ -112,12 +112,30 @@ class _CellReads:
         return np.True_ if name in ("not_self", "is_self") else np.float64(0.0)
 
 
+def _cells_read(rule: Precondition) -> set[str]:
+    """The cells a precondition reads."""
+    probe = _CellReads()
+    rule(probe)  # type: ignore[arg-type]
+    return probe.names
+
+
 def _reads(act: Action) -> set[str]:
     """The world arrays the core's ``move_allowed`` reads for this action (its rule's cells, the agreements)."""
-    probe = _CellReads()
-    act.precondition(probe)  # type: ignore[arg-type]
-    arrays = {_CELL_ARRAY[name] for name in probe.names}  # a KeyError: a new cell, to be listed above
+    arrays = {_CELL_ARRAY[name] for name in _cells_read(act.precondition)}  # a KeyError: a new cell, to be listed
     return {a for a in arrays if a is not None} | ({"agreements"} if act.signs_agreement else set())
+
+
+#: Whether each distinct rule reads no state (only whether the target is the mover): decided once a round.
+_STATIC = np.array([_cells_read(rule) <= {"not_self", "is_self"} for rule in _RULES])
+
+
+class _SelfCells:
+    """The cells of a rule that reads no state: whether each target is its mover."""
+
+    __slots__ = ("is_self", "not_self")
+
+    def __init__(self, not_self: np.ndarray, is_self: np.ndarray) -> None:
+        self.not_self, self.is_self = not_self, is_self
 
 
 def _writes(act: Action) -> set[str]:
@@ -267,10 +285,10 @@ class _Checks:
     no_free: np.ndarray  # not (targeted and signs an agreement): the sector need not be free
     sector_ok: np.ndarray
     agreement: np.ndarray  # (r, i, j, sector) in the flat agreements
-    groups: list[tuple[tuple[tuple[Precondition, int, int], ...], int]]  # per level: (rule, lo, hi), undecided
+    groups: list[tuple[tuple[tuple[Precondition, int, int], ...], int, int]]  # per level: (rule, lo, hi), fixed
     free: list[bool]  # whether a level has a check that needs a free sector
     back: np.ndarray  # where each check (in the order given) sits among its level's grouped checks
-    undecided: np.ndarray  # False, False, ...: the verdict of a check no rule decides
+    fixed: np.ndarray  # the verdict of a check no rule reading the state decides
 
     @classmethod
     def of(
@@ -289,10 +307,10 @@ class _Checks:
         domestic, targeted = _DOMESTIC[k], _TARGETED[k]
         j_ok = (j >= 0) & (j < n) & (j != i)
         need_pre = domestic | (targeted & j_ok)
-        # Within each level (``level`` is sorted): the checks a rule decides, rule by rule in catalogue order,
-        # then the others (allowed or not whatever the state).
+        # Within each level (``level`` is sorted): the checks a rule reading the state decides, rule by rule in
+        # catalogue order, then the others, whose verdict does not change within the round (``fixed``).
         width = len(_RULES) + 1
-        key = level * width + np.where(need_pre, _RULE[k], len(_RULES))
+        key = level * width + np.where(need_pre & ~_STATIC[_RULE[k]], _RULE[k], len(_RULES))
         grouped = _stable_order(key, levels * width)
         back = np.empty_like(grouped)
         back[grouped] = np.arange(k.size)
@@ -310,25 +328,30 @@ class _Checks:
                 if count:
                     ranges.append((rule, at, at + count))
                     at += count
-            groups.append((tuple(ranges), counts[-1]))
+            groups.append((tuple(ranges), at, at + counts[-1]))
             at += counts[-1]
         free = np.bincount(level[need_pre & need_free], minlength=levels) > 0  # (grouping keeps each level's place)
+        cells = CellIndex.of(w, setup.scoring.values_dimension, r, i, jj)
+        fixed = np.zeros(k.size, dtype=bool)
+        static = need_pre & _STATIC[_RULE[k]]
+        for q in np.flatnonzero(np.bincount(_RULE[k[static]], minlength=len(_RULES))).tolist():
+            these = np.flatnonzero(static & (_RULE[k] == q))
+            fixed[these] = _RULES[q](_SelfCells(cells.not_self[these], cells.is_self[these]))  # type: ignore[arg-type]
         return cls(
-            CellIndex.of(w, setup.scoring.values_dimension, r, i, jj), ~domestic & ~targeted, ~need_free,
-            sector >= 0, ((r * n + i) * n + jj) * n_sectors + np.maximum(sector, 0), groups, free.tolist(), back,
-            np.zeros(k.size, dtype=bool),
+            cells, ~domestic & ~targeted, ~need_free, sector >= 0,
+            ((r * n + i) * n + jj) * n_sectors + np.maximum(sector, 0), groups, free.tolist(), back, fixed,
         )  # fmt: skip
 
     def hold(self, f: _Flat, level: int, lo: int, hi: int) -> np.ndarray:
         """(hi - lo,) whether the checks [lo, hi) of ``level`` hold on the current state (in the order given)."""
         part = slice(lo, hi)
-        groups, undecided = self.groups[level]
+        groups, fixed_lo, fixed_hi = self.groups[level]
         parts = []
         for rule, a, b in groups:
             verdict = rule(_Gathered(f, self.cells, slice(a, b)))
             parts.append(verdict if np.shape(verdict) == (b - a,) else np.broadcast_to(verdict, (b - a,)))
-        if undecided:
-            parts.append(self.undecided[:undecided])
+        if fixed_hi > fixed_lo:
+            parts.append(self.fixed[fixed_lo:fixed_hi])
         ok = np.concatenate(parts) if len(parts) > 1 else parts[0]
         if self.free[level]:
             ok = ok & (self.no_free[part] | (self.sector_ok[part] & ~f.agreements[self.agreement[part]]))
@@ -649,15 +672,19 @@ def resolve_moves(
     plain = ~refused & (grants < 0) & (ask < 0)
     acts = appeal | request | plain  # applied in phase 1 when allowed (an offer: its asked half, when both are)
     # Whether each move is allowed, with what an offer asks (j gives i) or what a request asks to be granted (j
-    # grants it to i; see _GRANT_EARLY), as one check per level: level L's moves at [2 lo, lo + hi), those
-    # second checks at [lo + hi, 2 hi) (a pass, always allowed, for the other moves).
-    places = np.arange(r.size)
-    own, half = places + bounds[level], places + bounds[level + 1]
-    second = np.where(offer, asked, np.where(request, grants, _PASS) if _GRANT_EARLY else _PASS)
-    both = [np.empty(2 * r.size, dtype=np.int64) for _ in range(6)]
+    # grants it to i; see _GRANT_EARLY), as one check per level: level L's moves at [lo + at[L], hi + at[L]),
+    # then the second checks of its moves that have one (the ``twice``, at [hi + at[L], hi + at[L + 1])).
+    twice = np.flatnonzero(offer | request) if _GRANT_EARLY else np.flatnonzero(offer)
+    at = np.searchsorted(twice, bounds)
+    own = np.arange(r.size) + at[level]
+    half = bounds[level[twice] + 1] + np.arange(twice.size)
+    second = np.where(offer, asked, grants)[twice]
+    both = [np.empty(r.size + twice.size, dtype=np.int64) for _ in range(6)]
     for x, mine, theirs in zip(both, (r, i, k, j, s, level), (r, j, second, i, none, level), strict=True):
-        x[own], x[half] = mine, theirs
+        x[own] = mine
+        x[half] = theirs if theirs is second else theirs[twice]
     checks = _Checks.of(w, setup, both[0], both[1], both[2], both[3], both[4], both[5], levels)
+    twice_at = twice - bounds[level[twice]]  # their places within their levels
     grant_checks = None if _GRANT_EARLY else _Checks.of(w, setup, r, j, np.maximum(grants, 0), i, none, level, levels)
     # Phase 1 applies the move itself, or for an offer its asked half (j gives i what i asks); phase 2 a
     # granted request (j grants it to i), an offer's own half (i gives to j), or a refusal (j rejects i).
@@ -673,9 +700,12 @@ def resolve_moves(
     )  # fmt: skip
     f = _Flat.of(w, base)
     applied = np.zeros(r.size, dtype=bool)
+    starts = at.tolist()
     for lv, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)):
-        checked = checks.hold(f, lv, 2 * lo, 2 * hi)
-        ok, second_ok = checked[: hi - lo], checked[hi - lo :]
+        checked = checks.hold(f, lv, lo + starts[lv], hi + starts[lv + 1])
+        ok = checked[: hi - lo]
+        second_ok = np.zeros(hi - lo, dtype=bool)
+        second_ok[twice_at[starts[lv] : starts[lv + 1]]] = checked[hi - lo :]
         both_ok = ok & second_ok
         ask_ok = offer[lo:hi] & both_ok
         first.apply(f, setup, (acts[lo:hi] & ok) | ask_ok, lv)
