@@ -459,14 +459,16 @@ class _Halves:
         refusal: np.ndarray,
         level: np.ndarray,
         bounds: np.ndarray,
+        coefficients: np.ndarray,
     ) -> _Halves:
         n, n_sectors = w.n_actors, w.agreements.shape[-1]
         domestic = _DOMESTIC[x] & ~refusal
         targeted = (_TARGETED[x] & ~_DOMESTIC[x] & (b >= 0)) | refusal
         members = np.flatnonzero(domestic | targeted)
-        r, a, x, b, sector, refusal, domestic, targeted = (
-            y[members] for y in (r, a, x, b, sector, refusal, domestic, targeted)
-        )  # fmt: skip
+        if members.size < r.size:
+            r, a, x, b, sector, refusal, domestic, targeted = (
+                y[members] for y in (r, a, x, b, sector, refusal, domestic, targeted)
+            )  # fmt: skip
         if refusal.any():  # the core indexes the refuser and the proposer as numpy does: negative from the end
             for who in (a, b):
                 bad = refusal & ((who < -n) | (who >= n))
@@ -478,7 +480,7 @@ class _Halves:
         a = np.where((a >= 0) & (a < n), a, 0)
         b = np.where(targeted & (b >= 0) & (b < n), b, a)
         action = np.where(refusal, _REFUSAL, x)
-        floats = np.take(_coefficients(setup), action * n + a, axis=0)
+        floats = np.take(coefficients, action * n + a, axis=0)
         first, rb = r * n * n, r * n + b  # cells (r, 0, 0) and (r, b)
         ab, ba = (r * n + a) * n + b, rb * n + a
         signs = _agreement_sector(setup, x, sector)
@@ -689,14 +691,15 @@ def resolve_moves(
     # Phase 1 applies the move itself, or for an offer its asked half (j gives i what i asks); phase 2 a
     # granted request (j grants it to i), an offer's own half (i gives to j), or a refusal (j rejects i).
     nothing = np.zeros(r.size, dtype=bool)
+    coefficients = _coefficients(setup)
     first = _Halves.of(
         w, setup, alignment, r, np.where(offer, j, i), np.where(offer, asked, k), np.where(offer, i, j),
-        np.where(offer, -1, s), nothing, level, bounds,
+        np.where(offer, -1, s), nothing, level, bounds, coefficients,
     )  # fmt: skip
     answer = request | refused
     then = _Halves.of(
         w, setup, alignment, r, np.where(answer, j, i), np.where(request, grants, np.where(offer, k, _PASS)),
-        np.where(answer, i, j), np.where(offer, s, -1), refused, level, bounds,
+        np.where(answer, i, j), np.where(offer, s, -1), refused, level, bounds, coefficients,
     )  # fmt: skip
     f = _Flat.of(w, base)
     applied = np.zeros(r.size, dtype=bool)
