@@ -514,16 +514,16 @@ class _Halves:
         has = self.present[level]
         go = go[self.local[lo:hi]]
         if has[_P_DOMESTIC]:
-            d = lo + np.flatnonzero(go & self.domestic[lo:hi])
+            d = lo + (go & self.domestic[lo:hi]).nonzero()[0]
             if d.size:
                 _apply_domestic(f, setup, self.r[d], self.a[d], self.x[d])
         if not has[_P_TARGETED]:
             return
-        t = lo + np.flatnonzero(go & self.targeted[lo:hi])
+        t = lo + (go & self.targeted[lo:hi]).nonzero()[0]  # (methods: numpy's function wrappers cost more here)
         if t.size == 0:
             return
         # Rows of the tables (a copy each); each column a view.
-        iv, fv, ev = (np.take(x, t, axis=0).T for x in (self.ints, self.floats, self.effects))
+        iv, fv, ev = self.ints.take(t, axis=0).T, self.floats.take(t, axis=0).T, self.effects.take(t, axis=0).T
         ab, ba, rb = iv[_AB], iv[_BA], iv[_RB]
         # The core's apply_move: each effect where a half has it (elsewhere the cell keeps its value).
         for e, array, coefficient in (
@@ -579,7 +579,7 @@ class _Halves:
             spill = fv_on[_F_SPILL]
             columns = iv_on[_COLUMN_A][:, None] + self.steps  # relations[r, :, a]
             column = f.relations[columns]
-            column += spill[:, None] * np.take(self.columns, iv_on[_RB], axis=0)  # alignment[r, :, b]
+            column += spill[:, None] * self.columns.take(iv_on[_RB], axis=0)  # alignment[r, :, b]
             rows = self.places[: a.size]
             column[rows, a] = 0.0
             column[rows, b] += fv_on[_F_DELTA] + g - spill * self.alignment[iv_on[_BB]]
