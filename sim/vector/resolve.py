@@ -349,7 +349,7 @@ class _Checks:
         parts = []
         for rule, a, b in groups:
             verdict = rule(_Gathered(f, self.cells, slice(a, b)))
-            parts.append(verdict if np.shape(verdict) == (b - a,) else np.broadcast_to(verdict, (b - a,)))
+            parts.append(verdict if getattr(verdict, "shape", None) == (b - a,) else np.broadcast_to(verdict, (b - a,)))
         if fixed_hi > fixed_lo:
             parts.append(self.fixed[fixed_lo:fixed_hi])
         ok = np.concatenate(parts) if len(parts) > 1 else parts[0]
@@ -430,6 +430,7 @@ class _Halves:
 
     local: np.ndarray  # each member's place in its level
     bounds: list[int]  # each level's members: [bounds[L], bounds[L + 1])
+    whole: list[bool]  # whether every move of a level is a member
     r: np.ndarray
     a: np.ndarray
     x: np.ndarray
@@ -499,7 +500,8 @@ class _Halves:
         zero = setup.dynamics.gratitude * 0.0
         side = alignment.shape[-1]
         return cls(
-            members - bounds[level[members]], at.tolist(), r, a, x, domestic, targeted, ints, floats, effects,
+            members - bounds[level[members]], at.tolist(), (np.diff(at) == np.diff(bounds)).tolist(), r, a, x,
+            domestic, targeted, ints, floats, effects,
             alignment.reshape(-1), np.ascontiguousarray(alignment.mT).reshape(-1, side), np.arange(n) * n,
             present.tolist(),
             zero == 0.0 and math.copysign(1.0, zero) > 0, np.arange(r.size),
@@ -512,7 +514,8 @@ class _Halves:
         if lo == hi:
             return
         has = self.present[level]
-        go = go[self.local[lo:hi]]
+        if not self.whole[level]:
+            go = go[self.local[lo:hi]]
         if has[_P_DOMESTIC]:
             d = lo + (go & self.domestic[lo:hi]).nonzero()[0]
             if d.size:
@@ -707,11 +710,15 @@ def resolve_moves(
     for lv, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)):
         checked = checks.hold(f, lv, lo + starts[lv], hi + starts[lv + 1])
         ok = checked[: hi - lo]
-        second_ok = np.zeros(hi - lo, dtype=bool)
-        second_ok[twice_at[starts[lv] : starts[lv + 1]]] = checked[hi - lo :]
-        both_ok = ok & second_ok
-        ask_ok = offer[lo:hi] & both_ok
-        first.apply(f, setup, (acts[lo:hi] & ok) | ask_ok, lv)
+        if starts[lv] < starts[lv + 1]:
+            second_ok = np.zeros(hi - lo, dtype=bool)
+            second_ok[twice_at[starts[lv] : starts[lv + 1]]] = checked[hi - lo :]
+            both_ok = ok & second_ok
+            ask_ok = offer[lo:hi] & both_ok
+            first.apply(f, setup, (acts[lo:hi] & ok) | ask_ok, lv)
+        else:  # no offer (nor, checked early, request) in the level
+            both_ok = ask_ok = nothing[: hi - lo]
+            first.apply(f, setup, acts[lo:hi] & ok, lv)
         if grant_checks is None:
             granted = request[lo:hi] & both_ok
         else:
