@@ -13,13 +13,19 @@ from sim.batch.plan import run_seed
 from sim.core import AlignmentModel, ModelSetup
 from sim.core.actions import CATALOGUE
 from sim.vector import VectorEngine, keys_for, resolve
+from sim.vector.resolve import MoveBatch
 from sim.vector.state import WorldBatch
 from tests.test_vector import _same_moves_and_final_world
 
 
+def _moves(engine: VectorEngine) -> list[MoveBatch]:
+    """Each round's resolved moves."""
+    return [record.moves for record in engine.history[1:] if record.moves is not None]
+
+
 def _snapshot(engine: VectorEngine) -> list[bytes]:
     """Every recorded move (applied flags included), the final world and baseline regard, as bytes."""
-    out = [getattr(record.moves, f.name).tobytes() for record in engine.history[1:] for f in fields(record.moves)]
+    out = [getattr(moves, f.name).tobytes() for moves in _moves(engine) for f in fields(moves)]
     out += [getattr(engine.world, f.name).tobytes() for f in fields(engine.world)]
     return [*out, engine.base.relations.tobytes()]
 
@@ -43,7 +49,7 @@ def test_a_grant_checked_after_the_request_applies_gives_the_same_runs(
     early = VectorEngine(base_setup, keys, trajectories=True).run()
     monkeypatch.setattr(resolve, "_GRANT_EARLY", False)
     late = VectorEngine(base_setup, keys, trajectories=True).run()
-    granted = sum(int((rec.moves.applied & (resolve._GRANTS[rec.moves.kind] >= 0)).sum()) for rec in early.history[1:])
+    granted = sum(int((m.applied & (resolve._GRANTS[m.kind] >= 0)).sum()) for m in _moves(early))
     assert granted > 0  # the runs hold granted requests
     assert _snapshot(early) == _snapshot(late)
 
@@ -54,9 +60,9 @@ def test_world_arrays_not_in_c_order_are_resolved_in_place_the_same(
     calls: list[tuple] = []
     original = vector_engine.resolve_moves
 
-    def keep(*args):  # type: ignore[no-untyped-def]
+    def keep(*args: object) -> bool:
         calls.append(copy.deepcopy(args))
-        return original(*args)
+        return original(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(vector_engine, "resolve_moves", keep)
     VectorEngine(base_setup, keys_for([run_seed(4, k) for k in range(8)])).run()
