@@ -221,10 +221,6 @@ class _Gathered:
         return x
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self._at.not_self[self._part].shape
-
-    @property
     def not_self(self) -> np.ndarray:
         return self._at.not_self[self._part]
 
