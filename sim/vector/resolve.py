@@ -400,12 +400,12 @@ _REFUSAL = len(CATALOGUE)  # a refusal's row in the action tables
 
 def _coefficients(setup: ModelSetup) -> np.ndarray:
     """((A + 1) N, 11): what applying action x by mover a adds, at row x N + a (x = A: a refusal), columns
-    _F_*, as the core's ``apply_move`` and ``change_regard`` compute them. Made again only when the
-    magnitudes or the dynamics' parameters differ from the last call's (compared by value)."""
+    _F_*, as the core's ``apply_move`` and ``change_regard`` compute them; made once per setup (kept with it)."""
+    return setup.derived("resolution coefficients", _make_coefficients)
+
+
+def _make_coefficients(setup: ModelSetup) -> np.ndarray:
     params, magnitude = setup.dynamics, setup.action_magnitude
-    last = _COEFFICIENTS[0] if _COEFFICIENTS else None  # one tuple, read whole
-    if last is not None and last[0] == params and np.array_equal(last[1], magnitude):
-        return last[2]
     m = np.concatenate([magnitude, np.zeros((1, magnitude.shape[1]))])  # a refusal has no effect
     goldstein = np.append(_GOLDSTEIN, REFUSAL_GOLDSTEIN)[:, None]
     delta = params.goldstein_scale * goldstein
@@ -419,12 +419,7 @@ def _coefficients(setup: ModelSetup) -> np.ndarray:
     ]  # fmt: skip
     table = np.stack(np.broadcast_arrays(*columns), axis=2).reshape(-1, len(columns))
     table.flags.writeable = False
-    _COEFFICIENTS[:] = [(params, magnitude.copy(), table)]
     return table
-
-
-#: The last coefficients made, as (dynamics parameters, magnitudes, table).
-_COEFFICIENTS: list[tuple[object, np.ndarray, np.ndarray]] = []
 
 
 @dataclass(frozen=True, slots=True)
