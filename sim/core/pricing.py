@@ -116,8 +116,16 @@ _RECEIVED_IN_EFFECTFUL = np.searchsorted(_EFFECTFUL, RECEIVED[_RECEIVED_EFFECTFU
 _PRELESS_INDEX = [k for k, a in enumerate(CATALOGUE) if not a.targeted and not a.domestic]
 #: Untargeted moves (pass, crackdown): no pair-local terms, as runs of rows.
 _UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED)[0])
-#: The received rows of untargeted moves, as runs (none in the shipped catalogue): their recv terms are zero.
-_RECEIVED_UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED[RECEIVED])[0]) if (~_TARGETED[RECEIVED]).any() else []
+# What the terms' rules assume of the catalogue, checked under python -O too (not an assert): moves with a
+# pair-local effect, fixed-sector agreements and received moves are targeted, and fixed-sector agreements
+# have no pair-local effect (their terms are put apart from the _EFFECTFUL rows').
+_FIXED_ROWS = [k for k, _ in _FIXED_SECTOR]
+if (~_TARGETED[_EFFECTFUL]).any() or (~_TARGETED[RECEIVED]).any() or (~_TARGETED[_FIXED_ROWS]).any():
+    raise ImportError("sim/core/actions.py: an untargeted move with a target's effect, which pricing cannot price")
+if set(_FIXED_ROWS) & set(_EFFECTFUL.tolist()):
+    raise ImportError(
+        "sim/core/actions.py: a fixed-sector agreement with a pair-local effect, which pricing cannot price"
+    )
 #: Each move's reciprocity step per unit of memory, Goldstein / 10, over (A, N, N) and over the received rows.
 _RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[None, :, None, None]
 _RECEIVED_RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[RECEIVED][None, :, None, None]
@@ -603,13 +611,116 @@ class Scratch:
 
 def _zeroed(scratch: Scratch | None, name: str, shape: tuple[int, ...]) -> np.ndarray:
     """A (R, TERMS, ...) terms array whose ECONOMY, SECURITY and REGIME terms are zero: a new array, or
-    ``scratch``'s buffer (the other terms are written whole by the caller before they are read)."""
+    ``scratch``'s buffer (the other terms are put whole by the rules before they are read)."""
     if scratch is None:
         return np.zeros(shape)
     out = scratch.array(name, shape)
     out[:, : SECURITY + 1] = 0.0
     out[:, REGIME] = 0.0
     return out
+
+
+#: The runs of rows a term put on every row of a side covers (the whole row axis at once).
+_EVERY_MOVE = slice(0, len(CATALOGUE))
+_EVERY_RECEIVED = slice(0, RECEIVED.size)
+#: The domestic rows, as runs: where the mover's regime term is put.
+_DOMESTIC_RUNS = _runs(np.array(_DOMESTIC_INDEX, dtype=int)) if _DOMESTIC_INDEX else []
+
+
+class _Sink(Protocol):
+    """Where the rules (:func:`_mover_terms`, :func:`_received_terms`) put each term of every move: a
+    :class:`_Store` keeps the terms, a :class:`_Weigh` only their weighted sum. The rules put each (term, row)
+    cell at most once, fully formed, and a row's terms in TERMS order; a cell never put is zero."""
+
+    def block(self, f: int, count: int, rows: slice) -> np.ndarray:
+        """An (R, count, rows, N, N) buffer for the terms f .. f + count - 1 of ``rows``, for the rules to
+        fill whole and hand back with :meth:`put_block`."""
+        ...
+
+    def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
+        """The buffer :meth:`block` gave, filled."""
+        ...
+
+    def put(self, f: int, runs: list[tuple[slice, slice]], value: np.ndarray) -> None:
+        """``value[:, k, at]``: term f + k of the rows ``rows`` for each (rows, at) of ``runs`` (the sink
+        may overwrite ``value``)."""
+        ...
+
+
+class _Store:
+    """A sink that keeps every term, ``terms[r, f, a, i, j]`` (zero where the rules put none: ``terms`` comes
+    zeroed), for explanations; :meth:`total` then weighs them and sums them over the terms."""
+
+    def __init__(self, terms: np.ndarray, weights: np.ndarray) -> None:
+        self.terms = terms
+        self._weights = weights  # (R, TERMS, 1, N, N), broadcast over the rows
+
+    def block(self, f: int, count: int, rows: slice) -> np.ndarray:
+        return self.terms[:, f : f + count, rows]  # filled in place
+
+    def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
+        pass  # already in place
+
+    def put(self, f: int, runs: list[tuple[slice, slice]], value: np.ndarray) -> None:
+        count = value.shape[1]
+        for rows, at in runs:
+            self.terms[:, f : f + count, rows] = value[:, :, at]
+
+    def total(self) -> np.ndarray:
+        """(R, rows, N, N) the weighted sum of the terms (``terms`` keeps them weighted)."""
+        self.terms *= self._weights
+        return np.add.reduce(self.terms, axis=1)  # over a non-innermost axis: term 0 + term 1 + ..., in order
+
+
+class _Weigh:
+    """A sink that keeps only the weighted sum over the terms: each term, once put, is multiplied by its
+    weight and added to the total of its rows at once; terms put nowhere (the structural zeros) cost nothing.
+
+    The same numbers as :class:`_Store`'s total: the rules put a row's terms in TERMS order, each whole,
+    so each cell of the total is the same sequence of additions of the same products, less the products
+    of the terms not put, exact zeros (0 x w). Adding an exact zero leaves any number but a zero's sign,
+    and the sign cannot differ at the end: a sum is -0.0 only if every product added is, and every row
+    leaves out a term whose weight (:func:`_weighable`) makes its product +0.0, while the total starts at
+    +0.0 here.
+    """
+
+    def __init__(self, weights: np.ndarray, shape: tuple[int, ...], scratch: Scratch | None, name: str) -> None:
+        self._weights = weights  # (R, TERMS, 1, N, N), broadcast over the rows
+        self._scratch, self._name = scratch, name
+        self.sum = np.empty(shape)
+        self.sum.fill(0.0)  # +0.0 (an empty array filled: see price's zeros_like)
+
+    def block(self, f: int, count: int, rows: slice) -> np.ndarray:
+        # Term by term in memory (count, R, ...), seen as (R, count, ...): each term a contiguous array, which
+        # numpy weighs and adds in long loops.
+        shape = (count, self.sum.shape[0], rows.stop - rows.start, *self.sum.shape[2:])
+        buffer = np.empty(shape) if self._scratch is None else self._scratch.array(f"{self._name} {f}", shape)
+        return buffer.swapaxes(0, 1)
+
+    def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
+        self.put(f, [(rows, slice(None))], value)
+
+    def put(self, f: int, runs: list[tuple[slice, slice]], value: np.ndarray) -> None:
+        for k in range(value.shape[1]):
+            part = value[:, k]
+            part *= self._weights[:, f + k]  # the product Store.total makes, term by term
+            for rows, at in runs:
+                self.sum[:, rows] += part[:, at]
+
+    def total(self) -> np.ndarray:
+        """(R, rows, N, N) the weighted sum of the terms."""
+        return self.sum
+
+
+#: The terms put on some rows only (their structural zeros are skipped without detail).
+_SKIPPED = [ECONOMY, SECURITY, REGIME]
+
+
+def _weighable(wT: np.ndarray) -> bool:
+    """Whether terms may be summed without being stored (:class:`_Weigh`) with the same bits: the weights
+    of the terms left out on some rows are finite and not negative, not even -0.0 (0 x w is then +0.0)."""
+    skipped = wT[:, _SKIPPED]
+    return bool(np.isfinite(skipped).all()) and not bool(np.signbit(skipped).any())
 
 
 def _mover_terms(
@@ -620,15 +731,15 @@ def _mover_terms(
     agreement: np.ndarray,
     plan: _Plan,
     fx: _Effects,
-    scratch: Scratch | None = None,
-) -> np.ndarray:
-    """terms[r, f, a, i, j]: i's utility change per term if its move a on j takes effect (unweighted); in
-    ``scratch``'s buffer when given (what a caller does not keep)."""
+    sink: _Sink,
+) -> None:
+    """Put into ``sink`` terms[r, f, a, i, j]: i's utility change per term if its move a on j takes effect
+    (unweighted), each term of each run of rows once, in TERMS order: the economy of the moves with a
+    pair-local effect and of fixed-sector agreements (with their security), autonomy to values and
+    reciprocity of every move, and regime security of domestic moves; every other term is zero."""
     w, V, d = ctx.world, ctx.partner, ctx.distance
     dyn = setup.dynamics
-    runs, n, n_actions = V.shape[0], V.shape[-1], len(CATALOGUE)
-    terms = _zeroed(scratch, "terms", (runs, len(TERMS), n_actions, n, n))
-    np.multiply(_GOLDSTEIN[None, None, :, None, None], rel[:, :, None], out=terms[:, AUTONOMY : VALUES + 1])
+    runs, n = V.shape[0], V.shape[-1]
 
     # Pair-local effects, only for the actions that have one (_EFFECTFUL).
     Tq, mu = ctx.trade_eq, dyn.import_value
@@ -642,6 +753,9 @@ def _mover_terms(
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
     economy -= (dyn.credit_value * fx.relief + plan.aid) / gdp_i
+    sink.put(ECONOMY, _EFFECTFUL_RUNS, economy[:, None])
+    for k, c in plan.fixed:  # an agreement's economy and security, added to zero terms
+        sink.put(ECONOMY, [(slice(k, k + 1), slice(None))], np.add(0.0, agreement[:, : SECURITY + 1, None, :, :, c]))
     p = w.pressure
     values = p[:, None] + plan.pressure_step
     clip(values, 0.0, 1.0, out=values)  # new pressure
@@ -650,18 +764,24 @@ def _mover_terms(
     values *= (V * d)[:, None]  # V x d x (...): (V x d) first, as written left to right
     values /= 2.0
     aligned = grads[:, :, None] * fx.pair_alignment[:, None]
-    for rows, at in _EFFECTFUL_RUNS:  # terms[:, f, e] updated on views of its runs of rows
-        terms[:, ECONOMY, rows] = economy[:, at]
-        terms[:, VALUES, rows] += values[:, at]
-        terms[:, AUTONOMY : VALUES + 1, rows] += aligned[:, :, at]
-    np.multiply(w.memory[:, None], _RECIPROCITY_STEP, out=terms[:, RECIPROCITY])
-
+    relation = sink.block(AUTONOMY, VALUES + 1 - AUTONOMY, _EVERY_MOVE)  # relation[:, f - AUTONOMY]
+    np.multiply(_GOLDSTEIN[None, None, :, None, None], rel[:, :, None], out=relation)
+    for rows, at in _EFFECTFUL_RUNS:  # relation[:, f, e] updated on views of its runs of rows
+        relation[:, VALUES - AUTONOMY, rows] += values[:, at]
+        relation[:, :, rows] += aligned[:, :, at]
     for k, c in plan.fixed:
-        terms[:, : VALUES + 1, k] += agreement[..., c]
+        relation[:, :, k] += agreement[:, AUTONOMY:, :, :, c]
     for rows, _ in _UNTARGETED_RUNS:
-        terms[:, :, rows] = 0.0
-    _price_domestic(ctx, setup, grads, terms)
-    return terms
+        relation[:, :, rows] = 0.0
+    regime = np.zeros((runs, 1, len(_DOMESTIC_INDEX), n, n))
+    _price_domestic(ctx, setup, grads, relation, regime)
+    sink.put_block(AUTONOMY, _EVERY_MOVE, relation)
+    reciprocity = sink.block(RECIPROCITY, 1, _EVERY_MOVE)
+    np.multiply(w.memory[:, None], _RECIPROCITY_STEP, out=reciprocity[:, 0])
+    for rows, _ in _UNTARGETED_RUNS:
+        reciprocity[:, :, rows] = 0.0
+    sink.put_block(RECIPROCITY, _EVERY_MOVE, reciprocity)
+    sink.put(REGIME, _DOMESTIC_RUNS, regime)
 
 
 def _agreement_part(
@@ -702,20 +822,25 @@ def _diagonals(x: np.ndarray) -> np.ndarray:
     return np.reshape(x, (*x.shape[:-2], n * n), copy=False)[..., :: n + 1]
 
 
-def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, terms: np.ndarray) -> None:
-    """Fill the diagonal entries of domestic moves (crackdown): regime security, and the alignment each
-    observer's cooler regard and the wider values gap cost (first order, through the gradients)."""
+def _price_domestic(
+    ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, relation: np.ndarray, regime: np.ndarray
+) -> None:
+    """Fill the diagonal entries of domestic moves (crackdown): in ``relation`` (R, 3, A, N, N), autonomy to
+    values, the alignment each observer's cooler regard and the wider values gap cost (first order, through
+    the gradients); in ``regime`` (R, 1, D, N, N), the D domestic moves' regime security."""
     w, V, A = ctx.world, ctx.partner, ctx.alignment
     stance_terms = ctx.stances.domestic if ctx.stances is not None else None
     if stance_terms is None:
         stance_terms = _domestic_stance_terms(w.positions, w.salience, setup)
-    diagonal = _diagonals(terms)  # diagonal[r, f, a, i] = terms[r, f, a, i, i]
+    diagonal = _diagonals(relation)  # diagonal[r, f - AUTONOMY, a, i] = relation[r, f - AUTONOMY, a, i, i]
+    regime_diagonal = _diagonals(regime)
     exposure = (w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0)
-    for (k, _, threat_step), (d_align, d_dist) in zip(_plan(setup).domestic, stance_terms, strict=True):
-        diagonal[:, AUTONOMY : VALUES + 1, k] = np.add.reduce(grads * d_align[:, None], axis=-1)
-        diagonal[:, VALUES, k] += np.add.reduce(V * d_dist * exposure, axis=-1)
+    plan = _plan(setup).domestic
+    for at, ((k, _, threat_step), (d_align, d_dist)) in enumerate(zip(plan, stance_terms, strict=True)):
+        diagonal[:, :, k] = np.add.reduce(grads * d_align[:, None], axis=-1)
+        diagonal[:, VALUES - AUTONOMY, k] += np.add.reduce(V * d_dist * exposure, axis=-1)
         new_threat = clip(w.threat + threat_step, 0.0, 1.0)
-        diagonal[:, REGIME, k] = w.threat**2 - new_threat**2
+        regime_diagonal[:, 0, at] = w.threat**2 - new_threat**2
 
 
 def _domestic_stance_terms(
@@ -746,17 +871,16 @@ def _domestic_stance_terms(
 
 
 def _received_terms(
-    ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, plan: _Plan, fx: _Effects, scratch: Scratch | None = None
-) -> np.ndarray:
-    """recv[r, f, q, i, j]: j's utility change per term if i's move RECEIVED[q] on j takes effect (unweighted);
-    in ``scratch``'s buffer when given."""
+    ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, plan: _Plan, fx: _Effects, sink: _Sink
+) -> None:
+    """Put into ``sink`` recv[r, f, q, i, j]: j's utility change per term if i's move RECEIVED[q] on j takes
+    effect (unweighted), each term once, in TERMS order: economy and security of the moves with a pair-local
+    effect, autonomy to values and reciprocity of every received move; every other term is zero."""
     w = ctx.world
     dyn, weights = setup.dynamics, setup.scoring.weights
-    runs, n, rows = grads.shape[0], grads.shape[-1], RECEIVED
-    recv = _zeroed(scratch, "recv", (runs, len(TERMS), rows.size, n, n))
+    runs, n = grads.shape[0], grads.shape[-1]
     gT = _contiguous(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
-    np.multiply(_RECEIVED_GOLDSTEIN * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
     e = _RECEIVED_IN_EFFECTFUL  # the received rows' positions among the _EFFECTFUL rows
     Tq, mu = ctx.trade_eq, dyn.import_value
     shape = (runs, 1, n, n)
@@ -772,17 +896,19 @@ def _received_terms(
     np.log1p(aid, out=aid)
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
     economy += fx.relief[:, e] / gdp_j + aid
+    sink.put(ECONOMY, _RECEIVED_EFFECTFUL_RUNS, economy[:, None])
     share = _capability_share(ctx)
     security = -share[:, None, :, None] * fx.delta_s[:, e]
+    sink.put(SECURITY, _RECEIVED_EFFECTFUL_RUNS, security[:, None])
+    relation = sink.block(AUTONOMY, VALUES + 1 - AUTONOMY, _EVERY_RECEIVED)
+    np.multiply(_RECEIVED_GOLDSTEIN * rel, gT[:, :, None], out=relation)
     aligned = gT[:, :, None] * fx.pair_alignment[:, None, e]
-    for at, part in _RECEIVED_EFFECTFUL_RUNS:  # recv[:, f, q] updated on views of its runs of rows
-        recv[:, ECONOMY, at] = economy[:, part]
-        recv[:, SECURITY, at] = security[:, part]
-        recv[:, AUTONOMY : VALUES + 1, at] += aligned[:, :, part]
-    np.multiply(_contiguous(tr(w.memory))[:, None], _RECEIVED_RECIPROCITY_STEP, out=recv[:, RECIPROCITY])
-    for at, _ in _RECEIVED_UNTARGETED_RUNS:
-        recv[:, :, at] = 0.0
-    return recv
+    for at, part in _RECEIVED_EFFECTFUL_RUNS:  # relation[:, f, q] updated on views of its runs of rows
+        relation[:, :, at] += aligned[:, :, part]
+    sink.put_block(AUTONOMY, _EVERY_RECEIVED, relation)
+    reciprocity = sink.block(RECIPROCITY, 1, _EVERY_RECEIVED)
+    np.multiply(_contiguous(tr(w.memory))[:, None], _RECEIVED_RECIPROCITY_STEP, out=reciprocity[:, 0])
+    sink.put_block(RECIPROCITY, _EVERY_RECEIVED, reciprocity)
 
 
 def acceptance(gain: np.ndarray, temperature: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -917,18 +1043,28 @@ def price(
     sector_class = plan.sector_class
     fx = _effects(ctx, setup, plan)
     agreement = _agreement_part(ctx, setup, grads, plan.sectors, fx.total)  # (R, 5, N, N, C): one per class
-    reuse = None if detail else scratch  # without detail no caller keeps terms or recv
-    terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, plan, fx, reuse)
-    recv: np.ndarray | None = _received_terms(ctx, setup, grads, plan, fx, reuse)
-    assert terms is not None and recv is not None
     # The weights spread over (i, j) first: numpy multiplies whole (N, N) blocks faster than rows of N.
-    runs = wT.shape[0]
-    terms *= _spread(wT[:, :, None, :, None], (runs, len(TERMS), 1, n, n))
-    benefit = np.add.reduce(terms, axis=1)  # (R, A, N, N) if it takes effect, before cost
-    recv *= _spread(wT[:, :, None, None, :], (runs, len(TERMS), 1, n, n))
-    received = np.add.reduce(recv, axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
-    if not detail:
-        terms = recv = None
+    runs, n_terms = wT.shape[0], len(TERMS)
+    mover_weights = _spread(wT[:, :, None, :, None], (runs, n_terms, 1, n, n))  # the mover i's
+    target_weights = _spread(wT[:, :, None, None, :], (runs, n_terms, 1, n, n))  # the target j's
+    mover: _Store | _Weigh
+    target: _Store | _Weigh
+    if not detail and _weighable(wT):  # no caller keeps terms or recv: their weighted sums only
+        mover = _Weigh(mover_weights, (runs, len(CATALOGUE), n, n), scratch, "terms")
+        target = _Weigh(target_weights, (runs, RECEIVED.size, n, n), scratch, "recv")
+    else:
+        reuse = None if detail else scratch  # without detail no caller keeps terms or recv
+        mover = _Store(_zeroed(reuse, "terms", (runs, n_terms, len(CATALOGUE), n, n)), mover_weights)
+        target = _Store(_zeroed(reuse, "recv", (runs, n_terms, RECEIVED.size, n, n)), target_weights)
+    _mover_terms(ctx, setup, grads, rel, agreement, plan, fx, mover)
+    _received_terms(ctx, setup, grads, plan, fx, target)
+    benefit = mover.total()  # (R, A, N, N) if it takes effect, before cost
+    received = target.total()  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
+    terms: np.ndarray | None = None
+    recv: np.ndarray | None = None
+    if detail:
+        assert isinstance(mover, _Store) and isinstance(target, _Store)
+        terms, recv = mover.terms, target.terms
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
     # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
     own_net[:, _SHARED_AT] -= RELATIVE_GAINS * ctx.rivalry[:, None] * tr(benefit[:, _SHARED_AT])
