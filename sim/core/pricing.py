@@ -353,6 +353,12 @@ def _contiguous(x: np.ndarray) -> np.ndarray:
     return x if x.shape[0] == 1 else np.ascontiguousarray(x)
 
 
+def _term_major(x: np.ndarray) -> np.ndarray:
+    """The (R, F, ...) array ``x`` (the same values) laid out term by term in memory, each ``x[:, f]`` a
+    contiguous (R, ...) array, for long loops over the runs; for one run ``x`` itself."""
+    return x if x.shape[0] == 1 else np.ascontiguousarray(x.swapaxes(0, 1)).swapaxes(0, 1)
+
+
 def _autonomy(ctx: ContextBatch) -> np.ndarray:
     runs, n = ctx.alignment.shape[0], ctx.alignment.shape[-1]
     if n <= 2:
@@ -553,7 +559,7 @@ class _Effects:
     sanction_loss: np.ndarray  # expm1(-elasticity x delta_x)
     tariff_loss: np.ndarray  # expm1(-elasticity x delta_t)
     relief: np.ndarray
-    pair_alignment: np.ndarray
+    pair_alignment: np.ndarray  # laid out row by row in memory (_term_major)
     gdp: np.ndarray  # (R, N) floored at 1 where not positive
     gdp_j: np.ndarray  # (R, 1, N, N) gdp[r, j] at [r, 0, i, j]
     total: np.ndarray  # (R, N) projected trade value, floored at 1 where not positive
@@ -587,6 +593,7 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     gratitude *= weights.relations
     gratitude /= 2.0
     pair_alignment += gratitude
+    pair_alignment = _term_major(pair_alignment)  # row by row in memory: the terms' blocks are
     return _Effects(
         delta_s, delta_x, sanction_loss, tariff_loss, relief, pair_alignment, gdp, gdp_j,
         np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0), _contiguous(tr(ctx.trade_eq)),
@@ -685,17 +692,21 @@ class _Weigh:
     """
 
     def __init__(self, weights: np.ndarray, shape: tuple[int, ...], scratch: Scratch | None, name: str) -> None:
-        self._weights = weights  # (R, TERMS, 1, N, N), broadcast over the rows
+        runs, rows = shape[:2]
+        # (R, TERMS, 1, N, N), broadcast over the rows; term by term in memory (each term's (R, N, N) contiguous).
+        self._weights = _term_major(weights)
         self._scratch, self._name = scratch, name
-        self.sum = np.empty(shape)
-        self.sum.fill(0.0)  # +0.0 (an empty array filled: see price's zeros_like)
+        # Row by row in memory (rows, R, N, N), seen as (R, rows, N, N): a term's block times its weights,
+        # added to the sum, is then one long loop over R x N x N per row for numpy (R-major, a loop of N x N).
+        self._sum = np.empty((rows, runs, *shape[2:]))
+        self._sum.fill(0.0)  # +0.0 (an empty array filled: see price's zeros_like)
+        self.sum = self._sum.swapaxes(0, 1)
 
     def block(self, f: int, count: int, rows: slice) -> np.ndarray:
-        # Term by term in memory (count, R, ...), seen as (R, count, ...): each term a contiguous array, which
-        # numpy weighs and adds in long loops.
-        shape = (count, self.sum.shape[0], rows.stop - rows.start, *self.sum.shape[2:])
+        # Term by term and row by row in memory (count, rows, R, N, N), seen as (R, count, rows, N, N).
+        shape = (count, rows.stop - rows.start, self.sum.shape[0], *self.sum.shape[2:])
         buffer = np.empty(shape) if self._scratch is None else self._scratch.array(f"{self._name} {f}", shape)
-        return buffer.swapaxes(0, 1)
+        return buffer.transpose(2, 0, 1, 3, 4)
 
     def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
         self.put(f, [(rows, slice(None))], value)
@@ -708,8 +719,8 @@ class _Weigh:
                 self.sum[:, rows] += part[:, at]
 
     def total(self) -> np.ndarray:
-        """(R, rows, N, N) the weighted sum of the terms."""
-        return self.sum
+        """(R, rows, N, N) the weighted sum of the terms, C-contiguous."""
+        return np.ascontiguousarray(self.sum)
 
 
 #: The terms put on some rows only (their structural zeros are skipped without detail).
@@ -763,9 +774,9 @@ def _mover_terms(
     values -= p[:, None]
     values *= (V * d)[:, None]  # V x d x (...): (V x d) first, as written left to right
     values /= 2.0
-    aligned = grads[:, :, None] * fx.pair_alignment[:, None]
+    aligned = _term_major(grads)[:, :, None] * fx.pair_alignment[:, None]  # term and row major: long loops
     relation = sink.block(AUTONOMY, VALUES + 1 - AUTONOMY, _EVERY_MOVE)  # relation[:, f - AUTONOMY]
-    np.multiply(_GOLDSTEIN[None, None, :, None, None], rel[:, :, None], out=relation)
+    np.multiply(_GOLDSTEIN[None, None, :, None, None], _term_major(rel)[:, :, None], out=relation)
     for rows, at in _EFFECTFUL_RUNS:  # relation[:, f, e] updated on views of its runs of rows
         relation[:, VALUES - AUTONOMY, rows] += values[:, at]
         relation[:, :, rows] += aligned[:, :, at]
@@ -879,7 +890,7 @@ def _received_terms(
     w = ctx.world
     dyn, weights = setup.dynamics, setup.scoring.weights
     runs, n = grads.shape[0], grads.shape[-1]
-    gT = _contiguous(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
+    gT = _term_major(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
     e = _RECEIVED_IN_EFFECTFUL  # the received rows' positions among the _EFFECTFUL rows
     Tq, mu = ctx.trade_eq, dyn.import_value
