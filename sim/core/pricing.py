@@ -630,8 +630,12 @@ def _zeroed(scratch: Scratch | None, name: str, shape: tuple[int, ...]) -> np.nd
 #: The runs of rows a term put on every row of a side covers (the whole row axis at once).
 _EVERY_MOVE = slice(0, len(CATALOGUE))
 _EVERY_RECEIVED = slice(0, RECEIVED.size)
-#: The domestic rows, as runs: where the mover's regime term is put.
-_DOMESTIC_RUNS = _runs(np.array(_DOMESTIC_INDEX, dtype=int)) if _DOMESTIC_INDEX else []
+#: The domestic rows, where the mover's regime term is put: consecutive in the catalogue.
+_DOMESTIC_AT = _rows(_DOMESTIC_INDEX) if _DOMESTIC_INDEX else slice(0, 0)
+if not isinstance(_DOMESTIC_AT, slice):  # checked under python -O too (not an assert)
+    raise ImportError(
+        "sim/core/actions.py: domestic moves must be consecutive in the catalogue (pricing's regime term)"
+    )
 
 
 class _Sink(Protocol):
@@ -766,7 +770,9 @@ def _mover_terms(
     economy -= (dyn.credit_value * fx.relief + plan.aid) / gdp_i
     sink.put(ECONOMY, _EFFECTFUL_RUNS, economy[:, None])
     for k, c in plan.fixed:  # an agreement's economy and security, added to zero terms
-        sink.put(ECONOMY, [(slice(k, k + 1), slice(None))], np.add(0.0, agreement[:, : SECURITY + 1, None, :, :, c]))
+        fixed = sink.block(ECONOMY, SECURITY + 1 - ECONOMY, slice(k, k + 1))
+        np.add(0.0, agreement[:, : SECURITY + 1, None, :, :, c], out=fixed)
+        sink.put_block(ECONOMY, slice(k, k + 1), fixed)
     p = w.pressure
     values = p[:, None] + plan.pressure_step
     clip(values, 0.0, 1.0, out=values)  # new pressure
@@ -784,7 +790,8 @@ def _mover_terms(
         relation[:, :, k] += agreement[:, AUTONOMY:, :, :, c]
     for rows, _ in _UNTARGETED_RUNS:
         relation[:, :, rows] = 0.0
-    regime = np.zeros((runs, 1, len(_DOMESTIC_INDEX), n, n))
+    regime = sink.block(REGIME, 1, _DOMESTIC_AT)
+    regime[...] = 0.0  # but for the diagonal
     _price_domestic(ctx, setup, grads, relation, regime)
     sink.put_block(AUTONOMY, _EVERY_MOVE, relation)
     reciprocity = sink.block(RECIPROCITY, 1, _EVERY_MOVE)
@@ -792,7 +799,7 @@ def _mover_terms(
     for rows, _ in _UNTARGETED_RUNS:
         reciprocity[:, :, rows] = 0.0
     sink.put_block(RECIPROCITY, _EVERY_MOVE, reciprocity)
-    sink.put(REGIME, _DOMESTIC_RUNS, regime)
+    sink.put_block(REGIME, _DOMESTIC_AT, regime)
 
 
 def _agreement_part(
