@@ -631,11 +631,12 @@ def _zeroed(scratch: Scratch | None, name: str, shape: tuple[int, ...]) -> np.nd
 _EVERY_MOVE = slice(0, len(CATALOGUE))
 _EVERY_RECEIVED = slice(0, RECEIVED.size)
 #: The domestic rows, where the mover's regime term is put: consecutive in the catalogue.
-_DOMESTIC_AT = _rows(_DOMESTIC_INDEX) if _DOMESTIC_INDEX else slice(0, 0)
-if not isinstance(_DOMESTIC_AT, slice):  # checked under python -O too (not an assert)
+_domestic_at = _rows(_DOMESTIC_INDEX) if _DOMESTIC_INDEX else slice(0, 0)
+if not isinstance(_domestic_at, slice):  # checked under python -O too (not an assert)
     raise ImportError(
         "sim/core/actions.py: domestic moves must be consecutive in the catalogue (pricing's regime term)"
     )
+_DOMESTIC_AT: slice = _domestic_at
 
 
 class _Sink(Protocol):
