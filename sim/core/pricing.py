@@ -1204,19 +1204,26 @@ def _feasible_offers(
     entries only, each read by flat index."""
     gives, asks, at = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX, RECEIVED_AT
     n_give, n_ask, n = offer_feasible.shape[1], offer_feasible.shape[2], offer_feasible.shape[-1]
+    n_moves, n_received = benefit.shape[1], received.shape[1]
     nn = n * n
     flat = np.flatnonzero(offer_feasible)  # ((r x X + x) x Y + y) x N x N + i x N + j
     rxy, ij = np.divmod(flat, nn)
     rx, y = np.divmod(rxy, n_ask)
-    r = rx // n_give
+    r, x = np.divmod(rx, n_give)
     i, j = np.divmod(ij, n)
-    give_ij = rx * nn + ij  # [r, x, i, j] of the (R, X, N, N) arrays below: i's move OFFER_GIVES[x] on j
-    ask_ji = (r * n_ask + y) * nn + j * n + i  # [r, y, j, i] of the (R, Y, N, N) ones: j's move OFFER_ASKS[y] on i
-    received_g = received[:, at[gives]].reshape(-1)[give_ij]
-    received_a = received[:, at[asks]].reshape(-1)[ask_ji]
-    accepting = received_g + own_net[:, asks].reshape(-1)[ask_ji]
+    ji = j * n + i
+    # Flat indices into the whole (R, A, N, N) and (R, Q, N, N) arrays (no copy of their offer rows): i's move
+    # OFFER_GIVES[x] on j at [r, gives[x], i, j], j's move OFFER_ASKS[y] on i at [r, asks[y], j, i].
+    give_a = (r * n_moves + gives[x]) * nn + ij
+    give_q = (r * n_received + at[gives][x]) * nn + ij
+    ask_a = (r * n_moves + asks[y]) * nn + ji
+    ask_q = (r * n_received + at[asks][y]) * nn + ji
+    received_flat = received.reshape(-1)  # a view of a contiguous array (of any other a copy: the same values)
+    received_g = received_flat[give_q]
+    received_a = received_flat[ask_q]
+    accepting = received_g + own_net.reshape(-1)[ask_a]
     chance = _chance(accepting, temperature.reshape(-1)[r * n + j])
-    offered = (benefit[:, gives].reshape(-1)[give_ij] + received_a) - cost[:, gives].reshape(-1)[give_ij]
+    offered = (benefit.reshape(-1)[give_a] + received_a) - cost.reshape(-1)[give_a]
     offer_gain = chance * offered + (1.0 - chance) * refusal.reshape(-1)[r * nn + ij] - OFFER_COST
     return flat, accepting, chance, offer_gain
 
