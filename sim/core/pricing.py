@@ -11,6 +11,15 @@ pair-local effects (trade, debt, sanctions, agreements, pressure) are priced exa
 changes that spill over the whole alignment row are priced to first order through the gradient of U with
 respect to the mover's alignment row. Actors are thus boundedly rational: they see the direct consequences
 of a move, not the replies it will provoke.
+
+Each term of every move is written once. :func:`_mover_terms` and :func:`_received_terms` put each term's
+value for each run of rows where it can be non-zero into a sink, term by term in TERMS order, and skip the
+structural zeros (the economy of moves with no pair-local effect, security outside agreements and received
+effects, regime security outside domestic moves, untargeted rows). With detail (the Mesa model, whose
+explanations read the terms) a :class:`_Store` keeps them in ``terms[r, f, a, i, j]``, weighs them and sums
+them over the terms; without (the vector engine) a :class:`_Weigh` multiplies each term by its weight as it
+is put and adds it to the sum at once, so the ``(R, TERMS, A, N, N)`` arrays are never made. Both give the
+same bits (see :class:`_Weigh`; where they could not, :func:`_weighable`, the terms are kept).
 """
 
 from __future__ import annotations
@@ -782,24 +791,22 @@ def _mover_terms(
     values *= (V * d)[:, None]  # V x d x (...): (V x d) first, as written left to right
     values /= 2.0
     aligned = _term_major(grads)[:, :, None] * fx.pair_alignment[:, None]  # term and row major: long loops
-    relation = sink.block(AUTONOMY, VALUES + 1 - AUTONOMY, _EVERY_MOVE)  # relation[:, f - AUTONOMY]
+    # Autonomy, influence and values (relation[:, f - AUTONOMY]) and reciprocity of every move: one block.
+    every = sink.block(AUTONOMY, RECIPROCITY + 1 - AUTONOMY, _EVERY_MOVE)
+    relation = every[:, : VALUES + 1 - AUTONOMY]
     np.multiply(_GOLDSTEIN[None, None, :, None, None], _term_major(rel)[:, :, None], out=relation)
     for rows, at in _EFFECTFUL_RUNS:  # relation[:, f, e] updated on views of its runs of rows
         relation[:, VALUES - AUTONOMY, rows] += values[:, at]
         relation[:, :, rows] += aligned[:, :, at]
+    np.multiply(w.memory[:, None], _RECIPROCITY_STEP, out=every[:, RECIPROCITY - AUTONOMY])
     for k, c in plan.fixed:
         relation[:, :, k] += agreement[:, AUTONOMY:, :, :, c]
     for rows, _ in _UNTARGETED_RUNS:
-        relation[:, :, rows] = 0.0
+        every[:, :, rows] = 0.0
     regime = sink.block(REGIME, 1, _DOMESTIC_AT)
     regime[...] = 0.0  # but for the diagonal
     _price_domestic(ctx, setup, grads, relation, regime)
-    sink.put_block(AUTONOMY, _EVERY_MOVE, relation)
-    reciprocity = sink.block(RECIPROCITY, 1, _EVERY_MOVE)
-    np.multiply(w.memory[:, None], _RECIPROCITY_STEP, out=reciprocity[:, 0])
-    for rows, _ in _UNTARGETED_RUNS:
-        reciprocity[:, :, rows] = 0.0
-    sink.put_block(RECIPROCITY, _EVERY_MOVE, reciprocity)
+    sink.put_block(AUTONOMY, _EVERY_MOVE, every)
     sink.put_block(REGIME, _DOMESTIC_AT, regime)
 
 
@@ -919,15 +926,15 @@ def _received_terms(
     share = _capability_share(ctx)
     security = -share[:, None, :, None] * fx.delta_s[:, e]
     sink.put(SECURITY, _RECEIVED_EFFECTFUL_RUNS, security[:, None])
-    relation = sink.block(AUTONOMY, VALUES + 1 - AUTONOMY, _EVERY_RECEIVED)
+    # Autonomy, influence and values (relation[:, f - AUTONOMY]) and reciprocity of every received move.
+    every = sink.block(AUTONOMY, RECIPROCITY + 1 - AUTONOMY, _EVERY_RECEIVED)
+    relation = every[:, : VALUES + 1 - AUTONOMY]
     np.multiply(_RECEIVED_GOLDSTEIN * rel, gT[:, :, None], out=relation)
     aligned = gT[:, :, None] * fx.pair_alignment[:, None, e]
     for at, part in _RECEIVED_EFFECTFUL_RUNS:  # relation[:, f, q] updated on views of its runs of rows
         relation[:, :, at] += aligned[:, :, part]
-    sink.put_block(AUTONOMY, _EVERY_RECEIVED, relation)
-    reciprocity = sink.block(RECIPROCITY, 1, _EVERY_RECEIVED)
-    np.multiply(_contiguous(tr(w.memory))[:, None], _RECEIVED_RECIPROCITY_STEP, out=reciprocity[:, 0])
-    sink.put_block(RECIPROCITY, _EVERY_RECEIVED, reciprocity)
+    np.multiply(_contiguous(tr(w.memory))[:, None], _RECEIVED_RECIPROCITY_STEP, out=every[:, RECIPROCITY - AUTONOMY])
+    sink.put_block(AUTONOMY, _EVERY_RECEIVED, every)
 
 
 def acceptance(gain: np.ndarray, temperature: np.ndarray, axis: int = -1) -> np.ndarray:
