@@ -500,6 +500,7 @@ class _Plan:
     pressure_step: np.ndarray
     relief_share: np.ndarray  # min(_DEBT_RELIEF[e] x magnitude[e, i], 1)
     aid: np.ndarray
+    received_aid: np.ndarray  # aid[_RECEIVED_IN_EFFECTFUL]: the received rows' aid
     cost: np.ndarray  # (A, N, N) action_cost[a, i] for every target j
     allowed: np.ndarray  # (A, N, N) bool: action_enabled[a, i], and j != i for targeted moves (j == i else)
     fixed_sector: list[tuple[int, int]]  # (catalogue row, its sector in the setup or -1)
@@ -534,7 +535,8 @@ def _make_plan(setup: ModelSetup) -> _Plan:
         tariff_step=spread(_TARIFF_CHANGE[e, None] * mag[e]),
         pressure_step=spread(_PRESSURE[e, None] * mag[e]),
         relief_share=spread(np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)),
-        aid=spread(_AID[e, None] * mag[e]),
+        aid=(aid := spread(_AID[e, None] * mag[e])),
+        received_aid=aid[_RECEIVED_IN_EFFECTFUL],
         cost=spread(np.asarray(cost, dtype=float)),
         allowed=spread(np.asarray(enabled, dtype=bool)) & np.where(_TARGETED[:, None, None], ~eye, eye),
         fixed_sector=[(k, setup.sectors.index(x) if x in setup.sectors else -1) for k, x in _FIXED_SECTOR],
@@ -653,9 +655,10 @@ class _Sink(Protocol):
     :class:`_Store` keeps the terms, a :class:`_Weigh` only their weighted sum. The rules put each (term, row)
     cell at most once, fully formed, and a row's terms in TERMS order; a cell never put is zero."""
 
-    def block(self, f: int, count: int, rows: slice) -> np.ndarray:
+    def block(self, f: int, count: int, rows: slice, zero: bool = False) -> np.ndarray:
         """An (R, count, rows, N, N) buffer for the terms f .. f + count - 1 of ``rows``, for the rules to
-        fill whole and hand back with :meth:`put_block`."""
+        fill whole (``zero``: it comes zeroed, for the rules to fill in part) and hand back with
+        :meth:`put_block`."""
         ...
 
     def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
@@ -676,8 +679,10 @@ class _Store:
         self.terms = terms
         self._weights = weights  # (R, TERMS, 1, N, N), broadcast over the rows
 
-    def block(self, f: int, count: int, rows: slice) -> np.ndarray:
-        return self.terms[:, f : f + count, rows]  # filled in place
+    def block(self, f: int, count: int, rows: slice, zero: bool = False) -> np.ndarray:
+        # Filled in place. The terms of a zeroed block are among those _zeroed zeroes, and no cell is put twice.
+        assert not zero or _ZEROED.issuperset(range(f, f + count))
+        return self.terms[:, f : f + count, rows]
 
     def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
         pass  # already in place
@@ -716,10 +721,12 @@ class _Weigh:
         self._sum.fill(0.0)  # +0.0 (an empty array filled: see price's zeros_like)
         self.sum = self._sum.swapaxes(0, 1)
 
-    def block(self, f: int, count: int, rows: slice) -> np.ndarray:
+    def block(self, f: int, count: int, rows: slice, zero: bool = False) -> np.ndarray:
         # Term by term and row by row in memory (count, rows, R, N, N), seen as (R, count, rows, N, N).
         shape = (count, rows.stop - rows.start, self.sum.shape[0], *self.sum.shape[2:])
         buffer = np.empty(shape) if self._scratch is None else self._scratch.array(f"{self._name} {f}", shape)
+        if zero:
+            buffer.fill(0.0)
         return buffer.transpose(2, 0, 1, 3, 4)
 
     def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
@@ -739,6 +746,7 @@ class _Weigh:
 
 #: The terms put on some rows only (their structural zeros are skipped without detail).
 _SKIPPED = [ECONOMY, SECURITY, REGIME]
+_ZEROED = frozenset(_SKIPPED)  # the terms _zeroed zeroes
 
 
 def _weighable(wT: np.ndarray) -> bool:
@@ -803,8 +811,7 @@ def _mover_terms(
         relation[:, :, k] += agreement[:, AUTONOMY:, :, :, c]
     for rows, _ in _UNTARGETED_RUNS:
         every[:, :, rows] = 0.0
-    regime = sink.block(REGIME, 1, _DOMESTIC_AT)
-    regime[...] = 0.0  # but for the diagonal
+    regime = sink.block(REGIME, 1, _DOMESTIC_AT, zero=True)  # zero but for the diagonal
     _price_domestic(ctx, setup, grads, relation, regime)
     sink.put_block(AUTONOMY, _EVERY_MOVE, every)
     sink.put_block(REGIME, _DOMESTIC_AT, regime)
@@ -917,7 +924,7 @@ def _received_terms(
     economy /= total_j
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
-    aid = plan.aid[e] / gdp_j
+    aid = plan.received_aid / gdp_j
     np.maximum(aid, -0.999, out=aid)
     np.log1p(aid, out=aid)
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
