@@ -21,6 +21,12 @@ DENSE = [
 ]  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def _weigh_at_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small batches here: weigh the terms at any size (pricing keeps them below _WEIGHED_FROM cells)."""
+    monkeypatch.setattr(pricing, "_WEIGHED_FROM", 0)
+
+
 def _priced_states(setup: Any, runs: int, rounds: int, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     """The arguments of every price call the vector engine makes playing ``rounds`` rounds of ``runs`` runs."""
     calls: list[tuple] = []
