@@ -638,7 +638,7 @@ def _zeroed(scratch: Scratch | None, name: str, shape: tuple[int, ...]) -> np.nd
     return out
 
 
-#: The runs of rows a term put on every row of a side covers (the whole row axis at once).
+#: Every row of the mover's side and of the target's side, as one slice (for the terms put on every row).
 _EVERY_MOVE = slice(0, len(CATALOGUE))
 _EVERY_RECEIVED = slice(0, RECEIVED.size)
 #: The domestic rows, where the mover's regime term is put: consecutive in the catalogue.
