@@ -137,6 +137,9 @@ if set(_FIXED_ROWS) & set(_EFFECTFUL.tolist()):
     )
 #: Each move's reciprocity step per unit of memory, Goldstein / 10, over (A, N, N) and over the received rows.
 _RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[None, :, None, None]
+#: Each move's Goldstein score over (R, F, A, N, N) and whether it is cooperative over (A, N, N).
+_GOLDSTEIN_ROWS = _GOLDSTEIN[None, None, :, None, None]
+_COOPERATIVE_ROWS = _COOPERATIVE[:, None, None]
 _RECEIVED_RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[RECEIVED][None, :, None, None]
 _RECEIVED_GOLDSTEIN = _GOLDSTEIN[RECEIVED][None, None, :, None, None]
 
@@ -666,8 +669,8 @@ class _Sink(Protocol):
         ...
 
     def put(self, f: int, runs: list[tuple[slice, slice]], value: np.ndarray) -> None:
-        """``value[:, k, at]``: term f + k of the rows ``rows`` for each (rows, at) of ``runs`` (the sink
-        may overwrite ``value``)."""
+        """``value[:, at]``: term f of the rows ``rows`` for each (rows, at) of ``runs`` (the sink may
+        overwrite ``value``)."""
         ...
 
 
@@ -680,17 +683,15 @@ class _Store:
         self._weights = weights  # (R, TERMS, 1, N, N), broadcast over the rows
 
     def block(self, f: int, count: int, rows: slice, zero: bool = False) -> np.ndarray:
-        # Filled in place. The terms of a zeroed block are among those _zeroed zeroes, and no cell is put twice.
-        assert not zero or _ZEROED.issuperset(range(f, f + count))
+        # Filled in place; zero where asked: the rules ask it for terms _zeroed zeroes, and put no cell twice.
         return self.terms[:, f : f + count, rows]
 
     def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
         pass  # already in place
 
     def put(self, f: int, runs: list[tuple[slice, slice]], value: np.ndarray) -> None:
-        count = value.shape[1]
         for rows, at in runs:
-            self.terms[:, f : f + count, rows] = value[:, :, at]
+            self.terms[:, f, rows] = value[:, at]
 
     def total(self) -> np.ndarray:
         """(R, rows, N, N) the weighted sum of the terms (``terms`` keeps them weighted)."""
@@ -730,14 +731,13 @@ class _Weigh:
         return buffer.transpose(2, 0, 1, 3, 4)
 
     def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
-        self.put(f, [(rows, slice(None))], value)
+        for k in range(value.shape[1]):
+            self.put(f + k, [(rows, slice(None))], value[:, k])
 
     def put(self, f: int, runs: list[tuple[slice, slice]], value: np.ndarray) -> None:
-        for k in range(value.shape[1]):
-            part = value[:, k]
-            part *= self._weights[:, f + k]  # the product Store.total makes, term by term
-            for rows, at in runs:
-                self.sum[:, rows] += part[:, at]
+        value *= self._weights[:, f]  # the product Store.total makes, term by term
+        for rows, at in runs:
+            self.sum[:, rows] += value[:, at]
 
     def total(self) -> np.ndarray:
         """(R, rows, N, N) the weighted sum of the terms, C-contiguous."""
@@ -750,7 +750,6 @@ class _Weigh:
 _WEIGHED_FROM = 1024
 #: The terms put on some rows only (their structural zeros are skipped without detail).
 _SKIPPED = [ECONOMY, SECURITY, REGIME]
-_ZEROED = frozenset(_SKIPPED)  # the terms _zeroed zeroes
 
 
 def _weighable(wT: np.ndarray) -> bool:
@@ -790,7 +789,7 @@ def _mover_terms(
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
     economy -= (dyn.credit_value * fx.relief + plan.aid) / gdp_i
-    sink.put(ECONOMY, _EFFECTFUL_RUNS, economy[:, None])
+    sink.put(ECONOMY, _EFFECTFUL_RUNS, economy)
     for k, c in plan.fixed:  # an agreement's economy and security, added to zero terms
         fixed = sink.block(ECONOMY, SECURITY + 1 - ECONOMY, slice(k, k + 1))
         np.add(0.0, agreement[:, : SECURITY + 1, None, :, :, c], out=fixed)
@@ -806,7 +805,7 @@ def _mover_terms(
     # Autonomy, influence and values (relation[:, f - AUTONOMY]) and reciprocity of every move: one block.
     every = sink.block(AUTONOMY, RECIPROCITY + 1 - AUTONOMY, _EVERY_MOVE)
     relation = every[:, : VALUES + 1 - AUTONOMY]
-    np.multiply(_GOLDSTEIN[None, None, :, None, None], _term_major(rel)[:, :, None], out=relation)
+    np.multiply(_GOLDSTEIN_ROWS, _term_major(rel)[:, :, None], out=relation)
     for rows, at in _EFFECTFUL_RUNS:  # relation[:, f, e] updated on views of its runs of rows
         relation[:, VALUES - AUTONOMY, rows] += values[:, at]
         relation[:, :, rows] += aligned[:, :, at]
@@ -933,10 +932,10 @@ def _received_terms(
     np.log1p(aid, out=aid)
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
     economy += fx.relief[:, e] / gdp_j + aid
-    sink.put(ECONOMY, _RECEIVED_EFFECTFUL_RUNS, economy[:, None])
+    sink.put(ECONOMY, _RECEIVED_EFFECTFUL_RUNS, economy)
     share = _capability_share(ctx)
     security = -share[:, None, :, None] * fx.delta_s[:, e]
-    sink.put(SECURITY, _RECEIVED_EFFECTFUL_RUNS, security[:, None])
+    sink.put(SECURITY, _RECEIVED_EFFECTFUL_RUNS, security)
     # Autonomy, influence and values (relation[:, f - AUTONOMY]) and reciprocity of every received move.
     every = sink.block(AUTONOMY, RECIPROCITY + 1 - AUTONOMY, _EVERY_RECEIVED)
     relation = every[:, : VALUES + 1 - AUTONOMY]
@@ -1076,7 +1075,7 @@ def price(
     friction = sanction_friction(w.sanctions)
     plan = _plan(setup)
     # action_cost x friction for cooperative moves, action_cost (x 1.0) for the others.
-    cost = plan.cost * np.where(_COOPERATIVE[:, None, None], friction[:, None], 1.0)
+    cost = plan.cost * np.where(_COOPERATIVE_ROWS, friction[:, None], 1.0)
     sector_class = plan.sector_class
     fx = _effects(ctx, setup, plan)
     agreement = _agreement_part(ctx, setup, grads, plan.sectors, fx.total)  # (R, 5, N, N, C): one per class
