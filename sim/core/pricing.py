@@ -11,6 +11,15 @@ pair-local effects (trade, debt, sanctions, agreements, pressure) are priced exa
 changes that spill over the whole alignment row are priced to first order through the gradient of U with
 respect to the mover's alignment row. Actors are thus boundedly rational: they see the direct consequences
 of a move, not the replies it will provoke.
+
+Each term of every move is written once. :func:`_mover_terms` and :func:`_received_terms` put each term's
+value for each run of rows where it can be non-zero into a sink, term by term in TERMS order, and skip the
+structural zeros (the economy of moves with no pair-local effect, security outside agreements and received
+effects, regime security outside domestic moves, untargeted rows). With detail (the Mesa model, whose
+explanations read the terms) a :class:`_Store` keeps them in ``terms[r, f, a, i, j]``, weighs them and sums
+them over the terms; without (the vector engine) a :class:`_Weigh` multiplies each term by its weight as it
+is put and adds it to the sum at once, so the ``(R, TERMS, A, N, N)`` arrays are never made. Both give the
+same bits (see :class:`_Weigh`; where they could not, :func:`_weighable`, the terms are kept).
 """
 
 from __future__ import annotations
@@ -116,10 +125,21 @@ _RECEIVED_IN_EFFECTFUL = np.searchsorted(_EFFECTFUL, RECEIVED[_RECEIVED_EFFECTFU
 _PRELESS_INDEX = [k for k, a in enumerate(CATALOGUE) if not a.targeted and not a.domestic]
 #: Untargeted moves (pass, crackdown): no pair-local terms, as runs of rows.
 _UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED)[0])
-#: The received rows of untargeted moves, as runs (none in the shipped catalogue): their recv terms are zero.
-_RECEIVED_UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED[RECEIVED])[0]) if (~_TARGETED[RECEIVED]).any() else []
+# What the terms' rules assume of the catalogue, checked under python -O too (not an assert): moves with a
+# pair-local effect, fixed-sector agreements and received moves are targeted, and fixed-sector agreements
+# have no pair-local effect (their terms are put apart from the _EFFECTFUL rows').
+_FIXED_ROWS = [k for k, _ in _FIXED_SECTOR]
+if (~_TARGETED[_EFFECTFUL]).any() or (~_TARGETED[RECEIVED]).any() or (~_TARGETED[_FIXED_ROWS]).any():
+    raise ImportError("sim/core/actions.py: an untargeted move with a target's effect, which pricing cannot price")
+if set(_FIXED_ROWS) & set(_EFFECTFUL.tolist()):
+    raise ImportError(
+        "sim/core/actions.py: a fixed-sector agreement with a pair-local effect, which pricing cannot price"
+    )
 #: Each move's reciprocity step per unit of memory, Goldstein / 10, over (A, N, N) and over the received rows.
 _RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[None, :, None, None]
+#: Each move's Goldstein score over (R, F, A, N, N) and whether it is cooperative over (A, N, N).
+_GOLDSTEIN_ROWS = _GOLDSTEIN[None, None, :, None, None]
+_COOPERATIVE_ROWS = _COOPERATIVE[:, None, None]
 _RECEIVED_RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[RECEIVED][None, :, None, None]
 _RECEIVED_GOLDSTEIN = _GOLDSTEIN[RECEIVED][None, None, :, None, None]
 
@@ -345,6 +365,12 @@ def _contiguous(x: np.ndarray) -> np.ndarray:
     return x if x.shape[0] == 1 else np.ascontiguousarray(x)
 
 
+def _term_major(x: np.ndarray) -> np.ndarray:
+    """The (R, F, ...) array ``x`` (the same values) laid out term by term in memory, each ``x[:, f]`` a
+    contiguous (R, ...) array, for long loops over the runs; for one run ``x`` itself."""
+    return x if x.shape[0] == 1 else np.ascontiguousarray(x.swapaxes(0, 1)).swapaxes(0, 1)
+
+
 def _autonomy(ctx: ContextBatch) -> np.ndarray:
     runs, n = ctx.alignment.shape[0], ctx.alignment.shape[-1]
     if n <= 2:
@@ -477,6 +503,7 @@ class _Plan:
     pressure_step: np.ndarray
     relief_share: np.ndarray  # min(_DEBT_RELIEF[e] x magnitude[e, i], 1)
     aid: np.ndarray
+    received_aid: np.ndarray  # aid[_RECEIVED_IN_EFFECTFUL]: the received rows' aid
     cost: np.ndarray  # (A, N, N) action_cost[a, i] for every target j
     allowed: np.ndarray  # (A, N, N) bool: action_enabled[a, i], and j != i for targeted moves (j == i else)
     fixed_sector: list[tuple[int, int]]  # (catalogue row, its sector in the setup or -1)
@@ -511,7 +538,8 @@ def _make_plan(setup: ModelSetup) -> _Plan:
         tariff_step=spread(_TARIFF_CHANGE[e, None] * mag[e]),
         pressure_step=spread(_PRESSURE[e, None] * mag[e]),
         relief_share=spread(np.minimum(_DEBT_RELIEF[e, None] * mag[e], 1.0)),
-        aid=spread(_AID[e, None] * mag[e]),
+        aid=(aid := spread(_AID[e, None] * mag[e])),
+        received_aid=aid[_RECEIVED_IN_EFFECTFUL],
         cost=spread(np.asarray(cost, dtype=float)),
         allowed=spread(np.asarray(enabled, dtype=bool)) & np.where(_TARGETED[:, None, None], ~eye, eye),
         fixed_sector=[(k, setup.sectors.index(x) if x in setup.sectors else -1) for k, x in _FIXED_SECTOR],
@@ -545,7 +573,7 @@ class _Effects:
     sanction_loss: np.ndarray  # expm1(-elasticity x delta_x)
     tariff_loss: np.ndarray  # expm1(-elasticity x delta_t)
     relief: np.ndarray
-    pair_alignment: np.ndarray
+    pair_alignment: np.ndarray  # laid out row by row in memory (_term_major)
     gdp: np.ndarray  # (R, N) floored at 1 where not positive
     gdp_j: np.ndarray  # (R, 1, N, N) gdp[r, j] at [r, 0, i, j]
     total: np.ndarray  # (R, N) projected trade value, floored at 1 where not positive
@@ -579,6 +607,7 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     gratitude *= weights.relations
     gratitude /= 2.0
     pair_alignment += gratitude
+    pair_alignment = _term_major(pair_alignment)  # row by row in memory: the terms' blocks are
     return _Effects(
         delta_s, delta_x, sanction_loss, tariff_loss, relief, pair_alignment, gdp, gdp_j,
         np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0), _contiguous(tr(ctx.trade_eq)),
@@ -603,13 +632,131 @@ class Scratch:
 
 def _zeroed(scratch: Scratch | None, name: str, shape: tuple[int, ...]) -> np.ndarray:
     """A (R, TERMS, ...) terms array whose ECONOMY, SECURITY and REGIME terms are zero: a new array, or
-    ``scratch``'s buffer (the other terms are written whole by the caller before they are read)."""
+    ``scratch``'s buffer (the other terms are put whole by the rules before they are read)."""
     if scratch is None:
         return np.zeros(shape)
     out = scratch.array(name, shape)
     out[:, : SECURITY + 1] = 0.0
     out[:, REGIME] = 0.0
     return out
+
+
+#: Every row of the mover's side and of the target's side, as one slice (for the terms put on every row).
+_EVERY_MOVE = slice(0, len(CATALOGUE))
+_EVERY_RECEIVED = slice(0, RECEIVED.size)
+#: The domestic rows, where the mover's regime term is put: consecutive in the catalogue.
+_domestic_at = _rows(_DOMESTIC_INDEX) if _DOMESTIC_INDEX else slice(0, 0)
+if not isinstance(_domestic_at, slice):  # checked under python -O too (not an assert)
+    raise ImportError(
+        "sim/core/actions.py: domestic moves must be consecutive in the catalogue (pricing's regime term)"
+    )
+_DOMESTIC_AT: slice = _domestic_at
+
+
+class _Sink(Protocol):
+    """Where the rules (:func:`_mover_terms`, :func:`_received_terms`) put each term of every move: a
+    :class:`_Store` keeps the terms, a :class:`_Weigh` only their weighted sum. The rules put each (term, row)
+    cell at most once, fully formed, and a row's terms in TERMS order; a cell never put is zero."""
+
+    def block(self, f: int, count: int, rows: slice, zero: bool = False) -> np.ndarray:
+        """An (R, count, rows, N, N) buffer for the terms f .. f + count - 1 of ``rows``, for the rules to
+        fill whole (``zero``: it comes zeroed, for the rules to fill in part) and hand back with
+        :meth:`put_block`."""
+        ...
+
+    def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
+        """The buffer :meth:`block` gave, filled."""
+        ...
+
+    def put(self, f: int, runs: list[tuple[slice, slice]], value: np.ndarray) -> None:
+        """``value[:, at]``: term f of the rows ``rows`` for each (rows, at) of ``runs`` (the sink may
+        overwrite ``value``)."""
+        ...
+
+
+class _Store:
+    """A sink that keeps every term, ``terms[r, f, a, i, j]`` (zero where the rules put none: ``terms`` comes
+    zeroed), for explanations; :meth:`total` then weighs them and sums them over the terms."""
+
+    def __init__(self, terms: np.ndarray, weights: np.ndarray) -> None:
+        self.terms = terms
+        self._weights = weights  # (R, TERMS, 1, N, N), broadcast over the rows
+
+    def block(self, f: int, count: int, rows: slice, zero: bool = False) -> np.ndarray:
+        # Filled in place; zero where asked: the rules ask it for terms _zeroed zeroes, and put no cell twice.
+        return self.terms[:, f : f + count, rows]
+
+    def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
+        pass  # already in place
+
+    def put(self, f: int, runs: list[tuple[slice, slice]], value: np.ndarray) -> None:
+        for rows, at in runs:
+            self.terms[:, f, rows] = value[:, at]
+
+    def total(self) -> np.ndarray:
+        """(R, rows, N, N) the weighted sum of the terms (``terms`` keeps them weighted)."""
+        self.terms *= self._weights
+        return np.add.reduce(self.terms, axis=1)  # over a non-innermost axis: term 0 + term 1 + ..., in order
+
+
+class _Weigh:
+    """A sink that keeps only the weighted sum over the terms: each term, once put, is multiplied by its
+    weight and added to the total of its rows at once; terms put nowhere (the structural zeros) cost nothing.
+
+    The same numbers as :class:`_Store`'s total: the rules put a row's terms in TERMS order, each whole,
+    so each cell of the total is the same sequence of additions of the same products, less the products
+    of the terms not put, exact zeros (0 x w). Adding an exact zero leaves any number but a zero's sign,
+    and the sign cannot differ at the end: a sum is -0.0 only if every product added is, and every row
+    leaves out a term whose weight (:func:`_weighable`) makes its product +0.0, while the total starts at
+    +0.0 here.
+    """
+
+    def __init__(self, weights: np.ndarray, shape: tuple[int, ...], scratch: Scratch | None, name: str) -> None:
+        runs, rows = shape[:2]
+        # (R, TERMS, 1, N, N), broadcast over the rows; term by term in memory (each term's (R, N, N) contiguous).
+        self._weights = _term_major(weights)
+        self._scratch, self._name = scratch, name
+        # Row by row in memory (rows, R, N, N), seen as (R, rows, N, N): a term's block times its weights,
+        # added to the sum, is then one long loop over R x N x N per row for numpy (R-major, a loop of N x N).
+        self._sum = np.empty((rows, runs, *shape[2:]))
+        self._sum.fill(0.0)  # +0.0 (an empty array filled: see price's zeros_like)
+        self.sum = self._sum.swapaxes(0, 1)
+
+    def block(self, f: int, count: int, rows: slice, zero: bool = False) -> np.ndarray:
+        # Term by term and row by row in memory (count, rows, R, N, N), seen as (R, count, rows, N, N).
+        shape = (count, rows.stop - rows.start, self.sum.shape[0], *self.sum.shape[2:])
+        buffer = np.empty(shape) if self._scratch is None else self._scratch.array(f"{self._name} {f}", shape)
+        if zero:
+            buffer.fill(0.0)
+        return buffer.transpose(2, 0, 1, 3, 4)
+
+    def put_block(self, f: int, rows: slice, value: np.ndarray) -> None:
+        for k in range(value.shape[1]):
+            self.put(f + k, [(rows, slice(None))], value[:, k])
+
+    def put(self, f: int, runs: list[tuple[slice, slice]], value: np.ndarray) -> None:
+        value *= self._weights[:, f]  # the product Store.total makes, term by term
+        for rows, at in runs:
+            self.sum[:, rows] += value[:, at]
+
+    def total(self) -> np.ndarray:
+        """(R, rows, N, N) the weighted sum of the terms, C-contiguous."""
+        return np.ascontiguousarray(self.sum)
+
+
+#: From how many cells (runs x N x N) a term's slab pricing without detail weighs the terms as they are put
+#: (:class:`_Weigh`) instead of storing them first: below, the few more numpy calls cost more than the
+#: stored arrays (measured: 5 % slower at 8 runs of 6 actors, 4 % faster at 32; the same bits either way).
+_WEIGHED_FROM = 1024
+#: The terms put on some rows only (their structural zeros are skipped without detail).
+_SKIPPED = [ECONOMY, SECURITY, REGIME]
+
+
+def _weighable(wT: np.ndarray) -> bool:
+    """Whether terms may be summed without being stored (:class:`_Weigh`) with the same bits: the weights
+    of the terms left out on some rows are finite and not negative, not even -0.0 (0 x w is then +0.0)."""
+    skipped = wT[:, _SKIPPED]
+    return bool(np.isfinite(skipped).all()) and not bool(np.signbit(skipped).any())
 
 
 def _mover_terms(
@@ -620,15 +767,15 @@ def _mover_terms(
     agreement: np.ndarray,
     plan: _Plan,
     fx: _Effects,
-    scratch: Scratch | None = None,
-) -> np.ndarray:
-    """terms[r, f, a, i, j]: i's utility change per term if its move a on j takes effect (unweighted); in
-    ``scratch``'s buffer when given (what a caller does not keep)."""
+    sink: _Sink,
+) -> None:
+    """Put into ``sink`` terms[r, f, a, i, j]: i's utility change per term if its move a on j takes effect
+    (unweighted), each term of each run of rows once, in TERMS order: the economy of the moves with a
+    pair-local effect and of fixed-sector agreements (with their security), autonomy to values and
+    reciprocity of every move, and regime security of domestic moves; every other term is zero."""
     w, V, d = ctx.world, ctx.partner, ctx.distance
     dyn = setup.dynamics
-    runs, n, n_actions = V.shape[0], V.shape[-1], len(CATALOGUE)
-    terms = _zeroed(scratch, "terms", (runs, len(TERMS), n_actions, n, n))
-    np.multiply(_GOLDSTEIN[None, None, :, None, None], rel[:, :, None], out=terms[:, AUTONOMY : VALUES + 1])
+    runs, n = V.shape[0], V.shape[-1]
 
     # Pair-local effects, only for the actions that have one (_EFFECTFUL).
     Tq, mu = ctx.trade_eq, dyn.import_value
@@ -642,6 +789,11 @@ def _mover_terms(
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
     economy -= (dyn.credit_value * fx.relief + plan.aid) / gdp_i
+    sink.put(ECONOMY, _EFFECTFUL_RUNS, economy)
+    for k, c in plan.fixed:  # an agreement's economy and security, added to zero terms
+        fixed = sink.block(ECONOMY, SECURITY + 1 - ECONOMY, slice(k, k + 1))
+        np.add(0.0, agreement[:, : SECURITY + 1, None, :, :, c], out=fixed)
+        sink.put_block(ECONOMY, slice(k, k + 1), fixed)
     p = w.pressure
     values = p[:, None] + plan.pressure_step
     clip(values, 0.0, 1.0, out=values)  # new pressure
@@ -649,19 +801,23 @@ def _mover_terms(
     values -= p[:, None]
     values *= (V * d)[:, None]  # V x d x (...): (V x d) first, as written left to right
     values /= 2.0
-    aligned = grads[:, :, None] * fx.pair_alignment[:, None]
-    for rows, at in _EFFECTFUL_RUNS:  # terms[:, f, e] updated on views of its runs of rows
-        terms[:, ECONOMY, rows] = economy[:, at]
-        terms[:, VALUES, rows] += values[:, at]
-        terms[:, AUTONOMY : VALUES + 1, rows] += aligned[:, :, at]
-    np.multiply(w.memory[:, None], _RECIPROCITY_STEP, out=terms[:, RECIPROCITY])
-
+    aligned = _term_major(grads)[:, :, None] * fx.pair_alignment[:, None]  # term and row major: long loops
+    # Autonomy, influence and values (relation[:, f - AUTONOMY]) and reciprocity of every move: one block.
+    every = sink.block(AUTONOMY, RECIPROCITY + 1 - AUTONOMY, _EVERY_MOVE)
+    relation = every[:, : VALUES + 1 - AUTONOMY]
+    np.multiply(_GOLDSTEIN_ROWS, _term_major(rel)[:, :, None], out=relation)
+    for rows, at in _EFFECTFUL_RUNS:  # relation[:, f, e] updated on views of its runs of rows
+        relation[:, VALUES - AUTONOMY, rows] += values[:, at]
+        relation[:, :, rows] += aligned[:, :, at]
+    np.multiply(w.memory[:, None], _RECIPROCITY_STEP, out=every[:, RECIPROCITY - AUTONOMY])
     for k, c in plan.fixed:
-        terms[:, : VALUES + 1, k] += agreement[..., c]
+        relation[:, :, k] += agreement[:, AUTONOMY:, :, :, c]
     for rows, _ in _UNTARGETED_RUNS:
-        terms[:, :, rows] = 0.0
-    _price_domestic(ctx, setup, grads, terms)
-    return terms
+        every[:, :, rows] = 0.0
+    regime = sink.block(REGIME, 1, _DOMESTIC_AT, zero=True)  # zero but for the diagonal
+    _price_domestic(ctx, setup, grads, relation, regime)
+    sink.put_block(AUTONOMY, _EVERY_MOVE, every)
+    sink.put_block(REGIME, _DOMESTIC_AT, regime)
 
 
 def _agreement_part(
@@ -702,20 +858,25 @@ def _diagonals(x: np.ndarray) -> np.ndarray:
     return np.reshape(x, (*x.shape[:-2], n * n), copy=False)[..., :: n + 1]
 
 
-def _price_domestic(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, terms: np.ndarray) -> None:
-    """Fill the diagonal entries of domestic moves (crackdown): regime security, and the alignment each
-    observer's cooler regard and the wider values gap cost (first order, through the gradients)."""
+def _price_domestic(
+    ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, relation: np.ndarray, regime: np.ndarray
+) -> None:
+    """Fill the diagonal entries of domestic moves (crackdown): in ``relation`` (R, 3, A, N, N), autonomy to
+    values, the alignment each observer's cooler regard and the wider values gap cost (first order, through
+    the gradients); in ``regime`` (R, 1, D, N, N), the D domestic moves' regime security."""
     w, V, A = ctx.world, ctx.partner, ctx.alignment
     stance_terms = ctx.stances.domestic if ctx.stances is not None else None
     if stance_terms is None:
         stance_terms = _domestic_stance_terms(w.positions, w.salience, setup)
-    diagonal = _diagonals(terms)  # diagonal[r, f, a, i] = terms[r, f, a, i, i]
+    diagonal = _diagonals(relation)  # diagonal[r, f - AUTONOMY, a, i] = relation[r, f - AUTONOMY, a, i, i]
+    regime_diagonal = _diagonals(regime)
     exposure = (w.sanctions + w.pressure) / 2.0 - np.maximum(A, 0.0)
-    for (k, _, threat_step), (d_align, d_dist) in zip(_plan(setup).domestic, stance_terms, strict=True):
-        diagonal[:, AUTONOMY : VALUES + 1, k] = np.add.reduce(grads * d_align[:, None], axis=-1)
-        diagonal[:, VALUES, k] += np.add.reduce(V * d_dist * exposure, axis=-1)
+    plan = _plan(setup).domestic
+    for at, ((k, _, threat_step), (d_align, d_dist)) in enumerate(zip(plan, stance_terms, strict=True)):
+        diagonal[:, :, k] = np.add.reduce(grads * d_align[:, None], axis=-1)
+        diagonal[:, VALUES - AUTONOMY, k] += np.add.reduce(V * d_dist * exposure, axis=-1)
         new_threat = clip(w.threat + threat_step, 0.0, 1.0)
-        diagonal[:, REGIME, k] = w.threat**2 - new_threat**2
+        regime_diagonal[:, 0, at] = w.threat**2 - new_threat**2
 
 
 def _domestic_stance_terms(
@@ -746,17 +907,16 @@ def _domestic_stance_terms(
 
 
 def _received_terms(
-    ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, plan: _Plan, fx: _Effects, scratch: Scratch | None = None
-) -> np.ndarray:
-    """recv[r, f, q, i, j]: j's utility change per term if i's move RECEIVED[q] on j takes effect (unweighted);
-    in ``scratch``'s buffer when given."""
+    ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray, plan: _Plan, fx: _Effects, sink: _Sink
+) -> None:
+    """Put into ``sink`` recv[r, f, q, i, j]: j's utility change per term if i's move RECEIVED[q] on j takes
+    effect (unweighted), each term once, in TERMS order: economy and security of the moves with a pair-local
+    effect, autonomy to values and reciprocity of every received move; every other term is zero."""
     w = ctx.world
     dyn, weights = setup.dynamics, setup.scoring.weights
-    runs, n, rows = grads.shape[0], grads.shape[-1], RECEIVED
-    recv = _zeroed(scratch, "recv", (runs, len(TERMS), rows.size, n, n))
-    gT = _contiguous(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
+    runs, n = grads.shape[0], grads.shape[-1]
+    gT = _term_major(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
     rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
-    np.multiply(_RECEIVED_GOLDSTEIN * rel, gT[:, :, None], out=recv[:, AUTONOMY : VALUES + 1])
     e = _RECEIVED_IN_EFFECTFUL  # the received rows' positions among the _EFFECTFUL rows
     Tq, mu = ctx.trade_eq, dyn.import_value
     shape = (runs, 1, n, n)
@@ -767,22 +927,24 @@ def _received_terms(
     economy /= total_j
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
-    aid = plan.aid[e] / gdp_j
+    aid = plan.received_aid / gdp_j
     np.maximum(aid, -0.999, out=aid)
     np.log1p(aid, out=aid)
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
     economy += fx.relief[:, e] / gdp_j + aid
+    sink.put(ECONOMY, _RECEIVED_EFFECTFUL_RUNS, economy)
     share = _capability_share(ctx)
     security = -share[:, None, :, None] * fx.delta_s[:, e]
+    sink.put(SECURITY, _RECEIVED_EFFECTFUL_RUNS, security)
+    # Autonomy, influence and values (relation[:, f - AUTONOMY]) and reciprocity of every received move.
+    every = sink.block(AUTONOMY, RECIPROCITY + 1 - AUTONOMY, _EVERY_RECEIVED)
+    relation = every[:, : VALUES + 1 - AUTONOMY]
+    np.multiply(_RECEIVED_GOLDSTEIN * rel, gT[:, :, None], out=relation)
     aligned = gT[:, :, None] * fx.pair_alignment[:, None, e]
-    for at, part in _RECEIVED_EFFECTFUL_RUNS:  # recv[:, f, q] updated on views of its runs of rows
-        recv[:, ECONOMY, at] = economy[:, part]
-        recv[:, SECURITY, at] = security[:, part]
-        recv[:, AUTONOMY : VALUES + 1, at] += aligned[:, :, part]
-    np.multiply(_contiguous(tr(w.memory))[:, None], _RECEIVED_RECIPROCITY_STEP, out=recv[:, RECIPROCITY])
-    for at, _ in _RECEIVED_UNTARGETED_RUNS:
-        recv[:, :, at] = 0.0
-    return recv
+    for at, part in _RECEIVED_EFFECTFUL_RUNS:  # relation[:, f, q] updated on views of its runs of rows
+        relation[:, :, at] += aligned[:, :, part]
+    np.multiply(_contiguous(tr(w.memory))[:, None], _RECEIVED_RECIPROCITY_STEP, out=every[:, RECIPROCITY - AUTONOMY])
+    sink.put_block(AUTONOMY, _EVERY_RECEIVED, every)
 
 
 def acceptance(gain: np.ndarray, temperature: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -913,22 +1075,32 @@ def price(
     friction = sanction_friction(w.sanctions)
     plan = _plan(setup)
     # action_cost x friction for cooperative moves, action_cost (x 1.0) for the others.
-    cost = plan.cost * np.where(_COOPERATIVE[:, None, None], friction[:, None], 1.0)
+    cost = plan.cost * np.where(_COOPERATIVE_ROWS, friction[:, None], 1.0)
     sector_class = plan.sector_class
     fx = _effects(ctx, setup, plan)
     agreement = _agreement_part(ctx, setup, grads, plan.sectors, fx.total)  # (R, 5, N, N, C): one per class
-    reuse = None if detail else scratch  # without detail no caller keeps terms or recv
-    terms: np.ndarray | None = _mover_terms(ctx, setup, grads, rel, agreement, plan, fx, reuse)
-    recv: np.ndarray | None = _received_terms(ctx, setup, grads, plan, fx, reuse)
-    assert terms is not None and recv is not None
     # The weights spread over (i, j) first: numpy multiplies whole (N, N) blocks faster than rows of N.
-    runs = wT.shape[0]
-    terms *= _spread(wT[:, :, None, :, None], (runs, len(TERMS), 1, n, n))
-    benefit = np.add.reduce(terms, axis=1)  # (R, A, N, N) if it takes effect, before cost
-    recv *= _spread(wT[:, :, None, None, :], (runs, len(TERMS), 1, n, n))
-    received = np.add.reduce(recv, axis=1)  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
-    if not detail:
-        terms = recv = None
+    runs, n_terms = wT.shape[0], len(TERMS)
+    mover_weights = _spread(wT[:, :, None, :, None], (runs, n_terms, 1, n, n))  # the mover i's
+    target_weights = _spread(wT[:, :, None, None, :], (runs, n_terms, 1, n, n))  # the target j's
+    mover: _Store | _Weigh
+    target: _Store | _Weigh
+    if not detail and runs * n * n >= _WEIGHED_FROM and _weighable(wT):  # no caller keeps terms: their sums only
+        mover = _Weigh(mover_weights, (runs, len(CATALOGUE), n, n), scratch, "terms")
+        target = _Weigh(target_weights, (runs, RECEIVED.size, n, n), scratch, "recv")
+    else:
+        reuse = None if detail else scratch  # without detail no caller keeps terms or recv
+        mover = _Store(_zeroed(reuse, "terms", (runs, n_terms, len(CATALOGUE), n, n)), mover_weights)
+        target = _Store(_zeroed(reuse, "recv", (runs, n_terms, RECEIVED.size, n, n)), target_weights)
+    _mover_terms(ctx, setup, grads, rel, agreement, plan, fx, mover)
+    _received_terms(ctx, setup, grads, plan, fx, target)
+    benefit = mover.total()  # (R, A, N, N) if it takes effect, before cost
+    received = target.total()  # (R, Q, N, N): j's gain from i's move RECEIVED[q]
+    terms: np.ndarray | None = None
+    recv: np.ndarray | None = None
+    if detail:
+        assert isinstance(mover, _Store) and isinstance(target, _Store)
+        terms, recv = mover.terms, target.terms
     own_net = benefit - cost  # what a move is worth to its mover if it takes effect
     # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
     own_net[:, _SHARED_AT] -= RELATIVE_GAINS * ctx.rivalry[:, None] * tr(benefit[:, _SHARED_AT])
@@ -1049,19 +1221,26 @@ def _feasible_offers(
     entries only, each read by flat index."""
     gives, asks, at = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX, RECEIVED_AT
     n_give, n_ask, n = offer_feasible.shape[1], offer_feasible.shape[2], offer_feasible.shape[-1]
+    n_moves, n_received = benefit.shape[1], received.shape[1]
     nn = n * n
     flat = np.flatnonzero(offer_feasible)  # ((r x X + x) x Y + y) x N x N + i x N + j
     rxy, ij = np.divmod(flat, nn)
     rx, y = np.divmod(rxy, n_ask)
-    r = rx // n_give
+    r, x = np.divmod(rx, n_give)
     i, j = np.divmod(ij, n)
-    give_ij = rx * nn + ij  # [r, x, i, j] of the (R, X, N, N) arrays below: i's move OFFER_GIVES[x] on j
-    ask_ji = (r * n_ask + y) * nn + j * n + i  # [r, y, j, i] of the (R, Y, N, N) ones: j's move OFFER_ASKS[y] on i
-    received_g = received[:, at[gives]].reshape(-1)[give_ij]
-    received_a = received[:, at[asks]].reshape(-1)[ask_ji]
-    accepting = received_g + own_net[:, asks].reshape(-1)[ask_ji]
+    ji = j * n + i
+    # Flat indices into the whole (R, A, N, N) and (R, Q, N, N) arrays (no copy of their offer rows): i's move
+    # OFFER_GIVES[x] on j at [r, gives[x], i, j], j's move OFFER_ASKS[y] on i at [r, asks[y], j, i].
+    give_a = (r * n_moves + gives[x]) * nn + ij
+    give_q = (r * n_received + at[gives][x]) * nn + ij
+    ask_a = (r * n_moves + asks[y]) * nn + ji
+    ask_q = (r * n_received + at[asks][y]) * nn + ji
+    received_flat = received.reshape(-1)  # a view of a contiguous array (of any other a copy: the same values)
+    received_g = received_flat[give_q]
+    received_a = received_flat[ask_q]
+    accepting = received_g + own_net.reshape(-1)[ask_a]
     chance = _chance(accepting, temperature.reshape(-1)[r * n + j])
-    offered = (benefit[:, gives].reshape(-1)[give_ij] + received_a) - cost[:, gives].reshape(-1)[give_ij]
+    offered = (benefit.reshape(-1)[give_a] + received_a) - cost.reshape(-1)[give_a]
     offer_gain = chance * offered + (1.0 - chance) * refusal.reshape(-1)[r * nn + ij] - OFFER_COST
     return flat, accepting, chance, offer_gain
 
