@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -231,13 +230,17 @@ class ModelSetup:
         return out
 
     def batch_key(self) -> bytes:
-        """The fields compared by :meth:`differences_beyond_runs` as bytes (pickled; kept with the setup): two
-        setups with equal keys can play in one batch, found by a dict lookup. Unequal keys almost always mean a
-        difference; the field-by-field comparison is the word on the rest (e.g. 0.0 against -0.0)."""
-        return self.derived(
-            "batch key",
-            lambda s: pickle.dumps((*(getattr(s, n) for n in _COMPARED_FIELDS), s.observed()), protocol=5),
-        )
+        """The fields compared by :meth:`differences_beyond_runs` written out as bytes (kept with the setup):
+        two setups with equal keys can play in one batch, found by a dict lookup. Unequal keys almost always
+        mean a difference; the field-by-field comparison is the word on the rest (0.0 against -0.0, a dict's
+        order)."""
+
+        def make(s: ModelSetup) -> bytes:
+            parts: list[bytes] = []
+            _key_parts((*(getattr(s, n) for n in _COMPARED_FIELDS), s.observed()), parts)
+            return b"".join(len(p).to_bytes(8, "little") + p for p in parts)
+
+        return self.derived("batch key", make)
 
     def domestic_spec(self) -> DomesticSpec:
         return self.domestic if self.domestic is not None else DomesticSpec.default(self.n_actors)
@@ -277,3 +280,27 @@ def _same(a: object, b: object) -> bool:
     if isinstance(a, dict):
         return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     return bool(a == b)
+
+
+def _key_parts(x: object, out: list[bytes]) -> None:
+    """Append what ``x`` is, as :func:`_same` reads it, to ``out``: arrays by dtype, shape and bytes,
+    dataclasses by type and fields, tuples, lists and dicts by their items, anything else by type and repr."""
+    if isinstance(x, np.ndarray):
+        out += [b"array", str(x.dtype).encode(), repr(x.shape).encode(), np.ascontiguousarray(x).tobytes()]
+    elif is_dataclass(x) and not isinstance(x, type):
+        out += [b"dataclass", type(x).__qualname__.encode()]
+        for f in fields(x):
+            out.append(f.name.encode())
+            _key_parts(getattr(x, f.name), out)
+        out.append(b"end")
+    elif isinstance(x, (tuple, list)):
+        out += [type(x).__name__.encode(), str(len(x)).encode()]
+        for item in x:
+            _key_parts(item, out)
+    elif isinstance(x, dict):
+        out += [b"dict", str(len(x)).encode()]
+        for key, value in x.items():
+            _key_parts(key, out)
+            _key_parts(value, out)
+    else:
+        out += [type(x).__qualname__.encode(), repr(x).encode()]
