@@ -223,24 +223,28 @@ class ModelSetup:
         """The fields in which ``other`` differs from this setup beyond what a batch of runs holds per run
         (RUN_FIELDS: the starting state, the baseline of regard, interests, temperatures and actions per
         round): runs of two setups that differ in nothing else can be played in one batch (sim.vector).
-        Titles and texts are not compared; the observed state is."""
-        out = [name for name in _COMPARED_FIELDS if not _same(getattr(self, name), getattr(other, name))]
-        if not _same(self.observed(), other.observed()):
-            out.append("calibration")
-        return out
+        Titles and texts are not compared; the observed state is ("calibration"). Values are compared as
+        written out (:meth:`batch_key`): bit for bit, so 0.0 and -0.0 differ."""
+        mine, theirs = self._field_keys(), other._field_keys()
+        return [name for name, a, b in zip((*_COMPARED_FIELDS, "calibration"), mine, theirs, strict=True) if a != b]
 
     def batch_key(self) -> bytes:
         """The fields compared by :meth:`differences_beyond_runs` written out as bytes (kept with the setup):
-        two setups with equal keys can play in one batch, found by a dict lookup. Unequal keys almost always
-        mean a difference; the field-by-field comparison is the word on the rest (0.0 against -0.0, a dict's
-        order)."""
+        two setups with equal keys can play in one batch, found by a dict lookup."""
+        return self.derived("batch key", lambda s: b"".join(s._field_keys()))
 
-        def make(s: ModelSetup) -> bytes:
-            parts: list[bytes] = []
-            _key_parts((*(getattr(s, n) for n in _COMPARED_FIELDS), s.observed()), parts)
-            return b"".join(len(p).to_bytes(8, "little") + p for p in parts)
+    def _field_keys(self) -> tuple[bytes, ...]:
+        """Each compared field, then the observed state, written out as bytes (:func:`_key_parts`)."""
 
-        return self.derived("batch key", make)
+        def make(s: ModelSetup) -> tuple[bytes, ...]:
+            out = []
+            for value in (*(getattr(s, n) for n in _COMPARED_FIELDS), s.observed()):
+                parts: list[bytes] = []
+                _key_parts(value, parts)
+                out.append(b"".join(len(p).to_bytes(8, "little") + p for p in parts))
+            return tuple(out)
+
+        return self.derived("field keys", make)
 
     def domestic_spec(self) -> DomesticSpec:
         return self.domestic if self.domestic is not None else DomesticSpec.default(self.n_actors)
@@ -264,26 +268,8 @@ _UNPLAYED_FIELDS = ("title", "summary", "briefings", "calibration", "_derived")
 _COMPARED_FIELDS = tuple(f.name for f in fields(ModelSetup) if f.name not in RUN_FIELDS + _UNPLAYED_FIELDS)
 
 
-def _same(a: object, b: object) -> bool:
-    """Deep equality of setup values: arrays by shape, dtype and values (NaN equal to NaN), dataclasses by
-    their fields, tuples, lists and dicts by their items, anything else by ``==``."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
-            return False
-        if a.shape != b.shape or a.dtype != b.dtype:
-            return False
-        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-    if is_dataclass(a) and not isinstance(a, type):
-        return type(a) is type(b) and all(_same(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
-    if isinstance(a, (tuple, list)):
-        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    return bool(a == b)
-
-
 def _key_parts(x: object, out: list[bytes]) -> None:
-    """Append what ``x`` is, as :func:`_same` reads it, to ``out``: arrays by dtype, shape and bytes,
+    """Append what ``x`` is to ``out``: arrays by dtype, shape and bytes,
     dataclasses by type and fields, tuples, lists and dicts by their items, anything else by type and repr."""
     if isinstance(x, np.ndarray):
         out += [b"array", str(x.dtype).encode(), repr(x.shape).encode(), np.ascontiguousarray(x).tobytes()]
