@@ -219,9 +219,9 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
 
 def _play_vector(task: ChunkTask) -> dict[tuple[int, int], Any]:
     """The chunk's runs played by the vector engine: the runs of points whose setups differ only in what the
-    engine holds per run (starting state, interests, temperatures...) in one batch, the others a batch per
-    kind. A point it cannot play (a feature it refuses, or any failure of its batch) is left to the Mesa
-    model, run by run, which also records failures."""
+    engine holds per run (starting state, interests, temperatures...) in one batch, others in batches of
+    their own (ModelSetup.batch_key). A point it cannot play (a feature it refuses, or any failure of its
+    batch) is left to the Mesa model, run by run, which also records failures."""
     groups: dict[bytes, list[tuple[ModelSetup, int, range]]] = {}
     for point, start, stop in task.chunk.segments:
         setup = setup_for(task, point)
