@@ -15,8 +15,9 @@ engine's batched ``resolve_moves`` called with R = 1, timed inside the same runs
 round they sit in: why the resolution is the one rule kept in two forms (docs/vector.md).
 
 `--sizes` prints instead the vector engine's runs per CPU-second at 16 to 1,024 runs a batch (what a batch's
-chunk size buys), and `--points P [--reps 4]` a sweep of P points of that many runs each played a batch per
-point against all in one batch (``VectorEngine(run_setups=...)``, what `batch` and `sensitivity` do).
+chunk size buys), and `--points P [--reps 4]` a sweep of P points of that many runs each (a starting state, a
+temperature, a dynamics parameter and a scoring weight vary) played a batch per point against all in one
+batch (``VectorEngine(run_setups=...)``, what `batch` and `sensitivity` do).
 
 `--round-ratio [--checkout DIR]` prints instead the Mesa round's CPU time as a multiple of an empty 6-agent
 Mesa model's step, both sampled alternately in this process (medians), for the code in DIR (default: this
@@ -133,15 +134,18 @@ def batch_sizes(scenario: str, repeat: int) -> None:
 
 
 def sweep_points(scenario: str, points: int, reps: int, repeat: int) -> None:
-    """A sweep's runs (``points`` points of ``reps`` runs, each point a different tau and starting sanction)
-    played a batch per point against all in one batch (run_setups), interleaved, medians."""
+    """A sweep's runs (``points`` points of ``reps`` runs, each point a different tau, starting sanction,
+    sanction trade elasticity and trade weight) played a batch per point against all in one batch
+    (run_setups), interleaved, medians."""
     from sim.scenario.calibration import load_document, setup_with_overrides
     from sim.vector import VectorEngine, keys_for
 
     document = load_document(SCENARIOS / f"{scenario}.yaml")
     setups = [
         setup_with_overrides(document, {"actors.russia.policy.tau": 0.05 + 0.9 * p / points,
-                                        "sanctions.us.russia": p / points})
+                                        "sanctions.us.russia": p / points,
+                                        "dynamics.sanction_trade_elasticity": 0.5 + p / points,
+                                        "scoring.weights.trade": 0.05 + 0.3 * p / points})
         for p in range(points)
     ]  # fmt: skip
     keys = keys_for(list(range(reps)))

@@ -20,18 +20,21 @@ from sim.vector.resolve import MoveBatch
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 # Overrides that change only what the engine holds per run (sim.core.setup.RUN_FIELDS): the starting state
-# (sanctions, trade, GDP, regard), interests, temperatures and actions per round.
+# (sanctions, trade, GDP, regard), interests, temperatures, actions per round, dynamics and scoring weights.
 POINTS = {
     "eba_withdrawal": [
         {},
         {"trade.cambodia.eu": 9000.0, "actors.cambodia.gdp": 30.0},
         {"actors.eu.policy.tau": 0.9, "actors.cambodia.policy.actions_per_round": 3},
         {"actors.cambodia.interests.economy": 0.9, "relations.cambodia.china": -0.2},
+        {"dynamics.sanction_trade_elasticity": 1.5, "scoring.weights.trade": 0.25, "dynamics.gratitude": 3.0},
     ],
     "sanctions_escalation": [
         {"sanctions.us.russia": 0.1},
         {},
         {"actors.russia.policy.actions_per_round": 1, "actors.china.policy.tau": 0.01},
+        {"dynamics.growth_taper": 0.97, "dynamics.agreement_lapse": 0.0, "dynamics.goldstein_scale": 0.04},
+        {"dynamics.shock_rate": 0.5, "dynamics.threat_economy": 2.0, "scoring.weights.trade_squash": 2.0},
     ],
 }
 SEEDS = [3, 4, 5]
@@ -101,8 +104,8 @@ def test_conditions_compare_each_run_with_its_own_starting_state() -> None:
 @pytest.mark.parametrize(
     ("override", "field"),
     [
-        ({"dynamics.sanction_trade_elasticity": 1.5}, "dynamics"),
-        ({"scoring.weights.trade": 0.2}, "scoring"),
+        ({"scoring.focal": "russia"}, "scoring"),
+        ({"actions.lift_sanctions.per_actor.eu.cost": 0.01}, "action_cost"),
         ({"rounds": 4}, "rounds"),
     ],
 )
@@ -124,6 +127,8 @@ def test_what_the_runs_hold_is_no_difference_and_a_rebuilt_setup_has_the_same_ke
         {"actors.cambodia.interests.security": 0.9},
         {"relations.cambodia.china": 0.1},
         {"actors.asean.policy.actions_per_round": 1},
+        {"dynamics.relation_memory": 0.1},
+        {"scoring.weights.policy": 0.2},
     ):
         other = setup_with_overrides(document, override)
         assert base.differences_beyond_runs(other) == [], override
@@ -147,8 +152,8 @@ def test_a_chunk_plays_its_points_in_one_batch_and_stores_what_the_mesa_model_do
     common = dict(runs=3, seed=5, workers=1, chunk_size=100)
     sweep = {"sanctions.us.russia": [0.1, 0.5], "scoring.weights.trade": [0.1, 0.2]}
     vector = run_batch("medvedev_visit_2015", sweep=sweep, engine="vector", **common)  # type: ignore[arg-type]
-    # Four points of three runs in one chunk: the two scoring weights cannot share a batch, the sanctions can.
-    assert sorted(batches) == [6, 6]
+    # Four points of three runs in one chunk, differing in what the engine holds per run: one batch.
+    assert batches == [12]
     mesa = run_batch("medvedev_visit_2015", sweep=sweep, engine="mesa", **common)  # type: ignore[arg-type]
     vector, mesa = (df.sort_values("run_id").reset_index(drop=True) for df in (vector, mesa))
     assert list(vector.columns) == list(mesa.columns) and len(vector) == 12
@@ -166,3 +171,34 @@ def test_copy_data_is_a_deep_copy_of_scenario_data() -> None:
         assert copied == copy.deepcopy(data)
         copied["actors"][next(iter(copied["actors"]))]["name"] = "changed"
         assert copied != data
+
+
+def test_every_dynamics_parameter_and_scoring_weight_may_differ_between_the_runs_of_a_batch() -> None:
+    """One point per field of DynamicsParams and ScoringWeights (that field changed), all in one batch: each
+    point's runs are the runs of its own batch, record for record."""
+    from sim.core.setup import DynamicsParams, ScoringWeights
+
+    document = load_document(SCENARIOS / "sanctions_escalation.yaml")
+    base = setup_with_overrides(document)
+    points: list[dict[str, float]] = [{}]
+    for prefix, params in (("dynamics", base.dynamics), ("scoring.weights", base.scoring.weights)):
+        for f in fields(params):
+            value = float(getattr(params, f.name))
+            points.append({f"{prefix}.{f.name}": round(value * 0.8, 6) if value else 0.1})
+    assert len(points) == 1 + len(fields(DynamicsParams)) + len(fields(ScoringWeights))
+    setups = [setup_with_overrides(document, point) for point in points]
+    seeds = [11, 12]
+    together = VectorEngine(base, keys_for(seeds * len(setups)), run_setups=[s for s in setups for _ in seeds]).run()
+    assert isinstance(together.setup.dynamics.shock_rate, np.ndarray)  # held per run
+    differ = 0
+    for p, setup in enumerate(setups):
+        alone = VectorEngine(setup, keys_for(seeds)).run()
+        runs = slice(p * len(seeds), (p + 1) * len(seeds))
+        for f in fields(alone.world):
+            assert np.array_equal(getattr(together.world, f.name)[runs], getattr(alone.world, f.name)), (
+                points[p],
+                f.name,
+            )
+        assert np.array_equal(together.last.alignment[runs], alone.last.alignment), points[p]
+        differ += not np.array_equal(alone.last.alignment, together.last.alignment[: len(seeds)])
+    assert differ >= len(points) // 2  # most fields change where the runs end

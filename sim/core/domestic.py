@@ -15,7 +15,7 @@ from typing import cast
 
 import numpy as np
 
-from sim.core.setup import DomesticSpec, DynamicsParams
+from sim.core.setup import DomesticSpec, DynamicsParams, per_run
 from sim.core.streams import Dice, Purpose, rounds_table_hashes, table_hashes, uniform, uniform_of
 from sim.core.world import WorldState, clip, tr
 
@@ -56,13 +56,14 @@ def advance_domestic(
             u = uniform_of(table_hashes(cast(np.uint64, key), (Purpose.SHOCK, Purpose.SHOCK_SIZE), round_number, names))
         hit, size = u[0] < params.shock_rate, u[1] * params.shock_size
     else:
-        hit = uniform(key, Purpose.SHOCK, round_number, actors) < params.shock_rate
-        size = uniform(key, Purpose.SHOCK_SIZE, round_number, actors) * params.shock_size
+        hit = uniform(key, Purpose.SHOCK, round_number, actors) < per_run(params.shock_rate, 2)
+        size = uniform(key, Purpose.SHOCK_SIZE, round_number, actors) * per_run(params.shock_size, 2)
     shocks = np.where(hit, size, 0.0)
     threat = world.threat
-    threat += params.threat_memory * (domestic.threat_baseline - threat)
-    threat += params.election_threat * domestic.election_due(round_number + 1)
-    threat += params.pressure_threat * foreign_pressure(world, partner)
+    ndim = threat.ndim
+    threat += per_run(params.threat_memory, ndim) * (domestic.threat_baseline - threat)
+    threat += per_run(params.election_threat, ndim) * domestic.election_due(round_number + 1)
+    threat += per_run(params.pressure_threat, ndim) * foreign_pressure(world, partner)
     threat += shocks
     clip(threat, 0.0, 1.0, out=threat)
     return shocks

@@ -12,7 +12,7 @@ from typing import Any, cast
 import numpy as np
 
 from sim.core.scoring import sanction_pressure
-from sim.core.setup import DynamicsParams
+from sim.core.setup import DynamicsParams, per_run
 from sim.core.streams import Dice, Purpose, table_hashes, uniform, uniform_of
 from sim.core.world import RANGES, WorldState, clip, diagonal_index, tr, upper_triangle
 
@@ -122,17 +122,17 @@ def trade_policy_factor(
     if barriers is None:
         barriers = trade_barrier_factor(world, base, params)
     agreements = trade_agreement_count(world.agreements, trade_sectors)
-    agreement_factor = (1.0 + params.agreement_trade_bonus * agreements) / (
-        1.0 + params.agreement_trade_bonus * base.trade_agreements
-    )
+    bonus = per_run(params.agreement_trade_bonus, agreements.ndim)
+    agreement_factor = (1.0 + bonus * agreements) / (1.0 + bonus * base.trade_agreements)
     return barriers * agreement_factor
 
 
 def trade_barrier_factor(world: WorldState, base: Baseline, params: DynamicsParams) -> np.ndarray:
     """The tariff and sanction part of :func:`trade_policy_factor` (its product, as that factor is made)."""
-    tariff_factor = np.exp(-params.tariff_elasticity * (tr(world.tariff) - base.tariff.T))
+    ndim = world.tariff.ndim
+    tariff_factor = np.exp(per_run(-params.tariff_elasticity, ndim) * (tr(world.tariff) - base.tariff.T))
     sanction_factor = np.exp(
-        -params.sanction_trade_elasticity * (sanction_pressure(world.sanctions) - base.sanction_pair)
+        per_run(-params.sanction_trade_elasticity, ndim) * (sanction_pressure(world.sanctions) - base.sanction_pair)
     )
     return tariff_factor * sanction_factor
 
@@ -198,7 +198,7 @@ def advance(
     factor = trade_policy_factor(world, base, params, trade_sectors, barriers)
     ratio = gdp_ratio(world.gdp, base)
     target = base.trade * (ratio[..., :, None] * ratio[..., None, :]) * factor
-    world.trade += params.trade_adjustment * (target - world.trade)
+    world.trade += per_run(params.trade_adjustment, world.trade.ndim) * (target - world.trade)
     clip(world.trade, *RANGES["trade"], out=world.trade)
 
     # Growth: the scenario's base rate, tapering so that long runs converge. Trade policy and sanctions act
@@ -212,9 +212,14 @@ def advance(
         suffered = received_with(world.sanctions, base.capability_share)
     else:
         suffered = sanctions_received(world.sanctions, base.capability)
-    growth = base_growth * params.growth_taper ** max(quarter - 1, 0)
-    growth = growth + params.gdp_trade_elasticity * openness * (access - base.last_access)
-    growth -= params.sanction_gdp_drag * (suffered - base.last_sanctions_received)
+    taper = params.growth_taper
+    if isinstance(taper, np.ndarray):  # one taper per run: each power as Python's (numpy's may round otherwise)
+        taper = per_run(np.array([float(t) ** max(quarter - 1, 0) for t in taper]), 2)
+    else:
+        taper = taper ** max(quarter - 1, 0)
+    growth = base_growth * taper
+    growth = growth + per_run(params.gdp_trade_elasticity, 2) * openness * (access - base.last_access)
+    growth -= per_run(params.sanction_gdp_drag, 2) * (suffered - base.last_sanctions_received)
     base.last_access[:] = access
     base.last_sanctions_received[:] = suffered
     world.gdp *= clip(1.0 + growth, 0.5, 1.5)
@@ -223,23 +228,25 @@ def advance(
     # Capability follows the economy half-way: its other half (military, diplomatic reach) is sticky.
     world.capability[:] = clip(base.capability * np.sqrt(gdp_ratio(world.gdp, base)), 0.0, 1.0)
 
-    base.relations[:] += params.baseline_memory * (base.original_relations - base.relations)
-    world.relations += params.relation_memory * (base.relations - world.relations)
+    base.relations[:] += per_run(params.baseline_memory, base.relations.ndim) * (
+        base.original_relations - base.relations
+    )
+    world.relations += per_run(params.relation_memory, world.relations.ndim) * (base.relations - world.relations)
     clip(world.relations, -1.0, 1.0, out=world.relations)
     n = world.relations.shape[-1]
     diagonal = diagonal_index(n)
     world.relations[..., diagonal, diagonal] = 0.0
-    world.pressure *= 1.0 - params.pressure_memory
-    world.memory += params.memory_decay * (standing_memory(world.sanctions) - world.memory)
-    if params.agreement_lapse > 0 and world.agreements.any():
+    world.pressure *= per_run(1.0 - params.pressure_memory, world.pressure.ndim)
+    world.memory += per_run(params.memory_decay, world.memory.ndim) * (standing_memory(world.sanctions) - world.memory)
+    if np.any(np.asarray(params.agreement_lapse) > 0) and world.agreements.any():
         if np.ndim(key) == 0:
-            _lapse_one_run(world.agreements, params.agreement_lapse, cast(np.uint64, key), quarter)
+            _lapse_one_run(world.agreements, float(params.agreement_lapse), cast(np.uint64, key), quarter)
         else:
             k = world.agreements.shape[-1]
             pairs = diagonal_index(n)
             runs_key = np.reshape(key, (-1, 1, 1, 1))
             draws = uniform(runs_key, Purpose.LAPSE, quarter, pairs[:, None, None], pairs[None, :, None], np.arange(k))
-            lapse = draws < params.agreement_lapse
+            lapse = draws < per_run(params.agreement_lapse, draws.ndim)
             lapse &= upper_triangle(n)[:, :, None]
             world.agreements &= ~(lapse | np.swapaxes(lapse, -3, -2))
     return barriers

@@ -42,7 +42,7 @@ from sim.core.actions import (
 )
 from sim.core.dynamics import equilibrium_trade, received_with
 from sim.core.scoring import raw_alignment
-from sim.core.setup import ModelSetup
+from sim.core.setup import ModelSetup, RunFloat, per_run
 from sim.core.world import INTERESTS, clip, diagonal_index, tr
 
 ECONOMY, SECURITY, AUTONOMY, INFLUENCE, VALUES = range(len(INTERESTS))
@@ -317,7 +317,7 @@ class Stances:
         or without them of R runs'."""
         x = positions[..., setup.scoring.values_dimension]
         return cls(
-            policy=setup.scoring.weights.policy * (2.0 * affinity - 1.0),
+            policy=per_run(setup.scoring.weights.policy, affinity.ndim) * (2.0 * affinity - 1.0),
             compatibility=np.maximum(2.0 * affinity - 1.0, 0.0),
             rivalry=np.maximum(1.0 - 2.0 * affinity, 0.0),
             distance=np.abs(x[..., :, None] - x[..., None, :]) / 2.0,
@@ -325,13 +325,14 @@ class Stances:
         )
 
 
-def trade_value(trade: np.ndarray, import_value: float) -> np.ndarray:
+def trade_value(trade: np.ndarray, import_value: RunFloat) -> np.ndarray:
     """(..., N) what each actor's trade is worth to it: exports plus ``import_value`` times imports.
 
     Exports count in full and imports in part (modelling judgement): a tariff cut is a concession that
     mostly helps the partner's exporters, as governments treat it in negotiations.
     """
-    return np.add.reduce(trade, axis=-1) + import_value * np.add.reduce(trade, axis=-2)
+    # One value per run (sim.core.setup.per_run) gives (R, N) for one calibration's (N, N) trade too.
+    return np.add.reduce(trade, axis=-1) + per_run(import_value, 2) * np.add.reduce(trade, axis=-2)
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
@@ -392,7 +393,7 @@ def features(ctx: ContextBatch, setup: ModelSetup) -> np.ndarray:
     owed = np.add.reduce(w.debt, axis=-1)
     held = np.add.reduce(w.debt, axis=-2)
     out[..., ECONOMY] += np.divide(
-        setup.dynamics.credit_value * held - owed, w.gdp, out=np.zeros((runs, n)), where=w.gdp > 0
+        per_run(setup.dynamics.credit_value, 2) * held - owed, w.gdp, out=np.zeros((runs, n)), where=w.gdp > 0
     )
     n_sec = max(len(setup.security_sectors), 1)
     security = list(setup.security_sectors)
@@ -555,8 +556,9 @@ def _make_plan(setup: ModelSetup) -> _Plan:
 def _relation_gradient(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) -> np.ndarray:
     """(R, 3, N, N) utility change of i per Goldstein point of a move by i on j, through regard."""
     dyn, weights = setup.dynamics, setup.scoring.weights
-    rel_scale = weights.relations * dyn.goldstein_scale / 2.0
-    return rel_scale * ((1.0 + dyn.reciprocity) * grads + dyn.spillover * grads @ ctx.alignment[:, None])
+    rel_scale = per_run(weights.relations * dyn.goldstein_scale / 2.0, grads.ndim)
+    reciprocity, spillover = per_run(dyn.reciprocity, grads.ndim), per_run(dyn.spillover, grads.ndim)
+    return rel_scale * ((1.0 + reciprocity) * grads + spillover * grads @ ctx.alignment[:, None])
 
 
 @dataclass(slots=True)
@@ -590,21 +592,21 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     delta_s = new_s - s[:, None]
     delta_x = np.maximum(new_s, sT[:, None], out=new_s)
     delta_x -= np.maximum(s, sT)[:, None]
-    sanction_loss = np.expm1(-dyn.sanction_trade_elasticity * delta_x)
+    sanction_loss = np.expm1(per_run(-dyn.sanction_trade_elasticity, delta_x.ndim) * delta_x)
     new_t = t[:, None] + plan.tariff_step
     clip(new_t, 0.0, 1.0, out=new_t)
     new_t -= t[:, None]  # delta_t
-    new_t *= -dyn.tariff_elasticity
+    new_t *= per_run(-dyn.tariff_elasticity, new_t.ndim)
     tariff_loss = np.expm1(new_t, out=new_t)
     relief = plan.relief_share * _contiguous(tr(w.debt))[:, None]
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
     runs, n = gdp.shape
     gdp_j = _spread(gdp[:, None, None, :], (runs, 1, n, n))  # gdp[r, j] at [r, 0, i, j]
     gratitude = relief + plan.aid
-    gratitude *= dyn.gratitude  # dyn.gratitude * (relief + aid): the same product
+    gratitude *= per_run(dyn.gratitude, gratitude.ndim)  # dyn.gratitude * (relief + aid): the same product
     gratitude /= gdp_j
-    pair_alignment = -weights.sanctions * delta_x
-    gratitude *= weights.relations
+    pair_alignment = per_run(-weights.sanctions, delta_x.ndim) * delta_x
+    gratitude *= per_run(weights.relations, gratitude.ndim)
     gratitude /= 2.0
     pair_alignment += gratitude
     pair_alignment = _term_major(pair_alignment)  # row by row in memory: the terms' blocks are
@@ -782,13 +784,13 @@ def _mover_terms(
     shape = (runs, 1, n, n)
     total_i = _spread(fx.total[:, None, :, None], shape)  # total[r, i]
     gdp_i = _spread(fx.gdp[:, None, :, None], shape)
-    imports = mu * fx.trade_t
+    imports = per_run(mu, fx.trade_t.ndim) * fx.trade_t
     economy = (Tq + imports)[:, None] * fx.sanction_loss  # lost
     economy += imports[:, None] * fx.tariff_loss  # + tariff trade
     economy /= total_i
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
-    economy -= (dyn.credit_value * fx.relief + plan.aid) / gdp_i
+    economy -= (per_run(dyn.credit_value, fx.relief.ndim) * fx.relief + plan.aid) / gdp_i
     sink.put(ECONOMY, _EFFECTFUL_RUNS, economy)
     for k, c in plan.fixed:  # an agreement's economy and security, added to zero terms
         fixed = sink.block(ECONOMY, SECURITY + 1 - ECONOMY, slice(k, k + 1))
@@ -828,20 +830,16 @@ def _agreement_part(
     w, V = ctx.world, ctx.partner
     dyn, weights = setup.dynamics, setup.scoring.weights
     runs, n, n_sectors = V.shape[0], V.shape[-1], len(setup.sectors)
-    Tq, mu = ctx.trade_eq, dyn.import_value
-    density_step = weights.agreements / max(n_sectors, 1)
+    Tq, mu = ctx.trade_eq, per_run(dyn.import_value, ctx.trade_eq.ndim)
+    bonus = per_run(dyn.agreement_trade_bonus, ctx.trade_eq.ndim)
+    density_step = per_run(weights.agreements / max(n_sectors, 1), grads.ndim)
     n_sec = max(len(setup.security_sectors), 1)
     trade_agreements = (
         np.add.reduce(w.agreements[..., _plan(setup).trade_at], axis=-1, dtype=float)
         if setup.trade_sectors
         else np.zeros(w.agreements.shape[:-1])
     )
-    agreement_trade = np.log1p(
-        (Tq + mu * tr(Tq))
-        * dyn.agreement_trade_bonus
-        / (1.0 + dyn.agreement_trade_bonus * trade_agreements)
-        / total[:, :, None]
-    )
+    agreement_trade = np.log1p((Tq + mu * tr(Tq)) * bonus / (1.0 + bonus * trade_agreements) / total[:, :, None])
     part = np.zeros((runs, len(INTERESTS), n, n, len(sectors)))
     part[:, AUTONOMY:] = (grads * density_step)[..., None]
     for c, s_idx in enumerate(sectors):
@@ -892,6 +890,8 @@ def _domestic_stance_terms(
     gap = np.maximum(x[:, None, :] - x[:, :, None], 0.0) / 2.0  # gap[r, i, k]: how far k stands above i, halved
     _zero_diagonal(gap)
     dist_now = np.abs(x[:, :, None] - x[:, None, :])
+    policy, relations = per_run(weights.policy, gap.ndim), per_run(weights.relations, gap.ndim)
+    dyn_gs = per_run(dyn.goldstein_scale, gap.ndim)
     out: list[tuple[np.ndarray, np.ndarray]] = []
     for k, stance_step, _ in _plan(setup).domestic:
         goldstein = CATALOGUE[k].goldstein
@@ -899,7 +899,7 @@ def _domestic_stance_terms(
         dist_new = np.abs(new_x[:, :, None] - x[:, None, :])
         dist_new -= dist_now  # dist_new - dist_now
         d_affinity = -pair_sal * dist_new / 2.0  # change of P[i, k]
-        d_align = weights.policy * 2.0 * d_affinity + weights.relations * dyn.goldstein_scale * goldstein * gap / 2.0
+        d_align = policy * 2.0 * d_affinity + relations * dyn_gs * goldstein * gap / 2.0
         _zero_diagonal(d_align)
         dist_new /= 2.0  # d_dist: (dist_new - dist_now) / 2
         out.append((d_align, dist_new))
@@ -916,9 +916,9 @@ def _received_terms(
     dyn, weights = setup.dynamics, setup.scoring.weights
     runs, n = grads.shape[0], grads.shape[-1]
     gT = _term_major(tr(grads))  # gT[r, f, i, j] = d f_j / d A[j, i]
-    rel = weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0
+    rel = per_run(weights.relations * dyn.goldstein_scale * (1.0 + dyn.reciprocity) / 2.0, 5)  # (R, 1, 1, 1, 1)
     e = _RECEIVED_IN_EFFECTFUL  # the received rows' positions among the _EFFECTFUL rows
-    Tq, mu = ctx.trade_eq, dyn.import_value
+    Tq, mu = ctx.trade_eq, per_run(dyn.import_value, ctx.trade_eq.ndim)
     shape = (runs, 1, n, n)
     total_j = _spread(fx.total[:, None, None, :], shape)  # total[r, j]
     gdp_j = fx.gdp_j
@@ -1037,7 +1037,7 @@ def term_weights(interests: np.ndarray, threat: np.ndarray, setup: ModelSetup) -
     plan = _plan(setup)
     out = np.empty((*threat.shape, len(TERMS)))
     out[..., : len(INTERESTS)] = interests
-    out[..., ECONOMY] *= 1.0 + setup.dynamics.threat_economy * threat
+    out[..., ECONOMY] *= 1.0 + per_run(setup.dynamics.threat_economy, threat.ndim) * threat
     out[..., RECIPROCITY] = plan.reciprocity
     out[..., REGIME] = plan.regime_weight
     return out
@@ -1164,7 +1164,9 @@ def price(
 
     # What a refusal costs the proposer: CAMEO 120 from j to i, through i's regard.
     weights = setup.scoring.weights
-    d_align = weights.relations * dyn.goldstein_scale * REFUSAL_GOLDSTEIN * (1.0 + dyn.reciprocity) / 2.0
+    d_align = per_run(
+        weights.relations * dyn.goldstein_scale * REFUSAL_GOLDSTEIN * (1.0 + dyn.reciprocity) / 2.0, grads.ndim
+    )
     refusal = np.add.reduce(grads * d_align * wT[:, AUTONOMY : VALUES + 1, :, None], axis=1)  # (R, N, N)
     gain = own_net.copy()
     k: slice | np.ndarray = _OFFERED

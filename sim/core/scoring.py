@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.setup import ScoringWeights
+from sim.core.setup import RunFloat, ScoringWeights, per_run
 from sim.core.world import WorldState, clip, diagonal_index, tr
 
 
@@ -20,12 +20,12 @@ def policy_affinity(positions: np.ndarray, salience: np.ndarray) -> np.ndarray:
     return 1.0 - np.einsum("...ijd,...ijd->...ij", distance, pair_salience)
 
 
-def trade_interdependence(trade: np.ndarray, gdp: np.ndarray, squash: float) -> np.ndarray:
+def trade_interdependence(trade: np.ndarray, gdp: np.ndarray, squash: RunFloat) -> np.ndarray:
     """E[i, j] in [0, 1): two-way trade over the smaller economy's GDP, squashed by 1 - exp(-k x)."""
     two_way = trade + tr(trade)
     smaller = np.minimum(gdp[..., :, None], gdp[..., None, :])
     share = np.divide(two_way, smaller, out=np.zeros_like(two_way), where=smaller > 0)
-    return 1.0 - np.exp(-squash * share)
+    return 1.0 - np.exp(per_run(-squash, share.ndim) * share)
 
 
 def agreement_density(agreements: np.ndarray) -> np.ndarray:
@@ -47,12 +47,13 @@ def raw_alignment(
     carry a leading runs axis (the vector engine's WorldBatch). ``policy`` is its policy term
     ``weights.policy x (2 affinity - 1)`` when the caller has it."""
     r_sym = (world.relations + tr(world.relations)) / 2.0
+    ndim = r_sym.ndim
     raw = (
-        weights.relations * r_sym
-        + (weights.policy * (2.0 * affinity - 1.0) if policy is None else policy)
-        + weights.trade * trade_interdependence(world.trade, world.gdp, weights.trade_squash)
-        + weights.agreements * agreement_density(world.agreements)
-        - weights.sanctions * sanction_pressure(world.sanctions)
+        per_run(weights.relations, ndim) * r_sym
+        + (per_run(weights.policy, affinity.ndim) * (2.0 * affinity - 1.0) if policy is None else policy)
+        + per_run(weights.trade, ndim) * trade_interdependence(world.trade, world.gdp, weights.trade_squash)
+        + per_run(weights.agreements, ndim) * agreement_density(world.agreements)
+        - per_run(weights.sanctions, ndim) * sanction_pressure(world.sanctions)
     )
     diagonal = diagonal_index(raw.shape[-1])
     raw[..., diagonal, diagonal] = 0.0

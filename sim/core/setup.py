@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -34,47 +34,55 @@ class ActorSpec:
     playable: bool = False
 
 
+#: A parameter a batch of runs may hold per run: a float, or in a batch whose runs differ in it, an (R,) array
+#: (:func:`stack_params`; read it against arrays with a runs axis through :func:`per_run`).
+RunFloat = float | np.ndarray
+
+
 @dataclass(frozen=True, slots=True)
 class DynamicsParams:
-    """Between-move dynamics (docs/architecture.md section 4 step 4); sources in docs/model.md."""
+    """Between-move dynamics (docs/architecture.md section 4 step 4); sources in docs/model.md.
 
-    trade_adjustment: float = 0.25  # share of the gap to equilibrium trade closed per quarter
-    tariff_elasticity: float = 5.0  # gravity trade elasticity to tariffs (Head & Mayer 2014 median ~5)
-    sanction_trade_elasticity: float = 1.0  # sanctions of 0.5 cut pair trade by ~40 % (EU-Russia 2013-15)
-    agreement_trade_bonus: float = 0.12  # each trade-related agreement lifts equilibrium trade by 12 %
-    gdp_trade_elasticity: float = 0.3  # growth response to own trade growth, scaled by trade/GDP
-    sanction_gdp_drag: float = 0.2  # share of GDP level lost per unit of capability-weighted sanctions suffered
-    growth_taper: float = 0.99  # base growth shrinks by this factor a quarter (half-life ~17 years)
-    relation_memory: float = 0.08  # share of the gap to baseline regard closed per quarter
-    pressure_memory: float = 0.5  # share of public pressure that fades per quarter
-    goldstein_scale: float = 0.02  # change in regard per Goldstein point (gamma)
-    reciprocity: float = 0.5  # the mover's own regard moves by this share of the target's
-    spillover: float = 0.3  # third parties shift their regard of the mover by this share x alignment
-    credit_value: float = 0.25  # utility value of a claim on a debtor, per unit of the creditor's GDP
-    import_value: float = 0.25  # imports count this much of exports in the economy interest
-    gratitude: float = 2.0  # extra regard per unit of a transfer (aid, debt relief) over the recipient's GDP
-    lasting_share: float = 0.2  # share of a move's direct regard change that shifts the baseline regard
-    baseline_memory: float = 0.02  # share of the gap between shifted and original baseline closed a quarter
-    agreement_lapse: float = 0.05  # chance per quarter that an agreement lapses (MoUs typically run ~5 years)
-    memory_decay: float = 0.25  # share of the record of past moves forgotten per quarter (half-life ~2.4 quarters)
-    threat_memory: float = 0.15  # share of the gap between domestic threat and its baseline closed per quarter
-    election_threat: float = 0.2  # threat added in an election quarter (half of it the quarter before)
-    pressure_threat: float = 0.25  # threat added per unit of partner-weighted foreign pressure and sanctions
-    shock_rate: float = 0.04  # chance per quarter of a domestic shock (protests, a scandal, a downturn)
-    shock_size: float = 0.25  # largest threat a shock adds (uniform on 0..shock_size)
-    threat_economy: float = 1.0  # a threatened government weighs the economy (1 + this x threat) times as much
+    A batch of runs whose setups differ in some of these holds those as (R,) arrays (:func:`stack_params`)."""
+
+    trade_adjustment: RunFloat = 0.25  # share of the gap to equilibrium trade closed per quarter
+    tariff_elasticity: RunFloat = 5.0  # gravity trade elasticity to tariffs (Head & Mayer 2014 median ~5)
+    sanction_trade_elasticity: RunFloat = 1.0  # sanctions of 0.5 cut pair trade by ~40 % (EU-Russia 2013-15)
+    agreement_trade_bonus: RunFloat = 0.12  # each trade-related agreement lifts equilibrium trade by 12 %
+    gdp_trade_elasticity: RunFloat = 0.3  # growth response to own trade growth, scaled by trade/GDP
+    sanction_gdp_drag: RunFloat = 0.2  # share of GDP level lost per unit of capability-weighted sanctions suffered
+    growth_taper: RunFloat = 0.99  # base growth shrinks by this factor a quarter (half-life ~17 years)
+    relation_memory: RunFloat = 0.08  # share of the gap to baseline regard closed per quarter
+    pressure_memory: RunFloat = 0.5  # share of public pressure that fades per quarter
+    goldstein_scale: RunFloat = 0.02  # change in regard per Goldstein point (gamma)
+    reciprocity: RunFloat = 0.5  # the mover's own regard moves by this share of the target's
+    spillover: RunFloat = 0.3  # third parties shift their regard of the mover by this share x alignment
+    credit_value: RunFloat = 0.25  # utility value of a claim on a debtor, per unit of the creditor's GDP
+    import_value: RunFloat = 0.25  # imports count this much of exports in the economy interest
+    gratitude: RunFloat = 2.0  # extra regard per unit of a transfer (aid, debt relief) over the recipient's GDP
+    lasting_share: RunFloat = 0.2  # share of a move's direct regard change that shifts the baseline regard
+    baseline_memory: RunFloat = 0.02  # share of the gap between shifted and original baseline closed a quarter
+    agreement_lapse: RunFloat = 0.05  # chance per quarter that an agreement lapses (MoUs typically run ~5 years)
+    memory_decay: RunFloat = 0.25  # share of the record of past moves forgotten per quarter (half-life ~2.4 quarters)
+    threat_memory: RunFloat = 0.15  # share of the gap between domestic threat and its baseline closed per quarter
+    election_threat: RunFloat = 0.2  # threat added in an election quarter (half of it the quarter before)
+    pressure_threat: RunFloat = 0.25  # threat added per unit of partner-weighted foreign pressure and sanctions
+    shock_rate: RunFloat = 0.04  # chance per quarter of a domestic shock (protests, a scandal, a downturn)
+    shock_size: RunFloat = 0.25  # largest threat a shock adds (uniform on 0..shock_size)
+    threat_economy: RunFloat = 1.0  # a threatened government weighs the economy (1 + this x threat) times as much
 
 
 @dataclass(frozen=True, slots=True)
 class ScoringWeights:
-    """Weights of the alignment score A (docs/architecture.md section 5)."""
+    """Weights of the alignment score A (docs/architecture.md section 5); per run in a batch, as
+    :class:`DynamicsParams`."""
 
-    relations: float = 0.4
-    policy: float = 0.3
-    trade: float = 0.15
-    agreements: float = 0.2
-    sanctions: float = 0.3
-    trade_squash: float = 5.0  # E = 1 - exp(-k * two-way trade / smaller GDP)
+    relations: RunFloat = 0.4
+    policy: RunFloat = 0.3
+    trade: RunFloat = 0.15
+    agreements: RunFloat = 0.2
+    sanctions: RunFloat = 0.3
+    trade_squash: RunFloat = 5.0  # E = 1 - exp(-k * two-way trade / smaller GDP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +229,9 @@ class ModelSetup:
 
     def differences_beyond_runs(self, other: ModelSetup) -> list[str]:
         """The fields in which ``other`` differs from this setup beyond what a batch of runs holds per run
-        (RUN_FIELDS: the starting state, the baseline of regard, interests, temperatures and actions per
-        round): runs of two setups that differ in nothing else can be played in one batch (sim.vector).
+        (RUN_FIELDS: the starting state, the baseline of regard, interests, temperatures, actions per round,
+        the dynamics parameters and the scoring weights): runs of two setups that differ in nothing else can
+        be played in one batch (sim.vector).
         Titles and texts are not compared; the observed state is ("calibration"). Values are compared as
         written out (:meth:`batch_key`): bit for bit, so 0.0 and -0.0 differ."""
         mine, theirs = self._field_keys(), other._field_keys()
@@ -238,7 +247,7 @@ class ModelSetup:
 
         def make(s: ModelSetup) -> tuple[bytes, ...]:
             out = []
-            for value in (*(getattr(s, n) for n in _COMPARED_FIELDS), s.observed()):
+            for value in (*(_compared(s, n) for n in _COMPARED_FIELDS), s.observed()):
                 parts: list[bytes] = []
                 _key_parts(value, parts)
                 out.append(b"".join(len(p).to_bytes(8, "little") + p for p in parts))
@@ -261,8 +270,9 @@ class ModelSetup:
         return self.actor_ids.index(actor_id)
 
 
-#: What a batch of runs holds per run, so that runs of setups differing only in these can play together.
-RUN_FIELDS = ("world", "baseline_relations", "interests", "tau", "actions_per_round")
+#: What a batch of runs holds per run, so that runs of setups differing only in these can play together
+#: (the dynamics parameters and the scoring weights as :func:`stack_params` stacks them).
+RUN_FIELDS = ("world", "baseline_relations", "interests", "tau", "actions_per_round", "dynamics", "scoring.weights")
 # Compared neither way: texts no run reads, the observed state (compared as ModelSetup.observed), the cache.
 _UNPLAYED_FIELDS = ("title", "summary", "briefings", "calibration", "_derived")
 _COMPARED_FIELDS = tuple(f.name for f in fields(ModelSetup) if f.name not in RUN_FIELDS + _UNPLAYED_FIELDS)
@@ -290,3 +300,32 @@ def _key_parts(x: object, out: list[bytes]) -> None:
             _key_parts(value, out)
     else:
         out += [type(x).__qualname__.encode(), repr(x).encode()]
+
+
+def _compared(setup: ModelSetup, name: str) -> object:
+    """What of field ``name`` a batch cannot hold per run: the scoring spec without its weights, else the field."""
+    if name == "scoring":
+        return tuple((f.name, getattr(setup.scoring, f.name)) for f in fields(ScoringSpec) if f.name != "weights")
+    return getattr(setup, name)
+
+
+def stack_params[P: (DynamicsParams, ScoringWeights)](values: Sequence[P]) -> P:
+    """The parameters of R runs as one record: a field equal (bit for bit) in every run keeps its float, a
+    field that differs holds the runs' values as an (R,) array. The rules read a field through
+    :func:`per_run`, and float arithmetic on an array's elements gives the bits it gives on the floats."""
+    first = values[0]
+    out: dict[str, RunFloat] = {}
+    for f in fields(first):
+        column = [getattr(v, f.name) for v in values]
+        as_array = np.array(column, dtype=np.float64)
+        same = all(np.float64(x).tobytes() == as_array[0].tobytes() for x in column)
+        out[f.name] = getattr(first, f.name) if same else as_array
+    return type(first)(**out)
+
+
+def per_run(value: RunFloat, ndim: int) -> RunFloat:
+    """A parameter (:data:`RunFloat`) shaped to broadcast against arrays of ``ndim`` dimensions whose first axis
+    is the runs: a float as it is, one value per run as (R, 1, ..., 1)."""
+    if type(value) is float or not isinstance(value, np.ndarray) or ndim <= 1:
+        return value
+    return value.reshape(value.shape[:1] + (1,) * (ndim - 1))

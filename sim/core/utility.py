@@ -36,7 +36,7 @@ from sim.core.pricing import (  # noqa: F401  (re-exported: the rules' constants
     VALUES,
     trade_value,
 )
-from sim.core.setup import DynamicsParams, ModelSetup
+from sim.core.setup import DynamicsParams, ModelSetup, per_run
 from sim.core.world import WorldState
 
 partner_weights = pricing.partner_weights
@@ -179,7 +179,7 @@ def effective_interests(interests: np.ndarray, threat: np.ndarray, params: Dynam
     """(N, 5) interest weights in force: a threatened government weighs the economy more (performance
     legitimacy; docs/model.md section 6)."""
     out = interests.copy()
-    out[:, ECONOMY] *= 1.0 + params.threat_economy * threat
+    out[:, ECONOMY] *= 1.0 + per_run(params.threat_economy, threat.ndim) * threat
     return out
 
 

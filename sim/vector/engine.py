@@ -21,7 +21,7 @@ from sim.core.events import EndScenario, ForceMove, PolicyState, apply_effects, 
 from sim.core.legal import MoveSpace
 from sim.core.objectives import Objective, grade_for, judged, met, weighted_score
 from sim.core.pricing import Scratch
-from sim.core.setup import RUN_FIELDS, ModelSetup
+from sim.core.setup import RUN_FIELDS, ModelSetup, per_run, stack_params
 from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.errors import PivotError, PivotMoveError
 from sim.vector.dynamics import advance, advance_domestic
@@ -101,6 +101,14 @@ def keys_for(seeds: Sequence[int | np.random.SeedSequence | np.random.Generator]
         rng.integers(np.iinfo(np.int32).max)  # mesa.Model seeds its stdlib ``random`` with this draw
         keys[r] = run_key(rng)
     return keys
+
+
+def _differ(stacked: object, own: object) -> bool:
+    """Whether runs' stacked parameters (sim.core.setup.stack_params) are not, bit for bit, the setup's own."""
+    return any(
+        np.asarray(getattr(stacked, f.name)).tobytes() != np.float64(getattr(own, f.name)).tobytes()
+        for f in fields(stacked)  # type: ignore[arg-type]
+    )
 
 
 _DOMESTIC = np.array([a.domestic for a in CATALOGUE])
@@ -185,9 +193,9 @@ class VectorEngine:
         if bad:
             raise ValueError(f"external actors must be indices 0..{self.setup.n_actors - 1} (got {bad})")
         check_supported(self.setup, self.external)
-        setup = self.setup
         runs = len(self.keys)
         per_run = self._per_run(runs)
+        setup = self.setup
         self._key = np.asarray(self.keys, dtype=np.uint64).reshape(runs, 1)
         self.world = (
             WorldBatch.repeat(setup.world, runs)
@@ -253,6 +261,11 @@ class VectorEngine:
                     f"run {r}'s setup differs from the engine's in {', '.join(differences)}: runs of one batch may "
                     f"differ only in {', '.join(RUN_FIELDS)} (play the others in a batch of their own)"
                 )
+        # The runs' dynamics parameters and scoring weights, each field a float or (R,) values (stack_params).
+        dynamics = stack_params([s.dynamics for s in self.run_setups])
+        weights = stack_params([s.scoring.weights for s in self.run_setups])
+        if _differ(dynamics, self.setup.dynamics) or _differ(weights, self.setup.scoring.weights):
+            self.setup = replace(self.setup, dynamics=dynamics, scoring=replace(self.setup.scoring, weights=weights))
         return lambda get: np.stack([get(s) for s in self.run_setups or ()])
 
     @property
@@ -603,7 +616,7 @@ class VectorEngine:
         A = ctx.alignment
         ix = self.index
         interests = self.interests.copy()
-        interests[..., 0] *= 1.0 + setup.dynamics.threat_economy * w.threat
+        interests[..., 0] *= 1.0 + per_run(setup.dynamics.threat_economy, w.threat.ndim) * w.threat
         utility = (features(ctx, setup) * interests).sum(axis=-1) - setup.domestic_spec().regime_weight * w.threat**2
         kuik = ix.kuik(A)
         rec = RoundBatch(

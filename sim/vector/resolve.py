@@ -14,7 +14,6 @@ granted), phase 1, phase 2 (with the refusals); each step gathers the state once
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,7 +21,7 @@ import numpy as np
 
 from sim.core.actions import ACTION_INDEX, CATALOGUE, MEMORY_STEP, REFUSAL_GOLDSTEIN, Action, action
 from sim.core.preconditions import CellIndex, Precondition
-from sim.core.setup import ModelSetup
+from sim.core.setup import ModelSetup, RunFloat
 from sim.core.world import GDP_FLOOR, clip
 from sim.vector.pricing import BaselineBatch
 from sim.vector.state import WorldBatch
@@ -377,12 +376,14 @@ def _apply_domestic(f: _Flat, setup: ModelSetup, r: np.ndarray, i: np.ndarray, k
     own = ri * dims + vd
     f.positions[own] = clip(f.positions[own] + m * _STANCE[k], -1.0, 1.0)
     g = _GOLDSTEIN[k]
-    delta = (params.goldstein_scale * g)[:, None] * gap
+    scale, lasting = _of_runs(params.goldstein_scale, r), _of_runs(params.lasting_share, r)
+    delta = (scale * g)[:, None] * gap
     columns = ((r * n)[:, None] + everyone) * n + i[:, None]  # relations[r, :, i]
     column = clip(f.relations[columns] + delta, -1.0, 1.0)
     column[rows, i] = 0.0
     f.relations[columns] = column
-    f.base[columns] = clip(f.base[columns] + params.lasting_share * delta, -1.0, 1.0)
+    lasting_delta = lasting * delta if np.ndim(lasting) == 0 else np.asarray(lasting)[:, None] * delta
+    f.base[columns] = clip(f.base[columns] + lasting_delta, -1.0, 1.0)
     memory = clip(f.memory[columns] + (MEMORY_STEP * g / 10.0)[:, None] * gap * 2.0, -1.0, 1.0)
     memory[rows, i] = 0.0
     f.memory[columns] = memory
@@ -398,28 +399,49 @@ _EFFECTS = np.stack([
 _REFUSAL = len(CATALOGUE)  # a refusal's row in the action tables
 
 
+def _of_runs(value: RunFloat, r: np.ndarray) -> RunFloat:
+    """A parameter (sim.core.setup.RunFloat) for moves of runs ``r``: a float as it is, else each move's run's."""
+    return value[r] if isinstance(value, np.ndarray) else value
+
+
 def _coefficients(setup: ModelSetup) -> np.ndarray:
     """((A + 1) N, 11): what applying action x by mover a adds, at row x N + a (x = A: a refusal), columns
-    _F_*, as the core's ``apply_move`` and ``change_regard`` compute them; made once per setup (kept with it)."""
+    _F_*, as the core's ``apply_move`` and ``change_regard`` compute them; made once per setup (kept with it).
+    When the runs' dynamics parameters differ (sim.core.setup.stack_params), one such table per run, stacked:
+    run r's row x N + a at r (A + 1) N + x N + a."""
     return setup.derived("resolution coefficients", _make_coefficients)
 
 
 def _make_coefficients(setup: ModelSetup) -> np.ndarray:
-    params, magnitude = setup.dynamics, setup.action_magnitude
+    params = setup.dynamics
+    read = (params.goldstein_scale, params.spillover, params.lasting_share, params.reciprocity)
+    runs = [len(v) for v in read if isinstance(v, np.ndarray)]
+    if runs:
+        table = np.concatenate([
+            _one_table(setup.action_magnitude, *(v[r] if isinstance(v, np.ndarray) else v for v in read))
+            for r in range(runs[0])
+        ])  # fmt: skip
+    else:
+        table = _one_table(setup.action_magnitude, *read)
+    table.flags.writeable = False
+    return table
+
+
+def _one_table(magnitude: np.ndarray, scale: RunFloat, spillover: RunFloat, lasting_share: RunFloat,
+               reciprocity: RunFloat) -> np.ndarray:  # fmt: skip
+    """One run's coefficient table (:func:`_coefficients`)."""
     m = np.concatenate([magnitude, np.zeros((1, magnitude.shape[1]))])  # a refusal has no effect
     goldstein = np.append(_GOLDSTEIN, REFUSAL_GOLDSTEIN)[:, None]
-    delta = params.goldstein_scale * goldstein
-    spill = params.spillover * delta
-    lasting = params.lasting_share * delta
+    delta = scale * goldstein
+    spill = spillover * delta
+    lasting = lasting_share * delta
     columns = [
         m * np.append(_TARIFF, 0.0)[:, None], m * np.append(_SANCTION, 0.0)[:, None],
         m * np.append(_PRESSURE, 0.0)[:, None], np.minimum(m * np.append(_RELIEF, 0.0)[:, None], 1.0),
-        m * np.append(_AID, 0.0)[:, None], delta, spill, params.reciprocity * delta, lasting,
-        params.reciprocity * lasting, MEMORY_STEP * goldstein / 10.0,
+        m * np.append(_AID, 0.0)[:, None], delta, spill, reciprocity * delta, lasting,
+        reciprocity * lasting, MEMORY_STEP * goldstein / 10.0,
     ]  # fmt: skip
-    table = np.stack(np.broadcast_arrays(*columns), axis=2).reshape(-1, len(columns))
-    table.flags.writeable = False
-    return table
+    return np.stack(np.broadcast_arrays(*columns), axis=2).reshape(-1, len(columns))
 
 
 @dataclass(frozen=True, slots=True)
@@ -483,7 +505,11 @@ class _Halves:
         a = np.where((a >= 0) & (a < n), a, 0)
         b = np.where(targeted & (b >= 0) & (b < n), b, a)
         action = np.where(refusal, _REFUSAL, x)
-        floats = np.take(coefficients, action * n + a, axis=0)
+        rows = action * n + a
+        per_run_rows = (len(CATALOGUE) + 1) * n
+        if coefficients.shape[0] > per_run_rows:  # one table per run
+            rows += r * per_run_rows
+        floats = np.take(coefficients, rows, axis=0)
         first, rb = r * n * n, r * n + b  # cells (r, 0, 0) and (r, b)
         ab, ba = (r * n + a) * n + b, rb * n + a
         signs = _agreement_sector(setup, x, sector)
@@ -499,14 +525,14 @@ class _Halves:
         full = at[:-1] < at[1:]
         if members.size:  # each level with members: its segment ends where the next such level's starts
             present[full] = np.logical_or.reduceat(flags, at[:-1][full], axis=0)
-        zero = setup.dynamics.gratitude * 0.0
+        zero = np.asarray(setup.dynamics.gratitude) * 0.0
         side = alignment.shape[-1]
         return cls(
             members - bounds[level[members]], at.tolist(), (np.diff(at) == np.diff(bounds)).tolist(), r, a, x,
             domestic, targeted, ints, floats, effects,
             alignment.reshape(-1), np.ascontiguousarray(alignment.mT).reshape(-1, side), np.arange(n) * n,
             present.tolist(),
-            zero == 0.0 and math.copysign(1.0, zero) > 0, np.arange(r.size),
+            bool(np.all(zero == 0.0) and not np.any(np.signbit(zero))), np.arange(r.size),
         )  # fmt: skip
 
     def apply(self, f: _Flat, setup: ModelSetup, go: np.ndarray, level: int) -> None:
@@ -567,7 +593,7 @@ class _Halves:
         if transfer is not None or not self.zero_gratitude:
             gdp_j = f.gdp[rb]
             positive = gdp_j > 0
-            grateful = params.gratitude * (np.zeros(t.size) if transfer is None else transfer)
+            grateful = _of_runs(params.gratitude, self.r[t]) * (np.zeros(t.size) if transfer is None else transfer)
             gratitude = np.where(positive, grateful / np.where(positive, gdp_j, 1.0), 0.0)
             if not self.zero_gratitude and has[_E_REFUSAL]:
                 gratitude = np.where(ev[_E_REFUSAL], 0.0, gratitude)  # a refusal transfers nothing
