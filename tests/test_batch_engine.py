@@ -131,6 +131,36 @@ def test_a_run_that_raises_becomes_a_failure_row_and_the_batch_goes_on(
     assert manifest["runs"] == {"planned": 12, "finished": 12, "failed": 6} and manifest["status"] == "complete"
 
 
+def test_failure_rows_between_finished_runs_keep_the_chunk_order_and_the_others_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Summary rows are gathered in blocks between failures: a failing run in the middle of a chunk keeps
+    its place, and every other row is the row of a batch without failures."""
+    from sim.batch import runner
+
+    made = [0]
+
+    class Odd(AlignmentModel):  # every other run of point 1 fails (runs are made in chunk order)
+        def step(self) -> None:
+            if self.setup.tau[1] == 0.5 and self.round == 1:
+                made[0] += 1
+                if made[0] % 2 == 0:
+                    raise ValueError("Russia overheated")
+            super().step()
+
+    clean = run_batch("medvedev_visit_2015", workers=1, out=tmp_path / "clean", engine="mesa", **SMALL)
+    monkeypatch.setattr(runner, "AlignmentModel", Odd)
+    rows = run_batch("medvedev_visit_2015", workers=1, out=tmp_path / "odd", engine="mesa", **SMALL)
+    chunks = [part for part in sorted((tmp_path / "odd" / SUMMARIES).iterdir())]
+    failed = rows["status"] == "failed"
+    assert failed.sum() == 3 and set(rows[failed]["point"]) == {1}
+    stored = pd.concat([pd.read_parquet(part) for part in chunks])
+    assert stored["run_id"].tolist() == sorted(stored["run_id"], key=lambda r: tuple(map(int, r.split(":"))))
+    ok = rows[~failed].set_index("run_id").sort_index()
+    same = clean.set_index("run_id").loc[ok.index].sort_index()
+    pd.testing.assert_frame_equal(ok, same, check_dtype=False)  # failure rows make int columns float
+
+
 def test_resume_plays_only_the_missing_runs_and_matches_a_fresh_batch(tmp_path: Path) -> None:
     folder = tmp_path / "grow"
     run_batch("medvedev_visit_2015", workers=1, out=folder, **{**SMALL, "runs": 3})

@@ -189,6 +189,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     trajectories = _Columns(trajectory_schema(task.layout)) if task.trajectories else None
     failures = 0
     played = _play_vector(task) if task.engine == "vector" else {}
+    finished: list[tuple[dict[str, Any], Any, str]] = []  # runs played since the last failure row, in order
     for point, k in task.chunk.runs():
         base = _ids(task, point, k)
         setup = setup_for(task, point)
@@ -203,11 +204,13 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         except Exception as exc:
             failures += 1
             message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            _add_summaries(summaries, finished, task.layout)
             summaries.add({**base, "status": "failed", "error": message, "reproduce": _reproduce(task, point, k)})
             continue
-        summaries.add({**base, **_summary_values(model, task.layout), "reproduce": _reproduce(task, point, k)})
+        finished.append((base, model, _reproduce(task, point, k)))
         if trajectories is not None:
             trajectories.extend(_trajectory_columns(model, task.layout, base))
+    _add_summaries(summaries, finished, task.layout)
     return ChunkResult(
         name=task.chunk.name,
         summaries=summaries.table(),
@@ -256,39 +259,60 @@ def _reproduce(task: ChunkTask, point: int, k: int) -> str:
     return task.reproduce[point].replace(" --seed-index K", f" --seed-index {k}")
 
 
-def _summary_values(model: AlignmentModel, layout: Layout) -> dict[str, Any]:
-    final = model.history[-1]
+def _add_summaries(summaries: _Columns, finished: list[tuple[dict[str, Any], Any, str]], layout: Layout) -> None:
+    """Add the summary rows of the runs in ``finished`` (ids, finished model, reproduce command), in order,
+    as one block of columns; empty ``finished``."""
+    if not finished:
+        return
+    ids_columns = {name: [base[name] for base, _, _ in finished] for name in finished[0][0]}
+    summaries.extend(
+        {**ids_columns, **_summary_columns([m for _, m, _ in finished], layout), "reproduce": [r for *_, r in finished]}
+    )
+    finished.clear()
+
+
+def _summary_columns(models: Sequence[Any], layout: Layout) -> dict[str, list[Any]]:
+    """The summary columns of finished runs (an AlignmentModel, or a vector run read the same way), one value
+    per run in order: each array column is read for all the runs at once."""
+    finals = [m.history[-1] for m in models]
     ids = layout.actors
-    n = len(ids)
+    n, count = len(ids), len(finals)
     iu = np.triu_indices(n, 1)
-    out: dict[str, Any] = {
-        "status": "ok",
-        "outcome": final.outcome,
-        "rounds_played": final.round,
-        "ended_by_event": model.ended,
+    out: dict[str, list[Any]] = {
+        "status": ["ok"] * count,
+        "outcome": [f.outcome for f in finals],
+        "rounds_played": [f.round for f in finals],
+        "ended_by_event": [m.ended for m in models],
     }
-    out.update(zip((column("alignment", a, b) for a, b in layout.pairs), final.alignment[iu].tolist(), strict=True))
+    alignment = np.stack([f.alignment for f in finals])
+    out.update(zip((column("alignment", a, b) for a, b in layout.pairs), alignment[:, iu[0], iu[1]].T.tolist(),
+                   strict=True))  # fmt: skip
     for name, values in (
-        ("hedging", final.hedging),
-        ("kuik_hedging", final.kuik.hedging),
-        ("bloc_tilt", final.bloc_tilt),
-        ("gdp", final.world.gdp),
-        ("threat", final.world.threat),
+        ("hedging", [f.hedging for f in finals]),
+        ("kuik_hedging", [f.kuik.hedging for f in finals]),
+        ("bloc_tilt", [f.bloc_tilt for f in finals]),
+        ("gdp", [f.world.gdp for f in finals]),
+        ("threat", [f.world.threat for f in finals]),
+        ("utility", [f.utility for f in finals]),
     ):
-        out.update(zip((column(name, a) for a in ids), values.tolist(), strict=True))
-    out.update(zip((column("utility", a) for a in ids), final.utility.tolist(), strict=True))
+        out.update(zip((column(name, a) for a in ids), np.stack(values).T.tolist(), strict=True))
+    trade = np.stack([f.world.trade for f in finals])
     for a, b in layout.trade_pairs:
-        out[column("trade", a, b)] = float(final.world.trade[ids.index(a), ids.index(b)])
-    out.update({column("primary_partner", a): ids[int(p)] for a, p in zip(ids, final.primary_partner, strict=True)})
-    blocs = partition_by_capability(final.alignment, final.world.capability)
-    out["n_blocs"] = blocs.k
-    out["focal_bloc"] = "+".join(ids[i] for i in blocs.bloc_of(ids.index(layout.focal)))
-    out.update(zip((column("bloc", a) for a in ids), blocs.labels, strict=True))
-    out.update({name: values[0] for name, values in _policy_values([final.world], layout).items()})
+        out[column("trade", a, b)] = trade[:, ids.index(a), ids.index(b)].tolist()
+    partners = np.stack([f.primary_partner for f in finals])
+    for i, a in enumerate(ids):
+        out[column("primary_partner", a)] = [ids[int(p)] for p in partners[:, i]]
+    blocs = [partition_by_capability(f.alignment, f.world.capability) for f in finals]
+    focal = ids.index(layout.focal)
+    out["n_blocs"] = [b.k for b in blocs]
+    out["focal_bloc"] = ["+".join(ids[i] for i in b.bloc_of(focal)) for b in blocs]
+    for i, a in enumerate(ids):
+        out[column("bloc", a)] = [b.labels[i] for b in blocs]
+    out.update(_policy_values([f.world for f in finals], layout))
     for a in layout.objective_actors:
-        report = model.objective_report(a)
-        out[column("objective_score", a)] = float(report.score)
-        out[column("objective_grade", a)] = report.grade
+        reports = [m.objective_report(a) for m in models]
+        out[column("objective_score", a)] = [float(r.score) for r in reports]
+        out[column("objective_grade", a)] = [r.grade for r in reports]
     return out
 
 
