@@ -64,7 +64,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "sanctions-gdp-drag-removed",
         "sanctions suffered no longer lower GDP (only their effect on trade remains)",
         "sim/core/dynamics.py",
-        "    growth -= params.sanction_gdp_drag * (suffered - base.last_sanctions_received)\n",
+        "    growth -= per_run(params.sanction_gdp_drag, 2) * (suffered - base.last_sanctions_received)\n",
         "",
         # One copy of the dynamics serves both engines, so the equivalence test no longer sees a difference, and
         # the golden run keeps its calibrated sanctions (the drag is relative to them): fact (f) catches it.
@@ -74,7 +74,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "relations-never-decay",
         "regard no longer drifts back toward its baseline between moves (no memory)",
         "sim/core/dynamics.py",
-        "    world.relations += params.relation_memory * (base.relations - world.relations)\n",
+        "    world.relations += per_run(params.relation_memory, world.relations.ndim)"
+        " * (base.relations - world.relations)\n",
         "",
         ("tests/test_golden.py::test_base_scenario_seed_2015_matches_the_golden_run",),
     ),
@@ -94,8 +95,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "scoring-sanctions-raise-alignment",
         "sanction pressure adds to alignment instead of lowering it",
         "sim/core/scoring.py",
-        "- weights.sanctions * ",
-        "+ weights.sanctions * ",
+        "- per_run(weights.sanctions, ndim) * ",
+        "+ per_run(weights.sanctions, ndim) * ",
         ("tests/test_golden.py::test_base_scenario_seed_2015_matches_the_golden_run",),
     ),
     Mutant(
