@@ -22,7 +22,7 @@ from sim.core.legal import MoveSpace
 from sim.core.objectives import Objective, grade_for, judged, met, weighted_score
 from sim.core.pricing import Scratch
 from sim.core.setup import RUN_FIELDS, ModelSetup
-from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
+from sim.core.streams import Purpose, extend, extend_at, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.errors import PivotError, PivotMoveError
 from sim.vector.dynamics import advance, advance_domestic
 from sim.vector.moves import space_masks
@@ -439,9 +439,9 @@ class VectorEngine:
         # actor and action of each run, then each candidate's target, sector and ask.
         per_action = extend(hashes(self._key[:, :, None], Purpose.CHOICE, self.round), np.arange(n)[:, None],
                             np.arange(len(CATALOGUE)))  # fmt: skip
-        kind = u.kind[c]
-        per_action = per_action.reshape(runs * n, len(CATALOGUE))
-        noise = gumbel_of(extend(per_action[seg, kind], u.target[c], u.sector[c], u.ask[c]))
+        at = seg * len(CATALOGUE)
+        at += u.kind.take(c)  # each candidate's (segment, action) in per_action's flat order
+        noise = gumbel_of(extend_at(per_action.reshape(-1).take(at), c, u.target, u.sector, u.ask))
         keys = choice_keys(g, seg, starts, self.tau.ravel(), noise)
 
         n_forced = np.zeros((runs, n), dtype=int)
