@@ -118,11 +118,14 @@ def _copy_rows(dest: np.ndarray, src: np.ndarray) -> None:
         np.copyto(dest, src)
 
 
-def candidates(table: TableBatch, plain_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def candidates(
+    table: TableBatch, plain_mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The feasible candidates of every actor in every run, ordered by (run, actor, candidate): their
     segment r x N + i (run r, actor i), candidate c (its index in :class:`sim.core.choice.Universe`, the order
-    the core's ``flatten`` lists an actor's rows) and gain (each actor's pass is always among them); and
-    where each segment starts in that list (R x N, none empty)."""
+    the core's ``flatten`` lists an actor's rows) and gain (each actor's pass is always among them); where
+    each segment starts in that list (R x N, none empty); and each candidate's segment x C + c (C the
+    universe's size: the one ascending key :func:`sim.core.choice.pick` looks candidates up by)."""
     runs, n_actions, n, _ = table.feasible.shape
     _, x, y, _, _ = table.offer_feasible.shape
     # Every (run, actor) row of the universe in one (R, N, C) layout, its blocks side by side: plain moves
@@ -156,7 +159,7 @@ def candidates(table: TableBatch, plain_mask: np.ndarray) -> tuple[np.ndarray, n
     counts = np.diff(bounds)
     seg = np.repeat(np.arange(runs * n), counts)
     c = flat - np.repeat(np.arange(0, runs * n * width, width), counts)
-    return seg, c, gain, bounds[:-1]
+    return seg, c, gain, bounds[:-1], flat
 
 
 @dataclass(slots=True)
@@ -434,7 +437,7 @@ class VectorEngine:
         u, runs, n = self.universe, self.runs, self.setup.n_actors
         # The candidates that exist, as one list ordered by (run, actor, candidate): segment r * n + i holds
         # run r's actor i's candidates in the core's ``flatten`` order, its pass last (never empty).
-        seg, c, g, starts = candidates(table, self._plain)
+        seg, c, g, starts, listed = candidates(table, self._plain)
         # The names of the draws start (run, purpose, round, actor, action): hash that start once for every
         # actor and action of each run, then each candidate's target, sector and ask.
         per_action = extend(hashes(self._key[:, :, None], Purpose.CHOICE, self.round), np.arange(n)[:, None],
@@ -488,7 +491,7 @@ class VectorEngine:
                               sp.ask[e])  # fmt: skip
 
         try:
-            picks = pick(keys, seg, starts, c, u, budget.ravel())
+            picks = pick(keys, seg, starts, c, u, budget.ravel(), listed)
         except FloatingPointError as error:
             raise FloatingPointError(f"round {self.round}: {error}") from None
         for p, (who, row) in enumerate(picks):
