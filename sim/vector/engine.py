@@ -138,7 +138,18 @@ def candidates(
     _copy_rows(feasible[..., :o_sector].reshape(runs, n, n_actions, n),
                (table.feasible & plain_mask[:, None, None]).transpose(0, 2, 1, 3))  # fmt: skip
     feasible[..., o_sector:o_offer].reshape(table.sector_feasible.shape)[...] = table.sector_feasible
-    _copy_rows(feasible[..., o_offer:-1].reshape(runs, n, x, y, n), table.offer_feasible.transpose(0, 3, 1, 2, 4))
+    if table.offer_at is None:
+        offers = feasible[..., o_offer:-1].reshape(runs, n, x, y, n)
+        _copy_rows(offers, table.offer_feasible.transpose(0, 3, 1, 2, 4))
+    else:  # offers priced without detail: the feasible ones only, at flat indices q of (R, X, Y, N, N)
+        q = table.offer_at
+        rxy, ri = q // (n * n), q // n  # r x XY + (x x Y + y), and that x N + i
+        r = rxy // (x * y)
+        i = ri - rxy * n
+        place = (rxy - r * (x * y)) * n + (q - ri * n)  # the offer's place in its actor's block: (x x Y + y) x N + j
+        offer_at = (r * n + i) * width + o_offer + place  # their cells in the grid
+        feasible[..., o_offer:-1] = False
+        feasible.reshape(-1)[offer_at] = True
     feasible[..., -1] = True
     flat = np.flatnonzero(feasible)
     gains = np.empty((runs, n, width))  # read only where feasible
@@ -146,13 +157,8 @@ def candidates(
     gains[..., o_sector:o_offer].reshape(table.sector_gain.shape)[...] = table.sector_gain
     if table.offer_at is None:
         _copy_rows(gains[..., o_offer:-1].reshape(runs, n, x, y, n), table.offer_gain.transpose(0, 3, 1, 2, 4))
-    else:  # offers priced without detail: the feasible ones only, at flat indices q of (R, X, Y, N, N)
-        q = table.offer_at
-        rxy, ri = q // (n * n), q // n  # r x XY + (x x Y + y), and that x N + i
-        r = rxy // (x * y)
-        i = ri - rxy * n
-        place = (rxy - r * (x * y)) * n + (q - ri * n)  # the offer's place in its actor's block: (x x Y + y) x N + j
-        gains.reshape(-1)[(r * n + i) * width + o_offer + place] = table.offer_gain
+    else:
+        gains.reshape(-1)[offer_at] = table.offer_gain
     gains[..., -1] = 0.0
     gain = gains.reshape(-1).take(flat)
     bounds = np.searchsorted(flat, np.arange(0, runs * n * width + 1, width))
