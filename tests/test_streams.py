@@ -155,6 +155,21 @@ def test_a_table_of_names_hashes_as_its_names_one_purpose_at_a_time(key: np.uint
 
 
 @settings(max_examples=40, deadline=None)
+@given(key=KEYS, round_=st.integers(0, 1000), size=st.integers(1, 12), seed=st.integers(0, 10_000))
+def test_names_read_from_tables_hash_as_the_fields_do(key: np.uint64, round_: int, size: int, seed: int) -> None:
+    from sim.core.streams import extend, extend_at, hashes
+
+    rng = np.random.default_rng(seed)
+    tables = [rng.integers(-1, 50, size=size) for _ in range(3)]
+    at = rng.integers(0, size, size=40)
+    start = hashes(key, Purpose.CHOICE, round_, rng.integers(0, 6, size=40))
+    expected = extend(start, *(t[at] for t in tables))
+    got = extend_at(start.copy(), at, *tables)
+    assert np.array_equal(got, expected)
+    assert np.array_equal(extend_at(start.copy(), at), start)  # no fields: the names as they were
+
+
+@settings(max_examples=40, deadline=None)
 @given(
     key=KEYS,
     quarter=st.integers(0, 200),

@@ -141,23 +141,26 @@ def pick(
     c: np.ndarray,
     universe: Universe,
     budget: np.ndarray,
+    listed: np.ndarray | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each segment's picks by Gumbel top-k with blocking: for each pick p, the segments that make one and
     the row each picks (flat indices into the candidate list).
 
     A segment picks its highest key (the first of equal ones: a stable sort of ``-keys``) up to ``budget``
     (K,) times, stopping at its pass; each pick rules out for the later ones what its row of the universe's
-    blocking table says. ``c`` is each row's index in ``universe``, ascending within a segment; ``keys`` is
-    changed in place (ruled-out rows become -inf). Raises FloatingPointError on a key that is not a number.
+    blocking table says. ``c`` is each row's index in ``universe``, ascending within a segment; ``listed``,
+    if the caller has it, is ``seg x universe size + c``. ``keys`` is changed in place: rows ruled out by a
+    pick that a later pick could follow become -inf. Raises FloatingPointError on a key that is not a number.
     """
     n_candidates = universe.kind.size
-    listed = seg * n_candidates + c  # each row's (segment, candidate) as one ascending key
     choosing = np.ones(starts.size, dtype=bool)
+    counts = np.diff(starts, append=keys.size)
     out: list[tuple[np.ndarray, np.ndarray]] = []
-    for p in range(int(budget.max(initial=0))):
+    rounds = int(budget.max(initial=0))
+    for p in range(rounds):
         top = np.maximum.reduceat(keys, starts)
         # The first maximum of each segment: the stable argsort of -keys.
-        at_top = np.flatnonzero(keys == top[seg])  # ascending; every segment has its maximum among them
+        at_top = np.flatnonzero(keys == np.repeat(top, counts))  # ascending; every segment has its maximum
         first = at_top[np.r_[True, seg[at_top[1:]] != seg[at_top[:-1]]]]
         if first.size != starts.size:  # a segment without its maximum: a NaN key
             raise FloatingPointError("a candidate move's choice key is not a number")
@@ -167,13 +170,18 @@ def pick(
             break
         who = np.flatnonzero(choosing)
         out.append((who, first[who]))
+        if p == rounds - 1:  # no later pick: nothing to rule out
+            break
         pc = picked[who]
         # What each pick rules out in its own segment: its row of the blocking table, looked up among the
         # segment's candidates (the same cells as testing every candidate against the table).
+        if listed is None:
+            listed = seg * n_candidates + c  # each row's (segment, candidate) as one ascending key
         first_blocked, count = universe.blocked_from[pc], universe.blocked_from[pc + 1] - universe.blocked_from[pc]
         ends = np.cumsum(count)
-        within = np.arange(int(ends[-1])) - np.repeat(ends - count, count)
-        wanted = np.repeat(who, count) * n_candidates + universe.blocked[np.repeat(first_blocked, count) + within]
+        # The blocked candidates' places in universe.blocked: first_blocked, first_blocked + 1, ... per pick.
+        place = np.arange(int(ends[-1])) + np.repeat(first_blocked - (ends - count), count)
+        wanted = np.repeat(who, count) * n_candidates + universe.blocked[place]
         at = np.minimum(np.searchsorted(listed, wanted), listed.size - 1)
         keys[at[listed[at] == wanted]] = -np.inf
     return out

@@ -149,6 +149,16 @@ def extend(h: np.ndarray, *fields: int | np.ndarray) -> np.ndarray:
     return h
 
 
+def extend_at(h: np.ndarray, at: np.ndarray, *tables: np.ndarray) -> np.ndarray:
+    """``extend(h, *(t[at] for t in tables))`` in place on ``h`` (an array the caller owns): the fields read
+    from small tables at indices ``at`` (each draw's candidate in a list of every candidate), the tables
+    offset once instead of every field read (the same hashes)."""
+    for table in tables:
+        h ^= (_as_u64(table) + _GOLDEN_0D).take(at)
+        _mix(h)
+    return h
+
+
 def uniform_of(h: np.ndarray) -> np.ndarray:
     """Uniform draws in the open interval (0, 1) of named draws' 64-bit hashes (:func:`hashes`)."""
     return ((h >> _S11_0D).astype(np.float64) + 0.5) * _UNIT

@@ -22,7 +22,7 @@ from sim.core.legal import MoveSpace
 from sim.core.objectives import Objective, grade_for, judged, met, weighted_score
 from sim.core.pricing import Scratch
 from sim.core.setup import RUN_FIELDS, ModelSetup, per_run, stack_params
-from sim.core.streams import Purpose, extend, gumbel_of, hashes, label, logistic, run_key, uniform
+from sim.core.streams import Purpose, extend, extend_at, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.errors import PivotError, PivotMoveError
 from sim.vector.dynamics import advance, advance_domestic
 from sim.vector.moves import space_masks
@@ -115,33 +115,65 @@ _DOMESTIC = np.array([a.domestic for a in CATALOGUE])
 _NEEDS_ANSWER = np.array([a.needs_answer for a in CATALOGUE])
 
 
-def candidates(table: TableBatch, plain_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _copy_rows(dest: np.ndarray, src: np.ndarray) -> None:
+    """``dest[...] = src`` (same shape and dtype), a whole row of the last axis at a time where both arrays'
+    last axes are contiguous: numpy's copy then loops over rows (one opaque item each) instead of over runs
+    of N items, about half the time for a transposed copy at N = 6."""
+    if src.shape[-1] and src.strides[-1] == src.itemsize and dest.strides[-1] == dest.itemsize:
+        row = np.dtype((np.void, src.shape[-1] * src.itemsize))
+        dest.view(row)[...] = src.view(row)
+    else:
+        np.copyto(dest, src)
+
+
+def candidates(
+    table: TableBatch, plain_mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The feasible candidates of every actor in every run, ordered by (run, actor, candidate): their
     segment r x N + i (run r, actor i), candidate c (its index in :class:`sim.core.choice.Universe`, the order
-    the core's ``flatten`` lists an actor's rows) and gain (each actor's pass is always among them)."""
-    runs, _, n, _ = table.feasible.shape
-    plain_feasible = (table.feasible & plain_mask[None, :, None, None]).transpose(0, 2, 1, 3)  # (R, i, A, j)
-    offer_feasible = table.offer_feasible.transpose(0, 3, 1, 2, 4)  # (R, i, X, Y, j)
-    parts = (plain_feasible, table.sector_feasible, offer_feasible)
-    passes = np.ones((runs, n, 1), dtype=bool)
-    feasible = np.concatenate([*(f.reshape(runs, n, -1) for f in parts), passes], axis=-1)
-    seg, c = np.divmod(np.flatnonzero(feasible), feasible.shape[-1])
-    # Each block's gains read in the blocks' own (run, actor, candidate) order, which is their order in
-    # the list: the gains of the transposed arrays where the transposed masks hold. Offers priced without
-    # detail are kept where feasible only (in their own flat order): spread over a dense array first.
-    offer_gain = table.offer_gain
-    if table.offer_at is not None:
-        offer_gain = np.empty(table.offer_feasible.shape)
-        offer_gain.reshape(-1)[table.offer_at] = table.offer_gain
-    sources = (table.gain.transpose(0, 2, 1, 3), table.sector_gain, offer_gain.transpose(0, 3, 1, 2, 4))
-    gain = np.empty(c.size)
-    ends = np.cumsum([f[0, 0].size for f in parts])
-    low = 0
-    for source, mask, high in zip(sources, parts, ends, strict=True):
-        gain[(c >= low) & (c < high)] = source[mask]
-        low = high
-    gain[c >= low] = 0.0  # the pass
-    return seg, c, gain
+    the core's ``flatten`` lists an actor's rows) and gain (each actor's pass is always among them); where
+    each segment starts in that list (R x N, none empty); and each candidate's segment x C + c (C the
+    universe's size: the one ascending key :func:`sim.core.choice.pick` looks candidates up by)."""
+    runs, n_actions, n, _ = table.feasible.shape
+    _, x, y, _, _ = table.offer_feasible.shape
+    # Every (run, actor) row of the universe in one (R, N, C) layout, its blocks side by side: plain moves
+    # (A, j), agreements (j, s), offers (x, y, j), the pass. The candidates are its feasible cells in flat
+    # order, and their gains the same cells of a gain array laid out alike (read by the same flat indices).
+    o_sector = n_actions * n
+    o_offer = o_sector + table.sector_feasible[0, 0].size
+    width = o_offer + x * y * n + 1
+    feasible = np.empty((runs, n, width), dtype=bool)
+    _copy_rows(feasible[..., :o_sector].reshape(runs, n, n_actions, n),
+               (table.feasible & plain_mask[:, None, None]).transpose(0, 2, 1, 3))  # fmt: skip
+    feasible[..., o_sector:o_offer].reshape(table.sector_feasible.shape)[...] = table.sector_feasible
+    if table.offer_at is None:
+        offers = feasible[..., o_offer:-1].reshape(runs, n, x, y, n)
+        _copy_rows(offers, table.offer_feasible.transpose(0, 3, 1, 2, 4))
+    else:  # offers priced without detail: the feasible ones only, at flat indices q of (R, X, Y, N, N)
+        q = table.offer_at
+        rxy, ri = q // (n * n), q // n  # r x XY + (x x Y + y), and that x N + i
+        r = rxy // (x * y)
+        i = ri - rxy * n
+        place = (rxy - r * (x * y)) * n + (q - ri * n)  # the offer's place in its actor's block: (x x Y + y) x N + j
+        offer_at = (r * n + i) * width + o_offer + place  # their cells in the grid
+        feasible[..., o_offer:-1] = False
+        feasible.reshape(-1)[offer_at] = True
+    feasible[..., -1] = True
+    flat = np.flatnonzero(feasible)
+    gains = np.empty((runs, n, width))  # read only where feasible
+    _copy_rows(gains[..., :o_sector].reshape(runs, n, n_actions, n), table.gain.transpose(0, 2, 1, 3))
+    gains[..., o_sector:o_offer].reshape(table.sector_gain.shape)[...] = table.sector_gain
+    if table.offer_at is None:
+        _copy_rows(gains[..., o_offer:-1].reshape(runs, n, x, y, n), table.offer_gain.transpose(0, 3, 1, 2, 4))
+    else:
+        gains.reshape(-1)[offer_at] = table.offer_gain
+    gains[..., -1] = 0.0
+    gain = gains.reshape(-1).take(flat)
+    bounds = np.searchsorted(flat, np.arange(0, runs * n * width + 1, width))
+    counts = np.diff(bounds)
+    seg = np.repeat(np.arange(runs * n), counts)
+    c = flat - np.repeat(np.arange(0, runs * n * width, width), counts)
+    return seg, c, gain, bounds[:-1], flat
 
 
 @dataclass(slots=True)
@@ -424,15 +456,14 @@ class VectorEngine:
         u, runs, n = self.universe, self.runs, self.setup.n_actors
         # The candidates that exist, as one list ordered by (run, actor, candidate): segment r * n + i holds
         # run r's actor i's candidates in the core's ``flatten`` order, its pass last (never empty).
-        seg, c, g = candidates(table, self._plain)
-        starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+        seg, c, g, starts, listed = candidates(table, self._plain)
         # The names of the draws start (run, purpose, round, actor, action): hash that start once for every
         # actor and action of each run, then each candidate's target, sector and ask.
         per_action = extend(hashes(self._key[:, :, None], Purpose.CHOICE, self.round), np.arange(n)[:, None],
                             np.arange(len(CATALOGUE)))  # fmt: skip
-        kind = u.kind[c]
-        per_action = per_action.reshape(runs * n, len(CATALOGUE))
-        noise = gumbel_of(extend(per_action[seg, kind], u.target[c], u.sector[c], u.ask[c]))
+        at = seg * len(CATALOGUE)
+        at += u.kind.take(c)  # each candidate's (segment, action) in per_action's flat order
+        noise = gumbel_of(extend_at(per_action.reshape(-1).take(at), c, u.target, u.sector, u.ask))
         keys = choice_keys(g, seg, starts, self.tau.ravel(), noise)
 
         n_forced = np.zeros((runs, n), dtype=int)
@@ -479,7 +510,7 @@ class VectorEngine:
                               sp.ask[e])  # fmt: skip
 
         try:
-            picks = pick(keys, seg, starts, c, u, budget.ravel())
+            picks = pick(keys, seg, starts, c, u, budget.ravel(), listed)
         except FloatingPointError as error:
             raise FloatingPointError(f"round {self.round}: {error}") from None
         for p, (who, row) in enumerate(picks):
