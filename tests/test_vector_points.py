@@ -202,3 +202,25 @@ def test_every_dynamics_parameter_and_scoring_weight_may_differ_between_the_runs
         assert np.array_equal(together.last.alignment[runs], alone.last.alignment), points[p]
         differ += not np.array_equal(alone.last.alignment, together.last.alignment[: len(seeds)])
     assert differ >= len(points) // 2  # most fields change where the runs end
+
+
+def test_stacked_parameters_keep_floats_where_the_runs_agree_and_a_model_refuses_them() -> None:
+    from dataclasses import replace
+
+    from sim.core import AlignmentModel
+    from sim.core.setup import DynamicsParams, held_per_run, per_run, stack_params
+
+    stacked = stack_params([DynamicsParams(), DynamicsParams(gratitude=3.0), DynamicsParams(gratitude=-0.0)])
+    assert stacked.trade_adjustment == 0.25 and type(stacked.trade_adjustment) is float
+    assert isinstance(stacked.gratitude, np.ndarray) and stacked.gratitude.tolist() == [2.0, 3.0, 0.0]
+    # Bit for bit: 0.0 and -0.0 are two values.
+    zeros = stack_params([DynamicsParams(shock_rate=0.0), DynamicsParams(shock_rate=-0.0)]).shock_rate
+    assert isinstance(zeros, np.ndarray) and np.signbit(zeros).tolist() == [False, True]
+    assert per_run(0.5, 4) == 0.5
+    assert np.shape(per_run(stacked.gratitude, 4)) == (3, 1, 1, 1)
+    setup = setup_with_overrides(load_document(SCENARIOS / "medvedev_visit_2015.yaml"))
+    assert held_per_run(setup) == []
+    batch_setup = replace(setup, dynamics=stacked)
+    assert held_per_run(batch_setup) == ["dynamics.gratitude"]
+    with pytest.raises(ValueError, match=r"holds dynamics\.gratitude per run .* a model plays one run"):
+        AlignmentModel(batch_setup, 1)

@@ -28,7 +28,7 @@ from sim.core.pricing import Stances
 from sim.core.record import FiredEvent, Move, RoundRecord, amended
 from sim.core.reporters import model_reporters
 from sim.core.scoring import IndexPlan, Scores, policy_affinity
-from sim.core.setup import Controller, ModelSetup
+from sim.core.setup import Controller, ModelSetup, held_per_run
 from sim.core.streams import Dice, Purpose, gumbel_of, label, logistic_of, table_hashes, uniform_of
 from sim.core.utility import (
     CandidateList,
@@ -71,6 +71,12 @@ class AlignmentModel(mesa.Model):
         *,
         collect: bool = True,
     ) -> None:
+        stacked = held_per_run(setup)
+        if stacked:  # a batch's setup (sim.vector): values for R runs where a model plays one
+            raise ValueError(
+                f"the setup holds {', '.join(stacked)} per run (a batch's setup, sim.core.setup.stack_params): "
+                "a model plays one run, so give it one run's setup"
+            )
         super().__init__(rng=np.random.default_rng(rng))
         self.dice = Dice.of(self.rng)
         self.setup = setup

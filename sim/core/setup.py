@@ -323,6 +323,17 @@ def stack_params[P: (DynamicsParams, ScoringWeights)](values: Sequence[P]) -> P:
     return type(first)(**out)
 
 
+def held_per_run(setup: ModelSetup) -> list[str]:
+    """The dynamics parameters and scoring weights that ``setup`` holds per run (as :func:`stack_params` makes
+    them for a batch of runs), as ``dynamics.NAME`` / ``scoring.weights.NAME``: none in a setup of one run."""
+    return [
+        f"{prefix}.{f.name}"
+        for prefix, params in (("dynamics", setup.dynamics), ("scoring.weights", setup.scoring.weights))
+        for f in fields(params)
+        if isinstance(getattr(params, f.name), np.ndarray)
+    ]
+
+
 def per_run(value: RunFloat, ndim: int) -> RunFloat:
     """A parameter (:data:`RunFloat`) shaped to broadcast against arrays of ``ndim`` dimensions whose first axis
     is the runs: a float as it is, one value per run as (R, 1, ..., 1)."""
