@@ -24,6 +24,7 @@ same bits (see :class:`_Weigh`; where they could not, :func:`_weighable`, the te
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
@@ -1209,6 +1210,20 @@ def price(
     )  # fmt: skip
 
 
+@functools.cache
+def _offer_cells(n: int) -> np.ndarray:
+    """(6, X x Y x N x N) for each cell ((x x Y + y) x N + i) x N + j of one run's conditional offers among N
+    actors, the flat indices within one run of i's move OFFER_GIVES[x] on j in (A, N, N) and in (Q, N, N)
+    rows RECEIVED, of j's move OFFER_ASKS[y] on i in the same two, j, and i x N + j: what
+    :func:`_feasible_offers` reads of each offer, looked up instead of divided out (made once per N)."""
+    gives, asks, at = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX, RECEIVED_AT
+    x, y, i, j = (a.reshape(-1) for a in np.indices((gives.size, asks.size, n, n)))
+    nn, ij, ji = n * n, i * n + j, j * n + i
+    cells = np.stack([gives[x] * nn + ij, at[gives][x] * nn + ij, asks[y] * nn + ji, at[asks][y] * nn + ji, j, ij])
+    cells.flags.writeable = False
+    return cells
+
+
 def _feasible_offers(
     offer_feasible: np.ndarray,
     benefit: np.ndarray,
@@ -1221,29 +1236,28 @@ def _feasible_offers(
     """The flat indices (K,) of the conditional offers ``offer_feasible`` allows, and for each the target's
     gain from accepting, its chance and the proposer's expected gain: :func:`price`'s arithmetic on those
     entries only, each read by flat index."""
-    gives, asks, at = _OFFER_GIVE_INDEX, _OFFER_ASK_INDEX, RECEIVED_AT
-    n_give, n_ask, n = offer_feasible.shape[1], offer_feasible.shape[2], offer_feasible.shape[-1]
+    n = offer_feasible.shape[-1]
     n_moves, n_received = benefit.shape[1], received.shape[1]
     nn = n * n
-    flat = np.flatnonzero(offer_feasible)  # ((r x X + x) x Y + y) x N x N + i x N + j
-    rxy, ij = np.divmod(flat, nn)
-    rx, y = np.divmod(rxy, n_ask)
-    r, x = np.divmod(rx, n_give)
-    i, j = np.divmod(ij, n)
-    ji = j * n + i
+    cells = _offer_cells(n)
+    flat = np.flatnonzero(offer_feasible)  # r x (X x Y x N x N) + the cell's place in one run's offers
+    r, place = np.divmod(flat, cells.shape[1])
+    give_a, give_q, ask_a, ask_q, target, pair = cells.take(place, axis=1)
     # Flat indices into the whole (R, A, N, N) and (R, Q, N, N) arrays (no copy of their offer rows): i's move
     # OFFER_GIVES[x] on j at [r, gives[x], i, j], j's move OFFER_ASKS[y] on i at [r, asks[y], j, i].
-    give_a = (r * n_moves + gives[x]) * nn + ij
-    give_q = (r * n_received + at[gives][x]) * nn + ij
-    ask_a = (r * n_moves + asks[y]) * nn + ji
-    ask_q = (r * n_received + at[asks][y]) * nn + ji
+    run_a = r * (n_moves * nn)
+    give_a += run_a
+    ask_a += run_a
+    run_q = r * (n_received * nn)
+    give_q += run_q
+    ask_q += run_q
     received_flat = received.reshape(-1)  # a view of a contiguous array (of any other a copy: the same values)
     received_g = received_flat[give_q]
     received_a = received_flat[ask_q]
     accepting = received_g + own_net.reshape(-1)[ask_a]
-    chance = _chance(accepting, temperature.reshape(-1)[r * n + j])
+    chance = _chance(accepting, temperature.reshape(-1)[r * n + target])
     offered = (benefit.reshape(-1)[give_a] + received_a) - cost.reshape(-1)[give_a]
-    offer_gain = chance * offered + (1.0 - chance) * refusal.reshape(-1)[r * nn + ij] - OFFER_COST
+    offer_gain = chance * offered + (1.0 - chance) * refusal.reshape(-1)[r * nn + pair] - OFFER_COST
     return flat, accepting, chance, offer_gain
 
 
