@@ -126,6 +126,8 @@ _RECEIVED_IN_EFFECTFUL = np.searchsorted(_EFFECTFUL, RECEIVED[_RECEIVED_EFFECTFU
 _PRELESS_INDEX = [k for k, a in enumerate(CATALOGUE) if not a.targeted and not a.domestic]
 #: Untargeted moves (pass, crackdown): no pair-local terms, as runs of rows.
 _UNTARGETED_RUNS = _runs(np.nonzero(~_TARGETED)[0])
+#: Cooperative moves (their cost rises with sanction friction), as runs of rows.
+_COOPERATIVE_RUNS = _runs(np.nonzero(_COOPERATIVE)[0])
 # What the terms' rules assume of the catalogue, checked under python -O too (not an assert): moves with a
 # pair-local effect, fixed-sector agreements and received moves are targeted, and fixed-sector agreements
 # have no pair-local effect (their terms are put apart from the _EFFECTFUL rows').
@@ -138,9 +140,8 @@ if set(_FIXED_ROWS) & set(_EFFECTFUL.tolist()):
     )
 #: Each move's reciprocity step per unit of memory, Goldstein / 10, over (A, N, N) and over the received rows.
 _RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[None, :, None, None]
-#: Each move's Goldstein score over (R, F, A, N, N) and whether it is cooperative over (A, N, N).
+#: Each move's Goldstein score over (R, F, A, N, N).
 _GOLDSTEIN_ROWS = _GOLDSTEIN[None, None, :, None, None]
-_COOPERATIVE_ROWS = _COOPERATIVE[:, None, None]
 _RECEIVED_RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[RECEIVED][None, :, None, None]
 _RECEIVED_GOLDSTEIN = _GOLDSTEIN[RECEIVED][None, None, :, None, None]
 
@@ -1075,8 +1076,11 @@ def price(
 
     friction = sanction_friction(w.sanctions)
     plan = _plan(setup)
-    # action_cost x friction for cooperative moves, action_cost (x 1.0) for the others.
-    cost = plan.cost * np.where(_COOPERATIVE_ROWS, friction[:, None], 1.0)
+    # action_cost x friction for cooperative moves, action_cost (x 1.0, the same number) for the others.
+    cost = np.empty((friction.shape[0], *plan.cost.shape))
+    cost[...] = plan.cost
+    for rows, _ in _COOPERATIVE_RUNS:
+        cost[:, rows] *= friction[:, None]
     sector_class = plan.sector_class
     fx = _effects(ctx, setup, plan)
     agreement = _agreement_part(ctx, setup, grads, plan.sectors, fx.total)  # (R, 5, N, N, C): one per class
@@ -1187,7 +1191,9 @@ def price(
     sector_accept_chance = sector_accept_chance[..., sector_class]
 
     # Conditional offers: give OFFER_GIVES[x] to j if j does OFFER_ASKS[y] for i.
-    offer_feasible = feasible[:, gives][:, :, None] & tr(feasible[:, asks])[:, None]
+    # The asked moves' masks transposed into a contiguous array first: the broadcast then runs over whole (N, N) blocks.
+    asked_feasible = np.ascontiguousarray(tr(feasible.take(asks, axis=1)))
+    offer_feasible = np.logical_and(feasible.take(gives, axis=1)[:, :, None], asked_feasible[:, None])
     offer_feasible &= plan.offer_allowed
     if detail:
         offer_benefit = benefit[:, _GIVES_AT][:, :, None] + tr(received[:, _ASKS_RECEIVED_AT])[:, None]
