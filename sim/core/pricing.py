@@ -957,17 +957,25 @@ def acceptance(gain: np.ndarray, temperature: np.ndarray, axis: int = -1) -> np.
     return _chance(gain, temperature.reshape(shape))
 
 
-def _chance(gain: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """The logistic of gain / t where t > 0 and the step gain > 0 where t = 0 (t broadcasts against gain)."""
+def _chance(gain: np.ndarray, t: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The logistic of gain / t where t > 0 and the step gain > 0 where t = 0 (t broadcasts against gain),
+    into ``out`` when given (an array of gain's shape: gain itself, or one not overlapping it)."""
     positive = t > 0
     every = bool(positive.all())
-    smooth = np.divide(gain, t if every else np.where(positive, t, 1.0))
+    step = None if every else (gain > 0).astype(float)  # read before out (maybe gain) is written
+    smooth = np.divide(gain, t if every else np.where(positive, t, 1.0), out=out)
     clip(smooth, -60.0, 60.0, out=smooth)
     smooth *= 0.5
     np.tanh(smooth, out=smooth)
     smooth += 1.0
     smooth *= 0.5
-    return smooth if every else np.where(positive, smooth, (gain > 0).astype(float))
+    if step is None:
+        return smooth
+    stepped = np.where(positive, smooth, step)
+    if out is None:
+        return stepped
+    out[...] = stepped
+    return out
 
 
 class _Chances:
@@ -1161,11 +1169,14 @@ def price(
         if detail:
             offer_accept_chance = chance[2]
     else:
-        accept_chance[:, _ANSWERED_INDEX] = acceptance(accept_gain[:, _ANSWERED_INDEX], temperature)
+        # The targets' temperatures spread over (i, j): the logistic runs over whole (N, N) blocks.
+        target_temperature = _spread(temperature[:, None, None, :], (runs, 1, n, n))
+        answered = accept_gain.take(_ANSWERED_INDEX, axis=1)
+        accept_chance[:, _ANSWERED_INDEX] = _chance(answered, target_temperature, out=answered)
         sector_accept_chance = acceptance(sector_accept_gain, temperature, axis=2)
         if detail:
             offer_accept_gain = received[:, _GIVES_RECEIVED_AT][:, :, None] + tr(own_net[:, _ASKS_AT])[:, None]
-            offer_accept_chance = acceptance(offer_accept_gain, temperature)
+            offer_accept_chance = _chance(offer_accept_gain, target_temperature[:, None])
 
     # What a refusal costs the proposer: CAMEO 120 from j to i, through i's regard.
     weights = setup.scoring.weights
