@@ -374,6 +374,17 @@ def _term_major(x: np.ndarray) -> np.ndarray:
     return x if x.shape[0] == 1 else np.ascontiguousarray(x.swapaxes(0, 1)).swapaxes(0, 1)
 
 
+def _row_major(runs: int, rows: int, n: int) -> np.ndarray:
+    """A new (R, rows, N, N) array laid out row by row in memory, each ``[:, k]`` a contiguous (R, N, N)
+    block: numpy combines it with the world's (R, N, N) arrays in loops over whole runs, not over (N, N)."""
+    return np.empty((rows, runs, n, n)).swapaxes(0, 1)
+
+
+def _take_rows(x: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``x[:, index]`` (the same values) of the (R, rows, N, N) array ``x``, laid out row by row in memory."""
+    return x.swapaxes(0, 1).take(index, axis=0).swapaxes(0, 1)
+
+
 def _autonomy(ctx: ContextBatch) -> np.ndarray:
     runs, n = ctx.alignment.shape[0], ctx.alignment.shape[-1]
     if n <= 2:
@@ -566,7 +577,8 @@ def _relation_gradient(ctx: ContextBatch, setup: ModelSetup, grads: np.ndarray) 
 @dataclass(slots=True)
 class _Effects:
     """The pair-local effects of the _EFFECTFUL moves (R, E, N, N) that the mover's and the target's sides
-    both read, computed once for both; ``*T`` are the world's transposes, made contiguous.
+    both read, computed once for both, each laid out row by row in memory (:func:`_row_major`); ``*T`` are
+    the world's transposes, made contiguous.
 
     Not frozen (read only by convention): one is made every round, and a frozen dataclass's generated
     __init__ costs about seven times a plain one's.
@@ -577,7 +589,7 @@ class _Effects:
     sanction_loss: np.ndarray  # expm1(-elasticity x delta_x)
     tariff_loss: np.ndarray  # expm1(-elasticity x delta_t)
     relief: np.ndarray
-    pair_alignment: np.ndarray  # laid out row by row in memory (_term_major)
+    pair_alignment: np.ndarray
     gdp: np.ndarray  # (R, N) floored at 1 where not positive
     gdp_j: np.ndarray  # (R, 1, N, N) gdp[r, j] at [r, 0, i, j]
     total: np.ndarray  # (R, N) projected trade value, floored at 1 where not positive
@@ -588,30 +600,31 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     w = ctx.world
     dyn, weights = setup.dynamics, setup.scoring.weights
     s, t = w.sanctions, w.tariff
+    runs, n = s.shape[0], s.shape[-1]
+    rows = plan.sanction_step.shape[0]
     sT = _contiguous(tr(s))
-    new_s = s[:, None] + plan.sanction_step
+    new_s = np.add(s[:, None], plan.sanction_step, out=_row_major(runs, rows, n))
     clip(new_s, 0.0, 1.0, out=new_s)  # (R, E, N, N)
-    delta_s = new_s - s[:, None]
+    delta_s = np.subtract(new_s, s[:, None], out=_row_major(runs, rows, n))
     delta_x = np.maximum(new_s, sT[:, None], out=new_s)
     delta_x -= np.maximum(s, sT)[:, None]
-    sanction_loss = np.expm1(per_run(-dyn.sanction_trade_elasticity, delta_x.ndim) * delta_x)
-    new_t = t[:, None] + plan.tariff_step
+    sanction_loss = np.multiply(per_run(-dyn.sanction_trade_elasticity, delta_x.ndim), delta_x, out=_row_major(runs, rows, n))
+    np.expm1(sanction_loss, out=sanction_loss)
+    new_t = np.add(t[:, None], plan.tariff_step, out=_row_major(runs, rows, n))
     clip(new_t, 0.0, 1.0, out=new_t)
     new_t -= t[:, None]  # delta_t
     new_t *= per_run(-dyn.tariff_elasticity, new_t.ndim)
     tariff_loss = np.expm1(new_t, out=new_t)
-    relief = plan.relief_share * _contiguous(tr(w.debt))[:, None]
+    relief = np.multiply(plan.relief_share, _contiguous(tr(w.debt))[:, None], out=_row_major(runs, rows, n))
     gdp = np.where(w.gdp > 0, w.gdp, 1.0)
-    runs, n = gdp.shape
     gdp_j = _spread(gdp[:, None, None, :], (runs, 1, n, n))  # gdp[r, j] at [r, 0, i, j]
-    gratitude = relief + plan.aid
+    gratitude = np.add(relief, plan.aid, out=_row_major(runs, rows, n))
     gratitude *= per_run(dyn.gratitude, gratitude.ndim)  # dyn.gratitude * (relief + aid): the same product
     gratitude /= gdp_j
-    pair_alignment = per_run(-weights.sanctions, delta_x.ndim) * delta_x
+    pair_alignment = np.multiply(per_run(-weights.sanctions, delta_x.ndim), delta_x, out=_row_major(runs, rows, n))
     gratitude *= per_run(weights.relations, gratitude.ndim)
     gratitude /= 2.0
     pair_alignment += gratitude
-    pair_alignment = _term_major(pair_alignment)  # row by row in memory: the terms' blocks are
     return _Effects(
         delta_s, delta_x, sanction_loss, tariff_loss, relief, pair_alignment, gdp, gdp_j,
         np.where(ctx.trade_eq_total > 0, ctx.trade_eq_total, 1.0), _contiguous(tr(ctx.trade_eq)),
@@ -787,19 +800,22 @@ def _mover_terms(
     total_i = _spread(fx.total[:, None, :, None], shape)  # total[r, i]
     gdp_i = _spread(fx.gdp[:, None, :, None], shape)
     imports = per_run(mu, fx.trade_t.ndim) * fx.trade_t
-    economy = (Tq + imports)[:, None] * fx.sanction_loss  # lost
+    economy = np.multiply((Tq + imports)[:, None], fx.sanction_loss, out=_row_major(*fx.relief.shape[:2], n))  # lost
     economy += imports[:, None] * fx.tariff_loss  # + tariff trade
     economy /= total_i
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
-    economy -= (per_run(dyn.credit_value, fx.relief.ndim) * fx.relief + plan.aid) / gdp_i
+    lent = np.multiply(per_run(dyn.credit_value, fx.relief.ndim), fx.relief, out=_row_major(*fx.relief.shape[:2], n))
+    lent += plan.aid
+    lent /= gdp_i
+    economy -= lent
     sink.put(ECONOMY, _EFFECTFUL_RUNS, economy)
     for k, c in plan.fixed:  # an agreement's economy and security, added to zero terms
         fixed = sink.block(ECONOMY, SECURITY + 1 - ECONOMY, slice(k, k + 1))
         np.add(0.0, agreement[:, : SECURITY + 1, None, :, :, c], out=fixed)
         sink.put_block(ECONOMY, slice(k, k + 1), fixed)
     p = w.pressure
-    values = p[:, None] + plan.pressure_step
+    values = np.add(p[:, None], plan.pressure_step, out=_row_major(*fx.relief.shape[:2], n))
     clip(values, 0.0, 1.0, out=values)  # new pressure
     values += fx.delta_s  # delta_s + new_p, as (delta_s + new_p)
     values -= p[:, None]
@@ -924,25 +940,32 @@ def _received_terms(
     shape = (runs, 1, n, n)
     total_j = _spread(fx.total[:, None, None, :], shape)  # total[r, j]
     gdp_j = fx.gdp_j
-    economy = (fx.trade_t + mu * Tq)[:, None] * fx.sanction_loss[:, e]  # j's trade with i
-    economy += fx.trade_t[:, None] * fx.tariff_loss[:, e]  # j's exports to i
+    economy = _take_rows(fx.sanction_loss, e)
+    economy *= (fx.trade_t + mu * Tq)[:, None]  # j's trade with i
+    exports = _take_rows(fx.tariff_loss, e)
+    exports *= fx.trade_t[:, None]
+    economy += exports  # j's exports to i
     economy /= total_j
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
-    aid = plan.received_aid / gdp_j
+    aid = np.divide(plan.received_aid, gdp_j, out=_row_major(runs, e.size, n))
     np.maximum(aid, -0.999, out=aid)
     np.log1p(aid, out=aid)
     # A cut larger than the economy (cut_aid on a near-zero GDP) is floored like a trade loss.
-    economy += fx.relief[:, e] / gdp_j + aid
+    relief = _take_rows(fx.relief, e)
+    relief /= gdp_j
+    relief += aid
+    economy += relief
     sink.put(ECONOMY, _RECEIVED_EFFECTFUL_RUNS, economy)
     share = _capability_share(ctx)
-    security = -share[:, None, :, None] * fx.delta_s[:, e]
+    security = _take_rows(fx.delta_s, e)
+    security *= -_spread(share[:, None, :, None], shape)  # -share[r, i] x delta_s: the same product
     sink.put(SECURITY, _RECEIVED_EFFECTFUL_RUNS, security)
     # Autonomy, influence and values (relation[:, f - AUTONOMY]) and reciprocity of every received move.
     every = sink.block(AUTONOMY, RECIPROCITY + 1 - AUTONOMY, _EVERY_RECEIVED)
     relation = every[:, : VALUES + 1 - AUTONOMY]
     np.multiply(_RECEIVED_GOLDSTEIN * rel, gT[:, :, None], out=relation)
-    aligned = gT[:, :, None] * fx.pair_alignment[:, None, e]
+    aligned = gT[:, :, None] * _take_rows(fx.pair_alignment, e)[:, None]
     for at, part in _RECEIVED_EFFECTFUL_RUNS:  # relation[:, f, q] updated on views of its runs of rows
         relation[:, :, at] += aligned[:, :, part]
     np.multiply(_contiguous(tr(w.memory))[:, None], _RECEIVED_RECIPROCITY_STEP, out=every[:, RECIPROCITY - AUTONOMY])
