@@ -385,6 +385,13 @@ def _take_rows(x: np.ndarray, index: np.ndarray) -> np.ndarray:
     return x.swapaxes(0, 1).take(index, axis=0).swapaxes(0, 1)
 
 
+def _class_major(shape: tuple[int, ...]) -> np.ndarray:
+    """A new zeroed (R, F, N, N, C) array laid out class by class in memory, (R, F, C, N, N): numpy then
+    combines it with (R, F, N, N) arrays over whole (N, N) blocks instead of loops over the C classes."""
+    *lead, n, m, classes = shape
+    return np.zeros((*lead, classes, n, m)).transpose(*range(len(lead)), len(lead) + 1, len(lead) + 2, len(lead))
+
+
 def _autonomy(ctx: ContextBatch) -> np.ndarray:
     runs, n = ctx.alignment.shape[0], ctx.alignment.shape[-1]
     if n <= 2:
@@ -858,7 +865,7 @@ def _agreement_part(
         else np.zeros(w.agreements.shape[:-1])
     )
     agreement_trade = np.log1p((Tq + mu * tr(Tq)) * bonus / (1.0 + bonus * trade_agreements) / total[:, :, None])
-    part = np.zeros((runs, len(INTERESTS), n, n, len(sectors)))
+    part = _class_major((runs, len(INTERESTS), n, n, len(sectors)))
     part[:, AUTONOMY:] = (grads * density_step)[..., None]
     for c, s_idx in enumerate(sectors):
         if s_idx in setup.security_sectors:
@@ -1141,11 +1148,11 @@ def price(
     # Relative gains (Grieco 1988): in a shared act with a rival, what the rival gains counts against it.
     own_net[:, _SHARED_AT] -= RELATIVE_GAINS * ctx.rivalry[:, None] * tr(benefit[:, _SHARED_AT])
 
-    sector_terms = np.zeros((*agreement.shape[:1], len(TERMS), *agreement.shape[2:]))
+    sector_terms = _class_major((runs, n_terms, *agreement.shape[2:]))
     sector_terms[:, : VALUES + 1] = agreement
     sector_terms[:, AUTONOMY : VALUES + 1] += (_GOLDSTEIN[_SECTOR_ACTION] * rel)[..., None]
     sector_terms[:, RECIPROCITY] = (w.memory * _GOLDSTEIN[_SECTOR_ACTION] / 10.0)[..., None]
-    sector_terms *= wT[:, :, :, None, None]
+    sector_terms *= mover_weights[:, :, 0, :, :, None]  # wT[r, f, i] over (j, class): whole (N, N) blocks
     sector_cost = cost[:, _SECTOR_ACTION][..., None]
     sector_benefit = np.add.reduce(sector_terms, axis=1)
     sector_net = (
@@ -1220,9 +1227,9 @@ def price(
     p_sector = sector_accept_chance
     sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
     # From classes of sectors to sectors.
-    sector_gain = sector_gain[..., sector_class]
-    sector_accept_gain = sector_accept_gain[..., sector_class]
-    sector_accept_chance = sector_accept_chance[..., sector_class]
+    sector_gain = sector_gain.take(sector_class, axis=-1)  # C-contiguous (R, N, N, S) whatever the layout
+    sector_accept_gain = sector_accept_gain.take(sector_class, axis=-1)
+    sector_accept_chance = sector_accept_chance.take(sector_class, axis=-1)
 
     # Conditional offers: give OFFER_GIVES[x] to j if j does OFFER_ASKS[y] for i.
     # The asked moves' masks transposed into a contiguous array first: the broadcast then runs over whole (N, N) blocks.
