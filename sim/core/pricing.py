@@ -1154,7 +1154,8 @@ def price(
     sector_terms[:, RECIPROCITY] = (w.memory * _GOLDSTEIN[_SECTOR_ACTION] / 10.0)[..., None]
     sector_terms *= mover_weights[:, :, 0, :, :, None]  # wT[r, f, i] over (j, class): whole (N, N) blocks
     sector_cost = cost[:, _SECTOR_ACTION][..., None]
-    sector_benefit = np.add.reduce(sector_terms, axis=1)
+    # Summed over the terms (in order: term 0 + term 1 + ...), then laid out (R, N, N, C) for what follows.
+    sector_benefit = np.ascontiguousarray(np.add.reduce(sector_terms, axis=1))
     sector_net = (
         sector_benefit - sector_cost - RELATIVE_GAINS * ctx.rivalry[..., None] * sector_benefit.transpose(0, 2, 1, 3)
     )
@@ -1227,9 +1228,9 @@ def price(
     p_sector = sector_accept_chance
     sector_gain = p_sector * (sector_net + sector_cost) + (1.0 - p_sector) * refusal[..., None] - sector_cost
     # From classes of sectors to sectors.
-    sector_gain = sector_gain.take(sector_class, axis=-1)  # C-contiguous (R, N, N, S) whatever the layout
-    sector_accept_gain = sector_accept_gain.take(sector_class, axis=-1)
-    sector_accept_chance = sector_accept_chance.take(sector_class, axis=-1)
+    sector_gain = sector_gain[..., sector_class]
+    sector_accept_gain = sector_accept_gain[..., sector_class]
+    sector_accept_chance = sector_accept_chance[..., sector_class]
 
     # Conditional offers: give OFFER_GIVES[x] to j if j does OFFER_ASKS[y] for i.
     # The asked moves' masks transposed into a contiguous array first: the broadcast then runs over whole (N, N) blocks.
