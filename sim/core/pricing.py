@@ -140,8 +140,9 @@ if set(_FIXED_ROWS) & set(_EFFECTFUL.tolist()):
     )
 #: Each move's reciprocity step per unit of memory, Goldstein / 10, over (A, N, N) and over the received rows.
 _RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[None, :, None, None]
-#: Each move's Goldstein score over (R, F, A, N, N).
+#: Each move's Goldstein score over (R, F, A, N, N) and whether it is cooperative over (A, N, N).
 _GOLDSTEIN_ROWS = _GOLDSTEIN[None, None, :, None, None]
+_COOPERATIVE_ROWS = _COOPERATIVE[:, None, None]
 _RECEIVED_RECIPROCITY_STEP = (_GOLDSTEIN / 10.0)[RECEIVED][None, :, None, None]
 _RECEIVED_GOLDSTEIN = _GOLDSTEIN[RECEIVED][None, None, :, None, None]
 
@@ -374,20 +375,27 @@ def _term_major(x: np.ndarray) -> np.ndarray:
     return x if x.shape[0] == 1 else np.ascontiguousarray(x.swapaxes(0, 1)).swapaxes(0, 1)
 
 
-def _row_major(runs: int, rows: int, n: int) -> np.ndarray:
+def _row_major(runs: int, rows: int, n: int) -> np.ndarray | None:
     """A new (R, rows, N, N) array laid out row by row in memory, each ``[:, k]`` a contiguous (R, N, N)
-    block: numpy combines it with the world's (R, N, N) arrays in loops over whole runs, not over (N, N)."""
+    block, for a ufunc's ``out``: numpy combines it with the world's (R, N, N) arrays in loops over whole
+    runs, not over (N, N). For one run None: the ufunc's own new array has that layout."""
+    if runs == 1:
+        return None
     return np.empty((rows, runs, n, n)).swapaxes(0, 1)
 
 
 def _take_rows(x: np.ndarray, index: np.ndarray) -> np.ndarray:
     """``x[:, index]`` (the same values) of the (R, rows, N, N) array ``x``, laid out row by row in memory."""
+    if x.shape[0] == 1:
+        return x[:, index]
     return x.swapaxes(0, 1).take(index, axis=0).swapaxes(0, 1)
 
 
 def _class_major(shape: tuple[int, ...]) -> np.ndarray:
     """A new zeroed (R, F, N, N, C) array laid out class by class in memory, (R, F, C, N, N): numpy then
     combines it with (R, F, N, N) arrays over whole (N, N) blocks instead of loops over the C classes."""
+    if shape[0] == 1:  # one run: numpy's loops are short whatever the layout, and the plain array costs fewer calls
+        return np.zeros(shape)
     *lead, n, m, classes = shape
     return np.zeros((*lead, classes, n, m)).transpose(*range(len(lead)), len(lead) + 1, len(lead) + 2, len(lead))
 
@@ -615,7 +623,8 @@ def _effects(ctx: ContextBatch, setup: ModelSetup, plan: _Plan) -> _Effects:
     delta_s = np.subtract(new_s, s[:, None], out=_row_major(runs, rows, n))
     delta_x = np.maximum(new_s, sT[:, None], out=new_s)
     delta_x -= np.maximum(s, sT)[:, None]
-    sanction_loss = np.multiply(per_run(-dyn.sanction_trade_elasticity, delta_x.ndim), delta_x, out=_row_major(runs, rows, n))
+    elasticity = per_run(-dyn.sanction_trade_elasticity, delta_x.ndim)
+    sanction_loss = np.multiply(elasticity, delta_x, out=_row_major(runs, rows, n))
     np.expm1(sanction_loss, out=sanction_loss)
     new_t = np.add(t[:, None], plan.tariff_step, out=_row_major(runs, rows, n))
     clip(new_t, 0.0, 1.0, out=new_t)
@@ -807,12 +816,13 @@ def _mover_terms(
     total_i = _spread(fx.total[:, None, :, None], shape)  # total[r, i]
     gdp_i = _spread(fx.gdp[:, None, :, None], shape)
     imports = per_run(mu, fx.trade_t.ndim) * fx.trade_t
-    economy = np.multiply((Tq + imports)[:, None], fx.sanction_loss, out=_row_major(*fx.relief.shape[:2], n))  # lost
+    n_rows = fx.relief.shape[1]
+    economy = np.multiply((Tq + imports)[:, None], fx.sanction_loss, out=_row_major(runs, n_rows, n))  # lost
     economy += imports[:, None] * fx.tariff_loss  # + tariff trade
     economy /= total_i
     np.maximum(economy, -0.999, out=economy)
     np.log1p(economy, out=economy)
-    lent = np.multiply(per_run(dyn.credit_value, fx.relief.ndim), fx.relief, out=_row_major(*fx.relief.shape[:2], n))
+    lent = np.multiply(per_run(dyn.credit_value, fx.relief.ndim), fx.relief, out=_row_major(runs, n_rows, n))
     lent += plan.aid
     lent /= gdp_i
     economy -= lent
@@ -822,7 +832,7 @@ def _mover_terms(
         np.add(0.0, agreement[:, : SECURITY + 1, None, :, :, c], out=fixed)
         sink.put_block(ECONOMY, slice(k, k + 1), fixed)
     p = w.pressure
-    values = np.add(p[:, None], plan.pressure_step, out=_row_major(*fx.relief.shape[:2], n))
+    values = np.add(p[:, None], plan.pressure_step, out=_row_major(runs, n_rows, n))
     clip(values, 0.0, 1.0, out=values)  # new pressure
     values += fx.delta_s  # delta_s + new_p, as (delta_s + new_p)
     values -= p[:, None]
@@ -1115,10 +1125,13 @@ def price(
     friction = sanction_friction(w.sanctions)
     plan = _plan(setup)
     # action_cost x friction for cooperative moves, action_cost (x 1.0, the same number) for the others.
-    cost = np.empty((friction.shape[0], *plan.cost.shape))
-    cost[...] = plan.cost
-    for rows, _ in _COOPERATIVE_RUNS:
-        cost[:, rows] *= friction[:, None]
+    if friction.shape[0] == 1:
+        cost = plan.cost * np.where(_COOPERATIVE_ROWS, friction[:, None], 1.0)
+    else:  # no (R, A, N, N) where: the plan's costs, multiplied by friction on the cooperative rows only
+        cost = np.empty((friction.shape[0], *plan.cost.shape))
+        cost[...] = plan.cost
+        for rows, _ in _COOPERATIVE_RUNS:
+            cost[:, rows] *= friction[:, None]
     sector_class = plan.sector_class
     fx = _effects(ctx, setup, plan)
     agreement = _agreement_part(ctx, setup, grads, plan.sectors, fx.total)  # (R, 5, N, N, C): one per class
