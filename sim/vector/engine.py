@@ -280,7 +280,9 @@ class VectorEngine:
         self._record(None)
 
     def _per_run(self, runs: int) -> Callable[[Callable[[ModelSetup], np.ndarray]], np.ndarray]:
-        """Check ``run_setups`` against ``setup``; return a reader of one of their RUN_FIELDS as (R, ...)."""
+        """Check ``run_setups`` against ``setup`` and, where their dynamics parameters or scoring weights
+        differ, replace ``self.setup`` by a copy holding them per run (stack_params); return a reader of one
+        of their array RUN_FIELDS as (R, ...)."""
         if self.run_setups is None:
             return lambda get: np.repeat(get(self.setup)[None], runs, axis=0)
         if len(self.run_setups) != runs:
