@@ -19,6 +19,10 @@ chunk size buys), and `--points P [--reps 4]` a sweep of P points of that many r
 temperature, a dynamics parameter and a scoring weight vary) played a batch per point against all in one
 batch (``VectorEngine(run_setups=...)``, what `batch` and `sensitivity` do).
 
+`--batch-sizes` prints instead the cost per run at 16 to 512 runs a batch for 6, 12, 24 and 48 actors, each
+as a multiple of the cheapest batch for that many actors, beside ``sim.vector.largest_batch`` (the most runs
+a batch holds before its arrays leave the cache and a run costs more).
+
 `--round-ratio [--checkout DIR]` prints instead the Mesa round's CPU time as a multiple of an empty 6-agent
 Mesa model's step, both sampled alternately in this process (medians), for the code in DIR (default: this
 checkout): run it on two checkouts, interleaved, to compare their rounds on a noisy machine.
@@ -133,6 +137,34 @@ def batch_sizes(scenario: str, repeat: int) -> None:
         print(f"  {r:5d} runs a batch: {rate:6.0f} runs/s/core  ({1e6 / rate / setup.rounds:5.0f} us a run-round)")
 
 
+def batch_sizes_by_actors(repeat: int) -> None:
+    """The vector engine's CPU time per run at 16 to 512 runs a batch for 6, 12, 24 and 48 actors (synthetic
+    scenarios, every size and batch interleaved, medians), each as a multiple of that actor count's cheapest
+    batch, and the batch sim.vector.largest_batch allows: where the per-move arrays leave the cache."""
+    from sim.scenario import build_setup
+    from sim.vector import VectorEngine, keys_for, largest_batch
+    from tests.synthetic import synthetic_scenario
+
+    actors, sizes = (6, 12, 24, 48), (16, 32, 64, 128, 256, 512)
+    setups = {n: build_setup(synthetic_scenario(n, seed=1)) for n in actors}
+    keys = keys_for(list(range(max(sizes))))
+    for n in actors:
+        VectorEngine(setups[n], keys[:2]).run()
+    samples: dict[tuple[int, int], list[float]] = {(n, r): [] for n in actors for r in sizes}
+    for _ in range(repeat):
+        for n in actors:
+            for r in sizes:
+                batches = max(1, 128 // r)  # at least 128 runs a sample
+                cost = cpu(lambda n=n, r=r, b=batches: [VectorEngine(setups[n], keys[:r]).run() for _ in range(b)])
+                samples[n, r].append(cost / (batches * r))
+    print(f"vector engine, ms per run by runs a batch (x the cheapest), synthetic scenarios, medians of {repeat}")
+    print("  actors " + "".join(f"{r:>14d}" for r in sizes) + "   largest_batch")
+    for n in actors:
+        costs = [statistics.median(samples[n, r]) for r in sizes]
+        cells = "".join(f"{c * 1e3:8.2f} ({c / min(costs):3.1f})" for c in costs)
+        print(f"  {n:6d} {cells}   {largest_batch(n):6d}")
+
+
 def sweep_points(scenario: str, points: int, reps: int, repeat: int) -> None:
     """A sweep's runs (``points`` points of ``reps`` runs, each point a different tau, starting sanction,
     sanction trade elasticity and trade weight) played a batch per point against all in one batch
@@ -225,12 +257,18 @@ def main() -> None:
     parser.add_argument("--resolution", action="store_true", help="only the resolution's cost at one run, both forms")
     parser.add_argument("--sizes", action="store_true", help="only the vector engine's rate at 16 to 1,024 runs")
     parser.add_argument(
+        "--batch-sizes", action="store_true", help="only the cost per run by runs a batch at 6 to 48 actors"
+    )
+    parser.add_argument(
         "--points", type=int, metavar="P", help="only a sweep of P points x --reps runs: a batch per point or one"
     )
     parser.add_argument("--reps", type=int, default=4, help="with --points: runs per point (default 4)")
     args = parser.parse_args()
     if args.sizes:
         batch_sizes(args.scenario, args.repeat)
+        return
+    if args.batch_sizes:
+        batch_sizes_by_actors(args.repeat if "--repeat" in sys.argv else 3)
         return
     if args.points:
         sweep_points(args.scenario, args.points, args.reps, args.repeat)

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.batch.engine import run_batch
 from sim.core import ModelSetup
 from sim.scenario.calibration import load_document, setup_with_overrides
 from sim.scenario.overrides import copy_data
-from sim.vector import VectorEngine, keys_for
+from sim.vector import VectorEngine, keys_for, largest_batch
+from sim.vector.engine import BATCH_CELLS
 from sim.vector.resolve import MoveBatch
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -224,3 +227,39 @@ def test_stacked_parameters_keep_floats_where_the_runs_agree_and_a_model_refuses
     assert held_per_run(batch_setup) == ["dynamics.gratitude"]
     with pytest.raises(ValueError, match=r"holds dynamics\.gratitude per run .* a model plays one run"):
         AlignmentModel(batch_setup, 1)
+
+
+@given(st.integers(min_value=1, max_value=400))
+def test_the_largest_batch_shrinks_with_the_actors_squared_between_16_and_256_runs(n: int) -> None:
+    limit = largest_batch(n)
+    assert 16 <= limit <= 256
+    assert limit <= largest_batch(max(1, n - 1))  # never more runs for more actors
+    assert limit in {16, 256} or limit * n * n <= BATCH_CELLS < (limit + 1) * n * n
+
+
+def test_the_largest_batch_keeps_256_runs_up_to_16_actors_and_32_at_48() -> None:
+    assert [largest_batch(n) for n in (6, 8, 12, 16, 17, 24, 48, 96)] == [256, 256, 256, 256, 255, 128, 32, 16]
+
+
+def test_a_chunk_larger_than_the_largest_batch_plays_as_several_batches_with_the_same_rows(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sim.batch import vector_runs
+
+    common = dict(runs=3, seed=5, workers=1, chunk_size=100)
+    sweep = {"sanctions.us.russia": [0.1, 0.5], "scoring.weights.trade": [0.1, 0.2]}
+    whole = run_batch("medvedev_visit_2015", sweep=sweep, engine="vector", **common)  # type: ignore[arg-type]
+    batches: list[int] = []
+    original = vector_runs.VectorEngine
+
+    def counting(setup: ModelSetup, keys: np.ndarray, **kwargs):  # type: ignore[no-untyped-def]
+        batches.append(len(keys))
+        return original(setup, keys, **kwargs)
+
+    monkeypatch.setattr(vector_runs, "VectorEngine", counting)
+    monkeypatch.setattr(vector_runs, "largest_batch", lambda n_actors: 5)
+    split = run_batch("medvedev_visit_2015", sweep=sweep, engine="vector", **common)  # type: ignore[arg-type]
+    # Twelve runs of four points, at most five a batch: consecutive runs, across the points' borders.
+    assert batches == [5, 5, 2]
+    whole, split = (df.sort_values("run_id").reset_index(drop=True) for df in (whole, split))
+    assert len(split) == 12 and list(split.columns) == list(whole.columns)
+    for name in whole.columns:
+        assert whole[name].equals(split[name]), name

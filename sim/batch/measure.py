@@ -17,7 +17,7 @@ from sim.batch.progress import Progress
 from sim.batch.store import BatchError
 from sim.batch.vector_runs import play_point
 from sim.core import AlignmentModel, ModelSetup
-from sim.vector import keys_for
+from sim.vector import keys_for, largest_batch
 
 RUNS_PER_TASK = 20  # a 12-round run takes ~15 ms: 20 of them keep a task's overhead under a few per cent
 VECTOR_RUNS_PER_TASK = 250  # the vector engine's cost per run falls until ~256 runs at once
@@ -81,7 +81,8 @@ def measure_seeds[T](
     """
     own = executor is None
     executor = executor or make_executor(workers=1)
-    size = VECTOR_RUNS_PER_TASK if engine == "vector" else RUNS_PER_TASK
+    # A vector task's runs play as one batch: at most what pays for the scenario's actors (largest_batch).
+    size = min(VECTOR_RUNS_PER_TASK, largest_batch(setup.n_actors)) if engine == "vector" else RUNS_PER_TASK
     tasks = [
         MeasureTask(setup, seed, first, min(size, runs - first), measure, label, engine)
         for first in range(0, runs, size)

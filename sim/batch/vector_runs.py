@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.batch.plan import run_seed
 from sim.core import ACTION_IDS, ModelSetup
-from sim.vector import VectorEngine, keys_for
+from sim.vector import VectorEngine, keys_for, largest_batch
 
 
 class VectorRun:
@@ -106,15 +106,23 @@ def play_points(
 ) -> list[list[VectorRun]]:
     """Play every point's runs (its setup, its seed indices of root ``seed``) in one batch, each run the Mesa
     run of its point and ``run_seed(seed, k)``; the setups must differ only in what the engine holds per run
-    (sim.core.setup.RUN_FIELDS: a ValueError says what else differs). The runs, point by point."""
+    (sim.core.setup.RUN_FIELDS: a ValueError says what else differs). The runs, point by point.
+
+    More runs than :func:`sim.vector.largest_batch` allows for the scenario's actors play as several
+    batches of consecutive runs, which give the same runs at a lower cost per run."""
     setups = [setup for setup, indices in points for _ in indices]
     seeds = [run_seed(seed, k) for _, indices in points for k in indices]
     setup = points[0][0]
-    engine = VectorEngine(
-        setup, keys_for(seeds), trajectories=trajectories, run_setups=setups if len(points) > 1 else None
-    ).run()
     actors = sorted({o.actor for o in setup.objectives})
-    reports = {setup.actors[a].id: engine.objective_scores(a) for a in actors}
-    runs = [VectorRun(engine, r, reports, moves=moves, setup=setups[r]) for r in range(len(seeds))]
+    limit = largest_batch(setup.n_actors)
+    runs: list[VectorRun] = []
+    for start in range(0, len(seeds), limit):
+        part = slice(start, start + limit)
+        engine = VectorEngine(
+            setup, keys_for(seeds[part]), trajectories=trajectories,
+            run_setups=setups[part] if len(points) > 1 else None,
+        ).run()  # fmt: skip
+        reports = {setup.actors[a].id: engine.objective_scores(a) for a in actors}
+        runs += [VectorRun(engine, r, reports, moves=moves, setup=own) for r, own in enumerate(setups[part])]
     bounds = np.cumsum([0, *(len(indices) for _, indices in points)]).tolist()
     return [runs[a:b] for a, b in pairwise(bounds)]

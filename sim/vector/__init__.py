@@ -10,6 +10,7 @@ from sim.vector.engine import (
     VectorEngine,
     check_supported,
     keys_for,
+    largest_batch,
     unsupported_features,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "VectorEngine",
     "check_supported",
     "keys_for",
+    "largest_batch",
     "unsupported_features",
 ]

@@ -93,6 +93,20 @@ def check_supported(setup: ModelSetup, external: Sequence[int] = ()) -> None:
         )
 
 
+#: How many cells (runs x N x N) one batch's arrays may span before a run costs more: measured on a 2-core
+#: machine with a 2 MB L2 and a 32 MB L3 cache (``bench_vector.py --batch-sizes``), the cost per run falls with
+#: the runs of a batch until about 256 runs at 6 actors, is flat from 32 to 128 runs of 24 actors, and rises
+#: beyond 32 runs of 48 actors (about 1.2x at 64 runs, 2x at 256), where the per-move arrays leave the cache.
+BATCH_CELLS = 32 * 48 * 48
+
+
+def largest_batch(n_actors: int) -> int:
+    """The most runs of ``n_actors`` actors worth playing in one batch: 256, fewer where R x N x N would pass
+    :data:`BATCH_CELLS` (32 runs of 48 actors), never fewer than 16. More runs than this play best as
+    several batches (``sim.batch.vector_runs.play_points`` splits them; the runs are the same either way)."""
+    return max(16, min(256, BATCH_CELLS // max(1, n_actors * n_actors)))
+
+
 def keys_for(seeds: Sequence[int | np.random.SeedSequence | np.random.Generator]) -> np.ndarray:
     """(R,) the stream keys AlignmentModel(setup, rng=seed) gets: Mesa takes one int32 draw, then the key."""
     keys = np.empty(len(seeds), dtype=np.uint64)
