@@ -196,16 +196,27 @@ def _local_search(W: np.ndarray, start: np.ndarray) -> np.ndarray:
     improved = True
     while improved:
         improved = False
+        # Each bloc's members, counted as actors move (k is always labels.max() + 1, sizes[b] how many hold b).
+        sizes = np.bincount(labels).tolist()
+        k = len(sizes)
         for i in range(n):
-            k = int(labels.max()) + 1
-            pull = np.bincount(labels, weights=W[i], minlength=k)  # W[i, i] = 0
-            here = labels[i]
-            alone = bool(np.sum(labels == here) == 1)
-            gains = np.append(pull, 0.0 if not alone else -np.inf)  # last entry: a bloc of its own
-            target = int(np.argmax(gains))
-            if gains[target] > pull[here] + tol:
+            here = int(labels[i])
+            # pull[b] = sum of W[i, j] over j in bloc b (W[i, i] = 0), in bins 0..k-1; bin k, a bloc of its own,
+            # holds no actor, so it is 0.0, or -inf where i is alone already.
+            gains = np.bincount(labels, weights=W[i], minlength=k + 1)
+            if sizes[here] == 1:
+                gains[k] = -np.inf
+            target = int(gains.argmax())  # the method: np.argmax's Python wrapper would add a third
+            if gains[target] > gains[here] + tol:
                 labels[i] = target  # target == k opens a new bloc; an emptied bloc stays as an unused label
                 improved = True
+                sizes[here] -= 1
+                if target == k:
+                    sizes.append(0)
+                sizes[target] += 1
+                while sizes[-1] == 0:  # the highest label emptied: k follows labels.max()
+                    sizes.pop()
+                k = len(sizes)
         if not improved:
             labels = np.asarray(normalise(labels), dtype=np.int64)
             k = int(labels.max()) + 1
