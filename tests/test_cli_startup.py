@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -109,3 +110,18 @@ def test_mesa_features_behind_deferred_imports_still_work() -> None:
         "print('ok')"
     )
     assert _last_line(code) == "ok"
+
+
+def test_the_cli_holds_blas_to_one_thread_unless_the_environment_says_otherwise() -> None:
+    """A command's process (and the workers it starts, which inherit its environment) runs numpy's BLAS on one
+    thread, set before numpy loads; a value the user set is kept."""
+    probe = (
+        "import os, sys\nfrom sim.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print('numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS'], os.environ['OMP_NUM_THREADS'])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-3:] == ["False", "1", "1"]
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-3:] == ["False", "2", "1"]
