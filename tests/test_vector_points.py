@@ -105,7 +105,7 @@ def test_conditions_compare_each_run_with_its_own_starting_state() -> None:
     ("override", "field"),
     [
         ({"scoring.focal": "russia"}, "scoring"),
-        ({"actions.lift_sanctions.per_actor.eu.cost": 0.01}, "action_cost"),
+        ({"actions.lift_sanctions.per_actor.eu.magnitude": 0.5}, "action_magnitude"),
         ({"rounds": 4}, "rounds"),
     ],
 )
@@ -129,6 +129,8 @@ def test_what_the_runs_hold_is_no_difference_and_a_rebuilt_setup_has_the_same_ke
         {"actors.asean.policy.actions_per_round": 1},
         {"dynamics.relation_memory": 0.1},
         {"scoring.weights.policy": 0.2},
+        {"actions.lift_sanctions.per_actor.eu.cost": 0.01},
+        {"actions.state_visit.cost": 0.0},
     ):
         other = setup_with_overrides(document, override)
         assert base.differences_beyond_runs(other) == [], override
