@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -23,7 +24,8 @@ from sim.vector.resolve import MoveBatch
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 # Overrides that change only what the engine holds per run (sim.core.setup.RUN_FIELDS): the starting state
-# (sanctions, trade, GDP, regard), interests, temperatures, actions per round, dynamics and scoring weights.
+# (sanctions, trade, GDP, regard), interests, temperatures, actions per round, dynamics and scoring weights
+# (action costs: COST_POINTS).
 POINTS = {
     "eba_withdrawal": [
         {},
@@ -40,6 +42,27 @@ POINTS = {
         {"dynamics.shock_rate": 0.5, "dynamics.threat_economy": 2.0, "scoring.weights.trade_squash": 2.0},
     ],
 }
+# Points differing in action costs, scenario-wide (actions.ID.cost) and per actor (actions.ID.per_actor.ACTOR.cost),
+# on rows the pricing reads in each of its ways: plain and cooperative moves (cost x sanction friction), the
+# sector-based agreement (the sector cost), moves given in conditional offers (the offers' flat reads), and
+# one point with a dynamics parameter changed too.
+COST_POINTS = {
+    "medvedev_visit_2015": [
+        {},
+        {"actions.lift_sanctions.per_actor.eu.cost": 0.01, "actions.lift_sanctions.per_actor.us.cost": 0.0},
+        {"actions.state_visit.cost": 0.0, "actions.joint_statement.cost": 0.004},
+        {"actions.sign_agreement.cost": 0.03, "actions.criticise.per_actor.russia.cost": 0.0},
+        {"actions.provide_aid.cost": 0.002, "actions.cancel_debt.per_actor.russia.cost": 0.005},
+        {"actions.impose_sanctions.cost": 0.02, "dynamics.gratitude": 3.0},
+    ],
+    "sanctions_escalation": [
+        {"actions.impose_sanctions.per_actor.us.cost": 0.001},
+        {},
+        {"actions.impose_sanctions.cost": 0.03, "actions.raise_tariffs.per_actor.china.cost": 0.0},
+        {"actions.open_trade.cost": 0.0, "actions.lift_sanctions.per_actor.russia.cost": 0.05},
+        {"actions.sign_agreement.per_actor.cambodia.cost": 0.0, "actions.criticise.cost": 0.004},
+    ],
+}
 SEEDS = [3, 4, 5]
 
 
@@ -52,8 +75,39 @@ def _moves(batch: MoveBatch, r: int) -> list[tuple[int, ...]]:
 
 @pytest.mark.parametrize("name", sorted(POINTS))
 def test_runs_of_several_points_in_one_batch_are_the_runs_of_each_point_alone(name: str) -> None:
+    _assert_each_point_plays_as_in_its_own_batch(name, POINTS[name])
+
+
+@pytest.mark.parametrize("name", sorted(COST_POINTS))
+def test_points_differing_in_action_costs_play_in_one_batch_as_in_their_own(name: str) -> None:
+    """The engine holds the runs' action costs as (R, A, N) and each point's runs are its own batch's, array for
+    array, and the Mesa model's of the same seed."""
+    from sim.core import AlignmentModel
+
+    points = COST_POINTS[name]
+    together, setups = _assert_each_point_plays_as_in_its_own_batch(name, points)
+    costs = together.setup.action_cost
+    assert costs.shape == (len(points) * len(SEEDS), *setups[0].action_cost.shape)  # held per run
+    for p, setup in enumerate(setups):
+        assert np.array_equal(costs[p * len(SEEDS) : (p + 1) * len(SEEDS)], np.stack([setup.action_cost] * len(SEEDS)))
+        assert setup.differences_beyond_runs(setups[0]) == [] and setup.batch_key() == setups[0].batch_key()
+        model = AlignmentModel(setup, rng=SEEDS[0])
+        while model.running:
+            model.step()
+        for f in ("sanctions", "trade", "relations", "debt"):
+            assert np.array_equal(getattr(together.world, f)[p * len(SEEDS)], getattr(model.world, f)), (p, f)
+    # Points whose costs are all the same keep the (A, N) costs: a batch of one point is unchanged.
+    same = VectorEngine(setups[1], keys_for(SEEDS), run_setups=[setups[1]] * len(SEEDS))
+    assert same.setup.action_cost is setups[1].action_cost
+
+
+def _assert_each_point_plays_as_in_its_own_batch(
+    name: str, points: list[dict[str, Any]]
+) -> tuple[VectorEngine, list[ModelSetup]]:
+    """Play ``points`` of scenario ``name`` (SEEDS each) in one batch and check each point's runs against its
+    own batch, record for record; return the batch and the points' setups."""
     document = load_document(SCENARIOS / f"{name}.yaml")
-    setups = [setup_with_overrides(document, point) for point in POINTS[name]]
+    setups = [setup_with_overrides(document, point) for point in points]
     alone = [VectorEngine(s, keys_for(SEEDS), trajectories=True).run() for s in setups]
     together = VectorEngine(
         setups[0],
@@ -81,6 +135,7 @@ def test_runs_of_several_points_in_one_batch_are_the_runs_of_each_point_alone(na
     first = together.last.alignment[: len(SEEDS)]
     assert any(not np.array_equal(together.last.alignment[k * len(SEEDS) :][: len(SEEDS)], first)
                for k in range(1, len(setups)))  # fmt: skip
+    return together, setups
 
 
 def test_conditions_compare_each_run_with_its_own_starting_state() -> None:
@@ -108,7 +163,7 @@ def test_conditions_compare_each_run_with_its_own_starting_state() -> None:
     ("override", "field"),
     [
         ({"scoring.focal": "russia"}, "scoring"),
-        ({"actions.lift_sanctions.per_actor.eu.cost": 0.01}, "action_cost"),
+        ({"actions.lift_sanctions.per_actor.eu.magnitude": 0.5}, "action_magnitude"),
         ({"rounds": 4}, "rounds"),
     ],
 )
@@ -132,6 +187,8 @@ def test_what_the_runs_hold_is_no_difference_and_a_rebuilt_setup_has_the_same_ke
         {"actors.asean.policy.actions_per_round": 1},
         {"dynamics.relation_memory": 0.1},
         {"scoring.weights.policy": 0.2},
+        {"actions.lift_sanctions.per_actor.eu.cost": 0.01},
+        {"actions.state_visit.cost": 0.0},
     ):
         other = setup_with_overrides(document, override)
         assert base.differences_beyond_runs(other) == [], override
@@ -141,7 +198,16 @@ def test_what_the_runs_hold_is_no_difference_and_a_rebuilt_setup_has_the_same_ke
         VectorEngine(base, keys_for([0, 1]), run_setups=[base])
 
 
-def test_a_chunk_plays_its_points_in_one_batch_and_stores_what_the_mesa_model_does(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "sweep",
+    [
+        {"sanctions.us.russia": [0.1, 0.5], "scoring.weights.trade": [0.1, 0.2]},
+        # Action costs, per actor and scenario-wide: held per run as well.
+        {"actions.lift_sanctions.per_actor.eu.cost": [0.01, 0.04], "actions.state_visit.cost": [0.0, 0.002]},
+    ],
+    ids=["sanctions-x-trade-weight", "action-costs"],
+)
+def test_a_chunk_plays_its_points_in_one_batch_and_stores_what_the_mesa_model_does(monkeypatch, sweep) -> None:  # type: ignore[no-untyped-def]
     from sim.batch import vector_runs
 
     batches: list[int] = []
@@ -153,7 +219,6 @@ def test_a_chunk_plays_its_points_in_one_batch_and_stores_what_the_mesa_model_do
 
     monkeypatch.setattr(vector_runs, "VectorEngine", counting)
     common = dict(runs=3, seed=5, workers=1, chunk_size=100)
-    sweep = {"sanctions.us.russia": [0.1, 0.5], "scoring.weights.trade": [0.1, 0.2]}
     vector = run_batch("medvedev_visit_2015", sweep=sweep, engine="vector", **common)  # type: ignore[arg-type]
     # Four points of three runs in one chunk, differing in what the engine holds per run: one batch.
     assert batches == [12]
@@ -263,3 +328,26 @@ def test_a_chunk_larger_than_the_largest_batch_plays_as_several_batches_with_the
     assert len(split) == 12 and list(split.columns) == list(whole.columns)
     for name in whole.columns:
         assert whole[name].equals(split[name]), name
+
+
+def test_a_batch_setup_holding_action_costs_per_run_is_refused_by_a_model_naming_the_field() -> None:
+    from sim.core import AlignmentModel
+    from sim.core.setup import held_per_run, stack_action_costs
+
+    document = load_document(SCENARIOS / "medvedev_visit_2015.yaml")
+    base = setup_with_overrides(document)
+    other = setup_with_overrides(document, {"actions.lift_sanctions.per_actor.eu.cost": 0.01})
+    # Equal costs (bit for bit) keep the first run's array; any difference stacks them, -0.0 against 0.0 too.
+    assert stack_action_costs([base.action_cost, base.action_cost.copy()]) is base.action_cost
+    signed = base.action_cost.copy()
+    signed[0] = -0.0
+    assert stack_action_costs([base.action_cost, signed]).shape == (2, *base.action_cost.shape)
+    engine = VectorEngine(base, keys_for([1, 1]), run_setups=[base, other])
+    assert engine.setup.action_cost.shape == (2, *base.action_cost.shape)
+    assert held_per_run(engine.setup) == ["action_cost"]
+    with pytest.raises(ValueError, match=r"holds action_cost per run .* a model plays one run"):
+        AlignmentModel(engine.setup, 1)
+    both = VectorEngine(
+        base, keys_for([1, 1]), run_setups=[base, setup_with_overrides(document, {"dynamics.gratitude": 3.0})]
+    )
+    assert held_per_run(both.setup) == ["dynamics.gratitude"]  # costs the same: (A, N), not held per run

@@ -74,7 +74,7 @@ class AlignmentModel(mesa.Model):
         stacked = held_per_run(setup)
         if stacked:  # a batch's setup (sim.vector): values for R runs where a model plays one
             raise ValueError(
-                f"the setup holds {', '.join(stacked)} per run (a batch's setup, sim.core.setup.stack_params): "
+                f"the setup holds {', '.join(stacked)} per run (a batch's setup, sim.core.setup.held_per_run): "
                 "a model plays one run, so give it one run's setup"
             )
         super().__init__(rng=np.random.default_rng(rng))

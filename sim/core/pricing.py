@@ -533,7 +533,7 @@ class _Plan:
     relief_share: np.ndarray  # min(_DEBT_RELIEF[e] x magnitude[e, i], 1)
     aid: np.ndarray
     received_aid: np.ndarray  # aid[_RECEIVED_IN_EFFECTFUL]: the received rows' aid
-    cost: np.ndarray  # (A, N, N) action_cost[a, i] for every target j
+    cost: np.ndarray  # (A, N, N) action_cost[a, i] for every target j; (R, A, N, N) where a batch's runs' differ
     allowed: np.ndarray  # (A, N, N) bool: action_enabled[a, i], and j != i for targeted moves (j == i else)
     fixed_sector: list[tuple[int, int]]  # (catalogue row, its sector in the setup or -1)
     offer_allowed: np.ndarray  # (X, Y, N, N) bool: j != i and the offer does not ask for what it gives
@@ -553,8 +553,8 @@ def _make_plan(setup: ModelSetup) -> _Plan:
     eye = np.eye(n, dtype=bool)
     sectors, sector_class = sector_classes(setup)
 
-    def spread(step: np.ndarray) -> np.ndarray:  # (E, N) -> (E, N, N), contiguous
-        return np.ascontiguousarray(np.broadcast_to(step[:, :, None], (*step.shape, n)))
+    def spread(step: np.ndarray) -> np.ndarray:  # (..., E, N) -> (..., E, N, N), contiguous
+        return np.ascontiguousarray(np.broadcast_to(step[..., None], (*step.shape, n)))
 
     fixed = [(k, int(sector_class[setup.sectors.index(x)])) for k, x in _FIXED_SECTOR if x in setup.sectors]
     plan = _Plan(
@@ -1124,11 +1124,13 @@ def price(
 
     friction = sanction_friction(w.sanctions)
     plan = _plan(setup)
-    # action_cost x friction for cooperative moves, action_cost (x 1.0, the same number) for the others.
+    # action_cost x friction for cooperative moves, action_cost (x 1.0, the same number) for the others. The
+    # plan's costs are (A, N, N), or (R, A, N, N) in a batch whose runs' action costs differ: either way cost is
+    # (R, A, N, N) here, cost[r] the bits that run's own batch makes, so every read below is one run's.
     if friction.shape[0] == 1:
         cost = plan.cost * np.where(_COOPERATIVE_ROWS, friction[:, None], 1.0)
     else:  # no (R, A, N, N) where: the plan's costs, multiplied by friction on the cooperative rows only
-        cost = np.empty((friction.shape[0], *plan.cost.shape))
+        cost = np.empty((friction.shape[0], *plan.cost.shape[-3:]))
         cost[...] = plan.cost
         for rows, _ in _COOPERATIVE_RUNS:
             cost[:, rows] *= friction[:, None]

@@ -194,7 +194,7 @@ class ModelSetup:
     actions_per_round: np.ndarray  # (N,) int
     action_enabled: np.ndarray  # (A, N) bool
     action_magnitude: np.ndarray  # (A, N) multiplier of the catalogue effect
-    action_cost: np.ndarray  # (A, N) utility cost
+    action_cost: np.ndarray  # (A, N) utility cost; (R, A, N) in a batch whose runs' costs differ (stack_action_costs)
     dynamics: DynamicsParams
     scoring: ScoringSpec
     rounds: int
@@ -230,8 +230,8 @@ class ModelSetup:
     def differences_beyond_runs(self, other: ModelSetup) -> list[str]:
         """The fields in which ``other`` differs from this setup beyond what a batch of runs holds per run
         (RUN_FIELDS: the starting state, the baseline of regard, interests, temperatures, actions per round,
-        the dynamics parameters and the scoring weights): runs of two setups that differ in nothing else can
-        be played in one batch (sim.vector).
+        the action costs, the dynamics parameters and the scoring weights): runs of two setups that differ in
+        nothing else can be played in one batch (sim.vector).
         Titles and texts are not compared; the observed state is ("calibration"). Values are compared as
         written out (:meth:`batch_key`): bit for bit, so 0.0 and -0.0 differ."""
         mine, theirs = self._field_keys(), other._field_keys()
@@ -271,8 +271,18 @@ class ModelSetup:
 
 
 #: What a batch of runs holds per run, so that runs of setups differing only in these can play together
-#: (the dynamics parameters and the scoring weights as :func:`stack_params` stacks them).
-RUN_FIELDS = ("world", "baseline_relations", "interests", "tau", "actions_per_round", "dynamics", "scoring.weights")
+#: (the action costs as :func:`stack_action_costs` stacks them, the dynamics parameters and the scoring weights
+#: as :func:`stack_params` does).
+RUN_FIELDS = (
+    "world",
+    "baseline_relations",
+    "interests",
+    "tau",
+    "actions_per_round",
+    "action_cost",
+    "dynamics",
+    "scoring.weights",
+)
 # Compared neither way: texts no run reads, the observed state (compared as ModelSetup.observed), the cache.
 _UNPLAYED_FIELDS = ("title", "summary", "briefings", "calibration", "_derived")
 _COMPARED_FIELDS = tuple(f.name for f in fields(ModelSetup) if f.name not in RUN_FIELDS + _UNPLAYED_FIELDS)
@@ -323,10 +333,24 @@ def stack_params[P: (DynamicsParams, ScoringWeights)](values: Sequence[P]) -> P:
     return type(first)(**out)
 
 
+def stack_action_costs(costs: Sequence[np.ndarray]) -> np.ndarray:
+    """The action costs (A, N) of R runs as one array: the first run's where every run's are equal (bit for
+    bit, as :func:`stack_params` compares), else the runs' costs stacked as (R, A, N). The pricing plan spreads
+    either over the targets (sim.core.pricing), and a run's costs in an (R, A, N) stack are the bits of its own
+    (A, N) array, so each run prices its moves as in a batch of its own."""
+    first = costs[0]
+    if all(c.dtype == first.dtype and c.shape == first.shape and c.tobytes() == first.tobytes() for c in costs):
+        return first
+    return np.stack([np.asarray(c, dtype=np.float64) for c in costs])
+
+
 def held_per_run(setup: ModelSetup) -> list[str]:
-    """The dynamics parameters and scoring weights that ``setup`` holds per run (as :func:`stack_params` makes
-    them for a batch of runs), as ``dynamics.NAME`` / ``scoring.weights.NAME``: none in a setup of one run."""
-    return [
+    """What ``setup`` holds per run as a batch of runs makes it: ``action_cost`` where the runs' action costs
+    differ (an (R, A, N) array, :func:`stack_action_costs`), then the dynamics parameters and scoring weights
+    stacked as (R,) arrays (:func:`stack_params`), as ``dynamics.NAME`` / ``scoring.weights.NAME``: none in
+    a setup of one run."""
+    costs = ["action_cost"] if np.ndim(setup.action_cost) == 3 else []
+    return costs + [
         f"{prefix}.{f.name}"
         for prefix, params in (("dynamics", setup.dynamics), ("scoring.weights", setup.scoring.weights))
         for f in fields(params)

@@ -21,7 +21,7 @@ from sim.core.events import EndScenario, ForceMove, PolicyState, apply_effects, 
 from sim.core.legal import MoveSpace
 from sim.core.objectives import Objective, grade_for, judged, met, weighted_score
 from sim.core.pricing import Scratch
-from sim.core.setup import RUN_FIELDS, ModelSetup, per_run, stack_params
+from sim.core.setup import RUN_FIELDS, ModelSetup, per_run, stack_action_costs, stack_params
 from sim.core.streams import Purpose, extend, extend_at, gumbel_of, hashes, label, logistic, run_key, uniform
 from sim.errors import PivotError, PivotMoveError
 from sim.vector.dynamics import advance, advance_domestic
@@ -294,9 +294,9 @@ class VectorEngine:
         self._record(None)
 
     def _per_run(self, runs: int) -> Callable[[Callable[[ModelSetup], np.ndarray]], np.ndarray]:
-        """Check ``run_setups`` against ``setup`` and, where their dynamics parameters or scoring weights
-        differ, replace ``self.setup`` by a copy holding them per run (stack_params); return a reader of one
-        of their array RUN_FIELDS as (R, ...)."""
+        """Check ``run_setups`` against ``setup`` and, where their action costs, dynamics parameters or scoring
+        weights differ from the setup's, replace ``self.setup`` by a copy holding the runs' (stack_action_costs,
+        stack_params); return a reader of one of their array RUN_FIELDS as (R, ...)."""
         if self.run_setups is None:
             return lambda get: np.repeat(get(self.setup)[None], runs, axis=0)
         if len(self.run_setups) != runs:
@@ -312,8 +312,21 @@ class VectorEngine:
         # The runs' dynamics parameters and scoring weights, each field a float or (R,) values (stack_params).
         dynamics = stack_params([s.dynamics for s in self.run_setups])
         weights = stack_params([s.scoring.weights for s in self.run_setups])
-        if _differ(dynamics, self.setup.dynamics) or _differ(weights, self.setup.scoring.weights):
-            self.setup = replace(self.setup, dynamics=dynamics, scoring=replace(self.setup.scoring, weights=weights))
+        # The runs' action costs: (A, N) where every run's are the same, else (R, A, N) (stack_action_costs).
+        costs = stack_action_costs([s.action_cost for s in self.run_setups])
+        own = self.setup.action_cost
+        if (
+            _differ(dynamics, self.setup.dynamics)
+            or _differ(weights, self.setup.scoring.weights)
+            or costs.shape != own.shape
+            or costs.tobytes() != own.tobytes()
+        ):
+            self.setup = replace(
+                self.setup,
+                action_cost=costs,
+                dynamics=dynamics,
+                scoring=replace(self.setup.scoring, weights=weights),
+            )
         return lambda get: np.stack([get(s) for s in self.run_setups or ()])
 
     @property
