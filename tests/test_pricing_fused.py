@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.core import pricing
 from sim.scenario import build_setup, load_scenario
@@ -107,3 +110,31 @@ def test_summed_terms_with_random_weights_and_states(monkeypatch: pytest.MonkeyP
         _check((ctx, setup, feasible, sector_feasible, odd, tau), weighable=False)
         odd[0, 0, pricing.ECONOMY] = -0.5
         _check((ctx, setup, feasible, sector_feasible, odd, tau), weighable=False)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    gains=st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=40),
+    temps=st.lists(st.sampled_from([0.0, 1e-12, 0.03, 0.5, 2.0, 1e3]), min_size=1, max_size=40),
+    into=st.sampled_from(["new", "gain", "other"]),
+)
+def test_the_chance_of_acceptance_is_the_logistic_or_at_zero_temperature_the_step(
+    gains: list[float], temps: list[float], into: str
+) -> None:
+    """``_chance`` element by element: the logistic of gain / t (written with tanh, clipped at +-60) where t > 0,
+    1.0 where t = 0 and the gain is positive and 0.0 where it is not, whether it writes a new array, the gains'
+    own (read before written) or another."""
+    size = min(len(gains), len(temps))
+    gain, t = np.asarray(gains[:size]), np.asarray(temps[:size])
+    step = t == 0
+    logistic = [0.5 * (1.0 + math.tanh(min(max(g / s, -60.0), 60.0) * 0.5)) for g, s in zip(gain, t, strict=True) if s]
+    kept = gain.copy()
+    out = {"new": None, "gain": gain, "other": np.full(size, np.nan)}[into]
+    got = pricing._chance(gain, t, out=out)
+    assert np.array_equal(got[step], (kept[step] > 0).astype(float))  # exactly 0.0 or 1.0
+    np.testing.assert_allclose(got[~step], logistic, rtol=0, atol=1e-15)  # libm's tanh against numpy's
+    assert np.all((got >= 0.0) & (got <= 1.0))
+    if into != "gain":
+        assert np.array_equal(gain, kept)  # the gains are left as they were
+    if out is not None:
+        assert got is out
