@@ -166,7 +166,7 @@ def test_bell_numbers() -> None:
 def _local_search_reference(W: np.ndarray, start: np.ndarray) -> np.ndarray:
     """The local search as first written (labels.max() and the bloc sizes recomputed for every actor): what
     the faster form, which counts the blocs' members as actors move, must reproduce label for label."""
-    from sim.core.blocs import _tolerance
+    from sim.core.blocs import _merge_pair, _tolerance
 
     labels = np.asarray(normalise(start), dtype=np.int64)
     tol = _tolerance(W)
@@ -184,16 +184,7 @@ def _local_search_reference(W: np.ndarray, start: np.ndarray) -> np.ndarray:
                 labels[i] = target
                 improved = True
         if not improved:
-            labels = np.asarray(normalise(labels), dtype=np.int64)
-            k = int(labels.max()) + 1
-            onehot = np.eye(k)[labels]
-            between = onehot.T @ W @ onehot
-            np.fill_diagonal(between, -np.inf)
-            a, b = np.unravel_index(int(np.argmax(between)), between.shape)
-            if k > 1 and between[a, b] > tol:
-                labels[labels == max(a, b)] = min(a, b)
-                labels = np.asarray(normalise(labels), dtype=np.int64)
-                improved = True
+            labels, improved = _merge_pair(W, labels, tol)  # the merges, unchanged
     return labels
 
 

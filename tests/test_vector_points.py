@@ -198,6 +198,21 @@ def test_what_the_runs_hold_is_no_difference_and_a_rebuilt_setup_has_the_same_ke
         VectorEngine(base, keys_for([0, 1]), run_setups=[base])
 
 
+def _count_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The runs of every batch the batch engine's vector chunks play from now on (``play_points``' engines)."""
+    from sim.batch import vector_runs
+
+    batches: list[int] = []
+    original = vector_runs.VectorEngine
+
+    def counting(setup: ModelSetup, keys: np.ndarray, **kwargs: Any) -> VectorEngine:
+        batches.append(len(keys))
+        return original(setup, keys, **kwargs)
+
+    monkeypatch.setattr(vector_runs, "VectorEngine", counting)
+    return batches
+
+
 @pytest.mark.parametrize(
     "sweep",
     [
@@ -208,16 +223,7 @@ def test_what_the_runs_hold_is_no_difference_and_a_rebuilt_setup_has_the_same_ke
     ids=["sanctions-x-trade-weight", "action-costs"],
 )
 def test_a_chunk_plays_its_points_in_one_batch_and_stores_what_the_mesa_model_does(monkeypatch, sweep) -> None:  # type: ignore[no-untyped-def]
-    from sim.batch import vector_runs
-
-    batches: list[int] = []
-    original = vector_runs.VectorEngine
-
-    def counting(setup: ModelSetup, keys: np.ndarray, **kwargs):  # type: ignore[no-untyped-def]
-        batches.append(len(keys))
-        return original(setup, keys, **kwargs)
-
-    monkeypatch.setattr(vector_runs, "VectorEngine", counting)
+    batches = _count_batches(monkeypatch)
     common = dict(runs=3, seed=5, workers=1, chunk_size=100)
     vector = run_batch("medvedev_visit_2015", sweep=sweep, engine="vector", **common)  # type: ignore[arg-type]
     # Four points of three runs in one chunk, differing in what the engine holds per run: one batch.
@@ -312,14 +318,7 @@ def test_a_chunk_larger_than_the_largest_batch_plays_as_several_batches_with_the
     common = dict(runs=3, seed=5, workers=1, chunk_size=100)
     sweep = {"sanctions.us.russia": [0.1, 0.5], "scoring.weights.trade": [0.1, 0.2]}
     whole = run_batch("medvedev_visit_2015", sweep=sweep, engine="vector", **common)  # type: ignore[arg-type]
-    batches: list[int] = []
-    original = vector_runs.VectorEngine
-
-    def counting(setup: ModelSetup, keys: np.ndarray, **kwargs):  # type: ignore[no-untyped-def]
-        batches.append(len(keys))
-        return original(setup, keys, **kwargs)
-
-    monkeypatch.setattr(vector_runs, "VectorEngine", counting)
+    batches = _count_batches(monkeypatch)
     monkeypatch.setattr(vector_runs, "largest_batch", lambda n_actors: 5)
     split = run_batch("medvedev_visit_2015", sweep=sweep, engine="vector", **common)  # type: ignore[arg-type]
     # Twelve runs of four points, at most five a batch: consecutive runs, across the points' borders.

@@ -218,14 +218,20 @@ def _local_search(W: np.ndarray, start: np.ndarray) -> np.ndarray:
                     sizes.pop()
                 k = len(sizes)
         if not improved:
-            labels = np.asarray(normalise(labels), dtype=np.int64)
-            k = int(labels.max()) + 1
-            onehot = np.eye(k)[labels]
-            between = onehot.T @ W @ onehot
-            np.fill_diagonal(between, -np.inf)
-            a, b = np.unravel_index(int(np.argmax(between)), between.shape)
-            if k > 1 and between[a, b] > tol:
-                labels[labels == max(a, b)] = min(a, b)
-                labels = np.asarray(normalise(labels), dtype=np.int64)
-                improved = True
+            labels, improved = _merge_pair(W, labels, tol)
     return labels
+
+
+def _merge_pair(W: np.ndarray, labels: np.ndarray, tol: float) -> tuple[np.ndarray, bool]:
+    """The labels normalised, with the two blocs of the largest positive weight between them merged if it
+    passes ``tol``; and whether they were."""
+    labels = np.asarray(normalise(labels), dtype=np.int64)
+    k = int(labels.max()) + 1
+    onehot = np.eye(k)[labels]
+    between = onehot.T @ W @ onehot
+    np.fill_diagonal(between, -np.inf)
+    a, b = np.unravel_index(int(np.argmax(between)), between.shape)
+    if k > 1 and between[a, b] > tol:
+        labels[labels == max(a, b)] = min(a, b)
+        return np.asarray(normalise(labels), dtype=np.int64), True
+    return labels, False
