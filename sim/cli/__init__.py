@@ -69,7 +69,7 @@ def one_blas_thread() -> None:
     environment sets it: a command computes on one core and a batch runs a worker process per core, and the
     model's matrices (N x N, N the actors) are too small for a BLAS thread to pay. A second thread only spins
     beside the first: a 256-run batch of 48 actors took 40 s of CPU for 25 s of wall time with it, 26 s for
-    26 s without, and the bloc partition of 48 actors half the time (docs/research.md, "How fast"). Takes effect
+    26 s without, and the bloc partition of 48 actors half the time (docs/vector.md, "Many actors"). Takes effect
     only before numpy is imported, as the CLI does; the same BLAS calls give the same bits either way."""
     for name in BLAS_THREAD_VARIABLES:
         os.environ.setdefault(name, "1")
