@@ -9,6 +9,7 @@ terminal sends it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -321,7 +322,8 @@ def _start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Pop
     try:
         return subprocess.Popen(
             [sys.executable, str(ROOT / "run.py"), *args],
-            cwd=ROOT, env={**os.environ, **ENV, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=ROOT, env={**os.environ, **ENV, "PYTHONFAULTHANDLER": "1", **(env or {})}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True, start_new_session=True,
         )  # fmt: skip
     finally:
@@ -333,8 +335,17 @@ def _ctrl_c(proc: subprocess.Popen[str]) -> tuple[str, str]:
     try:
         out, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        raise
+        # Still running a minute after Ctrl-C: SIGABRT makes faulthandler (PYTHONFAULTHANDLER, set by _start)
+        # print every thread's stack, which the failure shows.
+        os.kill(proc.pid, signal.SIGABRT)
+        try:
+            _out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            err = "(no stacks: the process did not end on SIGABRT)"
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"the command did not end within 60 s of Ctrl-C; its stderr and stacks:\n{err}")
     return out, err
 
 
@@ -359,6 +370,40 @@ def test_ctrl_c_during_run_writes_nothing_and_keeps_the_earlier_file(tmp_path: P
     assert _interrupted(proc, err) == f"interrupted: run stopped before it finished (seed {seed}); {out} is unchanged"
     assert out.read_text() == "earlier,result\n"
     assert [p.name for p in tmp_path.iterdir()] == ["rows.csv"]
+
+
+def test_ctrl_c_while_the_workers_start_prints_one_line_and_leaves_no_process(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group, the fork server and the workers it is starting included: the
+    fork server imports the model for about a second before it would ignore SIGINT, and a worker being
+    forked is not yet in the pool's table. Neither may print a traceback or outlive the driver."""
+    import psutil
+
+    out = tmp_path / "stopped"
+    proc = _start(["batch", *QUICK, "--runs", "400", "--workers", "2", "--chunk-size", "4", "--out", str(out)])
+
+    def fork_servers() -> list[psutil.Process]:
+        found = []
+        for child in psutil.Process(proc.pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if "forkserver" in " ".join(child.cmdline()):
+                    found.append(child)
+        return found
+
+    deadline = time.monotonic() + 60
+    while not (servers := fork_servers()) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.005)
+    assert servers, "the batch started no fork server"
+    time.sleep(0.2)  # the fork server is importing the model (about a second on these machines)
+    family = {c.pid for c in psutil.Process(proc.pid).children(recursive=True)} | {s.pid for s in servers}
+    _out, err = _ctrl_c(proc)
+    line = _interrupted(proc, err)
+    assert line.startswith("interrupted: batch stopped; "), err
+    assert "Error" not in err, err
+    survivors = [psutil.Process(pid) for pid in family if psutil.pid_exists(pid)]
+    _gone, alive = psutil.wait_procs(survivors, timeout=10)
+    for process in alive:
+        process.kill()
+    assert not alive, "processes outlived the interrupted batch"
 
 
 def test_ctrl_c_during_batch_keeps_finished_parts_stops_workers_and_resume_completes(tmp_path: Path) -> None:

@@ -13,10 +13,12 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -109,6 +111,45 @@ class SerialExecutor(Executor):
         return len(self._queue)
 
 
+def _start_fork_server_deaf_to_ctrl_c() -> None:
+    """Start multiprocessing's fork server (if it is not running) with Ctrl-C ignored.
+
+    Ctrl-C reaches every process of the terminal's group. The fork server imports the model (about a second)
+    before it ignores SIGINT itself, and a Ctrl-C in that second printed its import traceback beside the
+    driver's one-line message. An ignored SIGINT survives exec, so the server starts ignoring it, and so does
+    every worker it forks (which restore the server's handlers). The driver ignores Ctrl-C only while
+    it starts the process (a few milliseconds); off the main thread, where signal handlers cannot be set,
+    the server starts as multiprocessing starts it.
+    """
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C that arrives inside the block and act on it (the handler in force) when the block ends.
+    Off the main thread, where signal handlers cannot be set, the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+
+
 class ProcessExecutor(Executor):
     """A pool of local worker processes started by a fork server that has already imported the model.
 
@@ -130,6 +171,7 @@ class ProcessExecutor(Executor):
 
     def _get_pool(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
+            _start_fork_server_deaf_to_ctrl_c()
             self._pool = cf.ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=self._context,
@@ -147,11 +189,15 @@ class ProcessExecutor(Executor):
             self.restarts += 1
 
     def submit(self, task: Task) -> None:
-        try:
-            future = self._get_pool().submit(play_task, task)
-        except cf.process.BrokenProcessPool:  # it broke since the last wait(): start again
-            self._retire(self._generation)
-            future = self._get_pool().submit(play_task, task)
+        # The pool may start a worker here (waiting for the fork server, about a second the first time): a
+        # worker forked while the driver was interrupted would be left out of the pool's table, outlive the
+        # abort and fail loudly, so Ctrl-C takes effect when the worker is in the table.
+        with _ctrl_c_deferred():
+            try:
+                future = self._get_pool().submit(play_task, task)
+            except cf.process.BrokenProcessPool:  # it broke since the last wait(): start again
+                self._retire(self._generation)
+                future = self._get_pool().submit(play_task, task)
         self._futures[future] = (task, self._generation)
 
     def wait(self) -> list[Done]:
