@@ -383,8 +383,17 @@ def _save_with_sector(sector: object) -> str:
     return json.dumps(data)
 
 
+def _save_with_target(target: object) -> str:
+    """The real save with its first order's target replaced."""
+    data = json.loads(real_save())
+    data["commands"][0]["moves"][0][1] = target
+    return json.dumps(data)
+
+
 @fuzz("mutated_saves")
 @given(mutated_save())
+@example(_save_with_target(True))  # a bool target was read as actor 1 and failed deep in the rules (TypeError)
+@example(_save_with_target(99))  # an actor number past the scenario's actors
 @example(_save_with_sector(2**70))  # a sector number past int64 reached the model's draw names (OverflowError)
 @example(_save_with_sector(-1))  # a negative sector number is refused, not read as the last sector
 def test_mutated_save_files_load_or_fail_cleanly(text: str) -> None:

@@ -6,6 +6,7 @@ Each test names the rule it pins (docs/model.md sections 2, 4, 4a, 4b and 6a) an
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -167,6 +168,25 @@ def test_a_conditional_offer_must_pair_a_gift_with_an_ask(base_setup: ModelSetup
     model.set_controller("russia", "human")
     with pytest.raises(MoveError, match="conditional offer"):
         model.submit("russia", [("criticise", "cambodia", None, "joint_statement")])
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        (True, "unknown actor True"),  # a bool is an int to Python, not an actor
+        (6, "unknown actor 6; known: 0..5 or an actor id"),
+        (-1, "unknown actor -1; known: 0..5"),
+        (2.0, "unknown actor 2.0; known: cambodia"),
+        ("japan", "unknown actor 'japan'"),
+    ],
+)
+def test_a_move_on_an_actor_that_is_not_one_is_refused_by_name(
+    base_setup: ModelSetup, target: object, message: str
+) -> None:
+    model = AlignmentModel(base_setup, rng=0, collect=False)
+    model.set_controller("russia", "human")
+    with pytest.raises(MoveError, match=re.escape(message)):
+        model.submit("russia", [("state_visit", target, None)])  # type: ignore[list-item]
 
 
 def test_proposals_to_a_human_wait_for_the_answer_given_with_the_next_orders(base_setup: ModelSetup) -> None:

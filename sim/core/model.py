@@ -670,9 +670,13 @@ class AlignmentModel(mesa.Model):
             self.datacollector.collect(self)
 
     def _actor_index(self, actor: int | str | None) -> int | None:
-        if actor is None or isinstance(actor, int):
+        if actor is None:
+            return None
+        if isinstance(actor, int) and not isinstance(actor, bool):
+            if not 0 <= actor < self.setup.n_actors:
+                raise MoveError(f"unknown actor {actor!r}; known: 0..{self.setup.n_actors - 1} or an actor id")
             return actor
-        if actor not in self.setup.actor_ids:
+        if not isinstance(actor, str) or actor not in self.setup.actor_ids:
             raise MoveError(f"unknown actor {actor!r}; known: {', '.join(self.setup.actor_ids)}")
         return self.setup.index(actor)
 

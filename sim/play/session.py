@@ -70,7 +70,11 @@ class Command:
             raise SaveError(f"unreadable command {data!r}; expected an object with op control|fire|orders|step")
         moves = data.get("moves", [])
         if not isinstance(moves, list) or not all(
-            isinstance(m, list) and len(m) in (3, 4) and isinstance(m[0], str) for m in moves
+            isinstance(m, list)
+            and len(m) in (3, 4)
+            and isinstance(m[0], str)
+            and all(part is None or isinstance(part, str) for part in m[1:])
+            for m in moves
         ):
             raise SaveError(f"unreadable orders {moves!r}; expected [[action, target, sector(, ask)], ...]")
         answers = data.get("answers", [])
