@@ -11,8 +11,8 @@ from conftest import ROOT
 
 from sim.cli import COMMAND_MODULES
 
-#: Libraries that cost tenths of a second each and that no ``--help`` needs.
-HEAVY = ("pandas", "scipy", "pygame", "matplotlib", "mesa", "networkx", "pydantic")
+#: Libraries that cost tenths of a second each (asyncio: a twentieth, with ssl) and that no ``--help`` needs.
+HEAVY = ("pandas", "scipy", "pygame", "matplotlib", "mesa", "networkx", "pydantic", "asyncio")
 
 #: Runs ``run.py`` itself for ``--help``, then every command's ``--help`` in the same process, and after each
 #: prints which heavy modules it had imported, so a failure names the command that pulled them in.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -111,6 +110,8 @@ def handle(args: argparse.Namespace) -> int:
     except SaveError as exc:
         raise CliError(f"host: --record: {exc}") from None
     windowed = not args.headless and _display()
+    import asyncio  # here, not at the top: the program's --help registers this command without it
+
     try:
         return asyncio.run(_serve(room, args, record, windowed))
     except OSError as exc:
@@ -146,6 +147,7 @@ def lan_address() -> str:
 
 
 async def _serve(room: Any, args: argparse.Namespace, record: Path, windowed: bool) -> int:
+    import asyncio
     import json
     import sys
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import Any
 
 from sim.cli.common import CliError, CliUsageError, InterruptError, seed_int
@@ -30,6 +29,8 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: the program's --help registers this command without it
+
     from sim.net.client import JoinError, run_bot, url_of
 
     try:
