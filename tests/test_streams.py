@@ -169,6 +169,19 @@ def test_names_read_from_tables_hash_as_the_fields_do(key: np.uint64, round_: in
     assert np.array_equal(extend_at(start.copy(), at), start)  # no fields: the names as they were
 
 
+@pytest.mark.parametrize("draws", [1, 40, 32768, 70001])
+def test_gumbel_draws_worked_out_by_blocks_are_those_of_the_whole_names(draws: int) -> None:
+    from sim.core.streams import _BLOCK, extend, gumbel_extended, gumbel_of, hashes
+
+    rng = np.random.default_rng(draws)
+    tables = [rng.integers(-1, 50, size=300) for _ in range(3)]
+    start = hashes(np.uint64(12345), Purpose.CHOICE, 3, rng.integers(0, 48, size=(48, 1)), np.arange(20))
+    start_at, at = rng.integers(0, start.size, size=draws), rng.integers(0, 300, size=draws)
+    expected = gumbel_of(extend(start.reshape(-1)[start_at], *(t[at] for t in tables)))
+    assert draws <= _BLOCK or draws > 2 * _BLOCK  # one block, and several with a part-filled last one
+    assert np.array_equal(gumbel_extended(start, start_at, at, *tables), expected)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     key=KEYS,

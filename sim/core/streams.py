@@ -159,6 +159,27 @@ def extend_at(h: np.ndarray, at: np.ndarray, *tables: np.ndarray) -> np.ndarray:
     return h
 
 
+#: Draws per block in :func:`gumbel_extended`: a block's uint64 hashes and indices (a few hundred KB) stay in a
+#: core's cache through the hashing's passes. At a million draws (a round of 32 runs of 48 actors) the whole
+#: arrays cost twice the time of blocks of 16k to 64k draws, memory-bound (measured; the same numbers).
+_BLOCK = 32768
+
+
+def gumbel_extended(start: np.ndarray, start_at: np.ndarray, at: np.ndarray, *tables: np.ndarray) -> np.ndarray:
+    """``gumbel_of(extend_at(start.take(start_at), at, *tables))``: the Gumbel draws of names that continue
+    the names hashed in ``start`` (each draw's read at ``start_at``) with fields read from ``tables`` at
+    ``at`` (as :func:`extend_at`), worked out a block of draws at a time so that each block stays in cache
+    through every pass: the same numbers, in about half the time for many draws."""
+    flat = start.reshape(-1)
+    if start_at.size <= _BLOCK:
+        return gumbel_of(extend_at(flat.take(start_at), at, *tables))
+    out = np.empty(start_at.shape)
+    for first in range(0, start_at.size, _BLOCK):
+        block = slice(first, first + _BLOCK)
+        out[block] = gumbel_of(extend_at(flat.take(start_at[block]), at[block], *tables))
+    return out
+
+
 def uniform_of(h: np.ndarray) -> np.ndarray:
     """Uniform draws in the open interval (0, 1) of named draws' 64-bit hashes (:func:`hashes`)."""
     return ((h >> _S11_0D).astype(np.float64) + 0.5) * _UNIT

@@ -22,7 +22,7 @@ from sim.core.legal import MoveSpace
 from sim.core.objectives import Objective, grade_for, judged, met, weighted_score
 from sim.core.pricing import Scratch
 from sim.core.setup import RUN_FIELDS, ModelSetup, per_run, stack_action_costs, stack_params
-from sim.core.streams import Purpose, extend, extend_at, gumbel_of, hashes, label, logistic, run_key, uniform
+from sim.core.streams import Purpose, extend, gumbel_extended, hashes, label, logistic, run_key, uniform
 from sim.errors import PivotError, PivotMoveError
 from sim.vector.dynamics import advance, advance_domestic
 from sim.vector.moves import space_masks
@@ -492,7 +492,7 @@ class VectorEngine:
                             np.arange(len(CATALOGUE)))  # fmt: skip
         at = seg * len(CATALOGUE)
         at += u.kind.take(c)  # each candidate's (segment, action) in per_action's flat order
-        noise = gumbel_of(extend_at(per_action.reshape(-1).take(at), c, u.target, u.sector, u.ask))
+        noise = gumbel_extended(per_action, at, c, u.target, u.sector, u.ask)
         keys = choice_keys(g, seg, starts, self.tau.ravel(), noise)
 
         n_forced = np.zeros((runs, n), dtype=int)
