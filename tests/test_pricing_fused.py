@@ -19,9 +19,13 @@ from tests.synthetic import synthetic_scenario
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 #: What both forms of pricing return the same way (offers: see _same_offers).
 DENSE = [
-    "gain", "own_net", "received", "cost", "accept_gain", "accept_chance", "sector_gain", "sector_terms",
+    "own_net", "received", "cost", "accept_gain", "sector_gain", "sector_terms",
     "sector_accept_gain", "sector_accept_chance", "temperature", "feasible", "sector_feasible", "offer_feasible",
 ]  # fmt: skip
+#: What both return the same way where the move is feasible (the only cells the vector engine reads), and
+#: for the moves that need no answer everywhere: without detail the chances of acceptance, and with them the
+#: gains of proposals and requests, are worked out for the feasible moves only.
+WHERE_FEASIBLE = ["gain", "accept_chance"]
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +75,12 @@ def _check(args: tuple, weighable: bool = True) -> None:
         assert summed.terms is None and summed.recv is None
         for name in DENSE:
             _same(getattr(detail, name), getattr(summed, name), name)
+        for name in WHERE_FEASIBLE:
+            whole, priced = getattr(detail, name), getattr(summed, name)
+            _same(whole[feasible], priced[feasible], name)
+            _same(whole[:, pricing._UNANSWERED_INDEX], priced[:, pricing._UNANSWERED_INDEX], name)
+        answered = pricing._ANSWERED_INDEX
+        assert not summed.accept_chance[:, answered][~feasible[:, answered]].any()  # zero where not feasible
         _same_offers(detail, summed)
     # The kept terms are what the gains are made of: weighted and summed, less the cost, a unilateral move's gain.
     assert detail.terms is not None
