@@ -113,3 +113,33 @@ def test_illegal_or_too_many_orders_are_refused_by_run_and_move(base_setup: Mode
         engine.submit(0, too_many)
     with pytest.raises(ValueError, match="not external"):
         engine.submit(1, orders)
+
+
+def test_external_actors_are_listed_with_their_pass_only(
+    base_setup: ModelSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The AI's choice lists an external actor's pass alone (its other candidates would cost draws that no
+    pick reads), and every other actor's candidates as without external actors."""
+    import sim.vector.engine as engine_module
+    from sim.core.choice import universe
+
+    listed: list[tuple[np.ndarray, ...]] = []
+    real = engine_module.candidates
+
+    def keep(*args: object) -> tuple[np.ndarray, ...]:
+        out = real(*args)  # type: ignore[arg-type]
+        listed.append(out)
+        return out
+
+    monkeypatch.setattr(engine_module, "candidates", keep)
+    n, keys = base_setup.n_actors, keys_for([3, 4, 5])
+    for external in ((), (0, 2)):
+        VectorEngine(base_setup, keys, external=external).step()
+    (seg, c, gain, _, _), (x_seg, x_c, x_gain, _, _) = listed
+    universe_size = universe(base_setup).kind.size
+    outside = np.isin(x_seg % n, [0, 2])
+    assert np.array_equal(x_c[outside], np.full(outside.sum(), universe_size - 1))  # the pass, once per run
+    assert outside.sum() == 2 * len(keys)
+    kept = ~np.isin(seg % n, [0, 2])
+    assert np.array_equal(seg[kept], x_seg[~outside]) and np.array_equal(c[kept], x_c[~outside])
+    assert np.array_equal(gain[kept], x_gain[~outside])

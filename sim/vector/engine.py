@@ -141,13 +141,15 @@ def _copy_rows(dest: np.ndarray, src: np.ndarray) -> None:
 
 
 def candidates(
-    table: TableBatch, plain_mask: np.ndarray
+    table: TableBatch, plain_mask: np.ndarray, passing: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The feasible candidates of every actor in every run, ordered by (run, actor, candidate): their
     segment r x N + i (run r, actor i), candidate c (its index in :class:`sim.core.choice.Universe`, the order
     the core's ``flatten`` lists an actor's rows) and gain (each actor's pass is always among them); where
     each segment starts in that list (R x N, none empty); and each candidate's segment x C + c (C the
-    universe's size: the one ascending key :func:`sim.core.choice.pick` looks candidates up by)."""
+    universe's size: the one ascending key :func:`sim.core.choice.pick` looks candidates up by). Actors
+    marked in ``passing`` (N,) bool, who pick nothing here (the external ones), are listed with their pass
+    only: their other candidates would cost draws no pick reads."""
     runs, n_actions, n, _ = table.feasible.shape
     _, x, y, _, _ = table.offer_feasible.shape
     # Every (run, actor) row of the universe in one (R, N, C) layout, its blocks side by side: plain moves
@@ -173,6 +175,8 @@ def candidates(
         feasible[..., o_offer:-1] = False
         feasible.reshape(-1)[offer_at] = True
     feasible[..., -1] = True
+    if passing is not None and passing.any():
+        feasible[:, passing, :-1] = False
     flat = np.flatnonzero(feasible)
     gains = np.empty((runs, n, width))  # read only where feasible
     _copy_rows(gains[..., :o_sector].reshape(runs, n, n_actions, n), table.gain.transpose(0, 2, 1, 3))
@@ -485,7 +489,7 @@ class VectorEngine:
         u, runs, n = self.universe, self.runs, self.setup.n_actors
         # The candidates that exist, as one list ordered by (run, actor, candidate): segment r * n + i holds
         # run r's actor i's candidates in the core's ``flatten`` order, its pass last (never empty).
-        seg, c, g, starts, listed = candidates(table, self._plain)
+        seg, c, g, starts, listed = candidates(table, self._plain, self._is_external)
         # The names of the draws start (run, purpose, round, actor, action): hash that start once for every
         # actor and action of each run, then each candidate's target, sector and ask.
         per_action = extend(hashes(self._key[:, :, None], Purpose.CHOICE, self.round), np.arange(n)[:, None],
